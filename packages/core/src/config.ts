@@ -1,0 +1,222 @@
+/**
+ * Configuration from environment variables. Every setting is declared once here
+ * with its default and a line of documentation; `loadConfig` validates them all
+ * and reports every bad value at once, so a misconfigured server never starts.
+ */
+
+export type Mode = 'standalone' | 'saas';
+
+export interface RedisConfig {
+  /** `redis://`, `rediss://` or `unix:///path/to/socket`; null means the CLI manages its own redis-server. */
+  url: string | null;
+  clusterNodes: { host: string; port: number }[];
+  sentinels: { host: string; port: number }[];
+  sentinelName: string | null;
+}
+
+export interface StandaloneSiteConfig {
+  name: string | null;
+  domain: string | null;
+  allowedOrigins: string[] | null;
+  publicKey: string | null;
+  secretKey: string | null;
+}
+
+export interface Config {
+  mode: Mode;
+  redis: RedisConfig;
+  http: { host: string; port: number };
+  ws: { host: string; port: number };
+  /** Null: generated on first start and persisted in Redis, shared by every instance. */
+  jwtSecret: string | null;
+  accessTokenTtl: number;
+  sessionTtl: number;
+  dataDir: string;
+  logLevel: string;
+  site: StandaloneSiteConfig;
+}
+
+type Env = Record<string, string | undefined>;
+
+interface Setting {
+  name: string;
+  default: string;
+  doc: string;
+}
+
+/** The documented settings, in the order the README's table shows them. */
+export const SETTINGS: readonly Setting[] = [
+  {
+    name: 'MODE',
+    default: 'standalone',
+    doc: '`standalone` (one site from these variables) or `saas` (many sites, dashboard).',
+  },
+  {
+    name: 'REDIS_URL',
+    default: '(managed)',
+    doc: 'Redis to use (`redis://`, `rediss://`, `unix:///path`). Unset: `threadkit start` runs its own redis-server with data under `DATA_DIR`.',
+  },
+  {
+    name: 'REDIS_CLUSTER_NODES',
+    default: '',
+    doc: 'Comma-separated `host:port` seeds of a Redis Cluster; used instead of `REDIS_URL`.',
+  },
+  {
+    name: 'REDIS_SENTINELS',
+    default: '',
+    doc: 'Comma-separated `host:port` of Redis Sentinels; needs `REDIS_SENTINEL_NAME`.',
+  },
+  { name: 'REDIS_SENTINEL_NAME', default: '', doc: 'Name of the master group the sentinels watch.' },
+  { name: 'HTTP_HOST', default: '127.0.0.1', doc: 'Address the HTTP API listens on.' },
+  { name: 'HTTP_PORT', default: '8080', doc: 'Port of the HTTP API.' },
+  { name: 'WS_HOST', default: '127.0.0.1', doc: 'Address the WebSocket server listens on.' },
+  { name: 'WS_PORT', default: '8081', doc: 'Port of the WebSocket server.' },
+  {
+    name: 'JWT_SECRET',
+    default: '(generated)',
+    doc: 'Secret for signing access tokens, at least 32 bytes. Unset: generated once and kept in Redis.',
+  },
+  { name: 'ACCESS_TOKEN_TTL', default: '3600', doc: 'Lifetime of an access token, in seconds.' },
+  {
+    name: 'SESSION_TTL',
+    default: '2592000',
+    doc: 'Lifetime of a sign-in session (and its refresh token), in seconds.',
+  },
+  { name: 'DATA_DIR', default: './data', doc: 'Where the managed redis-server keeps its data.' },
+  {
+    name: 'LOG_LEVEL',
+    default: 'info',
+    doc: 'pino log level: `fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`.',
+  },
+  { name: 'THREADKIT_SITE_NAME', default: 'My site', doc: 'Standalone: the site name shown to commenters.' },
+  {
+    name: 'THREADKIT_SITE_DOMAIN',
+    default: '',
+    doc: 'Standalone: the site domain; its origin (and `www.`) is allowed when `THREADKIT_ALLOWED_ORIGINS` is unset.',
+  },
+  {
+    name: 'THREADKIT_ALLOWED_ORIGINS',
+    default: '',
+    doc: 'Standalone: comma-separated origins allowed to use the public key: `https://example.com`, `*.example.com`, `http://localhost:3000`.',
+  },
+  {
+    name: 'THREADKIT_PUBLIC_KEY',
+    default: '(generated)',
+    doc: 'Standalone: the public key (`tk_pub_…`). Unset: generated on first start and printed.',
+  },
+  {
+    name: 'THREADKIT_SECRET_KEY',
+    default: '(generated)',
+    doc: 'Standalone: the secret key (`tk_sec_…`). Unset: generated on first start and printed once.',
+  },
+];
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const KEY_PATTERN = { public: /^tk_pub_[0-9A-Za-z]{20,}$/, secret: /^tk_sec_[0-9A-Za-z]{20,}$/ };
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const get = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value ? value : undefined;
+  };
+
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = get(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  };
+
+  const hostPorts = (name: string) =>
+    (get(name) ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .flatMap((entry) => {
+        const match = /^(.+):(\d{1,5})$/.exec(entry);
+        if (!match) {
+          problems.push(`${name}: "${entry}" is not host:port`);
+          return [];
+        }
+        return [{ host: match[1]!, port: Number(match[2]) }];
+      });
+
+  const mode = get('MODE') ?? 'standalone';
+  if (mode !== 'standalone' && mode !== 'saas')
+    problems.push(`MODE must be "standalone" or "saas" (got "${mode}")`);
+  if (mode === 'saas') {
+    problems.push(
+      'MODE=saas needs the dashboard, which this version does not include yet; use MODE=standalone',
+    );
+  }
+
+  const redisUrl = get('REDIS_URL') ?? null;
+  if (redisUrl && !/^(rediss?|unix):\/\//.test(redisUrl)) {
+    problems.push(`REDIS_URL must start with redis://, rediss:// or unix:// (got "${redisUrl}")`);
+  }
+  const sentinels = hostPorts('REDIS_SENTINELS');
+  const sentinelName = get('REDIS_SENTINEL_NAME') ?? null;
+  if (sentinels.length > 0 && !sentinelName) problems.push('REDIS_SENTINELS needs REDIS_SENTINEL_NAME');
+
+  const jwtSecret = get('JWT_SECRET') ?? null;
+  if (jwtSecret !== null && Buffer.byteLength(jwtSecret) < 32) {
+    problems.push('JWT_SECRET must be at least 32 bytes long (or unset, to generate one)');
+  }
+
+  const logLevel = get('LOG_LEVEL') ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+
+  const key = (name: string, kind: keyof typeof KEY_PATTERN): string | null => {
+    const value = get(name) ?? null;
+    if (value !== null && !KEY_PATTERN[kind].test(value)) {
+      problems.push(
+        `${name} must look like tk_${kind === 'public' ? 'pub' : 'sec'}_ followed by 20+ letters or digits`,
+      );
+    }
+    return value;
+  };
+
+  const origins = get('THREADKIT_ALLOWED_ORIGINS');
+  const config: Config = {
+    mode: mode as Mode,
+    redis: {
+      url: redisUrl,
+      clusterNodes: hostPorts('REDIS_CLUSTER_NODES'),
+      sentinels,
+      sentinelName,
+    },
+    http: { host: get('HTTP_HOST') ?? '127.0.0.1', port: int('HTTP_PORT', 8080, 0, 65535) },
+    ws: { host: get('WS_HOST') ?? '127.0.0.1', port: int('WS_PORT', 8081, 0, 65535) },
+    jwtSecret,
+    accessTokenTtl: int('ACCESS_TOKEN_TTL', 3600, 60, 86_400),
+    sessionTtl: int('SESSION_TTL', 2_592_000, 3600, 31_536_000),
+    dataDir: get('DATA_DIR') ?? './data',
+    logLevel,
+    site: {
+      name: get('THREADKIT_SITE_NAME') ?? null,
+      domain: get('THREADKIT_SITE_DOMAIN') ?? null,
+      allowedOrigins: origins
+        ? origins
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : null,
+      publicKey: key('THREADKIT_PUBLIC_KEY', 'public'),
+      secretKey: key('THREADKIT_SECRET_KEY', 'secret'),
+    },
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,109 @@
+import { channels } from './keys.js';
+import type { RedisClient } from './store/redis.js';
+import { isCluster } from './store/redis.js';
+import type { CommentView } from './types.js';
+
+/**
+ * Domain events, emitted by services after a write has been stored. Listeners
+ * (the Redis relay to the real-time gateway, later notifications and webhooks)
+ * consume them; a failing listener never fails the write that caused it.
+ */
+
+/** Who may see an event: everyone, or only the author and the site's moderators. */
+export type Audience = { public: true } | { public: false; user_id: string };
+
+interface PageEvent {
+  siteId: string;
+  pageId: string;
+  audience: Audience;
+}
+
+export type DomainEvent =
+  | (PageEvent & { type: 'comment.created'; comment: CommentView })
+  | (PageEvent & { type: 'comment.edited'; commentId: string; content: string; contentHtml: string })
+  | (PageEvent & { type: 'comment.deleted'; commentId: string })
+  | (PageEvent & { type: 'comment.voted'; commentId: string; upvotes: number; downvotes: number })
+  | (PageEvent & { type: 'comment.pinned'; commentId: string; pinned: boolean });
+
+export type EventListener = (event: DomainEvent) => void | Promise<void>;
+
+export class EventBus {
+  private readonly listeners: EventListener[] = [];
+
+  constructor(private readonly onListenerError: (error: unknown, event: DomainEvent) => void) {}
+
+  subscribe(listener: EventListener): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const at = this.listeners.indexOf(listener);
+      if (at >= 0) this.listeners.splice(at, 1);
+    };
+  }
+
+  /** Delivers to every listener; resolves when all have finished (or failed, which is reported). */
+  async emit(event: DomainEvent): Promise<void> {
+    await Promise.all(
+      this.listeners.map(async (listener) => {
+        try {
+          await listener(event);
+        } catch (error) {
+          this.onListenerError(error, event);
+        }
+      }),
+    );
+  }
+}
+
+/** The WebSocket message of `api.md` that an event becomes. */
+export function toWireMessage(event: DomainEvent): {
+  jsonrpc: '2.0';
+  method: string;
+  params: Record<string, unknown>;
+} {
+  const page_id = event.pageId;
+  switch (event.type) {
+    case 'comment.created':
+      return { jsonrpc: '2.0', method: 'new_comment', params: { page_id, comment: event.comment } };
+    case 'comment.edited':
+      return {
+        jsonrpc: '2.0',
+        method: 'edit_comment',
+        params: {
+          page_id,
+          comment_id: event.commentId,
+          content: event.content,
+          content_html: event.contentHtml,
+        },
+      };
+    case 'comment.deleted':
+      return { jsonrpc: '2.0', method: 'delete_comment', params: { page_id, comment_id: event.commentId } };
+    case 'comment.voted':
+      return {
+        jsonrpc: '2.0',
+        method: 'vote_update',
+        params: { page_id, comment_id: event.commentId, upvotes: event.upvotes, downvotes: event.downvotes },
+      };
+    case 'comment.pinned':
+      return {
+        jsonrpc: '2.0',
+        method: 'pin_update',
+        params: { page_id, comment_id: event.commentId, pinned: event.pinned },
+      };
+  }
+}
+
+/**
+ * Publishes page events to the page's Redis channel, for every WebSocket
+ * instance to relay. The envelope carries the audience so the gateway can keep
+ * pending and shadow-banned comments from everyone but their author and moderators.
+ * On Redis Cluster it uses sharded pub/sub, whose channel lives in the site's slot.
+ */
+export function redisRelay(redis: RedisClient): EventListener {
+  const sharded = isCluster(redis);
+  return async (event) => {
+    const channel = channels.page(event.siteId, event.pageId);
+    const payload = JSON.stringify({ audience: event.audience, message: toWireMessage(event) });
+    if (sharded) await redis.spublish(channel, payload);
+    else await redis.publish(channel, payload);
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * Every Redis key and channel name ThreadKit uses, built in one place.
+ * `docs/redis.md` documents each of them.
+ *
+ * All of a site's keys carry the site id as a Redis Cluster hash tag (`{…}`),
+ * so every key one atomic script touches lives in the same slot. Lua scripts
+ * receive the site prefix and derive the keys they need from it with the same
+ * layout (see `store/lua/keys.lua`); keep the two in step.
+ */
+
+export const sitePrefix = (siteId: string) => `site:{${siteId}}`;
+
+export const keys = {
+  /** HASH: site record (name, domain, keys, settings). */
+  site: (siteId: string) => sitePrefix(siteId),
+  /** STRING: site-wide visibility epoch, bumped when a change affects many pages (shadow-ban, ban). */
+  siteEpoch: (siteId: string) => `${sitePrefix(siteId)}:epoch`,
+  /** SET: shadow-banned user ids. */
+  shadowbanned: (siteId: string) => `${sitePrefix(siteId)}:shadowbanned`,
+  /** ZSET: comment ids with open reports, scored by the latest report time (ms). */
+  reports: (siteId: string) => `${sitePrefix(siteId)}:reports`,
+
+  /** STRING: one comment as JSON. */
+  comment: (siteId: string, commentId: string) => `${sitePrefix(siteId)}:comment:${commentId}`,
+  /** ZSET: direct replies of a comment, scored by creation time (ms). */
+  replies: (siteId: string, commentId: string) => `${sitePrefix(siteId)}:comment:${commentId}:replies`,
+  /** HASH: reporter user id → report JSON. */
+  commentReports: (siteId: string, commentId: string) => `${sitePrefix(siteId)}:comment:${commentId}:reports`,
+
+  /** HASH: page record (url, key, counts, page views, version). */
+  page: (siteId: string, pageId: string) => `${sitePrefix(siteId)}:page:${pageId}`,
+  /** ZSET: root comments of a page in one sort order. */
+  pageIndex: (siteId: string, pageId: string, index: PageIndex) =>
+    `${sitePrefix(siteId)}:page:${pageId}:comments:${index}`,
+  /** ZSET: pinned root comments, scored by pin time (ms). */
+  pinned: (siteId: string, pageId: string) => `${sitePrefix(siteId)}:page:${pageId}:pinned`,
+
+  /** HASH: a commenter of this site (name, avatar, karma, role…). */
+  user: (siteId: string, userId: string) => `${sitePrefix(siteId)}:user:${userId}`,
+  /** HASH: comment id → `up` | `down`, the user's votes on this site. */
+  userVotes: (siteId: string, userId: string) => `${sitePrefix(siteId)}:user:${userId}:votes`,
+  /** SET: session ids of a user, for revoking them all. */
+  userSessions: (siteId: string, userId: string) => `${sitePrefix(siteId)}:user:${userId}:sessions`,
+  /** HASH with TTL: one sign-in session. */
+  session: (siteId: string, sessionId: string) => `${sitePrefix(siteId)}:session:${sessionId}`,
+
+  /** STRING: `<siteId> <kind>` for the SHA-256 of an API key. Global: looked up before the site is known. */
+  apiKey: (keyHash: string) => `apikey:${keyHash}`,
+  /** STRING: id of the standalone site. */
+  standaloneSite: () => 'threadkit:standalone_site',
+  /** STRING: generated JWT secret shared by all instances. */
+  jwtSecret: () => 'threadkit:jwt_secret',
+} as const;
+
+export const PAGE_INDEXES = ['new', 'top', 'hot', 'controversial'] as const;
+export type PageIndex = (typeof PAGE_INDEXES)[number];
+
+export const channels = {
+  /** Page events, relayed to WebSocket subscribers of the page. */
+  page: (siteId: string, pageId: string) => `${sitePrefix(siteId)}:page:${pageId}`,
+  /** Per-user events (notifications). */
+  user: (siteId: string, userId: string) => `${sitePrefix(siteId)}:user:${userId}`,
+} as const;

@@ -1,0 +1,63 @@
+/**
+ * Which browser origins may use a site's public key. Entries are exact origins
+ * (`https://example.com`), bare hosts (`example.com`, any scheme and port-less),
+ * or wildcard subdomains (`*.example.com`, which does not include the apex).
+ */
+
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+export function parseOrigin(value: string): URL | null {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Validates one allowed-origin entry; returns an error message or null. */
+export function checkOriginPattern(entry: string): string | null {
+  if (entry.startsWith('*.')) {
+    return /^\*\.[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(entry)
+      ? null
+      : `"${entry}" is not a valid wildcard domain`;
+  }
+  if (entry.includes('://')) {
+    const url = parseOrigin(entry);
+    return url && url.origin === entry.replace(/\/$/, '').toLowerCase()
+      ? null
+      : `"${entry}" is not an origin (scheme://host[:port])`;
+  }
+  return /^[a-z0-9-]+(\.[a-z0-9-]+)*(:\d+)?$/i.test(entry) ? null : `"${entry}" is not a valid domain`;
+}
+
+export function isOriginAllowed(
+  origin: string,
+  allowed: readonly string[],
+  allowLocalhost: boolean,
+): boolean {
+  const url = parseOrigin(origin);
+  if (!url) return false;
+  const host = url.hostname.toLowerCase();
+  if (allowLocalhost && LOCAL_HOSTS.has(host)) return true;
+  for (const entry of allowed) {
+    const pattern = entry.toLowerCase();
+    if (pattern.startsWith('*.')) {
+      if (host.endsWith(pattern.slice(1))) return true;
+    } else if (pattern.includes('://')) {
+      if (url.origin === pattern.replace(/\/$/, '')) return true;
+    } else if (url.host === pattern || host === pattern) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** The allowed origins a domain implies when none are configured: the apex and `www.`. */
+export function originsForDomain(domain: string): string[] {
+  const host = domain
+    .replace(/^https?:\/\//, '')
+    .replace(/\/.*$/, '')
+    .toLowerCase();
+  return host.startsWith('www.') ? [host, host.slice(4)] : [host, `www.${host}`];
+}

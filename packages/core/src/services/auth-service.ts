@@ -1,0 +1,85 @@
+import { invalid, ThreadKitError, unauthorized } from '../errors.js';
+import { newId } from '../ids.js';
+import type { SessionStore } from '../store/session-store.js';
+import type { UserStore } from '../store/user-store.js';
+import type { TokenSigner } from '../tokens.js';
+import type { Site, User, Viewer } from '../types.js';
+
+export interface TokenPair {
+  token: string;
+  refresh_token: string;
+}
+
+export interface AuthenticatedViewer extends Viewer {
+  user: User | null;
+}
+
+export const MAX_NAME_LENGTH = 50;
+
+/** Turns credentials into a viewer and issues sessions. Account sign-in methods build on this. */
+export class AuthService {
+  constructor(private readonly deps: { users: UserStore; sessions: SessionStore; signer: TokenSigner }) {}
+
+  /** Checks the token, that its session still exists, and that it belongs to this site. */
+  async authenticate(siteId: string, token: string): Promise<AuthenticatedViewer> {
+    const claims = await this.deps.signer.verify(token);
+    if (claims.site_id !== siteId) throw unauthorized('The access token belongs to another site.');
+    const [sessionUser, user] = await Promise.all([
+      this.deps.sessions.userOf(siteId, claims.sid),
+      this.deps.users.get(siteId, claims.sub),
+    ]);
+    if (sessionUser !== claims.sub || !user) throw unauthorized('The session has ended; sign in again.');
+    return { siteId, userId: user.id, role: user.role, sessionId: claims.sid, user };
+  }
+
+  async createGuest(site: Site, name: string): Promise<TokenPair & { user: User }> {
+    if (!site.settings.allow_guests) {
+      throw new ThreadKitError('forbidden', 'This site does not allow guest comments; please sign in.');
+    }
+    const user: User = {
+      id: newId(),
+      name: validateName(name),
+      avatar_url: null,
+      karma: 0,
+      role: 'user',
+      guest: true,
+      created_at: Math.floor(Date.now() / 1000),
+    };
+    await this.deps.users.create(site.id, user);
+    return { ...(await this.startSession(site.id, user.id)), user };
+  }
+
+  async startSession(siteId: string, userId: string): Promise<TokenPair> {
+    const { sessionId, refreshToken } = await this.deps.sessions.create(siteId, userId);
+    const token = await this.deps.signer.sign({ sub: userId, site_id: siteId, sid: sessionId });
+    return { token, refresh_token: refreshToken };
+  }
+
+  /** A new token pair; the presented refresh token stops working, and presenting it again revokes the session. */
+  async refresh(siteId: string, refreshToken: string): Promise<TokenPair> {
+    const rotated = await this.deps.sessions.rotate(siteId, refreshToken);
+    const token = await this.deps.signer.sign({
+      sub: rotated.userId,
+      site_id: siteId,
+      sid: rotated.sessionId,
+    });
+    return { token, refresh_token: rotated.refreshToken };
+  }
+
+  async logout(viewer: Viewer): Promise<void> {
+    if (!viewer.sessionId || !viewer.userId) throw unauthorized('Sign in first.');
+    await this.deps.sessions.revoke(viewer.siteId, viewer.sessionId, viewer.userId);
+  }
+}
+
+export function validateName(raw: string): string {
+  // Collapse whitespace and drop control characters so names render on one line.
+  const name = raw
+    .replace(/\p{Cc}/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  if (name.length === 0) throw invalid('name', 'name must not be empty');
+  if (name.length > MAX_NAME_LENGTH)
+    throw invalid('name', `name must be at most ${MAX_NAME_LENGTH} characters`);
+  return name;
+}

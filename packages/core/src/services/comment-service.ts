@@ -1,0 +1,212 @@
+import { forbidden, invalid, unauthorized } from '../errors.js';
+import type { EventBus } from '../events.js';
+import { isId, newId } from '../ids.js';
+import { renderMarkdown } from '../markdown.js';
+import type { PageRef } from '../page-identity.js';
+import type { CommentStore } from '../store/comment-store.js';
+import type {
+  CommentView,
+  ReportReason,
+  Site,
+  StoredComment,
+  User,
+  Viewer,
+  VoteDirection,
+} from '../types.js';
+import { isModerator } from '../types.js';
+import { toView } from './comment-views.js';
+
+/** Most pinned comments one page may have. */
+export const MAX_PINS_PER_PAGE = 10;
+export const MAX_REPORT_DETAILS = 1000;
+
+/** A viewer that has signed in as a commenter (guest or account). */
+export interface Commenter extends Viewer {
+  userId: string;
+  user: User;
+}
+
+/**
+ * The comment engine's rules: who may write what, content limits, moderation
+ * status. It renders Markdown, delegates storage to the store, and emits a
+ * domain event after each successful write.
+ */
+export class CommentService {
+  constructor(private readonly deps: { store: CommentStore; events: EventBus }) {}
+
+  async create(
+    site: Site,
+    viewer: Viewer & { user?: User | null },
+    input: { page: PageRef; content: string; parentId?: string | undefined },
+  ): Promise<CommentView> {
+    const author = requireCommenter(viewer);
+    const { markdown, html } = renderContent(input.content, site.settings.max_comment_length);
+    if (input.parentId !== undefined && !isId(input.parentId))
+      throw invalid('parent_id', 'parent_id must be a comment id');
+    const held = site.settings.moderation === 'pre' && !isModerator(viewer);
+    const now = Date.now();
+    const comment: Omit<StoredComment, 'rt'> = {
+      i: newId(),
+      pg: input.page.id,
+      pid: input.parentId ?? '',
+      a: author.userId,
+      t: markdown,
+      h: html,
+      u: 0,
+      d: 0,
+      c: Math.floor(now / 1000),
+      cm: now,
+      m: 0,
+      s: held ? 'pending' : 'approved',
+      e: 0,
+      rc: 0,
+    };
+    const { rootId, isPublic } = await this.deps.store.create(site.id, comment, {
+      isModerator: isModerator(viewer),
+      pageUrl: input.page.url,
+      pageKey: input.page.key,
+    });
+    const view = toView({ ...comment, rt: rootId }, authorRow(author.user), null);
+    await this.deps.events.emit({
+      type: 'comment.created',
+      siteId: site.id,
+      pageId: input.page.id,
+      audience: audience(isPublic, author.userId),
+      comment: { ...view, v: undefined },
+    });
+    return view;
+  }
+
+  async edit(
+    site: Site,
+    viewer: Viewer & { user?: User | null },
+    commentId: string,
+    content: string,
+  ): Promise<CommentView> {
+    const author = requireCommenter(viewer);
+    const { markdown, html } = renderContent(content, site.settings.max_comment_length);
+    const { comment, isPublic } = await this.deps.store.edit(site.id, commentId, {
+      editorId: author.userId,
+      markdown,
+      html,
+      now: Math.floor(Date.now() / 1000),
+    });
+    await this.deps.events.emit({
+      type: 'comment.edited',
+      siteId: site.id,
+      pageId: comment.pg,
+      audience: audience(isPublic, comment.a),
+      commentId,
+      content: markdown,
+      contentHtml: html,
+    });
+    return toView(comment, authorRow(author.user), null);
+  }
+
+  async delete(site: Site, viewer: Viewer, commentId: string): Promise<void> {
+    if (viewer.userId === null && !isModerator(viewer)) throw unauthorized('Sign in to delete comments.');
+    const result = await this.deps.store.delete(site.id, commentId, {
+      id: viewer.userId ?? '',
+      isModerator: isModerator(viewer),
+      now: Math.floor(Date.now() / 1000),
+    });
+    // A placeholder stays in the thread; removed comments (and emptied placeholders above them) go.
+    const gone = result.placeholder ? [commentId] : result.removed;
+    for (const id of gone) {
+      await this.deps.events.emit({
+        type: 'comment.deleted',
+        siteId: site.id,
+        pageId: result.pageId,
+        audience: { public: true },
+        commentId: id,
+      });
+    }
+  }
+
+  async vote(
+    site: Site,
+    viewer: Viewer,
+    commentId: string,
+    direction: VoteDirection,
+  ): Promise<{ upvotes: number; downvotes: number; user_vote: VoteDirection | null }> {
+    if (viewer.userId === null) throw unauthorized('Sign in to vote.');
+    const result = await this.deps.store.vote(site.id, commentId, {
+      voterId: viewer.userId,
+      direction,
+      voterIsModerator: isModerator(viewer),
+    });
+    await this.deps.events.emit({
+      type: 'comment.voted',
+      siteId: site.id,
+      pageId: result.pageId,
+      audience: { public: true },
+      commentId,
+      upvotes: result.upvotes,
+      downvotes: result.downvotes,
+    });
+    return { upvotes: result.upvotes, downvotes: result.downvotes, user_vote: result.userVote };
+  }
+
+  async report(
+    site: Site,
+    viewer: Viewer,
+    commentId: string,
+    input: { reason: ReportReason; details?: string | undefined },
+  ): Promise<void> {
+    if (viewer.userId === null) throw unauthorized('Sign in to report comments.');
+    const details = (input.details ?? '').trim();
+    if (details.length > MAX_REPORT_DETAILS) {
+      throw invalid('details', `details must be at most ${MAX_REPORT_DETAILS} characters`);
+    }
+    await this.deps.store.report(site.id, commentId, {
+      reporterId: viewer.userId,
+      reporterIsModerator: isModerator(viewer),
+      reason: input.reason,
+      details,
+      now: Date.now(),
+    });
+  }
+
+  async setPinned(site: Site, viewer: Viewer, commentId: string, pinned: boolean): Promise<void> {
+    if (!isModerator(viewer)) throw forbidden('Only moderators can pin comments.');
+    const pageId = await this.deps.store.setPinned(site.id, commentId, pinned, Date.now(), MAX_PINS_PER_PAGE);
+    await this.deps.events.emit({
+      type: 'comment.pinned',
+      siteId: site.id,
+      pageId,
+      audience: { public: true },
+      commentId,
+      pinned,
+    });
+  }
+
+  /** Public comment counts for many pages at once (blog index pages). */
+  async counts(site: Site, pages: { label: string; page: PageRef }[]): Promise<Record<string, number>> {
+    const values = await this.deps.store.counts(
+      site.id,
+      pages.map((p) => p.page.id),
+    );
+    return Object.fromEntries(pages.map((p, i) => [p.label, values[i] ?? 0]));
+  }
+}
+
+function requireCommenter(viewer: Viewer & { user?: User | null }): Commenter {
+  if (viewer.userId === null || !viewer.user)
+    throw unauthorized('Sign in (or continue as a guest) to comment.');
+  return viewer as Commenter;
+}
+
+function renderContent(source: string, maxLength: number): { markdown: string; html: string } {
+  const markdown = source.trim();
+  if (markdown.length === 0) throw invalid('content', 'content must not be empty');
+  if (markdown.length > maxLength)
+    throw invalid('content', `content must be at most ${maxLength} characters`);
+  const html = renderMarkdown(markdown);
+  if (html.length === 0) throw invalid('content', 'content must not be empty');
+  return { markdown, html };
+}
+
+const authorRow = (user: User) => ({ name: user.name, avatar: user.avatar_url, karma: user.karma });
+
+const audience = (isPublic: boolean, authorId: string) =>
+  isPublic ? ({ public: true } as const) : ({ public: false, user_id: authorId } as const);

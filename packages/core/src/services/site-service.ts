@@ -1,0 +1,135 @@
+import { LRUCache } from 'lru-cache';
+import { type ApiKeyKind, apiKeyKind, generateApiKey, hashApiKey } from '../api-keys.js';
+import type { StandaloneSiteConfig } from '../config.js';
+import { notFound, unauthorized } from '../errors.js';
+import { newId } from '../ids.js';
+import { originsForDomain } from '../origins.js';
+import { DEFAULT_SETTINGS, parseSetting, withDefaults } from '../settings.js';
+import type { SiteRecord, SiteStore } from '../store/site-store.js';
+import type { SiteSettings } from '../types.js';
+
+export interface ResolvedKey {
+  site: SiteRecord;
+  kind: ApiKeyKind;
+}
+
+export interface StandaloneBootstrap {
+  site: SiteRecord;
+  created: boolean;
+  /** Keys generated on this start (print them: the secret is never shown again). */
+  generated: { publicKey?: string; secretKey?: string };
+}
+
+/**
+ * Sites and their keys. Key lookups are cached briefly in-process: they happen on
+ * every request, and a changed setting or rotated key takes effect within `cacheTtlMs`.
+ */
+export class SiteService {
+  private readonly cache: LRUCache<string, ResolvedKey | 'unknown'>;
+
+  constructor(
+    private readonly store: SiteStore,
+    cacheTtlMs = 5000,
+  ) {
+    this.cache = new LRUCache({ max: 10_000, ttl: cacheTtlMs });
+  }
+
+  async resolveApiKey(apiKey: string): Promise<ResolvedKey> {
+    if (apiKeyKind(apiKey) === null)
+      throw unauthorized('The projectid header must hold a tk_pub_ or tk_sec_ key.');
+    const cacheKey = hashApiKey(apiKey);
+    let resolved = this.cache.get(cacheKey);
+    if (resolved === undefined) {
+      const found = await this.store.findByApiKey(apiKey);
+      const site = found ? await this.store.get(found.siteId) : null;
+      resolved =
+        found && site
+          ? { site: { ...site, settings: withDefaults(site.settings) }, kind: found.kind }
+          : 'unknown';
+      this.cache.set(cacheKey, resolved);
+    }
+    if (resolved === 'unknown') throw unauthorized('Unknown API key.');
+    return resolved;
+  }
+
+  async get(siteId: string): Promise<SiteRecord> {
+    const site = await this.store.get(siteId);
+    if (!site) throw notFound('Site not found.');
+    return { ...site, settings: withDefaults(site.settings) };
+  }
+
+  /** The standalone site: created on first start, then kept in step with the THREADKIT_* variables. */
+  async ensureStandaloneSite(config: StandaloneSiteConfig): Promise<StandaloneBootstrap> {
+    const generated: StandaloneBootstrap['generated'] = {};
+    const existingId = await this.store.standaloneSiteId();
+    const existing = existingId ? await this.store.get(existingId) : null;
+
+    if (!existing) {
+      const publicKey = config.publicKey ?? generateApiKey('public');
+      const secretKey = config.secretKey ?? generateApiKey('secret');
+      if (!config.publicKey) generated.publicKey = publicKey;
+      if (!config.secretKey) generated.secretKey = secretKey;
+      const id = newId();
+      const settings: SiteSettings = {
+        ...DEFAULT_SETTINGS,
+        allowed_origins: config.allowedOrigins ?? (config.domain ? originsForDomain(config.domain) : []),
+      };
+      await this.store.create(
+        {
+          id,
+          name: config.name ?? 'My site',
+          domain: config.domain,
+          settings,
+          created_at: Math.floor(Date.now() / 1000),
+        },
+        { publicKey, secretKey },
+      );
+      await this.store.setStandaloneSiteId(id);
+      return { site: await this.get(id), created: true, generated };
+    }
+
+    // Environment variables win for what they set; everything else keeps its stored value.
+    const settings = withDefaults(existing.settings);
+    if (config.allowedOrigins) settings.allowed_origins = config.allowedOrigins;
+    else if (config.domain && settings.allowed_origins.length === 0)
+      settings.allowed_origins = originsForDomain(config.domain);
+    await this.store.update(existing.id, {
+      ...(config.name !== null ? { name: config.name } : {}),
+      ...(config.domain !== null ? { domain: config.domain } : {}),
+      settings,
+    });
+    const keysToSet: { publicKey?: string; secretKey?: string } = {};
+    if (config.publicKey && config.publicKey !== existing.publicKey) keysToSet.publicKey = config.publicKey;
+    if (config.secretKey) {
+      const known = await this.store.findByApiKey(config.secretKey);
+      if (known?.siteId !== existing.id) keysToSet.secretKey = config.secretKey;
+    }
+    if (keysToSet.publicKey || keysToSet.secretKey) await this.store.setKeys(existing.id, keysToSet);
+    return { site: await this.get(existing.id), created: false, generated };
+  }
+
+  /** New public and secret keys; the old ones stop working (after the lookup cache expires elsewhere). */
+  async rotateKeys(siteId: string): Promise<{ publicKey: string; secretKey: string }> {
+    await this.get(siteId);
+    const rotated = { publicKey: generateApiKey('public'), secretKey: generateApiKey('secret') };
+    await this.store.setKeys(siteId, rotated);
+    this.cache.clear();
+    return rotated;
+  }
+
+  async setSetting<K extends keyof SiteSettings>(
+    siteId: string,
+    name: K,
+    raw: string,
+  ): Promise<SiteSettings> {
+    const site = await this.get(siteId);
+    const settings = { ...site.settings, [name]: parseSetting(name, raw) };
+    await this.store.update(siteId, { settings });
+    this.cache.clear();
+    return settings;
+  }
+
+  async standaloneSiteId(): Promise<string | null> {
+    return this.store.standaloneSiteId();
+  }
+}

@@ -1,0 +1,227 @@
+import { keys, type PageIndex, sitePrefix } from '../keys.js';
+import type { StoredComment, VoteDirection } from '../types.js';
+import { type RedisClient, translateRedisError } from './redis.js';
+
+export interface AuthorRow {
+  name: string;
+  avatar: string | null;
+  karma: number;
+}
+
+export interface ThreadPage {
+  version: number;
+  epoch: number;
+  /** Public comment count of the page (all depths). */
+  count: number;
+  updated: number;
+  /** Where the next page starts, or null on the last page. */
+  next: { score: string; id: string } | null;
+  pinned: string[];
+  /** Visible comments, each root followed breadth-first by its replies. */
+  comments: StoredComment[];
+  authors: Map<string, AuthorRow>;
+  votes: Map<string, VoteDirection>;
+}
+
+export interface PageState {
+  views: number;
+  version: number;
+  epoch: number;
+  count: number;
+  updated: number;
+}
+
+export interface ReadThreadOptions {
+  index: PageIndex;
+  direction: 'asc' | 'desc';
+  cursor: { score: string; id: string } | null;
+  limit: number;
+  viewerId: string | null;
+  viewerIsModerator: boolean;
+}
+
+const flag = (value: boolean) => (value ? '1' : '0');
+
+/** The comment engine's storage: the only code that reads or writes comment keys. */
+export class CommentStore {
+  constructor(private readonly redis: RedisClient) {}
+
+  async get(siteId: string, commentId: string): Promise<StoredComment | null> {
+    const raw = await this.redis.get(keys.comment(siteId, commentId)).catch(translateRedisError);
+    return raw ? (JSON.parse(raw) as StoredComment) : null;
+  }
+
+  /** Stores a new comment; returns its root id ('' for a root) and whether everyone may see it. */
+  async create(
+    siteId: string,
+    comment: Omit<StoredComment, 'rt'>,
+    options: { isModerator: boolean; pageUrl: string | null; pageKey: string | null },
+  ): Promise<{ rootId: string; isPublic: boolean }> {
+    const [rootId, isPublic] = await this.redis
+      .tkCreateComment(
+        keys.page(siteId, comment.pg),
+        sitePrefix(siteId),
+        JSON.stringify(comment),
+        flag(options.isModerator),
+        options.pageUrl ?? '',
+        options.pageKey ?? '',
+      )
+      .catch(translateRedisError);
+    return { rootId, isPublic: isPublic === 1 };
+  }
+
+  async edit(
+    siteId: string,
+    commentId: string,
+    edit: { editorId: string; markdown: string; html: string; now: number },
+  ): Promise<{ comment: StoredComment; isPublic: boolean }> {
+    const [raw, isPublic] = await this.redis
+      .tkEditComment(
+        keys.comment(siteId, commentId),
+        sitePrefix(siteId),
+        edit.editorId,
+        edit.markdown,
+        edit.html,
+        edit.now,
+      )
+      .catch(translateRedisError);
+    return { comment: JSON.parse(raw) as StoredComment, isPublic: isPublic === 1 };
+  }
+
+  async delete(
+    siteId: string,
+    commentId: string,
+    actor: { id: string; isModerator: boolean; now: number },
+  ): Promise<{ pageId: string; placeholder: boolean; removed: string[] }> {
+    const [pageId, placeholder, ...removed] = await this.redis
+      .tkDeleteComment(
+        keys.comment(siteId, commentId),
+        sitePrefix(siteId),
+        actor.id,
+        flag(actor.isModerator),
+        actor.now,
+      )
+      .catch(translateRedisError);
+    return { pageId: String(pageId), placeholder: placeholder === 1, removed: removed.map(String) };
+  }
+
+  async vote(
+    siteId: string,
+    commentId: string,
+    vote: { voterId: string; direction: VoteDirection; voterIsModerator: boolean },
+  ): Promise<{ upvotes: number; downvotes: number; userVote: VoteDirection | null; pageId: string }> {
+    const [upvotes, downvotes, userVote, pageId] = await this.redis
+      .tkVote(
+        keys.comment(siteId, commentId),
+        keys.userVotes(siteId, vote.voterId),
+        sitePrefix(siteId),
+        vote.voterId,
+        vote.direction,
+        flag(vote.voterIsModerator),
+      )
+      .catch(translateRedisError);
+    return { upvotes, downvotes, userVote: (userVote || null) as VoteDirection | null, pageId };
+  }
+
+  /** Records a report; returns how many users have reported the comment. */
+  async report(
+    siteId: string,
+    commentId: string,
+    report: {
+      reporterId: string;
+      reporterIsModerator: boolean;
+      reason: string;
+      details: string;
+      now: number;
+    },
+  ): Promise<number> {
+    const record = JSON.stringify({
+      reason: report.reason,
+      details: report.details,
+      created_at: Math.floor(report.now / 1000),
+    });
+    return this.redis
+      .tkReportComment(
+        keys.comment(siteId, commentId),
+        keys.commentReports(siteId, commentId),
+        sitePrefix(siteId),
+        report.reporterId,
+        record,
+        report.now,
+        flag(report.reporterIsModerator),
+      )
+      .catch(translateRedisError);
+  }
+
+  /** Pins or unpins a root comment; returns its page id. */
+  async setPinned(
+    siteId: string,
+    commentId: string,
+    pinned: boolean,
+    now: number,
+    maxPins: number,
+  ): Promise<string> {
+    return this.redis
+      .tkPinComment(keys.comment(siteId, commentId), sitePrefix(siteId), flag(pinned), now, maxPins)
+      .catch(translateRedisError);
+  }
+
+  /** Counts a page view and returns the page's current state. */
+  async viewPage(
+    siteId: string,
+    page: { id: string; url: string | null; key: string | null },
+  ): Promise<PageState> {
+    const [views, version, epoch, count, updated] = await this.redis
+      .tkPageView(keys.page(siteId, page.id), sitePrefix(siteId), page.url ?? '', page.key ?? '')
+      .catch(translateRedisError);
+    return { views, version, epoch, count, updated };
+  }
+
+  async readThread(siteId: string, pageId: string, options: ReadThreadOptions): Promise<ThreadPage> {
+    const reply = await this.redis
+      .tkReadThread(
+        keys.page(siteId, pageId),
+        sitePrefix(siteId),
+        pageId,
+        options.index,
+        options.direction,
+        options.cursor?.score ?? '',
+        options.cursor?.id ?? '',
+        options.limit,
+        options.viewerId ?? '',
+        flag(options.viewerIsModerator),
+        flag(options.cursor === null),
+      )
+      .catch(translateRedisError);
+    const [version, epoch, count, updated, nextScore, nextId, pinned, comments, authorRows, voteRows] = reply;
+    const authors = new Map<string, AuthorRow>();
+    for (let i = 0; i < authorRows.length; i += 4) {
+      authors.set(authorRows[i]!, {
+        name: authorRows[i + 1]!,
+        avatar: authorRows[i + 2] || null,
+        karma: Number(authorRows[i + 3]),
+      });
+    }
+    const votes = new Map<string, VoteDirection>();
+    for (let i = 0; i < voteRows.length; i += 2) votes.set(voteRows[i]!, voteRows[i + 1] as VoteDirection);
+    return {
+      version,
+      epoch,
+      count,
+      updated,
+      next: nextId ? { score: nextScore, id: nextId } : null,
+      pinned,
+      comments: comments.map((raw) => JSON.parse(raw) as StoredComment),
+      authors,
+      votes,
+    };
+  }
+
+  /** Public comment counts of many pages, in the given order (0 for unknown pages). */
+  async counts(siteId: string, pageIds: string[]): Promise<number[]> {
+    const values = await Promise.all(
+      pageIds.map((id) => this.redis.hget(keys.page(siteId, id), 'count')),
+    ).catch(translateRedisError);
+    return values.map((v) => Number(v ?? 0));
+  }
+}

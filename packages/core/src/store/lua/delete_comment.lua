@@ -1,0 +1,49 @@
+-- KEYS[1] comment. ARGV: prefix, actor id, actor is moderator, now (s).
+-- Soft delete: a comment with replies stays as a "[deleted]" placeholder; one
+-- without is removed, and so is any placeholder parent it leaves childless.
+-- Returns { page id, placeholder (1/0), removed ids... }.
+local id = KEYS[1]:match(':comment:(.+)$')
+local c = load_comment(id)
+if not c or c.s == 'deleted' then return fail('not_found', 'Comment not found.') end
+if c.a ~= ARGV[2] and ARGV[3] ~= '1' then return fail('forbidden', 'Only the author or a moderator can delete this comment.') end
+
+local now = tonumber(ARGV[4])
+if is_public(c) then redis.call('HINCRBY', k_page(c.pg), 'count', -1) end
+
+local removed = {}
+local placeholder = 0
+if c.rc > 0 then
+  c.s = 'deleted'
+  c.t = ''
+  c.h = ''
+  c.m = now
+  save_comment(c)
+  placeholder = 1
+else
+  local node = c
+  while node do
+    redis.call('DEL', k_comment(node.i), k_replies(node.i), k_reports(node.i))
+    redis.call('ZREM', k_user_comments(node.a), node.i)
+    redis.call('ZREM', K_REPORTS, node.i)
+    table.insert(removed, node.i)
+    local parent = nil
+    if node.pid == '' then
+      unindex_root(node)
+    else
+      parent = load_comment(node.pid)
+      redis.call('ZREM', k_replies(node.pid), node.i)
+      if parent then
+        parent.rc = parent.rc - 1
+        save_comment(parent)
+        -- A placeholder exists only to hold its replies.
+        if not (parent.s == 'deleted' and parent.rc == 0) then parent = nil end
+      end
+    end
+    node = parent
+  end
+end
+
+touch_page(c.pg, now)
+local out = { c.pg, placeholder }
+for _, rid in ipairs(removed) do table.insert(out, rid) end
+return out

@@ -1,0 +1,16 @@
+-- KEYS[1] session hash. ARGV: prefix, presented refresh hash, new refresh hash, ttl (s).
+-- Rotates a refresh token. Presenting the previous, already rotated token means
+-- it was copied: the session is revoked. Returns the user id, or an error.
+local session = redis.call('HMGET', KEYS[1], 'uid', 'rh', 'prev')
+if not session[1] then return fail('unauthorized', 'The session has ended; sign in again.') end
+if session[2] == ARGV[2] then
+  redis.call('HSET', KEYS[1], 'rh', ARGV[3], 'prev', ARGV[2])
+  redis.call('EXPIRE', KEYS[1], ARGV[4])
+  return session[1]
+end
+if session[3] == ARGV[2] then
+  redis.call('DEL', KEYS[1])
+  redis.call('SREM', P .. ':user:' .. session[1] .. ':sessions', KEYS[1]:match(':session:(.+)$'))
+  return fail('unauthorized', 'This refresh token was already used; the session has been revoked.')
+end
+return fail('unauthorized', 'The refresh token is invalid.')

@@ -1,0 +1,34 @@
+-- KEYS[1] comment, KEYS[2] the voter's votes hash. ARGV: prefix, voter id, direction, voter is moderator.
+-- The seed's voting flow: no vote -> +1; same direction -> toggle off; other
+-- direction -> switch. Counts, author karma and ranking indexes move together.
+-- Returns { upvotes, downvotes, the voter's vote or '', page id }.
+local id = KEYS[1]:match(':comment:(.+)$')
+local voter = ARGV[2]
+local direction = ARGV[3]
+local c = load_comment(id)
+if not c or c.s ~= 'approved' then return fail('not_found', 'Comment not found.') end
+if c.a ~= voter and ARGV[4] ~= '1' and is_shadowbanned(c.a) then return fail('not_found', 'Comment not found.') end
+if c.a == voter then return fail('forbidden', 'You cannot vote on your own comment.') end
+
+local previous = redis.call('HGET', KEYS[2], id)
+local current = direction
+if previous == direction then current = false end
+
+local function apply(dir, delta)
+  if dir == 'up' then c.u = c.u + delta else c.d = c.d + delta end
+end
+if previous then apply(previous, -1) end
+if current then apply(current, 1) end
+
+if current then redis.call('HSET', KEYS[2], id, current) else redis.call('HDEL', KEYS[2], id) end
+
+local before = 0
+if previous == 'up' then before = 1 elseif previous == 'down' then before = -1 end
+local after = 0
+if current == 'up' then after = 1 elseif current == 'down' then after = -1 end
+if after ~= before then redis.call('HINCRBY', k_user(c.a), 'karma', after - before) end
+
+save_comment(c)
+if c.pid == '' then index_root(c) end
+redis.call('HINCRBY', k_page(c.pg), 'ver', 1)
+return { c.u, c.d, current or '', c.pg }

@@ -1,0 +1,86 @@
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import type { RedisConfig } from '../config.js';
+import { ThreadKitError } from '../errors.js';
+import { defineScripts } from './scripts.js';
+
+export type RedisClient = Redis | Cluster;
+
+/**
+ * Fail fast instead of queueing: while Redis is unreachable a request gets a
+ * 503 at once rather than hanging, and the client reconnects in the background.
+ */
+const COMMON: RedisOptions = {
+  enableOfflineQueue: false,
+  enableAutoPipelining: true,
+  maxRetriesPerRequest: 1,
+  connectTimeout: 5000,
+  retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2000),
+};
+
+/** The one Redis factory: a single server, a Sentinel group or a Cluster, with the scripts defined. */
+export function createRedis(config: RedisConfig, overrides: RedisOptions = {}): RedisClient {
+  let client: RedisClient;
+  if (config.clusterNodes.length > 0) {
+    client = new Cluster(config.clusterNodes, {
+      enableOfflineQueue: false,
+      enableAutoPipelining: true,
+      redisOptions: { ...COMMON, ...overrides },
+      clusterRetryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2000),
+    });
+  } else if (config.sentinels.length > 0) {
+    client = new Redis({ ...COMMON, sentinels: config.sentinels, name: config.sentinelName!, ...overrides });
+  } else if (config.url?.startsWith('unix://')) {
+    client = new Redis({ ...COMMON, path: config.url.slice('unix://'.length), ...overrides });
+  } else {
+    client = new Redis(config.url ?? 'redis://127.0.0.1:6379', { ...COMMON, ...overrides });
+  }
+  defineScripts(client);
+  return client;
+}
+
+export const isCluster = (client: RedisClient): client is Cluster => client instanceof Cluster;
+
+/** Resolves once the client is ready, or rejects after `timeoutMs`. */
+export async function waitForRedis(client: RedisClient, timeoutMs = 10_000): Promise<void> {
+  if (client.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`Redis was not reachable within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onReady = () => {
+      cleanup();
+      resolve();
+    };
+    const cleanup = () => {
+      clearTimeout(timer);
+      client.off('ready', onReady);
+    };
+    client.on('ready', onReady);
+  });
+}
+
+const SCRIPT_ERROR = /^TK (\w+) (.*)$/s;
+
+/**
+ * Turns a script's `TK <code> <message>` error reply into a ThreadKitError, and
+ * a connection failure into `unavailable`; anything else is a real bug and rethrown.
+ */
+export function translateRedisError(error: unknown): never {
+  if (error instanceof Error) {
+    const match = SCRIPT_ERROR.exec(error.message);
+    if (match)
+      throw new ThreadKitError(match[1] as ConstructorParameters<typeof ThreadKitError>[0], match[2]);
+    if (isConnectionError(error))
+      throw new ThreadKitError('unavailable', 'Storage is unreachable; try again shortly.');
+  }
+  throw error;
+}
+
+export function isConnectionError(error: Error): boolean {
+  return (
+    /Stream isn't writeable|enableOfflineQueue|Connection is closed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOENT|Failed to refresh slots cache|None of startup nodes|Reached the max retries|CLUSTERDOWN|LOADING/.test(
+      error.message,
+    ) || error.name === 'MaxRetriesPerRequestError'
+  );
+}

@@ -1,0 +1,72 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { keys, sitePrefix } from '../keys.js';
+import { type RedisClient, translateRedisError } from './redis.js';
+
+const hash = (token: string) => createHash('sha256').update(token).digest('base64url');
+
+/**
+ * Sign-in sessions. An access token is valid only while its session exists, so
+ * deleting the session revokes it at once. The refresh token is stored hashed
+ * and rotates on every use.
+ */
+export class SessionStore {
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly ttlSeconds: number,
+  ) {}
+
+  /** Creates a session; returns its id and the first refresh token (`<session id>.<secret>`). */
+  async create(siteId: string, userId: string): Promise<{ sessionId: string; refreshToken: string }> {
+    const sessionId = randomUUID();
+    const refreshToken = `${sessionId}.${randomBytes(32).toString('base64url')}`;
+    const key = keys.session(siteId, sessionId);
+    await this.redis
+      .multi()
+      .hset(key, 'uid', userId, 'rh', hash(refreshToken), 'created', Math.floor(Date.now() / 1000))
+      .expire(key, this.ttlSeconds)
+      .sadd(keys.userSessions(siteId, userId), sessionId)
+      .exec()
+      .catch(translateRedisError);
+    return { sessionId, refreshToken };
+  }
+
+  /** The session's user id, or null when it has ended. */
+  async userOf(siteId: string, sessionId: string): Promise<string | null> {
+    return this.redis.hget(keys.session(siteId, sessionId), 'uid').catch(translateRedisError);
+  }
+
+  /** Exchanges a refresh token for a new one; reuse of an old token revokes the session. */
+  async rotate(
+    siteId: string,
+    refreshToken: string,
+  ): Promise<{ sessionId: string; userId: string; refreshToken: string }> {
+    const sessionId = refreshToken.split('.', 1)[0] ?? '';
+    const next = `${sessionId}.${randomBytes(32).toString('base64url')}`;
+    const userId = await this.redis
+      .tkRotateRefresh(
+        keys.session(siteId, sessionId),
+        sitePrefix(siteId),
+        hash(refreshToken),
+        hash(next),
+        this.ttlSeconds,
+      )
+      .catch(translateRedisError);
+    return { sessionId, userId, refreshToken: next };
+  }
+
+  async revoke(siteId: string, sessionId: string, userId: string): Promise<void> {
+    await this.redis
+      .multi()
+      .del(keys.session(siteId, sessionId))
+      .srem(keys.userSessions(siteId, userId), sessionId)
+      .exec()
+      .catch(translateRedisError);
+  }
+
+  async revokeAll(siteId: string, userId: string): Promise<void> {
+    const ids = await this.redis.smembers(keys.userSessions(siteId, userId)).catch(translateRedisError);
+    const multi = this.redis.multi();
+    for (const id of ids) multi.del(keys.session(siteId, id));
+    await multi.del(keys.userSessions(siteId, userId)).exec().catch(translateRedisError);
+  }
+}

@@ -1,0 +1,86 @@
+import helmet from '@fastify/helmet';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { AppContext } from './context.js';
+import { credentialsPlugin } from './plugins/credentials.js';
+import { errorsPlugin } from './plugins/errors.js';
+import { metricsPlugin } from './plugins/metrics.js';
+import { openapiPlugin } from './plugins/openapi.js';
+import { authRoutes } from './routes/auth/index.js';
+import { commentRoutes } from './routes/comments/index.js';
+import { healthRoutes } from './routes/health.js';
+import { homeRoutes } from './routes/home.js';
+import { CommentSchema, ErrorSchema, UserSchema } from './schemas.js';
+import './types.js';
+
+export interface AppOptions {
+  context: AppContext;
+  /** pino options, or false to log nothing (tests). */
+  logger?: boolean | Record<string, unknown>;
+}
+
+/** A request body larger than this is refused with 413 (a 10 000-character comment fits many times over). */
+export const BODY_LIMIT = 64 * 1024;
+
+/** Builds the HTTP app without listening: tests inject requests into it, `server.ts` listens. */
+export async function buildApp({ context, logger = false }: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: logger === true ? loggerOptions(context.config.logLevel) : logger,
+    bodyLimit: BODY_LIMIT,
+    trustProxy: false,
+    // Unknown body fields are refused (400), not silently dropped.
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
+    },
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  await app.register(errorsPlugin);
+  await app.register(helmet, {
+    // The API serves JSON; the relaxed CSP only matters for the /docs page.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+      },
+    },
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+  });
+  await app.register(metricsPlugin, { redis: context.redis });
+  app.addSchema(CommentSchema);
+  app.addSchema(ErrorSchema);
+  app.addSchema(UserSchema);
+  await app.register(openapiPlugin);
+
+  await app.register(homeRoutes);
+  await app.register(healthRoutes, { context });
+  await app.register(
+    async (v1) => {
+      await v1.register(credentialsPlugin, { context });
+      await v1.register(commentRoutes, { context });
+      await v1.register(authRoutes, { context });
+    },
+    { prefix: '/v1' },
+  );
+  return app;
+}
+
+/** JSON logs with credentials redacted wherever they might appear. */
+export function loggerOptions(level: string) {
+  return {
+    level,
+    redact: {
+      paths: [
+        'req.headers.authorization',
+        'req.headers.projectid',
+        'req.headers.cookie',
+        '*.password',
+        '*.refresh_token',
+        '*.token',
+      ],
+      censor: '[redacted]',
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import { randomBytes } from 'node:crypto';
+import {
+  AuthService,
+  CommentService,
+  CommentStore,
+  type Config,
+  EventBus,
+  type RedisClient,
+  redisRelay,
+  SessionStore,
+  SiteService,
+  SiteStore,
+  ThreadReader,
+  TokenSigner,
+  UserStore,
+} from '@threadkit/core';
+import type { Logger } from 'pino';
+
+/** Everything a request handler needs, wired once per process. */
+export interface AppContext {
+  config: Config;
+  redis: RedisClient;
+  sites: SiteService;
+  auth: AuthService;
+  comments: CommentService;
+  threads: ThreadReader;
+  events: EventBus;
+}
+
+export async function createContext(config: Config, redis: RedisClient, logger: Logger): Promise<AppContext> {
+  const siteStore = new SiteStore(redis);
+  const commentStore = new CommentStore(redis);
+  const secret = config.jwtSecret ?? (await siteStore.jwtSecret(() => randomBytes(48).toString('base64url')));
+  const events = new EventBus((error, event) =>
+    logger.error({ err: error, event: event.type, page: event.pageId }, 'event listener failed'),
+  );
+  events.subscribe(redisRelay(redis));
+  return {
+    config,
+    redis,
+    sites: new SiteService(siteStore),
+    auth: new AuthService({
+      users: new UserStore(redis),
+      sessions: new SessionStore(redis, config.sessionTtl),
+      signer: new TokenSigner(secret, config.accessTokenTtl),
+    }),
+    comments: new CommentService({ store: commentStore, events }),
+    threads: new ThreadReader(commentStore),
+    events,
+  };
+}

@@ -1,0 +1,85 @@
+import { isOriginAllowed, parseOrigin, ThreadKitError, unauthorized } from '@threadkit/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { AppContext } from '../context.js';
+
+const ALLOWED_HEADERS = 'projectid, authorization, content-type, if-none-match';
+const EXPOSED_HEADERS = 'etag, retry-after';
+
+/**
+ * Credentials of every /v1 request (`api.md`): the `projectid` key picks the
+ * site; a public key works only from the site's allowed origins, which are then
+ * the only origins CORS reflects; a secret key acts as the owner and is refused
+ * from browsers; a Bearer token must belong to a live session of this site.
+ */
+export const credentialsPlugin = fp(async (app: FastifyInstance, { context }: { context: AppContext }) => {
+  app.decorateRequest('site', null as never);
+  app.decorateRequest('viewer', null as never);
+
+  // A preflight carries no key, so it cannot be tied to a site: it is answered for
+  // any origin, and the real request is then refused (without CORS headers) unless allowed.
+  app.options('/*', async (request, reply) => {
+    const origin = request.headers.origin;
+    if (origin) {
+      reply
+        .header('access-control-allow-origin', origin)
+        .header('access-control-allow-methods', 'GET, POST, PUT, DELETE')
+        .header('access-control-allow-headers', ALLOWED_HEADERS)
+        .header('access-control-max-age', '600')
+        .header('vary', 'Origin');
+    }
+    return reply.status(204).send();
+  });
+
+  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    if (request.method === 'OPTIONS') return;
+    const key = request.headers.projectid;
+    if (typeof key !== 'string' || key.length === 0) {
+      throw unauthorized('Send the site key in the projectid header.');
+    }
+    const { site, kind } = await context.sites.resolveApiKey(key);
+    const origin = requestOrigin(request);
+
+    if (kind === 'public') {
+      if (!origin || !isOriginAllowed(origin, site.settings.allowed_origins, site.settings.allow_localhost)) {
+        throw new ThreadKitError(
+          'origin_not_allowed',
+          origin
+            ? `The origin ${origin} is not allowed to use this key.`
+            : 'A public key only works from a web page on an allowed origin; servers use the secret key.',
+        );
+      }
+      reply
+        .header('access-control-allow-origin', origin)
+        .header('access-control-expose-headers', EXPOSED_HEADERS);
+      reply.header('vary', 'Origin');
+    } else if (request.headers.origin) {
+      throw new ThreadKitError('forbidden', 'Secret keys must never be used from a browser.');
+    }
+
+    request.site = site;
+    const authorization = request.headers.authorization;
+    if (authorization) {
+      const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+      if (!match) throw unauthorized('The Authorization header must be "Bearer <token>".');
+      const viewer = await context.auth.authenticate(site.id, match[1]!);
+      request.viewer = kind === 'secret' ? { ...viewer, role: 'owner' } : viewer;
+    } else {
+      request.viewer = {
+        siteId: site.id,
+        userId: null,
+        role: kind === 'secret' ? 'owner' : 'anonymous',
+        sessionId: null,
+        user: null,
+      };
+    }
+  });
+});
+
+/** The page's origin: the Origin header, or the Referer's origin on same-origin GETs that omit it. */
+function requestOrigin(request: FastifyRequest): string | null {
+  const origin = request.headers.origin;
+  if (typeof origin === 'string' && origin !== 'null') return origin;
+  const referer = request.headers.referer;
+  return typeof referer === 'string' ? (parseOrigin(referer)?.origin ?? null) : null;
+}

@@ -1,0 +1,85 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { findRedisServer, type ManagedRedis, startManagedRedis } from './redis-supervisor.js';
+
+describe('managed redis', () => {
+  let dataDir: string;
+  const started: ManagedRedis[] = [];
+  const logs: string[] = [];
+
+  const start = async () => {
+    const redis = await startManagedRedis({ dataDir, log: (msg) => logs.push(msg), install: false });
+    started.push(redis);
+    return redis;
+  };
+
+  const withClient = async <T>(redis: ManagedRedis, fn: (client: Redis) => Promise<T>): Promise<T> => {
+    const client = new Redis({ path: redis.socketPath, lazyConnect: true });
+    await client.connect();
+    try {
+      return await fn(client);
+    } finally {
+      await client.quit();
+    }
+  };
+
+  beforeEach(async () => {
+    // Short path under /tmp: unix socket paths are limited to ~100 bytes.
+    dataDir = await mkdtemp(join(tmpdir(), 'tk-redis-'));
+    logs.length = 0;
+  });
+
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((redis) => redis.stop()));
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('finds the redis-server binary', () => {
+    expect(findRedisServer()).toMatch(/redis-server$/);
+  });
+
+  it('listens on a unix socket in the data dir and persists writes across restarts', async () => {
+    const first = await start();
+    expect(first.socketPath).toBe(join(dataDir, 'redis.sock'));
+    expect(first.url).toBe(`unix://${first.socketPath}`);
+    await withClient(first, (client) => client.set('greeting', 'hello'));
+    await first.stop();
+    expect(existsSync(first.socketPath)).toBe(false); // clean shutdown removes the socket
+
+    const second = await start();
+    expect(second.pid).not.toBe(first.pid);
+    expect(await withClient(second, (client) => client.get('greeting'))).toBe('hello');
+  });
+
+  it('reuses a server that is already running on the same data dir', async () => {
+    const first = await start();
+    const second = await start();
+    expect(second.socketPath).toBe(first.socketPath);
+    expect(second.pid).toBe(first.pid);
+    expect(logs.filter((msg) => msg.startsWith('starting '))).toHaveLength(1);
+    await withClient(first, (client) => client.set('shared', '1'));
+    expect(await withClient(second, (client) => client.get('shared'))).toBe('1');
+  });
+
+  it('recovers from a crash: removes the stale socket and keeps acknowledged writes', async () => {
+    const first = await start();
+    await withClient(first, (client) => client.set('acked', 'yes'));
+    process.kill(first.pid, 'SIGKILL');
+    await first.stop(); // resolves once the killed process has exited
+    expect(existsSync(first.socketPath)).toBe(true); // SIGKILL leaves the socket file behind
+
+    const second = await start();
+    expect(logs.some((msg) => msg.startsWith('removing stale redis socket'))).toBe(true);
+    expect(await withClient(second, (client) => client.get('acked'))).toBe('yes');
+  });
+
+  it('replaces a socket path that nothing listens on', async () => {
+    await writeFile(join(dataDir, 'redis.sock'), '');
+    const redis = await start();
+    expect(await withClient(redis, (client) => client.ping())).toBe('PONG');
+  });
+});

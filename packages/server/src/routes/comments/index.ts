@@ -1,0 +1,206 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { invalid, resolvePage, type SortOrder } from '@threadkit/core';
+import type { AppContext } from '../../context.js';
+import { bearer, CommentIdParams, errorResponses } from '../../schemas.js';
+import {
+  CommentResponse,
+  CountsQuery,
+  CountsResponse,
+  CreateBody,
+  EditBody,
+  ListQuery,
+  ListResponse,
+  PinResponse,
+  ReportBody,
+  VoteBody,
+  VoteResponse,
+} from './schemas.js';
+
+const tags = ['comments'];
+
+/** The Comments part of `api.md`. Handlers decode, call the service and encode; rules live in the services. */
+export const commentRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (app, { context }) => {
+  const { comments, threads } = context;
+
+  app.get(
+    '/comments',
+    {
+      schema: {
+        tags,
+        summary: 'A page of a thread',
+        description:
+          'Root comments with all their replies, as the caller may see them. Counts a page view. Supports If-None-Match.',
+        querystring: ListQuery,
+        response: {
+          200: ListResponse,
+          304: { type: 'null', description: 'Not modified.' },
+          ...errorResponses(400, 401, 403, 503),
+        },
+      },
+    },
+    async (request, reply) => {
+      const query = request.query;
+      const ifNoneMatch = request.headers['if-none-match'];
+      const result = await threads.read(request.viewer, {
+        page: resolvePage(request.site.id, query),
+        sort: (query.sort ?? 'new') as SortOrder,
+        limit: query.limit ?? 50,
+        cursor: query.cursor ?? null,
+        ifNoneMatch: typeof ifNoneMatch === 'string' ? ifNoneMatch : null,
+      });
+      reply.header('etag', result.etag).header('cache-control', 'private, no-cache');
+      if (result.notModified) return reply.status(304).send();
+      // Already JSON: the thread's members are serialised once and cached.
+      return reply.type('application/json; charset=utf-8').send(result.body);
+    },
+  );
+
+  app.get(
+    '/comments/counts',
+    {
+      schema: {
+        tags,
+        summary: 'Comment counts for many pages',
+        querystring: CountsQuery,
+        response: { 200: CountsResponse, ...errorResponses(400, 401, 403, 503) },
+      },
+    },
+    async (request) => {
+      const siteId = request.site.id;
+      const pages = [
+        ...(request.query.page_url ?? []).map((url) => ({
+          label: url,
+          page: resolvePage(siteId, { page_url: url }),
+        })),
+        ...(request.query.page_key ?? []).map((key) => ({
+          label: key,
+          page: resolvePage(siteId, { page_key: key }),
+        })),
+      ];
+      if (pages.length === 0) throw invalid('page_url', 'give at least one page_url or page_key');
+      if (pages.length > 100) throw invalid('page_url', 'at most 100 pages per request');
+      return { counts: await comments.counts(request.site, pages) };
+    },
+  );
+
+  app.post(
+    '/comments',
+    {
+      schema: {
+        tags,
+        summary: 'Post a comment or a reply',
+        security: bearer,
+        body: CreateBody,
+        response: { 201: CommentResponse, ...errorResponses(400, 401, 403, 404, 409, 413, 503) },
+      },
+    },
+    async (request, reply) => {
+      const { content, parent_id, ...page } = request.body;
+      const comment = await comments.create(request.site, request.viewer, {
+        page: resolvePage(request.site.id, page),
+        content,
+        parentId: parent_id,
+      });
+      return reply.status(201).send({ comment });
+    },
+  );
+
+  app.put(
+    '/comments/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Edit your comment',
+        security: bearer,
+        params: CommentIdParams,
+        body: EditBody,
+        response: { 200: CommentResponse, ...errorResponses(400, 401, 403, 404, 413, 503) },
+      },
+    },
+    async (request) => ({
+      comment: await comments.edit(request.site, request.viewer, request.params.id, request.body.content),
+    }),
+  );
+
+  app.delete(
+    '/comments/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Delete a comment (author, moderator or above)',
+        description: 'Soft delete: a comment with replies stays as a "[deleted]" placeholder.',
+        security: bearer,
+        params: CommentIdParams,
+        response: {
+          204: { type: 'null', description: 'Deleted.' },
+          ...errorResponses(400, 401, 403, 404, 503),
+        },
+      },
+    },
+    async (request, reply) => {
+      await comments.delete(request.site, request.viewer, request.params.id);
+      return reply.status(204).send();
+    },
+  );
+
+  app.post(
+    '/comments/:id/vote',
+    {
+      schema: {
+        tags,
+        summary: 'Vote up or down',
+        description: 'The same direction again takes the vote back; the other direction switches it.',
+        security: bearer,
+        params: CommentIdParams,
+        body: VoteBody,
+        response: { 200: VoteResponse, ...errorResponses(400, 401, 403, 404, 503) },
+      },
+    },
+    async (request) => comments.vote(request.site, request.viewer, request.params.id, request.body.direction),
+  );
+
+  app.post(
+    '/comments/:id/report',
+    {
+      schema: {
+        tags,
+        summary: 'Report a comment to the moderators',
+        description: 'One report per user per comment.',
+        security: bearer,
+        params: CommentIdParams,
+        body: ReportBody,
+        response: {
+          204: { type: 'null', description: 'Reported.' },
+          ...errorResponses(400, 401, 403, 404, 409, 503),
+        },
+      },
+    },
+    async (request, reply) => {
+      await comments.report(request.site, request.viewer, request.params.id, request.body);
+      return reply.status(204).send();
+    },
+  );
+
+  for (const action of ['pin', 'unpin'] as const) {
+    app.post(
+      `/comments/:id/${action}`,
+      {
+        schema: {
+          tags,
+          summary:
+            action === 'pin'
+              ? 'Pin a root comment (moderator or above)'
+              : 'Unpin a comment (moderator or above)',
+          security: bearer,
+          params: CommentIdParams,
+          response: { 200: PinResponse, ...errorResponses(400, 401, 403, 404, 409, 503) },
+        },
+      },
+      async (request) => {
+        const pinned = action === 'pin';
+        await comments.setPinned(request.site, request.viewer, request.params.id, pinned);
+        return { comment_id: request.params.id, pinned };
+      },
+    );
+  }
+};

@@ -1,0 +1,87 @@
+import { Type } from '@sinclair/typebox';
+import { MAX_LIMIT, MAX_PAGE_KEY_LENGTH, MAX_URL_LENGTH, REPORT_REASONS, SORT_ORDERS } from '@threadkit/core';
+import { CommentRef } from '../../schemas.js';
+
+const PageUrl = Type.String({
+  minLength: 1,
+  maxLength: MAX_URL_LENGTH,
+  description: 'The page URL (normalised).',
+});
+const PageKey = Type.String({
+  minLength: 1,
+  maxLength: MAX_PAGE_KEY_LENGTH,
+  description: "The site's own page id; wins over page_url for identity.",
+});
+
+export const ListQuery = Type.Object({
+  page_url: Type.Optional(PageUrl),
+  page_key: Type.Optional(PageKey),
+  sort: Type.Optional(
+    Type.Union(
+      SORT_ORDERS.map((s) => Type.Literal(s)),
+      { default: 'new' },
+    ),
+  ),
+  limit: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: MAX_LIMIT, default: 50, description: 'Root comments per page.' }),
+  ),
+  cursor: Type.Optional(Type.String({ maxLength: 1000, description: 'next_cursor of the previous page.' })),
+});
+
+export const ListResponse = Type.Object({
+  page_id: Type.String(),
+  tree: Type.Object({ comments: Type.Array(CommentRef), updated_at: Type.Integer() }),
+  total: Type.Integer({ description: 'Published comments on the page, all depths.' }),
+  next_cursor: Type.Union([Type.String(), Type.Null()]),
+  pageviews: Type.Integer(),
+  pinned: Type.Array(Type.String(), { description: 'Ids of pinned root comments, shown first.' }),
+});
+
+export const CountsQuery = Type.Object({
+  page_url: Type.Optional(Type.Array(PageUrl, { maxItems: 100 })),
+  page_key: Type.Optional(Type.Array(PageKey, { maxItems: 100 })),
+});
+
+export const CountsResponse = Type.Object({
+  counts: Type.Record(Type.String(), Type.Integer(), {
+    description: 'Published comments per given URL or key.',
+  }),
+});
+
+export const CreateBody = Type.Object(
+  {
+    page_url: Type.Optional(PageUrl),
+    page_key: Type.Optional(PageKey),
+    content: Type.String({ maxLength: 100_000, description: 'Markdown.' }),
+    parent_id: Type.Optional(Type.String({ format: 'uuid' })),
+  },
+  { additionalProperties: false },
+);
+
+export const EditBody = Type.Object(
+  { content: Type.String({ maxLength: 100_000 }) },
+  { additionalProperties: false },
+);
+
+export const CommentResponse = Type.Object({ comment: CommentRef });
+
+export const VoteBody = Type.Object(
+  { direction: Type.Union([Type.Literal('up'), Type.Literal('down')]) },
+  { additionalProperties: false },
+);
+
+export const VoteResponse = Type.Object({
+  upvotes: Type.Integer(),
+  downvotes: Type.Integer(),
+  user_vote: Type.Union([Type.Literal('up'), Type.Literal('down'), Type.Null()]),
+});
+
+export const ReportBody = Type.Object(
+  {
+    reason: Type.Union(REPORT_REASONS.map((r) => Type.Literal(r))),
+    details: Type.Optional(Type.String({ maxLength: 1000 })),
+  },
+  { additionalProperties: false },
+);
+
+export const PinResponse = Type.Object({ comment_id: Type.String(), pinned: Type.Boolean() });

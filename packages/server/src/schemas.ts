@@ -1,0 +1,74 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { type CommentView, ERROR_CODES, MAX_NAME_LENGTH } from '@threadkit/core';
+
+/**
+ * Shared schemas, registered once with `app.addSchema` so routes can reference
+ * them and the OpenAPI document lists them as components.
+ */
+
+export const CommentSchema = Type.Object(
+  {
+    i: Type.String({ description: 'Comment id (UUID v7).' }),
+    a: Type.Union([Type.String(), Type.Null()], { description: 'Author id; null on a deleted placeholder.' }),
+    n: Type.String({ description: 'Author name.' }),
+    p: Type.Union([Type.String(), Type.Null()], { description: 'Author avatar URL.' }),
+    k: Type.Integer({ description: 'Author karma on this site.' }),
+    t: Type.String({ description: 'Markdown source.' }),
+    h: Type.String({ description: 'Sanitised HTML.' }),
+    u: Type.Integer({ description: 'Upvotes.' }),
+    d: Type.Integer({ description: 'Downvotes.' }),
+    c: Type.Integer({ description: 'Created, Unix seconds.' }),
+    m: Type.Union([Type.Integer(), Type.Null()], { description: 'Modified, Unix seconds.' }),
+    r: Type.Array(Type.Unsafe<CommentView>({ $ref: 'Comment#' }), { description: 'Replies, same shape.' }),
+    s: Type.Union(
+      [Type.Literal('approved'), Type.Literal('pending'), Type.Literal('rejected'), Type.Literal('deleted')],
+      { description: 'Status.' },
+    ),
+    pid: Type.Union([Type.String(), Type.Null()], { description: 'Parent id, null for a root.' }),
+    e: Type.Boolean({ description: 'Edited.' }),
+    v: Type.Optional(
+      Type.Union([Type.Literal('up'), Type.Literal('down'), Type.Null()], {
+        description: "The caller's vote (only with a token).",
+      }),
+    ),
+  },
+  { $id: 'Comment', description: 'A comment in compact form.' },
+);
+
+export const CommentRef = Type.Unsafe<CommentView>({ $ref: 'Comment#' });
+
+export const ErrorSchema = Type.Object(
+  {
+    error: Type.String(),
+    code: Type.Union(Object.keys(ERROR_CODES).map((code) => Type.Literal(code))),
+    field: Type.Optional(Type.String()),
+  },
+  { $id: 'Error', description: 'Every error response.' },
+);
+
+export const ErrorRef = Type.Unsafe<Static<typeof ErrorSchema>>({ $ref: 'Error#' });
+
+export const UserSchema = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String({ maxLength: MAX_NAME_LENGTH }),
+    avatar_url: Type.Union([Type.String(), Type.Null()]),
+    karma: Type.Integer(),
+    role: Type.Union([Type.Literal('user'), Type.Literal('moderator'), Type.Literal('admin')]),
+    guest: Type.Boolean(),
+    created_at: Type.Integer(),
+  },
+  { $id: 'User', description: 'A commenter, as they see themselves.' },
+);
+
+export const UserRef = Type.Unsafe<Static<typeof UserSchema>>({ $ref: 'User#' });
+
+export const CommentIdParams = Type.Object({
+  id: Type.String({ format: 'uuid', description: 'Comment id.' }),
+});
+
+/** The error responses a route can give, for its OpenAPI entry. */
+export const errorResponses = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((status) => [status, ErrorRef])) as Record<number, typeof ErrorRef>;
+
+export const bearer = [{ projectid: [], bearer: [] }];

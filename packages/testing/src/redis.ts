@@ -1,0 +1,155 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import {
+  freePort,
+  HOST,
+  launchRedis,
+  makeTempDir,
+  type RedisProcess,
+  RedisStartError,
+  removeTempDir,
+  terminate,
+  waitFor,
+} from './process.js';
+import { sendCommand } from './resp.js';
+
+const execFileAsync = promisify(execFile);
+const PORT_ATTEMPTS = 5;
+
+export interface RedisServerHandle {
+  url: string;
+  port: number;
+  host: string;
+  /** Directory holding the AOF/RDB and redis.log; removed by stop(). */
+  dir: string;
+  /** Graceful shutdown (SIGTERM, no RDB save), then removes the temp dir. Idempotent. */
+  stop(): Promise<void>;
+  /** SIGKILL, like a crash. The dir is kept so restart() can recover from the AOF. */
+  kill(): Promise<void>;
+  /** Starts the server again on the same port and dir (shutting it down first if still up). */
+  restart(): Promise<void>;
+}
+
+export interface RedisClusterHandle {
+  nodes: { host: string; port: number }[];
+  stop(): Promise<void>;
+}
+
+/** Starts a throwaway redis-server on a random port with its own temp dir. */
+export async function startRedis(
+  options: { appendonly?: boolean; args?: string[] } = {},
+): Promise<RedisServerHandle> {
+  const args = ['--appendonly', options.appendonly ? 'yes' : 'no', ...(options.args ?? [])];
+  const dir = await makeTempDir();
+  try {
+    const { port, proc: first } = await launchOnFreePort(dir, args);
+    let proc = first;
+    let stopped = false;
+    return {
+      url: `redis://${HOST}:${port}`,
+      port,
+      host: HOST,
+      dir,
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        await terminate(proc);
+        await removeTempDir(dir);
+      },
+      async kill() {
+        await terminate(proc, 'SIGKILL');
+      },
+      async restart() {
+        if (stopped) throw new Error('cannot restart a stopped server (its dir is gone)');
+        await terminate(proc);
+        proc = await launchRedis(port, dir, args);
+      },
+    };
+  } catch (error) {
+    await removeTempDir(dir);
+    throw error;
+  }
+}
+
+/**
+ * Starts a Redis Cluster of `masters` (default 3) nodes without replicas and waits
+ * until every node reports cluster_state:ok, so clients see all slots covered.
+ */
+export async function startRedisCluster(options: { masters?: number } = {}): Promise<RedisClusterHandle> {
+  const masters = options.masters ?? 3;
+  const servers: { port: number; dir: string; proc: RedisProcess }[] = [];
+  const stop = async () => {
+    await Promise.all(servers.map((s) => terminate(s.proc)));
+    await Promise.all(servers.map((s) => removeTempDir(s.dir)));
+  };
+
+  try {
+    const args = [
+      ...[
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        'nodes.conf',
+        '--cluster-node-timeout',
+        '5000',
+      ],
+      ...['--appendonly', 'no'],
+    ];
+    await Promise.all(
+      Array.from({ length: masters }, async () => {
+        const dir = await makeTempDir();
+        try {
+          servers.push({ dir, ...(await launchOnFreePort(dir, args, { bus: true })) });
+        } catch (error) {
+          await removeTempDir(dir);
+          throw error;
+        }
+      }),
+    );
+
+    const addresses = servers.map((s) => `${HOST}:${s.port}`);
+    // Three nodes is the minimum redis-cli accepts for a cluster of masters.
+    await execFileAsync(
+      'redis-cli',
+      ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'],
+      { timeout: 30_000 },
+    ).catch((error: Error & { stdout?: string; stderr?: string }) => {
+      throw new Error(
+        `redis-cli --cluster create failed: ${error.message}\n${error.stdout}\n${error.stderr}`,
+      );
+    });
+
+    // create returns once slots are assigned, but nodes learn about each other via gossip afterwards.
+    await waitFor(
+      'cluster_state:ok on every node',
+      async () => {
+        const infos = await Promise.all(
+          servers.map((s) => sendCommand(HOST, s.port, ['CLUSTER', 'INFO']).catch(() => '')),
+        );
+        return infos.every((info) => info.includes('cluster_state:ok'));
+      },
+      { timeoutMs: 30_000 },
+    );
+
+    return { nodes: servers.map((s) => ({ host: HOST, port: s.port })), stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Picking a free port and binding it later is racy; retry on a new port if someone got there first. */
+async function launchOnFreePort(
+  dir: string,
+  args: string[],
+  portOptions: { bus?: boolean } = {},
+): Promise<{ port: number; proc: RedisProcess }> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort(portOptions);
+    try {
+      return { port, proc: await launchRedis(port, dir, args) };
+    } catch (error) {
+      if (!(error instanceof RedisStartError && error.portInUse) || attempt >= PORT_ATTEMPTS) throw error;
+    }
+  }
+}
