@@ -12,6 +12,7 @@ import { healthRoutes } from './routes/health.js';
 import { homeRoutes } from './routes/home.js';
 import { CommentSchema, ErrorSchema, UserSchema } from './schemas.js';
 import './types.js';
+import { validatorCompiler } from './validation.js';
 
 export interface AppOptions {
   context: AppContext;
@@ -35,6 +36,7 @@ export async function buildApp({ context, logger = false }: AppOptions): Promise
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  app.setValidatorCompiler(validatorCompiler);
   await app.register(errorsPlugin);
   await app.register(helmet, {
     // The API serves JSON; the relaxed CSP only matters for the /docs page.

@@ -9,9 +9,9 @@ c.rt = ''
 if c.pid ~= '' then
   local parent = load_comment(c.pid)
   if not parent or parent.pg ~= c.pg then return fail('not_found', 'The parent comment does not exist on this page.') end
+  if parent.s == 'deleted' then return fail('conflict', 'You cannot reply to a deleted comment.') end
   local visible = parent.a == c.a or is_mod or (parent.s == 'approved' and not is_shadowbanned(parent.a))
   if not visible then return fail('not_found', 'The parent comment does not exist on this page.') end
-  if parent.s == 'deleted' then return fail('conflict', 'You cannot reply to a deleted comment.') end
   c.rt = parent.rt ~= '' and parent.rt or parent.i
   parent.rc = parent.rc + 1
   save_comment(parent)

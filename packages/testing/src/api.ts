@@ -1,0 +1,176 @@
+import {
+  type Config,
+  createRedis,
+  generateApiKey,
+  loadConfig,
+  type RedisClient,
+  waitForRedis,
+} from '@threadkit/core';
+import { type AppContext, buildApp, createContext } from '@threadkit/server';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import pino from 'pino';
+import { type RedisClusterHandle, type RedisServerHandle, startRedis, startRedisCluster } from './redis.js';
+
+export const TEST_ORIGIN = 'https://blog.example.com';
+
+export interface TestSite {
+  id: string;
+  publicKey: string;
+  secretKey: string;
+}
+
+export interface TestApi {
+  app: FastifyInstance;
+  context: AppContext;
+  redis: RedisClient;
+  config: Config;
+  site: TestSite;
+  /** The backing Redis: a single server or a cluster. */
+  backend: { server?: RedisServerHandle; cluster?: RedisClusterHandle };
+  /** A request with the public key from the allowed origin (and a token, when given). */
+  call(options: InjectOptions & { token?: string }): Promise<LightMyRequestResponse>;
+  /** A request with the secret key (the owner), server to server. */
+  owner(options: InjectOptions & { token?: string }): Promise<LightMyRequestResponse>;
+  /** A new guest commenter: its token and user id. */
+  guest(name?: string): Promise<{ token: string; refreshToken: string; userId: string }>;
+  /** Builds another app instance on the same Redis (a second server behind a load balancer). */
+  secondInstance(): Promise<FastifyInstance>;
+  stop(): Promise<void>;
+}
+
+export interface TestApiOptions {
+  cluster?: boolean;
+  env?: Record<string, string>;
+}
+
+/**
+ * The HTTP API on a throwaway Redis (one server or a 3-master cluster), with a
+ * standalone site allowed from TEST_ORIGIN. Requests go through `inject`, the
+ * full Fastify pipeline without a socket.
+ */
+export async function startTestApi(options: TestApiOptions = {}): Promise<TestApi> {
+  const backend: TestApi['backend'] = {};
+  let redisEnv: Record<string, string>;
+  if (options.cluster) {
+    backend.cluster = await startRedisCluster();
+    redisEnv = { REDIS_CLUSTER_NODES: backend.cluster.nodes.map((n) => `${n.host}:${n.port}`).join(',') };
+  } else {
+    backend.server = await startRedis();
+    redisEnv = { REDIS_URL: backend.server.url };
+  }
+  const publicKey = generateApiKey('public');
+  const secretKey = generateApiKey('secret');
+  const config = loadConfig({
+    ...redisEnv,
+    LOG_LEVEL: 'silent',
+    THREADKIT_ALLOWED_ORIGINS: TEST_ORIGIN,
+    THREADKIT_PUBLIC_KEY: publicKey,
+    THREADKIT_SECRET_KEY: secretKey,
+    ...options.env,
+  });
+  const clients: RedisClient[] = [];
+  const apps: FastifyInstance[] = [];
+  const instance = async () => {
+    const redis = createRedis(config.redis);
+    redis.on('error', () => {});
+    clients.push(redis);
+    await waitForRedis(redis);
+    const context = await createContext(config, redis, pino({ level: 'silent' }));
+    const app = await buildApp({ context });
+    apps.push(app);
+    return { app, context, redis };
+  };
+  const { app, context, redis } = await instance();
+  const bootstrap = await context.sites.ensureStandaloneSite(config.site);
+  const site = { id: bootstrap.site.id, publicKey, secretKey };
+
+  const withAuth = (
+    key: string,
+    origin: string | null,
+    { token, headers, ...rest }: InjectOptions & { token?: string },
+  ) =>
+    app.inject({
+      ...rest,
+      headers: {
+        projectid: key,
+        ...(origin ? { origin } : {}),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...headers,
+      },
+    });
+
+  const call: TestApi['call'] = (opts) => withAuth(publicKey, TEST_ORIGIN, opts);
+  const owner: TestApi['owner'] = (opts) => withAuth(secretKey, null, opts);
+
+  return {
+    app,
+    context,
+    redis,
+    config,
+    site,
+    backend,
+    call,
+    owner,
+    guest: async (name = 'Guest') => {
+      const response = await call({ method: 'POST', url: '/v1/auth/guest', payload: { name } });
+      if (response.statusCode !== 201) throw new Error(`guest sign-in failed: ${response.body}`);
+      const body = response.json();
+      return { token: body.token, refreshToken: body.refresh_token, userId: body.user.id };
+    },
+    secondInstance: async () => (await instance()).app,
+    stop: async () => {
+      for (const a of apps) await a.close();
+      for (const c of clients) c.disconnect();
+      await backend.server?.stop();
+      await backend.cluster?.stop();
+    },
+  };
+}
+
+export interface PageSubscription {
+  /** Messages received so far, parsed. */
+  messages: {
+    audience: { public: boolean; user_id?: string };
+    message: { method: string; params: Record<string, unknown> };
+  }[];
+  /** Resolves when a message with this method has arrived (or rejects after a deadline). */
+  next(method: string, timeoutMs?: number): Promise<PageSubscription['messages'][number]>;
+  close(): Promise<void>;
+}
+
+/** Listens on a page's event channel the way the real-time gateway does (sharded pub/sub on a cluster). */
+export async function subscribeToChannel(api: TestApi, channel: string): Promise<PageSubscription> {
+  const { Cluster, Redis } = await import('ioredis');
+  const messages: PageSubscription['messages'] = [];
+  const onMessage = (_channel: string, raw: string) => messages.push(JSON.parse(raw));
+  let client: InstanceType<typeof Redis> | InstanceType<typeof Cluster>;
+  if (api.backend.cluster) {
+    const cluster = new Cluster(api.backend.cluster.nodes, { shardedSubscribers: true });
+    cluster.on('smessage', onMessage);
+    await cluster.ssubscribe(channel);
+    client = cluster;
+  } else {
+    const redis = new Redis(api.backend.server!.url);
+    redis.on('message', onMessage);
+    await redis.subscribe(channel);
+    client = redis;
+  }
+  return {
+    messages,
+    next: async (method, timeoutMs = 5000) => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = messages.find((m) => m.message.method === method);
+        if (found) {
+          messages.splice(messages.indexOf(found), 1);
+          return found;
+        }
+        if (Date.now() > deadline) throw new Error(`no ${method} event within ${timeoutMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    },
+    close: async () => {
+      client.disconnect();
+    },
+  };
+}

@@ -1,0 +1,3 @@
+import { describeCommentEngine } from './comment-engine.suite.js';
+
+describeCommentEngine('comment engine on a single Redis server', { cluster: false });
