@@ -1,3 +1,5 @@
+import { checkOriginPattern } from './origins.js';
+
 /**
  * Configuration from environment variables. Every setting is declared once here
  * with its default and a line of documentation; `loadConfig` validates them all
@@ -131,7 +133,7 @@ export function loadConfig(env: Env = process.env): Config {
   const int = (name: string, fallback: number, min: number, max: number): number => {
     const raw = get(name);
     if (raw === undefined) return fallback;
-    const value = Number(raw);
+    const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
     if (!Number.isInteger(value) || value < min || value > max) {
       problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
       return fallback;
@@ -146,7 +148,7 @@ export function loadConfig(env: Env = process.env): Config {
       .filter(Boolean)
       .flatMap((entry) => {
         const match = /^(.+):(\d{1,5})$/.exec(entry);
-        if (!match) {
+        if (!match || Number(match[2]) < 1 || Number(match[2]) > 65535) {
           problems.push(`${name}: "${entry}" is not host:port`);
           return [];
         }
@@ -189,6 +191,10 @@ export function loadConfig(env: Env = process.env): Config {
   };
 
   const origins = get('THREADKIT_ALLOWED_ORIGINS');
+  for (const origin of origins?.split(',') ?? []) {
+    const problem = origin.trim() ? checkOriginPattern(origin.trim()) : null;
+    if (problem) problems.push(`THREADKIT_ALLOWED_ORIGINS: ${problem}`);
+  }
   const config: Config = {
     mode: mode as Mode,
     redis: {

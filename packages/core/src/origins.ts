@@ -23,6 +23,7 @@ export function checkOriginPattern(entry: string): string | null {
       : `"${entry}" is not a valid wildcard domain`;
   }
   if (entry.includes('://')) {
+    if (entry.includes('*')) return `"${entry}": write wildcards without a scheme, as *.example.com`;
     const url = parseOrigin(entry);
     return url && url.origin === entry.replace(/\/$/, '').toLowerCase()
       ? null
@@ -56,7 +57,7 @@ export function isOriginAllowed(
 /** The allowed origins a domain implies when none are configured: the apex and `www.`. */
 export function originsForDomain(domain: string): string[] {
   const host = domain
-    .replace(/^https?:\/\//, '')
+    .replace(/^https?:\/\//i, '')
     .replace(/\/.*$/, '')
     .toLowerCase();
   return host.startsWith('www.') ? [host, host.slice(4)] : [host, `www.${host}`];

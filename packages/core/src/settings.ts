@@ -55,7 +55,7 @@ export const SETTING_SPECS: {
   max_comment_length: {
     doc: 'Longest comment accepted, in characters (1 to 100000).',
     parse: (raw) => {
-      const value = Number(raw);
+      const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
       if (!Number.isInteger(value) || value < 1 || value > 100_000) {
         throw invalid('max_comment_length', 'max_comment_length must be an integer from 1 to 100000');
       }
@@ -68,7 +68,7 @@ export const isSettingName = (name: string): name is keyof SiteSettings => Objec
 
 /** Parses one setting from text, e.g. `threadkit site set moderation pre`. */
 export function parseSetting<K extends keyof SiteSettings>(name: K, raw: string): SiteSettings[K] {
-  return SETTING_SPECS[name].parse(raw);
+  return SETTING_SPECS[name].parse(raw.trim());
 }
 
 /** Stored settings with defaults for anything added since they were written. */

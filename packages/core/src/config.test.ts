@@ -1,0 +1,295 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, SETTINGS } from './config.js';
+
+const PUB = `tk_pub_${'a1B2'.repeat(6)}`;
+const SEC = `tk_sec_${'Z9y8'.repeat(6)}`;
+const SECRET_32 = 'x'.repeat(32);
+
+/** The problems loadConfig reports for `env`, failing the test if it does not throw a ConfigError. */
+function problemsOf(env: Record<string, string | undefined>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error('loadConfig accepted an invalid configuration');
+}
+
+describe('loadConfig: defaults', () => {
+  it('gives documented defaults for an empty environment', () => {
+    const config = loadConfig({});
+    expect(config.mode).toBe('standalone');
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(config.ws).toEqual({ host: '127.0.0.1', port: 8081 });
+    expect(config.logLevel).toBe('info');
+    expect(config.accessTokenTtl).toBe(3600);
+    expect(config.sessionTtl).toBe(2_592_000);
+    expect(config.dataDir).toBe('./data');
+    expect(config.jwtSecret).toBeNull();
+    expect(config.redis).toEqual({ url: null, clusterNodes: [], sentinels: [], sentinelName: null });
+    expect(config.site).toEqual({
+      name: null,
+      domain: null,
+      allowedOrigins: null,
+      publicKey: null,
+      secretKey: null,
+    });
+  });
+
+  it('treats empty and whitespace-only values as unset', () => {
+    const config = loadConfig({ HTTP_PORT: '', WS_PORT: '   ', MODE: ' ', JWT_SECRET: '' });
+    expect(config.http.port).toBe(8080);
+    expect(config.ws.port).toBe(8081);
+    expect(config.mode).toBe('standalone');
+    expect(config.jwtSecret).toBeNull();
+  });
+
+  it('the SETTINGS defaults agree with what loadConfig uses', () => {
+    const defaults = Object.fromEntries(SETTINGS.map((s) => [s.name, s.default]));
+    const config = loadConfig({});
+    expect(defaults.MODE).toBe(config.mode);
+    expect(defaults.HTTP_HOST).toBe(config.http.host);
+    expect(Number(defaults.HTTP_PORT)).toBe(config.http.port);
+    expect(defaults.WS_HOST).toBe(config.ws.host);
+    expect(Number(defaults.WS_PORT)).toBe(config.ws.port);
+    expect(Number(defaults.ACCESS_TOKEN_TTL)).toBe(config.accessTokenTtl);
+    expect(Number(defaults.SESSION_TTL)).toBe(config.sessionTtl);
+    expect(defaults.DATA_DIR).toBe(config.dataDir);
+    expect(defaults.LOG_LEVEL).toBe(config.logLevel);
+  });
+});
+
+describe('loadConfig: valid values', () => {
+  it('reads ports, hosts, TTLs, log level, data dir and JWT secret, trimming whitespace', () => {
+    const config = loadConfig({
+      HTTP_HOST: '0.0.0.0',
+      HTTP_PORT: ' 9000 ',
+      WS_HOST: '::',
+      WS_PORT: '9001',
+      ACCESS_TOKEN_TTL: '60',
+      SESSION_TTL: '3600',
+      LOG_LEVEL: 'debug',
+      DATA_DIR: '/var/lib/threadkit',
+      JWT_SECRET: `  ${SECRET_32}  `,
+    });
+    expect(config.http).toEqual({ host: '0.0.0.0', port: 9000 });
+    expect(config.ws).toEqual({ host: '::', port: 9001 });
+    expect(config.accessTokenTtl).toBe(60);
+    expect(config.sessionTtl).toBe(3600);
+    expect(config.logLevel).toBe('debug');
+    expect(config.dataDir).toBe('/var/lib/threadkit');
+    expect(config.jwtSecret).toBe(SECRET_32);
+  });
+
+  it('accepts port bounds 0 and 65535', () => {
+    expect(loadConfig({ HTTP_PORT: '0' }).http.port).toBe(0);
+    expect(loadConfig({ WS_PORT: '65535' }).ws.port).toBe(65535);
+  });
+
+  it('counts JWT_SECRET length in bytes, not characters', () => {
+    // 16 two-byte characters are 32 bytes.
+    expect(loadConfig({ JWT_SECRET: 'é'.repeat(16) }).jwtSecret).toBe('é'.repeat(16));
+    expect(problemsOf({ JWT_SECRET: 'é'.repeat(15) })).toHaveLength(1);
+  });
+
+  it.each(['redis://localhost:6379', 'rediss://user:pw@redis.example.com:6380/2', 'unix:///run/redis.sock'])(
+    'accepts REDIS_URL %s',
+    (url) => {
+      expect(loadConfig({ REDIS_URL: url }).redis.url).toBe(url);
+    },
+  );
+
+  it('parses REDIS_CLUSTER_NODES into host/port objects, trimming and skipping empty entries', () => {
+    const config = loadConfig({
+      REDIS_CLUSTER_NODES: ' 10.0.0.1:7000, redis-b:7001 ,,redis-c.internal:7002',
+    });
+    expect(config.redis.clusterNodes).toEqual([
+      { host: '10.0.0.1', port: 7000 },
+      { host: 'redis-b', port: 7001 },
+      { host: 'redis-c.internal', port: 7002 },
+    ]);
+  });
+
+  it('parses REDIS_SENTINELS with REDIS_SENTINEL_NAME', () => {
+    const config = loadConfig({ REDIS_SENTINELS: 's1:26379,s2:26380', REDIS_SENTINEL_NAME: 'mymaster' });
+    expect(config.redis.sentinels).toEqual([
+      { host: 's1', port: 26379 },
+      { host: 's2', port: 26380 },
+    ]);
+    expect(config.redis.sentinelName).toBe('mymaster');
+  });
+
+  it('honours the THREADKIT_* variables exactly', () => {
+    const config = loadConfig({
+      THREADKIT_SITE_NAME: 'Ada’s Blog',
+      THREADKIT_SITE_DOMAIN: 'blog.example.com',
+      THREADKIT_ALLOWED_ORIGINS: ' https://blog.example.com ,*.example.com,, http://localhost:3000 ',
+      THREADKIT_PUBLIC_KEY: PUB,
+      THREADKIT_SECRET_KEY: SEC,
+    });
+    expect(config.site).toEqual({
+      name: 'Ada’s Blog',
+      domain: 'blog.example.com',
+      allowedOrigins: ['https://blog.example.com', '*.example.com', 'http://localhost:3000'],
+      publicKey: PUB,
+      secretKey: SEC,
+    });
+  });
+
+  it('accepts keys of the generated length (43 base62 digits)', () => {
+    const pub = `tk_pub_${'A'.repeat(43)}`;
+    const sec = `tk_sec_${'0'.repeat(43)}`;
+    const config = loadConfig({ THREADKIT_PUBLIC_KEY: pub, THREADKIT_SECRET_KEY: sec });
+    expect(config.site.publicKey).toBe(pub);
+    expect(config.site.secretKey).toBe(sec);
+  });
+});
+
+describe('loadConfig: invalid values', () => {
+  it.each([
+    ['HTTP_PORT', 'abc'],
+    ['HTTP_PORT', '65536'],
+    ['HTTP_PORT', '-1'],
+    ['WS_PORT', '80.5'],
+    ['ACCESS_TOKEN_TTL', '59'],
+    ['ACCESS_TOKEN_TTL', '86401'],
+    ['SESSION_TTL', '3599'],
+    ['SESSION_TTL', '31536001'],
+  ])('rejects %s=%s, naming the variable and the value', (name, value) => {
+    const problems = problemsOf({ [name]: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(name);
+    expect(problems[0]).toContain(value);
+  });
+
+  it('rejects a JWT_SECRET shorter than 32 bytes', () => {
+    const problems = problemsOf({ JWT_SECRET: 'x'.repeat(31) });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain('JWT_SECRET');
+  });
+
+  it.each(['http://localhost:6379', 'localhost:6379', 'REDIS://localhost', 'tcp://x'])(
+    'rejects REDIS_URL %s',
+    (url) => {
+      const problems = problemsOf({ REDIS_URL: url });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toContain('REDIS_URL');
+    },
+  );
+
+  it('rejects an unknown MODE and LOG_LEVEL', () => {
+    expect(problemsOf({ MODE: 'cluster' })[0]).toContain('MODE');
+    expect(problemsOf({ LOG_LEVEL: 'verbose' })[0]).toContain('LOG_LEVEL');
+  });
+
+  it('refuses MODE=saas, which this version does not support', () => {
+    const problems = problemsOf({ MODE: 'saas' });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain('saas');
+  });
+
+  it.each([
+    ['THREADKIT_PUBLIC_KEY', SEC],
+    ['THREADKIT_PUBLIC_KEY', 'tk_pub_short'],
+    ['THREADKIT_PUBLIC_KEY', `tk_pub_${'a'.repeat(19)}-x`],
+    ['THREADKIT_SECRET_KEY', PUB],
+    ['THREADKIT_SECRET_KEY', `tk_sec_${'a'.repeat(30)}!`],
+    ['THREADKIT_SECRET_KEY', 'secret'],
+  ])('rejects a malformed %s (%s)', (name, value) => {
+    const problems = problemsOf({ [name]: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(name);
+  });
+
+  it('rejects REDIS_SENTINELS without REDIS_SENTINEL_NAME', () => {
+    const problems = problemsOf({ REDIS_SENTINELS: 's1:26379' });
+    expect(problems).toEqual(['REDIS_SENTINELS needs REDIS_SENTINEL_NAME']);
+  });
+
+  it.each(['redis-a', 'redis-a:', ':7000', 'redis-a:port', 'redis-a:123456'])(
+    'rejects the REDIS_CLUSTER_NODES entry %s',
+    (entry) => {
+      const problems = problemsOf({ REDIS_CLUSTER_NODES: `good:7000,${entry}` });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toContain('REDIS_CLUSTER_NODES');
+      expect(problems[0]).toContain(entry);
+    },
+  );
+
+  it('reports every bad value at once in one ConfigError', () => {
+    let caught: unknown;
+    try {
+      loadConfig({
+        HTTP_PORT: '99999',
+        WS_PORT: 'nope',
+        JWT_SECRET: 'short',
+        REDIS_URL: 'http://redis',
+        MODE: 'weird',
+        LOG_LEVEL: 'loud',
+        THREADKIT_PUBLIC_KEY: 'pub',
+        THREADKIT_SECRET_KEY: 'sec',
+        REDIS_SENTINELS: 's1:26379',
+        REDIS_CLUSTER_NODES: 'no-port',
+      });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    const error = caught as ConfigError;
+    expect(error.name).toBe('ConfigError');
+    expect(error.problems).toHaveLength(10);
+    for (const name of [
+      'HTTP_PORT',
+      'WS_PORT',
+      'JWT_SECRET',
+      'REDIS_URL',
+      'MODE',
+      'LOG_LEVEL',
+      'THREADKIT_PUBLIC_KEY',
+      'THREADKIT_SECRET_KEY',
+      'REDIS_SENTINELS',
+      'REDIS_CLUSTER_NODES',
+    ]) {
+      expect(error.problems.some((p) => p.includes(name))).toBe(true);
+    }
+    // The message lists every problem too, for the log.
+    for (const problem of error.problems) expect(error.message).toContain(problem);
+  });
+
+  it('rejects an out-of-range port in REDIS_CLUSTER_NODES', () => {
+    expect(problemsOf({ REDIS_CLUSTER_NODES: 'redis-a:99999' })).toHaveLength(1);
+  });
+
+  it('reports a malformed THREADKIT_ALLOWED_ORIGINS entry', () => {
+    expect(problemsOf({ THREADKIT_ALLOWED_ORIGINS: 'https://example.com/blog' })).toHaveLength(1);
+  });
+});
+
+describe('SETTINGS', () => {
+  const source = readFileSync(new URL('./config.ts', import.meta.url), 'utf8');
+  const names = SETTINGS.map((s) => s.name);
+
+  it('has unique names, each with a default and documentation', () => {
+    expect(new Set(names).size).toBe(names.length);
+    for (const setting of SETTINGS) {
+      expect(setting.name).toMatch(/^[A-Z][A-Z0-9_]*$/);
+      expect(typeof setting.default).toBe('string');
+      expect(setting.doc.length).toBeGreaterThan(10);
+    }
+  });
+
+  it('documents every environment variable loadConfig reads, and nothing else', () => {
+    const body = source.slice(source.indexOf('export function loadConfig'));
+    const read = new Set(
+      [...body.matchAll(/\b(?:get|int|hostPorts|key)\(\s*'([A-Z][A-Z0-9_]*)'/g)].map((m) => m[1]!),
+    );
+    // Sanity: the scan found the calls at all.
+    expect(read.has('HTTP_PORT')).toBe(true);
+    expect(read.has('REDIS_CLUSTER_NODES')).toBe(true);
+    expect(read.has('THREADKIT_SECRET_KEY')).toBe(true);
+    expect([...read].filter((name) => !names.includes(name))).toEqual([]);
+    expect(names.filter((name) => !read.has(name))).toEqual([]);
+  });
+});

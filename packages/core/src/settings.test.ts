@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { ThreadKitError } from './errors.js';
+import { DEFAULT_SETTINGS, isSettingName, parseSetting, SETTING_SPECS, withDefaults } from './settings.js';
+import type { SiteSettings } from './types.js';
+
+function expectInvalid(fn: () => unknown, field: string): ThreadKitError {
+  let caught: unknown;
+  try {
+    fn();
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught).toBeInstanceOf(ThreadKitError);
+  expect(caught).toMatchObject({ code: 'invalid_request', status: 400, field });
+  return caught as ThreadKitError;
+}
+
+describe('parseSetting: moderation', () => {
+  it.each(['none', 'pre', 'post'] as const)('accepts %s', (mode) => {
+    expect(parseSetting('moderation', mode)).toBe(mode);
+  });
+
+  it.each(['', 'PRE', 'strict'])('rejects %j', (raw) => {
+    expectInvalid(() => parseSetting('moderation', raw), 'moderation');
+  });
+
+  it('ignores surrounding whitespace', () => {
+    expect(parseSetting('moderation', ' pre ')).toBe('pre');
+  });
+});
+
+describe.each(['allow_guests', 'allow_localhost'] as const)('parseSetting: %s', (name) => {
+  it.each(['true', '1', 'yes', 'on', 'TRUE', 'Yes', 'ON'])('reads %j as true', (raw) => {
+    expect(parseSetting(name, raw)).toBe(true);
+  });
+
+  it.each(['false', '0', 'no', 'off', 'FALSE', 'No', 'Off'])('reads %j as false', (raw) => {
+    expect(parseSetting(name, raw)).toBe(false);
+  });
+
+  it.each(['', 'maybe', '2', 'y', 'truthy'])('rejects %j', (raw) => {
+    expectInvalid(() => parseSetting(name, raw), name);
+  });
+});
+
+describe('parseSetting: allowed_origins', () => {
+  it('splits on commas, trims and drops empty entries', () => {
+    expect(parseSetting('allowed_origins', ' https://example.com , *.example.com,,localhost:3000 ')).toEqual([
+      'https://example.com',
+      '*.example.com',
+      'localhost:3000',
+    ]);
+  });
+
+  it('reads an empty value as no origins', () => {
+    expect(parseSetting('allowed_origins', '')).toEqual([]);
+    expect(parseSetting('allowed_origins', ' , ')).toEqual([]);
+  });
+
+  it.each([
+    ['https://example.com/path', 'https://example.com/path'],
+    ['*.com', '*.com'],
+    ['exa mple.com', 'exa mple.com'],
+    ['example.com, ftp://example.com', 'ftp://example.com'],
+  ])('rejects %j, naming the bad entry', (raw, bad) => {
+    const error = expectInvalid(() => parseSetting('allowed_origins', raw), 'allowed_origins');
+    expect(error.message).toContain(`"${bad}"`);
+  });
+});
+
+describe('parseSetting: max_comment_length', () => {
+  it.each([
+    ['1', 1],
+    ['10000', 10_000],
+    ['100000', 100_000],
+  ])('accepts %s', (raw, value) => {
+    expect(parseSetting('max_comment_length', raw)).toBe(value);
+  });
+
+  it.each(['0', '-5', '100001', '12.5', 'abc', '', 'NaN', 'Infinity'])('rejects %j', (raw) => {
+    expectInvalid(() => parseSetting('max_comment_length', raw), 'max_comment_length');
+  });
+});
+
+describe('isSettingName', () => {
+  it('is true for every setting', () => {
+    for (const name of Object.keys(DEFAULT_SETTINGS)) expect(isSettingName(name)).toBe(true);
+  });
+
+  it.each(['', 'Moderation', 'max-comment-length', 'toString', '__proto__', 'constructor', 'hasOwnProperty'])(
+    'is false for %j',
+    (name) => {
+      expect(isSettingName(name)).toBe(false);
+    },
+  );
+
+  it('has a spec with documentation for exactly the default settings', () => {
+    expect(Object.keys(SETTING_SPECS).sort()).toEqual(Object.keys(DEFAULT_SETTINGS).sort());
+    for (const spec of Object.values(SETTING_SPECS)) expect(spec.doc.length).toBeGreaterThan(10);
+  });
+});
+
+describe('DEFAULT_SETTINGS', () => {
+  it('has the documented defaults (10 000 character limit, no moderation, guests and localhost on)', () => {
+    expect(DEFAULT_SETTINGS).toEqual({
+      moderation: 'none',
+      allow_guests: true,
+      allowed_origins: [],
+      allow_localhost: true,
+      max_comment_length: 10_000,
+    });
+  });
+});
+
+describe('withDefaults', () => {
+  it('fills every missing setting from the defaults', () => {
+    expect(withDefaults({})).toEqual(DEFAULT_SETTINGS);
+  });
+
+  it('keeps stored values over the defaults', () => {
+    const stored: Partial<SiteSettings> = {
+      moderation: 'pre',
+      allow_guests: false,
+      allowed_origins: ['a.com'],
+    };
+    expect(withDefaults(stored)).toEqual({
+      ...DEFAULT_SETTINGS,
+      moderation: 'pre',
+      allow_guests: false,
+      allowed_origins: ['a.com'],
+    });
+  });
+
+  it('keeps falsy stored values', () => {
+    const result = withDefaults({ allow_localhost: false, allowed_origins: [] });
+    expect(result.allow_localhost).toBe(false);
+    expect(result.allowed_origins).toEqual([]);
+  });
+
+  it('returns a new object and leaves the defaults untouched', () => {
+    const result = withDefaults({ moderation: 'post' });
+    expect(result).not.toBe(DEFAULT_SETTINGS);
+    expect(DEFAULT_SETTINGS.moderation).toBe('none');
+  });
+});
