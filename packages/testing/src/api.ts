@@ -41,6 +41,8 @@ export interface TestApi {
 export interface TestApiOptions {
   cluster?: boolean;
   env?: Record<string, string>;
+  /** Options for the single redis-server (ignored for a cluster). */
+  redis?: { appendonly?: boolean; args?: string[] };
 }
 
 /**
@@ -55,7 +57,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     backend.cluster = await startRedisCluster();
     redisEnv = { REDIS_CLUSTER_NODES: backend.cluster.nodes.map((n) => `${n.host}:${n.port}`).join(',') };
   } else {
-    backend.server = await startRedis();
+    backend.server = await startRedis(options.redis);
     redisEnv = { REDIS_URL: backend.server.url };
   }
   const publicKey = generateApiKey('public');
