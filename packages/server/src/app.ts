@@ -1,6 +1,12 @@
 import helmet from '@fastify/helmet';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance } from 'fastify';
+import { ThreadKitError } from '@threadkit/core';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { AppContext } from './context.js';
 import { credentialsPlugin } from './plugins/credentials.js';
 import { errorsPlugin } from './plugins/errors.js';
@@ -12,7 +18,7 @@ import { healthRoutes } from './routes/health.js';
 import { homeRoutes } from './routes/home.js';
 import { CommentSchema, ErrorSchema, UserSchema } from './schemas.js';
 import './types.js';
-import { validatorCompiler } from './validation.js';
+import { rejectIllFormedText, validatorCompiler } from './validation.js';
 
 export interface AppOptions {
   context: AppContext;
@@ -29,14 +35,17 @@ export async function buildApp({ context, logger = false }: AppOptions): Promise
     logger: logger === true ? loggerOptions(context.config.logLevel) : logger,
     bodyLimit: BODY_LIMIT,
     trustProxy: false,
-    // Unknown body fields are refused (400), not silently dropped.
-    ajv: {
-      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
-    },
     return503OnClosing: true,
+    // A malformed URL (`%ZZ`) or an overlong path segment is bad input too: answer in the API's format.
+    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+      const message =
+        error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path segment is too long.' : 'The URL is malformed.';
+      void reply.status(400).send(new ThreadKitError('invalid_request', message, { field: 'path' }).toJSON());
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
+  app.addHook('preValidation', rejectIllFormedText);
   await app.register(errorsPlugin);
   await app.register(helmet, {
     // The API serves JSON; the relaxed CSP only matters for the /docs page.

@@ -1,6 +1,7 @@
+import { invalid } from '@threadkit/core';
 import { Ajv, type Options } from 'ajv';
 import addFormats from 'ajv-formats';
-import type { FastifySchema, FastifySchemaCompiler } from 'fastify';
+import type { FastifyRequest, FastifySchema, FastifySchemaCompiler } from 'fastify';
 
 const common: Options = { removeAdditional: false, useDefaults: true, allErrors: false, strict: false };
 
@@ -14,3 +15,36 @@ const strict = addFormats.default(new Ajv({ ...common, coerceTypes: false }));
 
 export const validatorCompiler: FastifySchemaCompiler<FastifySchema> = ({ schema, httpPart }) =>
   (httpPart === 'body' ? strict : lenient).compile(schema as object);
+
+/** An unpaired UTF-16 surrogate: JSON may carry one (`"\ud800"`), but no UTF-8 store, hash or Lua script can. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** The path of a string (or key) in `value` that is not well-formed Unicode, or null. Iterative: bodies nest deep. */
+export function illFormedTextAt(value: unknown): string | null {
+  const pending: [unknown, string][] = [[value, '']];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [item, path] = next;
+    if (typeof item === 'string') {
+      if (LONE_SURROGATE.test(item)) return path;
+    } else if (item !== null && typeof item === 'object') {
+      for (const [key, child] of Object.entries(item)) {
+        const at = path ? `${path}.${key}` : key;
+        if (LONE_SURROGATE.test(key)) return at;
+        pending.push([child, at]);
+      }
+    }
+  }
+  return null;
+}
+
+/** Refuses text that is not well-formed Unicode with a 400 naming the field, before it reaches storage. */
+export async function rejectIllFormedText(request: FastifyRequest): Promise<void> {
+  for (const [part, value] of [
+    ['body', request.body],
+    ['query', request.query],
+    ['params', request.params],
+  ] as const) {
+    const at = illFormedTextAt(value);
+    if (at !== null) throw invalid(at || part, `${at || part} must be well-formed Unicode text`);
+  }
+}

@@ -18,7 +18,7 @@ export const credentialsPlugin = fp(async (app: FastifyInstance, { context }: { 
 
   // A preflight carries no key, so it cannot be tied to a site: it is answered for
   // any origin, and the real request is then refused (without CORS headers) unless allowed.
-  app.options('/*', async (request, reply) => {
+  app.options('/*', { schema: { hide: true } }, async (request, reply) => {
     const origin = request.headers.origin;
     if (origin) {
       reply

@@ -1,0 +1,529 @@
+/**
+ * Plumbing for the HTTP benchmark: the server child process, CPU accounting
+ * from /proc, a load runner around autocannon (with optional smooth pacing)
+ * and the report table. Everything listens on and talks to 127.0.0.1 only.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import autocannon from 'autocannon';
+import { freePort } from '../packages/testing/src/process.js';
+import { sendCommand } from '../packages/testing/src/resp.js';
+
+export const HOST = '127.0.0.1';
+export const ORIGIN = 'http://bench.local';
+
+// ---------------------------------------------------------------- keys
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/** `length` uniformly random base62 characters (rejection sampling, no modulo bias). */
+export function randomBase62(length: number): string {
+  let out = '';
+  while (out.length < length) {
+    for (const byte of randomBytes(length * 2)) {
+      if (byte < 248) out += BASE62[byte % 62];
+      if (out.length === length) break;
+    }
+  }
+  return out;
+}
+
+export const generateKeys = () => ({
+  publicKey: `tk_pub_${randomBase62(43)}`,
+  secretKey: `tk_sec_${randomBase62(43)}`,
+});
+
+// ---------------------------------------------------------------- CPU from /proc
+
+/** Clock ticks per second for /proc/<pid>/stat times (`getconf CLK_TCK`, usually 100). */
+export const CLK_TCK: number = (() => {
+  try {
+    const value = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+    return Number.isInteger(value) && value > 0 ? value : 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** utime + stime of a process (all its threads), in clock ticks. */
+export function cpuTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) is in parentheses and may contain spaces; fields 3.. follow the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(fields[14 - 3]);
+  const stime = Number(fields[15 - 3]);
+  if (!Number.isFinite(utime) || !Number.isFinite(stime)) throw new Error(`cannot parse /proc/${pid}/stat`);
+  return utime + stime;
+}
+
+export const ticksToMs = (ticks: number) => (ticks * 1000) / CLK_TCK;
+
+/** Busy time of the whole machine (all CPUs, all processes), in clock ticks, from /proc/stat. */
+export function machineBusyTicks(): number {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+  // cpu  user nice system idle iowait irq softirq steal guest guest_nice
+  const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+  return [user, nice, system, irq, softirq, steal].reduce<number>((sum, v) => sum + (v ?? 0), 0);
+}
+
+/** The pid of a redis-server, from INFO server. */
+export async function redisPid(port: number): Promise<number> {
+  const info = await sendCommand(HOST, port, ['INFO', 'server']);
+  const match = /process_id:(\d+)/.exec(info);
+  if (!match) throw new Error('INFO server did not report process_id');
+  return Number(match[1]);
+}
+
+// ---------------------------------------------------------------- the server under test
+
+export interface ServerProcess {
+  pid: number;
+  baseUrl: string;
+  port: number;
+  /** pino lines at warn or above (and anything on stderr) seen after start-up. */
+  problems: string[];
+  stop(): Promise<void>;
+}
+
+const liveServers = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of liveServers) child.kill('SIGKILL');
+});
+
+/** Environment variables that would change what the server does; cleared so the bench starts from a known state. */
+const THREADKIT_ENV =
+  /^(MODE|REDIS_.*|HTTP_.*|WS_.*|JWT_SECRET|ACCESS_TOKEN_TTL|SESSION_TTL|DATA_DIR|LOG_LEVEL|THREADKIT_.*)$/;
+
+/** Runs `node packages/server/dist/cli.js start` and waits until /health answers 200. */
+export async function startServer(options: {
+  root: string;
+  redisUrl: string;
+  publicKey: string;
+  secretKey: string;
+  timeoutMs?: number;
+}): Promise<ServerProcess> {
+  const port = await freePort();
+  const wsPort = await freePort();
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'threadkit-bench-'));
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) if (!THREADKIT_ENV.test(name)) env[name] = value;
+  Object.assign(env, {
+    REDIS_URL: options.redisUrl,
+    HTTP_HOST: HOST,
+    HTTP_PORT: String(port),
+    WS_HOST: HOST,
+    WS_PORT: String(wsPort),
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    THREADKIT_PUBLIC_KEY: options.publicKey,
+    THREADKIT_SECRET_KEY: options.secretKey,
+    THREADKIT_ALLOWED_ORIGINS: ORIGIN,
+  });
+
+  const child = spawn(process.execPath, [path.join(options.root, 'packages/server/dist/cli.js'), 'start'], {
+    cwd: options.root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  liveServers.add(child);
+  const output: string[] = [];
+  const problems: string[] = [];
+  let exitInfo: string | null = null;
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', (code, signal) => {
+      exitInfo = `exited with ${signal ?? `code ${code}`}`;
+      liveServers.delete(child);
+      resolve();
+    });
+    child.once('error', (error) => {
+      exitInfo = `failed to spawn: ${error.message}`;
+      liveServers.delete(child);
+      resolve();
+    });
+  });
+  const collect = (stream: NodeJS.ReadableStream, isStderr: boolean) => {
+    let partial = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        if (!line.trim()) continue;
+        output.push(line);
+        if (output.length > 200) output.shift();
+        if (isStderr || pinoLevel(line) >= 40) problems.push(line);
+      }
+    });
+  };
+  collect(child.stdout!, false);
+  collect(child.stderr!, true);
+
+  const baseUrl = `http://${HOST}:${port}`;
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    if (exitInfo === null) {
+      child.kill('SIGTERM');
+      let timer: NodeJS.Timeout | undefined;
+      const hung = await Promise.race([
+        exited.then(() => false),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(true), 5000);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (hung) {
+        problems.push('server did not exit within 5 s of SIGTERM; killed');
+        child.kill('SIGKILL');
+        await exited;
+      }
+    }
+    await rm(dataDir, { recursive: true, force: true });
+  };
+
+  const deadline = Date.now() + (options.timeoutMs ?? 20_000);
+  try {
+    for (;;) {
+      if (exitInfo !== null) throw new Error(`server ${exitInfo} during start-up`);
+      const status = await fetch(`${baseUrl}/health`, { signal: AbortSignal.timeout(1000) }).then(
+        (r) => r.status,
+        () => 0,
+      );
+      if (status === 200) break;
+      if (Date.now() > deadline)
+        throw new Error(`server not healthy after ${options.timeoutMs ?? 20_000} ms`);
+      await sleep(50);
+    }
+  } catch (error) {
+    await stop();
+    throw new Error(`${(error as Error).message}\n--- server output ---\n${output.join('\n')}`);
+  }
+  if (child.pid === undefined) throw new Error('server has no pid');
+  problems.length = 0; // start-up chatter is not a problem
+  return { pid: child.pid, baseUrl, port, problems, stop };
+}
+
+function pinoLevel(line: string): number {
+  if (!line.startsWith('{')) return 0;
+  try {
+    const level = (JSON.parse(line) as { level?: unknown }).level;
+    return typeof level === 'number' ? level : 0;
+  } catch {
+    return 0;
+  }
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// ---------------------------------------------------------------- load
+
+/** The parts of autocannon's Client used here (not in its public typings). */
+interface ClientInternals {
+  _doRequest: (...args: unknown[]) => void;
+  destroyed: boolean;
+  pipelinedRequests?: {
+    peek(): { body: string; headers: { statusCode?: number } } | undefined;
+    addBody?: (data: Buffer) => void;
+  };
+}
+
+/**
+ * autocannon appends every response body to a string, even when nothing reads it:
+ * for a 120 KiB thread at thousands of req/s that garbage makes the load generator
+ * (on the same cores) pause for GC and inflates measured latency. Keep bodies of
+ * non-2xx responses only, which are all the report needs.
+ */
+function keepErrorBodiesOnly(client: autocannon.Client) {
+  const queue = (client as unknown as ClientInternals).pipelinedRequests;
+  if (!queue || typeof queue.addBody !== 'function' || typeof queue.peek !== 'function') return;
+  queue.addBody = (data: Buffer) => {
+    const pending = queue.peek();
+    const status = pending?.headers.statusCode;
+    if (pending && (status === undefined || status < 200 || status >= 300)) pending.body += data;
+  };
+}
+
+/**
+ * Spreads requests evenly over time at `rate` per second across all connections.
+ *
+ * autocannon's own `overallRate` is a per-connection quota per second: each
+ * connection fires its share back-to-back as soon as each one-second window
+ * opens, then idles. That measures latency under bursts of N-way concurrency,
+ * not at a steady offered rate, so the paced runs wrap each client's request
+ * scheduling instead: a connection that is free takes the next slot of a global
+ * schedule (one slot every 1000/rate ms) and sends when the slot comes. When
+ * every connection is busy the schedule slips (no catch-up burst) and the slip
+ * is reported, so the achieved rate shows whether the offered rate was met.
+ */
+class Pacer {
+  private next = 0;
+  /** Total time the schedule slipped because no connection was free, in ms. */
+  slippedMs = 0;
+  readonly intervalMs: number;
+
+  constructor(rate: number) {
+    this.intervalMs = 1000 / rate;
+  }
+
+  setupClient = (client: autocannon.Client) => {
+    const internals = client as unknown as ClientInternals;
+    const send = internals._doRequest;
+    if (typeof send !== 'function') throw new Error('autocannon Client._doRequest is missing: cannot pace');
+    internals._doRequest = (...args: unknown[]) => {
+      const now = performance.now();
+      if (this.next === 0) this.next = now;
+      if (this.next < now) {
+        // Losing more than one slot means the generator had no free connection in time.
+        if (now - this.next > this.intervalMs) this.slippedMs += now - this.next - this.intervalMs;
+        this.next = now;
+      }
+      const slot = this.next;
+      this.next += this.intervalMs;
+      const wait = slot - now;
+      if (wait < 0.5) {
+        send.apply(client, args);
+        return;
+      }
+      setTimeout(() => {
+        if (!internals.destroyed) send.apply(client, args);
+      }, wait);
+    };
+  };
+}
+
+export interface LoadRequest {
+  method: 'GET' | 'POST';
+  path: string;
+  /** The server's route pattern, to read its latency histogram from /metrics around the run. */
+  route: string;
+  headers: Record<string, string>;
+  body?: string;
+  /** Builds each request (called for every request, except autocannon builds the first one once per connection). */
+  next?: () => { path?: string; headers?: Record<string, string>; body?: string };
+}
+
+export interface LoadOptions {
+  baseUrl: string;
+  request: LoadRequest;
+  connections: number;
+  durationSec: number;
+  /** Offered rate: 'paced' spreads it evenly; 'autocannon' uses autocannon's overallRate (1-s bursts). */
+  rate?: { perSec: number; mode: 'paced' | 'autocannon' };
+  /** pids to measure CPU of during the run. */
+  cpuPids: { server: number; redis: number };
+}
+
+export interface LoadResult {
+  durationSec: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  statuses: Map<number, { count: number; sample: string }>;
+  /** Response times of 2xx responses in ms, fractional, sorted ascending. */
+  latencies: Float64Array;
+  autocannon: autocannon.Result;
+  serverCpuMs: number;
+  redisCpuMs: number;
+  generatorCpuMs: number;
+  /** CPU used by every other process on the machine during the run, in ms (noise from neighbours). */
+  otherCpuMs: number;
+  /** p99 event-loop delay of the load generator during the run, in ms. */
+  generatorLoopP99Ms: number;
+  slippedMs: number;
+  /** The server's own request-duration histogram for the route during the run (cumulative, le in ms). */
+  serverHistogram: { le: number; count: number }[];
+}
+
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const url = new URL(options.baseUrl);
+  const { request } = options;
+  const statuses = new Map<number, { count: number; sample: string }>();
+  const latencies: number[] = [];
+  const pacer = options.rate?.mode === 'paced' ? new Pacer(options.rate.perSec) : null;
+
+  const acRequest: autocannon.Request = {
+    method: request.method,
+    path: request.path,
+    headers: request.headers,
+    ...(request.body === undefined ? {} : { body: request.body }),
+    onResponse: (status: number, body: string) => {
+      if (status >= 200 && status < 300) return;
+      const seen = statuses.get(status);
+      if (seen) seen.count++;
+      else statuses.set(status, { count: 1, sample: body.slice(0, 400) });
+    },
+  };
+  const next = request.next;
+  if (next) {
+    acRequest.setupRequest = (req: autocannon.Request) => {
+      const made = next();
+      return {
+        ...req,
+        path: made.path ?? req.path,
+        headers: { ...req.headers, ...made.headers },
+        body: made.body ?? req.body,
+      };
+    };
+  }
+
+  const opts: autocannon.Options = {
+    url: `${url.protocol}//${HOST}:${url.port}`,
+    connections: options.connections,
+    duration: options.durationSec,
+    pipelining: 1,
+    timeout: 10,
+    requests: [acRequest],
+  };
+  if (options.rate?.mode === 'autocannon') opts.overallRate = options.rate.perSec;
+  opts.setupClient = (client) => {
+    keepErrorBodiesOnly(client);
+    pacer?.setupClient(client);
+  };
+
+  const histogramBefore = await serverHistogram(options.baseUrl, request.method, request.route);
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
+  const serverBefore = cpuTicks(options.cpuPids.server);
+  const redisBefore = cpuTicks(options.cpuPids.redis);
+  const generatorBefore = process.cpuUsage();
+  const machineBefore = machineBusyTicks();
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(opts, (error: unknown, res: autocannon.Result) =>
+      error ? reject(error) : resolve(res),
+    );
+    instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+      if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
+    });
+  });
+  const serverAfter = cpuTicks(options.cpuPids.server);
+  const redisAfter = cpuTicks(options.cpuPids.redis);
+  const generator = process.cpuUsage(generatorBefore);
+  const machineMs = ticksToMs(machineBusyTicks() - machineBefore);
+  loop.disable();
+  const histogramAfter = await serverHistogram(options.baseUrl, request.method, request.route);
+
+  const sorted = Float64Array.from(latencies).sort();
+  return {
+    durationSec: result.duration,
+    ok: result['2xx'],
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    statuses,
+    latencies: sorted,
+    autocannon: result,
+    serverCpuMs: ticksToMs(serverAfter - serverBefore),
+    redisCpuMs: ticksToMs(redisAfter - redisBefore),
+    generatorCpuMs: (generator.user + generator.system) / 1000,
+    otherCpuMs: Math.max(
+      0,
+      machineMs -
+        ticksToMs(serverAfter - serverBefore) -
+        ticksToMs(redisAfter - redisBefore) -
+        (generator.user + generator.system) / 1000,
+    ),
+    generatorLoopP99Ms: loop.percentile(99) / 1e6,
+    slippedMs: pacer?.slippedMs ?? 0,
+    serverHistogram: histogramAfter.map(({ le, count }) => ({
+      le,
+      count: count - (histogramBefore.find((b) => b.le === le)?.count ?? 0),
+    })),
+  };
+}
+
+/** Cumulative buckets of threadkit_http_request_duration_seconds for one route, le in ms. */
+async function serverHistogram(
+  baseUrl: string,
+  method: string,
+  route: string,
+): Promise<{ le: number; count: number }[]> {
+  const text = await fetch(`${baseUrl}/metrics`, { signal: AbortSignal.timeout(5000) }).then((r) => r.text());
+  const buckets: { le: number; count: number }[] = [];
+  for (const line of text.split('\n')) {
+    const match = /^threadkit_http_request_duration_seconds_bucket\{(.*)\} (\d+(?:\.\d+)?)$/.exec(line);
+    if (!match) continue;
+    const labels = Object.fromEntries([...match[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    if (labels.method !== method || labels.route !== route) continue;
+    buckets.push({
+      le: labels.le === '+Inf' ? Number.POSITIVE_INFINITY : Number(labels.le) * 1000,
+      count: Number(match[2]),
+    });
+  }
+  return buckets.sort((a, b) => a.le - b.le);
+}
+
+/** From the server's own histogram: the bucket bound its p99 falls under, and the share above `limitMs`. */
+export function serverSideSummary(result: LoadResult, limitMs: number): string | null {
+  const buckets = result.serverHistogram;
+  const total = buckets.at(-1)?.count ?? 0;
+  if (total === 0) return null;
+  const p99 = buckets.find((b) => b.count >= total * 0.99)?.le ?? Number.POSITIVE_INFINITY;
+  const within = buckets.filter((b) => b.le <= limitMs).at(-1);
+  const over = within ? ((total - within.count) / total) * 100 : Number.NaN;
+  return `server's own histogram: p99 ≤ ${p99} ms bucket${within ? `, ${over.toFixed(2)}% > ${within.le} ms` : ''}`;
+}
+
+/** Nearest-rank percentile of ascending values. */
+export function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
+}
+
+/** Problems that make a figure meaningless: any non-2xx, socket error or timeout. */
+export function invalidity(result: LoadResult): string | null {
+  const parts: string[] = [];
+  if (result.non2xx > 0) {
+    const codes = [...result.statuses].map(([status, { count }]) => `${count}×${status}`).join(', ');
+    parts.push(`${result.non2xx} non-2xx (${codes || 'codes unknown'})`);
+  }
+  if (result.errors > 0) parts.push(`${result.errors} socket errors`);
+  if (result.timeouts > 0) parts.push(`${result.timeouts} timeouts`);
+  if (result.ok === 0) parts.push('no successful responses');
+  return parts.length > 0 ? parts.join('; ') : null;
+}
+
+// ---------------------------------------------------------------- report
+
+export interface Row {
+  scenario: string;
+  figure: string;
+  budget: string;
+  verdict: 'PASS' | 'FAIL' | 'INVALID' | 'info';
+  notes: string;
+}
+
+export function formatTable(rows: Row[]): string {
+  const headers: Row = {
+    scenario: 'Scenario',
+    figure: 'Figure',
+    budget: 'Budget',
+    verdict: 'info',
+    notes: 'Notes',
+  };
+  const cells = (row: Row) => [
+    row.scenario,
+    row.figure,
+    row.budget,
+    row === headers ? 'Result' : row.verdict === 'info' ? '-' : row.verdict,
+    row.notes,
+  ];
+  const all = [headers, ...rows].map(cells);
+  const widths = [0, 1, 2, 3].map((i) => Math.max(...all.map((r) => r[i]!.length)));
+  const line = (r: string[]) =>
+    `| ${r
+      .slice(0, 4)
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join(' | ')} | ${r[4]}`;
+  const rule = `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|${'-'.repeat(7)}`;
+  return [line(all[0]!), rule, ...all.slice(1).map(line)].join('\n');
+}
+
+export const ms = (value: number, digits = 2) => `${value.toFixed(digits)} ms`;

@@ -1,0 +1,364 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { maskApiKey } from '@threadkit/core';
+import {
+  type RedisServerHandle,
+  startRedis,
+  startTestApi,
+  TEST_ORIGIN,
+  type TestApi,
+} from '@threadkit/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * The `threadkit` command as users run it: the compiled CLI in a child process,
+ * configured only through environment variables, against a throwaway Redis.
+ */
+
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const CLI = path.join(REPO_ROOT, 'packages/server/dist/cli.js');
+const PAGE = 'https://blog.example.com/cli';
+const tempDirs: string[] = [];
+const children = new Set<ChildProcess>();
+
+beforeAll(() => {
+  // `npm test` builds first; a bare `vitest run` on a fresh checkout builds here.
+  if (!existsSync(CLI) || !existsSync(path.join(REPO_ROOT, 'packages/core/dist/index.js'))) {
+    execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  }
+}, 120_000);
+
+afterAll(async () => {
+  for (const child of children) child.kill('SIGKILL');
+  await Promise.all(tempDirs.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+async function dataDir(): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'tk-cli-'));
+  tempDirs.push(dir);
+  return dir;
+}
+
+/** Only what the CLI is meant to read: no THREADKIT_* or REDIS_* leaks in from the test runner. */
+async function cliEnv(extra: Record<string, string>): Promise<NodeJS.ProcessEnv> {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? os.tmpdir(),
+    DATA_DIR: await dataDir(),
+    LOG_LEVEL: 'silent',
+    ...extra,
+  };
+}
+
+interface Running {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+  /** Resolves with the output once it matches, or fails when the process exits or the deadline passes. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
+}
+
+function launch(args: string[], env: NodeJS.ProcessEnv): Running {
+  const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  let out = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  let done = false;
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('close', (code) => {
+      done = true;
+      children.delete(child);
+      resolve(code);
+    });
+  });
+  return {
+    child,
+    output: () => out,
+    exited,
+    waitFor: async (pattern, timeoutMs = 20_000) => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const match = pattern.exec(out);
+        if (match) return match;
+        if (done) throw new Error(`exited before printing ${pattern}:\n${out}`);
+        if (Date.now() > deadline) throw new Error(`no ${pattern} within ${timeoutMs} ms:\n${out}`);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    },
+  };
+}
+
+/** Runs a CLI command to completion. */
+async function run(args: string[], env: Record<string, string>) {
+  const running = launch(args, await cliEnv(env));
+  const timer = setTimeout(() => running.child.kill('SIGKILL'), 30_000);
+  const code = await running.exited;
+  clearTimeout(timer);
+  return { code, stdout: running.output() };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe('threadkit help and usage', () => {
+  it('help prints the commands and exits 0; no or an unknown command prints usage and exits 1', async () => {
+    const help = await run(['help'], {});
+    expect(help.code).toBe(0);
+    for (const command of ['start', 'site show', 'site rotate-keys', 'site set']) {
+      expect(help.stdout).toContain(command);
+    }
+    const none = await run([], {});
+    expect(none.code).toBe(1);
+    expect(none.stdout).toContain('Usage: threadkit');
+    const unknown = await run(['frobnicate'], { REDIS_URL: 'redis://127.0.0.1:1' });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stdout).toContain('Usage: threadkit');
+  });
+});
+
+describe('threadkit site … before any start', () => {
+  let redis: RedisServerHandle;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  it('site show says there is no site yet and exits 1', async () => {
+    const { code, stdout } = await run(['site', 'show'], { REDIS_URL: redis.url });
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/No site yet/);
+    expect(stdout).toContain('threadkit start');
+  });
+
+  it('site set and rotate-keys refuse too, changing nothing', async () => {
+    for (const args of [
+      ['site', 'set', 'moderation', 'pre'],
+      ['site', 'rotate-keys'],
+    ]) {
+      const { code, stdout } = await run(args, { REDIS_URL: redis.url });
+      expect(code, args.join(' ')).toBe(1);
+      expect(stdout).toMatch(/No site yet/);
+    }
+    const { code } = await run(['site', 'show'], { REDIS_URL: redis.url });
+    expect(code).toBe(1);
+  });
+});
+
+describe('threadkit site … on an existing site', () => {
+  let api: TestApi;
+  let env: Record<string, string>;
+  const site = (args: string[]) => run(['site', ...args], env);
+
+  beforeAll(async () => {
+    api = await startTestApi();
+    env = { REDIS_URL: api.backend.server!.url };
+  });
+  afterAll(async () => {
+    await api?.stop();
+  });
+
+  it('site show prints the id, the public key and only a masked secret key', async () => {
+    const { code, stdout } = await site(['show']);
+    expect(code, stdout).toBe(0);
+    expect(stdout).toContain(api.site.id);
+    expect(stdout).toContain(`public key: ${api.site.publicKey}`);
+    expect(stdout).toContain(maskApiKey(api.site.secretKey));
+    expect(stdout).not.toContain(api.site.secretKey);
+    expect(stdout).toContain(TEST_ORIGIN);
+  });
+
+  it('site set moderation pre changes the stored setting, and new comments wait for approval', async () => {
+    const { code, stdout } = await site(['set', 'moderation', 'pre']);
+    expect(code, stdout).toBe(0);
+    expect(stdout).toContain('moderation = "pre"');
+    expect((await api.context.sites.get(api.site.id)).settings.moderation).toBe('pre');
+
+    // A server that starts now (no cached site) applies it.
+    const fresh = await api.secondInstance();
+    const { token } = await api.guest('Moderated');
+    const posted = await fresh.inject({
+      method: 'POST',
+      url: '/v1/comments',
+      headers: { projectid: api.site.publicKey, origin: TEST_ORIGIN, authorization: `Bearer ${token}` },
+      payload: { page_url: PAGE, content: 'Hold me' },
+    });
+    expect(posted.statusCode, posted.body).toBe(201);
+    expect(posted.json().comment.s).toBe('pending');
+
+    const back = await site(['set', 'moderation', 'none']);
+    expect(back.code).toBe(0);
+    expect(back.stdout).toContain('moderation = "none"');
+    expect((await api.context.sites.get(api.site.id)).settings.moderation).toBe('none');
+  });
+
+  it('site set parses lists and booleans', async () => {
+    const origins = await site(['set', 'allowed_origins', `${TEST_ORIGIN}, *.example.org`]);
+    expect(origins.code, origins.stdout).toBe(0);
+    expect(origins.stdout).toContain(`allowed_origins = ${JSON.stringify([TEST_ORIGIN, '*.example.org'])}`);
+    expect((await api.context.sites.get(api.site.id)).settings.allowed_origins).toEqual([
+      TEST_ORIGIN,
+      '*.example.org',
+    ]);
+    const guests = await site(['set', 'allow_guests', 'off']);
+    expect(guests.code).toBe(0);
+    expect(guests.stdout).toContain('allow_guests = false');
+    expect((await api.context.sites.get(api.site.id)).settings.allow_guests).toBe(false);
+
+    expect((await site(['set', 'allowed_origins', TEST_ORIGIN])).code).toBe(0);
+    expect((await site(['set', 'allow_guests', 'on'])).code).toBe(0);
+    expect((await api.context.sites.get(api.site.id)).settings).toMatchObject({
+      allowed_origins: [TEST_ORIGIN],
+      allow_guests: true,
+    });
+  });
+
+  it('site set with a bad value exits non-zero with a clear message and changes nothing', async () => {
+    const before = (await api.context.sites.get(api.site.id)).settings;
+    for (const [name, value, message] of [
+      ['moderation', 'bogus', /moderation must be none, pre or post/],
+      ['allow_localhost', 'maybe', /allow_localhost must be true or false/],
+      ['max_comment_length', '0', /max_comment_length must be an integer/],
+      ['allowed_origins', 'https://a.example.com/path', /not an origin/],
+    ] as const) {
+      const { code, stdout } = await site(['set', name, value]);
+      expect(code, `${name} ${value}`).not.toBe(0);
+      expect(stdout).toMatch(message);
+      expect(stdout).not.toMatch(/at .*\.js:\d+/); // a message, not a stack trace
+    }
+    expect((await api.context.sites.get(api.site.id)).settings).toEqual(before);
+  });
+
+  it('site set with an unknown setting or a missing value prints the usage and the settings', async () => {
+    for (const args of [['set', 'nope', 'x'], ['set', 'moderation'], ['set']]) {
+      const { code, stdout } = await site(args);
+      expect(code, args.join(' ')).toBe(1);
+      expect(stdout).toContain('Usage: threadkit site set <name> <value>');
+      for (const setting of ['moderation', 'allow_guests', 'allowed_origins', 'allow_localhost']) {
+        expect(stdout).toContain(setting);
+      }
+    }
+    const unknown = await site(['frobnicate']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stdout).toContain('Usage: threadkit');
+  });
+
+  // Last in this group: the test API's own keys stop working.
+  it('site rotate-keys prints new keys; the old ones stop working and the new ones work', async () => {
+    const { code, stdout } = await site(['rotate-keys']);
+    expect(code, stdout).toBe(0);
+    const publicKey = /public key: (tk_pub_[0-9A-Za-z]+)/.exec(stdout)?.[1];
+    const secretKey = /secret key: (tk_sec_[0-9A-Za-z]+)/.exec(stdout)?.[1];
+    expect(publicKey).toBeDefined();
+    expect(secretKey).toBeDefined();
+    expect(publicKey).not.toBe(api.site.publicKey);
+    expect(secretKey).not.toBe(api.site.secretKey);
+
+    const app = await api.secondInstance(); // a server with nothing cached
+    const list = (headers: Record<string, string>) =>
+      app.inject({ method: 'GET', url: `/v1/comments?page_url=${encodeURIComponent(PAGE)}`, headers });
+    const oldPublic = await list({ projectid: api.site.publicKey, origin: TEST_ORIGIN });
+    expect(oldPublic.statusCode).toBe(401);
+    expect(oldPublic.json().code).toBe('unauthorized');
+    expect((await list({ projectid: api.site.secretKey })).statusCode).toBe(401);
+    const newPublic = await list({ projectid: publicKey!, origin: TEST_ORIGIN });
+    expect(newPublic.statusCode, newPublic.body).toBe(200);
+    expect((await list({ projectid: secretKey! })).statusCode).toBe(200);
+
+    const show = await site(['show']);
+    expect(show.stdout).toContain(`public key: ${publicKey}`);
+    expect(show.stdout).toContain(maskApiKey(secretKey!));
+    expect(show.stdout).not.toContain(secretKey!);
+  });
+});
+
+describe('threadkit start', () => {
+  let redis: RedisServerHandle;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  it('creates the site, prints its keys, serves the API, and exits 0 on SIGTERM', async () => {
+    const port = await freePort();
+    const env = await cliEnv({ REDIS_URL: redis.url, HTTP_PORT: String(port), LOG_LEVEL: 'info' });
+    const server = launch(['start'], env);
+    const url = (await server.waitFor(/running at (http:\/\/\S+)/))[1]!;
+    expect(url).toBe(`http://127.0.0.1:${port}`);
+    const banner = server.output();
+    expect(banner).toMatch(/Created site/);
+    const publicKey = /public key: (tk_pub_[0-9A-Za-z]+)/.exec(banner)?.[1];
+    const secretKey = /secret key: (tk_sec_[0-9A-Za-z]+)/.exec(banner)?.[1];
+    expect(publicKey).toBeDefined();
+    expect(secretKey).toBeDefined();
+
+    const health = await fetch(`${url}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok' });
+
+    // The printed keys work over real HTTP: the secret one server to server, the public one from localhost.
+    const list = `${url}/v1/comments?page_url=${encodeURIComponent(PAGE)}`;
+    const owner = await fetch(list, { headers: { projectid: secretKey! } });
+    expect(owner.status).toBe(200);
+    const browser = await fetch(list, {
+      headers: { projectid: publicKey!, origin: 'http://localhost:5173' },
+    });
+    expect(browser.status).toBe(200);
+    expect(browser.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+    const refused = await fetch(list, {
+      headers: { projectid: secretKey!, origin: 'http://localhost:5173' },
+    });
+    expect(refused.status).toBe(403);
+
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    const output = server.output();
+    expect(output).toContain('SIGTERM received');
+    // Requests were logged (LOG_LEVEL=info), yet the secret key appears only in the one-time banner.
+    expect(output).toMatch(/"url":"\/v1\/comments/);
+    expect(output.split(secretKey!).length - 1).toBe(1);
+
+    // A second start on the same Redis keeps the site and never prints the secret key again.
+    const again = launch(['start'], { ...env, HTTP_PORT: String(await freePort()) });
+    await again.waitFor(/running at http/);
+    expect(again.output()).not.toMatch(/Created site/);
+    expect(again.output()).toContain(`public key: ${publicKey}`);
+    expect(again.output()).not.toContain(secretKey!);
+    expect(again.output()).toContain(maskApiKey(secretKey!));
+    again.child.kill('SIGTERM');
+    expect(await again.exited).toBe(0);
+  });
+
+  it('exits 1 naming the variable when the configuration is bad', async () => {
+    const { code, stdout } = await run(['start'], { REDIS_URL: redis.url, HTTP_PORT: 'abc' });
+    expect(code).toBe(1);
+    expect(stdout).toContain('HTTP_PORT');
+    expect(stdout).toContain('"abc"');
+    expect(stdout).not.toMatch(/running at/);
+
+    const several = await run(['start'], { REDIS_URL: 'http://nope', LOG_LEVEL: 'loud', HTTP_PORT: '70000' });
+    expect(several.code).toBe(1);
+    for (const name of ['REDIS_URL', 'LOG_LEVEL', 'HTTP_PORT']) expect(several.stdout).toContain(name);
+  });
+});
