@@ -1,4 +1,4 @@
-import { startTestApi, type TestApi } from '@threadkit/testing';
+import { eventually, startTestApi, type TestApi } from '@threadkit/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 let api: TestApi;
@@ -34,15 +34,11 @@ it('keeps every acknowledged comment when Redis is killed with SIGKILL', async (
   await api.backend.server!.restart();
 
   // The client reconnects by itself; wait for it rather than for a fixed time.
-  const deadline = Date.now() + 10_000;
-  let response = during;
-  while (response.statusCode !== 200 && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    response = await api.call({
-      method: 'GET',
-      url: `/v1/comments?page_url=${encodeURIComponent(url)}&limit=200`,
-    });
-  }
+  const response = await eventually(
+    'reads to recover',
+    () => api.call({ method: 'GET', url: `/v1/comments?page_url=${encodeURIComponent(url)}&limit=200` }),
+    (r) => r.statusCode === 200,
+  );
   expect(response.statusCode).toBe(200);
   const ids = response.json().tree.comments.map((c: { i: string }) => c.i);
   expect(new Set(ids)).toEqual(new Set(acknowledged));

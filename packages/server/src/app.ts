@@ -65,6 +65,10 @@ export async function buildApp({ context, logger = false }: AppOptions): Promise
   app.addSchema(UserSchema);
   await app.register(openapiPlugin);
 
+  // Page views counted in memory are written before the process goes away.
+  app.addHook('onClose', async () => {
+    await context.pages.close();
+  });
   await app.register(homeRoutes);
   await app.register(healthRoutes, { context });
   await app.register(

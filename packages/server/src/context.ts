@@ -5,6 +5,7 @@ import {
   CommentStore,
   type Config,
   EventBus,
+  PageStates,
   type RedisClient,
   redisRelay,
   SessionStore,
@@ -24,6 +25,8 @@ export interface AppContext {
   auth: AuthService;
   comments: CommentService;
   threads: ThreadReader;
+  /** Page versions and batched page views; flushed on close. */
+  pages: PageStates;
   events: EventBus;
 }
 
@@ -35,6 +38,11 @@ export async function createContext(config: Config, redis: RedisClient, logger: 
     logger.error({ err: error, event: event.type, page: event.pageId }, 'event listener failed'),
   );
   events.subscribe(redisRelay(redis));
+  const pages = new PageStates(commentStore, {
+    onFlushError: (error) => logger.warn({ err: error }, 'could not write page views'),
+  });
+  // A write through this instance is visible to its next read at once.
+  events.subscribe((event) => pages.invalidate(event.siteId, event.pageId));
   return {
     config,
     redis,
@@ -45,7 +53,8 @@ export async function createContext(config: Config, redis: RedisClient, logger: 
       signer: new TokenSigner(secret, config.accessTokenTtl),
     }),
     comments: new CommentService({ store: commentStore, events }),
-    threads: new ThreadReader(commentStore),
+    threads: new ThreadReader(commentStore, pages),
+    pages,
     events,
   };
 }

@@ -10,6 +10,7 @@ import { type AppContext, buildApp, createContext } from '@threadkit/server';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import pino from 'pino';
 import { type RedisClusterHandle, type RedisServerHandle, startRedis, startRedisCluster } from './redis.js';
+import { eventually } from './wait.js';
 
 export const TEST_ORIGIN = 'https://blog.example.com';
 
@@ -160,16 +161,14 @@ export async function subscribeToChannel(api: TestApi, channel: string): Promise
   return {
     messages,
     next: async (method, timeoutMs = 5000) => {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const found = messages.find((m) => m.message.method === method);
-        if (found) {
-          messages.splice(messages.indexOf(found), 1);
-          return found;
-        }
-        if (Date.now() > deadline) throw new Error(`no ${method} event within ${timeoutMs} ms`);
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
+      const found = await eventually(
+        `a ${method} event`,
+        async () => messages.find((m) => m.message.method === method),
+        (m) => m !== undefined,
+        timeoutMs,
+      );
+      messages.splice(messages.indexOf(found!), 1);
+      return found!;
     },
     close: async () => {
       client.disconnect();

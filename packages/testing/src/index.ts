@@ -1,2 +1,3 @@
 export * from './api.js';
 export * from './redis.js';
+export * from './wait.js';

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { type ApiKeyKind, apiKeyKind, generateApiKey, hashApiKey } from '../api-keys.js';
+import { type ApiKeyKind, apiKeyKind, generateApiKey } from '../api-keys.js';
 import type { StandaloneSiteConfig } from '../config.js';
 import { notFound, unauthorized } from '../errors.js';
 import { newId } from '../ids.js';
@@ -37,8 +37,7 @@ export class SiteService {
   async resolveApiKey(apiKey: string): Promise<ResolvedKey> {
     if (apiKeyKind(apiKey) === null)
       throw unauthorized('The projectid header must hold a tk_pub_ or tk_sec_ key.');
-    const cacheKey = hashApiKey(apiKey);
-    let resolved = this.cache.get(cacheKey);
+    let resolved = this.cache.get(apiKey);
     if (resolved === undefined) {
       const found = await this.store.findByApiKey(apiKey);
       const site = found ? await this.store.get(found.siteId) : null;
@@ -46,7 +45,7 @@ export class SiteService {
         found && site
           ? { site: { ...site, settings: withDefaults(site.settings) }, kind: found.kind }
           : 'unknown';
-      this.cache.set(cacheKey, resolved);
+      this.cache.set(apiKey, resolved);
     }
     if (resolved === 'unknown') throw unauthorized('Unknown API key.');
     return resolved;

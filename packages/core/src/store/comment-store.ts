@@ -1,6 +1,7 @@
 import { keys, type PageIndex, sitePrefix } from '../keys.js';
 import type { StoredComment, VoteDirection } from '../types.js';
 import { type RedisClient, translateRedisError } from './redis.js';
+import { runScript } from './scripts.js';
 
 export interface AuthorRow {
   name: string;
@@ -57,16 +58,18 @@ export class CommentStore {
     comment: Omit<StoredComment, 'rt'>,
     options: { isModerator: boolean; pageUrl: string | null; pageKey: string | null },
   ): Promise<{ rootId: string; isPublic: boolean }> {
-    const [rootId, isPublic] = await this.redis
-      .tkCreateComment(
-        keys.page(siteId, comment.pg),
+    const [rootId, isPublic] = await runScript(
+      this.redis,
+      'createComment',
+      [keys.page(siteId, comment.pg)],
+      [
         sitePrefix(siteId),
         JSON.stringify(comment),
         flag(options.isModerator),
         options.pageUrl ?? '',
         options.pageKey ?? '',
-      )
-      .catch(translateRedisError);
+      ],
+    ).catch(translateRedisError);
     return { rootId, isPublic: isPublic === 1 };
   }
 
@@ -75,16 +78,12 @@ export class CommentStore {
     commentId: string,
     edit: { editorId: string; markdown: string; html: string; now: number },
   ): Promise<{ comment: StoredComment; isPublic: boolean }> {
-    const [raw, isPublic] = await this.redis
-      .tkEditComment(
-        keys.comment(siteId, commentId),
-        sitePrefix(siteId),
-        edit.editorId,
-        edit.markdown,
-        edit.html,
-        edit.now,
-      )
-      .catch(translateRedisError);
+    const [raw, isPublic] = await runScript(
+      this.redis,
+      'editComment',
+      [keys.comment(siteId, commentId)],
+      [sitePrefix(siteId), edit.editorId, edit.markdown, edit.html, edit.now],
+    ).catch(translateRedisError);
     return { comment: JSON.parse(raw) as StoredComment, isPublic: isPublic === 1 };
   }
 
@@ -93,15 +92,12 @@ export class CommentStore {
     commentId: string,
     actor: { id: string; isModerator: boolean; now: number },
   ): Promise<{ pageId: string; placeholder: boolean; removed: string[] }> {
-    const [pageId, placeholder, ...removed] = await this.redis
-      .tkDeleteComment(
-        keys.comment(siteId, commentId),
-        sitePrefix(siteId),
-        actor.id,
-        flag(actor.isModerator),
-        actor.now,
-      )
-      .catch(translateRedisError);
+    const [pageId, placeholder, ...removed] = await runScript(
+      this.redis,
+      'deleteComment',
+      [keys.comment(siteId, commentId)],
+      [sitePrefix(siteId), actor.id, flag(actor.isModerator), actor.now],
+    ).catch(translateRedisError);
     return { pageId: String(pageId), placeholder: placeholder === 1, removed: removed.map(String) };
   }
 
@@ -110,16 +106,12 @@ export class CommentStore {
     commentId: string,
     vote: { voterId: string; direction: VoteDirection; voterIsModerator: boolean },
   ): Promise<{ upvotes: number; downvotes: number; userVote: VoteDirection | null; pageId: string }> {
-    const [upvotes, downvotes, userVote, pageId] = await this.redis
-      .tkVote(
-        keys.comment(siteId, commentId),
-        keys.userVotes(siteId, vote.voterId),
-        sitePrefix(siteId),
-        vote.voterId,
-        vote.direction,
-        flag(vote.voterIsModerator),
-      )
-      .catch(translateRedisError);
+    const [upvotes, downvotes, userVote, pageId] = await runScript(
+      this.redis,
+      'vote',
+      [keys.comment(siteId, commentId), keys.userVotes(siteId, vote.voterId)],
+      [sitePrefix(siteId), vote.voterId, vote.direction, flag(vote.voterIsModerator)],
+    ).catch(translateRedisError);
     return { upvotes, downvotes, userVote: (userVote || null) as VoteDirection | null, pageId };
   }
 
@@ -140,17 +132,12 @@ export class CommentStore {
       details: report.details,
       created_at: Math.floor(report.now / 1000),
     });
-    return this.redis
-      .tkReportComment(
-        keys.comment(siteId, commentId),
-        keys.commentReports(siteId, commentId),
-        sitePrefix(siteId),
-        report.reporterId,
-        record,
-        report.now,
-        flag(report.reporterIsModerator),
-      )
-      .catch(translateRedisError);
+    return runScript(
+      this.redis,
+      'reportComment',
+      [keys.comment(siteId, commentId), keys.commentReports(siteId, commentId)],
+      [sitePrefix(siteId), report.reporterId, record, report.now, flag(report.reporterIsModerator)],
+    ).catch(translateRedisError);
   }
 
   /** Pins or unpins a root comment; returns its page id. */
@@ -161,26 +148,35 @@ export class CommentStore {
     now: number,
     maxPins: number,
   ): Promise<string> {
-    return this.redis
-      .tkPinComment(keys.comment(siteId, commentId), sitePrefix(siteId), flag(pinned), now, maxPins)
-      .catch(translateRedisError);
+    return runScript(
+      this.redis,
+      'pinComment',
+      [keys.comment(siteId, commentId)],
+      [sitePrefix(siteId), flag(pinned), now, maxPins],
+    ).catch(translateRedisError);
   }
 
-  /** Counts a page view and returns the page's current state. */
+  /** Adds `views` page views (0 just reads) and returns the page's current state. */
   async viewPage(
     siteId: string,
     page: { id: string; url: string | null; key: string | null },
+    views: number,
   ): Promise<PageState> {
-    const [views, version, epoch, count, updated] = await this.redis
-      .tkPageView(keys.page(siteId, page.id), sitePrefix(siteId), page.url ?? '', page.key ?? '')
-      .catch(translateRedisError);
-    return { views, version, epoch, count, updated };
+    const [total, version, epoch, count, updated] = await runScript(
+      this.redis,
+      'pageView',
+      [keys.page(siteId, page.id)],
+      [sitePrefix(siteId), views, page.url ?? '', page.key ?? ''],
+    ).catch(translateRedisError);
+    return { views: total, version, epoch, count, updated };
   }
 
   async readThread(siteId: string, pageId: string, options: ReadThreadOptions): Promise<ThreadPage> {
-    const reply = await this.redis
-      .tkReadThread(
-        keys.page(siteId, pageId),
+    const reply = await runScript(
+      this.redis,
+      'readThread',
+      [keys.page(siteId, pageId)],
+      [
         sitePrefix(siteId),
         pageId,
         options.index,
@@ -191,8 +187,8 @@ export class CommentStore {
         options.viewerId ?? '',
         flag(options.viewerIsModerator),
         flag(options.cursor === null),
-      )
-      .catch(translateRedisError);
+      ],
+    ).catch(translateRedisError);
     const [version, epoch, count, updated, nextScore, nextId, pinned, comments, authorRows, voteRows] = reply;
     const authors = new Map<string, AuthorRow>();
     for (let i = 0; i < authorRows.length; i += 4) {

@@ -1,7 +1,6 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { RedisConfig } from '../config.js';
 import { ThreadKitError } from '../errors.js';
-import { defineScripts } from './scripts.js';
 
 export type RedisClient = Redis | Cluster;
 
@@ -17,7 +16,7 @@ const COMMON: RedisOptions = {
   retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2000),
 };
 
-/** The one Redis factory: a single server, a Sentinel group or a Cluster, with the scripts defined. */
+/** The one Redis factory: a single server, a Sentinel group or a Cluster. */
 export function createRedis(config: RedisConfig, overrides: RedisOptions = {}): RedisClient {
   let client: RedisClient;
   if (config.clusterNodes.length > 0) {
@@ -34,7 +33,6 @@ export function createRedis(config: RedisConfig, overrides: RedisOptions = {}): 
   } else {
     client = new Redis(config.url ?? 'redis://127.0.0.1:6379', { ...COMMON, ...overrides });
   }
-  defineScripts(client);
   return client;
 }
 

@@ -1,38 +1,41 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Cluster, Redis, Result } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 /**
- * The Lua scripts, each one atomic multi-key write (or consistent read) of the
- * comment engine. They ship beside the compiled store and are registered once
- * with ioredis's `defineCommand`, which calls EVALSHA and falls back to EVAL
- * when the server answers NOSCRIPT (after a restart or SCRIPT FLUSH).
+ * The Lua scripts: each one atomic multi-key write (or consistent read) of the
+ * comment engine. They ship beside the compiled store, get the shared prelude
+ * prepended, and are called with EVALSHA, falling back to EVAL when the server
+ * answers NOSCRIPT (after a restart, a failover or SCRIPT FLUSH).
+ *
+ * Not ioredis's `defineCommand`: with auto-pipelining it cannot tell that a
+ * script is already loaded, and sends the whole script body with every batch.
  */
-const SCRIPTS = {
-  tkCreateComment: { file: 'create_comment.lua', keys: 1 },
-  tkEditComment: { file: 'edit_comment.lua', keys: 1 },
-  tkDeleteComment: { file: 'delete_comment.lua', keys: 1 },
-  tkVote: { file: 'vote.lua', keys: 2 },
-  tkReportComment: { file: 'report_comment.lua', keys: 2 },
-  tkPinComment: { file: 'pin_comment.lua', keys: 1 },
-  tkPageView: { file: 'page_view.lua', keys: 1 },
-  tkReadThread: { file: 'read_thread.lua', keys: 1 },
-  tkRotateRefresh: { file: 'rotate_refresh.lua', keys: 1 },
+const FILES = {
+  createComment: 'create_comment.lua',
+  editComment: 'edit_comment.lua',
+  deleteComment: 'delete_comment.lua',
+  vote: 'vote.lua',
+  reportComment: 'report_comment.lua',
+  pinComment: 'pin_comment.lua',
+  pageView: 'page_view.lua',
+  readThread: 'read_thread.lua',
+  rotateRefresh: 'rotate_refresh.lua',
 } as const;
 
-type Arg = string | number;
+export type ScriptName = keyof typeof FILES;
 
-declare module 'ioredis' {
-  interface RedisCommander<Context> {
-    tkCreateComment(page: string, ...argv: Arg[]): Result<[string, number], Context>;
-    tkEditComment(comment: string, ...argv: Arg[]): Result<[string, number], Context>;
-    tkDeleteComment(comment: string, ...argv: Arg[]): Result<(string | number)[], Context>;
-    tkVote(comment: string, votes: string, ...argv: Arg[]): Result<[number, number, string, string], Context>;
-    tkReportComment(comment: string, reports: string, ...argv: Arg[]): Result<number, Context>;
-    tkPinComment(comment: string, ...argv: Arg[]): Result<string, Context>;
-    tkPageView(page: string, ...argv: Arg[]): Result<[number, number, number, number, number], Context>;
-    tkReadThread(page: string, ...argv: Arg[]): Result<ReadThreadReply, Context>;
-    tkRotateRefresh(session: string, ...argv: Arg[]): Result<string, Context>;
-  }
+/** What each script returns, as ioredis decodes it. */
+export interface ScriptResults {
+  createComment: [rootId: string, isPublic: number];
+  editComment: [json: string, isPublic: number];
+  deleteComment: (string | number)[];
+  vote: [upvotes: number, downvotes: number, userVote: string, pageId: string];
+  reportComment: number;
+  pinComment: string;
+  pageView: [views: number, version: number, epoch: number, count: number, updated: number];
+  readThread: ReadThreadReply;
+  rotateRefresh: string;
 }
 
 export type ReadThreadReply = [
@@ -48,26 +51,41 @@ export type ReadThreadReply = [
   votes: string[],
 ];
 
-export type ScriptName = keyof typeof SCRIPTS;
+interface LoadedScript {
+  lua: string;
+  sha: string;
+}
+
+let loaded: Record<ScriptName, LoadedScript> | undefined;
 
 const read = (file: string) => readFileSync(new URL(`./lua/${file}`, import.meta.url), 'utf8');
 
-let sources: Record<ScriptName, string> | undefined;
-
-/** Script sources with the shared prelude in front (read once per process). */
-export function scriptSources(): Record<ScriptName, string> {
-  if (!sources) {
+/** Script sources with the prelude in front, read once per process. */
+export function scripts(): Record<ScriptName, LoadedScript> {
+  if (!loaded) {
     const prelude = read('prelude.lua');
-    sources = Object.fromEntries(
-      Object.entries(SCRIPTS).map(([name, { file }]) => [name, `${prelude}\n${read(file)}`]),
-    ) as Record<ScriptName, string>;
+    loaded = Object.fromEntries(
+      Object.entries(FILES).map(([name, file]) => {
+        const lua = `${prelude}\n${read(file)}`;
+        return [name, { lua, sha: createHash('sha1').update(lua).digest('hex') }];
+      }),
+    ) as Record<ScriptName, LoadedScript>;
   }
-  return sources;
+  return loaded;
 }
 
-export function defineScripts(client: Redis | Cluster): void {
-  const all = scriptSources();
-  for (const [name, { keys }] of Object.entries(SCRIPTS)) {
-    client.defineCommand(name, { numberOfKeys: keys, lua: all[name as ScriptName] });
+/** Runs a script by its SHA; on NOSCRIPT, sends the source once, which also loads it for later calls. */
+export async function runScript<N extends ScriptName>(
+  redis: Redis | Cluster,
+  name: N,
+  keys: string[],
+  args: (string | number)[],
+): Promise<ScriptResults[N]> {
+  const { lua, sha } = scripts()[name];
+  try {
+    return (await redis.evalsha(sha, keys.length, ...keys, ...args)) as ScriptResults[N];
+  } catch (error) {
+    if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+    return (await redis.eval(lua, keys.length, ...keys, ...args)) as ScriptResults[N];
   }
 }

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { keys, sitePrefix } from '../keys.js';
 import { type RedisClient, translateRedisError } from './redis.js';
+import { runScript } from './scripts.js';
 
 const hash = (token: string) => createHash('sha256').update(token).digest('base64url');
 
@@ -42,15 +43,12 @@ export class SessionStore {
   ): Promise<{ sessionId: string; userId: string; refreshToken: string }> {
     const sessionId = refreshToken.split('.', 1)[0] ?? '';
     const next = `${sessionId}.${randomBytes(32).toString('base64url')}`;
-    const userId = await this.redis
-      .tkRotateRefresh(
-        keys.session(siteId, sessionId),
-        sitePrefix(siteId),
-        hash(refreshToken),
-        hash(next),
-        this.ttlSeconds,
-      )
-      .catch(translateRedisError);
+    const userId = await runScript(
+      this.redis,
+      'rotateRefresh',
+      [keys.session(siteId, sessionId)],
+      [sitePrefix(siteId), hash(refreshToken), hash(next), this.ttlSeconds],
+    ).catch(translateRedisError);
     return { sessionId, userId, refreshToken: next };
   }
 

@@ -48,10 +48,17 @@ export const commentRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
         cursor: query.cursor ?? null,
         ifNoneMatch: typeof ifNoneMatch === 'string' ? ifNoneMatch : null,
       });
-      reply.header('etag', result.etag).header('cache-control', 'private, no-cache');
+      reply
+        .header('etag', result.etag)
+        .header('cache-control', 'private, no-cache')
+        .header('vary', 'Origin, Accept-Encoding');
       if (result.notModified) return reply.status(304).send();
-      // Already JSON: the thread's members are serialised once and cached.
-      return reply.type('application/json; charset=utf-8').send(result.body);
+      // Already JSON bytes, serialised once and shared (and compressed once) across readers.
+      reply.type('application/json; charset=utf-8');
+      if (result.gzipped && acceptsGzip(request.headers['accept-encoding'])) {
+        return reply.header('content-encoding', 'gzip').send(result.gzipped);
+      }
+      return reply.send(result.body);
     },
   );
 
@@ -204,3 +211,13 @@ export const commentRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
     );
   }
 };
+
+/** True unless the client does not list gzip, or refuses it with q=0. */
+function acceptsGzip(header: string | undefined): boolean {
+  if (!header) return false;
+  return header.split(',').some((part) => {
+    const [coding, ...params] = part.trim().toLowerCase().split(';');
+    if (coding !== 'gzip' && coding !== '*') return false;
+    return !params.some((p) => /^\s*q=0(\.0*)?\s*$/.test(p));
+  });
+}

@@ -1,0 +1,114 @@
+import { LRUCache } from 'lru-cache';
+import type { PageRef } from '../page-identity.js';
+import type { CommentStore, PageState } from '../store/comment-store.js';
+
+interface Entry {
+  siteId: string;
+  page: PageRef;
+  state: PageState | null;
+  checkedAt: number;
+  /** Views counted here and not yet added in Redis. */
+  pending: number;
+  /** Bumped by every invalidation, so a revalidation that raced a write is not trusted. */
+  generation: number;
+  inflight: Promise<PageState> | null;
+}
+
+export interface PageStatesOptions {
+  /** How long a page's state may be reused before asking Redis again. */
+  maxAgeMs?: number;
+  /** How often views counted here are written to Redis. */
+  flushIntervalMs?: number;
+  onFlushError?: (error: unknown) => void;
+}
+
+/**
+ * What this instance knows about the pages it serves: version, counts, views.
+ * Reads reuse it for `maxAgeMs` instead of asking Redis on every request, and
+ * page views are counted locally and added in Redis in batches (on the next
+ * revalidation or flush). Writes through this instance invalidate at once;
+ * writes through other instances show within `maxAgeMs`.
+ */
+export class PageStates {
+  private readonly entries: LRUCache<string, Entry>;
+  private readonly maxAgeMs: number;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly store: CommentStore,
+    private readonly options: PageStatesOptions = {},
+  ) {
+    this.maxAgeMs = options.maxAgeMs ?? 250;
+    this.entries = new LRUCache<string, Entry>({
+      max: 20_000,
+      // An evicted page still owes its views to Redis.
+      dispose: (entry) => {
+        if (entry.pending > 0) void this.write(entry).catch(() => {});
+      },
+    });
+    this.timer = setInterval(() => void this.flush(), options.flushIntervalMs ?? 1000);
+    this.timer.unref();
+  }
+
+  /** Counts a view of the page and returns its state, refreshed from Redis when older than `maxAgeMs`. */
+  async view(siteId: string, page: PageRef): Promise<PageState> {
+    const key = `${siteId}|${page.id}`;
+    let entry = this.entries.get(key);
+    if (!entry) {
+      entry = { siteId, page, state: null, checkedAt: 0, pending: 0, generation: 0, inflight: null };
+      this.entries.set(key, entry);
+    }
+    entry.pending++;
+    if (entry.state && Date.now() - entry.checkedAt < this.maxAgeMs) return withPending(entry);
+    // Concurrent readers of a stale page share one revalidation.
+    entry.inflight ??= this.write(entry).finally(() => {
+      entry.inflight = null;
+    });
+    await entry.inflight;
+    return withPending(entry);
+  }
+
+  /** Forgets the page's state, so the next read asks Redis (after a write through this instance). */
+  invalidate(siteId: string, pageId: string): void {
+    const entry = this.entries.peek(`${siteId}|${pageId}`);
+    if (entry) {
+      entry.checkedAt = 0;
+      entry.generation++;
+    }
+  }
+
+  /** Writes every pending view to Redis. */
+  async flush(): Promise<void> {
+    const owing = [...this.entries.values()].filter((entry) => entry.pending > 0 && !entry.inflight);
+    await Promise.all(
+      owing.map((entry) => this.write(entry).catch((error) => this.options.onFlushError?.(error))),
+    );
+  }
+
+  /** Stops the flush timer and writes what is pending. */
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush();
+  }
+
+  /** Adds the pending views in Redis and takes the page's state from the answer. */
+  private async write(entry: Entry): Promise<PageState> {
+    const views = entry.pending;
+    const generation = entry.generation;
+    entry.pending = 0;
+    try {
+      const state = await this.store.viewPage(entry.siteId, entry.page, views);
+      entry.state = state;
+      if (entry.generation === generation) entry.checkedAt = Date.now();
+      return state;
+    } catch (error) {
+      entry.pending += views;
+      throw error;
+    }
+  }
+}
+
+const withPending = (entry: Entry): PageState => ({
+  ...entry.state!,
+  views: entry.state!.views + entry.pending,
+});
