@@ -672,6 +672,19 @@ export function describeCommentEngine(name: string, options: { cluster: boolean 
         expect((await listJson(q(url))).total).toBe(2);
       });
 
+      it('refuses a key whose index entry outlived a rotation', async () => {
+        const { generateApiKey, hashApiKey } = await import('@threadkit/core');
+        const stale = generateApiKey('public');
+        // As if the old key's index entry had not been removed when the keys were rotated.
+        await api.redis.set(keys.apiKey(hashApiKey(stale)), `${api.site.id} public`);
+        const response = await api.app.inject({
+          method: 'GET',
+          url: `/v1/comments?${q(pageUrl())}`,
+          headers: { projectid: stale, origin: 'https://blog.example.com' },
+        });
+        expect(response.statusCode).toBe(401);
+      });
+
       it("never lets one site's token touch another site's comments", async () => {
         const { token } = await api.guest();
         const comment = await postOk(token, { page_url: pageUrl(), content: 'site one' });

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { type ApiKeyKind, apiKeyKind, generateApiKey } from '../api-keys.js';
+import { type ApiKeyKind, apiKeyKind, generateApiKey, hashApiKey, safeEqual } from '../api-keys.js';
 import type { StandaloneSiteConfig } from '../config.js';
 import { notFound, unauthorized } from '../errors.js';
 import { newId } from '../ids.js';
@@ -41,10 +41,12 @@ export class SiteService {
     if (resolved === undefined) {
       const found = await this.store.findByApiKey(apiKey);
       const site = found ? await this.store.get(found.siteId) : null;
-      resolved =
-        found && site
-          ? { site: { ...site, settings: withDefaults(site.settings) }, kind: found.kind }
-          : 'unknown';
+      // The index is only a pointer: the key must still be the site's current one (a rotation
+      // that failed to drop the old index entry must not leave the old key working).
+      const current = found && site && safeEqual(hashApiKey(apiKey), site.keyHashes[found.kind]);
+      resolved = current
+        ? { site: { ...site, settings: withDefaults(site.settings) }, kind: found.kind }
+        : 'unknown';
       this.cache.set(apiKey, resolved);
     }
     if (resolved === 'unknown') throw unauthorized('Unknown API key.');
@@ -98,10 +100,10 @@ export class SiteService {
       settings,
     });
     const keysToSet: { publicKey?: string; secretKey?: string } = {};
-    if (config.publicKey && config.publicKey !== existing.publicKey) keysToSet.publicKey = config.publicKey;
-    if (config.secretKey) {
-      const known = await this.store.findByApiKey(config.secretKey);
-      if (known?.siteId !== existing.id) keysToSet.secretKey = config.secretKey;
+    if (config.publicKey && !safeEqual(config.publicKey, existing.publicKey))
+      keysToSet.publicKey = config.publicKey;
+    if (config.secretKey && !safeEqual(hashApiKey(config.secretKey), existing.keyHashes.secret)) {
+      keysToSet.secretKey = config.secretKey;
     }
     if (keysToSet.publicKey || keysToSet.secretKey) await this.store.setKeys(existing.id, keysToSet);
     return { site: await this.get(existing.id), created: false, generated };

@@ -100,7 +100,8 @@ export class ThreadReader {
     const members = Buffer.from(
       `,"tree":${JSON.stringify({ comments: tree, updated_at: thread.updated })},"total":${thread.count},"next_cursor":${JSON.stringify(thread.next ? encodeCursor(query.sort, thread.next) : null)},"pinned":${JSON.stringify(thread.pinned)}}`,
     );
-    if (!shared) return { notModified: false, etag, body: envelope(query.page.id, state.views, members), gzipped: null };
+    if (!shared)
+      return { notModified: false, etag, body: envelope(query.page.id, state.views, members), gzipped: null };
     const entry: CachedThread = {
       version: thread.version,
       epoch: thread.epoch,
@@ -120,7 +121,11 @@ export class ThreadReader {
  * count in it is a second old, so serving it copies nothing, and its gzip form
  * (a sixth of the size) is made once per rebuild, off the request path.
  */
-function shareable(entry: CachedThread, pageId: string, views: number): { body: Buffer; gzipped: Buffer | null } {
+function shareable(
+  entry: CachedThread,
+  pageId: string,
+  views: number,
+): { body: Buffer; gzipped: Buffer | null } {
   const now = Date.now();
   if (!entry.body || now - entry.builtAt >= VIEWS_REFRESH_MS) {
     entry.body = envelope(pageId, views, entry.members);

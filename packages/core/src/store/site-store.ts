@@ -7,6 +7,8 @@ export interface SiteRecord extends Site {
   publicKey: string;
   /** A masked form of the secret key; the key itself is only stored hashed. */
   secretKeyHint: string;
+  /** SHA-256 of the current keys, to check an index hit against the site's own record. */
+  keyHashes: { public: string; secret: string };
 }
 
 /** Sites and their API keys. Keys are indexed by their SHA-256, never stored in clear (the public one aside). */
@@ -37,6 +39,7 @@ export class SiteStore {
       created_at: Number(row.created ?? 0),
       publicKey: row.pub ?? '',
       secretKeyHint: row.sec_hint ?? '',
+      keyHashes: { public: row.pub_hash ?? '', secret: row.sec_hash ?? '' },
     };
   }
 
