@@ -1,12 +1,14 @@
 /**
  * Plumbing for the HTTP benchmark: the server child process, CPU accounting
- * from /proc, a load runner around autocannon (with optional smooth pacing)
- * and the report table. Everything listens on and talks to 127.0.0.1 only.
+ * from /proc, a load runner around autocannon (with optional even pacing), a
+ * raw GET that shows the bytes on the wire, and the report table. Everything
+ * listens on and talks to 127.0.0.1 only.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -221,10 +223,30 @@ function pinoLevel(line: string): number {
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A GET with node:http, which (unlike fetch) neither adds Accept-Encoding nor decompresses: the body as sent. */
+export function rawGet(
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const request = http.get(url, { headers, timeout: 10_000 }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }),
+      );
+      response.on('error', reject);
+    });
+    request.on('timeout', () => request.destroy(new Error(`GET ${url}: no response in 10 s`)));
+    request.on('error', reject);
+  });
+}
+
 // ---------------------------------------------------------------- load
 
 /** The parts of autocannon's Client used here (not in its public typings). */
 interface ClientInternals {
+  on(event: 'headers', listener: (info: { statusCode?: number; headers?: string[] }) => void): unknown;
   _doRequest: (...args: unknown[]) => void;
   destroyed: boolean;
   pipelinedRequests?: {
@@ -252,14 +274,11 @@ function keepErrorBodiesOnly(client: autocannon.Client) {
 /**
  * Spreads requests evenly over time at `rate` per second across all connections.
  *
- * autocannon's own `overallRate` is a per-connection quota per second: each
- * connection fires its share back-to-back as soon as each one-second window
- * opens, then idles. That measures latency under bursts of N-way concurrency,
- * not at a steady offered rate, so the paced runs wrap each client's request
- * scheduling instead: a connection that is free takes the next slot of a global
- * schedule (one slot every 1000/rate ms) and sends when the slot comes. When
- * every connection is busy the schedule slips (no catch-up burst) and the slip
- * is reported, so the achieved rate shows whether the offered rate was met.
+ * autocannon's `overallRate` sends each connection's quota in bursts, so an even
+ * schedule is used instead: a connection that is free takes the next slot of a
+ * global schedule (one slot every 1000/rate ms) and sends when the slot comes.
+ * When every connection is busy the schedule slips (no catch-up burst) and the
+ * slip is reported, so the achieved rate shows whether the offered rate was met.
  */
 class Pacer {
   private next = 0;
@@ -313,8 +332,8 @@ export interface LoadOptions {
   request: LoadRequest;
   connections: number;
   durationSec: number;
-  /** Offered rate: 'paced' spreads it evenly; 'autocannon' uses autocannon's overallRate (1-s bursts). */
-  rate?: { perSec: number; mode: 'paced' | 'autocannon' };
+  /** Offered rate in requests per second, spread evenly over time; absent = as fast as the connections allow. */
+  ratePerSec?: number;
   /** pids to measure CPU of during the run. */
   cpuPids: { server: number; redis: number };
 }
@@ -328,6 +347,10 @@ export interface LoadResult {
   statuses: Map<number, { count: number; sample: string }>;
   /** Response times of 2xx responses in ms, fractional, sorted ascending. */
   latencies: Float64Array;
+  /** Bytes received for 2xx responses, status line and headers included. */
+  okBytes: number;
+  /** Content-Encoding of 2xx responses ('identity' when none), with counts. */
+  encodings: Map<string, number>;
   autocannon: autocannon.Result;
   serverCpuMs: number;
   redisCpuMs: number;
@@ -346,7 +369,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const { request } = options;
   const statuses = new Map<number, { count: number; sample: string }>();
   const latencies: number[] = [];
-  const pacer = options.rate?.mode === 'paced' ? new Pacer(options.rate.perSec) : null;
+  let okBytes = 0;
+  const encodings = new Map<string, number>();
+  const pacer = options.ratePerSec ? new Pacer(options.ratePerSec) : null;
 
   const acRequest: autocannon.Request = {
     method: request.method,
@@ -381,9 +406,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     timeout: 10,
     requests: [acRequest],
   };
-  if (options.rate?.mode === 'autocannon') opts.overallRate = options.rate.perSec;
   opts.setupClient = (client) => {
     keepErrorBodiesOnly(client);
+    countEncodings(client, encodings);
     pacer?.setupClient(client);
   };
 
@@ -398,8 +423,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     const instance = autocannon(opts, (error: unknown, res: autocannon.Result) =>
       error ? reject(error) : resolve(res),
     );
-    instance.on('response', (_client, statusCode, _bytes, responseTime) => {
-      if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
+    instance.on('response', (_client, statusCode, bytes, responseTime) => {
+      if (statusCode < 200 || statusCode >= 300) return;
+      latencies.push(responseTime);
+      okBytes += bytes;
     });
   });
   const serverAfter = cpuTicks(options.cpuPids.server);
@@ -418,6 +445,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     timeouts: result.timeouts,
     statuses,
     latencies: sorted,
+    okBytes,
+    encodings,
     autocannon: result,
     serverCpuMs: ticksToMs(serverAfter - serverBefore),
     redisCpuMs: ticksToMs(redisAfter - redisBefore),
@@ -436,6 +465,22 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       count: count - (histogramBefore.find((b) => b.le === le)?.count ?? 0),
     })),
   };
+}
+
+/** Tallies the Content-Encoding of each 2xx response a client receives (headers arrive as [name, value, ...]). */
+function countEncodings(client: autocannon.Client, into: Map<string, number>) {
+  (client as unknown as ClientInternals).on('headers', (info) => {
+    // http-parser-js passes one info object (its default mode); anything else is not counted.
+    if (typeof info !== 'object' || !Array.isArray(info.headers)) return;
+    const status = info.statusCode ?? 0;
+    if (status < 200 || status >= 300) return;
+    const list = info.headers;
+    let encoding = 'identity';
+    for (let i = 0; i < list.length; i += 2) {
+      if (list[i]!.toLowerCase() === 'content-encoding') encoding = list[i + 1]!.trim().toLowerCase();
+    }
+    into.set(encoding, (into.get(encoding) ?? 0) + 1);
+  });
 }
 
 /** Cumulative buckets of threadkit_http_request_duration_seconds for one route, le in ms. */

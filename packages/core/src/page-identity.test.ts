@@ -1,21 +1,10 @@
+import { expectInvalid } from '@threadkit/testing';
 import { describe, expect, it } from 'vitest';
-import { ThreadKitError } from './errors.js';
 import { MAX_PAGE_KEY_LENGTH, MAX_URL_LENGTH, normalizePageUrl, resolvePage } from './page-identity.js';
 
 const SITE_A = '0190f5d2-7c1a-7b3e-9a4f-2d6c8e1f3a5b';
 const SITE_B = '0190f5d2-7c1a-7b3e-9a4f-2d6c8e1f3a5c';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-
-function expectInvalid(fn: () => unknown, field: string): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(ThreadKitError);
-  expect(caught).toMatchObject({ code: 'invalid_request', status: 400, field });
-}
 
 describe('normalizePageUrl', () => {
   it('lower-cases the scheme and host but keeps the path case', () => {

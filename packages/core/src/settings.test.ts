@@ -1,19 +1,7 @@
+import { expectInvalid } from '@threadkit/testing';
 import { describe, expect, it } from 'vitest';
-import { ThreadKitError } from './errors.js';
 import { DEFAULT_SETTINGS, isSettingName, parseSetting, SETTING_SPECS, withDefaults } from './settings.js';
 import type { SiteSettings } from './types.js';
-
-function expectInvalid(fn: () => unknown, field: string): ThreadKitError {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(ThreadKitError);
-  expect(caught).toMatchObject({ code: 'invalid_request', status: 400, field });
-  return caught as ThreadKitError;
-}
 
 describe('parseSetting: moderation', () => {
   it.each(['none', 'pre', 'post'] as const)('accepts %s', (mode) => {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_SETTINGS, generateApiKey, keys, maskApiKey, newId, SiteStore } from '@threadkit/core';
-import { startTestApi, TEST_ORIGIN, type TestApi } from '@threadkit/testing';
-import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import { expectError, startTestApi, TEST_ORIGIN, type TestApi } from '@threadkit/testing';
+import type { InjectOptions } from 'fastify';
 import { decodeJwt, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -26,14 +26,6 @@ const raw = (headers: Record<string, string>, options: Partial<InjectOptions> = 
   api.app.inject({ method: 'GET', url: LIST, headers, ...options } as InjectOptions);
 
 const withToken = (token: string) => api.call({ method: 'GET', url: LIST, token });
-
-function expectError(response: LightMyRequestResponse, status: number, code: string) {
-  expect(response.statusCode, response.body).toBe(status);
-  const body = response.json();
-  expect(body).toMatchObject({ code });
-  expect(typeof body.error).toBe('string');
-  expect(body.error.length).toBeGreaterThan(0);
-}
 
 /** Restores a setting after a test changes it, so tests stay independent. */
 async function withSetting(

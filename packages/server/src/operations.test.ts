@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ERROR_CODES, newId } from '@threadkit/core';
-import { eventually, startTestApi, TEST_ORIGIN, type TestApi } from '@threadkit/testing';
-import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import { eventually, expectError, startTestApi, TEST_ORIGIN, type TestApi } from '@threadkit/testing';
+import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
@@ -24,15 +24,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await api?.stop();
 });
-
-function expectError(response: LightMyRequestResponse, status: number, code: string) {
-  expect(response.statusCode, response.body).toBe(status);
-  expect(response.headers['content-type']).toMatch(/^application\/json/);
-  const body = response.json();
-  expect(body).toMatchObject({ code });
-  expect(typeof body.error).toBe('string');
-  return body as { error: string; code: string; field?: string };
-}
 
 const post = (payload: InjectOptions['payload'], headers: Record<string, string> = {}) =>
   api.call({ method: 'POST', url: '/v1/comments', token, payload, headers });

@@ -44,8 +44,9 @@ interface CachedThread {
   /** The whole response as last built, and when; rebuilt when the view count it shows is a second old. */
   body: Buffer | null;
   builtAt: number;
-  /** `body` compressed, made in the background after the first request for it. */
+  /** A compressed body, made in the background, and which body it was made from. */
   gzipped: Buffer | null;
+  gzippedFrom: Buffer | null;
   compressing: boolean;
 }
 
@@ -109,6 +110,7 @@ export class ThreadReader {
       body: null,
       builtAt: 0,
       gzipped: null,
+      gzippedFrom: null,
       compressing: false,
     };
     this.cache.set(cacheKey, entry);
@@ -130,14 +132,17 @@ function shareable(
   if (!entry.body || now - entry.builtAt >= VIEWS_REFRESH_MS) {
     entry.body = envelope(pageId, views, entry.members);
     entry.builtAt = now;
-    entry.gzipped = null;
   }
-  if (!entry.gzipped && !entry.compressing) {
+  // Until the new body is compressed, the previous compressed one (same thread, an older
+  // view count) keeps serving gzip clients.
+  if (entry.gzippedFrom !== entry.body && !entry.compressing) {
     const source = entry.body;
     entry.compressing = true;
     gzip(source, (error, result) => {
       entry.compressing = false;
-      if (!error && entry.body === source) entry.gzipped = result;
+      if (error) return;
+      entry.gzipped = result;
+      entry.gzippedFrom = source;
     });
   }
   return { body: entry.body, gzipped: entry.gzipped };
