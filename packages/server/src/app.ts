@@ -2,11 +2,13 @@ import helmet from '@fastify/helmet';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ThreadKitError } from '@threadkit/core';
 import Fastify, {
+  type FastifyBaseLogger,
   type FastifyError,
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
+import pino, { type Logger } from 'pino';
 import type { AppContext } from './context.js';
 import { credentialsPlugin } from './plugins/credentials.js';
 import { errorsPlugin } from './plugins/errors.js';
@@ -22,17 +24,17 @@ import { rejectIllFormedText, validatorCompiler } from './validation.js';
 
 export interface AppOptions {
   context: AppContext;
-  /** pino options, or false to log nothing (tests). */
-  logger?: boolean | Record<string, unknown>;
+  /** The process's logger (see `createLogger`); without one the app logs nothing (tests). */
+  logger?: Logger;
 }
 
 /** A request body larger than this is refused with 413 (a 10 000-character comment fits many times over). */
 export const BODY_LIMIT = 64 * 1024;
 
 /** Builds the HTTP app without listening: tests inject requests into it, `server.ts` listens. */
-export async function buildApp({ context, logger = false }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ context, logger }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: logger === true ? loggerOptions(context.config.logLevel) : logger,
+    ...(logger ? { loggerInstance: logger as FastifyBaseLogger } : { logger: false }),
     bodyLimit: BODY_LIMIT,
     trustProxy: false,
     return503OnClosing: true,
@@ -82,9 +84,9 @@ export async function buildApp({ context, logger = false }: AppOptions): Promise
   return app;
 }
 
-/** JSON logs with credentials redacted wherever they might appear. */
-export function loggerOptions(level: string) {
-  return {
+/** JSON logs (pino) with credentials redacted wherever they might appear. */
+export function createLogger(level: string): Logger {
+  return pino({
     level,
     redact: {
       paths: [
@@ -97,5 +99,5 @@ export function loggerOptions(level: string) {
       ],
       censor: '[redacted]',
     },
-  };
+  });
 }

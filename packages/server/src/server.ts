@@ -1,7 +1,6 @@
 import { type Config, createRedis, type RedisClient, waitForRedis } from '@threadkit/core';
 import type { FastifyInstance } from 'fastify';
-import pino from 'pino';
-import { buildApp, loggerOptions } from './app.js';
+import { buildApp, createLogger } from './app.js';
 import { type AppContext, createContext } from './context.js';
 import { type ManagedRedis, startManagedRedis } from './redis-supervisor.js';
 
@@ -43,7 +42,7 @@ export interface RunningServer {
 
 /** Runs the HTTP API until `close()`: connects Redis, wires the services and listens. */
 export async function startServer(config: Config, connection: RedisConnection): Promise<RunningServer> {
-  const logger = pino(loggerOptions(config.logLevel));
+  const logger = createLogger(config.logLevel);
   let lastRedisError = 0;
   connection.redis.on('error', (error: Error) => {
     // Reconnect attempts fail many times a second during an outage; log at most every 5 s.
@@ -51,7 +50,7 @@ export async function startServer(config: Config, connection: RedisConnection): 
     lastRedisError = Date.now();
   });
   const context = await createContext(config, connection.redis, logger);
-  const app = await buildApp({ context, logger: loggerOptions(config.logLevel) });
+  const app = await buildApp({ context, logger });
   const url = await app.listen({ host: config.http.host, port: config.http.port });
   return {
     app,

@@ -66,15 +66,16 @@ export class CommentService {
       pageUrl: input.page.url,
       pageKey: input.page.key,
     });
-    const view = toView({ ...comment, rt: rootId }, authorRow(author.user), null);
+    // Everyone else receives the comment without a vote of theirs; the author's own view has `v: null`.
+    const shared = toView({ ...comment, rt: rootId }, authorRow(author.user));
     await this.deps.events.emit({
       type: 'comment.created',
       siteId: site.id,
       pageId: input.page.id,
       audience: audience(isPublic, author.userId),
-      comment: { ...view, v: undefined },
+      comment: shared,
     });
-    return view;
+    return { ...shared, v: null };
   }
 
   async edit(
