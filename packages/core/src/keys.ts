@@ -39,6 +39,8 @@ export const keys = {
   user: (siteId: string, userId: string) => `${sitePrefix(siteId)}:user:${userId}`,
   /** HASH: comment id → `up` | `down`, the user's votes on this site. */
   userVotes: (siteId: string, userId: string) => `${sitePrefix(siteId)}:user:${userId}:votes`,
+  /** ZSET: the user's comments by creation time (ms), for bans, exports and account deletion. */
+  userComments: (siteId: string, userId: string) => `${sitePrefix(siteId)}:user:${userId}:comments`,
   /** SET: session ids of a user, for revoking them all. */
   userSessions: (siteId: string, userId: string) => `${sitePrefix(siteId)}:user:${userId}:sessions`,
   /** HASH with TTL: one sign-in session. */

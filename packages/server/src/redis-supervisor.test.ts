@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eventually } from '@threadkit/testing';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { findRedisServer, type ManagedRedis, startManagedRedis } from './redis-supervisor.js';
@@ -75,6 +76,25 @@ describe('managed redis', () => {
     const second = await start();
     expect(logs.some((msg) => msg.startsWith('removing stale redis socket'))).toBe(true);
     expect(await withClient(second, (client) => client.get('acked'))).toBe('yes');
+  });
+
+  it('restarts the server when it dies while supervised, keeping acknowledged writes', async () => {
+    const managed = await start();
+    await withClient(managed, (client) => client.set('survives', 'yes'));
+    const firstPid = managed.pid;
+    process.kill(firstPid, 'SIGKILL');
+    await eventually(
+      'a new redis-server process',
+      async () => managed.pid,
+      (pid) => pid !== 0 && pid !== firstPid,
+    );
+    expect(logs.some((msg) => msg.includes('exited unexpectedly'))).toBe(true);
+    const value = await eventually(
+      'the restarted server to answer',
+      () => withClient(managed, (client) => client.get('survives')).catch(() => null),
+      (v) => v !== null,
+    );
+    expect(value).toBe('yes');
   });
 
   it('replaces a socket path that nothing listens on', async () => {

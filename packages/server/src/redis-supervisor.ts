@@ -24,6 +24,8 @@ export interface ManagedRedisOptions {
 const READY_TIMEOUT_MS = 10_000;
 const STOP_TIMEOUT_MS = 10_000;
 const POLL_MS = 50;
+const RESTART_LIMIT = 5;
+const RESTART_DELAY_MS = 500;
 const FALLBACK_DIRS = ['/usr/bin', '/usr/local/bin', '/usr/sbin'];
 // sun_path is 108 bytes on Linux (104 on macOS); longer paths fail with an obscure error.
 const MAX_SOCKET_PATH = 100;
@@ -142,29 +144,25 @@ async function logTail(logPath: string, stderr: string): Promise<string> {
   return `${stderr}\n${log}`.trim().split('\n').slice(-20).join('\n');
 }
 
-/**
- * Builds the handle. stop() SIGTERMs (redis fsyncs the AOF and removes its socket), then SIGKILLs after a deadline.
- * A process.on('exit') hook SIGTERMs the server too, so a crashing parent doesn't leave it running forever.
- */
-function handle(socketPath: string, pid: number, exited: () => boolean, reused: boolean): ManagedRedis {
+/** A handle on a server this process did not start: stopping it is still ours to do (a crashed run left it). */
+function adopted(socketPath: string, pid: number): ManagedRedis {
   const onExit = () => signal(pid, 'SIGTERM');
   process.on('exit', onExit);
   let stopping: Promise<void> | undefined;
-  const stop = async () => {
-    process.off('exit', onExit);
-    if (exited()) return;
-    signal(pid, 'SIGTERM');
-    if (await until(exited, STOP_TIMEOUT_MS)) return;
-    signal(pid, 'SIGKILL');
-    await until(exited, STOP_TIMEOUT_MS);
-  };
   return {
     url: `unix://${socketPath}`,
     socketPath,
     pid,
-    reused,
+    reused: true,
     stop: () => {
-      stopping ??= stop();
+      stopping ??= (async () => {
+        process.off('exit', onExit);
+        if (!isAlive(pid)) return;
+        signal(pid, 'SIGTERM');
+        if (await until(() => !isAlive(pid), STOP_TIMEOUT_MS)) return;
+        signal(pid, 'SIGKILL');
+        await until(() => !isAlive(pid), STOP_TIMEOUT_MS);
+      })();
       return stopping;
     },
   };
@@ -174,7 +172,6 @@ export async function startManagedRedis(options: ManagedRedisOptions): Promise<M
   const { log } = options;
   const dataDir = resolve(options.dataDir);
   const socketPath = join(dataDir, 'redis.sock');
-  const logPath = join(dataDir, 'redis.log');
   if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH) {
     throw new Error(
       `Redis socket path is too long for a unix socket (${socketPath}); use a shorter data dir.`,
@@ -198,55 +195,125 @@ export async function startManagedRedis(options: ManagedRedisOptions): Promise<M
       const pid = Number(/process_id:(\d+)/.exec((await rawCommand(socketPath, 'INFO server')) ?? '')?.[1]);
       if (!pid) throw new Error(`Could not read the pid of the redis-server on ${socketPath}`);
       log(`reusing running redis-server (pid ${pid}) on ${socketPath}`);
-      return handle(socketPath, pid, () => !isAlive(pid), true);
+      return adopted(socketPath, pid);
     }
   }
 
   const bin = ensureRedisServer(log, options.install ?? true);
-  // Unix socket only (--port 0): never collides with another Redis on the machine.
-  // appendfsync always: a write is on disk before it is acknowledged, so it survives a crash.
-  // biome-ignore format: keep flag/value pairs on one line
-  const args = [
-    '--port', '0',
-    '--unixsocket', socketPath,
-    '--unixsocketperm', '700',
-    '--dir', dataDir,
-    '--appendonly', 'yes',
-    '--appendfsync', 'always',
-    '--save', '',
-    '--daemonize', 'no',
-    '--logfile', logPath,
-  ];
-  log(`starting ${bin} (data in ${dataDir})`);
-  // Not detached: it shares our process group, so a terminal Ctrl-C reaches it too.
-  const child: ChildProcess = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  // Errors before --logfile takes effect (e.g. bad arguments) only show up on stderr.
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString('utf8')).slice(-4096);
-  });
-  let spawnError: Error | undefined;
-  child.on('error', (err) => {
-    spawnError = err;
-  });
-  const exited = () => child.exitCode !== null || child.signalCode !== null || spawnError !== undefined;
+  const supervised = new SupervisedRedis(bin, dataDir, socketPath, log);
+  await supervised.start();
+  return supervised;
+}
 
-  // Ready means PONG (not -LOADING), so the AOF has been fully replayed.
-  let ready = false;
-  await until(async () => {
-    if (exited()) return true;
-    ready = (await rawCommand(socketPath, 'PING')) === '+PONG';
-    return ready;
-  }, READY_TIMEOUT_MS);
-  if (!ready) {
-    const reason = spawnError
-      ? `failed to start: ${spawnError.message}`
-      : exited()
-        ? `exited during startup (code ${child.exitCode ?? child.signalCode})`
-        : `did not answer PING within ${READY_TIMEOUT_MS / 1000}s`;
-    child.kill('SIGKILL');
-    throw new Error(`redis-server ${reason}. Log tail:\n${await logTail(logPath, stderr)}`);
+/**
+ * A redis-server child kept running: if it dies unexpectedly it is started again
+ * (from its append-only file), at most RESTART_LIMIT times a minute; clients
+ * reconnect by themselves. `stop()` shuts it down cleanly (SIGTERM: Redis fsyncs
+ * the AOF and removes its socket), then SIGKILLs after a deadline.
+ */
+class SupervisedRedis implements ManagedRedis {
+  readonly reused = false;
+  readonly url: string;
+  private child: ChildProcess | null = null;
+  private stopping: Promise<void> | null = null;
+  private restarts: number[] = [];
+  private readonly onParentExit = () => this.child?.kill('SIGTERM');
+
+  constructor(
+    private readonly bin: string,
+    private readonly dataDir: string,
+    readonly socketPath: string,
+    private readonly log: (msg: string) => void,
+  ) {
+    this.url = `unix://${socketPath}`;
+    // A crashing parent must not leave the server running forever.
+    process.on('exit', this.onParentExit);
   }
-  log(`redis-server ready (pid ${child.pid}) on ${socketPath}`);
-  return handle(socketPath, child.pid!, exited, false);
+
+  get pid(): number {
+    return this.child?.pid ?? 0;
+  }
+
+  async start(): Promise<void> {
+    const logPath = join(this.dataDir, 'redis.log');
+    // Unix socket only (--port 0): never collides with another Redis on the machine.
+    // appendfsync always: a write is on disk before it is acknowledged, so it survives a crash.
+    // biome-ignore format: keep flag/value pairs on one line
+    const args = [
+      '--port', '0',
+      '--unixsocket', this.socketPath,
+      '--unixsocketperm', '700',
+      '--dir', this.dataDir,
+      '--appendonly', 'yes',
+      '--appendfsync', 'always',
+      '--save', '',
+      '--daemonize', 'no',
+      '--logfile', logPath,
+    ];
+    this.log(`starting ${this.bin} (data in ${this.dataDir})`);
+    // Not detached: it shares our process group, so a terminal Ctrl-C reaches it too.
+    const child = spawn(this.bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.child = child;
+    let stderr = '';
+    // Errors before --logfile takes effect (e.g. bad arguments) only show up on stderr.
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString('utf8')).slice(-4096);
+    });
+    let spawnError: Error | undefined;
+    child.on('error', (err) => {
+      spawnError = err;
+    });
+    const exited = () => child.exitCode !== null || child.signalCode !== null || spawnError !== undefined;
+
+    // Ready means PONG (not -LOADING), so the AOF has been fully replayed.
+    let ready = false;
+    await until(async () => {
+      if (exited()) return true;
+      ready = (await rawCommand(this.socketPath, 'PING')) === '+PONG';
+      return ready;
+    }, READY_TIMEOUT_MS);
+    if (!ready) {
+      const reason = spawnError
+        ? `failed to start: ${spawnError.message}`
+        : exited()
+          ? `exited during startup (code ${child.exitCode ?? child.signalCode})`
+          : `did not answer PING within ${READY_TIMEOUT_MS / 1000}s`;
+      child.kill('SIGKILL');
+      throw new Error(`redis-server ${reason}. Log tail:\n${await logTail(logPath, stderr)}`);
+    }
+    this.log(`redis-server ready (pid ${child.pid}) on ${this.socketPath}`);
+    child.once('exit', (code, sig) => this.onUnexpectedExit(child, code ?? sig));
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      process.off('exit', this.onParentExit);
+      const child = this.child;
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      const gone = () => child.exitCode !== null || child.signalCode !== null;
+      child.kill('SIGTERM');
+      if (await until(gone, STOP_TIMEOUT_MS)) return;
+      child.kill('SIGKILL');
+      await until(gone, STOP_TIMEOUT_MS);
+    })();
+    return this.stopping;
+  }
+
+  private onUnexpectedExit(child: ChildProcess, how: number | string | null): void {
+    if (this.stopping || child !== this.child) return;
+    const now = Date.now();
+    this.restarts = this.restarts.filter((at) => now - at < 60_000);
+    if (this.restarts.length >= RESTART_LIMIT) {
+      this.log(
+        `redis-server exited (${how}) and was restarted ${RESTART_LIMIT} times this minute; giving up`,
+      );
+      return;
+    }
+    this.restarts.push(now);
+    this.log(`redis-server exited unexpectedly (${how}); restarting it`);
+    setTimeout(() => {
+      if (this.stopping) return;
+      this.start().catch((error: Error) => this.log(`could not restart redis-server: ${error.message}`));
+    }, RESTART_DELAY_MS).unref();
+  }
 }
