@@ -60,10 +60,13 @@ let loaded: Record<ScriptName, LoadedScript> | undefined;
 
 const read = (file: string) => readFileSync(new URL(`./lua/${file}`, import.meta.url), 'utf8');
 
+/** The helpers every script starts with (key builders, scores, visibility). */
+export const luaPrelude = (): string => read('prelude.lua');
+
 /** Script sources with the prelude in front, read once per process. */
 export function scripts(): Record<ScriptName, LoadedScript> {
   if (!loaded) {
-    const prelude = read('prelude.lua');
+    const prelude = luaPrelude();
     loaded = Object.fromEntries(
       Object.entries(FILES).map(([name, file]) => {
         const lua = `${prelude}\n${read(file)}`;
