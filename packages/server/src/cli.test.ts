@@ -1,12 +1,13 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { maskApiKey } from '@threadkit/core';
 import {
+  eventually,
+  freePort,
   type RedisServerHandle,
   startRedis,
   startTestApi,
@@ -85,16 +86,17 @@ function launch(args: string[], env: NodeJS.ProcessEnv): Running {
     child,
     output: () => out,
     exited,
-    waitFor: async (pattern, timeoutMs = 20_000) => {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const match = pattern.exec(out);
-        if (match) return match;
-        if (done) throw new Error(`exited before printing ${pattern}:\n${out}`);
-        if (Date.now() > deadline) throw new Error(`no ${pattern} within ${timeoutMs} ms:\n${out}`);
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
-    },
+    waitFor: (pattern, timeoutMs = 20_000) =>
+      eventually(
+        `${pattern} in the output`,
+        async () => {
+          const match = pattern.exec(out);
+          if (!match && done) throw new Error(`exited before printing ${pattern}:\n${out}`);
+          return match;
+        },
+        (match) => match !== null,
+        timeoutMs,
+      ) as Promise<RegExpExecArray>,
   };
 }
 
@@ -105,17 +107,6 @@ async function run(args: string[], env: Record<string, string>) {
   const code = await running.exited;
   clearTimeout(timer);
   return { code, stdout: running.output() };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 describe('threadkit help and usage', () => {

@@ -1,4 +1,5 @@
 export * from './api.js';
 export * from './expect.js';
+export { freePort } from './process.js';
 export * from './redis.js';
 export * from './wait.js';
