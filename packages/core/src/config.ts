@@ -36,6 +36,9 @@ export interface Config {
   dataDir: string;
   logLevel: string;
   site: StandaloneSiteConfig;
+  email: { smtpUrl: string | null; from: string };
+  /** Null when Twilio is not configured: text messages go to the log. */
+  twilio: { accountSid: string; authToken: string; from: string; apiUrl: string } | null;
 }
 
 type Env = Record<string, string | undefined>;
@@ -89,6 +92,24 @@ export const SETTINGS: readonly Setting[] = [
     name: 'LOG_LEVEL',
     default: 'info',
     doc: 'pino log level: `fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`.',
+  },
+  {
+    name: 'SMTP_URL',
+    default: '',
+    doc: 'SMTP server for e-mail (`smtp://user:pass@host:587`, `smtps://…`). Unset: e-mails (and their codes) are written to the log.',
+  },
+  { name: 'EMAIL_FROM', default: 'ThreadKit <no-reply@localhost>', doc: 'Sender of e-mails.' },
+  {
+    name: 'TWILIO_ACCOUNT_SID',
+    default: '',
+    doc: 'Twilio account for text messages (with `TWILIO_AUTH_TOKEN` and `TWILIO_FROM`). Unset: texts are written to the log.',
+  },
+  { name: 'TWILIO_AUTH_TOKEN', default: '', doc: 'Twilio auth token.' },
+  { name: 'TWILIO_FROM', default: '', doc: 'Twilio sender number (E.164) or messaging service SID.' },
+  {
+    name: 'TWILIO_API_URL',
+    default: 'https://api.twilio.com',
+    doc: "Base URL of Twilio's API (for a proxy or a test double).",
   },
   { name: 'THREADKIT_SITE_NAME', default: 'My site', doc: 'Standalone: the site name shown to commenters.' },
   {
@@ -190,6 +211,14 @@ export function loadConfig(env: Env = process.env): Config {
     return value;
   };
 
+  const smtpUrl = get('SMTP_URL') ?? null;
+  if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl))
+    problems.push(`SMTP_URL must start with smtp:// or smtps:// (got "${smtpUrl}")`);
+  const twilioParts = [get('TWILIO_ACCOUNT_SID'), get('TWILIO_AUTH_TOKEN'), get('TWILIO_FROM')];
+  if (twilioParts.some(Boolean) && !twilioParts.every(Boolean)) {
+    problems.push('TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM must be set together');
+  }
+
   const origins = get('THREADKIT_ALLOWED_ORIGINS');
   for (const origin of origins?.split(',') ?? []) {
     const problem = origin.trim() ? checkOriginPattern(origin.trim()) : null;
@@ -222,6 +251,15 @@ export function loadConfig(env: Env = process.env): Config {
       publicKey: key('THREADKIT_PUBLIC_KEY', 'public'),
       secretKey: key('THREADKIT_SECRET_KEY', 'secret'),
     },
+    email: { smtpUrl, from: get('EMAIL_FROM') ?? 'ThreadKit <no-reply@localhost>' },
+    twilio: twilioParts.every(Boolean)
+      ? {
+          accountSid: twilioParts[0]!,
+          authToken: twilioParts[1]!,
+          from: twilioParts[2]!,
+          apiUrl: (get('TWILIO_API_URL') ?? 'https://api.twilio.com').replace(/\/$/, ''),
+        }
+      : null,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -41,8 +41,18 @@ export const keys = {
   userVotes: (siteId: string, userId: string) => `${sitePrefix(siteId)}:user:${userId}:votes`,
   /** ZSET: the user's comments by creation time (ms), for bans, exports and account deletion. */
   userComments: (siteId: string, userId: string) => `${sitePrefix(siteId)}:user:${userId}:comments`,
+  /** STRING: unread notifications of the user (the seed's notification badge counter). */
+  userUnread: (siteId: string, userId: string) => `${sitePrefix(siteId)}:user:${userId}:unread`,
   /** SET: session ids of a user, for revoking them all. */
   userSessions: (siteId: string, userId: string) => `${sitePrefix(siteId)}:user:${userId}:sessions`,
+  /** STRING: user id of the account signing in with this e-mail (lower-cased) or phone (E.164). */
+  login: (siteId: string, kind: 'email' | 'phone', value: string) =>
+    `${sitePrefix(siteId)}:login:${kind}:${value}`,
+  /** HASH with TTL: a one-time code (hash, attempts) for a purpose and a target. */
+  code: (siteId: string, purpose: string, target: string) =>
+    `${sitePrefix(siteId)}:code:${purpose}:${target}`,
+  /** STRING with TTL: a counter for a limit window (codes sent, failed logins). */
+  limit: (siteId: string, name: string, subject: string) => `${sitePrefix(siteId)}:limit:${name}:${subject}`,
   /** HASH with TTL: one sign-in session. */
   session: (siteId: string, sessionId: string) => `${sitePrefix(siteId)}:session:${sessionId}`,
 

@@ -96,6 +96,8 @@ describe('DEFAULT_SETTINGS', () => {
       allowed_origins: [],
       allow_localhost: true,
       max_comment_length: 10_000,
+      auth_methods: ['password', 'email_code', 'google', 'github'],
+      require_verified: false,
     });
   });
 });

@@ -8,6 +8,8 @@ export const DEFAULT_SETTINGS: SiteSettings = {
   allowed_origins: [],
   allow_localhost: true,
   max_comment_length: 10_000,
+  auth_methods: ['password', 'email_code', 'google', 'github'],
+  require_verified: false,
 };
 
 const MODERATION_MODES: readonly ModerationMode[] = ['none', 'pre', 'post'];
@@ -52,6 +54,28 @@ export const SETTING_SPECS: {
     doc: 'Whether pages on localhost may use the public key (handy in development).',
     parse: (raw) => bool('allow_localhost', raw),
   },
+  auth_methods: {
+    doc: 'Comma-separated sign-in methods offered: `password` (e-mail or phone), `email_code`, and OAuth providers (`google`, `github`, configured OIDC names) when configured.',
+    parse: (raw) => {
+      const methods = [
+        ...new Set(
+          raw
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        ),
+      ];
+      for (const method of methods) {
+        if (!AUTH_METHOD.test(method))
+          throw invalid('auth_methods', `"${method}" is not a sign-in method name`);
+      }
+      return methods;
+    },
+  },
+  require_verified: {
+    doc: 'Whether accounts must verify their e-mail or phone before posting (guests are governed by allow_guests).',
+    parse: (raw) => bool('require_verified', raw),
+  },
   max_comment_length: {
     doc: 'Longest comment accepted, in characters (1 to 100000).',
     parse: (raw) => {
@@ -63,6 +87,8 @@ export const SETTING_SPECS: {
     },
   },
 };
+
+const AUTH_METHOD = /^[a-z][a-z0-9_-]{0,30}$/;
 
 export const isSettingName = (name: string): name is keyof SiteSettings => Object.hasOwn(SETTING_SPECS, name);
 

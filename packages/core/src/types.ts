@@ -67,6 +67,10 @@ export interface SiteSettings {
   /** Let `localhost`, `127.0.0.1` and `[::1]` use the public key (development). */
   allow_localhost: boolean;
   max_comment_length: number;
+  /** Sign-in methods offered besides guests: `password`, `email_code`, and OAuth provider names. */
+  auth_methods: string[];
+  /** Accounts must have verified their e-mail or phone before they can post. */
+  require_verified: boolean;
 }
 
 export interface Site {
@@ -85,7 +89,16 @@ export interface User {
   role: Exclude<Role, 'owner'>;
   guest: boolean;
   created_at: number;
+  email: string | null;
+  phone: string | null;
+  email_verified: boolean;
+  phone_verified: boolean;
+  /** E-mail for replies and mentions (opt-in). */
+  email_notifications: boolean;
 }
+
+/** How a commenter signs in: by e-mail address or by phone number (E.164). */
+export type LoginKind = 'email' | 'phone';
 
 /** Who is making a request, resolved from the credentials. */
 export interface Viewer {

@@ -14,6 +14,7 @@ import { credentialsPlugin } from './plugins/credentials.js';
 import { errorsPlugin } from './plugins/errors.js';
 import { metricsPlugin } from './plugins/metrics.js';
 import { openapiPlugin } from './plugins/openapi.js';
+import { accountRoutes } from './routes/auth/accounts.js';
 import { authRoutes } from './routes/auth/index.js';
 import { commentRoutes } from './routes/comments/index.js';
 import { healthRoutes } from './routes/health.js';
@@ -78,6 +79,7 @@ export async function buildApp({ context, logger }: AppOptions): Promise<Fastify
       await v1.register(credentialsPlugin, { context });
       await v1.register(commentRoutes, { context });
       await v1.register(authRoutes, { context });
+      await v1.register(accountRoutes, { context });
     },
     { prefix: '/v1' },
   );

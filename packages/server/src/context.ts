@@ -1,18 +1,25 @@
 import { randomBytes } from 'node:crypto';
 import {
+  AccountService,
   AuthService,
+  CodeStore,
   CommentService,
   CommentStore,
   type Config,
   EventBus,
+  LimitStore,
+  LogMailer,
+  LogSms,
   PageStates,
   type RedisClient,
   redisRelay,
   SessionStore,
   SiteService,
   SiteStore,
+  SmtpMailer,
   ThreadReader,
   TokenSigner,
+  TwilioSms,
   UserStore,
 } from '@threadkit/core';
 import type { Logger } from 'pino';
@@ -23,6 +30,7 @@ export interface AppContext {
   redis: RedisClient;
   sites: SiteService;
   auth: AuthService;
+  accounts: AccountService;
   comments: CommentService;
   threads: ThreadReader;
   /** Page versions and batched page views; flushed on close. */
@@ -43,14 +51,24 @@ export async function createContext(config: Config, redis: RedisClient, logger: 
   });
   // A write through this instance is visible to its next read at once.
   events.subscribe((event) => pages.invalidate(event.siteId, event.pageId));
+  const users = new UserStore(redis);
+  const sessions = new SessionStore(redis, config.sessionTtl);
+  const auth = new AuthService({ users, sessions, signer: new TokenSigner(secret, config.accessTokenTtl) });
   return {
     config,
     redis,
     sites: new SiteService(siteStore),
-    auth: new AuthService({
-      users: new UserStore(redis),
-      sessions: new SessionStore(redis, config.sessionTtl),
-      signer: new TokenSigner(secret, config.accessTokenTtl),
+    auth,
+    accounts: new AccountService({
+      users,
+      sessions,
+      auth,
+      codes: new CodeStore(redis),
+      limits: new LimitStore(redis),
+      mailer: config.email.smtpUrl
+        ? new SmtpMailer(config.email.smtpUrl, config.email.from)
+        : new LogMailer((message, email) => logger.info({ to: email.to, text: email.text }, message)),
+      sms: config.twilio ? new TwilioSms(config.twilio) : new LogSms((message) => logger.info(message)),
     }),
     comments: new CommentService({ store: commentStore, events }),
     threads: new ThreadReader(commentStore, pages),

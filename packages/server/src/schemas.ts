@@ -52,13 +52,19 @@ export const UserSchema = Type.Object(
   {
     id: Type.String(),
     name: Type.String({ maxLength: MAX_NAME_LENGTH }),
+    email: Type.Union([Type.String(), Type.Null()]),
+    phone: Type.Union([Type.String(), Type.Null()]),
     avatar_url: Type.Union([Type.String(), Type.Null()]),
+    email_verified: Type.Boolean(),
+    phone_verified: Type.Boolean(),
     karma: Type.Integer(),
     role: Type.Union([Type.Literal('user'), Type.Literal('moderator'), Type.Literal('admin')]),
     guest: Type.Boolean(),
     created_at: Type.Integer(),
+    unread_notifications: Type.Integer(),
+    email_notifications: Type.Boolean(),
   },
-  { $id: 'User', description: 'A commenter, as they see themselves.' },
+  { $id: 'User', description: 'The signed-in commenter, as they see themselves.' },
 );
 
 export const UserRef = Type.Unsafe<Static<typeof UserSchema>>({ $ref: 'User#' });

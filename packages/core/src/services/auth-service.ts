@@ -44,6 +44,11 @@ export class AuthService {
       role: 'user',
       guest: true,
       created_at: Math.floor(Date.now() / 1000),
+      email: null,
+      phone: null,
+      email_verified: false,
+      phone_verified: false,
+      email_notifications: false,
     };
     await this.deps.users.create(site.id, user);
     return { ...(await this.startSession(site.id, user.id)), user };

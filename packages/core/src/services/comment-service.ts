@@ -40,6 +40,10 @@ export class CommentService {
     input: { page: PageRef; content: string; parentId?: string | undefined },
   ): Promise<CommentView> {
     const author = requireCommenter(viewer);
+    const { user } = author;
+    if (site.settings.require_verified && !user.guest && !user.email_verified && !user.phone_verified) {
+      throw forbidden('Verify your e-mail address or phone number before posting.');
+    }
     const { markdown, html } = renderContent(input.content, site.settings.max_comment_length);
     if (input.parentId !== undefined && !isId(input.parentId))
       throw invalid('parent_id', 'parent_id must be a comment id');

@@ -21,6 +21,8 @@ const FILES = {
   pageView: 'page_view.lua',
   readThread: 'read_thread.lua',
   rotateRefresh: 'rotate_refresh.lua',
+  createAccount: 'create_account.lua',
+  checkCode: 'check_code.lua',
 } as const;
 
 export type ScriptName = keyof typeof FILES;
@@ -36,6 +38,8 @@ export interface ScriptResults {
   pageView: [views: number, version: number, epoch: number, count: number, updated: number];
   readThread: ReadThreadReply;
   rotateRefresh: string;
+  createAccount: number;
+  checkCode: string;
 }
 
 export type ReadThreadReply = [

@@ -7,7 +7,11 @@ import { bearer, errorResponses, UserRef } from '../../schemas.js';
 const tags = ['auth'];
 const TokenPair = { token: Type.String(), refresh_token: Type.String() };
 
-/** Commenter sign-in. Guests now; accounts build on the same sessions. */
+/** The site's methods that this server can serve (OAuth providers arrive with their configuration). */
+const SERVED_METHODS = new Set(['password', 'email_code']);
+const offeredMethods = (enabled: string[]) => enabled.filter((method) => SERVED_METHODS.has(method));
+
+/** Commenter sessions: guests, refresh, logout, and which methods the site offers. */
 export const authRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (app, { context }) => {
   const { auth } = context;
 
@@ -23,7 +27,12 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = as
         },
       },
     },
-    async (request) => ({ methods: request.site.settings.allow_guests ? ['guest'] : [] }),
+    async (request) => ({
+      methods: [
+        ...(request.site.settings.allow_guests ? ['guest'] : []),
+        ...offeredMethods(request.site.settings.auth_methods),
+      ],
+    }),
   );
 
   app.post(
@@ -40,7 +49,12 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = as
         },
       },
     },
-    async (request, reply) => reply.status(201).send(await auth.createGuest(request.site, request.body.name)),
+    async (request, reply) => {
+      const guest = await auth.createGuest(request.site, request.body.name);
+      return reply
+        .status(201)
+        .send({ ...guest, user: await context.accounts.me(request.site.id, guest.user) });
+    },
   );
 
   app.post(

@@ -1,0 +1,41 @@
+import nodemailer, { type Transporter } from 'nodemailer';
+
+export interface Email {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** Sends e-mail. One implementation talks SMTP; the other writes to the log for local use. */
+export interface Mailer {
+  send(email: Email): Promise<void>;
+}
+
+export class SmtpMailer implements Mailer {
+  private readonly transport: Transporter;
+
+  constructor(
+    smtpUrl: string,
+    private readonly from: string,
+  ) {
+    this.transport = nodemailer.createTransport(smtpUrl);
+  }
+
+  async send(email: Email): Promise<void> {
+    await this.transport.sendMail({ from: this.from, ...email });
+  }
+
+  close(): void {
+    this.transport.close();
+  }
+}
+
+/** Without SMTP configured (the local quick start), messages go to the server log. */
+export class LogMailer implements Mailer {
+  constructor(private readonly log: (message: string, email: Email) => void) {}
+
+  async send(email: Email): Promise<void> {
+    this.log(`e-mail to ${email.to}: ${email.subject}`, email);
+  }
+}
