@@ -16,6 +16,7 @@ export * from './services/auth-service.js';
 export * from './services/comment-service.js';
 export * from './services/comment-views.js';
 export * from './services/page-states.js';
+export * from './services/profile-service.js';
 export * from './services/site-service.js';
 export * from './services/thread-reader.js';
 export * from './settings.js';

@@ -41,6 +41,8 @@ export const keys = {
   userVotes: (siteId: string, userId: string) => `${sitePrefix(siteId)}:user:${userId}:votes`,
   /** ZSET: the user's comments by creation time (ms), for bans, exports and account deletion. */
   userComments: (siteId: string, userId: string) => `${sitePrefix(siteId)}:user:${userId}:comments`,
+  /** ZSET: comments the user reported, by report time (ms): withdrawn when the account is erased. */
+  userReports: (siteId: string, userId: string) => `${sitePrefix(siteId)}:user:${userId}:reports`,
   /** STRING: unread notifications of the user (the seed's notification badge counter). */
   userUnread: (siteId: string, userId: string) => `${sitePrefix(siteId)}:user:${userId}:unread`,
   /** SET: session ids of a user, for revoking them all. */
@@ -55,6 +57,9 @@ export const keys = {
   limit: (siteId: string, name: string, subject: string) => `${sitePrefix(siteId)}:limit:${name}:${subject}`,
   /** HASH with TTL: one sign-in session. */
   session: (siteId: string, sessionId: string) => `${sitePrefix(siteId)}:session:${sessionId}`,
+  /** SET with TTL: hashes of the session's refresh tokens already rotated; presenting one again revokes it. */
+  sessionUsedRefresh: (siteId: string, sessionId: string) =>
+    `${sitePrefix(siteId)}:session:${sessionId}:used`,
 
   /** STRING: `<siteId> <kind>` for the SHA-256 of an API key. Global: looked up before the site is known. */
   apiKey: (keyHash: string) => `apikey:${keyHash}`,

@@ -19,6 +19,7 @@ import { authRoutes } from './routes/auth/index.js';
 import { commentRoutes } from './routes/comments/index.js';
 import { healthRoutes } from './routes/health.js';
 import { homeRoutes } from './routes/home.js';
+import { userRoutes } from './routes/users/index.js';
 import { CommentSchema, ErrorSchema, UserSchema } from './schemas.js';
 import './types.js';
 import { rejectIllFormedText, validatorCompiler } from './validation.js';
@@ -80,6 +81,7 @@ export async function buildApp({ context, logger }: AppOptions): Promise<Fastify
       await v1.register(commentRoutes, { context });
       await v1.register(authRoutes, { context });
       await v1.register(accountRoutes, { context });
+      await v1.register(userRoutes, { context });
     },
     { prefix: '/v1' },
   );

@@ -11,6 +11,7 @@ import {
   LogMailer,
   LogSms,
   PageStates,
+  ProfileService,
   type RedisClient,
   redisRelay,
   SessionStore,
@@ -31,6 +32,7 @@ export interface AppContext {
   sites: SiteService;
   auth: AuthService;
   accounts: AccountService;
+  profiles: ProfileService;
   comments: CommentService;
   threads: ThreadReader;
   /** Page versions and batched page views; flushed on close. */
@@ -54,22 +56,24 @@ export async function createContext(config: Config, redis: RedisClient, logger: 
   const users = new UserStore(redis);
   const sessions = new SessionStore(redis, config.sessionTtl);
   const auth = new AuthService({ users, sessions, signer: new TokenSigner(secret, config.accessTokenTtl) });
+  const accounts = new AccountService({
+    users,
+    sessions,
+    auth,
+    codes: new CodeStore(redis),
+    limits: new LimitStore(redis),
+    mailer: config.email.smtpUrl
+      ? new SmtpMailer(config.email.smtpUrl, config.email.from)
+      : new LogMailer((message, email) => logger.info({ to: email.to, text: email.text }, message)),
+    sms: config.twilio ? new TwilioSms(config.twilio) : new LogSms((message) => logger.info(message)),
+  });
   return {
     config,
     redis,
     sites: new SiteService(siteStore),
     auth,
-    accounts: new AccountService({
-      users,
-      sessions,
-      auth,
-      codes: new CodeStore(redis),
-      limits: new LimitStore(redis),
-      mailer: config.email.smtpUrl
-        ? new SmtpMailer(config.email.smtpUrl, config.email.from)
-        : new LogMailer((message, email) => logger.info({ to: email.to, text: email.text }, message)),
-      sms: config.twilio ? new TwilioSms(config.twilio) : new LogSms((message) => logger.info(message)),
-    }),
+    accounts,
+    profiles: new ProfileService({ users, sessions, accounts, redis }),
     comments: new CommentService({ store: commentStore, events }),
     threads: new ThreadReader(commentStore, pages),
     pages,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Mailer } from '../delivery/mailer.js';
 import type { SmsSender } from '../delivery/sms.js';
 import { type CodePurpose, codeEmail, codeText } from '../delivery/templates.js';
@@ -324,7 +325,11 @@ export class AccountService {
   }
 }
 
-const loginKey = (login: Login) => `${login.kind}:${login.value}`;
+/**
+ * How codes and limits name a login in Redis: a digest, so no key carries an
+ * address (and erasing an account can still find them: see erase_user.lua).
+ */
+const loginKey = (login: Login) => `${login.kind}:${createHash('sha1').update(login.value).digest('hex')}`;
 
 const tooMany = (retryAfter: number, message: string) =>
   new ThreadKitError('rate_limited', message, { retryAfter: Math.max(retryAfter, 1) });

@@ -12,7 +12,7 @@ export function toView(
   const deleted = comment.s === 'deleted';
   const view: CommentView = {
     i: comment.i,
-    a: deleted ? null : comment.a,
+    a: deleted || !author ? null : comment.a,
     n: deleted || !author ? DELETED_NAME : author.name,
     p: deleted ? null : (author?.avatar ?? null),
     k: deleted ? 0 : (author?.karma ?? 0),

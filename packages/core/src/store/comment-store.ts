@@ -192,6 +192,8 @@ export class CommentStore {
     const [version, epoch, count, updated, nextScore, nextId, pinned, comments, authorRows, voteRows] = reply;
     const authors = new Map<string, AuthorRow>();
     for (let i = 0; i < authorRows.length; i += 4) {
+      // An erased account has no name: its comments show a "[deleted]" author.
+      if (!authorRows[i + 1]) continue;
       authors.set(authorRows[i]!, {
         name: authorRows[i + 1]!,
         avatar: authorRows[i + 2] || null,

@@ -23,6 +23,7 @@ const FILES = {
   rotateRefresh: 'rotate_refresh.lua',
   createAccount: 'create_account.lua',
   checkCode: 'check_code.lua',
+  eraseUser: 'erase_user.lua',
 } as const;
 
 export type ScriptName = keyof typeof FILES;
@@ -40,6 +41,7 @@ export interface ScriptResults {
   rotateRefresh: string;
   createAccount: number;
   checkCode: string;
+  eraseUser: string[];
 }
 
 export type ReadThreadReply = [

@@ -46,16 +46,32 @@ export class SessionStore {
     const userId = await runScript(
       this.redis,
       'rotateRefresh',
-      [keys.session(siteId, sessionId)],
+      [keys.session(siteId, sessionId), keys.sessionUsedRefresh(siteId, sessionId)],
       [sitePrefix(siteId), hash(refreshToken), hash(next), this.ttlSeconds],
     ).catch(translateRedisError);
     return { sessionId, userId, refreshToken: next };
   }
 
+  /** The user's live sessions, newest first (expired ones are dropped from the index on the way). */
+  async list(siteId: string, userId: string): Promise<{ id: string; created_at: number }[]> {
+    const ids = await this.redis.smembers(keys.userSessions(siteId, userId)).catch(translateRedisError);
+    const created = await Promise.all(
+      ids.map((id) => this.redis.hget(keys.session(siteId, id), 'created')),
+    ).catch(translateRedisError);
+    const expired = ids.filter((_, i) => created[i] === null);
+    if (expired.length > 0) {
+      await this.redis.srem(keys.userSessions(siteId, userId), ...expired).catch(translateRedisError);
+    }
+    return ids
+      .map((id, i) => ({ id, created_at: Number(created[i]) }))
+      .filter((_, i) => created[i] !== null)
+      .sort((a, b) => b.created_at - a.created_at);
+  }
+
   async revoke(siteId: string, sessionId: string, userId: string): Promise<void> {
     await this.redis
       .multi()
-      .del(keys.session(siteId, sessionId))
+      .del(keys.session(siteId, sessionId), keys.sessionUsedRefresh(siteId, sessionId))
       .srem(keys.userSessions(siteId, userId), sessionId)
       .exec()
       .catch(translateRedisError);
@@ -64,7 +80,7 @@ export class SessionStore {
   async revokeAll(siteId: string, userId: string): Promise<void> {
     const ids = await this.redis.smembers(keys.userSessions(siteId, userId)).catch(translateRedisError);
     const multi = this.redis.multi();
-    for (const id of ids) multi.del(keys.session(siteId, id));
+    for (const id of ids) multi.del(keys.session(siteId, id), keys.sessionUsedRefresh(siteId, id));
     await multi.del(keys.userSessions(siteId, userId)).exec().catch(translateRedisError);
   }
 }

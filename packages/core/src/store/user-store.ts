@@ -103,6 +103,26 @@ export class UserStore {
     return Number((await this.redis.get(keys.userUnread(siteId, userId)).catch(translateRedisError)) ?? 0);
   }
 
+  /** Erases the account (see erase_user.lua); returns the pages whose threads changed. */
+  async erase(siteId: string, userId: string): Promise<string[]> {
+    return runScript(
+      this.redis,
+      'eraseUser',
+      [keys.user(siteId, userId)],
+      [sitePrefix(siteId), userId],
+    ).catch(translateRedisError);
+  }
+
+  /** What the account holds besides its profile: votes, comment ids and reports, for an export. */
+  async holdings(siteId: string, userId: string) {
+    const [votes, comments, reports] = await Promise.all([
+      this.redis.hgetall(keys.userVotes(siteId, userId)),
+      this.redis.zrange(keys.userComments(siteId, userId), 0, -1),
+      this.redis.zrange(keys.userReports(siteId, userId), 0, -1),
+    ]).catch(translateRedisError);
+    return { votes, comments, reports };
+  }
+
   async passwordHash(siteId: string, userId: string): Promise<string | null> {
     return this.redis.hget(keys.user(siteId, userId), 'password').catch(translateRedisError);
   }

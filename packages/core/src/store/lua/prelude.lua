@@ -12,6 +12,7 @@ local function k_pinned(page) return P .. ':page:' .. page .. ':pinned' end
 local function k_user(id) return P .. ':user:' .. id end
 local function k_votes(id) return P .. ':user:' .. id .. ':votes' end
 local function k_user_comments(id) return P .. ':user:' .. id .. ':comments' end
+local function k_user_reports(id) return P .. ':user:' .. id .. ':reports' end
 local K_SHADOWBANNED = P .. ':shadowbanned'
 local K_EPOCH = P .. ':epoch'
 local K_REPORTS = P .. ':reports'
@@ -73,4 +74,23 @@ end
 local function touch_page(page_id, now_s)
   redis.call('HINCRBY', k_page(page_id), 'ver', 1)
   redis.call('HSET', k_page(page_id), 'updated', now_s)
+end
+
+local function vote_value(dir)
+  if dir == 'up' then return 1 elseif dir == 'down' then return -1 end
+  return 0
+end
+
+-- Moves a comment from one vote of a user to another (false: none): counts,
+-- the author's karma, the root's ranking indexes and the page version.
+local function change_vote(c, previous, current)
+  if previous == 'up' then c.u = c.u - 1 elseif previous == 'down' then c.d = c.d - 1 end
+  if current == 'up' then c.u = c.u + 1 elseif current == 'down' then c.d = c.d + 1 end
+  local delta = vote_value(current) - vote_value(previous)
+  if delta ~= 0 and redis.call('EXISTS', k_user(c.a)) == 1 then
+    redis.call('HINCRBY', k_user(c.a), 'karma', delta)
+  end
+  save_comment(c)
+  if c.pid == '' then index_root(c) end
+  redis.call('HINCRBY', k_page(c.pg), 'ver', 1)
 end

@@ -11,4 +11,5 @@ if redis.call('HSETNX', KEYS[2], reporter, ARGV[3]) == 0 then
   return fail('conflict', 'You have already reported this comment.')
 end
 redis.call('ZADD', K_REPORTS, ARGV[4], id)
+redis.call('ZADD', k_user_reports(reporter), ARGV[4], id)
 return redis.call('HLEN', KEYS[2])

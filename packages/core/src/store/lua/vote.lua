@@ -14,21 +14,6 @@ local previous = redis.call('HGET', KEYS[2], id)
 local current = direction
 if previous == direction then current = false end
 
-local function apply(dir, delta)
-  if dir == 'up' then c.u = c.u + delta else c.d = c.d + delta end
-end
-if previous then apply(previous, -1) end
-if current then apply(current, 1) end
-
 if current then redis.call('HSET', KEYS[2], id, current) else redis.call('HDEL', KEYS[2], id) end
-
-local before = 0
-if previous == 'up' then before = 1 elseif previous == 'down' then before = -1 end
-local after = 0
-if current == 'up' then after = 1 elseif current == 'down' then after = -1 end
-if after ~= before then redis.call('HINCRBY', k_user(c.a), 'karma', after - before) end
-
-save_comment(c)
-if c.pid == '' then index_root(c) end
-redis.call('HINCRBY', k_page(c.pg), 'ver', 1)
+change_vote(c, previous, current)
 return { c.u, c.d, current or '', c.pg }

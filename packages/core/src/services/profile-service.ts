@@ -1,0 +1,148 @@
+import { invalid, notFound, unauthorized } from '../errors.js';
+import { keys } from '../keys.js';
+import type { RedisClient } from '../store/redis.js';
+import { translateRedisError } from '../store/redis.js';
+import type { SessionStore } from '../store/session-store.js';
+import type { UserStore } from '../store/user-store.js';
+import type { Site, StoredComment, User, Viewer } from '../types.js';
+import type { AccountService, Me } from './account-service.js';
+import { validateName } from './auth-service.js';
+
+export interface PublicProfile {
+  id: string;
+  name: string;
+  avatar_url: string | null;
+  karma: number;
+  created_at: number;
+}
+
+export interface ProfileChanges {
+  name?: string | undefined;
+  avatar_url?: string | null | undefined;
+  email_notifications?: boolean | undefined;
+}
+
+const MAX_AVATAR_URL = 500;
+
+/** A commenter's own account: profile, sessions, export and erasure (GDPR). */
+export class ProfileService {
+  constructor(
+    private readonly deps: {
+      users: UserStore;
+      sessions: SessionStore;
+      accounts: AccountService;
+      redis: RedisClient;
+    },
+  ) {}
+
+  async update(site: Site, viewer: Viewer & { user?: User | null }, changes: ProfileChanges): Promise<Me> {
+    const user = signedIn(viewer);
+    const fields: Record<string, string | number> = {};
+    if (changes.name !== undefined) fields.name = validateName(changes.name);
+    if (changes.avatar_url !== undefined) fields.avatar = checkAvatar(changes.avatar_url);
+    if (changes.email_notifications !== undefined)
+      fields.email_notifications = changes.email_notifications ? 1 : 0;
+    await this.deps.users.update(site.id, user.id, fields);
+    return this.deps.accounts.me(site.id, (await this.deps.users.get(site.id, user.id))!);
+  }
+
+  async publicProfile(site: Site, userId: string): Promise<PublicProfile> {
+    const user = await this.deps.users.get(site.id, userId);
+    if (!user) throw notFound('No such user.');
+    return {
+      id: user.id,
+      name: user.name,
+      avatar_url: user.avatar_url,
+      karma: user.karma,
+      created_at: user.created_at,
+    };
+  }
+
+  async sessions(viewer: Viewer & { user?: User | null }) {
+    const user = signedIn(viewer);
+    const sessions = await this.deps.sessions.list(viewer.siteId, user.id);
+    return sessions.map((session) => ({ ...session, current: session.id === viewer.sessionId }));
+  }
+
+  async revokeSession(viewer: Viewer & { user?: User | null }, sessionId: string): Promise<void> {
+    const user = signedIn(viewer);
+    const owned = await this.deps.sessions.list(viewer.siteId, user.id);
+    if (!owned.some((session) => session.id === sessionId)) throw notFound('No such session.');
+    await this.deps.sessions.revoke(viewer.siteId, sessionId, user.id);
+  }
+
+  /** Everything stored about the caller on this site, as one JSON document. */
+  async export(site: Site, viewer: Viewer & { user?: User | null }) {
+    const user = signedIn(viewer);
+    const { redis } = this.deps;
+    const [me, holdings, sessions] = await Promise.all([
+      this.deps.accounts.me(site.id, user),
+      this.deps.users.holdings(site.id, user.id),
+      this.deps.sessions.list(site.id, user.id),
+    ]);
+    const stored = await Promise.all(
+      holdings.comments.map((id) => redis.get(keys.comment(site.id, id))),
+    ).catch(translateRedisError);
+    const comments = stored.flatMap((raw) => (raw ? [JSON.parse(raw) as StoredComment] : []));
+    const pageUrls = await Promise.all(
+      [...new Set(comments.map((c) => c.pg))].map(
+        async (pg) => [pg, await redis.hget(keys.page(site.id, pg), 'url')] as const,
+      ),
+    ).catch(translateRedisError);
+    const urlOf = new Map(pageUrls);
+    const reports = await Promise.all(
+      holdings.reports.map(async (commentId) => {
+        const raw = await redis.hget(keys.commentReports(site.id, commentId), user.id);
+        return raw ? { comment_id: commentId, ...(JSON.parse(raw) as object) } : null;
+      }),
+    ).catch(translateRedisError);
+    return {
+      exported_at: Math.floor(Date.now() / 1000),
+      site: { id: site.id, name: site.name },
+      account: me,
+      comments: comments.map((c) => ({
+        id: c.i,
+        page_url: urlOf.get(c.pg) ?? null,
+        parent_id: c.pid || null,
+        content: c.t,
+        content_html: c.h,
+        status: c.s,
+        upvotes: c.u,
+        downvotes: c.d,
+        created_at: c.c,
+        modified_at: c.m || null,
+      })),
+      votes: Object.entries(holdings.votes).map(([commentId, direction]) => ({
+        comment_id: commentId,
+        direction,
+      })),
+      reports: reports.filter((r) => r !== null),
+      sessions,
+    };
+  }
+
+  /** Erases the account: personal data, logins, sessions and votes go; comments stay with a "[deleted]" author. */
+  async erase(site: Site, viewer: Viewer & { user?: User | null }): Promise<void> {
+    const user = signedIn(viewer);
+    await this.deps.users.erase(site.id, user.id);
+  }
+}
+
+function signedIn(viewer: Viewer & { user?: User | null }): User {
+  if (!viewer.user) throw unauthorized('Sign in first.');
+  return viewer.user;
+}
+
+function checkAvatar(url: string | null): string {
+  if (url === null || url === '') return '';
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw invalid('avatar_url', 'avatar_url must be an https URL');
+  }
+  if (parsed.protocol !== 'https:' || url.length > MAX_AVATAR_URL) {
+    throw invalid('avatar_url', `avatar_url must be an https URL of at most ${MAX_AVATAR_URL} characters`);
+  }
+  return parsed.toString();
+}
