@@ -48,7 +48,9 @@ async function start(config: Config): Promise<number> {
   });
   const bootstrap = await server.context.sites.ensureStandaloneSite(config.site);
   printSite(bootstrap.site, bootstrap.generated, bootstrap.created);
-  say(`\nThreadKit is running at ${server.url}  (API reference: ${server.url}/docs)\n`);
+  say(`\nThreadKit is running at ${server.url}  (API reference: ${server.url}/docs)`);
+  for (const line of deliveryNotes(config)) say(line);
+  say('');
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -105,6 +107,20 @@ async function site(config: Config, sub: string | undefined, args: string[]): Pr
   } finally {
     await connection.close();
   }
+}
+
+/** Where sign-in codes go when no provider is configured, so the quick start needs no mail account. */
+function deliveryNotes(config: Config): string[] {
+  const notes: string[] = [];
+  if (!config.email.smtpUrl)
+    notes.push(
+      'E-mail is not configured (SMTP_URL): e-mails and their codes are written to this log ("e-mail to …").',
+    );
+  if (!config.twilio)
+    notes.push(
+      'Text messages are not configured (TWILIO_*): they are written to this log ("text message to …").',
+    );
+  return notes;
 }
 
 function printSite(
