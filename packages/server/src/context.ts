@@ -14,6 +14,7 @@ import {
   ProfileService,
   type RedisClient,
   redisRelay,
+  scripts,
   SessionStore,
   SiteService,
   SiteStore,
@@ -41,6 +42,8 @@ export interface AppContext {
 }
 
 export async function createContext(config: Config, redis: RedisClient, logger: Logger): Promise<AppContext> {
+  // A missing script file should stop the start, not fail the first request that needs it.
+  scripts();
   const siteStore = new SiteStore(redis);
   const commentStore = new CommentStore(redis);
   const secret = config.jwtSecret ?? (await siteStore.jwtSecret(() => randomBytes(48).toString('base64url')));
