@@ -205,6 +205,7 @@ describe('export and erasure', () => {
       expect.objectContaining({ comment_id: theirs.i, reason: 'other', details: 'just testing' }),
     ]);
     expect(data.sessions).toHaveLength(1);
+    expect(Array.isArray(data.notifications)).toBe(true);
   });
 
   it('erases the account: nothing personal is left, votes are taken back, comments stay as [deleted]', async () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, SETTINGS } from './config.js';
+import { ConfigError, loadConfig, OIDC_FIELDS, SETTINGS } from './config.js';
 
 const PUB = `tk_pub_${'a1B2'.repeat(6)}`;
 const SEC = `tk_sec_${'Z9y8'.repeat(6)}`;
@@ -274,7 +274,8 @@ describe('SETTINGS', () => {
   it('has unique names, each with a default and documentation', () => {
     expect(new Set(names).size).toBe(names.length);
     for (const setting of SETTINGS) {
-      expect(setting.name).toMatch(/^[A-Z][A-Z0-9_]*$/);
+      // A name, or a pattern of names (`OIDC_<NAME>_*`).
+      expect(setting.name).toMatch(/^[A-Z][A-Z0-9_]*(?:<NAME>_\*)?$/);
       expect(typeof setting.default).toBe('string');
       expect(setting.doc.length).toBeGreaterThan(10);
     }
@@ -290,6 +291,115 @@ describe('SETTINGS', () => {
     expect(read.has('REDIS_CLUSTER_NODES')).toBe(true);
     expect(read.has('THREADKIT_SECRET_KEY')).toBe(true);
     expect([...read].filter((name) => !names.includes(name))).toEqual([]);
-    expect(names.filter((name) => !read.has(name))).toEqual([]);
+    expect(names.filter((name) => !name.includes('<') && !read.has(name))).toEqual([]);
+  });
+
+  it('documents the OIDC_<NAME>_* pattern with every field read through oidcVar, and nothing else', () => {
+    const body = source.slice(source.indexOf('export function loadConfig'));
+    const fields = new Set([...body.matchAll(/\boidcVar\(\s*\w+,\s*'([A-Z_]+)'/g)].map((m) => m[1]!));
+    expect([...fields].sort()).toEqual([...OIDC_FIELDS].sort());
+    const pattern = SETTINGS.find((s) => s.name === 'OIDC_<NAME>_*');
+    for (const field of OIDC_FIELDS) expect(pattern?.doc).toContain(`OIDC_<NAME>_${field}`);
+    // The only dynamic environment read is oidcVar's.
+    expect(body.match(/env\[`/g)).toHaveLength(1);
+  });
+});
+
+describe('loadConfig: sign-in providers', () => {
+  it('has no providers and a localhost PUBLIC_URL on the HTTP port by default', () => {
+    expect(loadConfig({}).oauthProviders).toEqual([]);
+    expect(loadConfig({}).publicUrl).toBe('http://localhost:8080');
+    expect(loadConfig({ HTTP_PORT: '9000' }).publicUrl).toBe('http://localhost:9000');
+  });
+
+  it('reads PUBLIC_URL without its trailing slash, and refuses a non-http one', () => {
+    expect(loadConfig({ PUBLIC_URL: 'https://comments.example.com/' }).publicUrl).toBe(
+      'https://comments.example.com',
+    );
+    expect(loadConfig({ PUBLIC_URL: 'https://example.com/comments' }).publicUrl).toBe(
+      'https://example.com/comments',
+    );
+    for (const bad of ['comments.example.com', 'ftp://example.com', 'https://example.com/?x=1']) {
+      expect(problemsOf({ PUBLIC_URL: bad })[0]).toContain('PUBLIC_URL');
+    }
+  });
+
+  it('configures Google and GitHub from their client pairs, with overridable endpoints', () => {
+    const config = loadConfig({
+      GOOGLE_CLIENT_ID: 'g-id',
+      GOOGLE_CLIENT_SECRET: 'g-secret',
+      GITHUB_CLIENT_ID: 'gh-id',
+      GITHUB_CLIENT_SECRET: 'gh-secret',
+      GITHUB_OAUTH_URL: 'http://127.0.0.1:4000/',
+      GITHUB_API_URL: 'https://ghe.example.com/api/v3',
+    });
+    expect(config.oauthProviders).toEqual([
+      {
+        kind: 'oidc',
+        name: 'google',
+        label: 'Google',
+        issuer: 'https://accounts.google.com',
+        clientId: 'g-id',
+        clientSecret: 'g-secret',
+      },
+      {
+        kind: 'github',
+        name: 'github',
+        label: 'GitHub',
+        clientId: 'gh-id',
+        clientSecret: 'gh-secret',
+        oauthUrl: 'http://127.0.0.1:4000',
+        apiUrl: 'https://ghe.example.com/api/v3',
+      },
+    ]);
+  });
+
+  it('configures generic OIDC providers from OIDC_PROVIDERS and OIDC_<NAME>_*', () => {
+    const config = loadConfig({
+      OIDC_PROVIDERS: ' Corp, okta_eu ',
+      OIDC_CORP_ISSUER: 'https://sso.corp.example',
+      OIDC_CORP_CLIENT_ID: 'corp-id',
+      OIDC_CORP_CLIENT_SECRET: 'corp-secret',
+      OIDC_CORP_LABEL: 'Corp SSO',
+      OIDC_OKTA_EU_ISSUER: 'https://okta.example/oauth2/default',
+      OIDC_OKTA_EU_CLIENT_ID: 'okta-id',
+    });
+    expect(config.oauthProviders).toEqual([
+      {
+        kind: 'oidc',
+        name: 'corp',
+        label: 'Corp SSO',
+        issuer: 'https://sso.corp.example',
+        clientId: 'corp-id',
+        clientSecret: 'corp-secret',
+      },
+      {
+        kind: 'oidc',
+        name: 'okta_eu',
+        label: 'okta_eu',
+        issuer: 'https://okta.example/oauth2/default',
+        clientId: 'okta-id',
+        clientSecret: null,
+      },
+    ]);
+  });
+
+  it.each([
+    [{ GOOGLE_CLIENT_ID: 'only-the-id' }, 'GOOGLE_CLIENT_SECRET'],
+    [{ GITHUB_CLIENT_SECRET: 'only-the-secret' }, 'GITHUB_CLIENT_ID'],
+    [{ GOOGLE_ISSUER: 'http://accounts.example.com' }, 'GOOGLE_ISSUER'],
+    [{ GITHUB_API_URL: 'not a url' }, 'GITHUB_API_URL'],
+    [{ OIDC_PROVIDERS: 'corp', OIDC_CORP_CLIENT_ID: 'x' }, 'OIDC_CORP_ISSUER'],
+    [{ OIDC_PROVIDERS: 'corp', OIDC_CORP_ISSUER: 'https://sso.example' }, 'OIDC_CORP_CLIENT_ID'],
+    [{ OIDC_PROVIDERS: 'github' }, 'reserved'],
+    [{ OIDC_PROVIDERS: 'my-corp' }, 'my-corp'],
+    [
+      { OIDC_PROVIDERS: 'corp', OIDC_CORP_ISSUER: 'http://sso.example', OIDC_CORP_CLIENT_ID: 'x' },
+      'OIDC_CORP_ISSUER',
+    ],
+  ])('rejects %j, naming %s', (env, name) => {
+    const problems = problemsOf(env as Record<string, string>);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(name);
   });
 });

@@ -1,4 +1,4 @@
-import { checkOriginPattern } from './origins.js';
+import { checkOriginPattern, parseOrigin } from './origins.js';
 
 /**
  * Configuration from environment variables. Every setting is declared once here
@@ -39,7 +39,56 @@ export interface Config {
   email: { smtpUrl: string | null; from: string };
   /** Null when Twilio is not configured: text messages go to the log. */
   twilio: { accountSid: string; authToken: string; from: string; apiUrl: string } | null;
+  /** The server's external base URL, without a trailing slash: OAuth redirect URIs are built from it. */
+  publicUrl: string;
+  /** Configured OAuth sign-in providers (Google, GitHub, OIDC), in the order they were declared. */
+  oauthProviders: OAuthProviderConfig[];
 }
+
+/** An OpenID Connect provider (Google is one) or GitHub's plain OAuth 2.0. */
+export type OAuthProviderConfig =
+  | {
+      kind: 'oidc';
+      /** The name in URLs and in the site's `auth_methods`: `google` or a configured OIDC name. */
+      name: string;
+      label: string;
+      issuer: string;
+      clientId: string;
+      /** Null: a public client, authenticated by PKCE alone. */
+      clientSecret: string | null;
+    }
+  | {
+      kind: 'github';
+      name: 'github';
+      label: string;
+      clientId: string;
+      clientSecret: string;
+      /** Where `/login/oauth/authorize` and `/login/oauth/access_token` live. */
+      oauthUrl: string;
+      /** GitHub's REST API (`/user`, `/user/emails`). */
+      apiUrl: string;
+    };
+
+/** The variables of each generic OIDC provider: `OIDC_<NAME>_<FIELD>`. */
+export const OIDC_FIELDS = ['ISSUER', 'CLIENT_ID', 'CLIENT_SECRET', 'LABEL'] as const;
+
+/** Names an OIDC provider cannot take: the built-in providers and the other auth routes and methods. */
+const RESERVED_PROVIDER_NAMES = new Set([
+  'google',
+  'github',
+  'password',
+  'email_code',
+  'guest',
+  'methods',
+  'register',
+  'verify',
+  'login',
+  'forgot',
+  'reset',
+  'otp',
+  'refresh',
+  'logout',
+]);
 
 type Env = Record<string, string | undefined>;
 
@@ -111,6 +160,48 @@ export const SETTINGS: readonly Setting[] = [
     default: 'https://api.twilio.com',
     doc: "Base URL of Twilio's API (for a proxy or a test double).",
   },
+  {
+    name: 'PUBLIC_URL',
+    default: 'http://localhost:<HTTP_PORT>',
+    doc: 'The external base URL of the HTTP API (`https://comments.example.com`); OAuth providers redirect to `<PUBLIC_URL>/v1/auth/<provider>/callback`.',
+  },
+  {
+    name: 'GOOGLE_CLIENT_ID',
+    default: '',
+    doc: 'Google sign-in: the OAuth client id (with `GOOGLE_CLIENT_SECRET`). Unset: no Google sign-in.',
+  },
+  { name: 'GOOGLE_CLIENT_SECRET', default: '', doc: 'Google sign-in: the OAuth client secret.' },
+  {
+    name: 'GOOGLE_ISSUER',
+    default: 'https://accounts.google.com',
+    doc: "Google's OpenID issuer (for a test double).",
+  },
+  {
+    name: 'GITHUB_CLIENT_ID',
+    default: '',
+    doc: 'GitHub sign-in: the OAuth app client id (with `GITHUB_CLIENT_SECRET`). Unset: no GitHub sign-in.',
+  },
+  { name: 'GITHUB_CLIENT_SECRET', default: '', doc: 'GitHub sign-in: the OAuth app client secret.' },
+  {
+    name: 'GITHUB_OAUTH_URL',
+    default: 'https://github.com',
+    doc: "Base URL of GitHub's OAuth endpoints (GitHub Enterprise, or a test double).",
+  },
+  {
+    name: 'GITHUB_API_URL',
+    default: 'https://api.github.com',
+    doc: "Base URL of GitHub's REST API (GitHub Enterprise, or a test double).",
+  },
+  {
+    name: 'OIDC_PROVIDERS',
+    default: '',
+    doc: 'Comma-separated names of more OpenID Connect providers (`corp,okta`), each configured with `OIDC_<NAME>_*`.',
+  },
+  {
+    name: 'OIDC_<NAME>_*',
+    default: '',
+    doc: 'For each name in `OIDC_PROVIDERS` (upper-cased): `OIDC_<NAME>_ISSUER` (required), `OIDC_<NAME>_CLIENT_ID` (required), `OIDC_<NAME>_CLIENT_SECRET` (unset: a public client with PKCE only), `OIDC_<NAME>_LABEL` (button text; default: the name). Sites offer it once the name is in their `auth_methods`.',
+  },
   { name: 'THREADKIT_SITE_NAME', default: 'My site', doc: 'Standalone: the site name shown to commenters.' },
   {
     name: 'THREADKIT_SITE_DOMAIN',
@@ -140,6 +231,8 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 const KEY_PATTERN = { public: /^tk_pub_[0-9A-Za-z]{20,}$/, secret: /^tk_sec_[0-9A-Za-z]{20,}$/ };
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -224,6 +317,92 @@ export function loadConfig(env: Env = process.env): Config {
     const problem = origin.trim() ? checkOriginPattern(origin.trim()) : null;
     if (problem) problems.push(`THREADKIT_ALLOWED_ORIGINS: ${problem}`);
   }
+  const httpPort = int('HTTP_PORT', 8080, 0, 65535);
+  const publicUrl = (() => {
+    const raw = get('PUBLIC_URL');
+    if (raw === undefined) return `http://localhost:${httpPort}`;
+    const url = parseOrigin(raw);
+    if (!url || url.search || url.hash || url.username || url.password) {
+      problems.push(`PUBLIC_URL must be an http(s) URL without query or credentials (got "${raw}")`);
+    }
+    return raw.replace(/\/+$/, '');
+  })();
+
+  // Provider endpoints must use https, except on this machine (local test doubles).
+  const endpoint = (name: string, value: string): string => {
+    const url = parseOrigin(value);
+    if (!url || (url.protocol !== 'https:' && !LOOPBACK.has(url.hostname))) {
+      problems.push(`${name} must be an https URL (http only on localhost) (got "${value}")`);
+    }
+    return value.replace(/\/+$/, '');
+  };
+  const pair = (idName: string, secretName: string, id: string | undefined, secret: string | undefined) => {
+    if (Boolean(id) !== Boolean(secret)) problems.push(`${idName} and ${secretName} must be set together`);
+    return id && secret ? { clientId: id, clientSecret: secret } : null;
+  };
+
+  const oauthProviders: OAuthProviderConfig[] = [];
+  const google = pair(
+    'GOOGLE_CLIENT_ID',
+    'GOOGLE_CLIENT_SECRET',
+    get('GOOGLE_CLIENT_ID'),
+    get('GOOGLE_CLIENT_SECRET'),
+  );
+  const googleIssuer = endpoint('GOOGLE_ISSUER', get('GOOGLE_ISSUER') ?? 'https://accounts.google.com');
+  if (google)
+    oauthProviders.push({ kind: 'oidc', name: 'google', label: 'Google', issuer: googleIssuer, ...google });
+  const github = pair(
+    'GITHUB_CLIENT_ID',
+    'GITHUB_CLIENT_SECRET',
+    get('GITHUB_CLIENT_ID'),
+    get('GITHUB_CLIENT_SECRET'),
+  );
+  const githubOauth = endpoint('GITHUB_OAUTH_URL', get('GITHUB_OAUTH_URL') ?? 'https://github.com');
+  const githubApi = endpoint('GITHUB_API_URL', get('GITHUB_API_URL') ?? 'https://api.github.com');
+  if (github) {
+    oauthProviders.push({
+      kind: 'github',
+      name: 'github',
+      label: 'GitHub',
+      oauthUrl: githubOauth,
+      apiUrl: githubApi,
+      ...github,
+    });
+  }
+
+  // Generic OIDC providers: their variables are named after them, so they are read through
+  // `oidcVar` (documented in SETTINGS as the `OIDC_<NAME>_*` pattern), not `get`.
+  const oidcVar = (name: string, field: (typeof OIDC_FIELDS)[number]) =>
+    env[`OIDC_${name.toUpperCase()}_${field}`]?.trim() || undefined;
+  const oidcNames = (get('OIDC_PROVIDERS') ?? '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+  for (const name of new Set(oidcNames)) {
+    if (!/^[a-z][a-z0-9_]{0,30}$/.test(name)) {
+      problems.push(`OIDC_PROVIDERS: "${name}" must be a letter followed by up to 30 letters, digits or _`);
+      continue;
+    }
+    if (RESERVED_PROVIDER_NAMES.has(name)) {
+      problems.push(`OIDC_PROVIDERS: "${name}" is reserved; choose another name`);
+      continue;
+    }
+    const prefix = `OIDC_${name.toUpperCase()}_`;
+    const issuer = oidcVar(name, 'ISSUER');
+    const clientId = oidcVar(name, 'CLIENT_ID');
+    if (!issuer) problems.push(`${prefix}ISSUER must be set for the OIDC provider "${name}"`);
+    if (!clientId) problems.push(`${prefix}CLIENT_ID must be set for the OIDC provider "${name}"`);
+    if (!issuer || !clientId) continue;
+    oauthProviders.push({
+      kind: 'oidc',
+      name,
+      label: oidcVar(name, 'LABEL') ?? name,
+      issuer: endpoint(`${prefix}ISSUER`, issuer),
+      clientId,
+      clientSecret: oidcVar(name, 'CLIENT_SECRET') ?? null,
+    });
+  }
+
   const config: Config = {
     mode: mode as Mode,
     redis: {
@@ -232,7 +411,7 @@ export function loadConfig(env: Env = process.env): Config {
       sentinels,
       sentinelName,
     },
-    http: { host: get('HTTP_HOST') ?? '127.0.0.1', port: int('HTTP_PORT', 8080, 0, 65535) },
+    http: { host: get('HTTP_HOST') ?? '127.0.0.1', port: httpPort },
     ws: { host: get('WS_HOST') ?? '127.0.0.1', port: int('WS_PORT', 8081, 0, 65535) },
     jwtSecret,
     accessTokenTtl: int('ACCESS_TOKEN_TTL', 3600, 60, 86_400),
@@ -260,6 +439,8 @@ export function loadConfig(env: Env = process.env): Config {
           apiUrl: (get('TWILIO_API_URL') ?? 'https://api.twilio.com').replace(/\/$/, ''),
         }
       : null,
+    publicUrl,
+    oauthProviders,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

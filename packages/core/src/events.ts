@@ -1,7 +1,7 @@
 import { channels } from './keys.js';
 import type { RedisClient } from './store/redis.js';
 import { isCluster } from './store/redis.js';
-import type { CommentView } from './types.js';
+import type { CommentView, VoteDirection } from './types.js';
 
 /**
  * Domain events, emitted by services after a write has been stored. Listeners
@@ -22,7 +22,16 @@ export type DomainEvent =
   | (PageEvent & { type: 'comment.created'; comment: CommentView })
   | (PageEvent & { type: 'comment.edited'; commentId: string; content: string; contentHtml: string })
   | (PageEvent & { type: 'comment.deleted'; commentId: string })
-  | (PageEvent & { type: 'comment.voted'; commentId: string; upvotes: number; downvotes: number })
+  | (PageEvent & {
+      type: 'comment.voted';
+      commentId: string;
+      upvotes: number;
+      downvotes: number;
+      /** Who voted, their vote after this one (null: taken back), and the comment's author. */
+      voterId: string;
+      vote: VoteDirection | null;
+      authorId: string;
+    })
   | (PageEvent & { type: 'comment.pinned'; commentId: string; pinned: boolean });
 
 export type EventListener = (event: DomainEvent) => void | Promise<void>;

@@ -34,6 +34,11 @@ export const keys = {
     `${sitePrefix(siteId)}:page:${pageId}:comments:${index}`,
   /** ZSET: pinned root comments, scored by pin time (ms). */
   pinned: (siteId: string, pageId: string) => `${sitePrefix(siteId)}:page:${pageId}:pinned`,
+  /** SET: ids of the users who commented on the page, whose names `@mentions` are matched against. */
+  pageCommenters: (siteId: string, pageId: string) => `${sitePrefix(siteId)}:page:${pageId}:commenters`,
+  /** STRING with TTL: set when the comment's author was told of an upvote; one upvote notification per window. */
+  upvoteNotified: (siteId: string, commentId: string) =>
+    `${sitePrefix(siteId)}:comment:${commentId}:upvote_notified`,
 
   /** HASH: a commenter of this site (name, avatar, karma, role…). */
   user: (siteId: string, userId: string) => `${sitePrefix(siteId)}:user:${userId}`,
@@ -45,11 +50,23 @@ export const keys = {
   userReports: (siteId: string, userId: string) => `${sitePrefix(siteId)}:user:${userId}:reports`,
   /** STRING: unread notifications of the user (the seed's notification badge counter). */
   userUnread: (siteId: string, userId: string) => `${sitePrefix(siteId)}:user:${userId}:unread`,
+  /** ZSET: the user's notification ids by creation time (ms), the newest 200 kept. */
+  userNotifications: (siteId: string, userId: string) => `${sitePrefix(siteId)}:user:${userId}:notifications`,
+  /** HASH: notification id → notification JSON (type, comment, page, from, created, read). */
+  userNotificationRecords: (siteId: string, userId: string) =>
+    `${sitePrefix(siteId)}:user:${userId}:notifications:records`,
   /** SET: session ids of a user, for revoking them all. */
   userSessions: (siteId: string, userId: string) => `${sitePrefix(siteId)}:user:${userId}:sessions`,
   /** STRING: user id of the account signing in with this e-mail (lower-cased) or phone (E.164). */
   login: (siteId: string, kind: 'email' | 'phone', value: string) =>
     `${sitePrefix(siteId)}:login:${kind}:${value}`,
+  /** STRING: user id of the account a sign-in provider's identity (its `sub` / user id) signs in to. */
+  identity: (siteId: string, provider: string, subject: string) =>
+    `${sitePrefix(siteId)}:identity:${provider}:${subject}`,
+  /** SET: `<provider>:<subject>` of every provider identity linked to the user, for export and erasure. */
+  userIdentities: (siteId: string, userId: string) => `${sitePrefix(siteId)}:user:${userId}:identities`,
+  /** STRING with TTL: a pending OAuth sign-in (JSON: provider, origin, PKCE verifier), deleted on first use. */
+  oauthState: (siteId: string, state: string) => `${sitePrefix(siteId)}:oauth:${state}`,
   /** HASH with TTL: a one-time code (hash, attempts) for a purpose and a target. */
   code: (siteId: string, purpose: string, target: string) =>
     `${sitePrefix(siteId)}:code:${purpose}:${target}`,
@@ -67,6 +84,8 @@ export const keys = {
   standaloneSite: () => 'threadkit:standalone_site',
   /** STRING: generated JWT secret shared by all instances. */
   jwtSecret: () => 'threadkit:jwt_secret',
+  /** ZSET: outgoing e-mail jobs (JSON) scored by when they are due (ms): new, retrying or being sent. */
+  mailQueue: () => 'threadkit:mail:queue',
 } as const;
 
 export const PAGE_INDEXES = ['new', 'top', 'hot', 'controversial'] as const;

@@ -16,9 +16,11 @@ import { metricsPlugin } from './plugins/metrics.js';
 import { openapiPlugin } from './plugins/openapi.js';
 import { accountRoutes } from './routes/auth/accounts.js';
 import { authRoutes } from './routes/auth/index.js';
+import { oauthRoutes } from './routes/auth/oauth.js';
 import { commentRoutes } from './routes/comments/index.js';
 import { healthRoutes } from './routes/health.js';
 import { homeRoutes } from './routes/home.js';
+import { notificationRoutes, unsubscribeRoutes } from './routes/notifications/index.js';
 import { userRoutes } from './routes/users/index.js';
 import { CommentSchema, ErrorSchema, UserSchema } from './schemas.js';
 import './types.js';
@@ -73,15 +75,25 @@ export async function buildApp({ context, logger }: AppOptions): Promise<Fastify
   app.addHook('onClose', async () => {
     await context.pages.close();
   });
+  // The mail worker sends queued e-mails while the app is open; notifications in the works finish first.
+  context.mailQueue.start();
+  app.addHook('onClose', async () => {
+    await context.notifications.settled();
+    await context.mailQueue.stop();
+  });
   await app.register(homeRoutes);
   await app.register(healthRoutes, { context });
+  // Outside the /v1 context: the link in e-mails carries a signed token, not a site key.
+  await app.register(unsubscribeRoutes, { context });
   await app.register(
     async (v1) => {
       await v1.register(credentialsPlugin, { context });
       await v1.register(commentRoutes, { context });
       await v1.register(authRoutes, { context });
       await v1.register(accountRoutes, { context });
+      await v1.register(oauthRoutes, { context });
       await v1.register(userRoutes, { context });
+      await v1.register(notificationRoutes, { context });
     },
     { prefix: '/v1' },
   );

@@ -10,18 +10,26 @@ import {
   LimitStore,
   LogMailer,
   LogSms,
+  MailQueue,
+  type MailQueueOptions,
+  MailQueueStore,
+  NotificationService,
+  NotificationStore,
+  OAuthService,
+  OAuthStore,
   PageStates,
   ProfileService,
   type RedisClient,
   redisRelay,
-  scripts,
   SessionStore,
   SiteService,
   SiteStore,
   SmtpMailer,
+  scripts,
   ThreadReader,
   TokenSigner,
   TwilioSms,
+  UnsubscribeTokens,
   UserStore,
 } from '@threadkit/core';
 import type { Logger } from 'pino';
@@ -33,15 +41,31 @@ export interface AppContext {
   sites: SiteService;
   auth: AuthService;
   accounts: AccountService;
+  /** Sign-in with Google, GitHub and OpenID Connect providers. */
+  oauth: OAuthService;
   profiles: ProfileService;
   comments: CommentService;
   threads: ThreadReader;
   /** Page versions and batched page views; flushed on close. */
   pages: PageStates;
   events: EventBus;
+  /** Reply, mention and upvote notifications; `settled()` waits for their background work. */
+  notifications: NotificationService;
+  /** Outgoing e-mail (notifications): its worker runs while the app is open (see app.ts). */
+  mailQueue: MailQueue;
 }
 
-export async function createContext(config: Config, redis: RedisClient, logger: Logger): Promise<AppContext> {
+/** Knobs for tests: a fast mail-queue poll and retry back-off. */
+export interface ContextOptions {
+  mailQueue?: Partial<MailQueueOptions>;
+}
+
+export async function createContext(
+  config: Config,
+  redis: RedisClient,
+  logger: Logger,
+  options: ContextOptions = {},
+): Promise<AppContext> {
   // A missing script file should stop the start, not fail the first request that needs it.
   scripts();
   const siteStore = new SiteStore(redis);
@@ -59,27 +83,56 @@ export async function createContext(config: Config, redis: RedisClient, logger: 
   const users = new UserStore(redis);
   const sessions = new SessionStore(redis, config.sessionTtl);
   const auth = new AuthService({ users, sessions, signer: new TokenSigner(secret, config.accessTokenTtl) });
+  // One mailer for codes and notifications.
+  const mailer = config.email.smtpUrl
+    ? new SmtpMailer(config.email.smtpUrl, config.email.from)
+    : new LogMailer((message, email) => logger.info({ to: email.to, text: email.text }, message));
   const accounts = new AccountService({
     users,
     sessions,
     auth,
     codes: new CodeStore(redis),
     limits: new LimitStore(redis),
-    mailer: config.email.smtpUrl
-      ? new SmtpMailer(config.email.smtpUrl, config.email.from)
-      : new LogMailer((message, email) => logger.info({ to: email.to, text: email.text }, message)),
+    mailer,
     sms: config.twilio ? new TwilioSms(config.twilio) : new LogSms((message) => logger.info(message)),
+    onDeliveryError: (error, channel) => logger.error({ err: error, channel }, 'could not send a code'),
   });
+  const sites = new SiteService(siteStore);
+  const mailQueue = new MailQueue(new MailQueueStore(redis), mailer, logger, options.mailQueue);
+  const notifications = new NotificationService({
+    store: new NotificationStore(redis),
+    comments: commentStore,
+    users,
+    sites,
+    mail: mailQueue,
+    unsubscribe: new UnsubscribeTokens(secret),
+    publicUrl: config.publicUrl,
+    onError: (error, event) =>
+      logger.error({ err: error, event: event.type, page: event.pageId }, 'notifications failed'),
+  });
+  notifications.listen(events);
   return {
     config,
     redis,
-    sites: new SiteService(siteStore),
+    sites,
     auth,
     accounts,
-    profiles: new ProfileService({ users, sessions, accounts, redis }),
+    oauth: new OAuthService({
+      publicUrl: config.publicUrl,
+      providers: config.oauthProviders,
+      states: new OAuthStore(redis),
+      users,
+      sessions,
+      limits: new LimitStore(redis),
+      auth,
+      accounts,
+    }),
+    profiles: new ProfileService({ users, sessions, accounts, notifications, redis }),
     comments: new CommentService({ store: commentStore, events }),
     threads: new ThreadReader(commentStore, pages),
     pages,
     events,
+    notifications,
+    mailQueue,
   };
 }

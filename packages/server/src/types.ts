@@ -7,4 +7,14 @@ declare module 'fastify' {
     /** Who is asking: anonymous, a commenter with a token, or the owner's secret key. */
     viewer: AuthenticatedViewer;
   }
+
+  interface FastifyContextConfig {
+    /**
+     * Where the credentials plugin finds the site key: the `projectid` header
+     * (unset, every route), the `project_id` query parameter (`query`: pages
+     * opened in a popup, which cannot send headers), or nowhere (`none`: the
+     * OAuth callback, which a provider opens and which finds its site in the state).
+     */
+    credentials?: 'query' | 'none';
+  }
 }

@@ -6,7 +6,7 @@ import {
   type RedisClient,
   waitForRedis,
 } from '@threadkit/core';
-import { type AppContext, buildApp, createContext } from '@threadkit/server';
+import { type AppContext, buildApp, type ContextOptions, createContext } from '@threadkit/server';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import pino from 'pino';
 import { type RedisClusterHandle, type RedisServerHandle, startRedis, startRedisCluster } from './redis.js';
@@ -44,6 +44,8 @@ export interface TestApiOptions {
   env?: Record<string, string>;
   /** Options for the single redis-server (ignored for a cluster). */
   redis?: { appendonly?: boolean; args?: string[] };
+  /** Passed to every instance's `createContext` (e.g. a fast mail-queue poll). */
+  context?: ContextOptions;
 }
 
 /**
@@ -78,7 +80,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     redis.on('error', () => {});
     clients.push(redis);
     await waitForRedis(redis);
-    const context = await createContext(config, redis, pino({ level: 'silent' }));
+    const context = await createContext(config, redis, pino({ level: 'silent' }), options.context);
     const app = await buildApp({ context });
     apps.push(app);
     return { app, context, redis };

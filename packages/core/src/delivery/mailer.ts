@@ -5,6 +5,8 @@ export interface Email {
   subject: string;
   text: string;
   html: string;
+  /** Extra headers (`List-Unsubscribe`…); SMTP sends them, the log ignores them. */
+  headers?: Record<string, string>;
 }
 
 /** Sends e-mail. One implementation talks SMTP; the other writes to the log for local use. */

@@ -14,7 +14,7 @@ const LEAD: Record<CodePurpose, string> = {
   signin: 'Enter this code to sign in:',
 };
 
-const escapeHtml = (text: string) =>
+export const escapeHtml = (text: string) =>
   text.replace(
     /[&<>"']/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,

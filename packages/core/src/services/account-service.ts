@@ -88,6 +88,8 @@ export class AccountService {
       auth: AuthService;
       mailer: Mailer;
       sms: SmsSender;
+      /** Told when a mail or text could not be sent (the request gets a plain `unavailable`). */
+      onDeliveryError?: (error: unknown, channel: LoginKind) => void;
     },
   ) {}
 
@@ -128,7 +130,11 @@ export class AccountService {
     }
     await this.sendCode(site, login, 'verify', ip, user.id).catch((error) => {
       // The account exists either way; a code can be asked for again.
-      if (!(error instanceof ThreadKitError && error.code === 'rate_limited')) throw error;
+      if (
+        !(error instanceof ThreadKitError && (error.code === 'rate_limited' || error.code === 'unavailable'))
+      ) {
+        throw error;
+      }
     });
     return this.signedIn(site.id, user.id, base ? viewer : null);
   }
@@ -191,13 +197,12 @@ export class AccountService {
     const login = loginOf(input);
     await this.sendLimits(site.id, login, ip);
     const userId = await this.deps.users.findByLogin(site.id, login.kind, login.value);
-    if (userId)
-      await this.deliver(
-        site,
-        login,
-        'reset',
-        await this.deps.codes.issue(site.id, 'reset', loginKey(login), userId),
-      );
+    if (!userId) return;
+    const code = await this.deps.codes.issue(site.id, 'reset', loginKey(login), userId);
+    // A failed delivery is logged, not answered: a 503 only for existing accounts would tell them apart.
+    await this.deliver(site, login, 'reset', code).catch((error) => {
+      if (!(error instanceof ThreadKitError && error.code === 'unavailable')) throw error;
+    });
   }
 
   /** Sets a new password with a reset code, and ends every session of the account. */
@@ -299,10 +304,18 @@ export class AccountService {
   }
 
   private async deliver(site: Site, login: Login, purpose: CodePurpose, code: string): Promise<void> {
-    if (login.kind === 'email') {
-      await this.deps.mailer.send(codeEmail({ to: login.value, site: site.name, purpose, code }));
-    } else {
-      await this.deps.sms.send(login.value, codeText({ site: site.name, purpose, code }));
+    try {
+      if (login.kind === 'email') {
+        await this.deps.mailer.send(codeEmail({ to: login.value, site: site.name, purpose, code }));
+      } else {
+        await this.deps.sms.send(login.value, codeText({ site: site.name, purpose, code }));
+      }
+    } catch (error) {
+      this.deps.onDeliveryError?.(error, login.kind);
+      throw new ThreadKitError(
+        'unavailable',
+        `The ${login.kind === 'email' ? 'e-mail' : 'text message'} could not be sent; try again shortly.`,
+      );
     }
   }
 

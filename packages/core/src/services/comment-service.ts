@@ -148,6 +148,9 @@ export class CommentService {
       commentId,
       upvotes: result.upvotes,
       downvotes: result.downvotes,
+      voterId: viewer.userId,
+      vote: result.userVote,
+      authorId: result.authorId,
     });
     return { upvotes: result.upvotes, downvotes: result.downvotes, user_vote: result.userVote };
   }

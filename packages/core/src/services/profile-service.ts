@@ -1,5 +1,6 @@
 import { invalid, notFound, unauthorized } from '../errors.js';
 import { keys } from '../keys.js';
+import { NOTIFICATIONS_KEPT } from '../store/notification-store.js';
 import type { RedisClient } from '../store/redis.js';
 import { translateRedisError } from '../store/redis.js';
 import type { SessionStore } from '../store/session-store.js';
@@ -7,6 +8,7 @@ import type { UserStore } from '../store/user-store.js';
 import type { Site, StoredComment, User, Viewer } from '../types.js';
 import type { AccountService, Me } from './account-service.js';
 import { validateName } from './auth-service.js';
+import type { NotificationService } from './notification-service.js';
 
 export interface PublicProfile {
   id: string;
@@ -31,6 +33,7 @@ export class ProfileService {
       users: UserStore;
       sessions: SessionStore;
       accounts: AccountService;
+      notifications: NotificationService;
       redis: RedisClient;
     },
   ) {}
@@ -75,10 +78,11 @@ export class ProfileService {
   async export(site: Site, viewer: Viewer & { user?: User | null }) {
     const user = signedIn(viewer);
     const { redis } = this.deps;
-    const [me, holdings, sessions] = await Promise.all([
+    const [me, holdings, sessions, notifications] = await Promise.all([
       this.deps.accounts.me(site.id, user),
       this.deps.users.holdings(site.id, user.id),
       this.deps.sessions.list(site.id, user.id),
+      this.deps.notifications.list(site.id, user.id, { offset: 0, limit: NOTIFICATIONS_KEPT }),
     ]);
     const stored = await Promise.all(
       holdings.comments.map((id) => redis.get(keys.comment(site.id, id))),
@@ -118,6 +122,11 @@ export class ProfileService {
       })),
       reports: reports.filter((r) => r !== null),
       sessions,
+      sign_in_providers: holdings.identities.map((link) => {
+        const at = link.indexOf(':');
+        return { provider: link.slice(0, at), subject: link.slice(at + 1) };
+      }),
+      notifications: notifications.notifications,
     };
   }
 

@@ -105,14 +105,20 @@ export class CommentStore {
     siteId: string,
     commentId: string,
     vote: { voterId: string; direction: VoteDirection; voterIsModerator: boolean },
-  ): Promise<{ upvotes: number; downvotes: number; userVote: VoteDirection | null; pageId: string }> {
-    const [upvotes, downvotes, userVote, pageId] = await runScript(
+  ): Promise<{
+    upvotes: number;
+    downvotes: number;
+    userVote: VoteDirection | null;
+    pageId: string;
+    authorId: string;
+  }> {
+    const [upvotes, downvotes, userVote, pageId, authorId] = await runScript(
       this.redis,
       'vote',
       [keys.comment(siteId, commentId), keys.userVotes(siteId, vote.voterId)],
       [sitePrefix(siteId), vote.voterId, vote.direction, flag(vote.voterIsModerator)],
     ).catch(translateRedisError);
-    return { upvotes, downvotes, userVote: (userVote || null) as VoteDirection | null, pageId };
+    return { upvotes, downvotes, userVote: (userVote || null) as VoteDirection | null, pageId, authorId };
   }
 
   /** Records a report; returns how many users have reported the comment. */

@@ -24,6 +24,11 @@ const FILES = {
   createAccount: 'create_account.lua',
   checkCode: 'check_code.lua',
   eraseUser: 'erase_user.lua',
+  linkIdentity: 'link_identity.lua',
+  addNotification: 'add_notification.lua',
+  readNotifications: 'read_notifications.lua',
+  claimMail: 'claim_mail.lua',
+  retryMail: 'retry_mail.lua',
 } as const;
 
 export type ScriptName = keyof typeof FILES;
@@ -33,7 +38,7 @@ export interface ScriptResults {
   createComment: [rootId: string, isPublic: number];
   editComment: [json: string, isPublic: number];
   deleteComment: (string | number)[];
-  vote: [upvotes: number, downvotes: number, userVote: string, pageId: string];
+  vote: [upvotes: number, downvotes: number, userVote: string, pageId: string, authorId: string];
   reportComment: number;
   pinComment: string;
   pageView: [views: number, version: number, epoch: number, count: number, updated: number];
@@ -42,6 +47,11 @@ export interface ScriptResults {
   createAccount: number;
   checkCode: string;
   eraseUser: string[];
+  linkIdentity: [status: 'linked' | 'ok' | 'login_taken' | 'no_user', userId: string];
+  addNotification: string | null;
+  readNotifications: number;
+  claimMail: string | null;
+  retryMail: number;
 }
 
 export type ReadThreadReply = [

@@ -35,6 +35,12 @@ function toFields(user: User): Record<string, string | number> {
   };
 }
 
+/** A sign-in provider's account: the provider's name and its stable id for the person (`sub`). */
+export interface ProviderIdentityRef {
+  provider: string;
+  subject: string;
+}
+
 /** Commenters of a site. Accounts are per site, like their karma and roles. */
 export class UserStore {
   constructor(private readonly redis: RedisClient) {}
@@ -89,9 +95,12 @@ export class UserStore {
     userId: string,
     fields: Partial<Record<(typeof FIELDS)[number], string | number>>,
   ) {
-    if (Object.keys(fields).length > 0) {
-      await this.redis.hset(keys.user(siteId, userId), fields).catch(translateRedisError);
-    }
+    if (Object.keys(fields).length === 0) return;
+    const multi = this.redis.multi().hset(keys.user(siteId, userId), fields);
+    // Names and avatars are shown in every thread the user wrote in: a new site epoch
+    // makes every instance rebuild its cached threads.
+    if ('name' in fields || 'avatar' in fields) multi.incr(keys.siteEpoch(siteId));
+    await multi.exec().catch(translateRedisError);
   }
 
   /** The account that signs in with this e-mail or phone, if any. */
@@ -101,6 +110,21 @@ export class UserStore {
 
   async unreadCount(siteId: string, userId: string): Promise<number> {
     return Number((await this.redis.get(keys.userUnread(siteId, userId)).catch(translateRedisError)) ?? 0);
+  }
+
+  /** Names and avatars of many users at once; accounts that no longer exist are left out. */
+  async profiles(
+    siteId: string,
+    userIds: string[],
+  ): Promise<Map<string, { name: string; avatar_url: string | null }>> {
+    const rows = await Promise.all(
+      userIds.map((id) => this.redis.hmget(keys.user(siteId, id), 'name', 'avatar')),
+    ).catch(translateRedisError);
+    const found = new Map<string, { name: string; avatar_url: string | null }>();
+    rows.forEach(([name, avatar], i) => {
+      if (name) found.set(userIds[i]!, { name, avatar_url: avatar || null });
+    });
+    return found;
   }
 
   /** Erases the account (see erase_user.lua); returns the pages whose threads changed. */
@@ -115,12 +139,13 @@ export class UserStore {
 
   /** What the account holds besides its profile: votes, comment ids and reports, for an export. */
   async holdings(siteId: string, userId: string) {
-    const [votes, comments, reports] = await Promise.all([
+    const [votes, comments, reports, identities] = await Promise.all([
       this.redis.hgetall(keys.userVotes(siteId, userId)),
       this.redis.zrange(keys.userComments(siteId, userId), 0, -1),
       this.redis.zrange(keys.userReports(siteId, userId), 0, -1),
+      this.redis.smembers(keys.userIdentities(siteId, userId)),
     ]).catch(translateRedisError);
-    return { votes, comments, reports };
+    return { votes, comments, reports, identities };
   }
 
   async passwordHash(siteId: string, userId: string): Promise<string | null> {
@@ -129,5 +154,70 @@ export class UserStore {
 
   async setPasswordHash(siteId: string, userId: string, hash: string): Promise<void> {
     await this.redis.hset(keys.user(siteId, userId), 'password', hash).catch(translateRedisError);
+  }
+
+  /** Removes the account's password: it then signs in with a code, a provider, or after a reset. */
+  async clearPasswordHash(siteId: string, userId: string): Promise<void> {
+    await this.redis.hdel(keys.user(siteId, userId), 'password').catch(translateRedisError);
+  }
+
+  /** The account a sign-in provider's identity signs in to, if any. */
+  async findByIdentity(siteId: string, identity: ProviderIdentityRef): Promise<string | null> {
+    return this.redis
+      .get(keys.identity(siteId, identity.provider, identity.subject))
+      .catch(translateRedisError);
+  }
+
+  /**
+   * Links a provider identity to an existing account. Answers which account the
+   * identity now signs in to (another one when it was linked meanwhile), or
+   * null when the account is gone.
+   */
+  async linkIdentity(siteId: string, identity: ProviderIdentityRef, userId: string): Promise<string | null> {
+    const [status, linked] = await this.runLink(siteId, identity, userId, 'link', null, []);
+    return status === 'no_user' ? null : linked;
+  }
+
+  /**
+   * Creates an account signed in to by a provider identity, claiming `email` as
+   * its login when given, in one step. Answers the account the identity signs in
+   * to (another one when it was linked meanwhile), or null when another account
+   * has the e-mail.
+   */
+  async createWithIdentity(
+    siteId: string,
+    user: User,
+    identity: ProviderIdentityRef,
+    email: string | null,
+  ): Promise<string | null> {
+    const [status, linked] = await this.runLink(
+      siteId,
+      identity,
+      user.id,
+      'create',
+      email,
+      Object.entries(toFields(user)).flat(),
+    );
+    return status === 'login_taken' ? null : linked;
+  }
+
+  private runLink(
+    siteId: string,
+    identity: ProviderIdentityRef,
+    userId: string,
+    mode: 'link' | 'create',
+    email: string | null,
+    fields: (string | number)[],
+  ) {
+    return runScript(
+      this.redis,
+      'linkIdentity',
+      [
+        keys.identity(siteId, identity.provider, identity.subject),
+        keys.user(siteId, userId),
+        ...(email ? [keys.login(siteId, 'email', email)] : []),
+      ],
+      [sitePrefix(siteId), userId, `${identity.provider}:${identity.subject}`, mode, ...fields],
+    ).catch(translateRedisError);
   }
 }

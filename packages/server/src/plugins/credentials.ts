@@ -33,6 +33,9 @@ export const credentialsPlugin = fp(async (app: FastifyInstance, { context }: { 
 
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     if (request.method === 'OPTIONS') return;
+    const from = request.routeOptions.config?.credentials;
+    if (from === 'none') return;
+    if (from === 'query') return popupCredentials(request, context);
     const key = request.headers.projectid;
     if (typeof key !== 'string' || key.length === 0) {
       throw unauthorized('Send the site key in the projectid header.');
@@ -75,6 +78,22 @@ export const credentialsPlugin = fp(async (app: FastifyInstance, { context }: { 
     }
   });
 });
+
+/**
+ * A page opened in a popup (the OAuth start) sends no headers of its own: the
+ * public key comes in the `project_id` query parameter, and the route checks
+ * the `origin` parameter against the site's origins in place of the header.
+ */
+async function popupCredentials(request: FastifyRequest, context: AppContext): Promise<void> {
+  const key = (request.query as { project_id?: unknown } | undefined)?.project_id;
+  if (typeof key !== 'string' || key.length === 0) {
+    throw unauthorized('Send the public key in the project_id query parameter.');
+  }
+  const { site, kind } = await context.sites.resolveApiKey(key);
+  if (kind !== 'public') throw new ThreadKitError('forbidden', 'Secret keys must never be put in a URL.');
+  request.site = site;
+  request.viewer = { siteId: site.id, userId: null, role: 'anonymous', sessionId: null, user: null };
+}
 
 /** The page's origin: the Origin header, or the Referer's origin on same-origin GETs that omit it. */
 function requestOrigin(request: FastifyRequest): string | null {

@@ -38,6 +38,11 @@ for i, kind in ipairs({ 'email', 'phone' }) do
   end
 end
 
+-- Sign-in provider links go: the provider's id for the person is personal data too.
+for _, id in ipairs(redis.call('SMEMBERS', P .. ':user:' .. uid .. ':identities')) do
+  if redis.call('GET', P .. ':identity:' .. id) == uid then redis.call('DEL', P .. ':identity:' .. id) end
+end
+
 -- The comments stay, so their author's place in the thread does too; it just has no name.
 for _, cid in ipairs(redis.call('ZRANGE', k_user_comments(uid), 0, -1)) do
   local c = load_comment(cid)
@@ -45,8 +50,11 @@ for _, cid in ipairs(redis.call('ZRANGE', k_user_comments(uid), 0, -1)) do
 end
 
 redis.call('DEL', KEYS[1], k_votes(uid), k_user_reports(uid), k_user_comments(uid),
-  P .. ':user:' .. uid .. ':sessions', P .. ':user:' .. uid .. ':unread')
+  P .. ':user:' .. uid .. ':sessions', P .. ':user:' .. uid .. ':unread', P .. ':user:' .. uid .. ':identities',
+  P .. ':user:' .. uid .. ':notifications', P .. ':user:' .. uid .. ':notifications:records')
 
+-- Its name disappears from every thread it wrote in.
+redis.call('INCR', K_EPOCH)
 local out = {}
 for page in pairs(pages) do
   redis.call('HINCRBY', k_page(page), 'ver', 1)

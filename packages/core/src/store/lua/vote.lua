@@ -1,7 +1,7 @@
 -- KEYS[1] comment, KEYS[2] the voter's votes hash. ARGV: prefix, voter id, direction, voter is moderator.
 -- The seed's voting flow: no vote -> +1; same direction -> toggle off; other
 -- direction -> switch. Counts, author karma and ranking indexes move together.
--- Returns { upvotes, downvotes, the voter's vote or '', page id }.
+-- Returns { upvotes, downvotes, the voter's vote or '', page id, author id }.
 local id = KEYS[1]:match(':comment:(.+)$')
 local voter = ARGV[2]
 local direction = ARGV[3]
@@ -16,4 +16,4 @@ if previous == direction then current = false end
 
 if current then redis.call('HSET', KEYS[2], id, current) else redis.call('HDEL', KEYS[2], id) end
 change_vote(c, previous, current)
-return { c.u, c.d, current or '', c.pg }
+return { c.u, c.d, current or '', c.pg, c.a }

@@ -7,13 +7,13 @@ import { bearer, errorResponses, UserRef } from '../../schemas.js';
 const tags = ['auth'];
 const TokenPair = { token: Type.String(), refresh_token: Type.String() };
 
-/** The site's methods that this server can serve (OAuth providers arrive with their configuration). */
+/** The site's methods that this server can serve: these, and the OAuth providers it is configured for. */
 const SERVED_METHODS = new Set(['password', 'email_code']);
-const offeredMethods = (enabled: string[]) => enabled.filter((method) => SERVED_METHODS.has(method));
 
 /** Commenter sessions: guests, refresh, logout, and which methods the site offers. */
 export const authRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (app, { context }) => {
-  const { auth } = context;
+  const { auth, oauth } = context;
+  const providerLabels = new Map(oauth.providers().map((p) => [p.name, p.label]));
 
   app.get(
     '/auth/methods',
@@ -21,18 +21,30 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = as
       schema: {
         tags,
         summary: 'Sign-in methods this site enables',
+        description:
+          'OAuth providers (`google`, `github`, OIDC names) are listed when the server is configured for them and the site enables them; `labels` then gives their button text. Start one with `GET /v1/auth/{provider}` in a popup.',
         response: {
-          200: Type.Object({ methods: Type.Array(Type.String()) }),
+          200: Type.Object({
+            methods: Type.Array(Type.String()),
+            labels: Type.Optional(Type.Record(Type.String(), Type.String())),
+          }),
           ...errorResponses(401, 403, 503),
         },
       },
     },
-    async (request) => ({
-      methods: [
-        ...(request.site.settings.allow_guests ? ['guest'] : []),
-        ...offeredMethods(request.site.settings.auth_methods),
-      ],
-    }),
+    async (request) => {
+      const enabled = request.site.settings.auth_methods;
+      const providers = enabled.filter((method) => providerLabels.has(method));
+      return {
+        methods: [
+          ...(request.site.settings.allow_guests ? ['guest'] : []),
+          ...enabled.filter((method) => SERVED_METHODS.has(method) || providerLabels.has(method)),
+        ],
+        ...(providers.length > 0
+          ? { labels: Object.fromEntries(providers.map((name) => [name, providerLabels.get(name)!])) }
+          : {}),
+      };
+    },
   );
 
   app.post(

@@ -37,6 +37,8 @@ export const Export = Type.Object(
     votes: Type.Array(Type.Object({ comment_id: Type.String(), direction: Type.String() })),
     reports: Type.Array(Type.Object({}, { additionalProperties: true })),
     sessions: Type.Array(Type.Object({ id: Type.String(), created_at: Type.Integer() })),
+    sign_in_providers: Type.Array(Type.Object({ provider: Type.String(), subject: Type.String() })),
+    notifications: Type.Array(Type.Object({}, { additionalProperties: true })),
   },
   { additionalProperties: true, description: 'Everything stored about the caller on this site.' },
 );

@@ -1,0 +1,134 @@
+import { eventually, type RedisServerHandle, startRedis } from '@threadkit/testing';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { MailQueueStore } from '../store/mail-queue-store.js';
+import { MailQueue, type MailQueueLog, retryDelay } from './mail-queue.js';
+import type { Email, Mailer } from './mailer.js';
+
+let server: RedisServerHandle;
+let redis: Redis;
+
+beforeAll(async () => {
+  server = await startRedis();
+  redis = new Redis(server.url);
+});
+afterAll(async () => {
+  redis?.disconnect();
+  await server?.stop();
+});
+beforeEach(async () => {
+  await redis.flushall();
+});
+
+const email = (to: string): Email => ({ to, subject: `Hello ${to}`, text: 'Hi', html: '<p>Hi</p>' });
+
+/** A mailer that fails the first `failures` sends to each address, then records what it sends. */
+function flakyMailer(failures: number) {
+  const attempts = new Map<string, number>();
+  const sent: Email[] = [];
+  const mailer: Mailer = {
+    async send(message) {
+      const n = (attempts.get(message.to) ?? 0) + 1;
+      attempts.set(message.to, n);
+      if (n <= failures) throw new Error(`SMTP said no (${n})`);
+      sent.push(message);
+    },
+  };
+  return { mailer, sent, attempts };
+}
+
+function recordingLog() {
+  const lines: { level: string; message: string; details: Record<string, unknown> }[] = [];
+  const log: MailQueueLog = {
+    warn: (details, message) => lines.push({ level: 'warn', message, details }),
+    error: (details, message) => lines.push({ level: 'error', message, details }),
+  };
+  return { log, lines };
+}
+
+const fast = { pollMs: 10, retryBaseMs: 10, retryMaxMs: 40 };
+
+describe('MailQueue', () => {
+  it('sends what is queued and retries a failed send with back-off until it goes through', async () => {
+    const { mailer, sent, attempts } = flakyMailer(2);
+    const { log, lines } = recordingLog();
+    const store = new MailQueueStore(redis);
+    const queue = new MailQueue(store, mailer, log, { ...fast, maxAttempts: 5 });
+    queue.start();
+    try {
+      await queue.enqueue(email('ada@example.com'));
+      await queue.enqueue(email('bob@example.com'));
+      await eventually(
+        'both e-mails sent',
+        async () => sent.length,
+        (n) => n === 2,
+      );
+      expect(sent.map((m) => m.to).sort()).toEqual(['ada@example.com', 'bob@example.com']);
+      expect(attempts.get('ada@example.com')).toBe(3);
+      expect(lines.filter((l) => l.message.includes('will retry'))).toHaveLength(4);
+      expect(lines.every((l) => l.level === 'warn')).toBe(true);
+      await eventually(
+        'an empty queue',
+        () => store.size(),
+        (n) => n === 0,
+      );
+    } finally {
+      await queue.stop();
+    }
+  });
+
+  it('drops an e-mail after the last attempt, with an error log line', async () => {
+    const { mailer, sent, attempts } = flakyMailer(Number.POSITIVE_INFINITY);
+    const { log, lines } = recordingLog();
+    const store = new MailQueueStore(redis);
+    const queue = new MailQueue(store, mailer, log, { ...fast, maxAttempts: 3 });
+    queue.start();
+    try {
+      await queue.enqueue(email('nobody@example.com'));
+      await eventually(
+        'the e-mail dropped',
+        async () => lines.filter((l) => l.level === 'error'),
+        (e) => e.length > 0,
+      );
+      expect(lines.find((l) => l.level === 'error')?.message).toMatch(/dropped after 3 failed attempts/);
+      expect(attempts.get('nobody@example.com')).toBe(3);
+      expect(sent).toEqual([]);
+      expect(await store.size()).toBe(0);
+    } finally {
+      await queue.stop();
+    }
+  });
+
+  it("sends a job whose worker died once the job's lease has run out", async () => {
+    const store = new MailQueueStore(redis);
+    await store.enqueue({ id: 'job-1', attempts: 0, email: email('eve@example.com') }, Date.now());
+    // A worker claims it for 50 ms and is never heard of again.
+    expect(await store.claim(Date.now(), 50)).not.toBeNull();
+    expect(await store.claim(Date.now(), 50)).toBeNull();
+
+    const { mailer, sent } = flakyMailer(0);
+    const queue = new MailQueue(store, mailer, recordingLog().log, { ...fast, leaseMs: 60_000 });
+    queue.start();
+    try {
+      await eventually(
+        'the orphaned e-mail sent',
+        async () => sent.length,
+        (n) => n === 1,
+      );
+      await eventually(
+        'an empty queue',
+        () => store.size(),
+        (n) => n === 0,
+      );
+    } finally {
+      await queue.stop();
+    }
+  });
+
+  it('doubles the retry delay up to the maximum', () => {
+    const options = { retryBaseMs: 30_000, retryMaxMs: 3_600_000 };
+    expect([1, 2, 3, 7, 8, 20].map((n) => retryDelay(n, options))).toEqual([
+      30_000, 60_000, 120_000, 1_920_000, 3_600_000, 3_600_000,
+    ]);
+  });
+});

@@ -1,0 +1,252 @@
+import type { MailQueue } from '../delivery/mail-queue.js';
+import { notificationEmail } from '../delivery/notification-email.js';
+import type { DomainEvent, EventBus } from '../events.js';
+import { newId } from '../ids.js';
+import type { CommentStore } from '../store/comment-store.js';
+import type { NotificationStore, NotificationType, StoredNotification } from '../store/notification-store.js';
+import type { UserStore } from '../store/user-store.js';
+import type { User } from '../types.js';
+import type { UnsubscribeTokens } from '../unsubscribe.js';
+import { findMentions } from './mentions.js';
+import type { SiteService } from './site-service.js';
+
+/** Who caused a notification, as the list shows them. */
+export interface NotificationActor {
+  id: string;
+  name: string;
+  avatar_url: string | null;
+}
+
+/** One notification in `GET /v1/notifications` and in the `notification` WebSocket message. */
+export interface NotificationView {
+  id: string;
+  type: NotificationType;
+  comment_id: string;
+  page_url: string | null;
+  /** null for upvotes (votes are anonymous) and when the account is gone. */
+  from_user: NotificationActor | null;
+  read: boolean;
+  created_at: number;
+}
+
+export interface NotificationList {
+  notifications: NotificationView[];
+  unread_count: number;
+}
+
+/** At most one upvote notification per comment in this window. */
+export const UPVOTE_WINDOW_SECONDS = 3600;
+/** Mentions notified per comment, at most (the first ones in the text). */
+export const MAX_MENTIONS_PER_COMMENT = 10;
+
+/** The WebSocket message of `api.md` for a new notification. */
+export const notificationMessage = (notification: NotificationView) => ({
+  jsonrpc: '2.0' as const,
+  method: 'notification' as const,
+  params: notification,
+});
+
+type CreatedEvent = Extract<DomainEvent, { type: 'comment.created' }>;
+type VotedEvent = Extract<DomainEvent, { type: 'comment.voted' }>;
+
+/**
+ * Commenter notifications, made from the domain events: `reply` (to the parent's
+ * author), `mention` (`@name` of someone who commented on the page) and
+ * `upvote` (batched: one per comment per hour). Nobody is notified of their own
+ * actions, of comments others cannot see (pending, shadow-banned), or after
+ * their account is gone. Each notification is stored (with the unread count),
+ * published on the user's channel for the real-time gateway, and, for replies
+ * and mentions, e-mailed through the mail queue when the user opted in.
+ *
+ * The listener returns at once and works in the background, so a comment or a
+ * vote never waits for it; `settled()` waits for that work (tests, shutdown).
+ */
+export class NotificationService {
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(
+    private readonly deps: {
+      store: NotificationStore;
+      comments: CommentStore;
+      users: UserStore;
+      sites: SiteService;
+      mail: MailQueue;
+      unsubscribe: UnsubscribeTokens;
+      /** Base URL of this server as users reach it, for unsubscribe links. */
+      publicUrl: string;
+      onError: (error: unknown, event: DomainEvent) => void;
+    },
+  ) {}
+
+  /** Subscribes to the bus; returns the unsubscribe function. */
+  listen(events: EventBus): () => void {
+    return events.subscribe((event) => {
+      if (event.type !== 'comment.created' && event.type !== 'comment.voted') return;
+      const work = this.handle(event).catch((error) => this.deps.onError(error, event));
+      this.pending.add(work);
+      void work.finally(() => this.pending.delete(work));
+    });
+  }
+
+  /** Makes the notifications an event calls for. */
+  async handle(event: DomainEvent): Promise<void> {
+    if (event.type === 'comment.created') await this.onCreated(event);
+    else if (event.type === 'comment.voted') await this.onVoted(event);
+  }
+
+  /** Resolves when every event received so far has been handled. */
+  async settled(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
+  async list(
+    siteId: string,
+    userId: string,
+    page: { offset: number; limit: number },
+  ): Promise<NotificationList> {
+    const { notifications, unread } = await this.deps.store.list(siteId, userId, page.offset, page.limit);
+    const fromIds = [...new Set(notifications.map((n) => n.from).filter(Boolean))];
+    const profiles = fromIds.length > 0 ? await this.deps.users.profiles(siteId, fromIds) : new Map();
+    return {
+      notifications: notifications.map((n) => {
+        const profile = n.from ? profiles.get(n.from) : undefined;
+        return toView(n, profile ? { id: n.from, ...profile } : null);
+      }),
+      unread_count: unread,
+    };
+  }
+
+  /** Marks the given notifications read, or all of them without ids. Unknown ids are ignored. */
+  async markRead(siteId: string, userId: string, ids?: string[]): Promise<void> {
+    if (ids?.length === 0) return;
+    await this.deps.store.markRead(siteId, userId, ids ?? null);
+  }
+
+  /** The link in e-mails that turns reply and mention e-mails off, without signing in. */
+  async unsubscribeUrl(siteId: string, userId: string): Promise<string> {
+    const token = await this.deps.unsubscribe.sign({ siteId, userId });
+    return `${this.deps.publicUrl}/v1/unsubscribe?token=${encodeURIComponent(token)}`;
+  }
+
+  /** Follows an unsubscribe link: turns the user's e-mail notifications off. Returns the site's name. */
+  async unsubscribe(token: string): Promise<{ siteName: string }> {
+    const { siteId, userId } = await this.deps.unsubscribe.verify(token);
+    const site = await this.deps.sites.get(siteId);
+    // An erased account has nothing left to switch off (and writing would bring back a stub of it).
+    if (await this.deps.users.get(siteId, userId)) {
+      await this.deps.users.update(siteId, userId, { email_notifications: 0 });
+    }
+    return { siteName: site.name };
+  }
+
+  private async onCreated(event: CreatedEvent): Promise<void> {
+    const { siteId, pageId, comment } = event;
+    const authorId = comment.a;
+    if (!authorId) return;
+    await this.deps.store.addCommenter(siteId, pageId, authorId);
+    // A pending or shadow-banned comment is not news to anyone else.
+    if (!event.audience.public) return;
+
+    const recipients = new Map<string, 'reply' | 'mention'>();
+    if (comment.pid) {
+      const parent = await this.deps.comments.get(siteId, comment.pid);
+      if (parent && parent.s !== 'deleted' && parent.a && parent.a !== authorId)
+        recipients.set(parent.a, 'reply');
+    }
+    if (comment.t.includes('@')) {
+      const ids = (await this.deps.store.commenters(siteId, pageId)).filter(
+        (id) => id !== authorId && !recipients.has(id),
+      );
+      if (ids.length > 0) {
+        const profiles = await this.deps.users.profiles(siteId, ids);
+        const candidates = [...profiles].map(([id, profile]) => ({ id, name: profile.name }));
+        for (const id of findMentions(comment.t, candidates).slice(0, MAX_MENTIONS_PER_COMMENT)) {
+          recipients.set(id, 'mention');
+        }
+      }
+    }
+    const from = { id: authorId, name: comment.n, avatar_url: comment.p };
+    await Promise.all(
+      [...recipients].map(([userId, type]) =>
+        this.notify(siteId, userId, { type, commentId: comment.i, pageId, from, text: comment.t }),
+      ),
+    );
+  }
+
+  private async onVoted(event: VotedEvent): Promise<void> {
+    if (event.vote !== 'up' || event.authorId === event.voterId || !event.authorId) return;
+    // Only moderators can vote on a shadow-banned author's comment; it is still not public.
+    if (await this.deps.store.isShadowbanned(event.siteId, event.authorId)) return;
+    await this.notify(event.siteId, event.authorId, {
+      type: 'upvote',
+      commentId: event.commentId,
+      pageId: event.pageId,
+      from: null,
+      text: '',
+    });
+  }
+
+  private async notify(
+    siteId: string,
+    userId: string,
+    what: {
+      type: NotificationType;
+      commentId: string;
+      pageId: string;
+      from: NotificationActor | null;
+      text: string;
+    },
+  ): Promise<void> {
+    // Replies and mentions may be e-mailed: that needs the account (upvotes are never e-mailed,
+    // and the store skips an account that no longer exists either way).
+    const user = what.type === 'upvote' ? null : await this.deps.users.get(siteId, userId);
+    if (what.type !== 'upvote' && !user) return;
+    // Banned users will be skipped here once site bans exist.
+    const stored = await this.deps.store.add(
+      siteId,
+      userId,
+      {
+        id: newId(),
+        type: what.type,
+        comment_id: what.commentId,
+        page_id: what.pageId,
+        from: what.from?.id ?? '',
+        createdMs: Date.now(),
+      },
+      what.type === 'upvote' ? { seconds: UPVOTE_WINDOW_SECONDS } : undefined,
+    );
+    if (!stored) return;
+    const view = toView(stored, what.from);
+    await this.deps.store.publish(siteId, userId, notificationMessage(view));
+    if (what.type !== 'upvote' && what.from && user && wantsEmail(user)) {
+      const site = await this.deps.sites.get(siteId);
+      await this.deps.mail.enqueue(
+        notificationEmail({
+          to: user.email,
+          site: site.name,
+          type: what.type,
+          from: what.from.name,
+          comment: what.text,
+          pageUrl: view.page_url,
+          unsubscribeUrl: await this.unsubscribeUrl(siteId, userId),
+        }),
+      );
+    }
+  }
+}
+
+/** E-mail only to a verified address whose owner asked for it. */
+const wantsEmail = (user: User): user is User & { email: string } =>
+  user.email_notifications && user.email !== null && user.email_verified;
+
+function toView(stored: StoredNotification, from: NotificationActor | null): NotificationView {
+  return {
+    id: stored.id,
+    type: stored.type,
+    comment_id: stored.comment_id,
+    page_url: stored.page_url || null,
+    from_user: from,
+    read: stored.read,
+    created_at: stored.created_at,
+  };
+}

@@ -1,0 +1,59 @@
+import type { Email } from '../delivery/mailer.js';
+import { keys } from '../keys.js';
+import { type RedisClient, translateRedisError } from './redis.js';
+import { runScript } from './scripts.js';
+
+/** One e-mail waiting to be sent, and how many times sending it has failed. */
+export interface MailJob {
+  id: string;
+  attempts: number;
+  email: Email;
+}
+
+/** A job a worker has claimed, with the exact member to finish or reschedule. */
+export interface ClaimedMail {
+  raw: string;
+  job: MailJob;
+}
+
+/**
+ * The outgoing e-mail queue: one sorted set of job JSON scored by when each is
+ * due (ms). A new job is due now; a failed one later; a claimed one when its
+ * lease runs out, so a worker that dies mid-send leaves its job to another.
+ * Not per site: any instance sends any site's mail.
+ */
+export class MailQueueStore {
+  constructor(private readonly redis: RedisClient) {}
+
+  async enqueue(job: MailJob, dueMs: number): Promise<void> {
+    await this.redis.zadd(keys.mailQueue(), dueMs, JSON.stringify(job)).catch(translateRedisError);
+  }
+
+  /** Claims the job due first (if any) for `leaseMs`. */
+  async claim(nowMs: number, leaseMs: number): Promise<ClaimedMail | null> {
+    const raw = await runScript(this.redis, 'claimMail', [keys.mailQueue()], ['', nowMs, leaseMs]).catch(
+      translateRedisError,
+    );
+    return raw ? { raw, job: JSON.parse(raw) as MailJob } : null;
+  }
+
+  /** Removes a claimed job: sent, or given up. */
+  async finish(claimed: ClaimedMail): Promise<void> {
+    await this.redis.zrem(keys.mailQueue(), claimed.raw).catch(translateRedisError);
+  }
+
+  /** Replaces a claimed job by its next attempt, due at `dueMs`. */
+  async retry(claimed: ClaimedMail, next: MailJob, dueMs: number): Promise<void> {
+    await runScript(
+      this.redis,
+      'retryMail',
+      [keys.mailQueue()],
+      ['', claimed.raw, JSON.stringify(next), dueMs],
+    ).catch(translateRedisError);
+  }
+
+  /** Jobs waiting, retrying or being sent. */
+  async size(): Promise<number> {
+    return this.redis.zcard(keys.mailQueue()).catch(translateRedisError);
+  }
+}

@@ -1,0 +1,760 @@
+import { createHash, randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { hashPassword, keys, newId, type User, UserStore } from '@threadkit/core';
+import { freePort, startTestApi, TEST_ORIGIN, type TestApi } from '@threadkit/testing';
+import Provider from 'oidc-provider';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * Sign-in with providers (`api.md`, Auth; `quality.md`, Security: OAuth with
+ * state and PKCE, the token only for the origin that started the flow). A real
+ * OpenID provider (`oidc-provider`) plays Google and a generic OIDC provider;
+ * a small local server speaks GitHub's OAuth and API. The app listens on a real
+ * port so the providers can redirect to it; redirects are followed by hand.
+ */
+
+interface Claims {
+  sub: string;
+  email?: string;
+  email_verified?: boolean;
+  name?: string;
+  picture?: string;
+}
+
+const LIST = `/v1/comments?page_url=${encodeURIComponent('https://blog.example.com/oauth')}`;
+
+let api: TestApi;
+let appUrl: string;
+let issuer: string;
+let oidcServer: http.Server;
+let github: GitHubDouble;
+
+/** People the OpenID provider knows, by account id (= sub). */
+const people = new Map<string, Claims>();
+/** What the provider's "user" does at the next interaction. */
+let nextInteraction: { signInAs: string } | { deny: true } = { deny: true };
+
+function person(claims: Omit<Claims, 'sub'>): Claims {
+  const sub = `sub-${randomBytes(6).toString('hex')}`;
+  const full = { sub, ...claims };
+  people.set(sub, full);
+  return full;
+}
+
+const uniqueEmail = (name: string) => `${name}-${randomBytes(4).toString('hex')}@example.com`;
+
+beforeAll(async () => {
+  const appPort = await freePort();
+  appUrl = `http://127.0.0.1:${appPort}`;
+
+  // The OpenID provider: its issuer URL is only known once it listens.
+  let handler: http.RequestListener = (_req, res) => res.end();
+  oidcServer = http.createServer((req, res) => handler(req, res));
+  await new Promise<void>((resolve) => oidcServer.listen(0, '127.0.0.1', resolve));
+  issuer = `http://127.0.0.1:${(oidcServer.address() as AddressInfo).port}`;
+  const provider = new Provider(issuer, {
+    clients: ['google', 'corp'].map((name) => ({
+      client_id: `${name}-client`,
+      client_secret: `${name}-secret-${'x'.repeat(32)}`,
+      redirect_uris: [`${appUrl}/v1/auth/${name}/callback`],
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_post',
+    })),
+    pkce: { required: () => true },
+    ttl: {
+      AccessToken: 600,
+      AuthorizationCode: 60,
+      Grant: 600,
+      IdToken: 600,
+      Interaction: 600,
+      Session: 600,
+    },
+    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'picture'] },
+    features: { devInteractions: { enabled: false } },
+    interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
+    cookies: { keys: [randomBytes(16).toString('hex')] },
+    findAccount: async (_ctx: unknown, id: string) => {
+      const claims = people.get(id);
+      return claims ? { accountId: id, claims: async () => claims } : undefined;
+    },
+  });
+  const callback = provider.callback();
+  handler = (req, res) => {
+    if (req.url?.startsWith('/interaction/')) {
+      interact(provider, req, res).catch((error) => {
+        res.statusCode = 500;
+        res.end(String(error));
+      });
+    } else {
+      callback(req, res);
+    }
+  };
+
+  github = await startGitHubDouble(appUrl);
+
+  api = await startTestApi({
+    env: {
+      PUBLIC_URL: appUrl,
+      GOOGLE_CLIENT_ID: 'google-client',
+      GOOGLE_CLIENT_SECRET: `google-secret-${'x'.repeat(32)}`,
+      GOOGLE_ISSUER: issuer,
+      OIDC_PROVIDERS: 'corp',
+      OIDC_CORP_ISSUER: issuer,
+      OIDC_CORP_CLIENT_ID: 'corp-client',
+      OIDC_CORP_CLIENT_SECRET: `corp-secret-${'x'.repeat(32)}`,
+      OIDC_CORP_LABEL: 'Corp SSO',
+      GITHUB_CLIENT_ID: github.clientId,
+      GITHUB_CLIENT_SECRET: github.clientSecret,
+      GITHUB_OAUTH_URL: github.url,
+      GITHUB_API_URL: `${github.url}/api`,
+    },
+  });
+  // Google and GitHub are enabled by default; an OIDC provider needs the owner to add it.
+  await api.context.sites.setSetting(api.site.id, 'auth_methods', 'password,email_code,google,github,corp');
+  await api.app.listen({ port: appPort, host: '127.0.0.1' });
+});
+
+afterAll(async () => {
+  await api?.stop();
+  await github?.close();
+  await new Promise((resolve) => oidcServer?.close(resolve));
+});
+
+/** The provider's login and consent screens, answered as `nextInteraction` says. */
+async function interact(provider: Provider, req: http.IncomingMessage, res: http.ServerResponse) {
+  const details = await provider.interactionDetails(req, res);
+  const decision = nextInteraction;
+  if ('deny' in decision) {
+    await provider.interactionFinished(
+      req,
+      res,
+      { error: 'access_denied', error_description: 'The person said no.' },
+      { mergeWithLastSubmission: false },
+    );
+    return;
+  }
+  if (details.prompt.name === 'login') {
+    await provider.interactionFinished(
+      req,
+      res,
+      { login: { accountId: decision.signInAs } },
+      { mergeWithLastSubmission: false },
+    );
+    return;
+  }
+  const promptDetails = details.prompt.details as {
+    missingOIDCScope?: string[];
+    missingOIDCClaims?: string[];
+  };
+  const grant = details.grantId
+    ? await provider.Grant.find(details.grantId)
+    : new provider.Grant({
+        accountId: details.session!.accountId,
+        clientId: details.params.client_id as string,
+      });
+  if (promptDetails.missingOIDCScope) grant!.addOIDCScope(promptDetails.missingOIDCScope.join(' '));
+  if (promptDetails.missingOIDCClaims) grant!.addOIDCClaims(promptDetails.missingOIDCClaims);
+  const grantId = await grant!.save();
+  await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+}
+
+const startUrl = (provider: string, origin = TEST_ORIGIN, key = api.site.publicKey) =>
+  `${appUrl}/v1/auth/${provider}?project_id=${encodeURIComponent(key)}&origin=${encodeURIComponent(origin)}`;
+
+/**
+ * Opens the start URL and follows the redirects through the provider (login and
+ * consent answered as `as` says; GitHub's double has its own `signInAs`) like a
+ * browser, up to the callback, which it does not open.
+ */
+async function authorize(
+  provider: string,
+  as: { signInAs: string } | { deny: true } | null,
+  origin = TEST_ORIGIN,
+): Promise<{ callback: string; authorization: URL }> {
+  if (as) nextInteraction = as;
+  const start = await fetch(startUrl(provider, origin), { redirect: 'manual' });
+  expect(start.status, await start.clone().text()).toBe(302);
+  const authorization = new URL(start.headers.get('location')!);
+  const cookies = new Map<string, string>();
+  let url = authorization.href;
+  for (let hop = 0; hop < 20; hop++) {
+    if (url.startsWith(`${appUrl}/v1/auth/${provider}/callback`)) return { callback: url, authorization };
+    const response = await fetch(url, {
+      redirect: 'manual',
+      headers: { cookie: [...cookies].map(([name, value]) => `${name}=${value}`).join('; ') },
+    });
+    for (const cookie of response.headers.getSetCookie()) {
+      const [pair] = cookie.split(';');
+      const at = pair!.indexOf('=');
+      cookies.set(pair!.slice(0, at), pair!.slice(at + 1));
+    }
+    const location = response.headers.get('location');
+    if (!location) throw new Error(`no redirect from ${url}: ${response.status} ${await response.text()}`);
+    url = new URL(location, url).href;
+  }
+  throw new Error('too many redirects');
+}
+
+interface Page {
+  status: number;
+  contentType: string;
+  html: string;
+  /** What the page's script posts, and to which origin; null for a plain-text page. */
+  posted: { origin: string; message: Record<string, unknown> } | null;
+}
+
+/** Opens the callback and reads the page: what its script would post, checking its CSP allows only that script. */
+async function openCallback(url: string): Promise<Page> {
+  const response = await fetch(url, { redirect: 'manual' });
+  const html = await response.text();
+  const contentType = response.headers.get('content-type') ?? '';
+  expect(response.headers.get('cache-control')).toBe('no-store');
+  if (!contentType.startsWith('text/html'))
+    return { status: response.status, contentType, html, posted: null };
+  const scripts = [...html.matchAll(/<script nonce="([^"]+)">/g)];
+  expect(scripts).toHaveLength(1);
+  const csp = response.headers.get('content-security-policy') ?? '';
+  expect(csp).toContain(`script-src 'nonce-${scripts[0]![1]}'`);
+  expect(csp).toContain("default-src 'none'");
+  expect(csp).not.toContain('unsafe-inline');
+  expect(response.headers.get('cross-origin-opener-policy')).toBe('unsafe-none');
+  const data = /var data = (.*);\n/.exec(html)?.[1];
+  expect(data, html).toBeDefined();
+  // Nothing in the data could end the script element or the line.
+  expect(data).not.toMatch(/[<>&\u2028\u2029]/);
+  expect(html).toContain('window.opener.postMessage(data.message, data.origin)');
+  return { status: response.status, contentType, html, posted: JSON.parse(data!) };
+}
+
+/** A full sign-in through the provider: the page's posted message. */
+async function signIn(provider: string, as: { signInAs: string }, origin = TEST_ORIGIN) {
+  const { callback } = await authorize(provider, as, origin);
+  const page = await openCallback(callback);
+  expect(page.status, page.html).toBe(200);
+  expect(page.posted?.origin).toBe(origin);
+  return page.posted!.message as {
+    type: string;
+    token: string;
+    refresh_token: string;
+    user: Record<string, unknown> & { id: string };
+  };
+}
+
+/** The part of the state after the site id: the Redis record's name. */
+const stateSecret = (url: string) => new URL(url).searchParams.get('state')!.split('.')[1]!;
+
+const tokenWorks = async (token: string) => (await api.call({ method: 'GET', url: LIST, token })).statusCode;
+
+/** An account created directly in the store, with a password, its e-mail verified or not. */
+async function existingAccount(email: string, verified: boolean) {
+  const user: User = {
+    id: newId(),
+    name: 'Existing',
+    avatar_url: null,
+    karma: 0,
+    role: 'user',
+    guest: false,
+    created_at: Math.floor(Date.now() / 1000),
+    email,
+    phone: null,
+    email_verified: verified,
+    phone_verified: false,
+    email_notifications: false,
+  };
+  const created = await new UserStore(api.redis).createWithLogin(
+    api.site.id,
+    user,
+    { kind: 'email', value: email },
+    await hashPassword('correct horse battery staple'),
+  );
+  expect(created).toBe(true);
+  return user;
+}
+
+const passwordLogin = (email: string) =>
+  api.call({
+    method: 'POST',
+    url: '/v1/auth/login',
+    payload: { email, password: 'correct horse battery staple' },
+  });
+
+describe('GET /v1/auth/:provider (start)', () => {
+  it('redirects to the provider with state, an S256 PKCE challenge, the scopes and the redirect URI', async () => {
+    const response = await fetch(startUrl('google'), { redirect: 'manual' });
+    expect(response.status).toBe(302);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    const location = new URL(response.headers.get('location')!);
+    expect(location.origin).toBe(issuer);
+    const params = location.searchParams;
+    expect(params.get('client_id')).toBe('google-client');
+    expect(params.get('response_type')).toBe('code');
+    expect(params.get('scope')).toBe('openid email profile');
+    expect(params.get('redirect_uri')).toBe(`${appUrl}/v1/auth/google/callback`);
+    expect(params.get('code_challenge_method')).toBe('S256');
+    const state = params.get('state')!;
+    expect(state).toMatch(new RegExp(`^${api.site.id}\\.[A-Za-z0-9_-]{43}$`));
+
+    // The flow is remembered in Redis for a while, with the verifier behind the challenge.
+    const key = keys.oauthState(api.site.id, stateSecret(location.href));
+    const record = JSON.parse((await api.redis.get(key))!);
+    expect(record).toMatchObject({ provider: 'google', origin: TEST_ORIGIN });
+    expect(createHash('sha256').update(record.verifier).digest('base64url')).toBe(
+      params.get('code_challenge'),
+    );
+    const ttl = await api.redis.ttl(key);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(600);
+
+    // Each start is a new flow.
+    const again = new URL((await fetch(startUrl('google'), { redirect: 'manual' })).headers.get('location')!);
+    expect(again.searchParams.get('state')).not.toBe(state);
+    expect(again.searchParams.get('code_challenge')).not.toBe(params.get('code_challenge'));
+  });
+
+  it('refuses an origin the site does not allow with 403, and a malformed one', async () => {
+    for (const origin of [
+      'https://evil.example',
+      'null',
+      'blog.example.com',
+      'https://blog.example.com.evil.example',
+    ]) {
+      const response = await fetch(startUrl('google', origin), { redirect: 'manual' });
+      expect(response.status, origin).toBe(403);
+      expect((await response.json()).code).toBe('origin_not_allowed');
+    }
+  });
+
+  it('needs the public key in project_id: none is 401, a secret key is 403', async () => {
+    const none = await fetch(`${appUrl}/v1/auth/google?origin=${encodeURIComponent(TEST_ORIGIN)}`, {
+      redirect: 'manual',
+    });
+    expect(none.status).toBe(401);
+    const header = await fetch(`${appUrl}/v1/auth/google?origin=${encodeURIComponent(TEST_ORIGIN)}`, {
+      redirect: 'manual',
+      headers: { projectid: api.site.publicKey },
+    });
+    expect(header.status).toBe(401);
+    const secret = await fetch(startUrl('google', TEST_ORIGIN, api.site.secretKey), { redirect: 'manual' });
+    expect(secret.status).toBe(403);
+    expect((await secret.json()).code).toBe('forbidden');
+    const unknown = await fetch(startUrl('google', TEST_ORIGIN, `tk_pub_${'A'.repeat(43)}`), {
+      redirect: 'manual',
+    });
+    expect(unknown.status).toBe(401);
+  });
+
+  it('is 404 for an unknown provider, and for a configured one the site has not enabled', async () => {
+    for (const provider of ['facebook', 'password', 'methods-x']) {
+      const response = await fetch(startUrl(provider), { redirect: 'manual' });
+      expect(response.status, provider).toBe(404);
+      expect((await response.json()).code).toBe('not_found');
+    }
+    await api.context.sites.setSetting(api.site.id, 'auth_methods', 'password,google,github');
+    try {
+      const response = await fetch(startUrl('corp'), { redirect: 'manual' });
+      expect(response.status).toBe(404);
+      const methods = await api.call({ method: 'GET', url: '/v1/auth/methods' });
+      expect(methods.json().methods).not.toContain('corp');
+    } finally {
+      await api.context.sites.setSetting(
+        api.site.id,
+        'auth_methods',
+        'password,email_code,google,github,corp',
+      );
+    }
+  });
+
+  it('lists the configured, enabled providers in GET /v1/auth/methods, with their labels', async () => {
+    const response = await api.call({ method: 'GET', url: '/v1/auth/methods' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({
+      methods: ['guest', 'password', 'email_code', 'google', 'github', 'corp'],
+      labels: { google: 'Google', github: 'GitHub', corp: 'Corp SSO' },
+    });
+  });
+});
+
+describe('GET /v1/auth/:provider/callback (OpenID Connect)', () => {
+  it('signs a new person up and posts token, refresh token and user to exactly the starting origin', async () => {
+    const ada = person({
+      email: uniqueEmail('ada'),
+      email_verified: true,
+      name: 'Ada Lovelace',
+      picture: 'https://images.example.com/ada.png',
+    });
+    const message = await signIn('google', { signInAs: ada.sub });
+    expect(message.type).toBe('threadkit:auth');
+    expect(message.user).toMatchObject({
+      name: 'Ada Lovelace',
+      email: ada.email,
+      email_verified: true,
+      avatar_url: 'https://images.example.com/ada.png',
+      guest: false,
+      role: 'user',
+    });
+    expect(await tokenWorks(message.token)).toBe(200);
+    const refreshed = await api.call({
+      method: 'POST',
+      url: '/v1/auth/refresh',
+      payload: { refresh_token: message.refresh_token },
+    });
+    expect(refreshed.statusCode).toBe(200);
+
+    // The same identity signs in to the same account, from another allowed origin too.
+    const again = await signIn('google', { signInAs: ada.sub }, 'http://localhost:3000');
+    expect(again.user.id).toBe(message.user.id);
+    expect(await tokenWorks(again.token)).toBe(200);
+    expect(await api.redis.get(keys.identity(api.site.id, 'google', ada.sub))).toBe(message.user.id);
+    expect(await api.redis.smembers(keys.userIdentities(api.site.id, message.user.id))).toEqual([
+      `google:${ada.sub}`,
+    ]);
+  });
+
+  it('links a verified e-mail to the existing account with that e-mail, which keeps its password', async () => {
+    const email = uniqueEmail('grace');
+    const existing = await existingAccount(email, true);
+    const grace = person({ email: email.toUpperCase(), email_verified: true, name: 'Grace Hopper' });
+    const message = await signIn('corp', { signInAs: grace.sub });
+    expect(message.user.id).toBe(existing.id);
+    expect(message.user.name).toBe('Existing');
+    expect(await tokenWorks(message.token)).toBe(200);
+    expect((await passwordLogin(email)).statusCode).toBe(200);
+    // Next time the identity alone finds it.
+    expect((await signIn('corp', { signInAs: grace.sub })).user.id).toBe(existing.id);
+  });
+
+  it('links to an account whose e-mail was never verified only by taking it from whoever registered it', async () => {
+    const email = uniqueEmail('squatted');
+    const squatter = await existingAccount(email, false);
+    const login = await passwordLogin(email);
+    expect(login.statusCode).toBe(200);
+    const owner = person({ email, email_verified: true, name: 'Rightful Owner' });
+    const message = await signIn('google', { signInAs: owner.sub });
+    expect(message.user.id).toBe(squatter.id);
+    expect(message.user.email_verified).toBe(true);
+    // The password and sessions set up without proof of the address are gone.
+    expect((await passwordLogin(email)).statusCode).toBe(401);
+    expect(await tokenWorks(login.json().token)).toBe(401);
+    expect(await tokenWorks(message.token)).toBe(200);
+  });
+
+  it('does not link when the provider has not verified the e-mail: a separate account is created', async () => {
+    const email = uniqueEmail('victim');
+    const victim = await existingAccount(email, true);
+    const impostor = person({ email, email_verified: false, name: 'Impostor' });
+    const message = await signIn('google', { signInAs: impostor.sub });
+    expect(message.user.id).not.toBe(victim.id);
+    expect(message.user).toMatchObject({ name: 'Impostor', email_verified: false });
+    expect(await api.redis.get(keys.login(api.site.id, 'email', email))).toBe(victim.id);
+    expect((await passwordLogin(email)).json().user.id).toBe(victim.id);
+  });
+
+  it('signs an identity whose account was erased in to a new account', async () => {
+    const eve = person({ email: uniqueEmail('eve'), email_verified: true, name: 'Eve' });
+    const first = await signIn('google', { signInAs: eve.sub });
+    const erased = await api.call({ method: 'DELETE', url: '/v1/users/me', token: first.token });
+    expect(erased.statusCode, erased.body).toBe(204);
+    const second = await signIn('google', { signInAs: eve.sub });
+    expect(second.user.id).not.toBe(first.user.id);
+    expect(second.user).toMatchObject({ name: 'Eve', email: eve.email, email_verified: true });
+    expect(await api.redis.get(keys.identity(api.site.id, 'google', eve.sub))).toBe(second.user.id);
+  });
+
+  it('names a new account after the e-mail when the provider gives no name', async () => {
+    const email = uniqueEmail('nameless');
+    const nameless = person({ email, email_verified: true });
+    const message = await signIn('corp', { signInAs: nameless.sub });
+    expect(message.user.name).toBe(email.split('@')[0]);
+  });
+
+  it('escapes what it puts in the page', async () => {
+    const name = '</script><script>alert(1)</script> & <b>';
+    const tricky = person({ email: uniqueEmail('tricky'), email_verified: true, name });
+    const message = await signIn('google', { signInAs: tricky.sub });
+    expect(message.user.name).toBe(name);
+  });
+
+  it('answers a reused callback with a plain-text page that posts nothing', async () => {
+    const pat = person({ email: uniqueEmail('pat'), email_verified: true, name: 'Pat' });
+    const { callback } = await authorize('google', { signInAs: pat.sub });
+    expect((await openCallback(callback)).status).toBe(200);
+    const reused = await openCallback(callback);
+    expect(reused.status).toBe(400);
+    expect(reused.contentType).toMatch(/^text\/plain/);
+    expect(reused.posted).toBeNull();
+    expect(reused.html).not.toMatch(/token/i);
+  });
+
+  it('answers an unknown, malformed or missing state with a plain-text page', async () => {
+    const sam = person({ email: uniqueEmail('sam'), email_verified: true, name: 'Sam' });
+    const { callback } = await authorize('google', { signInAs: sam.sub });
+    const url = new URL(callback);
+    for (const state of [`${api.site.id}.${randomBytes(32).toString('base64url')}`, 'nonsense', null]) {
+      const forged = new URL(url);
+      if (state === null) forged.searchParams.delete('state');
+      else forged.searchParams.set('state', state);
+      const page = await openCallback(forged.href);
+      expect(page.status, String(state)).toBe(400);
+      expect(page.posted).toBeNull();
+    }
+    // The real state is still good for its own code.
+    expect((await openCallback(callback)).status).toBe(200);
+  });
+
+  it("refuses another flow's state: its verifier does not match the code's challenge", async () => {
+    const one = person({ email: uniqueEmail('one'), email_verified: true, name: 'One' });
+    const two = person({ email: uniqueEmail('two'), email_verified: true, name: 'Two' });
+    const first = new URL((await authorize('google', { signInAs: one.sub })).callback);
+    const second = new URL((await authorize('google', { signInAs: two.sub })).callback);
+    const swapped = new URL(first);
+    swapped.searchParams.set('state', second.searchParams.get('state')!);
+    const page = await openCallback(swapped.href);
+    expect(page.status).toBe(400);
+    expect(page.posted).toEqual({
+      origin: TEST_ORIGIN,
+      message: { type: 'threadkit:auth', error: 'provider_error' },
+    });
+  });
+
+  it('refuses a state started for another provider, telling the starting origin', async () => {
+    const kim = person({ email: uniqueEmail('kim'), email_verified: true, name: 'Kim' });
+    const { callback } = await authorize('google', { signInAs: kim.sub });
+    const elsewhere = callback.replace('/v1/auth/google/callback', '/v1/auth/corp/callback');
+    const page = await openCallback(elsewhere);
+    expect(page.status).toBe(400);
+    expect(page.posted).toEqual({
+      origin: TEST_ORIGIN,
+      message: { type: 'threadkit:auth', error: 'invalid_state' },
+    });
+    // That used the state up.
+    expect((await openCallback(callback)).posted).toBeNull();
+  });
+
+  it('fails the exchange when the stored PKCE verifier was tampered with', async () => {
+    const lee = person({ email: uniqueEmail('lee'), email_verified: true, name: 'Lee' });
+    const { callback } = await authorize('google', { signInAs: lee.sub });
+    const key = keys.oauthState(api.site.id, stateSecret(callback));
+    const record = JSON.parse((await api.redis.get(key))!);
+    await api.redis.set(
+      key,
+      JSON.stringify({ ...record, verifier: randomBytes(32).toString('base64url') }),
+      'KEEPTTL',
+    );
+    const page = await openCallback(callback);
+    expect(page.status).toBe(400);
+    expect(page.posted).toEqual({
+      origin: TEST_ORIGIN,
+      message: { type: 'threadkit:auth', error: 'provider_error' },
+    });
+    expect(page.html).not.toContain('token"');
+    expect(await api.redis.get(keys.identity(api.site.id, 'google', lee.sub))).toBeNull();
+  });
+
+  it('posts access_denied when the person declines at the provider', async () => {
+    const { callback } = await authorize('google', { deny: true });
+    expect(new URL(callback).searchParams.get('error')).toBe('access_denied');
+    const page = await openCallback(callback);
+    expect(page.status).toBe(400);
+    expect(page.posted).toEqual({
+      origin: TEST_ORIGIN,
+      message: { type: 'threadkit:auth', error: 'access_denied' },
+    });
+  });
+
+  it('is a JSON 404 for a provider that is not configured', async () => {
+    const response = await fetch(`${appUrl}/v1/auth/facebook/callback?code=x&state=y`);
+    expect(response.status).toBe(404);
+    expect((await response.json()).code).toBe('not_found');
+  });
+});
+
+describe('GitHub', () => {
+  it('redirects with the GitHub scopes and PKCE, and signs in with the primary verified e-mail', async () => {
+    const octocat = github.addUser({
+      login: 'octocat',
+      name: null,
+      emails: [
+        { email: uniqueEmail('octo-other'), primary: false, verified: true },
+        { email: uniqueEmail('octo'), primary: true, verified: true },
+      ],
+    });
+    github.signInAs = octocat;
+    const { callback, authorization } = await authorize('github', null);
+    expect(authorization.origin + authorization.pathname).toBe(`${github.url}/login/oauth/authorize`);
+    expect(authorization.searchParams.get('scope')).toBe('read:user user:email');
+    expect(authorization.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(authorization.searchParams.get('redirect_uri')).toBe(`${appUrl}/v1/auth/github/callback`);
+    const page = await openCallback(callback);
+    expect(page.status, page.html).toBe(200);
+    expect(page.posted?.origin).toBe(TEST_ORIGIN);
+    const message = page.posted!.message as { token: string; user: Record<string, unknown> };
+    expect(message.user).toMatchObject({
+      name: 'octocat',
+      email: octocat.emails[1]!.email,
+      email_verified: true,
+      avatar_url: `https://avatars.example.com/${octocat.id}.png`,
+    });
+    expect(await tokenWorks(message.token)).toBe(200);
+    expect(github.exchanges).toContainEqual({ code_verifier_matched: true, client_authenticated: true });
+  });
+
+  it('keeps an unverified primary e-mail unverified and unlinked', async () => {
+    const email = uniqueEmail('gh-victim');
+    const victim = await existingAccount(email, true);
+    const user = github.addUser({
+      login: 'mallory',
+      name: 'Mallory',
+      emails: [{ email, primary: true, verified: false }],
+    });
+    github.signInAs = user;
+    const page = await openCallback((await authorize('github', null)).callback);
+    const message = page.posted!.message as { user: { id: string; email_verified: boolean } };
+    expect(message.user.id).not.toBe(victim.id);
+    expect(message.user.email_verified).toBe(false);
+  });
+
+  it('fails when the verifier does not match the challenge (GitHub answers 200 with an error)', async () => {
+    const user = github.addUser({ login: 'pkce', name: 'P', emails: [] });
+    github.signInAs = user;
+    const { callback } = await authorize('github', null);
+    const key = keys.oauthState(api.site.id, stateSecret(callback));
+    const record = JSON.parse((await api.redis.get(key))!);
+    await api.redis.set(
+      key,
+      JSON.stringify({ ...record, verifier: randomBytes(32).toString('base64url') }),
+      'KEEPTTL',
+    );
+    const page = await openCallback(callback);
+    expect(page.posted).toEqual({
+      origin: TEST_ORIGIN,
+      message: { type: 'threadkit:auth', error: 'provider_error' },
+    });
+  });
+
+  it('posts access_denied when the person declines', async () => {
+    github.signInAs = null;
+    const page = await openCallback((await authorize('github', null)).callback);
+    expect(page.posted).toEqual({
+      origin: TEST_ORIGIN,
+      message: { type: 'threadkit:auth', error: 'access_denied' },
+    });
+  });
+});
+
+interface GitHubUser {
+  id: number;
+  login: string;
+  name: string | null;
+  emails: { email: string; primary: boolean; verified: boolean }[];
+}
+
+interface GitHubDouble {
+  url: string;
+  clientId: string;
+  clientSecret: string;
+  /** Who approves at the next authorization; null declines. */
+  signInAs: GitHubUser | null;
+  exchanges: { code_verifier_matched: boolean; client_authenticated: boolean }[];
+  addUser(user: Omit<GitHubUser, 'id'>): GitHubUser;
+  close(): Promise<void>;
+}
+
+/** GitHub's OAuth endpoints and the two API calls sign-in makes, as GitHub answers them. */
+async function startGitHubDouble(appUrl: string): Promise<GitHubDouble> {
+  const clientId = 'Iv1.github-client';
+  const clientSecret = randomBytes(20).toString('hex');
+  const codes = new Map<string, { challenge: string; redirectUri: string; user: GitHubUser }>();
+  const tokens = new Map<string, GitHubUser>();
+  let nextId = 1000;
+  const double: GitHubDouble = {
+    url: '',
+    clientId,
+    clientSecret,
+    signInAs: null,
+    exchanges: [],
+    addUser: (user) => ({ id: nextId++, ...user }),
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+  const json = (res: http.ServerResponse, status: number, body: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+    res.end(JSON.stringify(body));
+  };
+  const server = http.createServer(async (req, res) => {
+    const url = new URL(req.url!, double.url);
+    if (req.method === 'GET' && url.pathname === '/login/oauth/authorize') {
+      const redirectUri = url.searchParams.get('redirect_uri')!;
+      const back = new URL(redirectUri);
+      back.searchParams.set('state', url.searchParams.get('state')!);
+      if (
+        url.searchParams.get('client_id') !== clientId ||
+        !redirectUri.startsWith(appUrl) ||
+        url.searchParams.get('code_challenge_method') !== 'S256' ||
+        !double.signInAs
+      ) {
+        back.searchParams.set('error', 'access_denied');
+      } else {
+        const code = randomBytes(10).toString('hex');
+        codes.set(code, {
+          challenge: url.searchParams.get('code_challenge')!,
+          redirectUri,
+          user: double.signInAs,
+        });
+        back.searchParams.set('code', code);
+      }
+      res.writeHead(302, { location: back.href });
+      res.end();
+      return;
+    }
+    if (req.method === 'POST' && url.pathname === '/login/oauth/access_token') {
+      let body = '';
+      for await (const chunk of req) body += chunk;
+      const form = new URLSearchParams(body);
+      const grant = codes.get(form.get('code') ?? '');
+      codes.delete(form.get('code') ?? '');
+      const verifier = form.get('code_verifier') ?? '';
+      const exchange = {
+        code_verifier_matched:
+          !!grant && createHash('sha256').update(verifier).digest('base64url') === grant.challenge,
+        client_authenticated:
+          form.get('client_id') === clientId && form.get('client_secret') === clientSecret,
+      };
+      double.exchanges.push(exchange);
+      // GitHub answers errors with 200 too.
+      if (!req.headers.accept?.includes('application/json')) return json(res, 406, { error: 'not json' });
+      if (!grant || !exchange.client_authenticated || form.get('redirect_uri') !== grant.redirectUri) {
+        return json(res, 200, { error: 'bad_verification_code', error_description: 'The code is wrong.' });
+      }
+      if (!exchange.code_verifier_matched) {
+        return json(res, 200, { error: 'bad_verification_code', error_description: 'PKCE failed.' });
+      }
+      const token = `gho_${randomBytes(16).toString('hex')}`;
+      tokens.set(token, grant.user);
+      return json(res, 200, { access_token: token, token_type: 'bearer', scope: 'read:user,user:email' });
+    }
+    const user = tokens.get((req.headers.authorization ?? '').replace(/^Bearer /, ''));
+    if (req.method === 'GET' && url.pathname.startsWith('/api/')) {
+      if (!user) return json(res, 401, { message: 'Bad credentials' });
+      if (url.pathname === '/api/user') {
+        return json(res, 200, {
+          id: user.id,
+          login: user.login,
+          name: user.name,
+          avatar_url: `https://avatars.example.com/${user.id}.png`,
+        });
+      }
+      if (url.pathname === '/api/user/emails') {
+        return json(
+          res,
+          200,
+          user.emails.map((e) => ({ ...e, visibility: e.primary ? 'public' : null })),
+        );
+      }
+    }
+    json(res, 404, { message: 'Not Found' });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  double.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return double;
+}
