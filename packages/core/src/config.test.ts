@@ -403,3 +403,15 @@ describe('loadConfig: sign-in providers', () => {
     expect(problems[0]).toContain(name);
   });
 });
+
+describe('loadConfig: Akismet', () => {
+  it("uses Akismet's own API unless AKISMET_API_URL says otherwise (https, or http on localhost)", () => {
+    expect(loadConfig({}).akismetApiUrl).toBe('https://rest.akismet.com');
+    expect(loadConfig({ AKISMET_API_URL: 'http://127.0.0.1:9000/' }).akismetApiUrl).toBe(
+      'http://127.0.0.1:9000',
+    );
+    expect(problemsOf({ AKISMET_API_URL: 'http://akismet.example.com' })).toEqual([
+      expect.stringContaining('AKISMET_API_URL'),
+    ]);
+  });
+});

@@ -1,4 +1,7 @@
+import { isIP } from 'node:net';
 import { checkOriginPattern, parseOrigin } from './origins.js';
+import { DEFAULT_RATE_LIMITS, parseRateLimits } from './rate-limits.js';
+import type { RateLimits } from './types.js';
 
 /**
  * Configuration from environment variables. Every setting is declared once here
@@ -35,6 +38,10 @@ export interface Config {
   sessionTtl: number;
   dataDir: string;
   logLevel: string;
+  /** Proxies (addresses, CIDR ranges, or proxy-addr's `loopback`, `linklocal`, `uniquelocal`) whose `X-Forwarded-For` is believed; empty: none. */
+  trustProxy: string[];
+  /** Every site's rate-limit budgets, unless its `rate_limits` setting overrides some. */
+  rateLimits: RateLimits;
   site: StandaloneSiteConfig;
   email: { smtpUrl: string | null; from: string };
   /** Null when Twilio is not configured: text messages go to the log. */
@@ -43,6 +50,8 @@ export interface Config {
   publicUrl: string;
   /** Configured OAuth sign-in providers (Google, GitHub, OIDC), in the order they were declared. */
   oauthProviders: OAuthProviderConfig[];
+  /** Base URL of Akismet's API, for sites that turn Akismet on. */
+  akismetApiUrl: string;
 }
 
 /** An OpenID Connect provider (Google is one) or GitHub's plain OAuth 2.0. */
@@ -143,6 +152,16 @@ export const SETTINGS: readonly Setting[] = [
     doc: 'pino log level: `fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`.',
   },
   {
+    name: 'TRUST_PROXY',
+    default: '',
+    doc: 'Comma-separated addresses or CIDR ranges of your reverse proxies (`10.0.0.0/8,127.0.0.1`; also `loopback`, `linklocal`, `uniquelocal`): the client address is then taken from their `X-Forwarded-For`. Unset: the header is ignored and the socket address is the client.',
+  },
+  {
+    name: 'RATE_LIMITS',
+    default: 'reads=120,writes=20,auth=10,key=3000',
+    doc: "Requests per minute for every site, per budget (`off` for no limit; `off` alone: none at all); a budget left out keeps its default, and a site's `rate_limits` setting overrides these. See docs/api.md, Rate limits.",
+  },
+  {
     name: 'SMTP_URL',
     default: '',
     doc: 'SMTP server for e-mail (`smtp://user:pass@host:587`, `smtps://…`). Unset: e-mails (and their codes) are written to the log.',
@@ -202,6 +221,11 @@ export const SETTINGS: readonly Setting[] = [
     default: '',
     doc: 'For each name in `OIDC_PROVIDERS` (upper-cased): `OIDC_<NAME>_ISSUER` (required), `OIDC_<NAME>_CLIENT_ID` (required), `OIDC_<NAME>_CLIENT_SECRET` (unset: a public client with PKCE only), `OIDC_<NAME>_LABEL` (button text; default: the name). Sites offer it once the name is in their `auth_methods`.',
   },
+  {
+    name: 'AKISMET_API_URL',
+    default: 'https://rest.akismet.com',
+    doc: "Base URL of Akismet's API, for sites with `akismet_enabled` (a proxy, or a test double).",
+  },
   { name: 'THREADKIT_SITE_NAME', default: 'My site', doc: 'Standalone: the site name shown to commenters.' },
   {
     name: 'THREADKIT_SITE_DOMAIN',
@@ -235,6 +259,8 @@ export class ConfigError extends Error {
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 const KEY_PATTERN = { public: /^tk_pub_[0-9A-Za-z]{20,}$/, secret: /^tk_sec_[0-9A-Za-z]{20,}$/ };
+/** proxy-addr's names for address ranges, accepted in TRUST_PROXY. */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function loadConfig(env: Env = process.env): Config {
@@ -403,6 +429,32 @@ export function loadConfig(env: Env = process.env): Config {
     });
   }
 
+  const trustProxy = (get('TRUST_PROXY') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const entry of trustProxy) {
+    if (PROXY_RANGE_NAMES.has(entry)) continue;
+    const [address = '', bits, ...rest] = entry.split('/');
+    const version = isIP(address);
+    const badBits =
+      bits !== undefined && (!/^\d{1,3}$/.test(bits) || Number(bits) > (version === 4 ? 32 : 128));
+    if (!version || badBits || rest.length > 0) {
+      problems.push(
+        `TRUST_PROXY: "${entry}" is not an IP address, a CIDR range, loopback, linklocal or uniquelocal`,
+      );
+    }
+  }
+  const rateLimits = ((): RateLimits => {
+    const raw = get('RATE_LIMITS');
+    try {
+      return { ...DEFAULT_RATE_LIMITS, ...(raw === undefined ? {} : parseRateLimits(raw, 'RATE_LIMITS')) };
+    } catch (error) {
+      problems.push((error as Error).message);
+      return { ...DEFAULT_RATE_LIMITS };
+    }
+  })();
+
   const config: Config = {
     mode: mode as Mode,
     redis: {
@@ -418,6 +470,8 @@ export function loadConfig(env: Env = process.env): Config {
     sessionTtl: int('SESSION_TTL', 2_592_000, 3600, 31_536_000),
     dataDir: get('DATA_DIR') ?? './data',
     logLevel,
+    trustProxy,
+    rateLimits,
     site: {
       name: get('THREADKIT_SITE_NAME') ?? null,
       domain: get('THREADKIT_SITE_DOMAIN') ?? null,
@@ -441,6 +495,7 @@ export function loadConfig(env: Env = process.env): Config {
       : null,
     publicUrl,
     oauthProviders,
+    akismetApiUrl: endpoint('AKISMET_API_URL', get('AKISMET_API_URL') ?? 'https://rest.akismet.com'),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -20,6 +20,15 @@ export const keys = {
   /** ZSET: comment ids with open reports, scored by the latest report time (ms). */
   reports: (siteId: string) => `${sitePrefix(siteId)}:reports`,
 
+  /** ZSET: comments waiting for a moderator (pending, or published under post-moderation), by creation (ms). */
+  modqueue: (siteId: string) => `${sitePrefix(siteId)}:modqueue`,
+  /** SET: banned user ids. */
+  banned: (siteId: string) => `${sitePrefix(siteId)}:banned`,
+  /** SET: ids of the site's admins or moderators. */
+  roleMembers: (siteId: string, role: 'admin' | 'moderator') => `${sitePrefix(siteId)}:role:${role}`,
+  /** LIST: moderation audit log, newest first, JSON entries, capped. */
+  audit: (siteId: string) => `${sitePrefix(siteId)}:audit`,
+
   /** STRING: one comment as JSON. */
   comment: (siteId: string, commentId: string) => `${sitePrefix(siteId)}:comment:${commentId}`,
   /** ZSET: direct replies of a comment, scored by creation time (ms). */
@@ -72,6 +81,13 @@ export const keys = {
     `${sitePrefix(siteId)}:code:${purpose}:${target}`,
   /** STRING with TTL: a counter for a limit window (codes sent, failed logins). */
   limit: (siteId: string, name: string, subject: string) => `${sitePrefix(siteId)}:limit:${name}:${subject}`,
+  /** HASH with TTL: a sliding-window rate-limit counter (`w` window index, `c` this window's count, `p` the previous one's). */
+  rateLimit: (siteId: string, bucket: string, subject: string) =>
+    `${sitePrefix(siteId)}:rl:${bucket}:${subject}`,
+  /** HASH: the site's usage in a UTC month (`YYYY-MM`): comments, pageviews, api_requests, ws_connections. */
+  usage: (siteId: string, month: string) => `${sitePrefix(siteId)}:usage:${month}`,
+  /** HyperLogLog: the month's unique visitors (keyed digests of user ids, or of address and user agent). */
+  usageVisitors: (siteId: string, month: string) => `${sitePrefix(siteId)}:usage:${month}:visitors`,
   /** HASH with TTL: one sign-in session. */
   session: (siteId: string, sessionId: string) => `${sitePrefix(siteId)}:session:${sessionId}`,
   /** SET with TTL: hashes of the session's refresh tokens already rotated; presenting one again revokes it. */

@@ -38,6 +38,8 @@ export interface StoredComment {
   e: number;
   /** reply count: direct replies still stored */
   rc: number;
+  /** hold reason: why the spam and abuse checks held the comment for review (absent when not held by them) */
+  hr?: string;
 }
 
 /** The compact comment of the wire contract (`api.md`). */
@@ -58,6 +60,8 @@ export interface CommentView {
   pid: string | null;
   e: boolean;
   v?: VoteDirection | null;
+  /** The author's role badge, when they moderate the site. */
+  ro?: 'moderator' | 'admin';
 }
 
 export interface SiteSettings {
@@ -71,6 +75,40 @@ export interface SiteSettings {
   auth_methods: string[];
   /** Accounts must have verified their e-mail or phone before they can post. */
   require_verified: boolean;
+  // Spam and abuse (docs/moderation.md).
+  /** Words and phrases matched as whole words, case-insensitively. */
+  word_filter: string[];
+  /** What a `word_filter` match does: refuse the comment, or hold it for review. */
+  word_filter_action: 'block' | 'hold';
+  /** Links a comment may have before it is held (0: any link holds it). */
+  max_links: number;
+  /** Guests' fastest plausible time from opening the form to sending it (0: no check). */
+  min_submit_seconds: number;
+  akismet_enabled: boolean;
+  /** A secret: never shown by a route, the CLI or a log. */
+  akismet_key: string;
+  /** An OpenAI-compatible `/v1/moderations` endpoint. */
+  moderation_api_enabled: boolean;
+  moderation_api_url: string;
+  /** A secret: never shown by a route, the CLI or a log. */
+  moderation_api_key: string;
+  moderation_api_model: string;
+  /** What a spam or flagged verdict of Akismet or the moderation API does (Akismet's "discard" always refuses). */
+  flagged_action: 'hold' | 'reject';
+  /** Rate-limit budgets this site sets for itself; the ones it leaves out come from the server's `RATE_LIMITS`. */
+  rate_limits: Partial<RateLimits>;
+}
+
+/** Requests per minute allowed in each rate-limit budget (docs/api.md, Rate limits); 0: no limit. */
+export interface RateLimits {
+  /** GET requests, per client address (per user with a token). */
+  reads: number;
+  /** Other requests, per client address (per user with a token). */
+  writes: number;
+  /** POSTs to /v1/auth/…, per client address. */
+  auth: number;
+  /** Every request made with one API key, whoever makes it. */
+  key: number;
 }
 
 export interface Site {

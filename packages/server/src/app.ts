@@ -14,13 +14,19 @@ import { credentialsPlugin } from './plugins/credentials.js';
 import { errorsPlugin } from './plugins/errors.js';
 import { metricsPlugin } from './plugins/metrics.js';
 import { openapiPlugin } from './plugins/openapi.js';
+import { rateLimitPlugin } from './plugins/rate-limit.js';
+import { usagePlugin } from './plugins/usage.js';
 import { accountRoutes } from './routes/auth/accounts.js';
 import { authRoutes } from './routes/auth/index.js';
 import { oauthRoutes } from './routes/auth/oauth.js';
 import { commentRoutes } from './routes/comments/index.js';
 import { healthRoutes } from './routes/health.js';
 import { homeRoutes } from './routes/home.js';
+import { moderationRoutes } from './routes/moderation/index.js';
 import { notificationRoutes, unsubscribeRoutes } from './routes/notifications/index.js';
+import { siteRoleRoutes } from './routes/sites/roles.js';
+import { siteSettingsRoutes } from './routes/sites/settings.js';
+import { usageRoutes } from './routes/usage/index.js';
 import { userRoutes } from './routes/users/index.js';
 import { CommentSchema, ErrorSchema, UserSchema } from './schemas.js';
 import './types.js';
@@ -40,7 +46,8 @@ export async function buildApp({ context, logger }: AppOptions): Promise<Fastify
   const app = Fastify({
     ...(logger ? { loggerInstance: logger as FastifyBaseLogger } : { logger: false }),
     bodyLimit: BODY_LIMIT,
-    trustProxy: false,
+    // request.ip is the client's address: from X-Forwarded-For only when the socket is a trusted proxy.
+    trustProxy: context.config.trustProxy.length > 0 ? context.config.trustProxy : false,
     return503OnClosing: true,
     // A malformed URL (`%ZZ`) or an overlong path segment is bad input too: answer in the API's format.
     frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
@@ -75,6 +82,10 @@ export async function buildApp({ context, logger }: AppOptions): Promise<Fastify
   app.addHook('onClose', async () => {
     await context.pages.close();
   });
+  // So are usage counts, and the requests rate-limit grants let through.
+  app.addHook('onClose', async () => {
+    await Promise.all([context.usage.close(), context.rateLimiter.close()]);
+  });
   // The mail worker sends queued e-mails while the app is open; notifications in the works finish first.
   context.mailQueue.start();
   app.addHook('onClose', async () => {
@@ -88,12 +99,19 @@ export async function buildApp({ context, logger }: AppOptions): Promise<Fastify
   await app.register(
     async (v1) => {
       await v1.register(credentialsPlugin, { context });
+      // After the credentials: they tell the site and who is asking.
+      await v1.register(rateLimitPlugin, { context });
+      await v1.register(usagePlugin, { context });
       await v1.register(commentRoutes, { context });
       await v1.register(authRoutes, { context });
       await v1.register(accountRoutes, { context });
       await v1.register(oauthRoutes, { context });
       await v1.register(userRoutes, { context });
+      await v1.register(moderationRoutes, { context });
+      await v1.register(siteRoleRoutes, { context });
+      await v1.register(siteSettingsRoutes, { context });
       await v1.register(notificationRoutes, { context });
+      await v1.register(usageRoutes, { context });
     },
     { prefix: '/v1' },
   );

@@ -168,6 +168,37 @@ describe('threadkit site … on an existing site', () => {
     await api?.stop();
   });
 
+  it('admin promote makes the first admin by e-mail, and demote takes the role away', async () => {
+    const email = 'first-admin@example.com';
+    const registered = await api.call({
+      method: 'POST',
+      url: '/v1/auth/register',
+      payload: { name: 'First', email, password: 'correct horse battery staple' },
+    });
+    const { id, role } = registered.json().user;
+    expect(role).toBe('user');
+    const promoted = await run(['admin', 'promote', email], env);
+    expect(promoted.code, promoted.stdout).toBe(0);
+    expect(promoted.stdout).toContain('is now an admin');
+    expect(
+      (
+        await api.context.moderation.members(await api.context.sites.get(api.site.id), ownerViewer(), 'admin')
+      ).map((m) => m.id),
+    ).toContain(id);
+    const moderator = await run(['admin', 'promote', id, 'moderator'], env);
+    expect(moderator.code, moderator.stdout).toBe(0);
+    expect((await api.context.auth.authenticate(api.site.id, registered.json().token)).role).toBe(
+      'moderator',
+    );
+    const demoted = await run(['admin', 'demote', email], env);
+    expect(demoted.code, demoted.stdout).toBe(0);
+    expect((await api.context.auth.authenticate(api.site.id, registered.json().token)).role).toBe('user');
+    const missing = await run(['admin', 'promote', 'nobody@example.com'], env);
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toContain('No account');
+    expect((await run(['admin', 'promote'], env)).code).toBe(1);
+  });
+
   it('site show prints the id, the public key and only a masked secret key', async () => {
     const { code, stdout } = await site(['show']);
     expect(code, stdout).toBe(0);
@@ -221,6 +252,18 @@ describe('threadkit site … on an existing site', () => {
       allowed_origins: [TEST_ORIGIN],
       allow_guests: true,
     });
+  });
+
+  it("site set and site show never print the spam services' API keys", async () => {
+    const key = 'akismetKey123456';
+    const set = await site(['set', 'akismet_key', key]);
+    expect(set.code, set.stdout).toBe(0);
+    expect(set.stdout).toContain('akismet_key = "(set)"');
+    expect((await api.context.sites.get(api.site.id)).settings.akismet_key).toBe(key);
+    const show = await site(['show']);
+    expect(show.stdout).toContain('"akismet_key":"(set)"');
+    expect(`${set.stdout}${show.stdout}`).not.toContain(key);
+    expect((await site(['set', 'akismet_key', ''])).stdout).toContain('akismet_key = ""');
   });
 
   it('site set with a bad value exits non-zero with a clear message and changes nothing', async () => {
@@ -353,3 +396,7 @@ describe('threadkit start', () => {
     for (const name of ['REDIS_URL', 'LOG_LEVEL', 'HTTP_PORT']) expect(several.stdout).toContain(name);
   });
 });
+
+function ownerViewer() {
+  return { siteId: '', userId: null, role: 'owner' as const, sessionId: null };
+}

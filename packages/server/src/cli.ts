@@ -3,13 +3,17 @@ import { parseArgs } from 'node:util';
 import {
   type Config,
   ConfigError,
+  isId,
   isSettingName,
   loadConfig,
+  MONTH_PATTERN,
+  redactSettings,
   SETTING_SPECS,
+  type SiteSettings,
   ThreadKitError,
 } from '@threadkit/core';
 import pino from 'pino';
-import { createContext } from './context.js';
+import { type AppContext, createContext } from './context.js';
 import { connectRedis, startServer } from './server.js';
 
 const USAGE = `Usage: threadkit <command>
@@ -19,6 +23,11 @@ Commands:
   site show                 Show the site's keys and settings
   site rotate-keys          Replace both keys; the old ones stop working
   site set <name> <value>   Change a setting (${Object.keys(SETTING_SPECS).join(', ')})
+  admin promote <email|user-id> [admin|moderator]
+                            Give a commenter a role (the first admin starts here)
+  admin demote <email|user-id>
+                            Take their role away
+  usage [--month YYYY-MM]   Show the site's usage in a month (default: this one, UTC)
   help                      Show this help
 
 Configuration comes from environment variables; see the README.`;
@@ -26,7 +35,12 @@ Configuration comes from environment variables; see the README.`;
 const say = (line = '') => process.stdout.write(`${line}\n`);
 
 async function main(argv: string[]): Promise<number> {
-  const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true });
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: { month: { type: 'string' } },
+  });
   const [command, sub, ...rest] = positionals;
   if (!command || command === 'help') {
     say(USAGE);
@@ -35,6 +49,8 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
   if (command === 'start') return start(config);
   if (command === 'site') return site(config, sub, rest);
+  if (command === 'usage' && !sub) return usage(config, values.month);
+  if (command === 'admin') return admin(config, sub, rest);
   say(USAGE);
   return 1;
 }
@@ -66,7 +82,11 @@ async function start(config: Config): Promise<number> {
   return new Promise<number>(() => {});
 }
 
-async function site(config: Config, sub: string | undefined, args: string[]): Promise<number> {
+/** Opens the standalone site for an admin command, and closes the connection after. */
+async function withSite(
+  config: Config,
+  run: (context: AppContext, siteId: string) => Promise<number>,
+): Promise<number> {
   const logger = pino({ level: 'silent' });
   const connection = await connectRedis(config, () => {}, { keepManagedRunning: true });
   try {
@@ -76,6 +96,57 @@ async function site(config: Config, sub: string | undefined, args: string[]): Pr
       say('No site yet: run `threadkit start` once to create it.');
       return 1;
     }
+    return await run(context, siteId);
+  } finally {
+    await connection.close();
+  }
+}
+
+/** `threadkit admin promote|demote <email|user-id> [admin|moderator]`: the first admin needs no admin. */
+async function admin(config: Config, sub: string | undefined, args: string[]): Promise<number> {
+  const [who, roleArg = 'admin'] = args;
+  if ((sub !== 'promote' && sub !== 'demote') || !who || (roleArg !== 'admin' && roleArg !== 'moderator')) {
+    say(
+      'Usage: threadkit admin promote <email|user-id> [admin|moderator]\n       threadkit admin demote <email|user-id>',
+    );
+    return 1;
+  }
+  return withSite(config, async (context, siteId) => {
+    const site = await context.sites.get(siteId);
+    const userId = isId(who) ? who : await context.accounts.findAccount(siteId, who);
+    if (!userId) {
+      say(`No account with the e-mail ${who}.`);
+      return 1;
+    }
+    const owner = { siteId, userId: null, role: 'owner' as const, sessionId: null };
+    if (sub === 'promote') {
+      await context.moderation.setRole(site, owner, userId, roleArg, true);
+      say(`${who} is now ${roleArg === 'admin' ? 'an admin' : 'a moderator'} of "${site.name}".`);
+    } else {
+      for (const role of ['admin', 'moderator'] as const)
+        await context.moderation.setRole(site, owner, userId, role, false);
+      say(`${who} no longer has a role on "${site.name}".`);
+    }
+    return 0;
+  });
+}
+
+/** `threadkit usage [--month YYYY-MM]`: what `GET /v1/sites/:id/usage` answers, one field a line. */
+async function usage(config: Config, month: string | undefined): Promise<number> {
+  if (month !== undefined && !MONTH_PATTERN.test(month)) {
+    say('Usage: threadkit usage [--month YYYY-MM]   (a UTC month, e.g. 2025-01)');
+    return 1;
+  }
+  return withSite(config, async (context, siteId) => {
+    const chosen = month ?? context.usage.currentMonth();
+    const report = { site_id: siteId, month: chosen, ...(await context.usage.read(siteId, chosen)) };
+    for (const [name, value] of Object.entries(report)) say(`${name.padEnd(16)} ${value}`);
+    return 0;
+  });
+}
+
+async function site(config: Config, sub: string | undefined, args: string[]): Promise<number> {
+  return withSite(config, async (context, siteId) => {
     switch (sub) {
       case 'show': {
         printSite(await context.sites.get(siteId), {}, false);
@@ -97,16 +168,15 @@ async function site(config: Config, sub: string | undefined, args: string[]): Pr
           return 1;
         }
         const settings = await context.sites.setSetting(siteId, name, value);
-        say(`${name} = ${JSON.stringify(settings[name])}`);
+        // Secrets (API keys) are never echoed: terminals and start-up logs keep what they print.
+        say(`${name} = ${JSON.stringify(redactSettings(settings)[name])}`);
         return 0;
       }
       default:
         say(USAGE);
         return 1;
     }
-  } finally {
-    await connection.close();
-  }
+  });
 }
 
 /** Where sign-in codes go when no provider is configured, so the quick start needs no mail account. */
@@ -130,7 +200,7 @@ function printSite(
     domain: string | null;
     publicKey: string;
     secretKeyHint: string;
-    settings: object;
+    settings: SiteSettings;
   },
   generated: { publicKey?: string; secretKey?: string },
   created: boolean,
@@ -141,7 +211,7 @@ function printSite(
   if (generated.secretKey)
     say(`  secret key: ${generated.secretKey}   <- shown only now; store it somewhere safe`);
   else say(`  secret key: ${site.secretKeyHint || '(set)'}  (rotate with \`threadkit site rotate-keys\`)`);
-  say(`  settings:   ${JSON.stringify(site.settings)}`);
+  say(`  settings:   ${JSON.stringify(redactSettings(site.settings))}`);
 }
 
 main(process.argv.slice(2)).then(

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import {
   AccountService,
   AuthService,
@@ -6,6 +6,7 @@ import {
   CommentService,
   CommentStore,
   type Config,
+  createModerationPipeline,
   EventBus,
   LimitStore,
   LogMailer,
@@ -13,12 +14,17 @@ import {
   MailQueue,
   type MailQueueOptions,
   MailQueueStore,
+  ModerationService,
+  ModerationStore,
   NotificationService,
   NotificationStore,
   OAuthService,
   OAuthStore,
   PageStates,
   ProfileService,
+  RateLimiter,
+  type RateLimiterOptions,
+  RateLimitStore,
   type RedisClient,
   redisRelay,
   SessionStore,
@@ -30,6 +36,8 @@ import {
   TokenSigner,
   TwilioSms,
   UnsubscribeTokens,
+  UsageMeter,
+  UsageStore,
   UserStore,
 } from '@threadkit/core';
 import type { Logger } from 'pino';
@@ -44,6 +52,7 @@ export interface AppContext {
   /** Sign-in with Google, GitHub and OpenID Connect providers. */
   oauth: OAuthService;
   profiles: ProfileService;
+  moderation: ModerationService;
   comments: CommentService;
   threads: ThreadReader;
   /** Page versions and batched page views; flushed on close. */
@@ -53,11 +62,21 @@ export interface AppContext {
   notifications: NotificationService;
   /** Outgoing e-mail (notifications): its worker runs while the app is open (see app.ts). */
   mailQueue: MailQueue;
+  /** Sliding-window rate limits (plugins/rate-limit.ts); reports what it let through on close. */
+  rateLimiter: RateLimiter;
+  /** Usage per site and month, counted in memory and written in batches; flushed on close. */
+  usage: UsageMeter;
 }
 
 /** Knobs for tests: a fast mail-queue poll and retry back-off. */
 export interface ContextOptions {
   mailQueue?: Partial<MailQueueOptions>;
+  /** How long the spam checks wait for Akismet or the moderation API (default 3 s). */
+  spamCheckTimeoutMs?: number;
+  /** The clock of the rate limiter and the usage meter (ms): tests move it instead of sleeping. */
+  clock?: () => number;
+  /** Rate limiter knobs (grants, report interval). */
+  rateLimiter?: Omit<RateLimiterOptions, 'clock'>;
 }
 
 export async function createContext(
@@ -111,6 +130,18 @@ export async function createContext(
       logger.error({ err: error, event: event.type, page: event.pageId }, 'notifications failed'),
   });
   notifications.listen(events);
+  const rateLimiter = new RateLimiter(new RateLimitStore(redis), {
+    onFlushError: (error) => logger.warn({ err: error }, 'could not report rate-limit counts'),
+    ...options.rateLimiter,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  const usage = new UsageMeter(new UsageStore(redis), {
+    // Visitor digests under a key of their own, derived from the server secret.
+    visitorKey: createHmac('sha256', secret).update('threadkit usage visitors').digest(),
+    ...(options.clock ? { clock: options.clock } : {}),
+    onFlushError: (error) => logger.warn({ err: error }, 'could not write usage counts'),
+  });
+  usage.listen(events);
   return {
     config,
     redis,
@@ -127,12 +158,29 @@ export async function createContext(
       auth,
       accounts,
     }),
+    moderation: new ModerationService({
+      store: new ModerationStore(redis),
+      users,
+      events,
+      onSiteChanged: (siteId) => pages.invalidateSite(siteId),
+    }),
     profiles: new ProfileService({ users, sessions, accounts, notifications, redis }),
-    comments: new CommentService({ store: commentStore, events }),
+    comments: new CommentService({
+      store: commentStore,
+      events,
+      // Outside services fail open: one warning per failed call, with the site and step (no secrets).
+      moderation: createModerationPipeline({
+        akismetUrl: config.akismetApiUrl,
+        ...(options.spamCheckTimeoutMs ? { timeoutMs: options.spamCheckTimeoutMs } : {}),
+        log: (fields, message) => logger.warn(fields, message),
+      }),
+    }),
     threads: new ThreadReader(commentStore, pages),
     pages,
     events,
     notifications,
     mailQueue,
+    rateLimiter,
+    usage,
   };
 }

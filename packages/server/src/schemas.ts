@@ -78,3 +78,6 @@ export const errorResponses = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((status) => [status, ErrorRef])) as Record<number, typeof ErrorRef>;
 
 export const bearer = [{ projectid: [], bearer: [] }];
+
+/** Staff routes: a moderator's or admin's token with the public key, or the owner's secret key alone. */
+export const staff: { [label: string]: string[] }[] = [{ projectid: [], bearer: [] }, { projectid: [] }];

@@ -14,6 +14,9 @@ import { eventually } from './wait.js';
 
 export const TEST_ORIGIN = 'https://blog.example.com';
 
+/** The harness's default `RATE_LIMITS`: every budget far above what a test sends. */
+export const GENEROUS_RATE_LIMITS = 'reads=1000000,writes=1000000,auth=1000000,key=1000000';
+
 export interface TestSite {
   id: string;
   publicKey: string;
@@ -71,6 +74,9 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     THREADKIT_ALLOWED_ORIGINS: TEST_ORIGIN,
     THREADKIT_PUBLIC_KEY: publicKey,
     THREADKIT_SECRET_KEY: secretKey,
+    // Suites send many requests from one address in a row: generous budgets, still counted.
+    // Rate-limit tests opt into the real defaults with `env: { RATE_LIMITS: '' }`.
+    RATE_LIMITS: GENEROUS_RATE_LIMITS,
     ...options.env,
   });
   const clients: RedisClient[] = [];

@@ -1,6 +1,9 @@
+export * from './akismet.js';
 export * from './api.js';
 export * from './expect.js';
 export * from './mime.js';
+export * from './moderation-api.js';
+export * from './moderation-input.js';
 export { freePort } from './process.js';
 export * from './redis.js';
 export * from './smtp.js';

@@ -93,6 +93,12 @@ export class AccountService {
     },
   ) {}
 
+  /** The account that signs in with this e-mail or phone, if any (for admin tools). */
+  async findAccount(siteId: string, emailOrPhone: string): Promise<string | null> {
+    const login = loginOf(emailOrPhone.includes('@') ? { email: emailOrPhone } : { phone: emailOrPhone });
+    return this.deps.users.findByLogin(siteId, login.kind, login.value);
+  }
+
   async me(siteId: string, user: User): Promise<Me> {
     return {
       id: user.id,

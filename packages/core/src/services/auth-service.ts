@@ -24,11 +24,13 @@ export class AuthService {
   async authenticate(siteId: string, token: string): Promise<AuthenticatedViewer> {
     const claims = await this.deps.signer.verify(token);
     if (claims.site_id !== siteId) throw unauthorized('The access token belongs to another site.');
-    const [sessionUser, user] = await Promise.all([
+    const [sessionUser, user, banned] = await Promise.all([
       this.deps.sessions.userOf(siteId, claims.sid),
       this.deps.users.get(siteId, claims.sub),
+      this.deps.users.isBanned(siteId, claims.sub),
     ]);
     if (sessionUser !== claims.sub || !user) throw unauthorized('The session has ended; sign in again.');
+    if (banned) throw new ThreadKitError('banned');
     return { siteId, userId: user.id, role: user.role, sessionId: claims.sid, user };
   }
 
@@ -54,7 +56,9 @@ export class AuthService {
     return { ...(await this.startSession(site.id, user.id)), user };
   }
 
+  /** Every sign-in ends here, so a banned user cannot start a session by any method. */
   async startSession(siteId: string, userId: string): Promise<TokenPair> {
+    if (await this.deps.users.isBanned(siteId, userId)) throw new ThreadKitError('banned');
     const { sessionId, refreshToken } = await this.deps.sessions.create(siteId, userId);
     const token = await this.deps.signer.sign({ sub: userId, site_id: siteId, sid: sessionId });
     return { token, refresh_token: refreshToken };

@@ -2,6 +2,7 @@ import { forbidden, invalid, unauthorized } from '../errors.js';
 import type { EventBus } from '../events.js';
 import { isId, newId } from '../ids.js';
 import { renderMarkdown } from '../markdown.js';
+import type { ClientInfo, FormSignals, ModerationInput, Verdict } from '../moderation/verdict.js';
 import type { PageRef } from '../page-identity.js';
 import type { CommentStore } from '../store/comment-store.js';
 import type {
@@ -15,6 +16,7 @@ import type {
 } from '../types.js';
 import { isModerator } from '../types.js';
 import { toView } from './comment-views.js';
+import { requireRole } from './moderation-service.js';
 
 /** Most pinned comments one page may have. */
 export const MAX_PINS_PER_PAGE = 10;
@@ -32,12 +34,27 @@ export interface Commenter extends Viewer {
  * domain event after each successful write.
  */
 export class CommentService {
-  constructor(private readonly deps: { store: CommentStore; events: EventBus }) {}
+  constructor(
+    private readonly deps: {
+      store: CommentStore;
+      events: EventBus;
+      /** Spam and abuse checks for new comments (`ModerationPipeline`); none: every comment passes. */
+      moderation?: { check(input: ModerationInput): Promise<Verdict> };
+    },
+  ) {}
 
   async create(
     site: Site,
     viewer: Viewer & { user?: User | null },
-    input: { page: PageRef; content: string; parentId?: string | undefined },
+    input: {
+      page: PageRef;
+      content: string;
+      parentId?: string | undefined;
+      /** The request's IP, user agent and referrer, for the spam checks. */
+      client?: ClientInfo;
+      /** The widget's bot signals (honeypot, time to submit). */
+      form?: FormSignals;
+    },
   ): Promise<CommentView> {
     const author = requireCommenter(viewer);
     const { user } = author;
@@ -47,7 +64,22 @@ export class CommentService {
     const { markdown, html } = renderContent(input.content, site.settings.max_comment_length);
     if (input.parentId !== undefined && !isId(input.parentId))
       throw invalid('parent_id', 'parent_id must be a comment id');
-    const held = site.settings.moderation === 'pre' && !isModerator(viewer);
+    // Spam and abuse checks (moderators skip them): a refusal throws, a hold makes the comment pending.
+    const verdict =
+      isModerator(viewer) || !this.deps.moderation
+        ? null
+        : await this.deps.moderation.check({
+            site,
+            author: user,
+            page: input.page,
+            content: markdown,
+            html,
+            parentId: input.parentId ?? null,
+            client: input.client ?? { ip: null, userAgent: null, referrer: null },
+            form: input.form ?? {},
+          });
+    if (verdict?.action === 'reject') throw verdict.error;
+    const held = (site.settings.moderation === 'pre' && !isModerator(viewer)) || verdict?.action === 'hold';
     const now = Date.now();
     const comment: Omit<StoredComment, 'rt'> = {
       i: newId(),
@@ -64,11 +96,14 @@ export class CommentService {
       s: held ? 'pending' : 'approved',
       e: 0,
       rc: 0,
+      ...(verdict?.action === 'hold' ? { hr: verdict.reason } : {}),
     };
     const { rootId, isPublic } = await this.deps.store.create(site.id, comment, {
       isModerator: isModerator(viewer),
       pageUrl: input.page.url,
       pageKey: input.page.key,
+      // Held comments wait in the queue; under post-moderation published ones are queued for review.
+      queue: comment.s === 'pending' || (site.settings.moderation === 'post' && !isModerator(viewer)),
     });
     // Everyone else receives the comment without a vote of theirs; the author's own view has `v: null`.
     const shared = toView({ ...comment, rt: rootId }, authorRow(author.user));
@@ -176,7 +211,7 @@ export class CommentService {
   }
 
   async setPinned(site: Site, viewer: Viewer, commentId: string, pinned: boolean): Promise<void> {
-    if (!isModerator(viewer)) throw forbidden('Only moderators can pin comments.');
+    requireRole(viewer, 'moderator');
     const pageId = await this.deps.store.setPinned(site.id, commentId, pinned, Date.now(), MAX_PINS_PER_PAGE);
     await this.deps.events.emit({
       type: 'comment.pinned',

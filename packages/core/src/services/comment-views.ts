@@ -28,6 +28,7 @@ export function toView(
     e: comment.e === 1,
   };
   if (vote !== undefined) view.v = vote;
+  if (!deleted && (author?.role === 'admin' || author?.role === 'moderator')) view.ro = author.role;
   return view;
 }
 

@@ -77,6 +77,16 @@ export class PageStates {
     }
   }
 
+  /** Forgets every page of the site (after a change that alters what many pages show). */
+  invalidateSite(siteId: string): void {
+    for (const entry of this.entries.values()) {
+      if (entry.siteId === siteId) {
+        entry.checkedAt = 0;
+        entry.generation++;
+      }
+    }
+  }
+
   /** Writes every pending view to Redis. */
   async flush(): Promise<void> {
     const owing = [...this.entries.values()].filter((entry) => entry.pending > 0 && !entry.inflight);

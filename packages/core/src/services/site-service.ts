@@ -123,8 +123,14 @@ export class SiteService {
     name: K,
     raw: string,
   ): Promise<SiteSettings> {
+    return this.setSettings(siteId, [[name, raw]]);
+  }
+
+  /** Changes several settings from their text form; all are parsed before any is stored. */
+  async setSettings(siteId: string, changes: [keyof SiteSettings, string][]): Promise<SiteSettings> {
     const site = await this.get(siteId);
-    const settings = { ...site.settings, [name]: parseSetting(name, raw) };
+    const settings: SiteSettings = { ...site.settings };
+    for (const [name, raw] of changes) Object.assign(settings, { [name]: parseSetting(name, raw) });
     await this.store.update(siteId, { settings });
     this.cache.clear();
     return settings;

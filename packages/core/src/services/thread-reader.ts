@@ -99,7 +99,7 @@ export class ThreadReader {
       return { notModified: true, etag };
     const tree = buildTree(thread.comments, thread.authors, viewer.userId ? thread.votes : null);
     const members = Buffer.from(
-      `,"tree":${JSON.stringify({ comments: tree, updated_at: thread.updated })},"total":${thread.count},"next_cursor":${JSON.stringify(thread.next ? encodeCursor(query.sort, thread.next) : null)},"pinned":${JSON.stringify(thread.pinned)}}`,
+      `,"tree":${JSON.stringify({ comments: tree, updated_at: thread.updated })},"total":${thread.count},"next_cursor":${JSON.stringify(thread.next ? encodeCursor(query.sort, thread.next) : null)},"pinned":${JSON.stringify(thread.pinned)},"locked":${thread.locked}}`,
     );
     if (!shared)
       return { notModified: false, etag, body: envelope(query.page.id, state.views, members), gzipped: null };

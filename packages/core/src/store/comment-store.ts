@@ -7,6 +7,7 @@ export interface AuthorRow {
   name: string;
   avatar: string | null;
   karma: number;
+  role?: 'user' | 'moderator' | 'admin';
 }
 
 export interface ThreadPage {
@@ -22,6 +23,8 @@ export interface ThreadPage {
   comments: StoredComment[];
   authors: Map<string, AuthorRow>;
   votes: Map<string, VoteDirection>;
+  /** The page (or the whole site) is read-only. */
+  locked: boolean;
 }
 
 export interface PageState {
@@ -56,7 +59,7 @@ export class CommentStore {
   async create(
     siteId: string,
     comment: Omit<StoredComment, 'rt'>,
-    options: { isModerator: boolean; pageUrl: string | null; pageKey: string | null },
+    options: { isModerator: boolean; pageUrl: string | null; pageKey: string | null; queue: boolean },
   ): Promise<{ rootId: string; isPublic: boolean }> {
     const [rootId, isPublic] = await runScript(
       this.redis,
@@ -68,6 +71,7 @@ export class CommentStore {
         flag(options.isModerator),
         options.pageUrl ?? '',
         options.pageKey ?? '',
+        flag(options.queue),
       ],
     ).catch(translateRedisError);
     return { rootId, isPublic: isPublic === 1 };
@@ -195,15 +199,28 @@ export class CommentStore {
         flag(options.cursor === null),
       ],
     ).catch(translateRedisError);
-    const [version, epoch, count, updated, nextScore, nextId, pinned, comments, authorRows, voteRows] = reply;
+    const [
+      version,
+      epoch,
+      count,
+      updated,
+      nextScore,
+      nextId,
+      pinned,
+      comments,
+      authorRows,
+      voteRows,
+      locked,
+    ] = reply;
     const authors = new Map<string, AuthorRow>();
-    for (let i = 0; i < authorRows.length; i += 4) {
+    for (let i = 0; i < authorRows.length; i += 5) {
       // An erased account has no name: its comments show a "[deleted]" author.
       if (!authorRows[i + 1]) continue;
       authors.set(authorRows[i]!, {
         name: authorRows[i + 1]!,
         avatar: authorRows[i + 2] || null,
         karma: Number(authorRows[i + 3]),
+        role: (authorRows[i + 4] as AuthorRow['role']) || 'user',
       });
     }
     const votes = new Map<string, VoteDirection>();
@@ -218,6 +235,7 @@ export class CommentStore {
       comments: comments.map((raw) => JSON.parse(raw) as StoredComment),
       authors,
       votes,
+      locked: locked === 1,
     };
   }
 

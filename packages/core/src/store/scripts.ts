@@ -24,11 +24,16 @@ const FILES = {
   createAccount: 'create_account.lua',
   checkCode: 'check_code.lua',
   eraseUser: 'erase_user.lua',
+  moderateComment: 'moderate_comment.lua',
+  banUser: 'ban_user.lua',
+  setShadowban: 'set_shadowban.lua',
+  setRole: 'set_role.lua',
   linkIdentity: 'link_identity.lua',
   addNotification: 'add_notification.lua',
   readNotifications: 'read_notifications.lua',
   claimMail: 'claim_mail.lua',
   retryMail: 'retry_mail.lua',
+  rateLimit: 'rate_limit.lua',
 } as const;
 
 export type ScriptName = keyof typeof FILES;
@@ -47,11 +52,16 @@ export interface ScriptResults {
   createAccount: number;
   checkCode: string;
   eraseUser: string[];
+  moderateComment: [pageId: string, before: string, json: string];
+  banUser: string[];
+  setShadowban: number;
+  setRole: number;
   linkIdentity: [status: 'linked' | 'ok' | 'login_taken' | 'no_user', userId: string];
   addNotification: string | null;
   readNotifications: number;
   claimMail: string | null;
   retryMail: number;
+  rateLimit: number[];
 }
 
 export type ReadThreadReply = [
@@ -65,6 +75,7 @@ export type ReadThreadReply = [
   comments: string[],
   authors: string[],
   votes: string[],
+  locked: number,
 ];
 
 interface LoadedScript {

@@ -108,6 +108,10 @@ export class UserStore {
     return this.redis.get(keys.login(siteId, kind, value)).catch(translateRedisError);
   }
 
+  async isBanned(siteId: string, userId: string): Promise<boolean> {
+    return (await this.redis.sismember(keys.banned(siteId), userId).catch(translateRedisError)) === 1;
+  }
+
   async unreadCount(siteId: string, userId: string): Promise<number> {
     return Number((await this.redis.get(keys.userUnread(siteId, userId)).catch(translateRedisError)) ?? 0);
   }

@@ -1,9 +1,10 @@
--- KEYS[1] page hash. ARGV: prefix, comment JSON (without rt), is_moderator, page url, page key.
--- Returns { root id or '', visible to everyone (1/0) }.
+-- KEYS[1] page hash. ARGV: prefix, comment JSON (without rt), is_moderator, page url, page key,
+-- queue for review (1/0). Returns { root id or '', visible to everyone (1/0) }.
 -- Stores a comment and indexes it: a root goes into the page's sort indexes,
 -- a reply into its parent's replies, and the parent's reply_count goes up.
 local c = cjson.decode(ARGV[2])
 local is_mod = ARGV[3] == '1'
+if not is_mod and is_locked(c.pg) then return fail('forbidden', 'Comments are closed here.') end
 
 c.rt = ''
 if c.pid ~= '' then
@@ -22,6 +23,7 @@ end
 
 save_comment(c)
 redis.call('ZADD', k_user_comments(c.a), c.cm, c.i)
+if ARGV[6] == '1' then redis.call('ZADD', K_MODQUEUE, c.cm, c.i) end
 
 local page = KEYS[1]
 if ARGV[4] ~= '' then redis.call('HSET', page, 'url', ARGV[4]) end

@@ -18,6 +18,7 @@ if c.rc > 0 then
   c.h = ''
   c.m = now
   save_comment(c)
+  redis.call('ZREM', K_MODQUEUE, c.i)
   placeholder = 1
 else
   local node = c
@@ -25,6 +26,7 @@ else
     redis.call('DEL', k_comment(node.i), k_replies(node.i), k_reports(node.i))
     redis.call('ZREM', k_user_comments(node.a), node.i)
     redis.call('ZREM', K_REPORTS, node.i)
+    redis.call('ZREM', K_MODQUEUE, node.i)
     table.insert(removed, node.i)
     local parent = nil
     if node.pid == '' then

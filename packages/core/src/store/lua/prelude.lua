@@ -16,6 +16,13 @@ local function k_user_reports(id) return P .. ':user:' .. id .. ':reports' end
 local K_SHADOWBANNED = P .. ':shadowbanned'
 local K_EPOCH = P .. ':epoch'
 local K_REPORTS = P .. ':reports'
+local K_MODQUEUE = P .. ':modqueue'
+local K_BANNED = P .. ':banned'
+
+-- A locked page, or a locked site (its record is the hash at P), is read-only except for moderators.
+local function is_locked(page_id)
+  return redis.call('HGET', k_page(page_id), 'locked') == '1' or redis.call('HGET', P, 'locked') == '1'
+end
 
 local function fail(code, message)
   return redis.error_reply('TK ' .. code .. ' ' .. (message or code))

@@ -4,7 +4,7 @@
 -- One page of a thread, as the viewer may see it: up to `limit` visible root
 -- comments after the cursor, each with all its visible replies; on the first
 -- page the pinned roots come first. Returns
--- { version, epoch, count, updated, next score, next id, pinned ids, comment JSONs, authors, votes }.
+-- { version, epoch, count, updated, next score, next id, pinned ids, comment JSONs, authors, votes, locked }.
 local page_id = ARGV[2]
 local index = k_index(page_id, ARGV[3])
 local desc = ARGV[4] == 'desc'
@@ -142,11 +142,12 @@ end
 
 local author_rows = {}
 for _, author in ipairs(authors) do
-  local row = redis.call('HMGET', k_user(author), 'name', 'avatar', 'karma')
+  local row = redis.call('HMGET', k_user(author), 'name', 'avatar', 'karma', 'role')
   author_rows[#author_rows + 1] = author
   author_rows[#author_rows + 1] = row[1] or ''
   author_rows[#author_rows + 1] = row[2] or ''
   author_rows[#author_rows + 1] = row[3] or '0'
+  author_rows[#author_rows + 1] = row[4] or 'user'
 end
 
 local state = redis.call('HMGET', KEYS[1], 'ver', 'count', 'updated')
@@ -156,4 +157,5 @@ return {
   tonumber(state[2]) or 0,
   tonumber(state[3]) or 0,
   next_score, next_id, pinned_out, out_comments, author_rows, votes,
+  is_locked(page_id) and 1 or 0,
 }

@@ -9,6 +9,7 @@ local c = load_comment(id)
 if not c or c.s ~= 'approved' then return fail('not_found', 'Comment not found.') end
 if c.a ~= voter and ARGV[4] ~= '1' and is_shadowbanned(c.a) then return fail('not_found', 'Comment not found.') end
 if c.a == voter then return fail('forbidden', 'You cannot vote on your own comment.') end
+if ARGV[4] ~= '1' and is_locked(c.pg) then return fail('forbidden', 'Comments are closed here.') end
 
 local previous = redis.call('HGET', KEYS[2], id)
 local current = direction

@@ -58,8 +58,8 @@ export const oauthRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = a
   app.get(
     '/auth/:provider/callback',
     {
-      // The provider redirects here; the state says which site, provider and origin.
-      config: { credentials: 'none' },
+      // The provider redirects here; the state says which site, provider and origin. No site key: no budget.
+      config: { credentials: 'none', rateLimit: false },
       schema: {
         tags,
         summary: "The provider's redirect back (register this URL with the provider)",

@@ -25,6 +25,7 @@ export const commentRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
   app.get(
     '/comments',
     {
+      config: { countsPageView: true },
       schema: {
         tags,
         summary: 'A page of a thread',
@@ -102,11 +103,17 @@ export const commentRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
       },
     },
     async (request, reply) => {
-      const { content, parent_id, ...page } = request.body;
+      const { content, parent_id, website, elapsed_ms, ...page } = request.body;
+      const header = (name: string) => {
+        const value = request.headers[name];
+        return typeof value === 'string' ? value : null;
+      };
       const comment = await comments.create(request.site, request.viewer, {
         page: resolvePage(request.site.id, page),
         content,
         parentId: parent_id,
+        client: { ip: request.ip, userAgent: header('user-agent'), referrer: header('referer') },
+        form: { honeypot: website, elapsedMs: elapsed_ms },
       });
       return reply.status(201).send({ comment });
     },

@@ -35,6 +35,9 @@ export const ListResponse = Type.Object({
   next_cursor: Type.Union([Type.String(), Type.Null()]),
   pageviews: Type.Integer(),
   pinned: Type.Array(Type.String(), { description: 'Ids of pinned root comments, shown first.' }),
+  locked: Type.Boolean({
+    description: 'The page (or the whole site) is read-only for everyone but moderators.',
+  }),
 });
 
 export const CountsQuery = Type.Object({
@@ -54,6 +57,17 @@ export const CreateBody = Type.Object(
     page_key: Type.Optional(PageKey),
     content: Type.String({ maxLength: 100_000, description: 'Markdown.' }),
     parent_id: Type.Optional(Type.String({ format: 'uuid' })),
+    // Bot signals from the widget, checked for guests only (docs/moderation.md).
+    website: Type.Optional(
+      Type.String({ maxLength: 2000, description: 'Honeypot: a hidden field people leave empty.' }),
+    ),
+    elapsed_ms: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 2_147_483_647,
+        description: 'Milliseconds the comment form was open before it was sent.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -1,0 +1,72 @@
+import { forbidden } from '@threadkit/core';
+import { moderationInput } from '@threadkit/testing';
+import { describe, expect, it } from 'vitest';
+import { createModerationPipeline, ModerationPipeline } from './pipeline.js';
+import type { ModerationStep, Verdict } from './verdict.js';
+
+/** A step that answers `verdict` and records that it ran. */
+const fixed = (name: string, verdict: Verdict, ran: string[]): ModerationStep => ({
+  name,
+  check: async () => {
+    ran.push(name);
+    return verdict;
+  },
+});
+
+describe('ModerationPipeline', () => {
+  it('accepts when every step accepts, running all in order', async () => {
+    const ran: string[] = [];
+    const pipeline = new ModerationPipeline([
+      fixed('a', { action: 'accept' }, ran),
+      fixed('b', { action: 'accept' }, ran),
+    ]);
+    expect(await pipeline.check(moderationInput())).toEqual({ action: 'accept' });
+    expect(ran).toEqual(['a', 'b']);
+  });
+
+  it('stops at the first refusal', async () => {
+    const ran: string[] = [];
+    const error = forbidden('no');
+    const pipeline = new ModerationPipeline([
+      fixed('a', { action: 'hold', reason: 'a: odd' }, ran),
+      fixed('b', { action: 'reject', error }, ran),
+      fixed('c', { action: 'reject', error: forbidden('other') }, ran),
+    ]);
+    expect(await pipeline.check(moderationInput())).toEqual({ action: 'reject', error });
+    expect(ran).toEqual(['a', 'b']);
+  });
+
+  it('holds with every reason when steps hold, still asking later steps', async () => {
+    const ran: string[] = [];
+    const pipeline = new ModerationPipeline([
+      fixed('a', { action: 'hold', reason: 'a: odd' }, ran),
+      fixed('b', { action: 'accept' }, ran),
+      fixed('c', { action: 'hold', reason: 'c: odder' }, ran),
+    ]);
+    expect(await pipeline.check(moderationInput())).toEqual({ action: 'hold', reason: 'a: odd; c: odder' });
+    expect(ran).toEqual(['a', 'b', 'c']);
+  });
+
+  it('runs the standard steps cheapest first', () => {
+    const pipeline = createModerationPipeline({ log: () => {} });
+    expect(pipeline.steps.map((s) => s.name)).toEqual([
+      'honeypot',
+      'word_filter',
+      'link_limit',
+      'akismet',
+      'moderation_api',
+    ]);
+  });
+
+  it('with the default settings accepts an ordinary comment without calling out', async () => {
+    const pipeline = createModerationPipeline({
+      log: () => {},
+      fetch: async () => {
+        throw new Error('must not call out');
+      },
+    });
+    expect(await pipeline.check(moderationInput({ form: { honeypot: '', elapsedMs: 10_000 } }))).toEqual({
+      action: 'accept',
+    });
+  });
+});

@@ -1,0 +1,41 @@
+import { akismet } from './akismet.js';
+import { honeypot } from './honeypot.js';
+import { linkLimit } from './link-limit.js';
+import { openaiModeration } from './openai-moderation.js';
+import type { OutboundOptions } from './outbound.js';
+import { ACCEPT, type ModerationInput, type ModerationStep, type Verdict } from './verdict.js';
+import { wordFilter } from './word-filter.js';
+
+/**
+ * The spam and abuse checks a new comment passes, in order. The strictest
+ * verdict wins: the first refusal stops the run (later steps, such as paid
+ * outside services, are not asked); holds are collected, so a moderator sees
+ * every reason.
+ */
+export class ModerationPipeline {
+  constructor(readonly steps: readonly ModerationStep[]) {}
+
+  async check(input: ModerationInput): Promise<Verdict> {
+    const reasons: string[] = [];
+    for (const step of this.steps) {
+      const verdict = await step.check(input);
+      if (verdict.action === 'reject') return verdict;
+      if (verdict.action === 'hold') reasons.push(verdict.reason);
+    }
+    return reasons.length > 0 ? { action: 'hold', reason: reasons.join('; ') } : ACCEPT;
+  }
+}
+
+/** The standard order: local checks first (free, and a bot refused early costs no outside call). */
+export function createModerationPipeline(
+  options: OutboundOptions & { akismetUrl?: string },
+): ModerationPipeline {
+  const { akismetUrl, ...outbound } = options;
+  return new ModerationPipeline([
+    honeypot(),
+    wordFilter(),
+    linkLimit(),
+    akismet({ ...outbound, ...(akismetUrl ? { apiUrl: akismetUrl } : {}) }),
+    openaiModeration(outbound),
+  ]);
+}

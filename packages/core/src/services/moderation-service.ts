@@ -1,0 +1,224 @@
+import { forbidden, unauthorized } from '../errors.js';
+import type { EventBus } from '../events.js';
+import type { PageRef } from '../page-identity.js';
+import type { AuditEntry, ModerationStore, ReportRecord } from '../store/moderation-store.js';
+import type { UserStore } from '../store/user-store.js';
+import type { CommentView, Role, Site, Viewer } from '../types.js';
+import { toView } from './comment-views.js';
+
+export type ModeratedComment = CommentView & { page_url: string | null };
+
+const RANK: Record<Role | 'anonymous', number> = { anonymous: 0, user: 1, moderator: 2, admin: 3, owner: 4 };
+
+/** Who may act, by the seed's hierarchy: owner > admin > moderator > user > anonymous. */
+export function requireRole(viewer: Viewer, least: 'moderator' | 'admin' | 'owner'): void {
+  if (viewer.role === 'anonymous') throw unauthorized('Sign in first.');
+  if (RANK[viewer.role] < RANK[least]) {
+    throw forbidden(
+      least === 'owner'
+        ? 'Only the site owner can do this.'
+        : `Only ${least === 'admin' ? 'admins' : 'moderators'} can do this.`,
+    );
+  }
+}
+
+const actorOf = (viewer: Viewer) => viewer.userId ?? 'owner';
+
+/**
+ * Moderators' actions: the review queue and reports, approve and reject, bans
+ * and shadow-bans, locks, roles. Every action is written to the site's audit
+ * log, and visible effects are published as events (an approved comment
+ * appears live then, not before).
+ */
+export class ModerationService {
+  constructor(
+    private readonly deps: {
+      store: ModerationStore;
+      users: UserStore;
+      events: EventBus;
+      /** Told when an action changes what many pages show (shadow-bans, roles), to refresh local caches. */
+      onSiteChanged?: (siteId: string) => void;
+    },
+  ) {}
+
+  async queue(site: Site, viewer: Viewer, page: { offset: number; limit: number }) {
+    requireRole(viewer, 'moderator');
+    const { ids, total } = await this.deps.store.page(site.id, 'modqueue', page.offset, page.limit);
+    return { comments: await this.views(site, ids), total };
+  }
+
+  async reports(site: Site, viewer: Viewer, page: { offset: number; limit: number }) {
+    requireRole(viewer, 'moderator');
+    const { ids, total } = await this.deps.store.page(site.id, 'reports', page.offset, page.limit);
+    const comments = await this.views(site, ids);
+    const reports = await Promise.all(comments.map((c) => this.deps.store.reportsOf(site.id, c.i)));
+    return {
+      reports: comments.map((comment, i) => ({
+        comment,
+        count: reports[i]!.length,
+        reports: reports[i]! as ReportRecord[],
+      })),
+      total,
+    };
+  }
+
+  async decide(
+    site: Site,
+    viewer: Viewer,
+    commentIds: string[],
+    action: 'approve' | 'reject',
+  ): Promise<void> {
+    requireRole(viewer, 'moderator');
+    for (const id of commentIds) {
+      const { pageId, before, comment } = await this.deps.store.decide(
+        site.id,
+        id,
+        action,
+        Math.floor(Date.now() / 1000),
+      );
+      const author = await this.deps.users.get(site.id, comment.a);
+      const view = toView(
+        comment,
+        author
+          ? { name: author.name, avatar: author.avatar_url, karma: author.karma, role: author.role }
+          : undefined,
+      );
+      if (action === 'approve' && before !== 'approved') {
+        // Now it is published: readers see it live, and replies and mentions in it notify.
+        await this.deps.events.emit({
+          type: 'comment.created',
+          siteId: site.id,
+          pageId,
+          audience: { public: true },
+          comment: view,
+        });
+      } else if (action === 'reject' && before !== 'rejected') {
+        await this.deps.events.emit({
+          type: 'comment.deleted',
+          siteId: site.id,
+          pageId,
+          audience: { public: true },
+          commentId: id,
+        });
+      }
+      await this.audit(site, viewer, `${action}_comment`, id);
+    }
+  }
+
+  async ban(
+    site: Site,
+    viewer: Viewer,
+    userId: string,
+    options: { deleteComments: boolean; reason?: string | undefined },
+  ) {
+    requireRole(viewer, 'moderator');
+    await this.guardTarget(site, viewer, userId);
+    const removed = await this.deps.store.ban(
+      site.id,
+      userId,
+      options.deleteComments,
+      Math.floor(Date.now() / 1000),
+    );
+    for (const [commentId, pageId] of removed) {
+      await this.deps.events.emit({
+        type: 'comment.deleted',
+        siteId: site.id,
+        pageId,
+        audience: { public: true },
+        commentId,
+      });
+    }
+    await this.audit(site, viewer, 'ban_user', userId, {
+      delete_comments: options.deleteComments,
+      comments_removed: removed.length,
+      ...(options.reason ? { reason: options.reason } : {}),
+    });
+  }
+
+  async unban(site: Site, viewer: Viewer, userId: string): Promise<void> {
+    requireRole(viewer, 'moderator');
+    await this.deps.store.unban(site.id, userId);
+    await this.audit(site, viewer, 'unban_user', userId);
+  }
+
+  async shadowban(site: Site, viewer: Viewer, userId: string, on: boolean): Promise<void> {
+    requireRole(viewer, 'moderator');
+    if (on) await this.guardTarget(site, viewer, userId);
+    await this.deps.store.setShadowban(site.id, userId, on);
+    this.deps.onSiteChanged?.(site.id);
+    await this.audit(site, viewer, on ? 'shadowban_user' : 'unshadowban_user', userId);
+  }
+
+  /** Locks or unlocks a page (read-only for everyone but moderators), or the whole site without a page. */
+  async lock(site: Site, viewer: Viewer, page: PageRef | null, locked: boolean): Promise<void> {
+    requireRole(viewer, page ? 'moderator' : 'admin');
+    await this.deps.store.setLocked(site.id, page?.id ?? null, locked);
+    this.deps.onSiteChanged?.(site.id);
+    await this.audit(
+      site,
+      viewer,
+      locked ? 'lock' : 'unlock',
+      page ? (page.url ?? page.key ?? page.id) : 'site',
+    );
+  }
+
+  /** Owners manage admins; admins (and owners) manage moderators. */
+  async setRole(site: Site, viewer: Viewer, userId: string, role: 'admin' | 'moderator', granted: boolean) {
+    requireRole(viewer, role === 'admin' ? 'owner' : 'admin');
+    const user = await this.deps.users.get(site.id, userId);
+    // Revoking moderator from an admin would demote them: only remove the role that was asked about.
+    if (!granted && user && user.role !== role) return;
+    await this.deps.store.setRole(site.id, userId, granted ? role : 'user');
+    this.deps.onSiteChanged?.(site.id);
+    await this.audit(site, viewer, granted ? `add_${role}` : `remove_${role}`, userId);
+  }
+
+  async members(site: Site, viewer: Viewer, role: 'admin' | 'moderator') {
+    requireRole(viewer, role === 'admin' ? 'owner' : 'admin');
+    const ids = await this.deps.store.members(site.id, role);
+    const profiles = await this.deps.users.profiles(site.id, ids);
+    return ids.flatMap((id) => {
+      const profile = profiles.get(id);
+      return profile ? [{ id, ...profile, role }] : [];
+    });
+  }
+
+  async auditLog(site: Site, viewer: Viewer, page: { offset: number; limit: number }) {
+    requireRole(viewer, 'admin');
+    return this.deps.store.auditLog(site.id, page.offset, page.limit);
+  }
+
+  /** A moderator cannot ban or shadow-ban someone of equal or higher rank. */
+  private async guardTarget(site: Site, viewer: Viewer, userId: string): Promise<void> {
+    const target = await this.deps.users.get(site.id, userId);
+    if (target && RANK[target.role] >= RANK[viewer.role])
+      throw forbidden('You cannot moderate someone of your own rank or above.');
+  }
+
+  private async views(site: Site, ids: string[]): Promise<ModeratedComment[]> {
+    const comments = await this.deps.store.comments(site.id, ids);
+    const authors = await this.deps.users.profiles(site.id, [...new Set(comments.map((c) => c.a))]);
+    const urls = new Map<string, string | null>();
+    for (const pg of new Set(comments.map((c) => c.pg)))
+      urls.set(pg, await this.deps.store.pageUrl(site.id, pg));
+    return comments.map((c) => {
+      const author = authors.get(c.a);
+      return {
+        ...toView(c, author ? { name: author.name, avatar: author.avatar_url, karma: 0 } : undefined),
+        page_url: urls.get(c.pg) ?? null,
+      };
+    });
+  }
+
+  private async audit(
+    site: Site,
+    viewer: Viewer,
+    action: string,
+    target: string,
+    details?: Record<string, unknown>,
+  ) {
+    const entry: AuditEntry = { at: Math.floor(Date.now() / 1000), actor: actorOf(viewer), action, target };
+    if (details) entry.details = details;
+    await this.deps.store.audit(site.id, entry);
+  }
+}

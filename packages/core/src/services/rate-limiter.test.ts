@@ -1,0 +1,177 @@
+import { type RedisServerHandle, startRedis } from '@threadkit/testing';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ThreadKitError } from '../errors.js';
+import { keys } from '../keys.js';
+import { RATE_LIMIT_WINDOW_MS } from '../rate-limits.js';
+import { RateLimitStore } from '../store/rate-limit-store.js';
+import { type RateBudget, RateLimiter } from './rate-limiter.js';
+
+/**
+ * The limiter on a real Redis, with its clock in the test's hands: time moves
+ * when the test says so, never by sleeping.
+ */
+
+const SITE = '0190f5d2-7c1a-7b3e-9a4f-2d6c8e1f3a5b';
+const OTHER_SITE = '0190f5d2-7c1a-7b3e-9a4f-2d6c8e1f3a5c';
+const W = RATE_LIMIT_WINDOW_MS;
+/** 10 s into a fixed window (windows start at whole minutes of the Unix epoch). */
+const T0 = Date.UTC(2025, 0, 15, 12, 0, 10);
+
+let server: RedisServerHandle;
+let redis: Redis;
+let now: number;
+const limiters: RateLimiter[] = [];
+
+beforeAll(async () => {
+  server = await startRedis();
+  redis = new Redis(server.url);
+});
+afterAll(async () => {
+  redis?.disconnect();
+  await server?.stop();
+});
+beforeEach(async () => {
+  await redis.flushall();
+  now = T0;
+});
+afterEach(async () => {
+  for (const limiter of limiters.splice(0)) await limiter.close();
+});
+
+/** A limiter on the test clock, and how many times it has asked Redis to decide. */
+function limiter() {
+  const store = new RateLimitStore(redis);
+  const counted = { checks: 0 };
+  const check = store.check.bind(store);
+  store.check = (...args) => {
+    counted.checks++;
+    return check(...args);
+  };
+  const instance = new RateLimiter(store, { clock: () => now, flushIntervalMs: 3_600_000 });
+  limiters.push(instance);
+  return Object.assign(instance, { counted });
+}
+
+const reads = (subject: string, limit: number): RateBudget => ({ bucket: 'reads', subject, limit });
+
+/** Sends `n` requests one after the other; returns how many went through before the first refusal. */
+async function send(rl: RateLimiter, siteId: string, budgets: RateBudget[], n: number): Promise<number> {
+  for (let i = 0; i < n; i++) if ((await rl.check(siteId, budgets)) !== null) return i;
+  return n;
+}
+
+describe('RateLimiter', () => {
+  it('lets exactly the limit through, then refuses with the time until there is room again', async () => {
+    const rl = limiter();
+    const budget = [reads('ip:203.0.113.1', 120)];
+    expect(await send(rl, SITE, budget, 120)).toBe(120);
+    // Grants: most requests were let through without asking Redis, the last ones each asked.
+    expect(rl.counted.checks).toBeLessThan(40);
+
+    // 120 counted 10 s into the window; the 121st has room once the sliding window has moved
+    // 50 s (to the next window) plus the 0.5 s after which 120 × (1 − t/60 s) drops to 119.
+    const refusal = await rl.check(SITE, budget);
+    expect(refusal).toEqual({ bucket: 'reads', limit: 120, retryAfterMs: 50_500 });
+
+    // Refused again from memory, without asking Redis.
+    const asked = rl.counted.checks;
+    now += 50_000;
+    expect(await rl.check(SITE, budget)).toEqual({ bucket: 'reads', limit: 120, retryAfterMs: 500 });
+    expect(rl.counted.checks).toBe(asked);
+
+    // The window slides: one more fits exactly then, and the next has to wait for the old count to fade.
+    now += 499;
+    expect((await rl.check(SITE, budget))?.retryAfterMs).toBe(1);
+    now += 1;
+    expect(await rl.check(SITE, budget)).toBeNull();
+    // 1 counted in this window, 120 in the previous one weighing 1 − 0.5/60: room again after 1 s.
+    expect(await rl.check(SITE, budget)).toEqual({ bucket: 'reads', limit: 120, retryAfterMs: 500 });
+  });
+
+  it('lets the previous minute fade: halfway through the next window half of its count still weighs', async () => {
+    const rl = limiter();
+    const budget = [reads('user:ada', 10)];
+    expect(await send(rl, SITE, budget, 10)).toBe(10);
+    expect((await rl.check(SITE, budget))?.retryAfterMs).toBe(50_000 + 6_000);
+    now = T0 - 10_000 + W + W / 2;
+    // 10 × ½ = 5 still count: 5 more fit.
+    expect(await send(rl, SITE, budget, 10)).toBe(5);
+    now += W;
+    // A full window later the first minute no longer counts, and the second weighs half.
+    expect(await send(rl, SITE, budget, 10)).toBe(7);
+  });
+
+  it('keeps budgets apart: by bucket, by subject and by site', async () => {
+    const rl = limiter();
+    expect(await send(rl, SITE, [reads('ip:203.0.113.1', 3)], 5)).toBe(3);
+    expect(await send(rl, SITE, [reads('ip:203.0.113.2', 3)], 5)).toBe(3);
+    expect(await send(rl, SITE, [{ bucket: 'writes', subject: 'ip:203.0.113.1', limit: 3 }], 5)).toBe(3);
+    expect(await send(rl, OTHER_SITE, [reads('ip:203.0.113.1', 3)], 5)).toBe(3);
+    expect(await rl.check(SITE, [reads('ip:203.0.113.1', 3)])).not.toBeNull();
+  });
+
+  it('decides all the budgets of a request together: a refused request counts in none', async () => {
+    const rl = limiter();
+    const key: RateBudget = { bucket: 'key', subject: 'public', limit: 1000 };
+    expect(await send(rl, SITE, [reads('ip:203.0.113.1', 5), key], 20)).toBe(5);
+    for (let i = 0; i < 10; i++)
+      expect(await rl.check(SITE, [reads('ip:203.0.113.1', 5), key])).not.toBeNull();
+    // The key budget is not refused, and counted only what went through.
+    expect(await rl.check(SITE, [reads('ip:203.0.113.2', 5), key])).toBeNull();
+    await rl.flush();
+    expect(await redis.hget(keys.rateLimit(SITE, 'key', 'public'), 'c')).toBe('6');
+    expect(await redis.hget(keys.rateLimit(SITE, 'reads', 'ip:203.0.113.1'), 'c')).toBe('5');
+  });
+
+  it('shares the budget between instances: what one let through on grants counts once reported', async () => {
+    const a = limiter();
+    const b = limiter();
+    const budget = [reads('ip:203.0.113.9', 120)];
+    expect(await send(a, SITE, budget, 50)).toBe(50);
+    await a.flush();
+    expect(await send(b, SITE, budget, 200)).toBe(70);
+  });
+
+  it('reports what grants let through, for many subjects at once', async () => {
+    const rl = limiter();
+    const subjects = Array.from({ length: 600 }, (_, i) => `ip:10.0.${i >> 8}.${i & 255}`);
+    // The first request of each is decided in Redis (with a grant), the next two on the grant.
+    for (const subject of subjects) expect(await send(rl, SITE, [reads(subject, 120)], 3)).toBe(3);
+    expect(rl.counted.checks).toBe(600);
+    await rl.flush();
+    for (const subject of [subjects[0]!, subjects[499]!, subjects[500]!, subjects[599]!]) {
+      expect(await redis.hget(keys.rateLimit(SITE, 'reads', subject), 'c'), subject).toBe('3');
+    }
+  });
+
+  it('a budget of 0 is off: never refused, never stored', async () => {
+    const rl = limiter();
+    expect(await send(rl, SITE, [reads('ip:203.0.113.1', 0)], 500)).toBe(500);
+    await rl.flush();
+    expect(await redis.dbsize()).toBe(0);
+  });
+
+  it('keeps one small hash per budget in the site slot, expiring after two windows', async () => {
+    const rl = limiter();
+    await rl.check(SITE, [reads('ip:2001:db8::1', 50)]);
+    const key = keys.rateLimit(SITE, 'reads', 'ip:2001:db8::1');
+    expect(key).toBe(`site:{${SITE}}:rl:reads:ip:2001:db8::1`);
+    expect(await redis.hgetall(key)).toEqual({ w: String(Math.floor(T0 / W)), c: '1', p: '0' });
+    const ttl = await redis.pttl(key);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(2 * W);
+  });
+
+  it('lets requests through when Redis is unreachable, and reports them later', async () => {
+    const store = new RateLimitStore(redis);
+    store.check = async () => {
+      throw new ThreadKitError('unavailable', 'Storage is unreachable; try again shortly.');
+    };
+    const rl = new RateLimiter(store, { clock: () => now, flushIntervalMs: 3_600_000 });
+    limiters.push(rl);
+    expect(await send(rl, SITE, [reads('ip:203.0.113.1', 2)], 5)).toBe(5);
+    await rl.flush();
+    expect(await redis.hget(keys.rateLimit(SITE, 'reads', 'ip:203.0.113.1'), 'c')).toBe('5');
+  });
+});

@@ -1,0 +1,27 @@
+-- KEYS[1] user hash. ARGV: prefix, user id, take comments down (1/0), now (s).
+-- Bans a user: they are added to the banned set, every session ends at once,
+-- and optionally every comment of theirs is rejected. Returns { comment id, page id, ... }
+-- of the comments taken down.
+local uid = ARGV[2]
+if redis.call('EXISTS', KEYS[1]) == 0 then return fail('not_found', 'No such user.') end
+redis.call('SADD', K_BANNED, uid)
+for _, sid in ipairs(redis.call('SMEMBERS', P .. ':user:' .. uid .. ':sessions')) do
+  redis.call('DEL', P .. ':session:' .. sid, P .. ':session:' .. sid .. ':used')
+end
+redis.call('DEL', P .. ':user:' .. uid .. ':sessions')
+local out = {}
+if ARGV[3] == '1' then
+  for _, cid in ipairs(redis.call('ZRANGE', k_user_comments(uid), 0, -1)) do
+    local c = load_comment(cid)
+    if c and c.s ~= 'deleted' and c.s ~= 'rejected' then
+      if is_public(c) then redis.call('HINCRBY', k_page(c.pg), 'count', -1) end
+      c.s = 'rejected'
+      save_comment(c)
+      redis.call('ZREM', K_MODQUEUE, cid)
+      touch_page(c.pg, tonumber(ARGV[4]))
+      out[#out + 1] = cid
+      out[#out + 1] = c.pg
+    end
+  end
+end
+return out

@@ -1,0 +1,139 @@
+import { keys, sitePrefix } from '../keys.js';
+import type { StoredComment } from '../types.js';
+import { type RedisClient, translateRedisError } from './redis.js';
+import { runScript } from './scripts.js';
+
+export interface AuditEntry {
+  at: number;
+  actor: string;
+  action: string;
+  target: string;
+  details?: Record<string, unknown>;
+}
+
+export interface ReportRecord {
+  user_id: string;
+  reason: string;
+  details: string;
+  created_at: number;
+}
+
+/** How many audit entries a site keeps. */
+export const AUDIT_KEPT = 1000;
+
+/** Moderation state: the review queue, reports, bans, shadow-bans, roles, locks and the audit log. */
+export class ModerationStore {
+  constructor(private readonly redis: RedisClient) {}
+
+  /** Approves or rejects a comment; returns its page, its status before, and the comment after. */
+  async decide(siteId: string, commentId: string, action: 'approve' | 'reject', now: number) {
+    const [pageId, before, json] = await runScript(
+      this.redis,
+      'moderateComment',
+      [keys.comment(siteId, commentId)],
+      [sitePrefix(siteId), action, now],
+    ).catch(translateRedisError);
+    return { pageId, before, comment: JSON.parse(json) as StoredComment };
+  }
+
+  /** One page of a sorted queue (review queue or reports), newest first, with the total. */
+  async page(siteId: string, queue: 'modqueue' | 'reports', offset: number, limit: number) {
+    const key = queue === 'modqueue' ? keys.modqueue(siteId) : keys.reports(siteId);
+    const [ids, total] = await Promise.all([
+      this.redis.zrevrange(key, offset, offset + limit - 1),
+      this.redis.zcard(key),
+    ]).catch(translateRedisError);
+    return { ids, total };
+  }
+
+  async comments(siteId: string, ids: string[]): Promise<StoredComment[]> {
+    const raw = await Promise.all(ids.map((id) => this.redis.get(keys.comment(siteId, id)))).catch(
+      translateRedisError,
+    );
+    return raw.flatMap((json) => (json ? [JSON.parse(json) as StoredComment] : []));
+  }
+
+  async reportsOf(siteId: string, commentId: string): Promise<ReportRecord[]> {
+    const rows = await this.redis.hgetall(keys.commentReports(siteId, commentId)).catch(translateRedisError);
+    return Object.entries(rows)
+      .map(([userId, raw]) => ({ user_id: userId, ...(JSON.parse(raw) as Omit<ReportRecord, 'user_id'>) }))
+      .sort((a, b) => b.created_at - a.created_at);
+  }
+
+  async pageUrl(siteId: string, pageId: string): Promise<string | null> {
+    return this.redis.hget(keys.page(siteId, pageId), 'url').catch(translateRedisError);
+  }
+
+  /** Bans a user (sessions end at once); returns the comments taken down as [comment id, page id] pairs. */
+  async ban(siteId: string, userId: string, takeDown: boolean, now: number): Promise<[string, string][]> {
+    const flat = await runScript(
+      this.redis,
+      'banUser',
+      [keys.user(siteId, userId)],
+      [sitePrefix(siteId), userId, takeDown ? 1 : 0, now],
+    ).catch(translateRedisError);
+    const pairs: [string, string][] = [];
+    for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i]!, flat[i + 1]!]);
+    return pairs;
+  }
+
+  async unban(siteId: string, userId: string): Promise<void> {
+    await this.redis.srem(keys.banned(siteId), userId).catch(translateRedisError);
+  }
+
+  async setShadowban(siteId: string, userId: string, on: boolean): Promise<boolean> {
+    const changed = await runScript(
+      this.redis,
+      'setShadowban',
+      [keys.user(siteId, userId)],
+      [sitePrefix(siteId), userId, on ? 1 : 0],
+    ).catch(translateRedisError);
+    return changed === 1;
+  }
+
+  async setRole(siteId: string, userId: string, role: 'admin' | 'moderator' | 'user'): Promise<void> {
+    await runScript(
+      this.redis,
+      'setRole',
+      [keys.user(siteId, userId)],
+      [sitePrefix(siteId), userId, role],
+    ).catch(translateRedisError);
+  }
+
+  async members(siteId: string, role: 'admin' | 'moderator'): Promise<string[]> {
+    return this.redis.smembers(keys.roleMembers(siteId, role)).catch(translateRedisError);
+  }
+
+  /** Locks or unlocks a page, or the whole site when `pageId` is null. */
+  async setLocked(siteId: string, pageId: string | null, locked: boolean): Promise<void> {
+    const key = pageId === null ? keys.site(siteId) : keys.page(siteId, pageId);
+    await (locked ? this.redis.hset(key, 'locked', '1') : this.redis.hdel(key, 'locked')).catch(
+      translateRedisError,
+    );
+    // Threads show whether they are locked: the page's version (or, for the site, its epoch) moves.
+    const bump =
+      pageId === null ? this.redis.incr(keys.siteEpoch(siteId)) : this.redis.hincrby(key, 'ver', 1);
+    await bump.catch(translateRedisError);
+  }
+
+  async audit(siteId: string, entry: AuditEntry): Promise<void> {
+    await this.redis
+      .multi()
+      .lpush(keys.audit(siteId), JSON.stringify(entry))
+      .ltrim(keys.audit(siteId), 0, AUDIT_KEPT - 1)
+      .exec()
+      .catch(translateRedisError);
+  }
+
+  async auditLog(
+    siteId: string,
+    offset: number,
+    limit: number,
+  ): Promise<{ entries: AuditEntry[]; total: number }> {
+    const [raw, total] = await Promise.all([
+      this.redis.lrange(keys.audit(siteId), offset, offset + limit - 1),
+      this.redis.llen(keys.audit(siteId)),
+    ]).catch(translateRedisError);
+    return { entries: raw.map((r) => JSON.parse(r) as AuditEntry), total };
+  }
+}

@@ -1,0 +1,89 @@
+import {
+  type RateBudget,
+  type RateLimits,
+  type RateRefusal,
+  type SiteSettings,
+  ThreadKitError,
+} from '@threadkit/core';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { AppContext } from '../context.js';
+import { ErrorRef } from '../schemas.js';
+
+/**
+ * The rate limits of `docs/api.md`: every /v1 request with a site key counts in
+ * one budget by its kind (reads: GET; auth: POSTs under /v1/auth/; writes: the
+ * rest), per client address, or per user when it carries a token (auth is
+ * always per address), and in its key's overall budget. Secret-key requests
+ * come from the site's own servers: only the key budget applies to them.
+ * Registered after the credentials plugin, which sets `request.site` and
+ * `request.viewer`; a route opts out with `config: { rateLimit: false }`.
+ */
+export const rateLimitPlugin = fp(async (app: FastifyInstance, { context }: { context: AppContext }) => {
+  const { rateLimiter, config } = context;
+  // Site records are cached and shared between requests, and so are their settings objects.
+  const limitsOf = new WeakMap<SiteSettings, RateLimits>();
+  const limits = (settings: SiteSettings): RateLimits => {
+    let found = limitsOf.get(settings);
+    if (!found) {
+      found = { ...config.rateLimits, ...settings.rate_limits };
+      limitsOf.set(settings, found);
+    }
+    return found;
+  };
+
+  // Every limited route can answer 429: say so in its OpenAPI entry.
+  app.addHook('onRoute', (route) => {
+    if (route.config?.rateLimit === false || !route.schema?.response) return;
+    route.schema = { ...route.schema, response: { ...(route.schema.response as object), 429: ErrorRef } };
+  });
+
+  app.addHook('onRequest', (request, _reply, done) => {
+    const site = request.site;
+    if (!site || request.routeOptions.config?.rateLimit === false) return done();
+    const budgets = budgetsOf(request, limits(site.settings));
+    const local = rateLimiter.tryLocal(site.id, budgets);
+    if (local === null) return done();
+    if (local !== undefined) return done(refused(local));
+    rateLimiter.check(site.id, budgets).then(
+      (refusal) => done(refusal ? refused(refusal) : undefined),
+      (error: Error) => done(error),
+    );
+  });
+});
+
+function budgetsOf(request: FastifyRequest, limits: RateLimits): RateBudget[] {
+  if (request.viewer.role === 'owner') return [{ bucket: 'key', subject: 'secret', limit: limits.key }];
+  const method = request.method;
+  const bucket =
+    method === 'GET' || method === 'HEAD'
+      ? 'reads'
+      : request.routeOptions.url?.startsWith('/v1/auth/')
+        ? 'auth'
+        : 'writes';
+  const userId = request.viewer.userId;
+  return [
+    {
+      bucket,
+      subject: bucket !== 'auth' && userId ? `user:${userId}` : `ip:${request.ip}`,
+      limit: limits[bucket],
+    },
+    { bucket: 'key', subject: 'public', limit: limits.key },
+  ];
+}
+
+const WHAT: Record<RateRefusal['bucket'], string> = {
+  reads: 'reads',
+  writes: 'writes',
+  auth: 'sign-in attempts',
+  key: 'requests with this site key',
+};
+
+function refused({ bucket, limit, retryAfterMs }: RateRefusal): ThreadKitError {
+  const retryAfter = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return new ThreadKitError(
+    'rate_limited',
+    `Too many ${WHAT[bucket]}: at most ${limit} a minute. Try again in ${retryAfter} s.`,
+    { retryAfter },
+  );
+}

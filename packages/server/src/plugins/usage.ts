@@ -1,0 +1,28 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import type { AppContext } from '../context.js';
+
+/**
+ * Usage metering (`UsageMeter`): every /v1 request made with a site key is an
+ * API request of that site, and every answered thread read (`countsPageView`
+ * routes) a page view by a visitor: the user when signed in, else the client's
+ * address and user agent, which the meter only keeps as a keyed digest. Counting
+ * is in memory; the meter writes to Redis in batches.
+ */
+export const usagePlugin = fp(async (app: FastifyInstance, { context }: { context: AppContext }) => {
+  const { usage } = context;
+  app.addHook('onResponse', (request, reply, done) => {
+    const site = request.site;
+    if (site) {
+      usage.recordApiRequest(site.id);
+      if (request.routeOptions.config?.countsPageView && reply.statusCode < 400) {
+        const userId = request.viewer?.userId;
+        usage.recordPageView(
+          site.id,
+          userId ? `user:${userId}` : `client:${request.ip}\n${request.headers['user-agent'] ?? ''}`,
+        );
+      }
+    }
+    done();
+  });
+});

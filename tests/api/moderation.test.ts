@@ -1,0 +1,486 @@
+import { channels, keys } from '@threadkit/core';
+import { expectError, startTestApi, subscribeToChannel, type TestApi } from '@threadkit/testing';
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+let api: TestApi;
+let seq = 0;
+const pageUrl = () => `https://blog.example.com/moderation-${++seq}`;
+const PASSWORD = 'correct horse battery staple';
+
+interface Person {
+  id: string;
+  token: string;
+  email: string;
+}
+
+const people: Record<'admin' | 'moderator' | 'user', Person> = {} as never;
+
+async function account(name: string): Promise<Person> {
+  const email = `${name.toLowerCase()}-${++seq}@example.com`;
+  const response = await api.call({
+    method: 'POST',
+    url: '/v1/auth/register',
+    payload: { name, email, password: PASSWORD },
+  });
+  expect(response.statusCode, response.body).toBe(201);
+  return { id: response.json().user.id, token: response.json().token, email };
+}
+
+async function promote(person: Person, role: 'admin' | 'moderator') {
+  const owner = { siteId: api.site.id, userId: null, role: 'owner' as const, sessionId: null };
+  await api.context.moderation.setRole(
+    await api.context.sites.get(api.site.id),
+    owner,
+    person.id,
+    role,
+    true,
+  );
+}
+
+const post = async (token: string, payload: Record<string, unknown>) => {
+  const response = await api.call({ method: 'POST', url: '/v1/comments', token, payload });
+  expect(response.statusCode, response.body).toBe(201);
+  return response.json().comment as { i: string; s: string };
+};
+const list = async (url: string, token?: string) =>
+  (
+    await api.call({
+      method: 'GET',
+      url: `/v1/comments?page_url=${encodeURIComponent(url)}`,
+      ...(token ? { token } : {}),
+    })
+  ).json();
+
+beforeAll(async () => {
+  api = await startTestApi();
+  people.admin = await account('Admin');
+  people.moderator = await account('Moderator');
+  people.user = await account('User');
+  await promote(people.admin, 'admin');
+  await promote(people.moderator, 'moderator');
+});
+afterAll(async () => {
+  await api?.stop();
+});
+
+type Caller = 'anonymous' | 'guest' | 'user' | 'moderator' | 'admin' | 'owner';
+
+async function as(caller: Caller, options: InjectOptions): Promise<LightMyRequestResponse> {
+  if (caller === 'owner') return api.owner(options);
+  if (caller === 'anonymous') return api.call(options);
+  const token = caller === 'guest' ? (await api.guest('Guest')).token : people[caller].token;
+  return api.call({ ...options, token });
+}
+
+describe('who may do what', () => {
+  const staff: Caller[] = ['moderator', 'admin', 'owner'];
+  const admins: Caller[] = ['admin', 'owner'];
+  const rows: { name: string; allowed: Caller[]; request: () => Promise<InjectOptions> }[] = [
+    {
+      name: 'read the queue',
+      allowed: staff,
+      request: async () => ({ method: 'GET', url: '/v1/moderation/queue' }),
+    },
+    {
+      name: 'read reports',
+      allowed: staff,
+      request: async () => ({ method: 'GET', url: '/v1/moderation/reports' }),
+    },
+    {
+      name: 'approve',
+      allowed: staff,
+      request: async () => ({
+        method: 'POST',
+        url: `/v1/moderation/approve/${(await post(people.user.token, { page_url: pageUrl(), content: 'x' })).i}`,
+      }),
+    },
+    {
+      name: 'reject',
+      allowed: staff,
+      request: async () => ({
+        method: 'POST',
+        url: `/v1/moderation/reject/${(await post(people.user.token, { page_url: pageUrl(), content: 'x' })).i}`,
+      }),
+    },
+    {
+      name: 'shadow-ban a user',
+      allowed: staff,
+      request: async () => ({
+        method: 'POST',
+        url: `/v1/moderation/shadowban/${(await account('Target')).id}`,
+      }),
+    },
+    {
+      name: 'ban a user',
+      allowed: staff,
+      request: async () => ({
+        method: 'POST',
+        url: `/v1/moderation/ban/${(await account('Target')).id}`,
+        payload: {},
+      }),
+    },
+    {
+      name: 'lock a page',
+      allowed: staff,
+      request: async () => ({ method: 'POST', url: '/v1/moderation/lock', payload: { page_url: pageUrl() } }),
+    },
+    {
+      name: 'pin',
+      allowed: staff,
+      request: async () => ({
+        method: 'POST',
+        url: `/v1/comments/${(await post(people.user.token, { page_url: pageUrl(), content: 'x' })).i}/pin`,
+      }),
+    },
+    {
+      name: "delete someone else's comment",
+      allowed: staff,
+      request: async () => ({
+        method: 'DELETE',
+        url: `/v1/comments/${(await post((await account('Author')).token, { page_url: pageUrl(), content: 'x' })).i}`,
+      }),
+    },
+    {
+      name: 'read the audit log',
+      allowed: admins,
+      request: async () => ({ method: 'GET', url: '/v1/moderation/audit' }),
+    },
+    {
+      name: 'list moderators',
+      allowed: admins,
+      request: async () => ({ method: 'GET', url: `/v1/sites/${api.site.id}/moderators` }),
+    },
+    {
+      name: 'add a moderator',
+      allowed: admins,
+      request: async () => ({
+        method: 'POST',
+        url: `/v1/sites/${api.site.id}/moderators`,
+        payload: { user_id: (await account('Mod')).id },
+      }),
+    },
+    {
+      name: 'read settings',
+      allowed: admins,
+      request: async () => ({ method: 'GET', url: `/v1/sites/${api.site.id}/settings` }),
+    },
+    {
+      name: 'change settings',
+      allowed: admins,
+      request: async () => ({
+        method: 'PUT',
+        url: `/v1/sites/${api.site.id}/settings`,
+        payload: { max_comment_length: 10000 },
+      }),
+    },
+    {
+      name: 'list admins',
+      allowed: ['owner'],
+      request: async () => ({ method: 'GET', url: `/v1/sites/${api.site.id}/admins` }),
+    },
+    {
+      name: 'add an admin',
+      allowed: ['owner'],
+      request: async () => ({
+        method: 'POST',
+        url: `/v1/sites/${api.site.id}/admins`,
+        payload: { user_id: (await account('Adm')).id },
+      }),
+    },
+  ];
+  const callers: Caller[] = ['anonymous', 'guest', 'user', 'moderator', 'admin', 'owner'];
+
+  for (const row of rows) {
+    it(`only ${row.allowed.join(', ')} may ${row.name}`, async () => {
+      for (const caller of callers) {
+        const response = await as(caller, await row.request());
+        if (row.allowed.includes(caller)) {
+          expect(response.statusCode, `${caller}: ${response.body}`).toBeLessThan(300);
+        } else {
+          const expected = caller === 'anonymous' ? 401 : 403;
+          expect(response.statusCode, `${caller}: ${response.body}`).toBe(expected);
+        }
+      }
+    });
+  }
+});
+
+describe('the review queue', () => {
+  it('holds pre-moderated comments until approved, then publishes them live', async () => {
+    await api.context.sites.setSetting(api.site.id, 'moderation', 'pre');
+    const reader = await api.secondInstance();
+    try {
+      const url = pageUrl();
+      const pageId = (await list(url)).page_id;
+      const sub = await subscribeToChannel(api, channels.page(api.site.id, pageId));
+      const held = await reader.inject({
+        method: 'POST',
+        url: '/v1/comments',
+        headers: {
+          projectid: api.site.publicKey,
+          origin: 'https://blog.example.com',
+          authorization: `Bearer ${people.user.token}`,
+        },
+        payload: { page_url: url, content: 'please let me in' },
+      });
+      const comment = held.json().comment;
+      expect(comment.s).toBe('pending');
+      expect((await sub.next('new_comment')).audience.public).toBe(false);
+
+      const queue = (await as('moderator', { method: 'GET', url: '/v1/moderation/queue' })).json();
+      expect(queue.comments[0]).toMatchObject({ i: comment.i, s: 'pending', page_url: url });
+
+      expect(
+        (await as('moderator', { method: 'POST', url: `/v1/moderation/approve/${comment.i}` })).statusCode,
+      ).toBe(204);
+      const published = await sub.next('new_comment');
+      expect(published.audience).toEqual({ public: true });
+      expect(published.message.params).toMatchObject({ comment: { i: comment.i, s: 'approved' } });
+      await sub.close();
+
+      const thread = await list(url);
+      expect(thread.total).toBe(1);
+      expect(thread.tree.comments[0].i).toBe(comment.i);
+      const after = (await as('moderator', { method: 'GET', url: '/v1/moderation/queue' })).json();
+      expect(after.comments.map((c: { i: string }) => c.i)).not.toContain(comment.i);
+      const audit = (await as('admin', { method: 'GET', url: '/v1/moderation/audit' })).json();
+      expect(audit.entries[0]).toMatchObject({
+        action: 'approve_comment',
+        target: comment.i,
+        actor: people.moderator.id,
+      });
+    } finally {
+      await api.context.sites.setSetting(api.site.id, 'moderation', 'none');
+      await reader.close();
+    }
+  });
+
+  it('takes rejected comments down for everyone but their author and moderators', async () => {
+    const url = pageUrl();
+    const comment = await post(people.user.token, { page_url: url, content: 'rude' });
+    expect((await list(url)).total).toBe(1);
+    const bulk = await as('moderator', {
+      method: 'POST',
+      url: '/v1/moderation/bulk',
+      payload: { action: 'reject', comment_ids: [comment.i] },
+    });
+    expect(bulk.statusCode).toBe(204);
+    const anonymous = await list(url);
+    expect(anonymous.total).toBe(0);
+    expect(anonymous.tree.comments).toEqual([]);
+    expect((await list(url, people.user.token)).tree.comments[0]).toMatchObject({
+      i: comment.i,
+      s: 'rejected',
+    });
+    expect((await list(url, people.moderator.token)).tree.comments[0].s).toBe('rejected');
+  });
+
+  it('lists reports with their reasons, and approving settles them', async () => {
+    const comment = await post(people.user.token, { page_url: pageUrl(), content: 'controversial' });
+    for (const reporter of [people.moderator, await account('Reporter')]) {
+      await api.call({
+        method: 'POST',
+        url: `/v1/comments/${comment.i}/report`,
+        token: reporter.token,
+        payload: { reason: 'spam', details: 'ad' },
+      });
+    }
+    const reports = (await as('moderator', { method: 'GET', url: '/v1/moderation/reports' })).json();
+    const entry = reports.reports.find((r: { comment: { i: string } }) => r.comment.i === comment.i);
+    expect(entry).toMatchObject({ count: 2 });
+    expect(entry.reports[0]).toMatchObject({ reason: 'spam', details: 'ad' });
+    await as('moderator', { method: 'POST', url: `/v1/moderation/approve/${comment.i}` });
+    const after = (await as('moderator', { method: 'GET', url: '/v1/moderation/reports' })).json();
+    expect(after.reports.map((r: { comment: { i: string } }) => r.comment.i)).not.toContain(comment.i);
+  });
+});
+
+describe('users', () => {
+  it('bans at once: sessions end, sign-in is refused, comments optionally go; unban lets them back', async () => {
+    const troll = await account('Troll');
+    const url = pageUrl();
+    await post(troll.token, { page_url: url, content: 'spam spam' });
+    expect((await list(url)).total).toBe(1);
+    const ban = await as('moderator', {
+      method: 'POST',
+      url: `/v1/moderation/ban/${troll.id}`,
+      payload: { delete_comments: true, reason: 'spam' },
+    });
+    expect(ban.statusCode, ban.body).toBe(204);
+    expect((await api.call({ method: 'GET', url: '/v1/users/me', token: troll.token })).statusCode).toBe(401);
+    const login = await api.call({
+      method: 'POST',
+      url: '/v1/auth/login',
+      payload: { email: troll.email, password: PASSWORD },
+    });
+    expectError(login, 403, 'banned');
+    expect((await list(url)).total).toBe(0);
+
+    expect(
+      (await as('moderator', { method: 'POST', url: `/v1/moderation/unban/${troll.id}` })).statusCode,
+    ).toBe(204);
+    const back = await api.call({
+      method: 'POST',
+      url: '/v1/auth/login',
+      payload: { email: troll.email, password: PASSWORD },
+    });
+    expect(back.statusCode).toBe(200);
+    const audit = (await as('owner', { method: 'GET', url: '/v1/moderation/audit' })).json();
+    expect(audit.entries.map((e: { action: string }) => e.action).slice(0, 2)).toEqual([
+      'unban_user',
+      'ban_user',
+    ]);
+    expect(audit.entries[1].details).toMatchObject({
+      delete_comments: true,
+      comments_removed: 1,
+      reason: 'spam',
+    });
+  });
+
+  it('shadow-bans: the author still sees their comments, nobody else but moderators does', async () => {
+    const sneaky = await account('Sneaky');
+    const other = await account('Other');
+    const url = pageUrl();
+    const before = await post(sneaky.token, { page_url: url, content: 'before' });
+    expect(
+      (await as('moderator', { method: 'POST', url: `/v1/moderation/shadowban/${sneaky.id}` })).statusCode,
+    ).toBe(204);
+    const pageId = (await list(url)).page_id;
+    const sub = await subscribeToChannel(api, channels.page(api.site.id, pageId));
+    const after = await post(sneaky.token, { page_url: url, content: 'after' });
+    expect((await sub.next('new_comment')).audience).toEqual({ public: false, user_id: sneaky.id });
+    await sub.close();
+    const ids = async (token?: string) =>
+      (await list(url, token)).tree.comments.map((c: { i: string }) => c.i);
+    expect(await ids()).toEqual([]);
+    expect((await list(url)).total).toBe(0);
+    expect(await ids(other.token)).toEqual([]);
+    expect(await ids(sneaky.token)).toEqual([after.i, before.i]);
+    expect(await ids(people.moderator.token)).toEqual([after.i, before.i]);
+    expect(
+      (await as('moderator', { method: 'POST', url: `/v1/moderation/unshadowban/${sneaky.id}` })).statusCode,
+    ).toBe(204);
+    expect(await ids()).toEqual([after.i, before.i]);
+    expect((await list(url)).total).toBe(2);
+  });
+
+  it('does not let a moderator ban someone of their rank or above', async () => {
+    expectError(
+      await as('moderator', { method: 'POST', url: `/v1/moderation/ban/${people.admin.id}`, payload: {} }),
+      403,
+      'forbidden',
+    );
+    expect(await api.redis.sismember(keys.banned(api.site.id), people.admin.id)).toBe(0);
+  });
+
+  it('shows roles on the account and as badges on comments', async () => {
+    const me = (await api.call({ method: 'GET', url: '/v1/users/me', token: people.moderator.token })).json();
+    expect(me.role).toBe('moderator');
+    const url = pageUrl();
+    await post(people.moderator.token, { page_url: url, content: 'official' });
+    await post(people.user.token, { page_url: url, content: 'regular' });
+    const comments = (await list(url)).tree.comments as { t: string; ro?: string }[];
+    expect(comments.find((c) => c.t === 'official')?.ro).toBe('moderator');
+    expect(comments.find((c) => c.t === 'regular')).not.toHaveProperty('ro');
+    const mods = (await as('admin', { method: 'GET', url: `/v1/sites/${api.site.id}/moderators` })).json();
+    expect(mods.members.map((m: { id: string }) => m.id)).toContain(people.moderator.id);
+  });
+});
+
+describe('locks', () => {
+  it('makes a page read-only for everyone but moderators, and the whole site for admins', async () => {
+    const url = pageUrl();
+    const comment = await post(people.user.token, { page_url: url, content: 'before the lock' });
+    const voter = await account('Voter');
+    expect((await list(url)).locked).toBe(false);
+    expect(
+      (await as('moderator', { method: 'POST', url: '/v1/moderation/lock', payload: { page_url: url } }))
+        .statusCode,
+    ).toBe(204);
+    expect((await list(url)).locked).toBe(true);
+    expectError(
+      await api.call({
+        method: 'POST',
+        url: '/v1/comments',
+        token: people.user.token,
+        payload: { page_url: url, content: 'x' },
+      }),
+      403,
+      'forbidden',
+    );
+    expectError(
+      await api.call({
+        method: 'POST',
+        url: `/v1/comments/${comment.i}/vote`,
+        token: voter.token,
+        payload: { direction: 'up' },
+      }),
+      403,
+      'forbidden',
+    );
+    await post(people.moderator.token, { page_url: url, content: 'closing remarks' });
+    await post(people.user.token, { page_url: pageUrl(), content: 'elsewhere is open' });
+    expect(
+      (await as('moderator', { method: 'POST', url: '/v1/moderation/unlock', payload: { page_url: url } }))
+        .statusCode,
+    ).toBe(204);
+    await post(people.user.token, { page_url: url, content: 'open again' });
+
+    expectError(
+      await as('moderator', { method: 'POST', url: '/v1/moderation/lock', payload: {} }),
+      403,
+      'forbidden',
+    );
+    expect((await as('admin', { method: 'POST', url: '/v1/moderation/lock', payload: {} })).statusCode).toBe(
+      204,
+    );
+    expectError(
+      await api.call({
+        method: 'POST',
+        url: '/v1/comments',
+        token: people.user.token,
+        payload: { page_url: pageUrl(), content: 'x' },
+      }),
+      403,
+      'forbidden',
+    );
+    expect(
+      (await as('admin', { method: 'POST', url: '/v1/moderation/unlock', payload: {} })).statusCode,
+    ).toBe(204);
+    await post(people.user.token, { page_url: pageUrl(), content: 'the site is open' });
+  });
+});
+
+describe('site settings', () => {
+  it('reads and changes settings, validating every value first', async () => {
+    const put = (payload: Record<string, unknown>) =>
+      as('admin', { method: 'PUT', url: `/v1/sites/${api.site.id}/settings`, payload });
+    const changed = await put({
+      max_comment_length: 5000,
+      allow_guests: false,
+      allowed_origins: ['https://blog.example.com', '*.example.com'],
+    });
+    expect(changed.statusCode, changed.body).toBe(200);
+    expect(changed.json()).toMatchObject({ max_comment_length: 5000, allow_guests: false });
+    const bad = await put({ max_comment_length: 7000, moderation: 'sometimes' });
+    expect(expectError(bad, 400, 'invalid_request').field).toBe('moderation');
+    expect(expectError(await put({ nonsense: 1 }), 400, 'invalid_request').field).toBe('nonsense');
+    const limits = await put({ rate_limits: { reads: 300 } });
+    expect(limits.statusCode, limits.body).toBe(200);
+    expect(limits.json().rate_limits).toMatchObject({ reads: 300 });
+    await put({ rate_limits: '' });
+    const read = (await as('owner', { method: 'GET', url: `/v1/sites/${api.site.id}/settings` })).json();
+    expect(read.max_comment_length).toBe(5000);
+    expectError(
+      await as('owner', { method: 'GET', url: '/v1/sites/01900000-0000-7000-8000-000000000000/settings' }),
+      404,
+      'not_found',
+    );
+    await put({
+      max_comment_length: 10000,
+      allow_guests: true,
+      allowed_origins: ['https://blog.example.com'],
+    });
+  });
+});

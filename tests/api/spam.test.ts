@@ -1,0 +1,363 @@
+import { keys, type SiteSettings, type StoredComment } from '@threadkit/core';
+import {
+  type AkismetDouble,
+  expectError,
+  freePort,
+  type ModerationApiDouble,
+  startAkismetDouble,
+  startModerationApiDouble,
+  startTestApi,
+  type TestApi,
+} from '@threadkit/testing';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
+/**
+ * Spam and abuse checks through `POST /v1/comments`, on real Redis, with local
+ * servers speaking Akismet's and OpenAI's moderation APIs.
+ */
+let api: TestApi;
+let akismet: AkismetDouble;
+let moderationApi: ModerationApiDouble;
+let seq = 0;
+const pageUrl = () => `https://blog.example.com/spam-${++seq}`;
+
+beforeAll(async () => {
+  akismet = await startAkismetDouble();
+  moderationApi = await startModerationApiDouble();
+  api = await startTestApi({ env: { AKISMET_API_URL: akismet.url }, context: { spamCheckTimeoutMs: 300 } });
+}, 60_000);
+afterAll(async () => {
+  await api?.stop();
+  await akismet?.stop();
+  await moderationApi?.stop();
+});
+
+/** The spam settings back at their defaults, then `changes` (as the CLI would set them). */
+async function configure(changes: Partial<Record<keyof SiteSettings, string>> = {}) {
+  const all: Partial<Record<keyof SiteSettings, string>> = {
+    word_filter: '',
+    word_filter_action: 'block',
+    max_links: '5',
+    min_submit_seconds: '3',
+    akismet_enabled: 'false',
+    akismet_key: '',
+    moderation_api_enabled: 'false',
+    moderation_api_url: 'https://api.openai.com',
+    moderation_api_key: '',
+    flagged_action: 'hold',
+    ...changes,
+  };
+  for (const [name, value] of Object.entries(all))
+    await api.context.sites.setSetting(api.site.id, name as keyof SiteSettings, value);
+}
+
+beforeEach(async () => {
+  await configure();
+  akismet.decide = () => 'ham';
+  akismet.checks.length = 0;
+  moderationApi.decide = (input) => ({ flagged: /hate you/i.test(input) ? ['harassment'] : [] });
+  moderationApi.requests.length = 0;
+});
+
+const post = (token: string, payload: Record<string, unknown>, headers: Record<string, string> = {}) =>
+  api.call({ method: 'POST', url: '/v1/comments', token, payload, headers });
+
+const postOk = async (token: string, payload: Record<string, unknown>, headers?: Record<string, string>) => {
+  const response = await post(token, payload, headers);
+  expect(response.statusCode, response.body).toBe(201);
+  return response.json().comment as { i: string; s: string };
+};
+
+const stored = async (id: string) =>
+  JSON.parse((await api.redis.get(keys.comment(api.site.id, id))) ?? 'null') as StoredComment | null;
+
+/** The thread as `token` (or an anonymous reader) sees it. */
+const thread = async (url: string, token?: string) => {
+  const response = await api.call({
+    method: 'GET',
+    url: `/v1/comments?page_url=${encodeURIComponent(url)}`,
+    ...(token ? { token } : {}),
+  });
+  expect(response.statusCode, response.body).toBe(200);
+  return response.json() as { total: number; tree: { comments: { i: string; s: string }[] } };
+};
+
+/** A held comment: pending, stored with its reason, seen by its author only. */
+async function expectHeld(url: string, comment: { i: string; s: string }, token: string, reason: string) {
+  expect(comment.s).toBe('pending');
+  expect(comment).not.toHaveProperty('hr');
+  expect((await stored(comment.i))?.hr).toBe(reason);
+  const anonymous = await thread(url);
+  expect(anonymous.total).toBe(0);
+  expect(anonymous.tree.comments).toEqual([]);
+  expect((await thread(url, token)).tree.comments.map((c) => c.i)).toEqual([comment.i]);
+}
+
+async function registered(name: string) {
+  const response = await api.call({
+    method: 'POST',
+    url: '/v1/auth/register',
+    payload: {
+      name,
+      email: `${name.toLowerCase()}-${++seq}@example.com`,
+      password: 'correct horse battery staple',
+    },
+  });
+  expect(response.statusCode, response.body).toBe(201);
+  return { token: response.json().token as string, id: response.json().user.id as string };
+}
+
+describe('word filter', () => {
+  it('refuses a comment with a blocked word (400 on content), storing nothing', async () => {
+    await configure({ word_filter: 'casino, buy cheap pills' });
+    const { token } = await api.guest();
+    const url = pageUrl();
+    const response = await post(token, { page_url: url, content: 'Best CASINO bonuses here' });
+    expect(expectError(response, 400, 'invalid_request').field).toBe('content');
+    expect((await thread(url, token)).tree.comments).toEqual([]);
+    await postOk(token, { page_url: url, content: 'I read this on an occasion.' });
+  });
+
+  it('holds the comment instead when word_filter_action is hold', async () => {
+    await configure({ word_filter: 'casino, buy cheap pills', word_filter_action: 'hold' });
+    const { token } = await api.guest();
+    const url = pageUrl();
+    const comment = await postOk(token, { page_url: url, content: 'Please   buy cheap\npills.' });
+    await expectHeld(url, comment, token, 'word_filter: "buy cheap pills"');
+  });
+});
+
+describe('link limit', () => {
+  it('holds a comment with more links than max_links, and publishes one within it', async () => {
+    await configure({ max_links: '2' });
+    const { token } = await api.guest();
+    const url = pageUrl();
+    const ok = await postOk(token, {
+      page_url: url,
+      content: '[a](https://a.example.com) <https://b.example.com>',
+    });
+    expect(ok.s).toBe('approved');
+    const many = await postOk(token, {
+      page_url: url,
+      content: '[a](https://a.example.com) <https://b.example.com> https://c.example.com',
+    });
+    expect(many.s).toBe('pending');
+    expect((await stored(many.i))?.hr).toBe('link_limit: 3 links, more than 2');
+    expect((await thread(url)).tree.comments.map((c) => c.i)).toEqual([ok.i]);
+  });
+});
+
+describe('guest honeypot and time to submit', () => {
+  it('refuses a guest who filled the honeypot or sent too fast, alike (403)', async () => {
+    const { token } = await api.guest();
+    const url = pageUrl();
+    const trap = expectError(
+      await post(token, {
+        page_url: url,
+        content: 'hi',
+        website: 'https://spam.example.com',
+        elapsed_ms: 60_000,
+      }),
+      403,
+      'forbidden',
+    );
+    const fast = expectError(
+      await post(token, { page_url: url, content: 'hi', elapsed_ms: 400 }),
+      403,
+      'forbidden',
+    );
+    expect(fast.error).toBe(trap.error);
+    expect(trap).not.toHaveProperty('field');
+    expect((await thread(url, token)).tree.comments).toEqual([]);
+  });
+
+  it('publishes a guest who left the honeypot empty and took their time', async () => {
+    const { token } = await api.guest();
+    const comment = await postOk(token, {
+      page_url: pageUrl(),
+      content: 'hi',
+      website: '',
+      elapsed_ms: 12_000,
+    });
+    expect(comment.s).toBe('approved');
+  });
+
+  it('honours min_submit_seconds, and 0 turns the timing off', async () => {
+    const { token } = await api.guest();
+    await configure({ min_submit_seconds: '10' });
+    expectError(
+      await post(token, { page_url: pageUrl(), content: 'hi', elapsed_ms: 9_999 }),
+      403,
+      'forbidden',
+    );
+    await configure({ min_submit_seconds: '0' });
+    expect((await postOk(token, { page_url: pageUrl(), content: 'hi', elapsed_ms: 1 })).s).toBe('approved');
+  });
+
+  it('does not apply to accounts', async () => {
+    const { token } = await registered('Ada');
+    const comment = await postOk(token, {
+      page_url: pageUrl(),
+      content: 'hi',
+      website: 'filled',
+      elapsed_ms: 5,
+    });
+    expect(comment.s).toBe('approved');
+  });
+
+  it('validates the two fields like any other', async () => {
+    const { token } = await api.guest();
+    const response = await post(token, { page_url: pageUrl(), content: 'hi', elapsed_ms: -1 });
+    expect(expectError(response, 400, 'invalid_request').field).toBe('elapsed_ms');
+  });
+});
+
+describe('Akismet', () => {
+  const on = (extra: Partial<Record<keyof SiteSettings, string>> = {}) =>
+    configure({ akismet_enabled: 'true', akismet_key: akismet.apiKey, ...extra });
+
+  it("sends the commenter's IP, user agent and referrer, and publishes ham", async () => {
+    await on();
+    const { token } = await api.guest('Grace');
+    const url = pageUrl();
+    const comment = await postOk(
+      token,
+      { page_url: url, content: 'Thoughtful remark' },
+      { 'user-agent': 'Mozilla/5.0 (spam test)', referer: url },
+    );
+    expect(comment.s).toBe('approved');
+    expect(akismet.checks).toHaveLength(1);
+    expect(akismet.checks[0]!.form).toMatchObject({
+      api_key: akismet.apiKey,
+      blog: 'https://blog.example.com',
+      user_ip: '127.0.0.1',
+      user_agent: 'Mozilla/5.0 (spam test)',
+      referrer: url,
+      permalink: url,
+      comment_type: 'comment',
+      comment_author: 'Grace',
+      comment_content: 'Thoughtful remark',
+    });
+  });
+
+  it('holds spam', async () => {
+    await on();
+    akismet.decide = () => 'spam';
+    const { token } = await api.guest();
+    const url = pageUrl();
+    await expectHeld(
+      url,
+      await postOk(token, { page_url: url, content: 'Nice site' }),
+      token,
+      'akismet: spam',
+    );
+  });
+
+  it('refuses spam with flagged_action reject, and blatant spam always', async () => {
+    const { token } = await api.guest();
+    await on({ flagged_action: 'reject' });
+    akismet.decide = () => 'spam';
+    expectError(await post(token, { page_url: pageUrl(), content: 'Nice site' }), 403, 'forbidden');
+    await on({ flagged_action: 'hold' });
+    akismet.decide = () => 'discard';
+    expectError(await post(token, { page_url: pageUrl(), content: 'Nice site' }), 403, 'forbidden');
+  });
+
+  it('publishes when Akismet fails, times out or is unreachable (fails open)', async () => {
+    await on();
+    const { token } = await api.guest();
+    akismet.decide = () => 'error';
+    expect((await postOk(token, { page_url: pageUrl(), content: 'one' })).s).toBe('approved');
+    akismet.decide = () => 'hang';
+    expect((await postOk(token, { page_url: pageUrl(), content: 'two' })).s).toBe('approved');
+    await on({ akismet_key: 'not-the-key' });
+    expect((await postOk(token, { page_url: pageUrl(), content: 'three' })).s).toBe('approved');
+    expect(akismet.checks.map((c) => c.answer)).toEqual(['error', 'hang', 'invalid']);
+  });
+});
+
+describe('OpenAI-compatible moderation endpoint', () => {
+  const on = (extra: Partial<Record<keyof SiteSettings, string>> = {}) =>
+    configure({
+      moderation_api_enabled: 'true',
+      moderation_api_url: moderationApi.url,
+      moderation_api_key: moderationApi.apiKey,
+      ...extra,
+    });
+
+  it('holds a flagged comment and publishes the rest', async () => {
+    await on();
+    const { token } = await api.guest();
+    const url = pageUrl();
+    expect((await postOk(token, { page_url: url, content: 'Great read' })).s).toBe('approved');
+    const flagged = await postOk(token, { page_url: pageUrl(), content: 'I hate you' });
+    expect(flagged.s).toBe('pending');
+    expect((await stored(flagged.i))?.hr).toBe('moderation_api: flagged (harassment)');
+    expect(moderationApi.requests.map((r) => r.body)).toEqual([
+      { model: 'omni-moderation-latest', input: 'Great read' },
+      { model: 'omni-moderation-latest', input: 'I hate you' },
+    ]);
+  });
+
+  it('refuses a flagged comment with flagged_action reject', async () => {
+    await on({ flagged_action: 'reject' });
+    const { token } = await api.guest();
+    expectError(await post(token, { page_url: pageUrl(), content: 'I hate you' }), 403, 'forbidden');
+  });
+
+  it('publishes when the endpoint is down (fails open)', async () => {
+    await on({ moderation_api_url: `http://127.0.0.1:${await freePort()}` });
+    const { token } = await api.guest();
+    expect((await postOk(token, { page_url: pageUrl(), content: 'I hate you' })).s).toBe('approved');
+  });
+});
+
+describe('every check together', () => {
+  it('keeps all hold reasons, and a refusal wins over holds', async () => {
+    await configure({
+      word_filter: 'casino',
+      word_filter_action: 'hold',
+      max_links: '0',
+      akismet_enabled: 'true',
+      akismet_key: akismet.apiKey,
+    });
+    akismet.decide = () => 'spam';
+    const { token } = await api.guest();
+    const held = await postOk(token, { page_url: pageUrl(), content: 'casino https://casino.example.com' });
+    expect((await stored(held.i))?.hr).toBe(
+      'word_filter: "casino"; link_limit: 1 links, more than 0; akismet: spam',
+    );
+    akismet.decide = () => 'discard';
+    expectError(await post(token, { page_url: pageUrl(), content: 'casino' }), 403, 'forbidden');
+  });
+
+  it('lets moderators through without asking anyone', async () => {
+    await configure({ word_filter: 'casino', akismet_enabled: 'true', akismet_key: akismet.apiKey });
+    akismet.decide = () => 'discard';
+    const moderator = await registered('Mod');
+    const owner = { siteId: api.site.id, userId: null, role: 'owner' as const, sessionId: null };
+    await api.context.moderation.setRole(
+      await api.context.sites.get(api.site.id),
+      owner,
+      moderator.id,
+      'moderator',
+      true,
+    );
+    const comment = await postOk(moderator.token, {
+      page_url: pageUrl(),
+      content: 'casino talk is fine here',
+    });
+    expect(comment.s).toBe('approved');
+    expect(akismet.checks).toEqual([]);
+  });
+});
+
+describe('secrets', () => {
+  it('never shows the API keys in the site settings', async () => {
+    await configure({ akismet_key: akismet.apiKey, moderation_api_key: moderationApi.apiKey });
+    const response = await api.owner({ method: 'GET', url: `/v1/sites/${api.site.id}/settings` });
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.body).not.toContain(akismet.apiKey);
+    expect(response.body).not.toContain(moderationApi.apiKey);
+  });
+});
