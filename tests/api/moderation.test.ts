@@ -256,6 +256,37 @@ describe('the review queue', () => {
     }
   });
 
+  it('publishes at once under post-moderation and queues the comment for review', async () => {
+    await api.context.sites.setSetting(api.site.id, 'moderation', 'post');
+    try {
+      const url = pageUrl();
+      const comment = await post(people.user.token, { page_url: url, content: 'out there already' });
+      expect(comment.s).toBe('approved');
+      expect((await list(url)).total).toBe(1);
+      const queue = (await as('moderator', { method: 'GET', url: '/v1/moderation/queue' })).json();
+      expect(queue.comments.map((c: { i: string }) => c.i)).toContain(comment.i);
+      const mine = await post(people.moderator.token, { page_url: url, content: 'staff note' });
+      const again = (await as('moderator', { method: 'GET', url: '/v1/moderation/queue' })).json();
+      expect(again.comments.map((c: { i: string }) => c.i)).not.toContain(mine.i);
+      await as('moderator', { method: 'POST', url: `/v1/moderation/approve/${comment.i}` });
+      const reviewed = (await as('moderator', { method: 'GET', url: '/v1/moderation/queue' })).json();
+      expect(reviewed.comments.map((c: { i: string }) => c.i)).not.toContain(comment.i);
+      expect((await list(url)).total).toBe(2);
+    } finally {
+      await api.context.sites.setSetting(api.site.id, 'moderation', 'none');
+    }
+  });
+
+  it('sends no notifications to a banned user', async () => {
+    const banned = await account('Silenced');
+    const url = pageUrl();
+    const theirs = await post(banned.token, { page_url: url, content: 'my comment' });
+    await as('moderator', { method: 'POST', url: `/v1/moderation/ban/${banned.id}`, payload: {} });
+    await post(people.user.token, { page_url: url, content: 'a reply', parent_id: theirs.i });
+    await api.context.notifications.settled();
+    expect(await api.redis.exists(keys.userUnread(api.site.id, banned.id))).toBe(0);
+  });
+
   it('takes rejected comments down for everyone but their author and moderators', async () => {
     const url = pageUrl();
     const comment = await post(people.user.token, { page_url: url, content: 'rude' });

@@ -201,7 +201,8 @@ export class NotificationService {
     // and the store skips an account that no longer exists either way).
     const user = what.type === 'upvote' ? null : await this.deps.users.get(siteId, userId);
     if (what.type !== 'upvote' && !user) return;
-    // Banned users will be skipped here once site bans exist.
+    // A banned user hears nothing from the site.
+    if (await this.deps.users.isBanned(siteId, userId)) return;
     const stored = await this.deps.store.add(
       siteId,
       userId,
