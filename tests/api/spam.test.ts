@@ -124,6 +124,14 @@ describe('word filter', () => {
     const url = pageUrl();
     const comment = await postOk(token, { page_url: url, content: 'Please   buy cheap\npills.' });
     await expectHeld(url, comment, token, 'word_filter: "buy cheap pills"');
+    // Moderators see why it was held in their queue; approving settles it.
+    const queue = (await api.owner({ method: 'GET', url: '/v1/moderation/queue' })).json();
+    const queued = queue.comments.find((c: { i: string }) => c.i === comment.i);
+    expect(queued.hold_reason).toContain('word_filter');
+    expect((await api.owner({ method: 'POST', url: `/v1/moderation/approve/${comment.i}` })).statusCode).toBe(
+      204,
+    );
+    expect((await api.redis.get(keys.comment(api.site.id, comment.i))) ?? '').not.toContain('"hr"');
   });
 });
 

@@ -6,7 +6,7 @@ import type { UserStore } from '../store/user-store.js';
 import type { CommentView, Role, Site, Viewer } from '../types.js';
 import { toView } from './comment-views.js';
 
-export type ModeratedComment = CommentView & { page_url: string | null };
+export type ModeratedComment = CommentView & { page_url: string | null; hold_reason: string | null };
 
 const RANK: Record<Role | 'anonymous', number> = { anonymous: 0, user: 1, moderator: 2, admin: 3, owner: 4 };
 
@@ -206,6 +206,7 @@ export class ModerationService {
       return {
         ...toView(c, author ? { name: author.name, avatar: author.avatar_url, karma: 0 } : undefined),
         page_url: urls.get(c.pg) ?? null,
+        hold_reason: c.hr ?? null,
       };
     });
   }

@@ -8,6 +8,7 @@ if not c or c.s == 'deleted' then return fail('not_found', 'Comment not found.')
 local before = c.s
 local was_public = is_public(c)
 c.s = ARGV[2] == 'approve' and 'approved' or 'rejected'
+c.hr = nil -- the hold reason is settled with the decision
 save_comment(c)
 redis.call('ZREM', K_MODQUEUE, id)
 redis.call('DEL', k_reports(id))

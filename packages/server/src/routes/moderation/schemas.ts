@@ -8,7 +8,10 @@ export const Paging = Type.Object({
 
 const Moderated = Type.Intersect([
   CommentRef,
-  Type.Object({ page_url: Type.Union([Type.String(), Type.Null()]) }),
+  Type.Object({
+    page_url: Type.Union([Type.String(), Type.Null()]),
+    hold_reason: Type.Union([Type.String(), Type.Null()], { description: 'Why the spam checks held it, if they did.' }),
+  }),
 ]);
 
 export const QueueResponse = Type.Object({ comments: Type.Array(Moderated), total: Type.Integer() });
