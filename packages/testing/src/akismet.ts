@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLocal } from './listen.js';
 
 /** How the double answers one comment check. */
 export type AkismetAnswer = 'ham' | 'spam' | 'discard' | 'error' | 'hang';
@@ -98,15 +98,8 @@ export async function startAkismetDouble(options: { apiKey?: string } = {}): Pro
       }
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  double.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  double.stop = () =>
-    new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+  const listening = await listenLocal(server);
+  double.url = listening.url;
+  double.stop = listening.stop;
   return double;
 }

@@ -1,6 +1,7 @@
 export * from './akismet.js';
 export * from './api.js';
 export * from './expect.js';
+export * from './listen.js';
 export * from './mime.js';
 export * from './moderation-api.js';
 export * from './moderation-input.js';

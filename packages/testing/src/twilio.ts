@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLocal } from './listen.js';
 import { extractCode, type WaitOptions } from './smtp.js';
 import { eventually } from './wait.js';
 
@@ -142,12 +142,7 @@ export async function startTwilioDouble(
       );
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
+  const { url, stop } = await listenLocal(server);
 
   const messagesTo = (to: string) => messages.filter((m) => m.to === to);
   const nextMessage: TwilioDouble['nextMessage'] = async (to, options = {}) => {
@@ -182,11 +177,7 @@ export async function startTwilioDouble(
       if (!code) throw new Error(`no 6-digit code in the text to ${to}: ${message.body}`);
       return code;
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    stop,
   };
 }
 
