@@ -10,7 +10,9 @@ const Moderated = Type.Intersect([
   CommentRef,
   Type.Object({
     page_url: Type.Union([Type.String(), Type.Null()]),
-    hold_reason: Type.Union([Type.String(), Type.Null()], { description: 'Why the spam checks held it, if they did.' }),
+    hold_reason: Type.Union([Type.String(), Type.Null()], {
+      description: 'Why the spam checks held it, if they did.',
+    }),
   }),
 ]);
 
