@@ -1,19 +1,8 @@
 import { keys, luaPrelude, sitePrefix } from '@threadkit/core';
-import { type RedisServerHandle, startRedis } from '@threadkit/testing';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { useRedis } from '@threadkit/testing';
+import { expect, it } from 'vitest';
 
-let server: RedisServerHandle;
-let redis: Redis;
-
-beforeAll(async () => {
-  server = await startRedis();
-  redis = new Redis(server.url);
-});
-afterAll(async () => {
-  redis?.disconnect();
-  await server?.stop();
-});
+const db = useRedis();
 
 it('builds the same keys in Lua as keys.ts does', async () => {
   // The prelude of every script, followed by a body that returns what its key builders make.
@@ -21,7 +10,7 @@ it('builds the same keys in Lua as keys.ts does', async () => {
 return { k_comment('C'), k_replies('C'), k_reports('C'), k_page('P'), k_index('P', 'hot'), k_pinned('P'),
   k_user('U'), k_votes('U'), k_user_comments('U'), K_SHADOWBANNED, K_EPOCH, K_REPORTS }`;
   const site = '0190f5d2-7c1a-7b3e-9a4f-2d6c8e1f3a5b';
-  const fromLua = await redis.eval(lua, 0, sitePrefix(site));
+  const fromLua = await db.redis.eval(lua, 0, sitePrefix(site));
   expect(fromLua).toEqual([
     keys.comment(site, 'C'),
     keys.replies(site, 'C'),

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { hashPassword, keys, newId, type User, UserStore } from '@threadkit/core';
+import { hashPassword, keys, newId, newUser, UserStore } from '@threadkit/core';
 import { freePort, startTestApi, TEST_ORIGIN, type TestApi } from '@threadkit/testing';
 import Provider from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -249,20 +249,7 @@ const tokenWorks = async (token: string) => (await api.call({ method: 'GET', url
 
 /** An account created directly in the store, with a password, its e-mail verified or not. */
 async function existingAccount(email: string, verified: boolean) {
-  const user: User = {
-    id: newId(),
-    name: 'Existing',
-    avatar_url: null,
-    karma: 0,
-    role: 'user',
-    guest: false,
-    created_at: Math.floor(Date.now() / 1000),
-    email,
-    phone: null,
-    email_verified: verified,
-    phone_verified: false,
-    email_notifications: false,
-  };
+  const user = newUser({ id: newId(), name: 'Existing', email, email_verified: verified });
   const created = await new UserStore(api.redis).createWithLogin(
     api.site.id,
     user,

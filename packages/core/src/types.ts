@@ -135,6 +135,23 @@ export interface User {
   email_notifications: boolean;
 }
 
+/** A new commenter: a fresh id, no karma, the `user` role, nothing verified, unless given. */
+export function newUser(init: Partial<User> & { id: string; name: string }): User {
+  return {
+    avatar_url: null,
+    karma: 0,
+    role: 'user',
+    guest: false,
+    created_at: Math.floor(Date.now() / 1000),
+    email: null,
+    phone: null,
+    email_verified: false,
+    phone_verified: false,
+    email_notifications: false,
+    ...init,
+  };
+}
+
 /** How a commenter signs in: by e-mail address or by phone number (E.164). */
 export type LoginKind = 'email' | 'phone';
 

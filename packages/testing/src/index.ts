@@ -9,4 +9,5 @@ export { freePort } from './process.js';
 export * from './redis.js';
 export * from './smtp.js';
 export * from './twilio.js';
+export * from './use-redis.js';
 export * from './wait.js';

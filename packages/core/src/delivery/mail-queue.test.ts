@@ -1,24 +1,10 @@
-import { eventually, type RedisServerHandle, startRedis } from '@threadkit/testing';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { eventually, useRedis } from '@threadkit/testing';
+import { describe, expect, it } from 'vitest';
 import { MailQueueStore } from '../store/mail-queue-store.js';
 import { MailQueue, type MailQueueLog, retryDelay } from './mail-queue.js';
 import type { Email, Mailer } from './mailer.js';
 
-let server: RedisServerHandle;
-let redis: Redis;
-
-beforeAll(async () => {
-  server = await startRedis();
-  redis = new Redis(server.url);
-});
-afterAll(async () => {
-  redis?.disconnect();
-  await server?.stop();
-});
-beforeEach(async () => {
-  await redis.flushall();
-});
+const db = useRedis({ flushEach: true });
 
 const email = (to: string): Email => ({ to, subject: `Hello ${to}`, text: 'Hi', html: '<p>Hi</p>' });
 
@@ -52,7 +38,7 @@ describe('MailQueue', () => {
   it('sends what is queued and retries a failed send with back-off until it goes through', async () => {
     const { mailer, sent, attempts } = flakyMailer(2);
     const { log, lines } = recordingLog();
-    const store = new MailQueueStore(redis);
+    const store = new MailQueueStore(db.redis);
     const queue = new MailQueue(store, mailer, log, { ...fast, maxAttempts: 5 });
     queue.start();
     try {
@@ -80,7 +66,7 @@ describe('MailQueue', () => {
   it('drops an e-mail after the last attempt, with an error log line', async () => {
     const { mailer, sent, attempts } = flakyMailer(Number.POSITIVE_INFINITY);
     const { log, lines } = recordingLog();
-    const store = new MailQueueStore(redis);
+    const store = new MailQueueStore(db.redis);
     const queue = new MailQueue(store, mailer, log, { ...fast, maxAttempts: 3 });
     queue.start();
     try {
@@ -100,7 +86,7 @@ describe('MailQueue', () => {
   });
 
   it("sends a job whose worker died once the job's lease has run out", async () => {
-    const store = new MailQueueStore(redis);
+    const store = new MailQueueStore(db.redis);
     await store.enqueue({ id: 'job-1', attempts: 0, email: email('eve@example.com') }, Date.now());
     // A worker claims it for 50 ms and is never heard of again.
     expect(await store.claim(Date.now(), 50)).not.toBeNull();

@@ -8,7 +8,7 @@ import { checkPassword, decoyHash, hashPassword, verifyPassword } from '../passw
 import type { CodeStore, LimitStore } from '../store/code-store.js';
 import type { SessionStore } from '../store/session-store.js';
 import type { UserStore } from '../store/user-store.js';
-import type { LoginKind, Site, User, Viewer } from '../types.js';
+import { type LoginKind, newUser, type Site, type User, type Viewer } from '../types.js';
 import { type AuthService, type TokenPair, validateName } from './auth-service.js';
 
 /** The caller's own account, as `GET /v1/users/me` shows it. */
@@ -260,20 +260,17 @@ export class AccountService {
 
   private account(base: User | null, options: { name: string; login: Login; verified: boolean }): User {
     const { login } = options;
-    return {
+    return newUser({
+      ...(base ?? {}),
       id: base?.id ?? newId(),
       name: options.name,
-      avatar_url: base?.avatar_url ?? null,
-      karma: base?.karma ?? 0,
-      role: base?.role ?? 'user',
       guest: false,
-      created_at: base?.created_at ?? Math.floor(Date.now() / 1000),
       email: login.kind === 'email' ? login.value : null,
       phone: login.kind === 'phone' ? login.value : null,
       email_verified: login.kind === 'email' && options.verified,
       phone_verified: login.kind === 'phone' && options.verified,
       email_notifications: false,
-    };
+    });
   }
 
   /** A session for the account; an upgraded guest's old session ends, its comments stay theirs. */

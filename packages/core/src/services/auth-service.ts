@@ -3,7 +3,7 @@ import { newId } from '../ids.js';
 import type { SessionStore } from '../store/session-store.js';
 import type { UserStore } from '../store/user-store.js';
 import type { TokenSigner } from '../tokens.js';
-import type { Site, User, Viewer } from '../types.js';
+import { newUser, type Site, type User, type Viewer } from '../types.js';
 
 export interface TokenPair {
   token: string;
@@ -38,20 +38,7 @@ export class AuthService {
     if (!site.settings.allow_guests) {
       throw new ThreadKitError('forbidden', 'This site does not allow guest comments; please sign in.');
     }
-    const user: User = {
-      id: newId(),
-      name: validateName(name),
-      avatar_url: null,
-      karma: 0,
-      role: 'user',
-      guest: true,
-      created_at: Math.floor(Date.now() / 1000),
-      email: null,
-      phone: null,
-      email_verified: false,
-      phone_verified: false,
-      email_notifications: false,
-    };
+    const user = newUser({ id: newId(), name: validateName(name), guest: true });
     await this.deps.users.create(site.id, user);
     return { ...(await this.startSession(site.id, user.id)), user };
   }

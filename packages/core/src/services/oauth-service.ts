@@ -8,7 +8,7 @@ import type { LimitStore } from '../store/code-store.js';
 import type { OAuthStore } from '../store/oauth-store.js';
 import type { SessionStore } from '../store/session-store.js';
 import type { ProviderIdentityRef, UserStore } from '../store/user-store.js';
-import type { Site, User } from '../types.js';
+import { newUser, type Site } from '../types.js';
 import type { AccountService, Me } from './account-service.js';
 import { loginOf } from './account-service.js';
 import { type AuthService, MAX_NAME_LENGTH, type TokenPair } from './auth-service.js';
@@ -239,20 +239,13 @@ export class OAuthService {
     }
     // A new account. An unverified address is kept on it, but not claimed as its login:
     // whoever proves they own it can still register with it or sign in by code.
-    const user: User = {
+    const user = newUser({
       id: newId(),
       name: displayName(identity.name, email),
       avatar_url: identity.avatarUrl,
-      karma: 0,
-      role: 'user',
-      guest: false,
-      created_at: Math.floor(Date.now() / 1000),
       email,
-      phone: null,
       email_verified: verified,
-      phone_verified: false,
-      email_notifications: false,
-    };
+    });
     return users.createWithIdentity(siteId, user, ref, verified ? email : null);
   }
 

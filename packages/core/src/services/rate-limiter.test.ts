@@ -1,6 +1,5 @@
-import { type RedisServerHandle, startRedis } from '@threadkit/testing';
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { useRedis } from '@threadkit/testing';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ThreadKitError } from '../errors.js';
 import { keys } from '../keys.js';
 import { RATE_LIMIT_WINDOW_MS } from '../rate-limits.js';
@@ -18,21 +17,11 @@ const W = RATE_LIMIT_WINDOW_MS;
 /** 10 s into a fixed window (windows start at whole minutes of the Unix epoch). */
 const T0 = Date.UTC(2025, 0, 15, 12, 0, 10);
 
-let server: RedisServerHandle;
-let redis: Redis;
+const db = useRedis({ flushEach: true });
 let now: number;
 const limiters: RateLimiter[] = [];
 
-beforeAll(async () => {
-  server = await startRedis();
-  redis = new Redis(server.url);
-});
-afterAll(async () => {
-  redis?.disconnect();
-  await server?.stop();
-});
-beforeEach(async () => {
-  await redis.flushall();
+beforeEach(() => {
   now = T0;
 });
 afterEach(async () => {
@@ -41,7 +30,7 @@ afterEach(async () => {
 
 /** A limiter on the test clock, and how many times it has asked Redis to decide. */
 function limiter() {
-  const store = new RateLimitStore(redis);
+  const store = new RateLimitStore(db.redis);
   const counted = { checks: 0 };
   const check = store.check.bind(store);
   store.check = (...args) => {
@@ -120,8 +109,8 @@ describe('RateLimiter', () => {
     // The key budget is not refused, and counted only what went through.
     expect(await rl.check(SITE, [reads('ip:203.0.113.2', 5), key])).toBeNull();
     await rl.flush();
-    expect(await redis.hget(keys.rateLimit(SITE, 'key', 'public'), 'c')).toBe('6');
-    expect(await redis.hget(keys.rateLimit(SITE, 'reads', 'ip:203.0.113.1'), 'c')).toBe('5');
+    expect(await db.redis.hget(keys.rateLimit(SITE, 'key', 'public'), 'c')).toBe('6');
+    expect(await db.redis.hget(keys.rateLimit(SITE, 'reads', 'ip:203.0.113.1'), 'c')).toBe('5');
   });
 
   it('shares the budget between instances: what one let through on grants counts once reported', async () => {
@@ -141,7 +130,7 @@ describe('RateLimiter', () => {
     expect(rl.counted.checks).toBe(600);
     await rl.flush();
     for (const subject of [subjects[0]!, subjects[499]!, subjects[500]!, subjects[599]!]) {
-      expect(await redis.hget(keys.rateLimit(SITE, 'reads', subject), 'c'), subject).toBe('3');
+      expect(await db.redis.hget(keys.rateLimit(SITE, 'reads', subject), 'c'), subject).toBe('3');
     }
   });
 
@@ -149,7 +138,7 @@ describe('RateLimiter', () => {
     const rl = limiter();
     expect(await send(rl, SITE, [reads('ip:203.0.113.1', 0)], 500)).toBe(500);
     await rl.flush();
-    expect(await redis.dbsize()).toBe(0);
+    expect(await db.redis.dbsize()).toBe(0);
   });
 
   it('keeps one small hash per budget in the site slot, expiring after two windows', async () => {
@@ -157,14 +146,14 @@ describe('RateLimiter', () => {
     await rl.check(SITE, [reads('ip:2001:db8::1', 50)]);
     const key = keys.rateLimit(SITE, 'reads', 'ip:2001:db8::1');
     expect(key).toBe(`site:{${SITE}}:rl:reads:ip:2001:db8::1`);
-    expect(await redis.hgetall(key)).toEqual({ w: String(Math.floor(T0 / W)), c: '1', p: '0' });
-    const ttl = await redis.pttl(key);
+    expect(await db.redis.hgetall(key)).toEqual({ w: String(Math.floor(T0 / W)), c: '1', p: '0' });
+    const ttl = await db.redis.pttl(key);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(2 * W);
   });
 
   it('lets requests through when Redis is unreachable, and reports them later', async () => {
-    const store = new RateLimitStore(redis);
+    const store = new RateLimitStore(db.redis);
     store.check = async () => {
       throw new ThreadKitError('unavailable', 'Storage is unreachable; try again shortly.');
     };
@@ -172,6 +161,6 @@ describe('RateLimiter', () => {
     limiters.push(rl);
     expect(await send(rl, SITE, [reads('ip:203.0.113.1', 2)], 5)).toBe(5);
     await rl.flush();
-    expect(await redis.hget(keys.rateLimit(SITE, 'reads', 'ip:203.0.113.1'), 'c')).toBe('5');
+    expect(await db.redis.hget(keys.rateLimit(SITE, 'reads', 'ip:203.0.113.1'), 'c')).toBe('5');
   });
 });
