@@ -22,7 +22,17 @@ describe('loadConfig: defaults', () => {
     const config = loadConfig({});
     expect(config.mode).toBe('standalone');
     expect(config.http).toEqual({ host: '127.0.0.1', port: 8080 });
-    expect(config.ws).toEqual({ host: '127.0.0.1', port: 8081 });
+    expect(config.ws).toEqual({
+      host: '127.0.0.1',
+      port: 8081,
+      maxMessagesPerSecond: 10,
+      maxSubscriptions: 10,
+      idleTimeoutMs: 300_000,
+      pingIntervalMs: 30_000,
+      maxMessageBytes: 4096,
+      maxBufferedBytes: 1_048_576,
+      presenceTtlMs: 30_000,
+    });
     expect(config.logLevel).toBe('info');
     expect(config.accessTokenTtl).toBe(3600);
     expect(config.sessionTtl).toBe(2_592_000);
@@ -54,6 +64,13 @@ describe('loadConfig: defaults', () => {
     expect(Number(defaults.HTTP_PORT)).toBe(config.http.port);
     expect(defaults.WS_HOST).toBe(config.ws.host);
     expect(Number(defaults.WS_PORT)).toBe(config.ws.port);
+    expect(Number(defaults.WS_MAX_MESSAGES_PER_SECOND)).toBe(config.ws.maxMessagesPerSecond);
+    expect(Number(defaults.WS_MAX_SUBSCRIPTIONS)).toBe(config.ws.maxSubscriptions);
+    expect(Number(defaults.WS_IDLE_TIMEOUT) * 1000).toBe(config.ws.idleTimeoutMs);
+    expect(Number(defaults.WS_PING_INTERVAL) * 1000).toBe(config.ws.pingIntervalMs);
+    expect(Number(defaults.WS_MAX_MESSAGE_BYTES)).toBe(config.ws.maxMessageBytes);
+    expect(Number(defaults.WS_MAX_BUFFERED_BYTES)).toBe(config.ws.maxBufferedBytes);
+    expect(Number(defaults.WS_PRESENCE_TTL) * 1000).toBe(config.ws.presenceTtlMs);
     expect(Number(defaults.ACCESS_TOKEN_TTL)).toBe(config.accessTokenTtl);
     expect(Number(defaults.SESSION_TTL)).toBe(config.sessionTtl);
     expect(defaults.DATA_DIR).toBe(config.dataDir);
@@ -75,7 +92,7 @@ describe('loadConfig: valid values', () => {
       JWT_SECRET: `  ${SECRET_32}  `,
     });
     expect(config.http).toEqual({ host: '0.0.0.0', port: 9000 });
-    expect(config.ws).toEqual({ host: '::', port: 9001 });
+    expect(config.ws).toMatchObject({ host: '::', port: 9001 });
     expect(config.accessTokenTtl).toBe(60);
     expect(config.sessionTtl).toBe(3600);
     expect(config.logLevel).toBe('debug');

@@ -31,7 +31,7 @@ export interface Config {
   mode: Mode;
   redis: RedisConfig;
   http: { host: string; port: number };
-  ws: { host: string; port: number };
+  ws: WebSocketConfig;
   /** Null: generated on first start and persisted in Redis, shared by every instance. */
   jwtSecret: string | null;
   accessTokenTtl: number;
@@ -52,6 +52,26 @@ export interface Config {
   oauthProviders: OAuthProviderConfig[];
   /** Base URL of Akismet's API, for sites that turn Akismet on. */
   akismetApiUrl: string;
+}
+
+/** The real-time gateway's listener and per-connection limits (`api.md`, WebSocket). */
+export interface WebSocketConfig {
+  host: string;
+  port: number;
+  /** Client messages a connection may send per second; more get a `rate_limit` error. */
+  maxMessagesPerSecond: number;
+  /** Pages one connection may watch at once. */
+  maxSubscriptions: number;
+  /** A connection that sends nothing for this long is closed (ms). */
+  idleTimeoutMs: number;
+  /** How often the server pings; a peer that missed the previous ping is dropped (ms). */
+  pingIntervalMs: number;
+  /** Largest client message (bytes); a bigger one closes the connection with 1009. */
+  maxMessageBytes: number;
+  /** A client whose unsent data passes this (bytes) is too slow and is disconnected. */
+  maxBufferedBytes: number;
+  /** How long an instance's presence entries outlive its last heartbeat (ms); it beats three times as often. */
+  presenceTtlMs: number;
 }
 
 /** An OpenID Connect provider (Google is one) or GitHub's plain OAuth 2.0. */
@@ -134,6 +154,37 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'HTTP_PORT', default: '8080', doc: 'Port of the HTTP API.' },
   { name: 'WS_HOST', default: '127.0.0.1', doc: 'Address the WebSocket server listens on.' },
   { name: 'WS_PORT', default: '8081', doc: 'Port of the WebSocket server.' },
+  {
+    name: 'WS_MAX_MESSAGES_PER_SECOND',
+    default: '10',
+    doc: 'Messages one WebSocket connection may send per second; more get a `rate_limit` error.',
+  },
+  { name: 'WS_MAX_SUBSCRIPTIONS', default: '10', doc: 'Pages one WebSocket connection may watch at once.' },
+  {
+    name: 'WS_IDLE_TIMEOUT',
+    default: '300',
+    doc: 'Seconds without a message from the client after which its connection is closed (the widget pings while its page is visible).',
+  },
+  {
+    name: 'WS_PING_INTERVAL',
+    default: '30',
+    doc: 'Seconds between the server’s pings; a peer that did not answer the previous one is dropped.',
+  },
+  {
+    name: 'WS_MAX_MESSAGE_BYTES',
+    default: '4096',
+    doc: 'Largest message a WebSocket client may send; a larger one closes the connection (1009).',
+  },
+  {
+    name: 'WS_PRESENCE_TTL',
+    default: '30',
+    doc: 'Seconds a WebSocket instance’s presence entries last without its heartbeat (sent three times as often): readers of a crashed instance leave within this.',
+  },
+  {
+    name: 'WS_MAX_BUFFERED_BYTES',
+    default: '1048576',
+    doc: 'Unsent bytes a slow WebSocket client may have queued before it is disconnected.',
+  },
   {
     name: 'JWT_SECRET',
     default: '(generated)',
@@ -464,7 +515,17 @@ export function loadConfig(env: Env = process.env): Config {
       sentinelName,
     },
     http: { host: get('HTTP_HOST') ?? '127.0.0.1', port: httpPort },
-    ws: { host: get('WS_HOST') ?? '127.0.0.1', port: int('WS_PORT', 8081, 0, 65535) },
+    ws: {
+      host: get('WS_HOST') ?? '127.0.0.1',
+      port: int('WS_PORT', 8081, 0, 65535),
+      maxMessagesPerSecond: int('WS_MAX_MESSAGES_PER_SECOND', 10, 1, 10_000),
+      maxSubscriptions: int('WS_MAX_SUBSCRIPTIONS', 10, 1, 1000),
+      idleTimeoutMs: int('WS_IDLE_TIMEOUT', 300, 10, 86_400) * 1000,
+      pingIntervalMs: int('WS_PING_INTERVAL', 30, 1, 3600) * 1000,
+      maxMessageBytes: int('WS_MAX_MESSAGE_BYTES', 4096, 256, 1_048_576),
+      maxBufferedBytes: int('WS_MAX_BUFFERED_BYTES', 1_048_576, 65_536, 1_073_741_824),
+      presenceTtlMs: int('WS_PRESENCE_TTL', 30, 3, 3600) * 1000,
+    },
     jwtSecret,
     accessTokenTtl: int('ACCESS_TOKEN_TTL', 3600, 60, 86_400),
     sessionTtl: int('SESSION_TTL', 2_592_000, 3600, 31_536_000),

@@ -1,6 +1,4 @@
-import { channels } from './keys.js';
-import type { RedisClient } from './store/redis.js';
-import { isCluster } from './store/redis.js';
+import type { Audience, Envelope, RealtimeStore } from './store/realtime-store.js';
 import type { CommentView, VoteDirection } from './types.js';
 
 /**
@@ -8,9 +6,6 @@ import type { CommentView, VoteDirection } from './types.js';
  * (the Redis relay to the real-time gateway, later notifications and webhooks)
  * consume them; a failing listener never fails the write that caused it.
  */
-
-/** Who may see an event: everyone, or only the author and the site's moderators. */
-export type Audience = { public: true } | { public: false; user_id: string };
 
 interface PageEvent {
   siteId: string;
@@ -64,11 +59,7 @@ export class EventBus {
 }
 
 /** The WebSocket message of `api.md` that an event becomes. */
-export function toWireMessage(event: DomainEvent): {
-  jsonrpc: '2.0';
-  method: string;
-  params: Record<string, unknown>;
-} {
+export function toWireMessage(event: DomainEvent): Envelope['message'] {
   const page_id = event.pageId;
   switch (event.type) {
     case 'comment.created':
@@ -102,17 +93,16 @@ export function toWireMessage(event: DomainEvent): {
 }
 
 /**
- * Publishes page events to the page's Redis channel, for every WebSocket
- * instance to relay. The envelope carries the audience so the gateway can keep
- * pending and shadow-banned comments from everyone but their author and moderators.
- * On Redis Cluster it uses sharded pub/sub, whose channel lives in the site's slot.
+ * Logs and publishes page events on the page's Redis channel, for every
+ * WebSocket instance to relay. The envelope carries the audience so the gateway
+ * can keep pending and shadow-banned comments from everyone but their author
+ * and moderators.
  */
-export function redisRelay(redis: RedisClient): EventListener {
-  const sharded = isCluster(redis);
+export function redisRelay(realtime: RealtimeStore): EventListener {
   return async (event) => {
-    const channel = channels.page(event.siteId, event.pageId);
-    const payload = JSON.stringify({ audience: event.audience, message: toWireMessage(event) });
-    if (sharded) await redis.spublish(channel, payload);
-    else await redis.publish(channel, payload);
+    await realtime.logPageEvent(event.siteId, event.pageId, {
+      audience: event.audience,
+      message: toWireMessage(event),
+    });
   };
 }

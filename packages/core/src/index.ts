@@ -38,6 +38,7 @@ export * from './store/moderation-store.js';
 export * from './store/notification-store.js';
 export * from './store/oauth-store.js';
 export * from './store/rate-limit-store.js';
+export * from './store/realtime-store.js';
 export * from './store/redis.js';
 export * from './store/scripts.js';
 export * from './store/session-store.js';

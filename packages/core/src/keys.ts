@@ -43,6 +43,20 @@ export const keys = {
     `${sitePrefix(siteId)}:page:${pageId}:comments:${index}`,
   /** ZSET: pinned root comments, scored by pin time (ms). */
   pinned: (siteId: string, pageId: string) => `${sitePrefix(siteId)}:page:${pageId}:pinned`,
+  /**
+   * STREAM: the page's recent live events (field `e`: the JSON envelope), the
+   * last few minutes and at most a few hundred, for WebSocket clients that resync.
+   */
+  pageEvents: (siteId: string, pageId: string) => `${sitePrefix(siteId)}:page:${pageId}:events`,
+  /** ZSET: who is on the page: `<instance>|<user id>` (signed in) or `<instance>|` (that instance's anonymous readers), scored by expiry (ms). */
+  presence: (siteId: string, pageId: string) => `${sitePrefix(siteId)}:page:${pageId}:presence`,
+  /** HASH: user id → how many instances hold that user on the page; its length is the number of people signed in there. */
+  presenceUsers: (siteId: string, pageId: string) => `${sitePrefix(siteId)}:page:${pageId}:presence:users`,
+  /** HASH: user id → the present user's public profile JSON (`id`, `name`, `avatar`). */
+  presenceProfiles: (siteId: string, pageId: string) =>
+    `${sitePrefix(siteId)}:page:${pageId}:presence:profiles`,
+  /** HASH: instance id → how many anonymous readers that instance has on the page. */
+  presenceAnonymous: (siteId: string, pageId: string) => `${sitePrefix(siteId)}:page:${pageId}:presence:anon`,
   /** SET: ids of the users who commented on the page, whose names `@mentions` are matched against. */
   pageCommenters: (siteId: string, pageId: string) => `${sitePrefix(siteId)}:page:${pageId}:commenters`,
   /** STRING with TTL: set when the comment's author was told of an upvote; one upvote notification per window. */

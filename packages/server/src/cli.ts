@@ -14,12 +14,13 @@ import {
 } from '@threadkit/core';
 import pino from 'pino';
 import { type AppContext, createContext } from './context.js';
-import { connectRedis, startServer } from './server.js';
+import { connectRedis, type ServerParts, startServer } from './server.js';
 
 const USAGE = `Usage: threadkit <command>
 
 Commands:
-  start                     Run the HTTP API (with its own redis-server when REDIS_URL is unset)
+  start [http|ws]           Run the HTTP API and the WebSocket gateway, or only one of them
+                            (with its own redis-server when REDIS_URL is unset)
   site show                 Show the site's keys and settings
   site rotate-keys          Replace both keys; the old ones stop working
   site set <name> <value>   Change a setting (${Object.keys(SETTING_SPECS).join(', ')})
@@ -47,7 +48,13 @@ async function main(argv: string[]): Promise<number> {
     return command ? 0 : 1;
   }
   const config = loadConfig();
-  if (command === 'start') return start(config);
+  if (command === 'start') {
+    if (sub !== undefined && sub !== 'http' && sub !== 'ws') {
+      say(USAGE);
+      return 1;
+    }
+    return start(config, { http: sub !== 'ws', ws: sub !== 'http' });
+  }
   if (command === 'site') return site(config, sub, rest);
   if (command === 'usage' && !sub) return usage(config, values.month);
   if (command === 'admin') return admin(config, sub, rest);
@@ -55,16 +62,18 @@ async function main(argv: string[]): Promise<number> {
   return 1;
 }
 
-async function start(config: Config): Promise<number> {
+async function start(config: Config, parts: ServerParts): Promise<number> {
   const log = (message: string) => say(`threadkit: ${message}`);
   const connection = await connectRedis(config, log);
-  const server = await startServer(config, connection).catch(async (error) => {
+  const server = await startServer(config, connection, parts).catch(async (error) => {
     await connection.close();
     throw error;
   });
   const bootstrap = await server.context.sites.ensureStandaloneSite(config.site);
   printSite(bootstrap.site, bootstrap.generated, bootstrap.created);
-  say(`\nThreadKit is running at ${server.url}  (API reference: ${server.url}/docs)`);
+  say('');
+  if (server.url) say(`ThreadKit is running at ${server.url}  (API reference: ${server.url}/docs)`);
+  if (server.wsUrl) say(`Live updates (WebSocket): ${server.wsUrl}/ws`);
   for (const line of deliveryNotes(config)) say(line);
   say('');
 
@@ -72,7 +81,7 @@ async function start(config: Config): Promise<number> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log(`${signal} received: finishing in-flight requests`);
+    log(`${signal} received: finishing in-flight requests, closing WebSocket clients`);
     await server.close();
     await connection.close();
     process.exit(0);

@@ -25,6 +25,7 @@ import {
   RateLimiter,
   type RateLimiterOptions,
   RateLimitStore,
+  RealtimeStore,
   type RedisClient,
   redisRelay,
   SessionStore,
@@ -58,6 +59,8 @@ export interface AppContext {
   /** Page versions and batched page views; flushed on close. */
   pages: PageStates;
   events: EventBus;
+  /** Page event logs, live channels and presence, shared with the WebSocket gateway. */
+  realtime: RealtimeStore;
   /** Reply, mention and upvote notifications; `settled()` waits for their background work. */
   notifications: NotificationService;
   /** Outgoing e-mail (notifications): its worker runs while the app is open (see app.ts). */
@@ -93,7 +96,8 @@ export async function createContext(
   const events = new EventBus((error, event) =>
     logger.error({ err: error, event: event.type, page: event.pageId }, 'event listener failed'),
   );
-  events.subscribe(redisRelay(redis));
+  const realtime = new RealtimeStore(redis);
+  events.subscribe(redisRelay(realtime));
   const pages = new PageStates(commentStore, {
     onFlushError: (error) => logger.warn({ err: error }, 'could not write page views'),
   });
@@ -120,6 +124,7 @@ export async function createContext(
   const mailQueue = new MailQueue(new MailQueueStore(redis), mailer, logger, options.mailQueue);
   const notifications = new NotificationService({
     store: new NotificationStore(redis),
+    realtime,
     comments: commentStore,
     users,
     sites,
@@ -145,6 +150,7 @@ export async function createContext(
   return {
     config,
     redis,
+    realtime,
     sites,
     auth,
     accounts,

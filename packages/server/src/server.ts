@@ -2,6 +2,7 @@ import { type Config, createRedis, type RedisClient, waitForRedis } from '@threa
 import type { FastifyInstance } from 'fastify';
 import { buildApp, createLogger } from './app.js';
 import { type AppContext, createContext } from './context.js';
+import { Gateway, type GatewayOptions } from './realtime/gateway.js';
 import { type ManagedRedis, startManagedRedis } from './redis-supervisor.js';
 
 export interface RedisConnection {
@@ -34,14 +35,30 @@ export async function connectRedis(
 }
 
 export interface RunningServer {
-  app: FastifyInstance;
+  /** The HTTP API, unless only the gateway runs. */
+  app: FastifyInstance | null;
+  /** The WebSocket gateway, unless only the HTTP API runs. */
+  gateway: Gateway | null;
   context: AppContext;
-  url: string;
+  url: string | null;
+  wsUrl: string | null;
   close(): Promise<void>;
 }
 
-/** Runs the HTTP API until `close()`: connects Redis, wires the services and listens. */
-export async function startServer(config: Config, connection: RedisConnection): Promise<RunningServer> {
+/** Which servers a process runs: `threadkit start` runs both. */
+export type ServerParts = { http: boolean; ws: boolean };
+
+/**
+ * Runs the HTTP API and/or the WebSocket gateway until `close()`: wires the
+ * services once and listens. Closing drains both: in-flight requests finish,
+ * WebSocket clients get 1001.
+ */
+export async function startServer(
+  config: Config,
+  connection: RedisConnection,
+  parts: ServerParts = { http: true, ws: true },
+  gatewayOptions: GatewayOptions = {},
+): Promise<RunningServer> {
   const logger = createLogger(config.logLevel);
   let lastRedisError = 0;
   connection.redis.on('error', (error: Error) => {
@@ -50,13 +67,41 @@ export async function startServer(config: Config, connection: RedisConnection): 
     lastRedisError = Date.now();
   });
   const context = await createContext(config, connection.redis, logger);
-  const app = await buildApp({ context, logger });
-  const url = await app.listen({ host: config.http.host, port: config.http.port });
-  return {
-    app,
-    context,
-    url,
-    // Fastify stops accepting, lets in-flight requests finish, then resolves.
-    close: () => app.close(),
-  };
+  const app = parts.http ? await buildApp({ context, logger }) : null;
+  const gateway = parts.ws
+    ? new Gateway(
+        {
+          config: config.ws,
+          redis: connection.redis,
+          sites: context.sites,
+          auth: context.auth,
+          usage: context.usage,
+          realtime: context.realtime,
+          logger,
+        },
+        // The HTTP API's /metrics already reports the process when both run here.
+        { processMetrics: !parts.http, ...gatewayOptions },
+      )
+    : null;
+  try {
+    const url = app ? await app.listen({ host: config.http.host, port: config.http.port }) : null;
+    const wsUrl = gateway ? await gateway.listen(config.ws.host, config.ws.port) : null;
+    return {
+      app,
+      gateway,
+      context,
+      url,
+      wsUrl,
+      close: async () => {
+        // The gateway tells its clients first; then Fastify stops accepting and lets in-flight requests finish.
+        await gateway?.close();
+        if (app) await app.close();
+        else await context.usage.close();
+      },
+    };
+  } catch (error) {
+    await gateway?.close();
+    await app?.close();
+    throw error;
+  }
 }

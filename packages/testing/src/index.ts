@@ -6,6 +6,7 @@ export * from './mime.js';
 export * from './moderation-api.js';
 export * from './moderation-input.js';
 export { freePort } from './process.js';
+export * from './realtime.js';
 export * from './redis.js';
 export * from './smtp.js';
 export * from './twilio.js';

@@ -12,7 +12,15 @@ export interface TokenPair {
 
 export interface AuthenticatedViewer extends Viewer {
   user: User | null;
+  /** Only the user and moderators see a shadow-banned user's comments (and, live, their typing). */
+  shadowbanned?: boolean;
 }
+
+/** Where a session stands now: still open (with the user's current role), ended, or its user banned. */
+export type SessionState =
+  | { state: 'active'; user: User; shadowbanned: boolean }
+  | { state: 'ended' }
+  | { state: 'banned' };
 
 export const MAX_NAME_LENGTH = 50;
 
@@ -24,14 +32,28 @@ export class AuthService {
   async authenticate(siteId: string, token: string): Promise<AuthenticatedViewer> {
     const claims = await this.deps.signer.verify(token);
     if (claims.site_id !== siteId) throw unauthorized('The access token belongs to another site.');
-    const [sessionUser, user, banned] = await Promise.all([
-      this.deps.sessions.userOf(siteId, claims.sid),
-      this.deps.users.get(siteId, claims.sub),
-      this.deps.users.isBanned(siteId, claims.sub),
+    const session = await this.checkSession(siteId, claims.sid, claims.sub);
+    if (session.state === 'ended') throw unauthorized('The session has ended; sign in again.');
+    if (session.state === 'banned') throw new ThreadKitError('banned');
+    const { user, shadowbanned } = session;
+    return { siteId, userId: user.id, role: user.role, sessionId: claims.sid, user, shadowbanned };
+  }
+
+  /**
+   * Whether a session is still open for its user, without a token: long-lived
+   * connections (the WebSocket gateway) check this again and again, so a
+   * sign-out, a revocation or a ban reaches them too.
+   */
+  async checkSession(siteId: string, sessionId: string, userId: string): Promise<SessionState> {
+    const [sessionUser, user, banned, shadowbanned] = await Promise.all([
+      this.deps.sessions.userOf(siteId, sessionId),
+      this.deps.users.get(siteId, userId),
+      this.deps.users.isBanned(siteId, userId),
+      this.deps.users.isShadowbanned(siteId, userId),
     ]);
-    if (sessionUser !== claims.sub || !user) throw unauthorized('The session has ended; sign in again.');
-    if (banned) throw new ThreadKitError('banned');
-    return { siteId, userId: user.id, role: user.role, sessionId: claims.sid, user };
+    if (sessionUser !== userId || !user) return { state: 'ended' };
+    if (banned) return { state: 'banned' };
+    return { state: 'active', user, shadowbanned };
   }
 
   async createGuest(site: Site, name: string): Promise<TokenPair & { user: User }> {

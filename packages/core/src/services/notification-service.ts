@@ -2,8 +2,10 @@ import type { MailQueue } from '../delivery/mail-queue.js';
 import { notificationEmail } from '../delivery/notification-email.js';
 import type { DomainEvent, EventBus } from '../events.js';
 import { newId } from '../ids.js';
+import { channels } from '../keys.js';
 import type { CommentStore } from '../store/comment-store.js';
 import type { NotificationStore, NotificationType, StoredNotification } from '../store/notification-store.js';
+import type { RealtimeStore } from '../store/realtime-store.js';
 import type { UserStore } from '../store/user-store.js';
 import type { User } from '../types.js';
 import type { UnsubscribeTokens } from '../unsubscribe.js';
@@ -67,6 +69,8 @@ export class NotificationService {
   constructor(
     private readonly deps: {
       store: NotificationStore;
+      /** Publishes each new notification on the user's channel, for the real-time gateway. */
+      realtime: RealtimeStore;
       comments: CommentStore;
       users: UserStore;
       sites: SiteService;
@@ -176,7 +180,7 @@ export class NotificationService {
   private async onVoted(event: VotedEvent): Promise<void> {
     if (event.vote !== 'up' || event.authorId === event.voterId || !event.authorId) return;
     // Only moderators can vote on a shadow-banned author's comment; it is still not public.
-    if (await this.deps.store.isShadowbanned(event.siteId, event.authorId)) return;
+    if (await this.deps.users.isShadowbanned(event.siteId, event.authorId)) return;
     await this.notify(event.siteId, event.authorId, {
       type: 'upvote',
       commentId: event.commentId,
@@ -218,7 +222,10 @@ export class NotificationService {
     );
     if (!stored) return;
     const view = toView(stored, what.from);
-    await this.deps.store.publish(siteId, userId, notificationMessage(view));
+    await this.deps.realtime.publish(channels.user(siteId, userId), {
+      audience: { public: false, user_id: userId },
+      message: notificationMessage(view),
+    });
     if (what.type !== 'upvote' && what.from && user && wantsEmail(user)) {
       const site = await this.deps.sites.get(siteId);
       await this.deps.mail.enqueue(

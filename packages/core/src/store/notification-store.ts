@@ -1,5 +1,5 @@
-import { channels, keys, sitePrefix } from '../keys.js';
-import { isCluster, type RedisClient, translateRedisError } from './redis.js';
+import { keys, sitePrefix } from '../keys.js';
+import { type RedisClient, translateRedisError } from './redis.js';
 import { runScript } from './scripts.js';
 
 export type NotificationType = 'reply' | 'mention' | 'upvote';
@@ -106,20 +106,5 @@ export class NotificationStore {
   /** Everyone who has commented on the page. */
   async commenters(siteId: string, pageId: string): Promise<string[]> {
     return this.redis.smembers(keys.pageCommenters(siteId, pageId)).catch(translateRedisError);
-  }
-
-  async isShadowbanned(siteId: string, userId: string): Promise<boolean> {
-    return (await this.redis.sismember(keys.shadowbanned(siteId), userId).catch(translateRedisError)) === 1;
-  }
-
-  /**
-   * Publishes a message on the user's channel for the real-time gateway (sharded
-   * pub/sub on a cluster, in the site's slot), in the envelope of page channels.
-   */
-  async publish(siteId: string, userId: string, message: unknown): Promise<void> {
-    const channel = channels.user(siteId, userId);
-    const payload = JSON.stringify({ audience: { public: false, user_id: userId }, message });
-    if (isCluster(this.redis)) await this.redis.spublish(channel, payload).catch(translateRedisError);
-    else await this.redis.publish(channel, payload).catch(translateRedisError);
   }
 }

@@ -34,6 +34,9 @@ const FILES = {
   claimMail: 'claim_mail.lua',
   retryMail: 'retry_mail.lua',
   rateLimit: 'rate_limit.lua',
+  publishPageEvent: 'publish_page_event.lua',
+  pageEventsSince: 'page_events_since.lua',
+  presence: 'presence.lua',
 } as const;
 
 export type ScriptName = keyof typeof FILES;
@@ -62,6 +65,9 @@ export interface ScriptResults {
   claimMail: string | null;
   retryMail: number;
   rateLimit: number[];
+  publishPageEvent: string;
+  pageEventsSince: (number | string)[];
+  presence: [count: number, ...profiles: string[]];
 }
 
 export type ReadThreadReply = [

@@ -112,6 +112,10 @@ export class UserStore {
     return (await this.redis.sismember(keys.banned(siteId), userId).catch(translateRedisError)) === 1;
   }
 
+  async isShadowbanned(siteId: string, userId: string): Promise<boolean> {
+    return (await this.redis.sismember(keys.shadowbanned(siteId), userId).catch(translateRedisError)) === 1;
+  }
+
   async unreadCount(siteId: string, userId: string): Promise<number> {
     return Number((await this.redis.get(keys.userUnread(siteId, userId)).catch(translateRedisError)) ?? 0);
   }

@@ -101,3 +101,12 @@ local function change_vote(c, previous, current)
   if c.pid == '' then index_root(c) end
   redis.call('HINCRBY', k_page(c.pg), 'ver', 1)
 end
+
+-- Sharded pub/sub on Redis Cluster keeps the message in the site's shard.
+local function publish(channel, payload, sharded)
+  if sharded == '1' then
+    redis.call('SPUBLISH', channel, payload)
+  else
+    redis.call('PUBLISH', channel, payload)
+  end
+end

@@ -1,0 +1,112 @@
+-- Who is on a page, across every WebSocket instance. Each instance holds one
+-- member per signed-in user it serves there (`<instance>|<user>`, however many
+-- tabs) and one for its anonymous readers (`<instance>|`, with their number
+-- in the anonymous hash), each scored by when it expires unless the instance
+-- refreshes it. A user is present while any instance holds them; joins and
+-- leaves are published on the page channel from here, so every instance sees
+-- the same ones. Members of an instance that stopped refreshing (it crashed)
+-- are swept by the others' heartbeats.
+-- KEYS: presence zset, users hash (user → instances), profiles hash, anonymous hash.
+-- ARGV: P, channel, sharded, page id, op, instance, now ms, expiry ms, keep ms,
+--       list limit, then per op:
+--       join:  user id ('' anonymous), profile JSON
+--       leave: user id ('' anonymous)
+--       beat:  anonymous readers, user ids… (all the instance holds on the page)
+--       drop:  nothing; everything the instance holds leaves (it is shutting down)
+--       look:  nothing; only the snapshot
+-- Returns { count, profile JSON… } (at most `list limit` profiles).
+local K_PRESENCE, K_USERS, K_PROFILES, K_ANON = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local channel, sharded, page_id, op = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local instance, now, expiry = ARGV[6], tonumber(ARGV[7]), ARGV[8]
+local keep, limit = ARGV[9], tonumber(ARGV[10])
+
+local function count()
+  local n = redis.call('HLEN', K_USERS)
+  for _, v in ipairs(redis.call('HVALS', K_ANON)) do n = n + tonumber(v) end
+  return n
+end
+
+local function announce(method, fields)
+  publish(channel, '{"audience":{"public":true},"message":{"jsonrpc":"2.0","method":"' .. method ..
+    '","params":{"page_id":' .. cjson.encode(page_id) .. ',' .. fields .. ',"count":' .. count() .. '}}}', sharded)
+end
+
+-- One more instance holds the user; announced when it is the first.
+local function hold_user(user)
+  if redis.call('HINCRBY', K_USERS, user, 1) == 1 then
+    local profile = redis.call('HGET', K_PROFILES, user)
+    if profile then announce('user_joined', '"user":' .. profile) end
+  end
+end
+
+-- One fewer instance holds the user; announced when it was the last.
+local function release_user(user)
+  if redis.call('HINCRBY', K_USERS, user, -1) <= 0 then
+    redis.call('HDEL', K_USERS, user)
+    redis.call('HDEL', K_PROFILES, user)
+    announce('user_left', '"user_id":' .. cjson.encode(user))
+  end
+end
+
+-- Removes a member: an instance's anonymous readers, or its hold on a user.
+local function forget(member)
+  local owner, user = string.match(member, '^(.-)|(.*)$')
+  redis.call('ZREM', K_PRESENCE, member)
+  if user == '' then
+    redis.call('HDEL', K_ANON, owner)
+  else
+    release_user(user)
+  end
+end
+
+if op == 'join' then
+  local user = ARGV[11]
+  if user == '' then
+    redis.call('HINCRBY', K_ANON, instance, 1)
+    redis.call('ZADD', K_PRESENCE, expiry, instance .. '|')
+  else
+    redis.call('HSET', K_PROFILES, user, ARGV[12])
+    if redis.call('ZADD', K_PRESENCE, expiry, instance .. '|' .. user) == 1 then hold_user(user) end
+  end
+elseif op == 'leave' then
+  local user = ARGV[11]
+  if user == '' then
+    if redis.call('HINCRBY', K_ANON, instance, -1) <= 0 then
+      redis.call('HDEL', K_ANON, instance)
+      redis.call('ZREM', K_PRESENCE, instance .. '|')
+    end
+  elseif redis.call('ZREM', K_PRESENCE, instance .. '|' .. user) == 1 then
+    release_user(user)
+  end
+elseif op == 'beat' then
+  -- The instance's own view is authoritative: refresh it, re-adding what a sweep
+  -- or a Redis restart removed.
+  local anonymous = tonumber(ARGV[11])
+  if anonymous > 0 then
+    redis.call('HSET', K_ANON, instance, anonymous)
+    redis.call('ZADD', K_PRESENCE, expiry, instance .. '|')
+  else
+    redis.call('HDEL', K_ANON, instance)
+    redis.call('ZREM', K_PRESENCE, instance .. '|')
+  end
+  for i = 12, #ARGV do
+    if redis.call('ZADD', K_PRESENCE, expiry, instance .. '|' .. ARGV[i]) == 1 then hold_user(ARGV[i]) end
+  end
+  -- Sweep what instances that stopped refreshing left behind.
+  for _, member in ipairs(redis.call('ZRANGEBYSCORE', K_PRESENCE, '-inf', now)) do forget(member) end
+elseif op == 'drop' then
+  for _, member in ipairs(redis.call('ZRANGE', K_PRESENCE, 0, -1)) do
+    if string.sub(member, 1, #instance + 1) == instance .. '|' then forget(member) end
+  end
+end
+
+for _, key in ipairs(KEYS) do redis.call('PEXPIRE', key, keep) end
+
+local reply = { count() }
+local cursor_and_fields = redis.call('HSCAN', K_PROFILES, 0, 'COUNT', limit)
+local fields = cursor_and_fields[2]
+for i = 2, #fields, 2 do
+  if #reply > limit then break end
+  reply[#reply + 1] = fields[i]
+end
+return reply

@@ -1,0 +1,222 @@
+import { channels, keys, sitePrefix } from '../keys.js';
+import { isCluster, type RedisClient, translateRedisError } from './redis.js';
+import { runScript } from './scripts.js';
+
+/** Who may see a live message: everyone, or only that user and the site's moderators. */
+export type Audience = { public: true } | { public: false; user_id: string };
+
+/** What goes over a page or user channel: the wire message and who may see it. */
+export interface Envelope {
+  audience: Audience;
+  message: { jsonrpc: '2.0'; method: string; params: object };
+}
+
+/** A logged page event: its stream id (`<ms>-<seq>`) and its envelope JSON. */
+export interface LoggedEvent {
+  id: string;
+  envelope: string;
+}
+
+/** Where a resync starts: after an event id, or from a time (ms on the server clock). */
+export type LogPosition = { after: string } | { from: number };
+
+/** The public face of someone on a page. */
+export interface PresentUser {
+  id: string;
+  name: string;
+  avatar: string | null;
+}
+
+export interface PresenceSnapshot {
+  /** Everyone on the page: signed-in users once each, plus every anonymous reader. */
+  count: number;
+  /** Some of the signed-in users (at most the list limit). */
+  users: PresentUser[];
+}
+
+export interface EventLogOptions {
+  /** How long events stay in a page's log (ms). */
+  windowMs: number;
+  /** About how many events a page's log keeps. */
+  maxEvents: number;
+}
+
+export interface PresenceTiming {
+  /** When the member expires unless refreshed (absolute ms). */
+  expiresAt: number;
+  /** How long the page's presence keys outlive their last change (ms). */
+  keepMs: number;
+  now: number;
+  /** How many profiles a snapshot lists. */
+  listLimit: number;
+}
+
+export const STREAM_ID = /^(\d{1,16})-(\d{1,16})$/;
+
+/**
+ * The real-time gateway's data in Redis: each page's short event log (for
+ * resync), publishing on page and user channels, and presence. Channels use
+ * sharded pub/sub on Redis Cluster, in the site's slot like the keys.
+ */
+export class RealtimeStore {
+  private readonly sharded: boolean;
+
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly log: EventLogOptions = { windowMs: 5 * 60_000, maxEvents: 500 },
+  ) {
+    this.sharded = isCluster(redis);
+  }
+
+  /** Logs a page event and publishes it (with its log id) to the page's subscribers; returns the id. */
+  async logPageEvent(siteId: string, pageId: string, envelope: Envelope): Promise<string> {
+    return runScript(
+      this.redis,
+      'publishPageEvent',
+      [keys.pageEvents(siteId, pageId)],
+      [
+        sitePrefix(siteId),
+        channels.page(siteId, pageId),
+        JSON.stringify(envelope),
+        this.log.maxEvents,
+        this.log.windowMs,
+        this.sharded ? '1' : '0',
+      ],
+    ).catch(translateRedisError) as Promise<string>;
+  }
+
+  /** Publishes without logging: typing, and the per-user channel's notifications. */
+  async publish(channel: string, envelope: Envelope): Promise<void> {
+    const payload = JSON.stringify(envelope);
+    if (this.sharded) await this.redis.spublish(channel, payload).catch(translateRedisError);
+    else await this.redis.publish(channel, payload).catch(translateRedisError);
+  }
+
+  /**
+   * The page's logged events from a position on, oldest first, or `null` when
+   * some may be lost (trimmed, expired, or more than `limit`): the client must
+   * then refetch the thread.
+   */
+  async eventsSince(
+    siteId: string,
+    pageId: string,
+    position: LogPosition,
+    limit: number,
+  ): Promise<LoggedEvent[] | null> {
+    const [ms, seq] = firstWanted(position);
+    const reply = (await runScript(
+      this.redis,
+      'pageEventsSince',
+      [keys.pageEvents(siteId, pageId)],
+      [sitePrefix(siteId), ms, seq, this.log.windowMs, limit],
+    ).catch(translateRedisError)) as (number | string)[];
+    if (reply[0] === 1) return null;
+    const events: LoggedEvent[] = [];
+    for (let i = 1; i < reply.length; i += 2) {
+      events.push({ id: String(reply[i]), envelope: String(reply[i + 1]) });
+    }
+    return events;
+  }
+
+  /** The newest logged event's id, or `0-0` when the page has none. */
+  async lastEventId(siteId: string, pageId: string): Promise<string> {
+    const newest = (await this.redis
+      .xrevrange(keys.pageEvents(siteId, pageId), '+', '-', 'COUNT', 1)
+      .catch(translateRedisError)) as [string, string[]][];
+    return newest[0]?.[0] ?? '0-0';
+  }
+
+  /** An instance's first tab of a user (or one more anonymous reader) on the page. */
+  async presenceJoin(
+    siteId: string,
+    pageId: string,
+    instance: string,
+    user: PresentUser | null,
+    timing: PresenceTiming,
+  ): Promise<PresenceSnapshot> {
+    return this.presence(siteId, pageId, 'join', instance, timing, [
+      user?.id ?? '',
+      user ? JSON.stringify(user) : '',
+    ]);
+  }
+
+  /** An instance's last tab of a user (or one anonymous reader) left the page. */
+  async presenceLeave(
+    siteId: string,
+    pageId: string,
+    instance: string,
+    userId: string | null,
+    timing: PresenceTiming,
+  ): Promise<PresenceSnapshot> {
+    return this.presence(siteId, pageId, 'leave', instance, timing, [userId ?? '']);
+  }
+
+  /** Refreshes what the instance holds on the page and sweeps what crashed instances left. */
+  async presenceBeat(
+    siteId: string,
+    pageId: string,
+    instance: string,
+    held: { userIds: Iterable<string>; anonymous: number },
+    timing: PresenceTiming,
+  ): Promise<PresenceSnapshot> {
+    return this.presence(siteId, pageId, 'beat', instance, timing, [held.anonymous, ...held.userIds]);
+  }
+
+  /** Everything the instance holds on the page leaves at once (it is shutting down). */
+  async presenceDrop(
+    siteId: string,
+    pageId: string,
+    instance: string,
+    timing: PresenceTiming,
+  ): Promise<void> {
+    await this.presence(siteId, pageId, 'drop', instance, timing, []);
+  }
+
+  /** Who is on the page, changing nothing. */
+  async presenceLook(siteId: string, pageId: string, timing: PresenceTiming): Promise<PresenceSnapshot> {
+    return this.presence(siteId, pageId, 'look', '', timing, []);
+  }
+
+  private async presence(
+    siteId: string,
+    pageId: string,
+    op: 'join' | 'leave' | 'beat' | 'drop' | 'look',
+    instance: string,
+    timing: PresenceTiming,
+    rest: (string | number)[],
+  ): Promise<PresenceSnapshot> {
+    const reply = (await runScript(
+      this.redis,
+      'presence',
+      [
+        keys.presence(siteId, pageId),
+        keys.presenceUsers(siteId, pageId),
+        keys.presenceProfiles(siteId, pageId),
+        keys.presenceAnonymous(siteId, pageId),
+      ],
+      [
+        sitePrefix(siteId),
+        channels.page(siteId, pageId),
+        this.sharded ? '1' : '0',
+        pageId,
+        op,
+        instance,
+        timing.now,
+        timing.expiresAt,
+        timing.keepMs,
+        timing.listLimit,
+        ...rest,
+      ],
+    ).catch(translateRedisError)) as [number, ...string[]];
+    const [count, ...profiles] = reply;
+    return { count, users: profiles.map((json) => JSON.parse(json) as PresentUser) };
+  }
+}
+
+/** The first stream id a resync wants: just after the given event, or the first of the given ms. */
+function firstWanted(position: LogPosition): [number, number] {
+  if ('from' in position) return [Math.max(0, Math.floor(position.from)), 0];
+  const match = STREAM_ID.exec(position.after);
+  if (!match) throw new TypeError(`not a stream id: ${position.after}`);
+  return [Number(match[1]), Number(match[2]) + 1];
+}

@@ -1,0 +1,134 @@
+import { channels, type RealtimeStore } from '@threadkit/core';
+import type { Connection } from './connection.js';
+import { type ChannelHub, REPLAY_LIMIT } from './hub.js';
+import type { GatewayMetrics } from './metrics.js';
+import type { PresenceTracker } from './presence.js';
+import { type ClientMessage, ProtocolError } from './protocol.js';
+
+export interface ClientMessageOptions {
+  maxSubscriptions: number;
+  /** A connection's typing is relayed at most this often per page (ms); clients repeat it every second. */
+  typingRelayMs: number;
+}
+
+/** What the gateway does with each client method of `api.md`. */
+export class ClientMessages {
+  constructor(
+    private readonly hub: ChannelHub,
+    private readonly presence: PresenceTracker,
+    private readonly realtime: RealtimeStore,
+    private readonly metrics: GatewayMetrics,
+    private readonly options: ClientMessageOptions,
+  ) {}
+
+  async handle(conn: Connection, message: ClientMessage): Promise<void> {
+    switch (message.method) {
+      case 'subscribe':
+        return this.subscribe(conn, message.params.page_id);
+      case 'unsubscribe':
+        return this.unsubscribe(conn, message.params.page_id);
+      case 'typing':
+        return this.typing(conn, message.params.page_id, message.params.reply_to ?? null);
+      case 'ping':
+        conn.notify('pong', {});
+        this.metrics.messagesOut.inc();
+        return;
+      case 'resync':
+        return this.resync(conn, message.params.page_id, message.params.since);
+    }
+  }
+
+  /** A client leaves every page it watched (it disconnected). */
+  leaveAll(conn: Connection): Promise<unknown> {
+    return Promise.all([...conn.pages].map((channel) => this.leave(conn, channel)));
+  }
+
+  private async subscribe(conn: Connection, pageId: string): Promise<void> {
+    const channel = channels.page(conn.siteId, pageId);
+    if (conn.pages.has(channel)) {
+      // Already watching: answer with the current presence, as for a first subscribe.
+      const room = this.hub.rooms.get(channel);
+      if (room) this.sendPresence(conn, pageId, await this.presence.look(room));
+      return;
+    }
+    if (conn.pages.size >= this.options.maxSubscriptions) {
+      throw new ProtocolError(
+        'subscription_limit',
+        `A connection may watch at most ${this.options.maxSubscriptions} pages; unsubscribe from one first.`,
+      );
+    }
+    const room = await this.hub.enter(conn, conn.siteId, pageId);
+    const snapshot = await this.presence.join(room, conn);
+    room.lastCount = snapshot.count;
+    this.sendPresence(conn, pageId, snapshot);
+  }
+
+  private async unsubscribe(conn: Connection, pageId: string): Promise<void> {
+    const channel = channels.page(conn.siteId, pageId);
+    if (conn.pages.has(channel)) await this.leave(conn, channel);
+  }
+
+  private async leave(conn: Connection, channel: string): Promise<void> {
+    const room = this.hub.rooms.get(channel);
+    if (!room) {
+      conn.pages.delete(channel);
+      return;
+    }
+    this.hub.exit(conn, room);
+    await this.presence.leave(room, conn);
+  }
+
+  private async typing(conn: Connection, pageId: string, replyTo: string | null): Promise<void> {
+    const identity = conn.identity;
+    if (!identity) throw new ProtocolError('unauthorized', 'Sign in to show that you are typing.');
+    const channel = channels.page(conn.siteId, pageId);
+    if (!conn.pages.has(channel)) throw new ProtocolError('invalid_params', 'Subscribe to the page first.');
+    const now = Date.now();
+    conn.typingRelayedAt ??= new Map();
+    const last = conn.typingRelayedAt.get(channel) ?? 0;
+    if (now - last < this.options.typingRelayMs) return;
+    conn.typingRelayedAt.set(channel, now);
+    await this.realtime.publish(channel, {
+      // A shadow-banned user's typing would give them away; only moderators see it.
+      audience: identity.shadowbanned ? { public: false, user_id: identity.userId } : { public: true },
+      message: {
+        jsonrpc: '2.0',
+        method: 'typing',
+        params: { page_id: pageId, user: identity.profile, reply_to: replyTo },
+      },
+    });
+  }
+
+  /**
+   * Sends the page's events since `since` from the log, holding live ones
+   * meanwhile so the client gets each event once and in order; or `reset`
+   * when the log no longer covers the gap.
+   */
+  private async resync(conn: Connection, pageId: string, since: string | number): Promise<void> {
+    const channel = channels.page(conn.siteId, pageId);
+    if (!conn.pages.has(channel)) throw new ProtocolError('invalid_params', 'Subscribe to the page first.');
+    conn.hold(channel);
+    let lastSent: string | null = null;
+    try {
+      const events = await this.realtime.eventsSince(
+        conn.siteId,
+        pageId,
+        typeof since === 'string' ? { after: since } : { from: since },
+        REPLAY_LIMIT,
+      );
+      if (events === null) conn.notify('reset', { page_id: pageId });
+      else lastSent = this.hub.replayTo(conn, events);
+    } finally {
+      conn.release(channel, lastSent);
+    }
+  }
+
+  private sendPresence(
+    conn: Connection,
+    pageId: string,
+    snapshot: { users: unknown[]; count: number },
+  ): void {
+    conn.notify('presence', { page_id: pageId, users: snapshot.users, count: snapshot.count });
+    this.metrics.messagesOut.inc();
+  }
+}

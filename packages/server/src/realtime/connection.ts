@@ -1,0 +1,150 @@
+import type { Audience, PresentUser } from '@threadkit/core';
+import { WebSocket } from 'ws';
+import { notification, type ProtocolErrorCode } from './protocol.js';
+
+/** Who is on the other end: a signed-in user (with their session) or an anonymous reader. */
+export interface Identity {
+  userId: string;
+  sessionId: string;
+  profile: PresentUser;
+  /** Moderators (and admins) see pending and shadow-banned comments' events, as over HTTP. */
+  moderator: boolean;
+  /** A shadow-banned user's typing reaches only themselves and moderators. */
+  shadowbanned: boolean;
+}
+
+/** A message queued while a resync for its page is being answered. */
+interface Held {
+  bytes: Buffer;
+  eventId: string | null;
+}
+
+/**
+ * One client connection: who it is, which pages it watches, and its limits.
+ * Kept small: ten thousand of them must fit in a few tens of megabytes.
+ */
+export class Connection {
+  /** Channels of the pages this connection watches. */
+  readonly pages = new Set<string>();
+  /** Answered the last ping. */
+  alive = true;
+  lastMessageAt: number;
+  /** Token bucket for the message rate limit. */
+  private tokens: number;
+  private refilledAt: number;
+  /** Messages refused in a row for the rate limit, and when the client was last told. */
+  private refusedInRow = 0;
+  private limitReportedAt = 0;
+  /** Page channel → when this connection's typing was last relayed there. */
+  typingRelayedAt: Map<string, number> | null = null;
+  /** Page channel → messages held back while a resync of that page is answered. */
+  private held: Map<string, Held[]> | null = null;
+
+  constructor(
+    readonly ws: WebSocket,
+    readonly siteId: string,
+    public identity: Identity | null,
+    private readonly limits: { maxMessagesPerSecond: number; maxBufferedBytes: number },
+    now: number,
+  ) {
+    this.lastMessageAt = now;
+    this.tokens = limits.maxMessagesPerSecond;
+    this.refilledAt = now;
+  }
+
+  get userId(): string | null {
+    return this.identity?.userId ?? null;
+  }
+
+  /** Whether a message for this audience may reach this connection (`api.md`: visibility rules). */
+  canSee(audience: Audience): boolean {
+    return (
+      audience.public ||
+      (this.identity !== null && (this.identity.userId === audience.user_id || this.identity.moderator))
+    );
+  }
+
+  /** Takes one message from the rate-limit bucket; false when the client is over its rate. */
+  takeMessageToken(now: number): boolean {
+    const rate = this.limits.maxMessagesPerSecond;
+    this.tokens = Math.min(rate, this.tokens + ((now - this.refilledAt) * rate) / 1000);
+    this.refilledAt = now;
+    if (this.tokens < 1) {
+      this.refusedInRow++;
+      return false;
+    }
+    this.tokens -= 1;
+    this.refusedInRow = 0;
+    return true;
+  }
+
+  /** A client that keeps sending far over its rate is closed rather than answered. */
+  overLimit(): boolean {
+    return this.refusedInRow > this.limits.maxMessagesPerSecond * 5;
+  }
+
+  /** One `rate_limit` error a second at most: errors must not become a flood of their own. */
+  shouldReportLimit(now: number): boolean {
+    if (now - this.limitReportedAt < 1000) return false;
+    this.limitReportedAt = now;
+    return true;
+  }
+
+  /**
+   * Sends prepared bytes. Returns false when the client is too slow: its unsent
+   * data passed the bound, so it is dropped instead of growing memory.
+   */
+  send(bytes: Buffer): boolean {
+    if (this.ws.readyState !== WebSocket.OPEN) return true;
+    if (this.ws.bufferedAmount > this.limits.maxBufferedBytes) {
+      this.ws.terminate();
+      return false;
+    }
+    this.ws.send(bytes, { binary: false });
+    return true;
+  }
+
+  /** Sends a message from a page channel, unless a resync of that page is holding its messages. */
+  deliver(channel: string, bytes: Buffer, eventId: string | null): boolean {
+    const queue = this.held?.get(channel);
+    if (queue) {
+      queue.push({ bytes, eventId });
+      return true;
+    }
+    return this.send(bytes);
+  }
+
+  notify(method: string, params: object): boolean {
+    return this.send(Buffer.from(notification(method, params)));
+  }
+
+  error(code: ProtocolErrorCode, message: string): boolean {
+    return this.notify('error', { code, message });
+  }
+
+  /** Holds the page's live messages until `release`, so a resync's answer comes first and in order. */
+  hold(channel: string): void {
+    this.held ??= new Map();
+    this.held.set(channel, []);
+  }
+
+  /** Sends what was held, skipping logged events the resync already sent (ids up to `sentUpTo`). */
+  release(channel: string, sentUpTo: string | null): void {
+    const queue = this.held?.get(channel);
+    if (!queue) return;
+    this.held!.delete(channel);
+    if (this.held!.size === 0) this.held = null;
+    for (const item of queue) {
+      if (item.eventId !== null && sentUpTo !== null && compareStreamIds(item.eventId, sentUpTo) <= 0)
+        continue;
+      if (!this.send(item.bytes)) return;
+    }
+  }
+}
+
+/** Orders Redis stream ids (`<ms>-<seq>`). */
+export function compareStreamIds(a: string, b: string): number {
+  const [am, as] = a.split('-').map(Number) as [number, number];
+  const [bm, bs] = b.split('-').map(Number) as [number, number];
+  return am - bm || as - bs;
+}

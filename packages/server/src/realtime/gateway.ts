@@ -1,0 +1,430 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import {
+  type AuthService,
+  isCluster,
+  isConnectionError,
+  isModerator,
+  isOriginAllowed,
+  type RealtimeStore,
+  type RedisClient,
+  type SiteService,
+  ThreadKitError,
+  type UsageMeter,
+  type WebSocketConfig,
+} from '@threadkit/core';
+import type { Logger } from 'pino';
+import { type RawData, WebSocketServer } from 'ws';
+import { ClientMessages } from './client-messages.js';
+import { Connection, type Identity } from './connection.js';
+import { ChannelHub } from './hub.js';
+import { GatewayMetrics } from './metrics.js';
+import { PresenceTracker } from './presence.js';
+import { CLOSE, ProtocolError, parseClientMessage } from './protocol.js';
+
+export interface GatewayDeps {
+  config: WebSocketConfig;
+  /** Commands (presence, the event log, sessions). */
+  redis: RedisClient;
+  sites: SiteService;
+  auth: AuthService;
+  usage: UsageMeter;
+  realtime: RealtimeStore;
+  logger: Logger;
+}
+
+export interface GatewayOptions {
+  /** How often presence is refreshed and changed counts sent to clients (ms; default a third of the presence TTL). */
+  heartbeatMs?: number;
+  /** How often signed-in connections' sessions are checked: sign-outs, revocations and bans close them (ms). */
+  sessionCheckMs?: number;
+  /** Signed-in users listed in a presence message, at most. */
+  presenceListLimit?: number;
+  /** A connection's typing is relayed at most this often per page (ms). */
+  typingRelayMs?: number;
+  /** How long shutdown waits for clients to close before cutting them off (ms). */
+  closeGraceMs?: number;
+  /** Report process metrics (memory, CPU) too: off when the HTTP server in the process already does. */
+  processMetrics?: boolean;
+}
+
+/** A connection that failed to authenticate: told why, then closed with this code. */
+interface Refusal {
+  close: number;
+  message: string;
+}
+
+/**
+ * The real-time gateway of `api.md`: WebSocket clients on `/ws`, fan-out from
+ * Redis pub/sub, presence, typing and resync; `/health` and `/metrics` beside
+ * it. Stateless like the HTTP API: any number of instances run side by side,
+ * meeting only in Redis.
+ */
+export class Gateway {
+  readonly server: Server;
+  readonly metrics: GatewayMetrics;
+  readonly instanceId = randomBytes(8).toString('hex');
+  private readonly wss: WebSocketServer;
+  private readonly subscriber: RedisClient;
+  private readonly hub: ChannelHub;
+  private readonly presence: PresenceTracker;
+  private readonly messages: ClientMessages;
+  private readonly connections = new Set<Connection>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private closing = false;
+  private readonly closeGraceMs: number;
+
+  constructor(
+    private readonly deps: GatewayDeps,
+    options: GatewayOptions = {},
+  ) {
+    const { config, logger } = deps;
+    this.metrics = new GatewayMetrics(options.processMetrics ?? true);
+    // Pub/sub needs a connection of its own; on a cluster, one per shard for SSUBSCRIBE.
+    this.subscriber = isCluster(deps.redis)
+      ? deps.redis.duplicate(undefined, { shardedSubscribers: true })
+      : deps.redis.duplicate({ enableAutoPipelining: false });
+    this.subscriber.on('error', () => this.metrics.redisErrors.inc());
+    this.hub = new ChannelHub(this.subscriber, deps.realtime, this.metrics, logger, {
+      onDown: () => this.onRedisDown(),
+      onRecovered: () => void this.heartbeat(true),
+    });
+    this.presence = new PresenceTracker(deps.realtime, this.instanceId, {
+      ttlMs: config.presenceTtlMs,
+      listLimit: options.presenceListLimit ?? 50,
+    });
+    this.messages = new ClientMessages(this.hub, this.presence, deps.realtime, this.metrics, {
+      maxSubscriptions: config.maxSubscriptions,
+      typingRelayMs: options.typingRelayMs ?? 2000,
+    });
+    // No per-message compression: its zlib state costs tens of KB per connection.
+    this.wss = new WebSocketServer({
+      noServer: true,
+      clientTracking: false,
+      perMessageDeflate: false,
+      maxPayload: config.maxMessageBytes,
+    });
+    this.server = createServer((request, response) => void this.onHttpRequest(request, response));
+    this.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      void this.onUpgrade(request, socket, head);
+    });
+
+    const every = (ms: number, run: () => unknown) => {
+      const timer = setInterval(run, ms);
+      timer.unref();
+      this.timers.push(timer);
+    };
+    every(config.pingIntervalMs, () => this.sweepConnections());
+    every(options.heartbeatMs ?? Math.floor(config.presenceTtlMs / 3), () => void this.heartbeat(false));
+    every(options.sessionCheckMs ?? 5000, () => void this.checkSessions());
+    this.closeGraceMs = options.closeGraceMs ?? 2000;
+  }
+
+  /** Listens on the given address; resolves with the `ws://` base URL. */
+  async listen(host: string, port: number): Promise<string> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    const address = this.server.address();
+    const bound = typeof address === 'object' && address ? address.port : port;
+    return `ws://${host.includes(':') ? `[${host}]` : host}:${bound}`;
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  /**
+   * Stops accepting, takes this instance's clients out of presence, closes every
+   * connection with 1001 (clients reconnect to another instance) and waits briefly for them.
+   */
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    for (const timer of this.timers) clearInterval(timer);
+    const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await Promise.all([...this.hub.rooms.values()].map((room) => this.presence.drop(room).catch(() => {})));
+    for (const conn of this.connections) conn.ws.close(CLOSE.goingAway, 'server shutting down');
+    const deadline = Date.now() + this.closeGraceMs;
+    while (this.connections.size > 0 && Date.now() < deadline) await sleep(20);
+    for (const conn of this.connections) conn.ws.terminate();
+    this.server.closeAllConnections();
+    await stopped;
+    await this.subscriber.quit().catch(() => this.subscriber.disconnect());
+  }
+
+  private async onHttpRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const path = (request.url ?? '/').split('?')[0];
+    const json = (status: number, body: object) => {
+      response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    };
+    if (path === '/health') {
+      const ok = this.hub.available && this.deps.redis.status === 'ready';
+      return json(ok ? 200 : 503, ok ? { status: 'ok' } : { status: 'unavailable' });
+    }
+    if (path === '/metrics') {
+      const text = await this.metrics.registry.metrics();
+      response.writeHead(200, { 'content-type': this.metrics.registry.contentType }).end(text);
+      return;
+    }
+    if (path === '/ws')
+      return json(426, { error: 'Connect with a WebSocket client.', code: 'upgrade_required' });
+    json(404, { error: 'Not found. The WebSocket endpoint is /ws.', code: 'not_found' });
+  }
+
+  private async onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => socket.destroy());
+    const url = new URL(request.url ?? '/', 'http://gateway');
+    if (url.pathname !== '/ws')
+      return this.refuse(socket, new ThreadKitError('not_found', 'The endpoint is /ws.'));
+    if (this.closing)
+      return this.refuse(socket, new ThreadKitError('unavailable', 'The server is shutting down.'));
+    let siteId: string;
+    let identity: Identity | null = null;
+    let refusal: Refusal | null = null;
+    try {
+      siteId = await this.checkKey(url.searchParams.get('project_id'), request.headers.origin);
+      const token = url.searchParams.get('token');
+      if (token) {
+        try {
+          identity = await this.identify(siteId, token);
+        } catch (error) {
+          if (!(error instanceof ThreadKitError) || !['unauthorized', 'banned'].includes(error.code))
+            throw error;
+          refusal = {
+            close: error.code === 'banned' ? CLOSE.banned : CLOSE.unauthorized,
+            message: error.message,
+          };
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof ThreadKitError))
+        this.deps.logger.error({ err: error }, 'WebSocket handshake failed');
+      return this.refuse(
+        socket,
+        error instanceof ThreadKitError ? error : new ThreadKitError('unavailable', 'Try again shortly.'),
+      );
+    }
+    if (socket.destroyed || this.closing) return;
+    this.wss.handleUpgrade(request, socket, head, (ws) => {
+      if (refusal) {
+        ws.send(
+          JSON.stringify({
+            jsonrpc: '2.0',
+            method: 'error',
+            params: { code: 'unauthorized', message: refusal.message },
+          }),
+        );
+        ws.close(refusal.close, refusal.message.slice(0, 120));
+        this.metrics.closed.inc({ reason: 'unauthorized' });
+        return;
+      }
+      this.accept(new Connection(ws, siteId, identity, this.deps.config, Date.now()));
+    });
+  }
+
+  /** The site of a public key used from one of its allowed origins (as for HTTP). */
+  private async checkKey(key: string | null, origin: string | undefined): Promise<string> {
+    if (!key) throw new ThreadKitError('unauthorized', 'Send the site key in the project_id parameter.');
+    const { site, kind } = await this.deps.sites.resolveApiKey(key);
+    if (kind !== 'public') throw new ThreadKitError('forbidden', 'Secret keys must never be put in a URL.');
+    if (!origin || !isOriginAllowed(origin, site.settings.allowed_origins, site.settings.allow_localhost)) {
+      throw new ThreadKitError(
+        'origin_not_allowed',
+        origin
+          ? `The origin ${origin} is not allowed to use this key.`
+          : 'Connect from a web page on an allowed origin.',
+      );
+    }
+    return site.id;
+  }
+
+  private async identify(siteId: string, token: string): Promise<Identity> {
+    const viewer = await this.deps.auth.authenticate(siteId, token);
+    const user = viewer.user!;
+    return {
+      userId: user.id,
+      sessionId: viewer.sessionId!,
+      profile: { id: user.id, name: user.name, avatar: user.avatar_url },
+      moderator: isModerator(viewer),
+      shadowbanned: viewer.shadowbanned ?? false,
+    };
+  }
+
+  private refuse(socket: Duplex, error: ThreadKitError): void {
+    this.metrics.rejected.inc({ status: error.status });
+    const body = JSON.stringify({ error: error.message, code: error.code });
+    socket.end(
+      `HTTP/1.1 ${error.status} ${error.code}\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+
+  private accept(conn: Connection): void {
+    this.connections.add(conn);
+    this.metrics.connections.set(this.connections.size);
+    this.metrics.connectionsTotal.inc();
+    this.deps.usage.recordWebSocketConnection(conn.siteId);
+    const { ws } = conn;
+    ws.on('message', (data: RawData, isBinary: boolean) => void this.onClientMessage(conn, data, isBinary));
+    ws.on('pong', () => {
+      conn.alive = true;
+    });
+    ws.on('close', () => void this.onClose(conn));
+    // A socket error (including a message over the size limit) is followed by 'close'.
+    ws.on('error', () => {});
+    conn.notify('connected', { user_id: conn.userId, server_time: Date.now() });
+    this.metrics.messagesOut.inc();
+    if (conn.identity) {
+      this.hub.watchUser(conn).catch((error: unknown) => {
+        this.deps.logger.warn({ err: error }, 'could not subscribe to a user channel');
+      });
+    }
+  }
+
+  private async onClientMessage(conn: Connection, data: RawData, isBinary: boolean): Promise<void> {
+    this.metrics.messagesIn.inc();
+    const now = Date.now();
+    conn.lastMessageAt = now;
+    if (!conn.takeMessageToken(now)) {
+      if (conn.overLimit()) {
+        this.metrics.closed.inc({ reason: 'rate_limit' });
+        conn.ws.close(CLOSE.policy, 'too many messages');
+      } else if (conn.shouldReportLimit(now)) {
+        this.sendError(
+          conn,
+          'rate_limit',
+          `At most ${this.deps.config.maxMessagesPerSecond} messages per second.`,
+        );
+      }
+      return;
+    }
+    try {
+      if (isBinary) throw new ProtocolError('invalid_json', 'Messages are JSON text.');
+      await this.messages.handle(conn, parseClientMessage(data.toString()));
+    } catch (error) {
+      if (error instanceof ProtocolError) return this.sendError(conn, error.code, error.message);
+      if (
+        (error instanceof ThreadKitError && error.code === 'unavailable') ||
+        (error instanceof Error && isConnectionError(error))
+      ) {
+        return this.sendError(
+          conn,
+          'unavailable',
+          'Live updates are unavailable right now; try again shortly.',
+        );
+      }
+      this.deps.logger.error({ err: error }, 'WebSocket message failed');
+    }
+  }
+
+  private sendError(conn: Connection, code: ProtocolError['code'], message: string): void {
+    this.metrics.errorsSent.inc({ code });
+    conn.error(code, message);
+  }
+
+  private async onClose(conn: Connection): Promise<void> {
+    if (!this.connections.delete(conn)) return;
+    this.metrics.connections.set(this.connections.size);
+    this.hub.unwatchUser(conn);
+    await this.messages.leaveAll(conn).catch((error: unknown) => {
+      // Presence not released here expires with this instance's next heartbeats.
+      this.deps.logger.debug({ err: error }, 'could not update presence for a closed connection');
+    });
+  }
+
+  /** Drops peers that missed a ping and connections idle too long; pings the rest. */
+  private sweepConnections(): void {
+    const now = Date.now();
+    for (const conn of this.connections) {
+      if (!conn.alive) {
+        this.metrics.closed.inc({ reason: 'dead' });
+        conn.ws.terminate();
+      } else if (now - conn.lastMessageAt > this.deps.config.idleTimeoutMs) {
+        this.metrics.closed.inc({ reason: 'idle' });
+        conn.ws.close(CLOSE.idle, 'idle');
+      } else {
+        conn.alive = false;
+        conn.ws.ping();
+      }
+    }
+  }
+
+  /** Refreshes this instance's presence on every page and sends changed counts to its clients. */
+  private async heartbeat(announce: boolean): Promise<void> {
+    if (!this.hub.available) return;
+    await Promise.all(
+      [...this.hub.rooms.values()].map(async (room) => {
+        try {
+          const snapshot = await this.presence.beat(room);
+          if (!announce && snapshot.count === room.lastCount) return;
+          room.lastCount = snapshot.count;
+          this.hub.broadcast(room, 'presence', {
+            page_id: room.pageId,
+            users: snapshot.users,
+            count: snapshot.count,
+          });
+        } catch (error) {
+          this.deps.logger.debug({ err: error, page: room.pageId }, 'presence heartbeat failed');
+        }
+      }),
+    );
+  }
+
+  /** Closes connections whose session ended or whose user was banned; keeps roles current. */
+  private async checkSessions(): Promise<void> {
+    if (!this.hub.available) return;
+    const bySession = new Map<string, Connection[]>();
+    for (const conn of this.connections) {
+      if (!conn.identity) continue;
+      const key = `${conn.siteId} ${conn.identity.sessionId}`;
+      const group = bySession.get(key);
+      if (group) group.push(conn);
+      else bySession.set(key, [conn]);
+    }
+    await Promise.all(
+      [...bySession.values()].map(async (group) => {
+        const { siteId, identity } = group[0]!;
+        try {
+          const session = await this.deps.auth.checkSession(siteId, identity!.sessionId, identity!.userId);
+          for (const conn of group) {
+            if (session.state === 'active') {
+              const { user } = session;
+              conn.identity = {
+                ...identity!,
+                profile: { id: user.id, name: user.name, avatar: user.avatar_url },
+                moderator: isModerator({ siteId, userId: user.id, role: user.role, sessionId: null }),
+                shadowbanned: session.shadowbanned,
+              };
+              continue;
+            }
+            const banned = session.state === 'banned';
+            const message = banned
+              ? 'You are banned from this site.'
+              : 'The session has ended; sign in again.';
+            this.sendError(conn, 'unauthorized', message);
+            this.metrics.closed.inc({ reason: banned ? 'banned' : 'session_ended' });
+            conn.ws.close(banned ? CLOSE.banned : CLOSE.unauthorized, message);
+          }
+        } catch {
+          // Storage unreachable: check again next time rather than disconnect everyone.
+        }
+      }),
+    );
+  }
+
+  private onRedisDown(): void {
+    if (this.closing) return;
+    this.deps.logger.warn('real-time gateway lost Redis; clients are told and events are replayed on return');
+    for (const conn of this.connections) {
+      this.sendError(conn, 'unavailable', 'Live updates are paused; missed events follow when they resume.');
+    }
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,285 @@
+import { type Audience, channels, isCluster, type RealtimeStore, type RedisClient } from '@threadkit/core';
+import type { Logger } from 'pino';
+import { type Connection, compareStreamIds } from './connection.js';
+import type { GatewayMetrics } from './metrics.js';
+import { notification } from './protocol.js';
+
+/** The clients of one page on this instance, and what it holds of the page's presence. */
+export interface Room {
+  siteId: string;
+  pageId: string;
+  channel: string;
+  members: Set<Connection>;
+  /** Signed-in users here → their tabs on this instance (presence counts each user once). */
+  users: Map<string, number>;
+  /** Anonymous readers here. */
+  anonymous: number;
+  /** The newest logged event delivered: where a replay starts after an outage. */
+  lastEventId: string;
+  /** The last presence count sent to the room's clients. */
+  lastCount: number;
+  /** Settles once the channel subscription is live. */
+  ready: Promise<void>;
+  /** Live messages held back while missed events are replayed after an outage. */
+  pending: string[] | null;
+}
+
+/** What arrives on a channel: a logged page event carries its log id. */
+interface ChannelMessage {
+  id?: string;
+  audience: Audience;
+  message: { jsonrpc: '2.0'; method: string; params: Record<string, unknown> };
+}
+
+/** Events a replay may send at most before it tells clients to refetch instead. */
+export const REPLAY_LIMIT = 500;
+
+/**
+ * Fan-out from Redis pub/sub to local clients. The instance subscribes to a
+ * page's channel while at least one of its clients watches the page, and to a
+ * user's channel while that user is connected here; each message is parsed
+ * and serialised once, then handed to every local client allowed to see it.
+ * On Redis Cluster the channels are sharded (SSUBSCRIBE), in the site's slot.
+ */
+export class ChannelHub {
+  readonly rooms = new Map<string, Room>();
+  private readonly userConnections = new Map<string, Set<Connection>>();
+  private readonly sharded: boolean;
+  private down = false;
+
+  constructor(
+    private readonly subscriber: RedisClient,
+    private readonly store: RealtimeStore,
+    private readonly metrics: GatewayMetrics,
+    private readonly logger: Logger,
+    private readonly hooks: { onDown(): void; onRecovered(): void },
+  ) {
+    this.sharded = isCluster(subscriber);
+    subscriber.on(this.sharded ? 'smessage' : 'message', (channel: string, payload: string) =>
+      this.onMessage(channel, payload),
+    );
+    subscriber.on('close', () => {
+      if (this.down) return;
+      this.down = true;
+      this.hooks.onDown();
+    });
+    subscriber.on('ready', () => {
+      if (!this.down) return;
+      this.down = false;
+      void this.recover().finally(() => this.hooks.onRecovered());
+    });
+  }
+
+  get available(): boolean {
+    return !this.down && this.subscriber.status === 'ready';
+  }
+
+  /** Adds a client to a page's room, subscribing the instance to the page on its first client. */
+  async enter(conn: Connection, siteId: string, pageId: string): Promise<Room> {
+    const channel = channels.page(siteId, pageId);
+    let room = this.rooms.get(channel);
+    if (!room) {
+      const created: Room = {
+        siteId,
+        pageId,
+        channel,
+        members: new Set(),
+        users: new Map(),
+        anonymous: 0,
+        lastEventId: '0-0',
+        lastCount: -1,
+        ready: Promise.resolve(),
+        pending: null,
+      };
+      created.ready = this.open(created);
+      this.rooms.set(channel, created);
+      this.metrics.pageChannels.set(this.rooms.size);
+      room = created;
+    }
+    room.members.add(conn);
+    conn.pages.add(channel);
+    try {
+      await room.ready;
+    } catch (error) {
+      this.exit(conn, room);
+      throw error;
+    }
+    return room;
+  }
+
+  /** Removes a client from a room; the instance unsubscribes when the room empties. */
+  exit(conn: Connection, room: Room): void {
+    room.members.delete(conn);
+    conn.pages.delete(room.channel);
+    if (room.members.size > 0 || this.rooms.get(room.channel) !== room) return;
+    this.rooms.delete(room.channel);
+    this.metrics.pageChannels.set(this.rooms.size);
+    this.unsubscribe(room.channel);
+  }
+
+  /** Sends a message to every client in the room. */
+  broadcast(room: Room, method: string, params: object): void {
+    const bytes = Buffer.from(notification(method, params));
+    for (const conn of room.members) conn.deliver(room.channel, bytes, null);
+    this.metrics.messagesOut.inc(room.members.size);
+  }
+
+  /** Routes the user's notifications to this connection while it is open. */
+  async watchUser(conn: Connection): Promise<void> {
+    if (!conn.userId) return;
+    const channel = channels.user(conn.siteId, conn.userId);
+    let set = this.userConnections.get(channel);
+    if (!set) {
+      set = new Set();
+      this.userConnections.set(channel, set);
+      this.metrics.userChannels.set(this.userConnections.size);
+      await this.subscribe(channel);
+    }
+    set.add(conn);
+  }
+
+  unwatchUser(conn: Connection): void {
+    if (!conn.userId) return;
+    const channel = channels.user(conn.siteId, conn.userId);
+    const set = this.userConnections.get(channel);
+    if (!set?.delete(conn) || set.size > 0) return;
+    this.userConnections.delete(channel);
+    this.metrics.userChannels.set(this.userConnections.size);
+    this.unsubscribe(channel);
+  }
+
+  /** Sends logged events the client may see, oldest first, with their ids; returns the last id replayed. */
+  replayTo(conn: Connection, events: { id: string; envelope: string }[]): string | null {
+    let last: string | null = null;
+    for (const event of events) {
+      const parsed = JSON.parse(event.envelope) as ChannelMessage;
+      last = event.id;
+      if (!conn.canSee(parsed.audience)) continue;
+      parsed.message.params.event_id = event.id;
+      conn.send(Buffer.from(JSON.stringify(parsed.message)));
+      this.metrics.messagesOut.inc();
+    }
+    return last;
+  }
+
+  private async open(room: Room): Promise<void> {
+    await this.subscribe(room.channel);
+    // Where a replay would start if the subscription drops: the log's newest event now
+    // (or a newer one already delivered).
+    const newest = await this.store.lastEventId(room.siteId, room.pageId);
+    if (compareStreamIds(newest, room.lastEventId) > 0) room.lastEventId = newest;
+  }
+
+  private async subscribe(channel: string): Promise<void> {
+    if (this.sharded) await this.subscriber.ssubscribe(channel);
+    else await this.subscriber.subscribe(channel);
+  }
+
+  private unsubscribe(channel: string): void {
+    const done = this.sharded ? this.subscriber.sunsubscribe(channel) : this.subscriber.unsubscribe(channel);
+    // During an outage the subscription is gone anyway; recovery only restores live rooms.
+    done.catch(() => {});
+  }
+
+  private onMessage(channel: string, payload: string): void {
+    this.metrics.redisMessages.inc();
+    const room = this.rooms.get(channel);
+    if (room) {
+      if (room.pending) room.pending.push(payload);
+      else this.deliverToRoom(room, payload);
+      return;
+    }
+    const connections = this.userConnections.get(channel);
+    if (connections) this.deliverToUser(connections, payload);
+  }
+
+  private deliverToRoom(room: Room, payload: string): void {
+    const parsed = this.parse(payload);
+    if (!parsed) return;
+    const started = performance.now();
+    const eventId = parsed.id ?? null;
+    if (eventId !== null) {
+      // A replay after an outage and the live channel may both carry an event: send it once.
+      if (compareStreamIds(eventId, room.lastEventId) <= 0) return;
+      room.lastEventId = eventId;
+      parsed.message.params.event_id = eventId;
+    }
+    const { method, params } = parsed.message;
+    if (typeof params.count === 'number') room.lastCount = params.count;
+    // Typing is not echoed to the typist's own tabs.
+    const typist = method === 'typing' ? (params.user as { id?: string } | undefined)?.id : undefined;
+    const bytes = Buffer.from(JSON.stringify(parsed.message));
+    let sent = 0;
+    for (const conn of room.members) {
+      if (!conn.canSee(parsed.audience) || (typist !== undefined && conn.userId === typist)) continue;
+      if (conn.deliver(room.channel, bytes, eventId)) sent++;
+      else this.metrics.closed.inc({ reason: 'slow_consumer' });
+    }
+    this.metrics.messagesOut.inc(sent);
+    this.metrics.fanout.observe((performance.now() - started) / 1000);
+  }
+
+  private deliverToUser(connections: Set<Connection>, payload: string): void {
+    const parsed = this.parse(payload);
+    if (!parsed) return;
+    const bytes = Buffer.from(JSON.stringify(parsed.message));
+    for (const conn of connections) {
+      if (!conn.canSee(parsed.audience)) continue;
+      if (!conn.send(bytes)) this.metrics.closed.inc({ reason: 'slow_consumer' });
+      else this.metrics.messagesOut.inc();
+    }
+  }
+
+  private parse(payload: string): ChannelMessage | null {
+    try {
+      return JSON.parse(payload) as ChannelMessage;
+    } catch (error) {
+      this.logger.error({ err: error }, 'unreadable message on a real-time channel');
+      return null;
+    }
+  }
+
+  /**
+   * After the subscription connection comes back: subscribe every live room
+   * and user channel again, then replay each room's missed events from the
+   * page log, holding live messages until the replay is out. Where the log no
+   * longer covers the gap, clients are told to refetch (`reset`).
+   */
+  private async recover(): Promise<void> {
+    const rooms = [...this.rooms.values()];
+    for (const room of rooms) room.pending = [];
+    try {
+      const all = [...rooms.map((room) => room.channel), ...this.userConnections.keys()];
+      await Promise.all(all.map((channel) => this.subscribe(channel)));
+    } catch (error) {
+      this.logger.warn({ err: error }, 'could not subscribe again after a Redis outage');
+    }
+    await Promise.all(rooms.map((room) => this.replayRoom(room)));
+    this.logger.info({ rooms: rooms.length }, 'real-time channels recovered after a Redis outage');
+  }
+
+  private async replayRoom(room: Room): Promise<void> {
+    try {
+      const events = await this.store.eventsSince(
+        room.siteId,
+        room.pageId,
+        { after: room.lastEventId },
+        REPLAY_LIMIT,
+      );
+      if (events === null) {
+        room.lastEventId = await this.store.lastEventId(room.siteId, room.pageId);
+        this.broadcast(room, 'reset', { page_id: room.pageId });
+      } else {
+        for (const event of events)
+          this.deliverToRoom(room, `{"id":"${event.id}",${event.envelope.slice(1)}`);
+      }
+    } catch (error) {
+      this.logger.warn({ err: error, page: room.pageId }, 'could not replay missed events');
+      this.broadcast(room, 'reset', { page_id: room.pageId });
+    } finally {
+      const pending = room.pending ?? [];
+      room.pending = null;
+      for (const payload of pending) this.deliverToRoom(room, payload);
+    }
+  }
+}

@@ -1,0 +1,168 @@
+import { createRedis, waitForRedis } from '@threadkit/core';
+import { createContext, Gateway, type GatewayOptions } from '@threadkit/server';
+import pino from 'pino';
+import WebSocket from 'ws';
+import { TEST_ORIGIN, type TestApi } from './api.js';
+import { eventually } from './wait.js';
+
+export interface TestGateway {
+  gateway: Gateway;
+  /** `ws://127.0.0.1:<port>` */
+  url: string;
+  /** Opens a client on `/ws` with the site's public key from the allowed origin. */
+  connect(options?: ConnectOptions): Promise<TestSocket>;
+  close(): Promise<void>;
+}
+
+export interface ConnectOptions {
+  token?: string;
+  projectId?: string;
+  /** null: no Origin header. */
+  origin?: string | null;
+}
+
+/**
+ * A WebSocket gateway instance on the test API's Redis, with its own Redis
+ * connection and services, the way a separate process would run it. Settings
+ * come from the API's config (`env` of startTestApi); `options` shortens timers.
+ */
+export async function startTestGateway(api: TestApi, options: GatewayOptions = {}): Promise<TestGateway> {
+  const redis = createRedis(api.config.redis);
+  redis.on('error', () => {});
+  await waitForRedis(redis);
+  const logger = pino({ level: 'silent' });
+  const context = await createContext(api.config, redis, logger);
+  const gateway = new Gateway(
+    {
+      config: api.config.ws,
+      redis,
+      sites: context.sites,
+      auth: context.auth,
+      usage: context.usage,
+      realtime: context.realtime,
+      logger,
+    },
+    { closeGraceMs: 500, ...options },
+  );
+  const url = await gateway.listen('127.0.0.1', 0);
+  const sockets: TestSocket[] = [];
+  let closed = false;
+  return {
+    gateway,
+    url,
+    connect: async (connectOptions = {}) => {
+      const socket = await TestSocket.open(url, { projectId: api.site.publicKey, ...connectOptions });
+      sockets.push(socket);
+      return socket;
+    },
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await gateway.close();
+      for (const socket of sockets) socket.ws.terminate();
+      await context.usage.close();
+      redis.disconnect();
+    },
+  };
+}
+
+export interface WireMessage {
+  jsonrpc: '2.0';
+  method: string;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read whatever the server sent
+  params: Record<string, any>;
+}
+
+/** A WebSocket client that records what the server sends, for tests to wait on. */
+export class TestSocket {
+  readonly received: WireMessage[] = [];
+  /** Messages not yet taken by `next`. */
+  private readonly unread: WireMessage[] = [];
+  readonly closed: Promise<{ code: number; reason: string }>;
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      const message = JSON.parse(String(data)) as WireMessage;
+      this.received.push(message);
+      this.unread.push(message);
+    });
+    this.closed = new Promise((resolve) =>
+      ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })),
+    );
+  }
+
+  /** Connects; resolves once open (and `connected` arrived), or rejects with the HTTP refusal. */
+  static async open(
+    base: string,
+    options: { projectId: string; token?: string; origin?: string | null },
+  ): Promise<TestSocket> {
+    const url = new URL('/ws', base);
+    url.searchParams.set('project_id', options.projectId);
+    if (options.token) url.searchParams.set('token', options.token);
+    const origin = options.origin === undefined ? TEST_ORIGIN : options.origin;
+    const ws = new WebSocket(url, { ...(origin ? { origin } : {}), perMessageDeflate: false });
+    const socket = new TestSocket(ws);
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('unexpected-response', (_request, response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => {
+          body += chunk;
+        });
+        response.on('end', () => reject(new RefusedHandshake(response.statusCode ?? 0, body)));
+      });
+      ws.once('error', reject);
+    });
+    return socket;
+  }
+
+  send(method: string, params: object = {}): void {
+    this.ws.send(JSON.stringify({ jsonrpc: '2.0', method, params }));
+  }
+
+  sendRaw(data: string | Buffer): void {
+    this.ws.send(data);
+  }
+
+  /** The next unread message with this method (and matching `where`), waiting for it. */
+  async next(
+    method: string,
+    where: (params: WireMessage['params']) => boolean = () => true,
+    timeoutMs = 5000,
+  ): Promise<WireMessage> {
+    const found = await eventually(
+      `a ${method} message`,
+      async () => this.unread.find((m) => m.method === method && where(m.params)),
+      (m) => m !== undefined,
+      timeoutMs,
+    );
+    this.unread.splice(this.unread.indexOf(found!), 1);
+    return found!;
+  }
+
+  /** Unread messages with this method, taken now without waiting. */
+  take(method: string): WireMessage[] {
+    const taken = this.unread.filter((m) => m.method === method);
+    for (const m of taken) this.unread.splice(this.unread.indexOf(m), 1);
+    return taken;
+  }
+
+  /** Subscribes and returns the presence answer. */
+  async subscribe(pageId: string): Promise<WireMessage> {
+    this.send('subscribe', { page_id: pageId });
+    return this.next('presence', (p) => p.page_id === pageId);
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}
+
+export class RefusedHandshake extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: string,
+  ) {
+    super(`handshake refused with ${status}: ${body}`);
+  }
+}
