@@ -1,10 +1,11 @@
 /**
- * Plumbing for the HTTP benchmark: the server child process, CPU accounting
- * from /proc, a load runner around autocannon (with optional even pacing), a
- * raw GET that shows the bytes on the wire, and the report table. Everything
+ * Plumbing for the benchmarks: the server child processes (HTTP API, WebSocket
+ * gateway or both), CPU and memory accounting from /proc, a load runner around
+ * autocannon (with optional even pacing), a raw GET that shows the bytes on the
+ * wire, WebSocket client worker processes, and the report table. Everything
  * listens on and talks to 127.0.0.1 only.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, type SpawnOptions, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -85,8 +86,12 @@ export async function redisPid(port: number): Promise<number> {
 
 export interface ServerProcess {
   pid: number;
+  /** Where the process answers plain HTTP: the API, or for a gateway-only process its /health and /metrics. */
   baseUrl: string;
   port: number;
+  /** The gateway's `ws://host:port` (its endpoint is `/ws`); it only answers when the process runs the gateway. */
+  wsUrl: string;
+  wsPort: number;
   /** pino lines at warn or above (and anything on stderr) seen after start-up. */
   problems: string[];
   stop(): Promise<void>;
@@ -101,16 +106,26 @@ process.on('exit', () => {
 const THREADKIT_ENV =
   /^(MODE|REDIS_.*|HTTP_.*|WS_.*|JWT_SECRET|ACCESS_TOKEN_TTL|SESSION_TTL|DATA_DIR|LOG_LEVEL|TRUST_PROXY|RATE_LIMITS|THREADKIT_.*)$/;
 
-/** Runs `node packages/server/dist/cli.js start` and waits until /health answers 200. */
+/**
+ * Runs `node [nodeArgs] packages/server/dist/cli.js start [part]` and waits until
+ * /health answers 200 (the API's, or the gateway's for `part: 'ws'`). `env`
+ * overrides the bench defaults (e.g. WS_* limits). With `raiseFdLimit` the
+ * process starts with its soft open-files limit raised to the hard limit.
+ */
 export async function startServer(options: {
   root: string;
   redisUrl: string;
   publicKey: string;
   secretKey: string;
+  part?: 'http' | 'ws';
+  nodeArgs?: string[];
+  env?: Record<string, string>;
+  raiseFdLimit?: boolean;
   timeoutMs?: number;
 }): Promise<ServerProcess> {
   const port = await freePort();
-  const wsPort = await freePort();
+  let wsPort = await freePort();
+  while (wsPort === port) wsPort = await freePort();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'threadkit-bench-'));
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) if (!THREADKIT_ENV.test(name)) env[name] = value;
@@ -128,12 +143,20 @@ export async function startServer(options: {
     // One client address sends everything: budgets far above the load, so every request is
     // still counted by the limiter (its cost is part of the figures) and none is refused.
     RATE_LIMITS: 'reads=10000000,writes=10000000,auth=10000000,key=10000000',
+    ...options.env,
   });
 
-  const child = spawn(process.execPath, [path.join(options.root, 'packages/server/dist/cli.js'), 'start'], {
+  const args = [
+    ...(options.nodeArgs ?? []),
+    path.join(options.root, 'packages/server/dist/cli.js'),
+    'start',
+    ...(options.part ? [options.part] : []),
+  ];
+  const child = spawnNode(args, {
     cwd: options.root,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    raiseFdLimit: options.raiseFdLimit ?? false,
   });
   liveServers.add(child);
   const output: string[] = [];
@@ -168,7 +191,7 @@ export async function startServer(options: {
   collect(child.stdout!, false);
   collect(child.stderr!, true);
 
-  const baseUrl = `http://${HOST}:${port}`;
+  const baseUrl = `http://${HOST}:${options.part === 'ws' ? wsPort : port}`;
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
@@ -211,7 +234,24 @@ export async function startServer(options: {
   }
   if (child.pid === undefined) throw new Error('server has no pid');
   problems.length = 0; // start-up chatter is not a problem
-  return { pid: child.pid, baseUrl, port, problems, stop };
+  return { pid: child.pid, baseUrl, port, wsUrl: `ws://${HOST}:${wsPort}`, wsPort, problems, stop };
+}
+
+/**
+ * Spawns `node <args>`. With `raiseFdLimit` it goes through `sh -c 'ulimit -n <hard>; exec node …'`,
+ * so the child (same pid: `exec`) may open as many sockets as the hard limit allows.
+ */
+export function spawnNode(
+  args: string[],
+  options: SpawnOptions & { raiseFdLimit: boolean },
+): ChildProcess {
+  const { raiseFdLimit, ...spawnOptions } = options;
+  if (!raiseFdLimit) return spawn(process.execPath, args, spawnOptions);
+  return spawn(
+    '/bin/sh',
+    ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"', 'sh', process.execPath, ...args],
+    spawnOptions,
+  );
 }
 
 function pinoLevel(line: string): number {

@@ -339,7 +339,8 @@ describe('users', () => {
       payload: { delete_comments: true, reason: 'spam' },
     });
     expect(ban.statusCode, ban.body).toBe(204);
-    expect((await api.call({ method: 'GET', url: '/v1/users/me', token: troll.token })).statusCode).toBe(401);
+    // The old token is refused, saying why.
+    expectError(await api.call({ method: 'GET', url: '/v1/users/me', token: troll.token }), 403, 'banned');
     const login = await api.call({
       method: 'POST',
       url: '/v1/auth/login',

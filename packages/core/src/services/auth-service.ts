@@ -51,8 +51,9 @@ export class AuthService {
       this.deps.users.isBanned(siteId, userId),
       this.deps.users.isShadowbanned(siteId, userId),
     ]);
-    if (sessionUser !== userId || !user) return { state: 'ended' };
+    // A ban also ends the sessions: say which, so the user is told why.
     if (banned) return { state: 'banned' };
+    if (sessionUser !== userId || !user) return { state: 'ended' };
     return { state: 'active', user, shadowbanned };
   }
 
