@@ -7,7 +7,7 @@
  */
 import { type ChildProcess, execFileSync, type SpawnOptions, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
@@ -16,6 +16,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { freePort } from '../packages/testing/src/process.js';
 import { sendCommand } from '../packages/testing/src/resp.js';
+import type { WorkerReply, WorkerRequest } from './ws-client.js';
 
 export const HOST = '127.0.0.1';
 export const ORIGIN = 'http://bench.local';
@@ -81,6 +82,21 @@ export async function redisPid(port: number): Promise<number> {
   if (!match) throw new Error('INFO server did not report process_id');
   return Number(match[1]);
 }
+
+/** Memory and descriptors of a process from /proc/<pid>/status and /proc/<pid>/fd, in bytes. */
+export function processMemory(pid: number): { rss: number; peakRss: number; fds: number; fdLimit: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (field: string) => {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status);
+    if (!match) throw new Error(`cannot read ${field} of /proc/${pid}/status`);
+    return Number(match[1]) * 1024;
+  };
+  const limits = readFileSync(`/proc/${pid}/limits`, 'utf8');
+  const fdLimit = Number(/^Max open files\s+(\d+)/m.exec(limits)?.[1] ?? Number.NaN);
+  return { rss: kib('VmRSS'), peakRss: kib('VmHWM'), fds: readdirSync(`/proc/${pid}/fd`).length, fdLimit };
+}
+
+export const mib = (bytes: number, digits = 1) => `${(bytes / 1024 / 1024).toFixed(digits)} MB`;
 
 // ---------------------------------------------------------------- the server under test
 
@@ -241,10 +257,7 @@ export async function startServer(options: {
  * Spawns `node <args>`. With `raiseFdLimit` it goes through `sh -c 'ulimit -n <hard>; exec node …'`,
  * so the child (same pid: `exec`) may open as many sockets as the hard limit allows.
  */
-export function spawnNode(
-  args: string[],
-  options: SpawnOptions & { raiseFdLimit: boolean },
-): ChildProcess {
+export function spawnNode(args: string[], options: SpawnOptions & { raiseFdLimit: boolean }): ChildProcess {
   const { raiseFdLimit, ...spawnOptions } = options;
   if (!raiseFdLimit) return spawn(process.execPath, args, spawnOptions);
   return spawn(
@@ -576,6 +589,150 @@ export function invalidity(result: LoadResult): string | null {
   if (result.timeouts > 0) parts.push(`${result.timeouts} timeouts`);
   if (result.ok === 0) parts.push('no successful responses');
   return parts.length > 0 ? parts.join('; ') : null;
+}
+
+// ---------------------------------------------------------------- WebSocket clients
+
+type WorkerCall = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, 'id'> : never) : never;
+type ReplyOf<T extends WorkerCall['type']> = Extract<
+  WorkerReply,
+  {
+    type: {
+      clock: 'clock';
+      open: 'opened';
+      subscribe: 'opened';
+      await: 'awaited';
+      collect: 'collected';
+      stats: 'stats';
+      close: 'closed';
+    }[T];
+  }
+>;
+
+const liveWorkers = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of liveWorkers) child.kill('SIGKILL');
+});
+
+/**
+ * WebSocket client worker processes (bench/ws-client.ts), each holding its share
+ * of the connections, started with their open-files limit raised to the hard
+ * limit and driven over IPC. `stop()` closes their connections and, failing
+ * that, kills them; the process 'exit' handler kills any still alive.
+ */
+export class WsClientPool {
+  /** Each worker's clock minus this process's (ms), and the uncertainty of that figure (± ms). */
+  clockOffsets: { offsetMs: number; errorMs: number }[] = [];
+
+  private constructor(
+    private readonly workers: ChildProcess[],
+    private readonly pending: Map<number, (reply: WorkerReply) => void>,
+  ) {}
+
+  get pids(): number[] {
+    return this.workers.map((child) => child.pid!);
+  }
+
+  static async start(options: {
+    root: string;
+    url: string;
+    origin: string;
+    count: number;
+  }): Promise<WsClientPool> {
+    const pending = new Map<number, (reply: WorkerReply) => void>();
+    const workers: ChildProcess[] = [];
+    const ready: Promise<void>[] = [];
+    for (let i = 0; i < options.count; i++) {
+      const child = spawnNode(
+        ['--import', 'tsx', path.join(options.root, 'bench/ws-client.ts'), options.url, options.origin],
+        {
+          cwd: options.root,
+          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+          serialization: 'advanced',
+          raiseFdLimit: true,
+        },
+      );
+      liveWorkers.add(child);
+      workers.push(child);
+      ready.push(
+        new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(
+            () => reject(new Error(`client worker ${i} did not start within 20 s`)),
+            20_000,
+          );
+          child.on('message', (reply: WorkerReply) => {
+            if (reply.id === 0) {
+              clearTimeout(timer);
+              resolve();
+              return;
+            }
+            const settle = pending.get(reply.id);
+            pending.delete(reply.id);
+            settle?.(reply);
+          });
+          child.once('exit', (code, signal) => {
+            liveWorkers.delete(child);
+            clearTimeout(timer);
+            reject(new Error(`client worker ${i} exited with ${signal ?? `code ${code}`}`));
+            for (const [id, settle] of pending) {
+              // Fail every request still waiting: a worker died under it.
+              pending.delete(id);
+              settle({ id, type: 'closed' });
+            }
+          });
+        }),
+      );
+    }
+    const pool = new WsClientPool(workers, pending);
+    try {
+      await Promise.all(ready);
+      for (let i = 0; i < workers.length; i++) {
+        const before = performance.timeOrigin + performance.now();
+        const { now } = await pool.call(i, { type: 'clock' });
+        const after = performance.timeOrigin + performance.now();
+        pool.clockOffsets.push({ offsetMs: now - (before + after) / 2, errorMs: (after - before) / 2 });
+      }
+    } catch (error) {
+      await pool.stop();
+      throw error;
+    }
+    return pool;
+  }
+
+  private nextId = 1;
+
+  /** Sends one request to worker `index` and resolves with its reply. */
+  call<C extends WorkerCall>(index: number, request: C): Promise<ReplyOf<C['type']>> {
+    const child = this.workers[index]!;
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      if (!child.connected) return reject(new Error(`client worker ${index} is gone`));
+      this.pending.set(id, (reply) => {
+        if (reply.type === 'closed' && request.type !== 'close')
+          reject(new Error(`client worker ${index} exited during ${request.type}`));
+        else resolve(reply as ReplyOf<C['type']>);
+      });
+      child.send({ ...request, id });
+    });
+  }
+
+  /** The same kind of request to every worker (built per worker), in parallel. */
+  all<C extends WorkerCall>(build: (index: number) => C): Promise<ReplyOf<C['type']>[]> {
+    return Promise.all(this.workers.map((_, index) => this.call(index, build(index))));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(
+      this.workers.map(async (child, index) => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+        if (child.connected) void this.call(index, { type: 'close' }).catch(() => {});
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(timer);
+      }),
+    );
+  }
 }
 
 // ---------------------------------------------------------------- report

@@ -50,7 +50,13 @@ async function account(name: string): Promise<Person> {
 async function moderator(name: string): Promise<Person> {
   const person = await account(name);
   const owner = { siteId: api.site.id, userId: null, role: 'owner' as const, sessionId: null };
-  await api.context.moderation.setRole(await api.context.sites.get(api.site.id), owner, person.id, 'moderator', true);
+  await api.context.moderation.setRole(
+    await api.context.sites.get(api.site.id),
+    owner,
+    person.id,
+    'moderator',
+    true,
+  );
   return person;
 }
 
@@ -94,11 +100,17 @@ describe('handshake', () => {
     const refused = async (options: Parameters<TestGateway['connect']>[0]) => {
       const error = await gw.connect(options).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(RefusedHandshake);
-      return { status: (error as RefusedHandshake).status, body: JSON.parse((error as RefusedHandshake).body) };
+      return {
+        status: (error as RefusedHandshake).status,
+        body: JSON.parse((error as RefusedHandshake).body),
+      };
     };
     expect(await refused({ projectId: '' })).toMatchObject({ status: 401, body: { code: 'unauthorized' } });
     expect(await refused({ projectId: 'tk_pub_unknown0000000000000000' })).toMatchObject({ status: 401 });
-    expect(await refused({ projectId: api.site.secretKey })).toMatchObject({ status: 403, body: { code: 'forbidden' } });
+    expect(await refused({ projectId: api.site.secretKey })).toMatchObject({
+      status: 403,
+      body: { code: 'forbidden' },
+    });
     expect(await refused({ origin: 'https://evil.example.net' })).toMatchObject({
       status: 403,
       body: { code: 'origin_not_allowed' },
@@ -142,7 +154,11 @@ describe('page events', () => {
     expect(created.params).toMatchObject({ page_id: page.id, comment: { i: comment.i, t: 'First!' } });
     expect(created.params.event_id).toMatch(/^\d+-\d+$/);
 
-    await call(ann.token, { method: 'PUT', url: `/v1/comments/${comment.i}`, payload: { content: 'First, *edited*' } });
+    await call(ann.token, {
+      method: 'PUT',
+      url: `/v1/comments/${comment.i}`,
+      payload: { content: 'First, *edited*' },
+    });
     expect((await reader.next('edit_comment')).params).toMatchObject({
       page_id: page.id,
       comment_id: comment.i,
@@ -150,14 +166,25 @@ describe('page events', () => {
       content_html: '<p>First, <em>edited</em></p>',
     });
 
-    await call(mod.token, { method: 'POST', url: `/v1/comments/${comment.i}/vote`, payload: { direction: 'up' } });
-    expect((await reader.next('vote_update')).params).toMatchObject({ comment_id: comment.i, upvotes: 1, downvotes: 0 });
+    await call(mod.token, {
+      method: 'POST',
+      url: `/v1/comments/${comment.i}/vote`,
+      payload: { direction: 'up' },
+    });
+    expect((await reader.next('vote_update')).params).toMatchObject({
+      comment_id: comment.i,
+      upvotes: 1,
+      downvotes: 0,
+    });
 
     await call(mod.token, { method: 'POST', url: `/v1/comments/${comment.i}/pin` });
     expect((await reader.next('pin_update')).params).toMatchObject({ comment_id: comment.i, pinned: true });
 
     await call(ann.token, { method: 'DELETE', url: `/v1/comments/${comment.i}` });
-    expect((await reader.next('delete_comment')).params).toMatchObject({ page_id: page.id, comment_id: comment.i });
+    expect((await reader.next('delete_comment')).params).toMatchObject({
+      page_id: page.id,
+      comment_id: comment.i,
+    });
 
     // Event ids grow in the order the events happened.
     const ids = reader.received.filter((m) => m.params.event_id).map((m) => m.params.event_id as string);
@@ -446,7 +473,11 @@ describe('protocol errors and limits', () => {
     for (let i = 0; i < 150; i++) {
       await api.context.realtime.logPageEvent(api.site.id, page.id, {
         audience: { public: true },
-        message: { jsonrpc: '2.0', method: 'edit_comment', params: { page_id: page.id, comment_id: String(i), content: big, content_html: big } },
+        message: {
+          jsonrpc: '2.0',
+          method: 'edit_comment',
+          params: { page_id: page.id, comment_id: String(i), content: big, content_html: big },
+        },
       });
     }
     await fast.next('edit_comment', (p) => p.comment_id === '149', 20_000);
@@ -484,7 +515,13 @@ describe('sessions', () => {
       const [soon, author] = [await account('Sue'), await account('Al')];
       const socket = await watcher(page.id, soon.token);
       const owner = { siteId: api.site.id, userId: null, role: 'owner' as const, sessionId: null };
-      await api.context.moderation.setRole(await api.context.sites.get(api.site.id), owner, soon.id, 'moderator', true);
+      await api.context.moderation.setRole(
+        await api.context.sites.get(api.site.id),
+        owner,
+        soon.id,
+        'moderator',
+        true,
+      );
       await new Promise((resolve) => setTimeout(resolve, 400));
       await post(author.token, page.url, 'for review');
       expect((await socket.next('new_comment')).params.comment.s).toBe('pending');

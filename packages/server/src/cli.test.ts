@@ -1,18 +1,16 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { maskApiKey } from '@threadkit/core';
 import {
-  eventually,
+  cliEnv,
+  ensureBuilt,
   freePort,
+  killCliChildren,
+  launchCli as launch,
   type RedisServerHandle,
   startRedis,
   startTestApi,
   TEST_ORIGIN,
   type TestApi,
+  TestSocket,
 } from '@threadkit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -21,84 +19,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * configured only through environment variables, against a throwaway Redis.
  */
 
-const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const CLI = path.join(REPO_ROOT, 'packages/server/dist/cli.js');
 const PAGE = 'https://blog.example.com/cli';
-const tempDirs: string[] = [];
-const children = new Set<ChildProcess>();
 
-beforeAll(() => {
-  // `npm test` builds first; a bare `vitest run` on a fresh checkout builds here.
-  if (!existsSync(CLI) || !existsSync(path.join(REPO_ROOT, 'packages/core/dist/index.js'))) {
-    execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT, stdio: 'inherit' });
-  }
-}, 120_000);
-
-afterAll(async () => {
-  for (const child of children) child.kill('SIGKILL');
-  await Promise.all(tempDirs.map((dir) => rm(dir, { recursive: true, force: true })));
-});
-
-async function dataDir(): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'tk-cli-'));
-  tempDirs.push(dir);
-  return dir;
-}
-
-/** Only what the CLI is meant to read: no THREADKIT_* or REDIS_* leaks in from the test runner. */
-async function cliEnv(extra: Record<string, string>): Promise<NodeJS.ProcessEnv> {
-  return {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: process.env.HOME ?? os.tmpdir(),
-    DATA_DIR: await dataDir(),
-    LOG_LEVEL: 'silent',
-    ...extra,
-  };
-}
-
-interface Running {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-  /** Resolves with the output once it matches, or fails when the process exits or the deadline passes. */
-  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
-}
-
-function launch(args: string[], env: NodeJS.ProcessEnv): Running {
-  const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  let out = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    out += chunk.toString();
-  });
-  child.stderr!.on('data', (chunk: Buffer) => {
-    out += chunk.toString();
-  });
-  let done = false;
-  const exited = new Promise<number | null>((resolve) => {
-    child.once('close', (code) => {
-      done = true;
-      children.delete(child);
-      resolve(code);
-    });
-  });
-  return {
-    child,
-    output: () => out,
-    exited,
-    waitFor: (pattern, timeoutMs = 20_000) =>
-      eventually(
-        `${pattern} in the output`,
-        async () => {
-          const match = pattern.exec(out);
-          if (!match && done) throw new Error(`exited before printing ${pattern}:\n${out}`);
-          return match;
-        },
-        (match) => match !== null,
-        timeoutMs,
-      ) as Promise<RegExpExecArray>,
-  };
-}
+beforeAll(() => ensureBuilt(), 120_000);
+afterAll(() => killCliChildren());
 
 /** Runs a CLI command to completion. */
 async function run(args: string[], env: Record<string, string>) {
@@ -382,6 +306,35 @@ describe('threadkit start', () => {
     expect(again.output()).toContain(maskApiKey(secretKey!));
     again.child.kill('SIGTERM');
     expect(await again.exited).toBe(0);
+  });
+
+  it('runs the WebSocket gateway with the API, or alone with `start ws`; SIGTERM closes clients with 1001', async () => {
+    const both = launch(['start'], await cliEnv({ REDIS_URL: redis.url }));
+    const wsUrl = (await both.waitFor(/Live updates \(WebSocket\): (ws:\/\/\S+)\/ws/))[1]!;
+    expect(both.output()).toMatch(/running at http/);
+    const health = await fetch(`${wsUrl.replace('ws:', 'http:')}/health`);
+    expect(await health.json()).toEqual({ status: 'ok' });
+    both.child.kill('SIGTERM');
+    expect(await both.exited).toBe(0);
+
+    const wsOnly = launch(
+      ['start', 'ws'],
+      await cliEnv({ REDIS_URL: redis.url, THREADKIT_ALLOWED_ORIGINS: TEST_ORIGIN }),
+    );
+    const url = (await wsOnly.waitFor(/Live updates \(WebSocket\): (ws:\/\/\S+)\/ws/))[1]!;
+    expect(wsOnly.output()).not.toMatch(/running at http/);
+    const publicKey = /public key: (tk_pub_[0-9A-Za-z]+)/.exec(wsOnly.output())![1]!;
+    const client = await TestSocket.open(url, { projectId: publicKey });
+    await client.next('connected');
+    wsOnly.child.kill('SIGTERM');
+    expect((await client.closed).code).toBe(1001);
+    expect(await wsOnly.exited).toBe(0);
+
+    const httpOnly = launch(['start', 'http'], await cliEnv({ REDIS_URL: redis.url }));
+    await httpOnly.waitFor(/running at http/);
+    expect(httpOnly.output()).not.toMatch(/Live updates/);
+    httpOnly.child.kill('SIGTERM');
+    expect(await httpOnly.exited).toBe(0);
   });
 
   it('exits 1 naming the variable when the configuration is bad', async () => {
