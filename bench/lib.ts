@@ -16,7 +16,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { freePort } from '../packages/testing/src/process.js';
 import { sendCommand } from '../packages/testing/src/resp.js';
-import type { WorkerReply, WorkerRequest } from './ws-client.js';
+import type { WorkerReply, WorkerRequest } from './ws-protocol.js';
 
 export const HOST = '127.0.0.1';
 export const ORIGIN = 'http://bench.local';
@@ -604,6 +604,7 @@ type ReplyOf<T extends WorkerCall['type']> = Extract<
       await: 'awaited';
       collect: 'collected';
       stats: 'stats';
+      drop: 'dropped';
       close: 'closed';
     }[T];
   }

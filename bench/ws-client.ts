@@ -5,7 +5,7 @@
  *
  * It opens connections a few at a time, subscribes each to its page, and for
  * every `new_comment` carrying a probe marker (`wsbench<serial>x`, see
- * probeContent) records the wall-clock time it arrived
+ * probeContent in ws-protocol.ts) records the wall-clock time it arrived
  * (performance.timeOrigin + performance.now(), comparable across processes on
  * the machine). The time is taken first thing in the message handler, and the
  * marker is found with a byte search, so the client adds as little as it can
@@ -15,56 +15,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
+import { MARK, type OpenReport, type WorkerReply, type WorkerRequest } from './ws-protocol.js';
 
-/** What the orchestrator asks; every request carries an id that its reply echoes. */
-export type WorkerRequest = { id: number } & (
-  | { type: 'clock' }
-  /** Open one connection per entry, subscribed to that page; at most `inFlight` opening at once. */
-  | { type: 'open'; pages: string[]; inFlight: number; timeoutMs: number }
-  /** Every open connection subscribes to one more page. */
-  | { type: 'subscribe'; pageId: string; inFlight: number; timeoutMs: number }
-  /** Resolves once `expected` receipts of probe `serial` are in, or at the deadline: its receipt times. */
-  | { type: 'await'; serial: number; expected: number; timeoutMs: number }
-  /** Hands over (and forgets) the receipts of probes `from` ≤ serial < `to`. */
-  | { type: 'collect'; from: number; to: number }
-  | { type: 'stats' }
-  /** Closes every connection (code 1000) and exits. */
-  | { type: 'close' }
-);
-
-export interface OpenReport {
-  ok: number;
-  failed: number;
-  ms: number;
-  /** A few failure reasons, with counts. */
-  failures: Record<string, number>;
-}
-
-export interface WorkerStats {
-  open: number;
-  /** Messages received of any kind. */
-  messages: number;
-  /** Connections the server closed after they were open, by close code. */
-  closedByServer: Record<string, number>;
-  /** `error` notifications the server sent, by code. */
-  errors: Record<string, number>;
-  rssBytes: number;
-}
-
-export type WorkerReply = { id: number } & (
-  | { type: 'clock'; now: number }
-  | { type: 'opened'; report: OpenReport }
-  | { type: 'awaited'; times: Float64Array }
-  | { type: 'collected'; serials: Float64Array; times: Float64Array }
-  | { type: 'stats'; stats: WorkerStats }
-  | { type: 'closed' }
-);
-
-/** The text a probe comment carries, so each receipt can be matched to its send time. */
-export const probeContent = (serial: number) =>
-  `Live update probe wsbench${serial}x from the WebSocket benchmark.`;
-
-const MARK = Buffer.from('wsbench');
 const DIGIT_0 = 0x30;
 const now = () => performance.timeOrigin + performance.now();
 
@@ -258,6 +210,7 @@ function collect(from: number, to: number): { serials: Float64Array; times: Floa
   return { serials: Float64Array.from(serials), times: Float64Array.from(times) };
 }
 
+/** Closes every open connection; until `closing` is reset, closes are ours, not the server's. */
 async function closeAll(): Promise<void> {
   closing = true;
   const all = [...open];
@@ -308,6 +261,10 @@ async function handle(request: WorkerRequest): Promise<WorkerReply> {
         type: 'stats',
         stats: { open: open.size, messages, closedByServer, errors, rssBytes: process.memoryUsage.rss() },
       };
+    case 'drop':
+      await closeAll();
+      closing = false;
+      return { id, type: 'dropped' };
     case 'close':
       await closeAll();
       return { id, type: 'closed' };

@@ -58,9 +58,8 @@ export class ClientMessages {
       );
     }
     const room = await this.hub.enter(conn, conn.siteId, pageId);
-    const snapshot = await this.presence.join(room, conn);
-    room.lastCount = snapshot.count;
-    this.sendPresence(conn, pageId, snapshot);
+    // The room's other clients hear of a changed count with the next heartbeat (or a join's announcement).
+    this.sendPresence(conn, pageId, await this.presence.join(room, conn));
   }
 
   private async unsubscribe(conn: Connection, pageId: string): Promise<void> {

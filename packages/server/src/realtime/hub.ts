@@ -206,12 +206,15 @@ export class ChannelHub {
     }
     const { method, params } = parsed.message;
     if (typeof params.count === 'number') room.lastCount = params.count;
-    // Typing is not echoed to the typist's own tabs.
-    const typist = method === 'typing' ? (params.user as { id?: string } | undefined)?.id : undefined;
+    // Nobody is told of their own typing or arrival (their snapshot already lists them).
+    const subject =
+      method === 'typing' || method === 'user_joined'
+        ? (params.user as { id?: string } | undefined)?.id
+        : undefined;
     const bytes = Buffer.from(JSON.stringify(parsed.message));
     let sent = 0;
     for (const conn of room.members) {
-      if (!conn.canSee(parsed.audience) || (typist !== undefined && conn.userId === typist)) continue;
+      if (!conn.canSee(parsed.audience) || (subject !== undefined && conn.userId === subject)) continue;
       if (conn.deliver(room.channel, bytes, eventId)) sent++;
       else this.metrics.closed.inc({ reason: 'slow_consumer' });
     }
