@@ -1,5 +1,6 @@
 import { resolvePage } from '@threadkit/core';
 import {
+  eventually,
   RefusedHandshake,
   startTestApi,
   startTestGateway,
@@ -484,6 +485,32 @@ describe('protocol errors and limits', () => {
     const metrics = await (await fetch(`${gw.url.replace('ws://', 'http://')}/metrics`)).text();
     expect(metrics).toMatch(/threadkit_ws_closed_by_server_total\{reason="slow_consumer"\} [1-9]/);
     fast.close();
+  });
+});
+
+describe('liveness', () => {
+  it('closes a connection that sends nothing for the idle timeout with 4000, and drops peers that stop answering pings', async () => {
+    const strict = await startTestGateway(api, { ws: { idleTimeoutMs: 600, pingIntervalMs: 200 } });
+    try {
+      const quiet = await strict.connect();
+      const chatty = await strict.connect();
+      const dead = await strict.connect();
+      // A peer whose socket stops reading never answers a ping.
+      (dead.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+      const keepAlive = setInterval(() => chatty.send('ping'), 100);
+      try {
+        expect((await quiet.closed).code).toBe(4000);
+        const metrics = async () => (await fetch(`${strict.url.replace('ws://', 'http://')}/metrics`)).text();
+        await eventually('the dead peer to be dropped', metrics, (text) =>
+          /threadkit_ws_closed_by_server_total\{reason="dead"\} 1/.test(text),
+        );
+        expect(chatty.ws.readyState).toBe(chatty.ws.OPEN);
+      } finally {
+        clearInterval(keepAlive);
+      }
+    } finally {
+      await strict.close();
+    }
   });
 });
 

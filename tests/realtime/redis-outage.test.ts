@@ -86,3 +86,32 @@ it('replays, once, events published while its subscription was down', async () =
   expect(reader.take('new_comment')).toEqual([]);
   reader.close();
 });
+
+it('answers a subscribe while Redis is down with unavailable, and accepts it once Redis is back', async () => {
+  const page = newPage();
+  const reader = await gw.connect();
+  await reader.next('connected');
+  await api.backend.server!.kill();
+  try {
+    await reader.next('error', (p) => p.code === 'unavailable', 10_000);
+    reader.send('subscribe', { page_id: page.id });
+    expect((await reader.next('error', (p) => p.code === 'unavailable')).params.message).toMatch(
+      /try again/i,
+    );
+    const health = await fetch(`${gw.url.replace('ws://', 'http://')}/health`);
+    expect(health.status).toBe(503);
+  } finally {
+    await api.backend.server!.restart();
+  }
+  const presence = await eventually(
+    'a subscription once Redis is back',
+    async () => {
+      reader.send('subscribe', { page_id: page.id });
+      return reader.next('presence', () => true, 1000).catch(() => null);
+    },
+    (message) => message !== null,
+    20_000,
+  );
+  expect(presence!.params).toMatchObject({ page_id: page.id, count: 1 });
+  reader.close();
+});

@@ -1,4 +1,4 @@
-import { createRedis, waitForRedis } from '@threadkit/core';
+import { createRedis, type WebSocketConfig, waitForRedis } from '@threadkit/core';
 import { createContext, Gateway, type GatewayOptions } from '@threadkit/server';
 import pino from 'pino';
 import WebSocket from 'ws';
@@ -26,7 +26,11 @@ export interface ConnectOptions {
  * connection and services, the way a separate process would run it. Settings
  * come from the API's config (`env` of startTestApi); `options` shortens timers.
  */
-export async function startTestGateway(api: TestApi, options: GatewayOptions = {}): Promise<TestGateway> {
+export async function startTestGateway(
+  api: TestApi,
+  options: GatewayOptions & { ws?: Partial<WebSocketConfig> } = {},
+): Promise<TestGateway> {
+  const { ws, ...gatewayOptions } = options;
   const redis = createRedis(api.config.redis);
   redis.on('error', () => {});
   await waitForRedis(redis);
@@ -34,7 +38,7 @@ export async function startTestGateway(api: TestApi, options: GatewayOptions = {
   const context = await createContext(api.config, redis, logger);
   const gateway = new Gateway(
     {
-      config: api.config.ws,
+      config: { ...api.config.ws, ...ws },
       redis,
       sites: context.sites,
       auth: context.auth,
@@ -42,7 +46,7 @@ export async function startTestGateway(api: TestApi, options: GatewayOptions = {
       realtime: context.realtime,
       logger,
     },
-    { closeGraceMs: 500, ...options },
+    { closeGraceMs: 500, ...gatewayOptions },
   );
   const url = await gateway.listen('127.0.0.1', 0);
   const sockets: TestSocket[] = [];

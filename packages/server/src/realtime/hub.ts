@@ -91,7 +91,14 @@ export class ChannelHub {
         ready: Promise.resolve(),
         pending: null,
       };
-      created.ready = this.open(created);
+      created.ready = this.open(created).catch((error: unknown) => {
+        // Not subscribed after all: the next client to arrive tries again.
+        if (this.rooms.get(channel) === created) {
+          this.rooms.delete(channel);
+          this.metrics.pageChannels.set(this.rooms.size);
+        }
+        throw error;
+      });
       this.rooms.set(channel, created);
       this.metrics.pageChannels.set(this.rooms.size);
       room = created;
