@@ -266,6 +266,46 @@ describe('page events', () => {
   });
 });
 
+describe('visibility of later events', () => {
+  it("keeps the approval, votes and deletion of a shadow-banned user's comment from other readers", async () => {
+    await api.context.sites.setSetting(api.site.id, 'moderation', 'pre');
+    try {
+      const page = newPage();
+      const [sneaky, mod, other] = [await account('Sid'), await moderator('Mona'), await account('Olga')];
+      await call(mod.token, { method: 'POST', url: `/v1/moderation/shadowban/${sneaky.id}` });
+      const [modSocket, otherSocket] = [
+        await watcher(page.id, mod.token),
+        await watcher(page.id, other.token),
+      ];
+      const held = await post(sneaky.token, page.url, 'hidden twice');
+      await modSocket.next('new_comment');
+      await call(mod.token, { method: 'POST', url: `/v1/moderation/approve/${held.i}` });
+      expect((await modSocket.next('new_comment')).params.comment).toMatchObject({
+        i: held.i,
+        s: 'approved',
+      });
+      await call(mod.token, {
+        method: 'POST',
+        url: `/v1/comments/${held.i}/vote`,
+        payload: { direction: 'up' },
+      });
+      await modSocket.next('vote_update');
+      await call(mod.token, { method: 'DELETE', url: `/v1/comments/${held.i}` });
+      await modSocket.next('delete_comment');
+
+      await post(other.token, page.url, 'marker');
+      expect((await otherSocket.next('new_comment')).params.comment.t).toBe('marker');
+      expect(
+        otherSocket.received.map((m) => m.method).filter((m) => m !== 'presence' && m !== 'connected'),
+      ).toEqual(['new_comment']);
+      modSocket.close();
+      otherSocket.close();
+    } finally {
+      await api.context.sites.setSetting(api.site.id, 'moderation', 'none');
+    }
+  });
+});
+
 describe('notifications', () => {
   it("sends a reply's notification to the parent's author only, on each of their connections", async () => {
     const page = newPage();
@@ -301,12 +341,12 @@ describe('presence', () => {
     const snapshot = await tab1.subscribe(page.id);
     expect(snapshot.params).toEqual({
       page_id: page.id,
-      users: [{ id: ann.id, name: 'Ann', avatar: null }],
+      users: [{ id: ann.id, name: 'Ann', avatar_url: null }],
       count: 3,
     });
     expect((await first.next('user_joined')).params).toEqual({
       page_id: page.id,
-      user: { id: ann.id, name: 'Ann', avatar: null },
+      user: { id: ann.id, name: 'Ann', avatar_url: null },
       count: 3,
     });
 
@@ -337,7 +377,7 @@ describe('typing', () => {
     typist.send('typing', { page_id: page.id, reply_to: 'c1' });
     expect((await reader.next('typing')).params).toEqual({
       page_id: page.id,
-      user: { id: ann.id, name: 'Ann', avatar: null },
+      user: { id: ann.id, name: 'Ann', avatar_url: null },
       reply_to: 'c1',
     });
     typist.send('typing', { page_id: page.id });
@@ -410,6 +450,31 @@ describe('resync', () => {
     expect(reader.take('new_comment')).toEqual([]);
     reader.close();
     author.close();
+  });
+
+  it('catches up in the subscribe itself with `since`, and never sends an event twice', async () => {
+    const page = newPage();
+    const ann = await account('Ann');
+    const first = await watcher(page.id);
+    await post(ann.token, page.url, 'one');
+    const seen = await first.next('new_comment');
+    first.close();
+    await post(ann.token, page.url, 'two');
+
+    const again = await gw.connect();
+    await again.next('connected');
+    again.send('subscribe', { page_id: page.id, since: seen.params.event_id });
+    await again.next('presence');
+    expect((await again.next('new_comment')).params.comment.t).toBe('two');
+    // Live from here on; a resync afterwards sends none of what came live.
+    await post(ann.token, page.url, 'three');
+    expect((await again.next('new_comment')).params.comment.t).toBe('three');
+    again.send('resync', { page_id: page.id, since: seen.params.event_id });
+    again.send('ping');
+    await again.next('pong');
+    const texts = again.received.filter((m) => m.method === 'new_comment').map((m) => m.params.comment.t);
+    expect(texts).toEqual(['two', 'three']);
+    again.close();
   });
 
   it('needs a subscription to the page', async () => {

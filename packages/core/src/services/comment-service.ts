@@ -151,13 +151,14 @@ export class CommentService {
       now: Math.floor(Date.now() / 1000),
     });
     // A placeholder stays in the thread; removed comments (and emptied placeholders above them) go.
+    // Only those who could see the comment hear of its deletion; placeholders were public.
     const gone = result.placeholder ? [commentId] : result.removed;
     for (const id of gone) {
       await this.deps.events.emit({
         type: 'comment.deleted',
         siteId: site.id,
         pageId: result.pageId,
-        audience: { public: true },
+        audience: id === commentId ? audience(result.wasPublic, result.authorId) : { public: true },
         commentId: id,
       });
     }
@@ -179,7 +180,7 @@ export class CommentService {
       type: 'comment.voted',
       siteId: site.id,
       pageId: result.pageId,
-      audience: { public: true },
+      audience: audience(result.isPublic, result.authorId),
       commentId,
       upvotes: result.upvotes,
       downvotes: result.downvotes,
@@ -212,12 +213,19 @@ export class CommentService {
 
   async setPinned(site: Site, viewer: Viewer, commentId: string, pinned: boolean): Promise<void> {
     requireRole(viewer, 'moderator');
-    const pageId = await this.deps.store.setPinned(site.id, commentId, pinned, Date.now(), MAX_PINS_PER_PAGE);
+    const { pageId, isPublic, authorId } = await this.deps.store.setPinned(
+      site.id,
+      commentId,
+      pinned,
+      Date.now(),
+      MAX_PINS_PER_PAGE,
+    );
     await this.deps.events.emit({
       type: 'comment.pinned',
       siteId: site.id,
       pageId,
-      audience: { public: true },
+      // A shadow-banned author's pinned comment stays theirs (and moderators') to see.
+      audience: audience(isPublic, authorId),
       commentId,
       pinned,
     });

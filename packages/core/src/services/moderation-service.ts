@@ -70,7 +70,7 @@ export class ModerationService {
   ): Promise<void> {
     requireRole(viewer, 'moderator');
     for (const id of commentIds) {
-      const { pageId, before, comment } = await this.deps.store.decide(
+      const { pageId, before, comment, wasPublic, isPublic } = await this.deps.store.decide(
         site.id,
         id,
         action,
@@ -89,7 +89,8 @@ export class ModerationService {
           type: 'comment.created',
           siteId: site.id,
           pageId,
-          audience: { public: true },
+          // A shadow-banned author's comment, approved, is still only theirs and moderators' to see.
+          audience: isPublic ? { public: true } : { public: false, user_id: comment.a },
           comment: view,
         });
       } else if (action === 'reject' && before !== 'rejected') {
@@ -97,7 +98,7 @@ export class ModerationService {
           type: 'comment.deleted',
           siteId: site.id,
           pageId,
-          audience: { public: true },
+          audience: wasPublic ? { public: true } : { public: false, user_id: comment.a },
           commentId: id,
         });
       }

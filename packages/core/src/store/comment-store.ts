@@ -95,14 +95,26 @@ export class CommentStore {
     siteId: string,
     commentId: string,
     actor: { id: string; isModerator: boolean; now: number },
-  ): Promise<{ pageId: string; placeholder: boolean; removed: string[] }> {
-    const [pageId, placeholder, ...removed] = await runScript(
+  ): Promise<{
+    pageId: string;
+    placeholder: boolean;
+    wasPublic: boolean;
+    authorId: string;
+    removed: string[];
+  }> {
+    const [pageId, placeholder, wasPublic, authorId, ...removed] = await runScript(
       this.redis,
       'deleteComment',
       [keys.comment(siteId, commentId)],
       [sitePrefix(siteId), actor.id, flag(actor.isModerator), actor.now],
     ).catch(translateRedisError);
-    return { pageId: String(pageId), placeholder: placeholder === 1, removed: removed.map(String) };
+    return {
+      pageId: String(pageId),
+      placeholder: placeholder === 1,
+      wasPublic: wasPublic === 1,
+      authorId: String(authorId),
+      removed: removed.map(String),
+    };
   }
 
   async vote(
@@ -115,14 +127,22 @@ export class CommentStore {
     userVote: VoteDirection | null;
     pageId: string;
     authorId: string;
+    isPublic: boolean;
   }> {
-    const [upvotes, downvotes, userVote, pageId, authorId] = await runScript(
+    const [upvotes, downvotes, userVote, pageId, authorId, isPublic] = await runScript(
       this.redis,
       'vote',
       [keys.comment(siteId, commentId), keys.userVotes(siteId, vote.voterId)],
       [sitePrefix(siteId), vote.voterId, vote.direction, flag(vote.voterIsModerator)],
     ).catch(translateRedisError);
-    return { upvotes, downvotes, userVote: (userVote || null) as VoteDirection | null, pageId, authorId };
+    return {
+      upvotes,
+      downvotes,
+      userVote: (userVote || null) as VoteDirection | null,
+      pageId,
+      authorId,
+      isPublic: isPublic === 1,
+    };
   }
 
   /** Records a report; returns how many users have reported the comment. */
@@ -150,20 +170,21 @@ export class CommentStore {
     ).catch(translateRedisError);
   }
 
-  /** Pins or unpins a root comment; returns its page id. */
+  /** Pins or unpins a root comment; returns its page id and whether everyone may see it. */
   async setPinned(
     siteId: string,
     commentId: string,
     pinned: boolean,
     now: number,
     maxPins: number,
-  ): Promise<string> {
-    return runScript(
+  ): Promise<{ pageId: string; isPublic: boolean; authorId: string }> {
+    const [pageId, isPublic, authorId] = await runScript(
       this.redis,
       'pinComment',
       [keys.comment(siteId, commentId)],
       [sitePrefix(siteId), flag(pinned), now, maxPins],
     ).catch(translateRedisError);
+    return { pageId, isPublic: isPublic === 1, authorId };
   }
 
   /** Adds `views` page views (0 just reads) and returns the page's current state. */

@@ -25,15 +25,21 @@ export const AUDIT_KEPT = 1000;
 export class ModerationStore {
   constructor(private readonly redis: RedisClient) {}
 
-  /** Approves or rejects a comment; returns its page, its status before, and the comment after. */
+  /** Approves or rejects a comment; returns its page, its status before, the comment after, and who could see it before and after. */
   async decide(siteId: string, commentId: string, action: 'approve' | 'reject', now: number) {
-    const [pageId, before, json] = await runScript(
+    const [pageId, before, json, wasPublic, isPublic] = await runScript(
       this.redis,
       'moderateComment',
       [keys.comment(siteId, commentId)],
       [sitePrefix(siteId), action, now],
     ).catch(translateRedisError);
-    return { pageId, before, comment: JSON.parse(json) as StoredComment };
+    return {
+      pageId,
+      before,
+      comment: JSON.parse(json) as StoredComment,
+      wasPublic: wasPublic === 1,
+      isPublic: isPublic === 1,
+    };
   }
 
   /** One page of a sorted queue (review queue or reports), newest first, with the total. */

@@ -24,7 +24,7 @@ export type LogPosition = { after: string } | { from: number };
 export interface PresentUser {
   id: string;
   name: string;
-  avatar: string | null;
+  avatar_url: string | null;
 }
 
 export interface PresenceSnapshot {
@@ -39,7 +39,11 @@ export interface EventLogOptions {
   windowMs: number;
   /** About how many events a page's log keeps. */
   maxEvents: number;
+  /** How long the log's key outlives the page's last event (ms): until then it can tell "nothing since". */
+  keepMs: number;
 }
+
+export const EVENT_LOG: EventLogOptions = { windowMs: 5 * 60_000, maxEvents: 500, keepMs: 60 * 60_000 };
 
 export interface PresenceTiming {
   /** When the member expires unless refreshed (absolute ms). */
@@ -63,7 +67,7 @@ export class RealtimeStore {
 
   constructor(
     private readonly redis: RedisClient,
-    private readonly log: EventLogOptions = { windowMs: 5 * 60_000, maxEvents: 500 },
+    private readonly log: EventLogOptions = EVENT_LOG,
   ) {
     this.sharded = isCluster(redis);
   }
@@ -80,6 +84,7 @@ export class RealtimeStore {
         JSON.stringify(envelope),
         this.log.maxEvents,
         this.log.windowMs,
+        this.log.keepMs,
         this.sharded ? '1' : '0',
       ],
     ).catch(translateRedisError) as Promise<string>;
@@ -108,7 +113,7 @@ export class RealtimeStore {
       this.redis,
       'pageEventsSince',
       [keys.pageEvents(siteId, pageId)],
-      [sitePrefix(siteId), ms, seq, this.log.windowMs, limit],
+      [sitePrefix(siteId), ms, seq, this.log.keepMs, limit],
     ).catch(translateRedisError)) as (number | string)[];
     if (reply[0] === 1) return null;
     const events: LoggedEvent[] = [];
@@ -118,12 +123,14 @@ export class RealtimeStore {
     return events;
   }
 
-  /** The newest logged event's id, or `0-0` when the page has none. */
-  async lastEventId(siteId: string, pageId: string): Promise<string> {
-    const newest = (await this.redis
-      .xrevrange(keys.pageEvents(siteId, pageId), '+', '-', 'COUNT', 1)
-      .catch(translateRedisError)) as [string, string[]][];
-    return newest[0]?.[0] ?? '0-0';
+  /** Where the page's log stands: its newest event's id, or with no log, now (an id no event precedes). */
+  async logPosition(siteId: string, pageId: string): Promise<string> {
+    return runScript(
+      this.redis,
+      'logPosition',
+      [keys.pageEvents(siteId, pageId)],
+      [sitePrefix(siteId)],
+    ).catch(translateRedisError);
   }
 
   /** An instance's first tab of a user (or one more anonymous reader) on the page. */
@@ -156,10 +163,12 @@ export class RealtimeStore {
     siteId: string,
     pageId: string,
     instance: string,
-    held: { userIds: Iterable<string>; anonymous: number },
+    held: { users: Iterable<PresentUser>; anonymous: number },
     timing: PresenceTiming,
   ): Promise<PresenceSnapshot> {
-    return this.presence(siteId, pageId, 'beat', instance, timing, [held.anonymous, ...held.userIds]);
+    const pairs: string[] = [];
+    for (const user of held.users) pairs.push(user.id, JSON.stringify(user));
+    return this.presence(siteId, pageId, 'beat', instance, timing, [held.anonymous, ...pairs]);
   }
 
   /** Everything the instance holds on the page leaves at once (it is shutting down). */

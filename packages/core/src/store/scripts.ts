@@ -36,6 +36,7 @@ const FILES = {
   rateLimit: 'rate_limit.lua',
   publishPageEvent: 'publish_page_event.lua',
   pageEventsSince: 'page_events_since.lua',
+  logPosition: 'log_position.lua',
   presence: 'presence.lua',
 } as const;
 
@@ -46,16 +47,23 @@ export interface ScriptResults {
   createComment: [rootId: string, isPublic: number];
   editComment: [json: string, isPublic: number];
   deleteComment: (string | number)[];
-  vote: [upvotes: number, downvotes: number, userVote: string, pageId: string, authorId: string];
+  vote: [
+    upvotes: number,
+    downvotes: number,
+    userVote: string,
+    pageId: string,
+    authorId: string,
+    isPublic: number,
+  ];
   reportComment: number;
-  pinComment: string;
+  pinComment: [pageId: string, isPublic: number, authorId: string];
   pageView: [views: number, version: number, epoch: number, count: number, updated: number];
   readThread: ReadThreadReply;
   rotateRefresh: string;
   createAccount: number;
   checkCode: string;
   eraseUser: string[];
-  moderateComment: [pageId: string, before: string, json: string];
+  moderateComment: [pageId: string, before: string, json: string, wasPublic: number, isPublic: number];
   banUser: string[];
   setShadowban: number;
   setRole: number;
@@ -67,6 +75,7 @@ export interface ScriptResults {
   rateLimit: number[];
   publishPageEvent: string;
   pageEventsSince: (number | string)[];
+  logPosition: string;
   presence: [count: number, ...profiles: string[]];
 }
 

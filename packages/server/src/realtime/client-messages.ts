@@ -1,9 +1,12 @@
 import { channels, type RealtimeStore } from '@threadkit/core';
-import type { Connection } from './connection.js';
+import { type Connection, compareStreamIds } from './connection.js';
 import { type ChannelHub, REPLAY_LIMIT } from './hub.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { PresenceTracker } from './presence.js';
 import { type ClientMessage, ProtocolError } from './protocol.js';
+
+/** The largest sequence number of a Redis stream id. */
+const MAX_SEQUENCE = '18446744073709551615';
 
 export interface ClientMessageOptions {
   maxSubscriptions: number;
@@ -24,7 +27,7 @@ export class ClientMessages {
   async handle(conn: Connection, message: ClientMessage): Promise<void> {
     switch (message.method) {
       case 'subscribe':
-        return this.subscribe(conn, message.params.page_id);
+        return this.subscribe(conn, message.params.page_id, message.params.since);
       case 'unsubscribe':
         return this.unsubscribe(conn, message.params.page_id);
       case 'typing':
@@ -40,10 +43,10 @@ export class ClientMessages {
 
   /** A client leaves every page it watched (it disconnected). */
   leaveAll(conn: Connection): Promise<unknown> {
-    return Promise.all([...conn.pages].map((channel) => this.leave(conn, channel)));
+    return Promise.all([...conn.pages.keys()].map((channel) => this.leave(conn, channel)));
   }
 
-  private async subscribe(conn: Connection, pageId: string): Promise<void> {
+  private async subscribe(conn: Connection, pageId: string, since?: string | number): Promise<void> {
     const channel = channels.page(conn.siteId, pageId);
     if (conn.pages.has(channel)) {
       // Already watching: answer with the current presence, as for a first subscribe.
@@ -57,9 +60,21 @@ export class ClientMessages {
         `A connection may watch at most ${this.options.maxSubscriptions} pages; unsubscribe from one first.`,
       );
     }
-    const room = await this.hub.enter(conn, conn.siteId, pageId);
-    // The room's other clients hear of a changed count with the next heartbeat (or a join's announcement).
-    this.sendPresence(conn, pageId, await this.presence.join(room, conn));
+    // Catching up: live events wait until the missed ones are out.
+    if (since !== undefined) conn.hold(channel);
+    let lastSent: string | null = null;
+    try {
+      const room = await this.hub.enter(conn, conn.siteId, pageId);
+      try {
+        // The room's other clients hear of a changed count with the next heartbeat (or a join's announcement).
+        this.sendPresence(conn, pageId, await this.presence.join(room, conn));
+      } finally {
+        this.hub.settled(room);
+      }
+      if (since !== undefined) lastSent = await this.replay(conn, pageId, channel, since);
+    } finally {
+      if (since !== undefined) conn.release(channel, lastSent);
+    }
   }
 
   private async unsubscribe(conn: Connection, pageId: string): Promise<void> {
@@ -109,17 +124,31 @@ export class ClientMessages {
     conn.hold(channel);
     let lastSent: string | null = null;
     try {
-      const events = await this.realtime.eventsSince(
-        conn.siteId,
-        pageId,
-        typeof since === 'string' ? { after: since } : { from: since },
-        REPLAY_LIMIT,
-      );
-      if (events === null) conn.notify('reset', { page_id: pageId });
-      else lastSent = this.hub.replayTo(conn, events);
+      lastSent = await this.replay(conn, pageId, channel, since);
     } finally {
       conn.release(channel, lastSent);
     }
+  }
+
+  /** Sends the logged events since `since` the client lacks (or `reset`); returns the last id sent. */
+  private async replay(conn: Connection, pageId: string, channel: string, since: string | number) {
+    const events = await this.realtime.eventsSince(
+      conn.siteId,
+      pageId,
+      typeof since === 'string' ? { after: since } : { from: since },
+      REPLAY_LIMIT,
+    );
+    if (events !== null) {
+      const last = this.hub.replayTo(conn, channel, events);
+      // Now it has everything after `since` (a time: after its previous millisecond).
+      const after = typeof since === 'string' ? since : `${since - 1}-${MAX_SEQUENCE}`;
+      const had = conn.pages.get(channel);
+      if (had !== undefined && compareStreamIds(after, had) < 0) conn.pages.set(channel, after);
+      return last;
+    }
+    conn.notify('reset', { page_id: pageId });
+    this.metrics.messagesOut.inc();
+    return null;
   }
 
   private sendPresence(

@@ -13,6 +13,14 @@ export interface Identity {
   shadowbanned: boolean;
 }
 
+/** Settings every connection shares (one object for all of them). */
+export interface ConnectionSettings {
+  maxMessagesPerSecond: number;
+  maxBufferedBytes: number;
+  /** Called when a client is cut off for reading too slowly. */
+  onSlowConsumer(): void;
+}
+
 /** A message queued while a resync for its page is being answered. */
 interface Held {
   bytes: Buffer;
@@ -24,31 +32,37 @@ interface Held {
  * Kept small: ten thousand of them must fit in a few tens of megabytes.
  */
 export class Connection {
-  /** Channels of the pages this connection watches. */
-  readonly pages = new Set<string>();
+  /**
+   * Channels of the pages this connection watches → a log position after which
+   * it has been sent every event, so a resync sends only what it lacks.
+   */
+  readonly pages = new Map<string, string>();
   /** Answered the last ping. */
   alive = true;
   lastMessageAt: number;
+  /** Page channel → when this connection's typing was last relayed there. */
+  typingRelayedAt: Map<string, number> | null = null;
   /** Token bucket for the message rate limit. */
   private tokens: number;
   private refilledAt: number;
-  /** Messages refused in a row for the rate limit, and when the client was last told. */
-  private refusedInRow = 0;
+  /** Messages refused for the rate limit in the current second, and when the client was last told. */
+  private refused = 0;
+  private refusedSince = 0;
   private limitReportedAt = 0;
-  /** Page channel → when this connection's typing was last relayed there. */
-  typingRelayedAt: Map<string, number> | null = null;
   /** Page channel → messages held back while a resync of that page is answered. */
   private held: Map<string, Held[]> | null = null;
+  /** The client's messages are handled one after another, in order. */
+  private handling: Promise<void> = Promise.resolve();
 
   constructor(
     readonly ws: WebSocket,
     readonly siteId: string,
     public identity: Identity | null,
-    private readonly limits: { maxMessagesPerSecond: number; maxBufferedBytes: number },
+    private readonly settings: ConnectionSettings,
     now: number,
   ) {
     this.lastMessageAt = now;
-    this.tokens = limits.maxMessagesPerSecond;
+    this.tokens = settings.maxMessagesPerSecond;
     this.refilledAt = now;
   }
 
@@ -66,21 +80,24 @@ export class Connection {
 
   /** Takes one message from the rate-limit bucket; false when the client is over its rate. */
   takeMessageToken(now: number): boolean {
-    const rate = this.limits.maxMessagesPerSecond;
+    const rate = this.settings.maxMessagesPerSecond;
     this.tokens = Math.min(rate, this.tokens + ((now - this.refilledAt) * rate) / 1000);
     this.refilledAt = now;
-    if (this.tokens < 1) {
-      this.refusedInRow++;
-      return false;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return true;
     }
-    this.tokens -= 1;
-    this.refusedInRow = 0;
-    return true;
+    if (now - this.refusedSince > 1000) {
+      this.refusedSince = now;
+      this.refused = 0;
+    }
+    this.refused++;
+    return false;
   }
 
-  /** A client that keeps sending far over its rate is closed rather than answered. */
+  /** A client sending several times its rate within a second is closed rather than answered. */
   overLimit(): boolean {
-    return this.refusedInRow > this.limits.maxMessagesPerSecond * 5;
+    return this.refused > this.settings.maxMessagesPerSecond * 5;
   }
 
   /** One `rate_limit` error a second at most: errors must not become a flood of their own. */
@@ -90,14 +107,22 @@ export class Connection {
     return true;
   }
 
+  /** Runs `task` after the client's earlier messages have been handled. */
+  enqueue(task: () => Promise<void>): Promise<void> {
+    const next = this.handling.then(task);
+    this.handling = next.catch(() => {});
+    return next;
+  }
+
   /**
    * Sends prepared bytes. Returns false when the client is too slow: its unsent
    * data passed the bound, so it is dropped instead of growing memory.
    */
   send(bytes: Buffer): boolean {
     if (this.ws.readyState !== WebSocket.OPEN) return true;
-    if (this.ws.bufferedAmount > this.limits.maxBufferedBytes) {
+    if (this.ws.bufferedAmount > this.settings.maxBufferedBytes) {
       this.ws.terminate();
+      this.settings.onSlowConsumer();
       return false;
     }
     this.ws.send(bytes, { binary: false });
@@ -125,7 +150,7 @@ export class Connection {
   /** Holds the page's live messages until `release`, so a resync's answer comes first and in order. */
   hold(channel: string): void {
     this.held ??= new Map();
-    this.held.set(channel, []);
+    if (!this.held.has(channel)) this.held.set(channel, []);
   }
 
   /** Sends what was held, skipping logged events the resync already sent (ids up to `sentUpTo`). */

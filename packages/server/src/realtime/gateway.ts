@@ -17,7 +17,7 @@ import {
 import type { Logger } from 'pino';
 import { type RawData, WebSocketServer } from 'ws';
 import { ClientMessages } from './client-messages.js';
-import { Connection, type Identity } from './connection.js';
+import { Connection, type ConnectionSettings, type Identity } from './connection.js';
 import { ChannelHub } from './hub.js';
 import { GatewayMetrics } from './metrics.js';
 import { PresenceTracker } from './presence.js';
@@ -74,6 +74,10 @@ export class Gateway {
   private readonly timers: NodeJS.Timeout[] = [];
   private closing = false;
   private readonly closeGraceMs: number;
+  private readonly connectionSettings: ConnectionSettings;
+  /** Redis's clock minus ours (ms): `server_time` and log positions are on Redis's clock. */
+  private clockOffset = 0;
+  private readonly countRedisError = () => this.metrics.redisErrors.inc();
 
   constructor(
     private readonly deps: GatewayDeps,
@@ -85,7 +89,13 @@ export class Gateway {
     this.subscriber = isCluster(deps.redis)
       ? deps.redis.duplicate(undefined, { shardedSubscribers: true })
       : deps.redis.duplicate({ enableAutoPipelining: false });
-    this.subscriber.on('error', () => this.metrics.redisErrors.inc());
+    this.subscriber.on('error', this.countRedisError);
+    deps.redis.on('error', this.countRedisError);
+    this.connectionSettings = {
+      maxMessagesPerSecond: config.maxMessagesPerSecond,
+      maxBufferedBytes: config.maxBufferedBytes,
+      onSlowConsumer: () => this.metrics.closed.inc({ reason: 'slow_consumer' }),
+    };
     this.hub = new ChannelHub(this.subscriber, deps.realtime, this.metrics, logger, {
       onDown: () => this.onRedisDown(),
       onRecovered: () => void this.heartbeat(true),
@@ -116,13 +126,17 @@ export class Gateway {
       this.timers.push(timer);
     };
     every(config.pingIntervalMs, () => this.sweepConnections());
-    every(options.heartbeatMs ?? Math.floor(config.presenceTtlMs / 3), () => void this.heartbeat(false));
+    every(options.heartbeatMs ?? Math.floor(config.presenceTtlMs / 3), () => {
+      void this.heartbeat(false);
+      void this.syncClock();
+    });
     every(options.sessionCheckMs ?? 5000, () => void this.checkSessions());
     this.closeGraceMs = options.closeGraceMs ?? 2000;
   }
 
   /** Listens on the given address; resolves with the `ws://` base URL. */
   async listen(host: string, port: number): Promise<string> {
+    await this.syncClock();
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(port, host, () => {
@@ -155,7 +169,20 @@ export class Gateway {
     for (const conn of this.connections) conn.ws.terminate();
     this.server.closeAllConnections();
     await stopped;
+    this.deps.redis.off('error', this.countRedisError);
     await this.subscriber.quit().catch(() => this.subscriber.disconnect());
+  }
+
+  /** Measures Redis's clock against ours, so times sent to clients match the event log's. */
+  private async syncClock(): Promise<void> {
+    try {
+      const before = Date.now();
+      const [seconds, micros] = await this.deps.redis.time();
+      const redisNow = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+      this.clockOffset = redisNow - Math.round((before + Date.now()) / 2);
+    } catch {
+      // Keep the last offset; Redis is unreachable and will be measured again.
+    }
   }
 
   private async onHttpRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -172,6 +199,7 @@ export class Gateway {
       response.writeHead(200, { 'content-type': this.metrics.registry.contentType }).end(text);
       return;
     }
+    // Not API errors (the contract's registry): the WebSocket port's answers to plain HTTP.
     if (path === '/ws')
       return json(426, { error: 'Connect with a WebSocket client.', code: 'upgrade_required' });
     json(404, { error: 'Not found. The WebSocket endpoint is /ws.', code: 'not_found' });
@@ -224,7 +252,7 @@ export class Gateway {
         this.metrics.closed.inc({ reason: 'unauthorized' });
         return;
       }
-      this.accept(new Connection(ws, siteId, identity, this.deps.config, Date.now()));
+      this.accept(new Connection(ws, siteId, identity, this.connectionSettings, Date.now()));
     });
   }
 
@@ -250,7 +278,7 @@ export class Gateway {
     return {
       userId: user.id,
       sessionId: viewer.sessionId!,
-      profile: { id: user.id, name: user.name, avatar: user.avatar_url },
+      profile: { id: user.id, name: user.name, avatar_url: user.avatar_url },
       moderator: isModerator(viewer),
       shadowbanned: viewer.shadowbanned ?? false,
     };
@@ -278,7 +306,7 @@ export class Gateway {
     ws.on('close', () => void this.onClose(conn));
     // A socket error (including a message over the size limit) is followed by 'close'.
     ws.on('error', () => {});
-    conn.notify('connected', { user_id: conn.userId, server_time: Date.now() });
+    conn.notify('connected', { user_id: conn.userId, server_time: Date.now() + this.clockOffset });
     this.metrics.messagesOut.inc();
     if (conn.identity) {
       this.hub.watchUser(conn).catch((error: unknown) => {
@@ -306,7 +334,8 @@ export class Gateway {
     }
     try {
       if (isBinary) throw new ProtocolError('invalid_json', 'Messages are JSON text.');
-      await this.messages.handle(conn, parseClientMessage(data.toString()));
+      const message = parseClientMessage(data.toString());
+      await conn.enqueue(() => this.messages.handle(conn, message));
     } catch (error) {
       if (error instanceof ProtocolError) return this.sendError(conn, error.code, error.message);
       if (
@@ -362,7 +391,8 @@ export class Gateway {
       [...this.hub.rooms.values()].map(async (room) => {
         try {
           const snapshot = await this.presence.beat(room);
-          if (!announce && snapshot.count === room.lastCount) return;
+          // A client still joining would get a count before its own answer: tell the room next time.
+          if (room.settling > 0 || (!announce && snapshot.count === room.lastCount)) return;
           room.lastCount = snapshot.count;
           this.hub.broadcast(room, 'presence', {
             page_id: room.pageId,
@@ -397,7 +427,7 @@ export class Gateway {
               const { user } = session;
               conn.identity = {
                 ...identity!,
-                profile: { id: user.id, name: user.name, avatar: user.avatar_url },
+                profile: { id: user.id, name: user.name, avatar_url: user.avatar_url },
                 moderator: isModerator({ siteId, userId: user.id, role: user.role, sessionId: null }),
                 shadowbanned: session.shadowbanned,
               };

@@ -1,4 +1,11 @@
-import { type Audience, channels, isCluster, type RealtimeStore, type RedisClient } from '@threadkit/core';
+import {
+  type Audience,
+  channels,
+  isCluster,
+  type PresentUser,
+  type RealtimeStore,
+  type RedisClient,
+} from '@threadkit/core';
 import type { Logger } from 'pino';
 import { type Connection, compareStreamIds } from './connection.js';
 import type { GatewayMetrics } from './metrics.js';
@@ -10,14 +17,16 @@ export interface Room {
   pageId: string;
   channel: string;
   members: Set<Connection>;
-  /** Signed-in users here → their tabs on this instance (presence counts each user once). */
-  users: Map<string, number>;
+  /** Signed-in users here, with their tabs on this instance (presence counts each user once). */
+  users: Map<string, { tabs: number; profile: PresentUser }>;
   /** Anonymous readers here. */
   anonymous: number;
   /** The newest logged event delivered: where a replay starts after an outage. */
   lastEventId: string;
   /** The last presence count sent to the room's clients. */
   lastCount: number;
+  /** Clients that entered but have not had their presence answer yet: heartbeats wait for them. */
+  settling: number;
   /** Settles once the channel subscription is live. */
   ready: Promise<void>;
   /** Live messages held back while missed events are replayed after an outage. */
@@ -74,7 +83,10 @@ export class ChannelHub {
     return !this.down && this.subscriber.status === 'ready';
   }
 
-  /** Adds a client to a page's room, subscribing the instance to the page on its first client. */
+  /**
+   * Adds a client to a page's room, subscribing the instance to the page on its
+   * first client. The client counts as settling until the caller calls `settled`.
+   */
   async enter(conn: Connection, siteId: string, pageId: string): Promise<Room> {
     const channel = channels.page(siteId, pageId);
     let room = this.rooms.get(channel);
@@ -88,6 +100,7 @@ export class ChannelHub {
         anonymous: 0,
         lastEventId: '0-0',
         lastCount: -1,
+        settling: 0,
         ready: Promise.resolve(),
         pending: null,
       };
@@ -104,14 +117,22 @@ export class ChannelHub {
       room = created;
     }
     room.members.add(conn);
-    conn.pages.add(channel);
+    conn.pages.set(channel, room.lastEventId);
+    room.settling++;
     try {
       await room.ready;
     } catch (error) {
+      room.settling--;
       this.exit(conn, room);
       throw error;
     }
+    // From here on it gets every event live: it has everything after the room's position.
+    conn.pages.set(channel, room.lastEventId);
     return room;
+  }
+
+  settled(room: Room): void {
+    room.settling--;
   }
 
   /** Removes a client from a room; the instance unsubscribes when the room empties. */
@@ -155,10 +176,15 @@ export class ChannelHub {
     this.unsubscribe(channel);
   }
 
-  /** Sends logged events the client may see, oldest first, with their ids; returns the last id replayed. */
-  replayTo(conn: Connection, events: { id: string; envelope: string }[]): string | null {
+  /**
+   * Sends logged events the client may see, oldest first, with their ids, up
+   * to where it has had everything already; returns the last id replayed.
+   */
+  replayTo(conn: Connection, channel: string, events: { id: string; envelope: string }[]): string | null {
+    const sentAfter = conn.pages.get(channel);
     let last: string | null = null;
     for (const event of events) {
+      if (sentAfter !== undefined && compareStreamIds(event.id, sentAfter) > 0) break;
       const parsed = JSON.parse(event.envelope) as ChannelMessage;
       last = event.id;
       if (!conn.canSee(parsed.audience)) continue;
@@ -173,7 +199,7 @@ export class ChannelHub {
     await this.subscribe(room.channel);
     // Where a replay would start if the subscription drops: the log's newest event now
     // (or a newer one already delivered).
-    const newest = await this.store.lastEventId(room.siteId, room.pageId);
+    const newest = await this.store.logPosition(room.siteId, room.pageId);
     if (compareStreamIds(newest, room.lastEventId) > 0) room.lastEventId = newest;
   }
 
@@ -277,7 +303,7 @@ export class ChannelHub {
         REPLAY_LIMIT,
       );
       if (events === null) {
-        room.lastEventId = await this.store.lastEventId(room.siteId, room.pageId);
+        room.lastEventId = await this.store.logPosition(room.siteId, room.pageId);
         this.broadcast(room, 'reset', { page_id: room.pageId });
       } else {
         for (const event of events)

@@ -27,9 +27,12 @@ export class PresenceTracker {
       room.anonymous++;
       return this.store.presenceJoin(room.siteId, room.pageId, this.instanceId, null, this.timing());
     }
-    const tabs = room.users.get(identity.userId) ?? 0;
-    room.users.set(identity.userId, tabs + 1);
-    if (tabs > 0) return this.look(room);
+    const held = room.users.get(identity.userId);
+    if (held) {
+      held.tabs++;
+      return this.look(room);
+    }
+    room.users.set(identity.userId, { tabs: 1, profile: identity.profile });
     return this.store.presenceJoin(
       room.siteId,
       room.pageId,
@@ -44,11 +47,8 @@ export class PresenceTracker {
     if (userId === null) {
       room.anonymous = Math.max(0, room.anonymous - 1);
     } else {
-      const tabs = (room.users.get(userId) ?? 1) - 1;
-      if (tabs > 0) {
-        room.users.set(userId, tabs);
-        return;
-      }
+      const held = room.users.get(userId);
+      if (held && --held.tabs > 0) return;
       room.users.delete(userId);
     }
     await this.store.presenceLeave(room.siteId, room.pageId, this.instanceId, userId, this.timing());
@@ -64,7 +64,7 @@ export class PresenceTracker {
       room.siteId,
       room.pageId,
       this.instanceId,
-      { userIds: room.users.keys(), anonymous: room.anonymous },
+      { users: [...room.users.values()].map((held) => held.profile), anonymous: room.anonymous },
       this.timing(),
     );
   }

@@ -10,16 +10,19 @@ import { Ajv } from 'ajv';
 const PageId = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' });
 const StreamId = Type.String({ pattern: '^\\d{1,16}-\\d{1,16}$' });
 
+/** `since`: the `event_id` of the last event received, or a time in ms (server clock, as in `connected`). */
+const Since = Type.Union([StreamId, Type.Integer({ minimum: 0 })]);
+
 export const CLIENT_PARAMS = {
-  subscribe: Type.Object({ page_id: PageId }),
+  /** With `since`, the missed events come first, as for `resync`. */
+  subscribe: Type.Object({ page_id: PageId, since: Type.Optional(Since) }),
   unsubscribe: Type.Object({ page_id: PageId }),
   typing: Type.Object({
     page_id: PageId,
     reply_to: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
   }),
   ping: Type.Object({}),
-  /** `since`: the `event_id` of the last event received, or a time in ms (server clock, as in `connected`). */
-  resync: Type.Object({ page_id: PageId, since: Type.Union([StreamId, Type.Integer({ minimum: 0 })]) }),
+  resync: Type.Object({ page_id: PageId, since: Since }),
 } as const;
 
 export type ClientMethod = keyof typeof CLIENT_PARAMS;

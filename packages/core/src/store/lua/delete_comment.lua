@@ -1,14 +1,15 @@
 -- KEYS[1] comment. ARGV: prefix, actor id, actor is moderator, now (s).
 -- Soft delete: a comment with replies stays as a "[deleted]" placeholder; one
 -- without is removed, and so is any placeholder parent it leaves childless.
--- Returns { page id, placeholder (1/0), removed ids... }.
+-- Returns { page id, placeholder (1/0), was public (1/0), author id, removed ids... }.
 local id = KEYS[1]:match(':comment:(.+)$')
 local c = load_comment(id)
 if not c or c.s == 'deleted' then return fail('not_found', 'Comment not found.') end
 if c.a ~= ARGV[2] and ARGV[3] ~= '1' then return fail('forbidden', 'Only the author or a moderator can delete this comment.') end
 
 local now = tonumber(ARGV[4])
-if is_public(c) then redis.call('HINCRBY', k_page(c.pg), 'count', -1) end
+local was_public = is_public(c)
+if was_public then redis.call('HINCRBY', k_page(c.pg), 'count', -1) end
 
 local removed = {}
 local placeholder = 0
@@ -46,6 +47,6 @@ else
 end
 
 touch_page(c.pg, now)
-local out = { c.pg, placeholder }
+local out = { c.pg, placeholder, was_public and 1 or 0, c.a }
 for _, rid in ipairs(removed) do table.insert(out, rid) end
 return out

@@ -1,7 +1,7 @@
 -- KEYS[1] comment. ARGV: prefix, action ('approve' | 'reject'), now (s).
 -- A moderator's decision: the comment is published or taken down, leaves the
 -- review queue and its reports are settled. Page counts follow its visibility.
--- Returns { page id, status before, comment JSON after }.
+-- Returns { page id, status before, comment JSON after, public before (1/0), public after (1/0) }.
 local id = KEYS[1]:match(':comment:(.+)$')
 local c = load_comment(id)
 if not c or c.s == 'deleted' then return fail('not_found', 'Comment not found.') end
@@ -16,4 +16,4 @@ redis.call('ZREM', K_REPORTS, id)
 local now_public = is_public(c)
 if now_public ~= was_public then redis.call('HINCRBY', k_page(c.pg), 'count', now_public and 1 or -1) end
 touch_page(c.pg, tonumber(ARGV[3]))
-return { c.pg, before, cjson.encode(c) }
+return { c.pg, before, cjson.encode(c), was_public and 1 or 0, now_public and 1 or 0 }

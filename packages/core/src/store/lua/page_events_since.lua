@@ -2,19 +2,21 @@
 -- some of them may be gone (trimmed, expired, or more than `limit`), so the
 -- client must refetch the thread instead.
 -- KEYS[1]: the page's event stream.
--- ARGV: P, first wanted id's ms, its sequence, window ms, limit.
+-- ARGV: P, first wanted id's ms, its sequence, keep ms, limit.
 -- Returns { reset (0/1), id1, envelope1, id2, envelope2, … }.
 local stream = KEYS[1]
 local first_ms = tonumber(ARGV[2])
 local first_seq = tonumber(ARGV[3])
-local window = tonumber(ARGV[4])
+local keep = tonumber(ARGV[4])
 local limit = tonumber(ARGV[5])
 
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
--- Older than the log's window: whatever happened then has expired.
-if first_ms < now - window then return { 1 } end
-if redis.call('EXISTS', stream) == 0 then return { 0 } end
+if redis.call('EXISTS', stream) == 0 then
+  -- No log: nothing happened for `keep` ms. Further back, it may have expired.
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  if first_ms < now - keep then return { 1 } end
+  return { 0 }
+end
 
 local info = redis.call('XINFO', 'STREAM', stream)
 local max_deleted = '0-0'
@@ -23,7 +25,7 @@ for i = 1, #info, 2 do
 end
 local del_ms, del_seq = string.match(max_deleted, '^(%d+)-(%d+)$')
 del_ms, del_seq = tonumber(del_ms), tonumber(del_seq)
--- An entry at or after the first wanted one was trimmed away by the length cap.
+-- An entry at or after the first wanted one is gone (trimmed, or from before the log began).
 if del_ms > first_ms or (del_ms == first_ms and del_seq >= first_seq) then return { 1 } end
 
 local entries = redis.call('XRANGE', stream, string.format('%d-%d', first_ms, first_seq), '+', 'COUNT', limit + 1)

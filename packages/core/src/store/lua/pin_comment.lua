@@ -1,5 +1,6 @@
 -- KEYS[1] comment. ARGV: prefix, pinned (1/0), now (ms), max pins per page.
 -- Only published root comments can be pinned; pins are listed newest first.
+-- Returns { page id, public (1/0), author id }.
 local id = KEYS[1]:match(':comment:(.+)$')
 local c = load_comment(id)
 if not c or c.s == 'deleted' then return fail('not_found', 'Comment not found.') end
@@ -15,4 +16,4 @@ else
   redis.call('ZREM', key, id)
 end
 redis.call('HINCRBY', k_page(c.pg), 'ver', 1)
-return c.pg
+return { c.pg, is_public(c) and 1 or 0, c.a }

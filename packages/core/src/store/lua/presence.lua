@@ -11,7 +11,8 @@
 --       list limit, then per op:
 --       join:  user id ('' anonymous), profile JSON
 --       leave: user id ('' anonymous)
---       beat:  anonymous readers, user ids… (all the instance holds on the page)
+--       beat:  anonymous readers, then user id and profile JSON pairs (all the
+--              instance holds on the page)
 --       drop:  nothing; everything the instance holds leaves (it is shutting down)
 --       look:  nothing; only the snapshot
 -- Returns { count, profile JSON… } (at most `list limit` profiles).
@@ -89,8 +90,11 @@ elseif op == 'beat' then
     redis.call('HDEL', K_ANON, instance)
     redis.call('ZREM', K_PRESENCE, instance .. '|')
   end
-  for i = 12, #ARGV do
-    if redis.call('ZADD', K_PRESENCE, expiry, instance .. '|' .. ARGV[i]) == 1 then hold_user(ARGV[i]) end
+  for i = 12, #ARGV, 2 do
+    if redis.call('ZADD', K_PRESENCE, expiry, instance .. '|' .. ARGV[i]) == 1 then
+      redis.call('HSET', K_PROFILES, ARGV[i], ARGV[i + 1])
+      hold_user(ARGV[i])
+    end
   end
   -- Sweep what instances that stopped refreshing left behind.
   for _, member in ipairs(redis.call('ZRANGEBYSCORE', K_PRESENCE, '-inf', now)) do forget(member) end
@@ -103,10 +107,7 @@ end
 for _, key in ipairs(KEYS) do redis.call('PEXPIRE', key, keep) end
 
 local reply = { count() }
-local cursor_and_fields = redis.call('HSCAN', K_PROFILES, 0, 'COUNT', limit)
-local fields = cursor_and_fields[2]
-for i = 2, #fields, 2 do
-  if #reply > limit then break end
-  reply[#reply + 1] = fields[i]
-end
+-- Up to `limit` of the people here (all of them when fewer).
+local sample = redis.call('HRANDFIELD', K_PROFILES, limit, 'WITHVALUES')
+for i = 2, #sample, 2 do reply[#reply + 1] = sample[i] end
 return reply

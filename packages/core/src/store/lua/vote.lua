@@ -1,7 +1,7 @@
 -- KEYS[1] comment, KEYS[2] the voter's votes hash. ARGV: prefix, voter id, direction, voter is moderator.
 -- The seed's voting flow: no vote -> +1; same direction -> toggle off; other
 -- direction -> switch. Counts, author karma and ranking indexes move together.
--- Returns { upvotes, downvotes, the voter's vote or '', page id, author id }.
+-- Returns { upvotes, downvotes, the voter's vote or '', page id, author id, public (1/0) }.
 local id = KEYS[1]:match(':comment:(.+)$')
 local voter = ARGV[2]
 local direction = ARGV[3]
@@ -17,4 +17,4 @@ if previous == direction then current = false end
 
 if current then redis.call('HSET', KEYS[2], id, current) else redis.call('HDEL', KEYS[2], id) end
 change_vote(c, previous, current)
-return { c.u, c.d, current or '', c.pg, c.a }
+return { c.u, c.d, current or '', c.pg, c.a, is_public(c) and 1 or 0 }
