@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
+import WebSocket from 'ws';
 import { freePort } from '../packages/testing/src/process.js';
 import { sendCommand } from '../packages/testing/src/resp.js';
 import type { WorkerReply, WorkerRequest } from './ws-protocol.js';
@@ -69,10 +70,23 @@ export const ticksToMs = (ticks: number) => (ticks * 1000) / CLK_TCK;
 
 /** Busy time of the whole machine (all CPUs, all processes), in clock ticks, from /proc/stat. */
 export function machineBusyTicks(): number {
+  return machineTicks().busy;
+}
+
+/**
+ * The machine's busy time in clock ticks, from /proc/stat, with two parts no process is charged
+ * for: `softirq` (much of the kernel's network work, loopback included) and `steal` (time the
+ * hypervisor gave to other guests).
+ */
+export function machineTicks(): { busy: number; softirq: number; steal: number } {
   const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
   // cpu  user nice system idle iowait irq softirq steal guest guest_nice
   const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
-  return [user, nice, system, irq, softirq, steal].reduce<number>((sum, v) => sum + (v ?? 0), 0);
+  return {
+    busy: [user, nice, system, irq, softirq, steal].reduce<number>((sum, v) => sum + (v ?? 0), 0),
+    softirq: softirq ?? 0,
+    steal: steal ?? 0,
+  };
 }
 
 /** The pid of a redis-server, from INFO server. */
@@ -108,8 +122,10 @@ export interface ServerProcess {
   /** The gateway's `ws://host:port` (its endpoint is `/ws`); it only answers when the process runs the gateway. */
   wsUrl: string;
   wsPort: number;
-  /** pino lines at warn or above (and anything on stderr) seen after start-up. */
+  /** pino lines at warn or above (and anything on stderr but the inspector's notices) seen after start-up. */
   problems: string[];
+  /** With `inspectPort`: the port the inspector opens on when sent SIGUSR1 (see collectGarbage). */
+  inspectPort: number | null;
   stop(): Promise<void>;
 }
 
@@ -137,11 +153,16 @@ export async function startServer(options: {
   nodeArgs?: string[];
   env?: Record<string, string>;
   raiseFdLimit?: boolean;
+  /** Start with `--inspect-port` (the inspector stays off until SIGUSR1), for collectGarbage. */
+  inspectPort?: boolean;
   timeoutMs?: number;
 }): Promise<ServerProcess> {
   const port = await freePort();
   let wsPort = await freePort();
   while (wsPort === port) wsPort = await freePort();
+  let inspectPort: number | null = null;
+  while (options.inspectPort && (inspectPort === null || inspectPort === port || inspectPort === wsPort))
+    inspectPort = await freePort();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'threadkit-bench-'));
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) if (!THREADKIT_ENV.test(name)) env[name] = value;
@@ -164,6 +185,7 @@ export async function startServer(options: {
 
   const args = [
     ...(options.nodeArgs ?? []),
+    ...(inspectPort === null ? [] : [`--inspect-port=${HOST}:${inspectPort}`]),
     path.join(options.root, 'packages/server/dist/cli.js'),
     'start',
     ...(options.part ? [options.part] : []),
@@ -200,6 +222,7 @@ export async function startServer(options: {
         if (!line.trim()) continue;
         output.push(line);
         if (output.length > 200) output.shift();
+        if (isStderr && INSPECTOR_NOTICE.test(line)) continue;
         if (isStderr || pinoLevel(line) >= 40) problems.push(line);
       }
     });
@@ -250,7 +273,66 @@ export async function startServer(options: {
   }
   if (child.pid === undefined) throw new Error('server has no pid');
   problems.length = 0; // start-up chatter is not a problem
-  return { pid: child.pid, baseUrl, port, wsUrl: `ws://${HOST}:${wsPort}`, wsPort, problems, stop };
+  return {
+    pid: child.pid,
+    baseUrl,
+    port,
+    wsUrl: `ws://${HOST}:${wsPort}`,
+    wsPort,
+    problems,
+    inspectPort,
+    stop,
+  };
+}
+
+/** What node prints on stderr when its inspector opens, is attached to and closes: not a problem. */
+const INSPECTOR_NOTICE =
+  /^(Debugger listening on |Debugger attached\.|Debugger ending on |For help, see: https:\/\/nodejs\.org)/;
+
+/**
+ * A full, memory-reducing garbage collection in a server started with `inspectPort`,
+ * so that its RSS shows live memory rather than garbage not yet collected. The first
+ * call opens the inspector (SIGUSR1); each call attaches, asks V8 to collect
+ * (HeapProfiler.collectGarbage, as DevTools' "collect garbage" button) and detaches.
+ */
+export async function collectGarbage(server: ServerProcess): Promise<void> {
+  if (server.inspectPort === null) throw new Error('collectGarbage needs a server started with inspectPort');
+  const listUrl = `http://${HOST}:${server.inspectPort}/json/list`;
+  const list = async () =>
+    fetch(listUrl, { signal: AbortSignal.timeout(1000) })
+      .then((r) => r.json() as Promise<{ webSocketDebuggerUrl: string }[]>)
+      .catch(() => null);
+  let targets = await list();
+  if (!targets) {
+    process.kill(server.pid, 'SIGUSR1');
+    const deadline = Date.now() + 5000;
+    while (!targets && Date.now() < deadline) {
+      await sleep(50);
+      targets = await list();
+    }
+  }
+  const target = targets?.[0]?.webSocketDebuggerUrl;
+  if (!target)
+    throw new Error(`the inspector of pid ${server.pid} did not open on port ${server.inspectPort}`);
+  const socket = new WebSocket(target, { perMessageDeflate: false });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('collectGarbage: no answer within 20 s')), 20_000);
+      socket.once('error', reject);
+      socket.once('open', () =>
+        socket.send(JSON.stringify({ id: 1, method: 'HeapProfiler.collectGarbage' })),
+      );
+      socket.on('message', (data) => {
+        const reply = JSON.parse(String(data)) as { id?: number; error?: { message: string } };
+        if (reply.id !== 1) return;
+        clearTimeout(timer);
+        if (reply.error) reject(new Error(`collectGarbage: ${reply.error.message}`));
+        else resolve();
+      });
+    });
+  } finally {
+    socket.close();
+  }
 }
 
 /**

@@ -37,6 +37,8 @@ let messages = 0;
 const closedByServer: Record<string, number> = {};
 const errors: Record<string, number> = {};
 let closing = false;
+/** When each server ping arrived (the `ws` client answers them by itself). */
+const pingTimes: number[] = [];
 
 // Receipts of probes: parallel arrays, appended in the hot path.
 let receiptSerials: number[] = [];
@@ -119,6 +121,7 @@ function connect(pageId: string, timeoutMs: number): Promise<string | null> {
       resolve(reason);
     };
     ws.on('message', (data: Buffer) => onMessage(conn, data));
+    ws.on('ping', () => pingTimes.push(now()));
     ws.on('unexpected-response', (_request, response) => fail(`HTTP ${response.statusCode}`));
     ws.on('error', (error: Error & { code?: string }) => fail(error.code ?? error.message.slice(0, 60)));
     ws.on('close', (code) => {
@@ -259,7 +262,14 @@ async function handle(request: WorkerRequest): Promise<WorkerReply> {
       return {
         id,
         type: 'stats',
-        stats: { open: open.size, messages, closedByServer, errors, rssBytes: process.memoryUsage.rss() },
+        stats: {
+          open: open.size,
+          messages,
+          closedByServer,
+          errors,
+          rssBytes: process.memoryUsage.rss(),
+          pings: Float64Array.from(pingTimes),
+        },
       };
     case 'drop':
       await closeAll();

@@ -40,6 +40,8 @@ export interface WorkerStats {
   /** `error` notifications the server sent, by code. */
   errors: Record<string, number>;
   rssBytes: number;
+  /** When each server ping arrived, wall clock. */
+  pings: Float64Array;
 }
 
 export type WorkerReply = { id: number } & (

@@ -78,6 +78,8 @@ export class Gateway {
   /** Redis's clock minus ours (ms): `server_time` and log positions are on Redis's clock. */
   private clockOffset = 0;
   private readonly countRedisError = () => this.metrics.redisErrors.inc();
+  /** Where the ping sweep goes on from (Set iterators skip deleted entries and see new ones). */
+  private sweepCursor: Iterator<Connection> | null = null;
 
   constructor(
     private readonly deps: GatewayDeps,
@@ -125,7 +127,7 @@ export class Gateway {
       timer.unref();
       this.timers.push(timer);
     };
-    every(config.pingIntervalMs, () => this.sweepConnections());
+    every(Math.min(SWEEP_TICK_MS, config.pingIntervalMs), () => this.sweepConnections());
     every(options.heartbeatMs ?? Math.floor(config.presenceTtlMs / 3), () => {
       void this.heartbeat(false);
       void this.syncClock();
@@ -367,10 +369,24 @@ export class Gateway {
     });
   }
 
-  /** Drops peers that missed a ping and connections idle too long; pings the rest. */
+  /**
+   * Drops peers that missed a ping and connections idle too long; pings the
+   * rest. Each tick takes the next slice of the connections, so every one is
+   * visited once per ping interval without stalling delivery on a long loop.
+   */
   private sweepConnections(): void {
     const now = Date.now();
-    for (const conn of this.connections) {
+    const tickMs = Math.min(SWEEP_TICK_MS, this.deps.config.pingIntervalMs);
+    let quota = Math.ceil((this.connections.size * tickMs) / this.deps.config.pingIntervalMs);
+    while (quota-- > 0) {
+      this.sweepCursor ??= this.connections.values();
+      const next = this.sweepCursor.next();
+      if (next.done) {
+        // A full round: start over next tick.
+        this.sweepCursor = null;
+        break;
+      }
+      const conn = next.value;
       if (!conn.alive) {
         this.metrics.closed.inc({ reason: 'dead' });
         conn.ws.terminate();
@@ -456,5 +472,8 @@ export class Gateway {
     }
   }
 }
+
+/** The ping sweep's tick: it pings a slice of the connections this often. */
+const SWEEP_TICK_MS = 250;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
