@@ -191,6 +191,13 @@ describe('page events', () => {
     const ids = reader.received.filter((m) => m.params.event_id).map((m) => m.params.event_id as string);
     expect(ids).toHaveLength(5);
     expect([...ids].sort(compareIds)).toEqual(ids);
+
+    // A moderator's comment carries its role badge live, as in a read.
+    await post(mod.token, page.url, 'House rules');
+    expect((await reader.next('new_comment')).params.comment).toMatchObject({
+      t: 'House rules',
+      ro: 'moderator',
+    });
     reader.close();
   });
 

@@ -257,7 +257,12 @@ function renderContent(source: string, maxLength: number): { markdown: string; h
   return { markdown, html };
 }
 
-const authorRow = (user: User) => ({ name: user.name, avatar: user.avatar_url, karma: user.karma });
+const authorRow = (user: User) => ({
+  name: user.name,
+  avatar: user.avatar_url,
+  karma: user.karma,
+  role: user.role,
+});
 
 const audience = (isPublic: boolean, authorId: string) =>
   isPublic ? ({ public: true } as const) : ({ public: false, user_id: authorId } as const);
