@@ -27,6 +27,7 @@ import { type RedisServerHandle, startRedis } from '../packages/testing/src/redi
 import {
   CLK_TCK,
   cpuTicks,
+  envNumber,
   formatTable,
   generateKeys,
   invalidity,
@@ -56,10 +57,7 @@ import {
 } from './seed.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const seconds = (name: string, fallback: number) => {
-  const value = Number(process.env[name] ?? fallback);
-  return Number.isFinite(value) && value > 0 ? value : fallback;
-};
+const seconds = (name: string, fallback: number) => envNumber(name, fallback);
 const DURATION = seconds('BENCH_DURATION', 10);
 const WARMUP = seconds('BENCH_WARMUP', 2);
 

@@ -855,3 +855,10 @@ export function formatTable(rows: Row[]): string {
 }
 
 export const ms = (value: number, digits = 2) => `${value.toFixed(digits)} ms`;
+
+/** A positive number from the environment (a bench knob), or the fallback when unset or invalid. */
+export function envNumber(name: string, fallback: number, options: { integer?: boolean } = {}): number {
+  const value = Number(process.env[name] ?? fallback);
+  const valid = options.integer ? Number.isInteger(value) : Number.isFinite(value);
+  return valid && value > 0 ? value : fallback;
+}

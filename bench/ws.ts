@@ -50,6 +50,7 @@ import {
   CLK_TCK,
   collectGarbage,
   cpuTicks,
+  envNumber,
   formatTable,
   generateKeys,
   machineTicks,
@@ -70,10 +71,7 @@ import { ApiClient, createGuests, type Guest, prng } from './seed.js';
 import { type OpenReport, probeContent, type WorkerStats } from './ws-protocol.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const knob = (name: string, fallback: number) => {
-  const value = Number(process.env[name] ?? fallback);
-  return Number.isInteger(value) && value > 0 ? value : fallback;
-};
+const knob = (name: string, fallback: number) => envNumber(name, fallback, { integer: true });
 const CONNECTIONS = knob('BENCH_WS_CONNECTIONS', 10_000);
 const WORKERS = knob('BENCH_WS_WORKERS', 4);
 const PAGES = knob('BENCH_WS_PAGES', 100);

@@ -28,14 +28,7 @@ async function account(name: string): Promise<Person> {
 }
 
 async function promote(person: Person, role: 'admin' | 'moderator') {
-  const owner = { siteId: api.site.id, userId: null, role: 'owner' as const, sessionId: null };
-  await api.context.moderation.setRole(
-    await api.context.sites.get(api.site.id),
-    owner,
-    person.id,
-    role,
-    true,
-  );
+  await api.promote(person.id, role);
 }
 
 const post = async (token: string, payload: Record<string, unknown>) => {

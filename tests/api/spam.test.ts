@@ -343,14 +343,7 @@ describe('every check together', () => {
     await configure({ word_filter: 'casino', akismet_enabled: 'true', akismet_key: akismet.apiKey });
     akismet.decide = () => 'discard';
     const moderator = await registered('Mod');
-    const owner = { siteId: api.site.id, userId: null, role: 'owner' as const, sessionId: null };
-    await api.context.moderation.setRole(
-      await api.context.sites.get(api.site.id),
-      owner,
-      moderator.id,
-      'moderator',
-      true,
-    );
+    await api.promote(moderator.id, 'moderator');
     const comment = await postOk(moderator.token, {
       page_url: pageUrl(),
       content: 'casino talk is fine here',

@@ -50,14 +50,7 @@ async function account(name: string): Promise<Person> {
 
 async function moderator(name: string): Promise<Person> {
   const person = await account(name);
-  const owner = { siteId: api.site.id, userId: null, role: 'owner' as const, sessionId: null };
-  await api.context.moderation.setRole(
-    await api.context.sites.get(api.site.id),
-    owner,
-    person.id,
-    'moderator',
-    true,
-  );
+  await api.promote(person.id, 'moderator');
   return person;
 }
 
@@ -613,14 +606,7 @@ describe('sessions', () => {
       const page = newPage();
       const [soon, author] = [await account('Sue'), await account('Al')];
       const socket = await watcher(page.id, soon.token);
-      const owner = { siteId: api.site.id, userId: null, role: 'owner' as const, sessionId: null };
-      await api.context.moderation.setRole(
-        await api.context.sites.get(api.site.id),
-        owner,
-        soon.id,
-        'moderator',
-        true,
-      );
+      await api.promote(soon.id, 'moderator');
       await new Promise((resolve) => setTimeout(resolve, 400));
       await post(author.token, page.url, 'for review');
       expect((await socket.next('new_comment')).params.comment.s).toBe('pending');

@@ -1,3 +1,5 @@
+import { ThreadKitError } from './errors.js';
+
 /**
  * Which browser origins may use a site's public key. Entries are exact origins
  * (`https://example.com`), bare hosts (`example.com`, any scheme and port-less),
@@ -30,6 +32,23 @@ export function checkOriginPattern(entry: string): string | null {
       : `"${entry}" is not an origin (scheme://host[:port])`;
   }
   return /^[a-z0-9-]+(\.[a-z0-9-]+)*(:\d+)?$/i.test(entry) ? null : `"${entry}" is not a valid domain`;
+}
+
+/**
+ * Refuses a public key used from a page that is not on one of the site's
+ * origins (or from no page at all), for HTTP requests and WebSocket handshakes alike.
+ */
+export function requireAllowedOrigin(
+  origin: string | null | undefined,
+  settings: { allowed_origins: readonly string[]; allow_localhost: boolean },
+): asserts origin is string {
+  if (origin && isOriginAllowed(origin, settings.allowed_origins, settings.allow_localhost)) return;
+  throw new ThreadKitError(
+    'origin_not_allowed',
+    origin
+      ? `The origin ${origin} is not allowed to use this key.`
+      : 'A public key only works from a web page on an allowed origin; servers use the secret key.',
+  );
 }
 
 export function isOriginAllowed(

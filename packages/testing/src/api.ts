@@ -37,6 +37,8 @@ export interface TestApi {
   owner(options: InjectOptions & { token?: string }): Promise<LightMyRequestResponse>;
   /** A new guest commenter: its token and user id. */
   guest(name?: string): Promise<{ token: string; refreshToken: string; userId: string }>;
+  /** Gives a commenter a role on the site, as the owner would (`threadkit admin promote`). */
+  promote(userId: string, role: 'admin' | 'moderator'): Promise<void>;
   /** Builds another app instance on the same Redis (a second server behind a load balancer). */
   secondInstance(): Promise<FastifyInstance>;
   stop(): Promise<void>;
@@ -127,6 +129,10 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
       if (response.statusCode !== 201) throw new Error(`guest sign-in failed: ${response.body}`);
       const body = response.json();
       return { token: body.token, refreshToken: body.refresh_token, userId: body.user.id };
+    },
+    promote: async (userId, role) => {
+      const owner = { siteId: site.id, userId: null, role: 'owner' as const, sessionId: null };
+      await context.moderation.setRole(await context.sites.get(site.id), owner, userId, role, true);
     },
     secondInstance: async () => (await instance()).app,
     stop: async () => {

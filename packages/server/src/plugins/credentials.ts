@@ -1,4 +1,4 @@
-import { isOriginAllowed, parseOrigin, ThreadKitError, unauthorized } from '@threadkit/core';
+import { parseOrigin, requireAllowedOrigin, ThreadKitError, unauthorized } from '@threadkit/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { AppContext } from '../context.js';
@@ -44,14 +44,7 @@ export const credentialsPlugin = fp(async (app: FastifyInstance, { context }: { 
     const origin = requestOrigin(request);
 
     if (kind === 'public') {
-      if (!origin || !isOriginAllowed(origin, site.settings.allowed_origins, site.settings.allow_localhost)) {
-        throw new ThreadKitError(
-          'origin_not_allowed',
-          origin
-            ? `The origin ${origin} is not allowed to use this key.`
-            : 'A public key only works from a web page on an allowed origin; servers use the secret key.',
-        );
-      }
+      requireAllowedOrigin(origin, site.settings);
       reply
         .header('access-control-allow-origin', origin)
         .header('access-control-expose-headers', EXPOSED_HEADERS);

@@ -6,13 +6,14 @@ import {
   isCluster,
   isConnectionError,
   isModerator,
-  isOriginAllowed,
   type RealtimeStore,
   type RedisClient,
+  requireAllowedOrigin,
   type SiteService,
   ThreadKitError,
   type UsageMeter,
   type WebSocketConfig,
+  waitForRedis,
 } from '@threadkit/core';
 import type { Logger } from 'pino';
 import { type RawData, WebSocketServer } from 'ws';
@@ -100,6 +101,7 @@ export class Gateway {
     };
     this.hub = new ChannelHub(this.subscriber, deps.realtime, this.metrics, logger, {
       onDown: () => this.onRedisDown(),
+      commandsReady: () => waitForRedis(deps.redis, 10_000),
       onRecovered: () => void this.heartbeat(true),
     });
     this.presence = new PresenceTracker(deps.realtime, this.instanceId, {
@@ -263,14 +265,7 @@ export class Gateway {
     if (!key) throw new ThreadKitError('unauthorized', 'Send the site key in the project_id parameter.');
     const { site, kind } = await this.deps.sites.resolveApiKey(key);
     if (kind !== 'public') throw new ThreadKitError('forbidden', 'Secret keys must never be put in a URL.');
-    if (!origin || !isOriginAllowed(origin, site.settings.allowed_origins, site.settings.allow_localhost)) {
-      throw new ThreadKitError(
-        'origin_not_allowed',
-        origin
-          ? `The origin ${origin} is not allowed to use this key.`
-          : 'Connect from a web page on an allowed origin.',
-      );
-    }
+    requireAllowedOrigin(origin, site.settings);
     return site.id;
   }
 
@@ -416,6 +411,8 @@ export class Gateway {
             count: snapshot.count,
           });
         } catch (error) {
+          // Whatever the count is now, send it with the next heartbeat that gets through.
+          room.lastCount = -1;
           this.deps.logger.debug({ err: error, page: room.pageId }, 'presence heartbeat failed');
         }
       }),

@@ -61,7 +61,12 @@ export class ChannelHub {
     private readonly store: RealtimeStore,
     private readonly metrics: GatewayMetrics,
     private readonly logger: Logger,
-    private readonly hooks: { onDown(): void; onRecovered(): void },
+    private readonly hooks: {
+      onDown(): void;
+      /** Resolves once the command connection (the event log's) is back too. */
+      commandsReady(): Promise<void>;
+      onRecovered(): void;
+    },
   ) {
     this.sharded = isCluster(subscriber);
     subscriber.on(this.sharded ? 'smessage' : 'message', (channel: string, payload: string) =>
@@ -290,6 +295,8 @@ export class ChannelHub {
     } catch (error) {
       this.logger.warn({ err: error }, 'could not subscribe again after a Redis outage');
     }
+    // The log is read over the other connection, which may come back a moment later.
+    await this.hooks.commandsReady().catch(() => {});
     await Promise.all(rooms.map((room) => this.replayRoom(room)));
     this.logger.info({ rooms: rooms.length }, 'real-time channels recovered after a Redis outage');
   }
