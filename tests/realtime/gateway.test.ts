@@ -639,6 +639,15 @@ function compareIds(a: string, b: string): number {
   return am - bm || as - bs;
 }
 
+/** Asks for the page's presence again (a repeated subscribe changes nothing) until it has this count. */
 async function eventuallyPresence(socket: TestSocket, pageId: string, count: number) {
-  await socket.next('presence', (p) => p.page_id === pageId && p.count === count);
+  await eventually(
+    `presence ${count} on the page`,
+    async () => {
+      socket.take('presence');
+      socket.send('subscribe', { page_id: pageId });
+      return (await socket.next('presence', (p) => p.page_id === pageId)).params.count;
+    },
+    (seen) => seen === count,
+  );
 }

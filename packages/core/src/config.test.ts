@@ -421,6 +421,69 @@ describe('loadConfig: sign-in providers', () => {
   });
 });
 
+describe('loadConfig: PUBLIC_WS_URL', () => {
+  it('defaults to the gateway on localhost at WS_PORT, as SETTINGS says', () => {
+    expect(loadConfig({}).publicWsUrl).toBe('ws://localhost:8081');
+    expect(loadConfig({ WS_PORT: '9001' }).publicWsUrl).toBe('ws://localhost:9001');
+    const documented = SETTINGS.find((s) => s.name === 'PUBLIC_WS_URL')?.default;
+    expect(documented?.replace('<WS_PORT>', '8081')).toBe(loadConfig({}).publicWsUrl);
+  });
+
+  it("derives it from PUBLIC_URL's host, ws for http and wss for https, dropping any path", () => {
+    expect(loadConfig({ PUBLIC_URL: 'https://comments.example.com' }).publicWsUrl).toBe(
+      'wss://comments.example.com',
+    );
+    expect(loadConfig({ PUBLIC_URL: 'http://Comments.Example.com:8000/' }).publicWsUrl).toBe(
+      'ws://comments.example.com:8000',
+    );
+    expect(loadConfig({ PUBLIC_URL: 'https://example.com/comments', WS_PORT: '9001' }).publicWsUrl).toBe(
+      'wss://example.com',
+    );
+    expect(loadConfig({ PUBLIC_URL: 'http://[::1]:8080' }).publicWsUrl).toBe('ws://[::1]:8080');
+  });
+
+  it('takes an explicit value over the derived one, without its trailing slash', () => {
+    const env = { PUBLIC_URL: 'https://example.com' };
+    expect(loadConfig({ ...env, PUBLIC_WS_URL: 'wss://live.example.com/' }).publicWsUrl).toBe(
+      'wss://live.example.com',
+    );
+    expect(loadConfig({ PUBLIC_WS_URL: ' ws://127.0.0.1:9001 ' }).publicWsUrl).toBe('ws://127.0.0.1:9001');
+    expect(loadConfig({ PUBLIC_WS_URL: 'wss://[2001:db8::1]:443' }).publicWsUrl).toBe(
+      'wss://[2001:db8::1]:443',
+    );
+  });
+
+  it.each([
+    'https://example.com',
+    'example.com',
+    'ws://',
+    'wss://example.com/ws',
+    'wss://example.com?x=1',
+    'wss://example.com#top',
+    'wss://user:pass@example.com',
+    'wss://example.com:70000',
+    'wss://exa"mple.com',
+    "wss://exa'mple.com",
+  ])('rejects PUBLIC_WS_URL=%s, naming the variable and the value', (value) => {
+    const problems = problemsOf({ PUBLIC_WS_URL: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain('PUBLIC_WS_URL');
+    expect(problems[0]).toContain(value);
+  });
+
+  it('reports only PUBLIC_URL when it is invalid, not a second problem for the derived URL', () => {
+    expect(problemsOf({ PUBLIC_URL: 'ftp://example.com' })).toEqual([expect.stringContaining('PUBLIC_URL')]);
+  });
+
+  it('asks for PUBLIC_WS_URL when PUBLIC_URL has a host that cannot go into embed.js', () => {
+    const problems = problemsOf({ PUBLIC_URL: 'https://exa"mple.com' });
+    expect(problems).toEqual([expect.stringContaining('PUBLIC_WS_URL')]);
+    expect(
+      loadConfig({ PUBLIC_URL: 'https://exa"mple.com', PUBLIC_WS_URL: 'wss://example.com' }).publicWsUrl,
+    ).toBe('wss://example.com');
+  });
+});
+
 describe('loadConfig: Akismet', () => {
   it("uses Akismet's own API unless AKISMET_API_URL says otherwise (https, or http on localhost)", () => {
     expect(loadConfig({}).akismetApiUrl).toBe('https://rest.akismet.com');

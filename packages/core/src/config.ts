@@ -48,6 +48,8 @@ export interface Config {
   twilio: { accountSid: string; authToken: string; from: string; apiUrl: string } | null;
   /** The server's external base URL, without a trailing slash: OAuth redirect URIs are built from it. */
   publicUrl: string;
+  /** The WebSocket gateway's external base URL (`wss://host[:port]`, no path): the widget connects to `<publicWsUrl>/ws`. */
+  publicWsUrl: string;
   /** Configured OAuth sign-in providers (Google, GitHub, OIDC), in the order they were declared. */
   oauthProviders: OAuthProviderConfig[];
   /** Base URL of Akismet's API, for sites that turn Akismet on. */
@@ -236,6 +238,11 @@ export const SETTINGS: readonly Setting[] = [
     doc: 'The external base URL of the HTTP API (`https://comments.example.com`); OAuth providers redirect to `<PUBLIC_URL>/v1/auth/<provider>/callback`.',
   },
   {
+    name: 'PUBLIC_WS_URL',
+    default: 'ws://localhost:<WS_PORT>',
+    doc: 'The external base URL of the WebSocket gateway, without a path (`wss://comments.example.com`); the widget (`/embed.js`) connects to `<PUBLIC_WS_URL>/ws`. Unset with `PUBLIC_URL` set: the same host with `ws://` for `http://` and `wss://` for `https://`, which assumes your reverse proxy forwards `/ws` to the gateway.',
+  },
+  {
     name: 'GOOGLE_CLIENT_ID',
     default: '',
     doc: 'Google sign-in: the OAuth client id (with `GOOGLE_CLIENT_SECRET`). Unset: no Google sign-in.',
@@ -312,6 +319,11 @@ const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 const KEY_PATTERN = { public: /^tk_pub_[0-9A-Za-z]{20,}$/, secret: /^tk_sec_[0-9A-Za-z]{20,}$/ };
 /** proxy-addr's names for address ranges, accepted in TRUST_PROXY. */
 const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+/**
+ * A WebSocket base URL: scheme, host (name or bracketed IPv6) and port only. The server pastes it
+ * into /embed.js inside a string literal, so it must hold nothing that could end that literal.
+ */
+const WS_BASE_URL = /^wss?:\/\/(?:[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function loadConfig(env: Env = process.env): Config {
@@ -403,6 +415,27 @@ export function loadConfig(env: Env = process.env): Config {
       problems.push(`PUBLIC_URL must be an http(s) URL without query or credentials (got "${raw}")`);
     }
     return raw.replace(/\/+$/, '');
+  })();
+  const wsPort = int('WS_PORT', 8081, 0, 65535);
+  const publicWsUrl = (() => {
+    const raw = get('PUBLIC_WS_URL');
+    if (raw === undefined) {
+      // Behind a proxy the gateway shares PUBLIC_URL's host; without one it is on its own port.
+      const http = get('PUBLIC_URL') === undefined ? null : parseOrigin(publicUrl);
+      if (!http) return `ws://localhost:${wsPort}`;
+      const derived = `${http.protocol === 'https:' ? 'wss' : 'ws'}://${http.host}`;
+      if (!WS_BASE_URL.test(derived)) {
+        problems.push(`PUBLIC_WS_URL cannot be derived from PUBLIC_URL's host "${http.host}"; set it`);
+      }
+      return derived;
+    }
+    const value = raw.replace(/\/+$/, '');
+    if (!WS_BASE_URL.test(value) || !URL.canParse(value)) {
+      problems.push(
+        `PUBLIC_WS_URL must be a ws:// or wss:// URL without path, query or fragment (got "${raw}")`,
+      );
+    }
+    return value;
   })();
 
   // Provider endpoints must use https, except on this machine (local test doubles).
@@ -517,7 +550,7 @@ export function loadConfig(env: Env = process.env): Config {
     http: { host: get('HTTP_HOST') ?? '127.0.0.1', port: httpPort },
     ws: {
       host: get('WS_HOST') ?? '127.0.0.1',
-      port: int('WS_PORT', 8081, 0, 65535),
+      port: wsPort,
       maxMessagesPerSecond: int('WS_MAX_MESSAGES_PER_SECOND', 10, 1, 10_000),
       maxSubscriptions: int('WS_MAX_SUBSCRIPTIONS', 10, 1, 1000),
       idleTimeoutMs: int('WS_IDLE_TIMEOUT', 300, 10, 86_400) * 1000,
@@ -555,6 +588,7 @@ export function loadConfig(env: Env = process.env): Config {
         }
       : null,
     publicUrl,
+    publicWsUrl,
     oauthProviders,
     akismetApiUrl: endpoint('AKISMET_API_URL', get('AKISMET_API_URL') ?? 'https://rest.akismet.com'),
   };

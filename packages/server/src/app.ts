@@ -28,6 +28,7 @@ import { siteRoleRoutes } from './routes/sites/roles.js';
 import { siteSettingsRoutes } from './routes/sites/settings.js';
 import { usageRoutes } from './routes/usage/index.js';
 import { userRoutes } from './routes/users/index.js';
+import { DEFAULT_WIDGET_DIR, widgetRoutes } from './routes/widget.js';
 import { CommentSchema, ErrorSchema, UserSchema } from './schemas.js';
 import './types.js';
 import { rejectIllFormedText, validatorCompiler } from './validation.js';
@@ -36,13 +37,19 @@ export interface AppOptions {
   context: AppContext;
   /** The process's logger (see `createLogger`); without one the app logs nothing (tests). */
   logger?: Logger;
+  /** Where the built widget is (`embed.js`, `widget/`); default packages/widget/dist. Tests point it elsewhere. */
+  widgetDir?: string;
 }
 
 /** A request body larger than this is refused with 413 (a 10 000-character comment fits many times over). */
 export const BODY_LIMIT = 64 * 1024;
 
 /** Builds the HTTP app without listening: tests inject requests into it, `server.ts` listens. */
-export async function buildApp({ context, logger }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({
+  context,
+  logger,
+  widgetDir = DEFAULT_WIDGET_DIR,
+}: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(logger ? { loggerInstance: logger as FastifyBaseLogger } : { logger: false }),
     bodyLimit: BODY_LIMIT,
@@ -92,8 +99,10 @@ export async function buildApp({ context, logger }: AppOptions): Promise<Fastify
     await context.notifications.settled();
     await context.mailQueue.stop();
   });
-  await app.register(homeRoutes);
+  await app.register(homeRoutes, { context, widgetDir });
   await app.register(healthRoutes, { context });
+  // Outside the /v1 context: scripts for any page, with no key, rate limit or usage count.
+  await app.register(widgetRoutes, { context, widgetDir });
   // Outside the /v1 context: the link in e-mails carries a signed token, not a site key.
   await app.register(unsubscribeRoutes, { context });
   await app.register(

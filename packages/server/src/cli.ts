@@ -72,7 +72,10 @@ async function start(config: Config, parts: ServerParts): Promise<number> {
   const bootstrap = await server.context.sites.ensureStandaloneSite(config.site);
   printSite(bootstrap.site, bootstrap.generated, bootstrap.created);
   say('');
-  if (server.url) say(`ThreadKit is running at ${server.url}  (API reference: ${server.url}/docs)`);
+  if (server.url) {
+    say(`ThreadKit is running at ${server.url}  (API reference: ${server.url}/docs)`);
+    say(`Demo page with the comment widget: ${server.url}/`);
+  }
   if (server.wsUrl) say(`Live updates (WebSocket): ${server.wsUrl}/ws`);
   for (const line of deliveryNotes(config)) say(line);
   say('');

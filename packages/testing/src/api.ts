@@ -51,6 +51,8 @@ export interface TestApiOptions {
   redis?: { appendonly?: boolean; args?: string[] };
   /** Passed to every instance's `createContext` (e.g. a fast mail-queue poll). */
   context?: ContextOptions;
+  /** Where the apps look for the built widget (default: packages/widget/dist). */
+  widgetDir?: string;
 }
 
 /**
@@ -89,7 +91,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     clients.push(redis);
     await waitForRedis(redis);
     const context = await createContext(config, redis, pino({ level: 'silent' }), options.context);
-    const app = await buildApp({ context });
+    const app = await buildApp({ context, widgetDir: options.widgetDir });
     apps.push(app);
     return { app, context, redis };
   };

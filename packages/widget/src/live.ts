@@ -1,0 +1,108 @@
+import type { LiveMessage } from './types.js';
+
+export type LiveStatus = 'connecting' | 'live' | 'paused';
+
+export interface LiveOptions {
+  /** `ws(s)://host[:port]`, without `/ws`. */
+  url: string;
+  projectId: string;
+  token: () => string | null;
+  pageId: string;
+  /** Where to resume after a reconnect: the last event id seen. */
+  since: () => string | null;
+  onMessage(message: LiveMessage): void;
+  onStatus(status: LiveStatus): void;
+}
+
+/** Keep-alive while the page is visible: the server drops connections idle for 5 minutes. */
+const PING_MS = 60_000;
+
+/**
+ * The WebSocket to the gateway: subscribes to the page (catching up from the
+ * last event seen), reconnects with exponential back-off and jitter, pings
+ * while the page is visible and lets hidden tabs go.
+ */
+export class LiveClient {
+  private ws: WebSocket | null = null;
+  private attempt = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private pingTimer: ReturnType<typeof setInterval> | undefined;
+  private closed = false;
+
+  constructor(private readonly options: LiveOptions) {
+    document.addEventListener('visibilitychange', this.onVisibility);
+    this.connect();
+  }
+
+  send(method: string, params: object): void {
+    if (this.ws?.readyState === WebSocket.OPEN)
+      this.ws.send(JSON.stringify({ jsonrpc: '2.0', method, params }));
+  }
+
+  /** Reconnects now (a new token, or the user asked to retry). */
+  restart(): void {
+    this.ws?.close();
+    this.attempt = 0;
+    clearTimeout(this.retryTimer);
+    this.connect();
+  }
+
+  destroy(): void {
+    this.closed = true;
+    document.removeEventListener('visibilitychange', this.onVisibility);
+    clearTimeout(this.retryTimer);
+    clearInterval(this.pingTimer);
+    this.ws?.close();
+  }
+
+  private connect(): void {
+    if (this.closed || document.visibilityState === 'hidden') return;
+    const { url, projectId, token } = this.options;
+    const query = new URLSearchParams({ project_id: projectId });
+    const current = token();
+    if (current) query.set('token', current);
+    this.options.onStatus('connecting');
+    const ws = new WebSocket(`${url}/ws?${query}`);
+    this.ws = ws;
+    ws.onopen = () => {
+      const since = this.options.since();
+      this.send('subscribe', { page_id: this.options.pageId, ...(since ? { since } : {}) });
+      clearInterval(this.pingTimer);
+      this.pingTimer = setInterval(() => this.send('ping', {}), PING_MS);
+    };
+    ws.onmessage = (event) => {
+      let message: LiveMessage;
+      try {
+        message = JSON.parse(String(event.data)) as LiveMessage;
+      } catch {
+        return;
+      }
+      if (message.method === 'presence') {
+        this.attempt = 0;
+        this.options.onStatus('live');
+      }
+      if (message.method === 'error' && message.params.code === 'unavailable')
+        this.options.onStatus('paused');
+      this.options.onMessage(message);
+    };
+    ws.onclose = (event) => {
+      if (this.ws !== ws) return;
+      clearInterval(this.pingTimer);
+      this.ws = null;
+      if (this.closed) return;
+      this.options.onStatus('paused');
+      // A banned user stays away; everything else comes back with back-off.
+      if (event.code === 4003) return;
+      const delay = event.code === 1001 ? 250 : Math.min(30_000, 1000 * 2 ** this.attempt);
+      this.attempt++;
+      this.retryTimer = setTimeout(() => this.connect(), delay * (0.5 + Math.random()));
+    };
+  }
+
+  private readonly onVisibility = () => {
+    if (document.visibilityState === 'visible' && !this.ws) {
+      clearTimeout(this.retryTimer);
+      this.connect();
+    }
+  };
+}

@@ -1,0 +1,169 @@
+import { describe, expect, it } from 'vitest';
+import {
+  addOwn,
+  applyLive,
+  castVote,
+  emptyThread,
+  loadPage,
+  revealUnseen,
+  settleVote,
+  type ThreadState,
+  TYPING_MS,
+  typists,
+} from './thread.js';
+import type { Comment, ThreadPage } from './types.js';
+
+const PAGE = 'page-1';
+
+function comment(id: string, extra: Partial<Comment> = {}): Comment {
+  return {
+    i: id,
+    a: `author-${id}`,
+    n: `Author ${id}`,
+    p: null,
+    k: 0,
+    t: `text ${id}`,
+    h: `<p>text ${id}</p>`,
+    u: 0,
+    d: 0,
+    c: 1_700_000_000,
+    m: null,
+    s: 'approved',
+    pid: null,
+    e: false,
+    ...extra,
+  };
+}
+
+function page(comments: Comment[], extra: Partial<ThreadPage> = {}): ThreadPage {
+  return {
+    page_id: PAGE,
+    tree: { comments, updated_at: 0 },
+    total: comments.length,
+    next_cursor: null,
+    pageviews: 1,
+    pinned: [],
+    ...extra,
+  };
+}
+
+const live = (method: string, params: Record<string, unknown>) => ({
+  method,
+  params: { page_id: PAGE, ...params },
+});
+
+function loaded(): ThreadState {
+  const root = comment('a', { r: [comment('a1', { pid: 'a' })] });
+  return loadPage(emptyThread('new'), page([root, comment('b')], { next_cursor: 'next' }), false);
+}
+
+describe('loading', () => {
+  it('flattens the tree, keeps the order and the cursor; a later page appends', () => {
+    const state = loaded();
+    expect(state.roots).toEqual(['a', 'b']);
+    expect(state.replies.a).toEqual(['a1']);
+    expect(state.byId.a1?.pid).toBe('a');
+    expect(state.nextCursor).toBe('next');
+    const more = loadPage(state, page([comment('c')], { total: 3 }), true);
+    expect(more.roots).toEqual(['a', 'b', 'c']);
+    expect(more.nextCursor).toBeNull();
+  });
+});
+
+describe('live events', () => {
+  it("holds others' new threads behind the banner, shows one's own at once, and replies in place", () => {
+    let state = applyLive(loaded(), live('new_comment', { comment: comment('x'), event_id: '5-0' }), 'me', 0);
+    expect(state.roots).toEqual(['a', 'b']);
+    expect(state.unseen).toEqual(['x']);
+    expect(state.lastEventId).toBe('5-0');
+    expect(state.total).toBe(3);
+    state = revealUnseen(state);
+    expect(state.roots).toEqual(['x', 'a', 'b']);
+    expect(state.unseen).toEqual([]);
+
+    state = applyLive(state, live('new_comment', { comment: comment('mine', { a: 'me' }) }), 'me', 0);
+    expect(state.roots[0]).toBe('mine');
+    state = applyLive(state, live('new_comment', { comment: comment('b1', { pid: 'b' }) }), 'me', 0);
+    expect(state.replies.b).toEqual(['b1']);
+    expect(state.unseen).toEqual([]);
+  });
+
+  it('takes an echo of a comment it already has as an update, not a second copy', () => {
+    const own = addOwn(loaded(), comment('mine', { a: 'me', s: 'pending' }));
+    const echoed = applyLive(
+      own,
+      live('new_comment', { comment: comment('mine', { a: 'me', s: 'approved' }) }),
+      'me',
+      0,
+    );
+    expect(echoed.roots.filter((id) => id === 'mine')).toHaveLength(1);
+    expect(echoed.byId.mine?.s).toBe('approved');
+  });
+
+  it('applies edits, votes and pins in place', () => {
+    let state = applyLive(
+      loaded(),
+      live('edit_comment', { comment_id: 'a', content: 'new', content_html: '<p>new</p>' }),
+      null,
+      0,
+    );
+    expect(state.byId.a).toMatchObject({ t: 'new', h: '<p>new</p>', e: true });
+    state = applyLive(state, live('vote_update', { comment_id: 'b', upvotes: 4, downvotes: 1 }), null, 0);
+    expect(state.byId.b).toMatchObject({ u: 4, d: 1 });
+    state = applyLive(state, live('pin_update', { comment_id: 'b', pinned: true }), null, 0);
+    expect(state.pinned).toEqual(['b']);
+    state = applyLive(state, live('pin_update', { comment_id: 'b', pinned: false }), null, 0);
+    expect(state.pinned).toEqual([]);
+  });
+
+  it('turns a deleted comment with replies into a placeholder and removes one without', () => {
+    let state = applyLive(loaded(), live('delete_comment', { comment_id: 'a' }), null, 0);
+    expect(state.byId.a).toMatchObject({ s: 'deleted', t: '', h: '' });
+    expect(state.roots).toContain('a');
+    state = applyLive(state, live('delete_comment', { comment_id: 'b' }), null, 0);
+    expect(state.roots).toEqual(['a']);
+    expect(state.byId.b).toBeUndefined();
+    state = applyLive(state, live('delete_comment', { comment_id: 'a1' }), null, 0);
+    expect(state.replies.a).toEqual([]);
+  });
+
+  it('ignores events of other pages', () => {
+    const state = loaded();
+    expect(
+      applyLive(
+        state,
+        { method: 'vote_update', params: { page_id: 'other', comment_id: 'a', upvotes: 9, downvotes: 0 } },
+        null,
+        0,
+      ),
+    ).toBe(state);
+  });
+});
+
+describe('presence and typing', () => {
+  it('follows counts and users, and lets typing expire after 3 s', () => {
+    const ann = { id: 'u1', name: 'Ann', avatar_url: null };
+    let state = applyLive(loaded(), live('presence', { users: [], count: 2 }), null, 0);
+    state = applyLive(state, live('user_joined', { user: ann, count: 3 }), null, 0);
+    expect(state.presence).toEqual({ count: 3, users: [ann] });
+    state = applyLive(state, live('typing', { user: ann, reply_to: null }), null, 1000);
+    expect(typists(state, 1000 + TYPING_MS - 1)).toEqual(['Ann']);
+    expect(typists(state, 1000 + TYPING_MS)).toEqual([]);
+    state = applyLive(state, live('user_left', { user_id: 'u1', count: 2 }), null, 1500);
+    expect(state.presence).toEqual({ count: 2, users: [] });
+    expect(typists(state, 1500)).toEqual([]);
+  });
+});
+
+describe('votes', () => {
+  it('applies a vote at once (toggle and switch) and settles on the server answer', () => {
+    let state = castVote(loaded(), 'a', 'up');
+    expect(state.byId.a).toMatchObject({ u: 1, d: 0, v: 'up' });
+    state = castVote(state, 'a', 'down');
+    expect(state.byId.a).toMatchObject({ u: 0, d: 1, v: 'down' });
+    state = castVote(state, 'a', 'down');
+    expect(state.byId.a).toMatchObject({ u: 0, d: 0, v: null });
+    state = settleVote(state, 'a', { upvotes: 7, downvotes: 2, user_vote: 'up' });
+    expect(state.byId.a).toMatchObject({ u: 7, d: 2, v: 'up' });
+  });
+});

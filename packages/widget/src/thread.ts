@@ -1,0 +1,232 @@
+import type { Comment, LiveMessage, PresentUser, Sort, ThreadPage } from './types.js';
+
+/**
+ * The thread as the widget shows it, and how server answers and live events
+ * change it. Pure functions over plain data, so the rules are tested without a
+ * browser. Comments are kept flat by id; `roots` and `replies` give the order.
+ */
+export interface ThreadState {
+  pageId: string | null;
+  sort: Sort;
+  byId: Record<string, Comment>;
+  roots: string[];
+  replies: Record<string, string[]>;
+  pinned: string[];
+  total: number;
+  nextCursor: string | null;
+  /** New root comments by others, waiting behind the "N new comments" banner. */
+  unseen: string[];
+  presence: { count: number; users: PresentUser[] };
+  /** User id → who is typing and until when (ms). */
+  typing: Record<string, { name: string; until: number }>;
+  /** The newest event id seen, for resync after a reconnect. */
+  lastEventId: string | null;
+  locked: boolean;
+}
+
+/** A typing indicator lasts this long without a refresh (`api.md`). */
+export const TYPING_MS = 3000;
+
+export function emptyThread(sort: Sort): ThreadState {
+  return {
+    pageId: null,
+    sort,
+    byId: {},
+    roots: [],
+    replies: {},
+    pinned: [],
+    total: 0,
+    nextCursor: null,
+    unseen: [],
+    presence: { count: 0, users: [] },
+    typing: {},
+    lastEventId: null,
+    locked: false,
+  };
+}
+
+/** Adds a page of the thread (the first one replaces what was there). */
+export function loadPage(state: ThreadState, page: ThreadPage, append: boolean): ThreadState {
+  const base = append ? state : { ...emptyThread(state.sort), presence: state.presence };
+  const byId = { ...base.byId };
+  const replies = { ...base.replies };
+  const roots = [...base.roots];
+  const visit = (comment: Comment) => {
+    const { r, ...flat } = comment;
+    byId[comment.i] = flat;
+    replies[comment.i] = (r ?? []).map((reply) => {
+      visit(reply);
+      return reply.i;
+    });
+  };
+  for (const root of page.tree.comments) {
+    if (!(root.i in byId)) roots.push(root.i);
+    visit(root);
+  }
+  return {
+    ...base,
+    pageId: page.page_id,
+    byId,
+    roots,
+    replies,
+    pinned: page.pinned,
+    total: page.total,
+    nextCursor: page.next_cursor,
+    locked: page.locked ?? false,
+  };
+}
+
+/** A comment the viewer just posted: shown at once, in place. */
+export function addOwn(state: ThreadState, comment: Comment): ThreadState {
+  return insert(state, comment, true);
+}
+
+/** Shows the comments waiting behind the banner, at the top. */
+export function revealUnseen(state: ThreadState): ThreadState {
+  if (state.unseen.length === 0) return state;
+  const fresh = state.unseen.filter((id) => !state.roots.includes(id));
+  return { ...state, roots: [...fresh.reverse(), ...state.roots], unseen: [] };
+}
+
+/** The viewer's vote, applied before the server answers; `settleVote` applies the answer. */
+export function castVote(state: ThreadState, id: string, direction: 'up' | 'down'): ThreadState {
+  const comment = state.byId[id];
+  if (!comment) return state;
+  const previous = comment.v ?? null;
+  const next = previous === direction ? null : direction;
+  const delta = (dir: 'up' | 'down') => (next === dir ? 1 : 0) - (previous === dir ? 1 : 0);
+  return patch(state, id, { v: next, u: comment.u + delta('up'), d: comment.d + delta('down') });
+}
+
+export function settleVote(
+  state: ThreadState,
+  id: string,
+  answer: { upvotes: number; downvotes: number; user_vote: 'up' | 'down' | null },
+): ThreadState {
+  return patch(state, id, { u: answer.upvotes, d: answer.downvotes, v: answer.user_vote });
+}
+
+/** Applies a message from the gateway; `selfId` is the signed-in viewer (their own echoes are not "new"). */
+export function applyLive(
+  state: ThreadState,
+  message: LiveMessage,
+  selfId: string | null,
+  now: number,
+): ThreadState {
+  const params = message.params;
+  if (params.page_id !== undefined && params.page_id !== state.pageId) return state;
+  const next = typeof params.event_id === 'string' ? { ...state, lastEventId: params.event_id } : state;
+  switch (message.method) {
+    case 'new_comment':
+      return insert(next, params.comment as Comment, params.comment.a === selfId);
+    case 'edit_comment':
+      return patch(next, params.comment_id, { t: params.content, h: params.content_html, e: true });
+    case 'delete_comment':
+      return remove(next, params.comment_id);
+    case 'vote_update':
+      return patch(next, params.comment_id, { u: params.upvotes, d: params.downvotes });
+    case 'pin_update': {
+      const others = next.pinned.filter((id) => id !== params.comment_id);
+      return { ...next, pinned: params.pinned ? [params.comment_id, ...others] : others };
+    }
+    case 'presence':
+      return { ...next, presence: { count: params.count, users: params.users } };
+    case 'user_joined':
+      return {
+        ...next,
+        presence: {
+          count: params.count,
+          users: [...next.presence.users.filter((u) => u.id !== params.user.id), params.user],
+        },
+      };
+    case 'user_left': {
+      const { [params.user_id]: _gone, ...typing } = next.typing;
+      return {
+        ...next,
+        typing,
+        presence: { count: params.count, users: next.presence.users.filter((u) => u.id !== params.user_id) },
+      };
+    }
+    case 'typing':
+      return {
+        ...next,
+        typing: { ...next.typing, [params.user.id]: { name: params.user.name, until: now + TYPING_MS } },
+      };
+    default:
+      return next;
+  }
+}
+
+/** Who is typing now (expired indicators dropped). */
+export function typists(state: ThreadState, now: number): string[] {
+  return Object.values(state.typing)
+    .filter((entry) => entry.until > now)
+    .map((entry) => entry.name);
+}
+
+function insert(state: ThreadState, comment: Comment, own: boolean): ThreadState {
+  if (state.byId[comment.i]) return patch(state, comment.i, withoutReplies(comment));
+  const byId = { ...state.byId, [comment.i]: withoutReplies(comment) };
+  const replies = { ...state.replies, [comment.i]: [] };
+  const countsTowardTotal = comment.s === 'approved' ? 1 : 0;
+  if (comment.pid) {
+    // Replies appear in place under their parent (when it is loaded), oldest first.
+    const siblings = state.replies[comment.pid];
+    if (!siblings) return { ...state, byId, replies, total: state.total + countsTowardTotal };
+    const parent = state.byId[comment.pid];
+    return {
+      ...state,
+      byId: parent ? { ...byId, [comment.pid]: { ...parent, rc: (parent.rc ?? 0) + 1 } } : byId,
+      replies: { ...replies, [comment.pid]: [...siblings, comment.i] },
+      total: state.total + countsTowardTotal,
+    };
+  }
+  if (own)
+    return {
+      ...state,
+      byId,
+      replies,
+      roots: [comment.i, ...state.roots],
+      total: state.total + countsTowardTotal,
+    };
+  // Someone else's new thread: announced, not inserted under the reader's eyes.
+  return {
+    ...state,
+    byId,
+    replies,
+    unseen: [...state.unseen, comment.i],
+    total: state.total + countsTowardTotal,
+  };
+}
+
+function remove(state: ThreadState, id: string): ThreadState {
+  const comment = state.byId[id];
+  if (!comment) return state;
+  const hasReplies = (state.replies[id]?.length ?? 0) > 0;
+  if (hasReplies) return patch(state, id, { s: 'deleted', t: '', h: '', a: null, n: '', p: null });
+  const { [id]: _gone, ...byId } = state.byId;
+  const replies = { ...state.replies };
+  delete replies[id];
+  if (comment.pid && replies[comment.pid])
+    replies[comment.pid] = replies[comment.pid]!.filter((r) => r !== id);
+  return {
+    ...state,
+    byId,
+    replies,
+    roots: state.roots.filter((r) => r !== id),
+    unseen: state.unseen.filter((r) => r !== id),
+    pinned: state.pinned.filter((r) => r !== id),
+    total: Math.max(0, state.total - (comment.s === 'approved' ? 1 : 0)),
+  };
+}
+
+function patch(state: ThreadState, id: string, changes: Partial<Comment>): ThreadState {
+  const comment = state.byId[id];
+  if (!comment) return state;
+  return { ...state, byId: { ...state.byId, [id]: { ...comment, ...changes } } };
+}
+
+function withoutReplies(comment: Comment): Comment {
+  const { r: _r, ...flat } = comment;
+  return flat;
+}

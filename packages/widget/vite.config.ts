@@ -1,0 +1,56 @@
+import preact from '@preact/preset-vite';
+import { defineConfig, type Plugin } from 'vite';
+
+/**
+ * embed.js: the classic script sites paste. It stays tiny and is cached
+ * briefly; it loads the content-hashed module build (cached for good) with a
+ * dynamic import, relative to its own URL. The server fills in the gateway's URL.
+ */
+function embedLoader(): Plugin {
+  return {
+    name: 'threadkit-embed-loader',
+    generateBundle(_options, bundle) {
+      const entry = Object.values(bundle).find((file) => file.type === 'chunk' && file.isEntry);
+      if (!entry) this.error('no entry chunk');
+      const source = `(function () {
+  var script = document.currentScript;
+  if (!script || !script.src) return;
+  var apiUrl = script.dataset.apiUrl || new URL(script.src).origin;
+  var wsUrl = script.dataset.wsUrl || "__THREADKIT_WS_URL__";
+  import(new URL(${JSON.stringify(entry.fileName)}, script.src).href).then(function (widget) {
+    window.ThreadKit = {
+      render: function (element, options) {
+        return widget.render(element, Object.assign({ apiUrl: apiUrl, wsUrl: wsUrl }, options));
+      }
+    };
+    var start = function () { widget.mount(script.dataset, { apiUrl: apiUrl, wsUrl: wsUrl }); };
+    if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+    else start();
+  });
+})();
+`;
+      this.emitFile({ type: 'asset', fileName: 'embed.js', source });
+    },
+  };
+}
+
+export default defineConfig({
+  plugins: [preact(), embedLoader()],
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2020',
+    manifest: true,
+    modulePreload: false,
+    rollupOptions: {
+      input: 'src/main.tsx',
+      preserveEntrySignatures: 'exports-only',
+      output: {
+        format: 'es',
+        entryFileNames: 'widget/threadkit-[hash].js',
+        chunkFileNames: 'widget/[name]-[hash].js',
+        assetFileNames: 'widget/[name]-[hash][extname]',
+      },
+    },
+  },
+});
