@@ -14,3 +14,4 @@ export * from './smtp.js';
 export * from './twilio.js';
 export * from './use-redis.js';
 export * from './wait.js';
+export * from './widget-stack.js';

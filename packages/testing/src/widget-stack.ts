@@ -1,0 +1,73 @@
+import { createServer } from 'node:http';
+import type { Browser, Page } from 'playwright-core';
+import { startTestApi, type TestApi, type TestApiOptions } from './api.js';
+import { launchChromium } from './browser.js';
+import { listenLocal } from './listen.js';
+import { startTestGateway, type TestGateway } from './realtime.js';
+
+export interface WidgetStack {
+  api: TestApi;
+  /** The HTTP API over a real socket (it serves /embed.js). */
+  apiUrl: string;
+  gateway: TestGateway;
+  /** The customer's site: `/<page key>` is an article embedding the widget. */
+  siteUrl: string;
+  browser: Browser;
+  /** Opens an article in a fresh browser context (its own storage), with extra script-tag attributes. */
+  open(key: string, attributes?: Record<string, string>): Promise<Page>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Everything an end-to-end test of the embed needs: Redis, the HTTP API and
+ * the gateway on real sockets, a customer site on its own origin whose pages
+ * load /embed.js from the API, and headless Chromium.
+ */
+export async function startWidgetStack(options: TestApiOptions = {}): Promise<WidgetStack> {
+  const api = await startTestApi(options);
+  const apiUrl = await api.app.listen({ host: '127.0.0.1', port: 0 });
+  // Presence counts refresh every 300 ms here (every 10 s by default).
+  const gateway = await startTestGateway(api, { heartbeatMs: 300 });
+  const pages = new Map<string, Record<string, string>>();
+  const site = await listenLocal(
+    createServer((request, response) => {
+      const url = new URL(request.url ?? '/', 'http://site');
+      const key = url.pathname.slice(1) || 'home';
+      const attributes = {
+        'data-project-id': api.site.publicKey,
+        'data-page-key': key,
+        'data-ws-url': gateway.url,
+        ...pages.get(key),
+      };
+      const tag = Object.entries(attributes)
+        .map(([name, value]) => `${name}="${value.replaceAll('"', '&quot;')}"`)
+        .join(' ');
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Article ${key}</title></head>
+<body><h1>Article ${key}</h1><div id="threadkit"></div>
+<script src="${apiUrl}/embed.js" ${tag} async></script></body></html>`);
+    }),
+  );
+  const browser = await launchChromium();
+  return {
+    api,
+    apiUrl,
+    gateway,
+    siteUrl: site.url,
+    browser,
+    open: async (key, attributes = {}) => {
+      pages.set(key, attributes);
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(`${site.url}/${key}`);
+      return page;
+    },
+    stop: async () => {
+      await browser.close();
+      await site.stop();
+      await gateway.close();
+      await api.app.close();
+      await api.stop();
+    },
+  };
+}
