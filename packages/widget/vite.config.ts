@@ -23,6 +23,9 @@ function embedLoader(): Plugin {
         return widget.render(element, Object.assign({ apiUrl: apiUrl, wsUrl: wsUrl }, options));
       }
     };
+    window.dispatchEvent(new Event('threadkit:ready'));
+    // Without a project id the page renders threads itself (ThreadKit.render, the React component).
+    if (!script.dataset.projectId) return;
     var start = function () { widget.mount(script.dataset, { apiUrl: apiUrl, wsUrl: wsUrl }); };
     if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
     else start();

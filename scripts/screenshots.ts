@@ -1,0 +1,48 @@
+// Renders the widget in headless Chromium (light, dark and a 360 px phone) on
+// a seeded thread and saves the pictures under docs/screenshots/.
+// Run: npm run build && npx tsx scripts/screenshots.ts
+import { mkdir } from 'node:fs/promises';
+import { startWidgetStack } from '@threadkit/testing';
+
+const OUT = new URL('../docs/screenshots/', import.meta.url);
+
+const stack = await startWidgetStack();
+try {
+  const [ada, linus] = [await stack.api.guest('Ada'), await stack.api.guest('Linus')];
+  const post = async (token: string, content: string, parentId?: string) => {
+    const response = await stack.api.call({
+      method: 'POST',
+      url: '/v1/comments',
+      token,
+      payload: {
+        page_key: 'shots',
+        page_url: `${stack.siteUrl}/shots`,
+        content,
+        ...(parentId ? { parent_id: parentId } : {}),
+      },
+    });
+    return response.json().comment.i as string;
+  };
+  const first = await post(
+    ada.token,
+    'Steeping at **80 °C** for three minutes made all the difference for me.',
+  );
+  await post(linus.token, 'Agreed. I also rinse the leaves once before the first cup.', first);
+  await post(linus.token, 'Has anyone tried cold brewing? Overnight in the fridge, then `strain`.');
+  await mkdir(OUT, { recursive: true });
+  for (const [name, attributes, viewport] of [
+    ['light', { 'data-theme': 'light' }, { width: 900, height: 700 }],
+    ['dark', { 'data-theme': 'dark' }, { width: 900, height: 700 }],
+    ['mobile', { 'data-theme': 'light' }, { width: 360, height: 740 }],
+  ] as const) {
+    const page = await stack.open('shots', attributes);
+    await page.setViewportSize(viewport);
+    await page.locator('#threadkit .tk-comment').first().waitFor();
+    if (name === 'dark') await page.evaluate(() => (document.body.style.background = '#0d1117'));
+    await page.locator('#threadkit').screenshot({ path: new URL(`widget-${name}.png`, OUT).pathname });
+    await page.context().close();
+  }
+  console.log('screenshots written to docs/screenshots/');
+} finally {
+  await stack.stop();
+}
