@@ -1,8 +1,8 @@
 import { keys, luaPrelude, sitePrefix } from '@threadkit/core';
-import { useRedis } from '@threadkit/testing';
+import { perFileRedis } from '@threadkit/testing';
 import { expect, it } from 'vitest';
 
-const db = useRedis();
+const db = perFileRedis();
 
 it('builds the same keys in Lua as keys.ts does', async () => {
   // The prelude of every script, followed by a body that returns what its key builders make.

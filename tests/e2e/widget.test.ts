@@ -7,7 +7,7 @@ import {
   type TestApi,
   type TestGateway,
 } from '@threadkit/testing';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
@@ -30,13 +30,22 @@ beforeAll(async () => {
   // The customer's site: one article per path, each its own page key.
   site = await listenLocal(
     createServer((request, response) => {
-      const key = new URL(request.url ?? '/', 'http://x').pathname.slice(1) || 'home';
-      const apiOverride = new URL(request.url ?? '/', 'http://x').searchParams.get('api') ?? apiUrl;
+      const url = new URL(request.url ?? '/', 'http://x');
+      const key = url.pathname.slice(1) || 'home';
+      const apiOverride = url.searchParams.get('api') ?? apiUrl;
+      // ?lang=… and ?strings=… become data-lang and data-strings on the script tag.
+      const extra = ['lang', 'strings']
+        .map((name) => [name, url.searchParams.get(name)] as const)
+        .filter(([, value]) => value !== null)
+        .map(
+          ([name, value]) => ` data-${name}="${value!.replaceAll('&', '&amp;').replaceAll('"', '&quot;')}"`,
+        )
+        .join('');
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Article ${key}</title></head>
 <body><h1>Article ${key}</h1><div id="threadkit"></div>
 <script src="${apiUrl}/embed.js" data-project-id="${api.site.publicKey}" data-page-key="${key}"
-  data-api-url="${apiOverride}" data-ws-url="${gw.url}" async></script></body></html>`);
+  data-api-url="${apiOverride}" data-ws-url="${gw.url}"${extra} async></script></body></html>`);
     }),
   );
   browser = await launchChromium();
@@ -64,8 +73,13 @@ async function seed(key: string, texts: string[]) {
   }
 }
 
-async function open(key: string, query = ''): Promise<Page> {
-  const context = await browser.newContext();
+async function open(
+  key: string,
+  query = '',
+  { locale, prepare }: { locale?: string; prepare?: (context: BrowserContext) => Promise<void> } = {},
+): Promise<Page> {
+  const context = await browser.newContext(locale ? { locale } : {});
+  await prepare?.(context);
   const page = await context.newPage();
   await page.goto(`${site.url}/${key}${query}`);
   return page;
@@ -117,6 +131,69 @@ describe('the embed', () => {
       .poll(() => page.locator('#threadkit [role="alert"]').textContent())
       .toContain('Comments are unavailable right now.');
     expect(await page.locator('#threadkit [role="alert"] button').textContent()).toBe('Try again');
+    await page.context().close();
+  });
+
+  it('speaks the language data-lang asks for, right to left for Arabic', async () => {
+    const key = article();
+    await seed(key, ['واحد', 'اثنان', 'ثلاثة']);
+    // The widget's root inside the shadow root: its language and direction.
+    const root = (page: Page) =>
+      page.evaluate(() => {
+        const element = document.querySelector('#threadkit')?.shadowRoot?.querySelector('.tk-root');
+        return { lang: element?.getAttribute('lang'), dir: element?.getAttribute('dir') };
+      });
+
+    // Hold the Arabic chunk back: until it arrives the widget shows its skeleton, never English.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const arabic = await open(key, '?lang=ar', {
+      prepare: (context) =>
+        context.route('**/widget/ar-*.js', async (route) => {
+          await held;
+          await route.continue();
+        }),
+    });
+    await expect.poll(() => arabic.locator('#threadkit .tk[aria-busy="true"]').count()).toBe(1);
+    expect(await root(arabic)).toEqual({ lang: 'ar', dir: 'rtl' });
+    expect(await arabic.locator('#threadkit .tk-count').count()).toBe(0);
+    release();
+    await expect.poll(() => arabic.locator('#threadkit .tk-count').textContent()).toBe('3 تعليقات');
+    expect(await root(arabic)).toEqual({ lang: 'ar', dir: 'rtl' });
+    expect(await arabic.locator('#threadkit button[type="submit"]').textContent()).toBe('التعليق كزائر');
+    // The direction reaches the layout inside the shadow root (flex rows run right to left).
+    expect(
+      await arabic.evaluate(() => {
+        const bar = document.querySelector('#threadkit')?.shadowRoot?.querySelector('.tk-bar');
+        return bar ? getComputedStyle(bar).direction : null;
+      }),
+    ).toBe('rtl');
+    await arabic.context().close();
+
+    const french = await open(key, '?lang=fr');
+    await expect.poll(() => french.locator('#threadkit .tk-count').textContent()).toBe('3 commentaires');
+    expect(await root(french)).toEqual({ lang: 'fr', dir: 'ltr' });
+    expect(await french.locator('#threadkit .tk-bar label').textContent()).toContain('Trier par');
+    const time = french.locator('#threadkit time').first();
+    const seconds = Date.parse((await time.getAttribute('datetime'))!) / 1000;
+    expect(await time.textContent()).toBe(
+      await french.evaluate(
+        (at) => new Intl.DateTimeFormat('fr', { dateStyle: 'medium', timeStyle: 'short' }).format(at * 1000),
+        seconds,
+      ),
+    );
+    await french.context().close();
+  });
+
+  it('follows the browser’s language without data-lang, with data-strings on top', async () => {
+    const key = article();
+    const strings = JSON.stringify({ placeholder: 'Was meinst du?', comments: 'ignored: needs a function' });
+    const page = await open(key, `?strings=${encodeURIComponent(strings)}`, { locale: 'de-DE' });
+    await expect.poll(() => page.locator('#threadkit .tk-count').textContent()).toBe('0 Kommentare');
+    expect(await page.locator('#threadkit textarea').getAttribute('placeholder')).toBe('Was meinst du?');
+    expect(await page.locator('#threadkit .tk-root').getAttribute('lang')).toBe('de');
     await page.context().close();
   });
 });

@@ -1,5 +1,14 @@
 import { render as preactRender } from 'preact';
-import { en, type Strings } from './i18n.js';
+import {
+  direction,
+  en,
+  type Language,
+  loadStrings,
+  pickLanguage,
+  type StringOverrides,
+  type Strings,
+  withOverrides,
+} from './i18n/index.js';
 import styles from './styles.css?inline';
 import { App } from './ui/App.js';
 
@@ -12,8 +21,13 @@ export interface RenderOptions {
   pageUrl?: string;
   pageKey?: string;
   theme?: 'light' | 'dark' | 'auto';
-  /** Words to use instead of the defaults, string by string. */
-  strings?: Partial<Strings>;
+  /**
+   * The language (a BCP 47 tag such as `fr` or `pt-BR`); the browser's languages
+   * decide when it is missing or not one the widget speaks.
+   */
+  lang?: string;
+  /** Words to use instead of the chosen language's, string by string (functions too). */
+  strings?: StringOverrides;
 }
 
 export interface Mounted {
@@ -29,6 +43,7 @@ export function render(host: HTMLElement, options: RenderOptions): Mounted {
   const sheet = document.createElement('style');
   sheet.textContent = styles;
   const mountPoint = document.createElement('div');
+  mountPoint.className = 'tk-root';
   root.replaceChildren(sheet, mountPoint);
   const media = window.matchMedia?.('(prefers-color-scheme: dark)');
   const applyTheme = () => {
@@ -41,18 +56,43 @@ export function render(host: HTMLElement, options: RenderOptions): Mounted {
     ...(options.pageKey ? { key: options.pageKey } : {}),
     url: options.pageUrl ?? location.href.split('#')[0]!,
   };
-  preactRender(
-    <App
-      config={{
-        apiUrl: options.apiUrl.replace(/\/$/, ''),
-        wsUrl: options.wsUrl.replace(/\/$/, ''),
-        projectId: options.projectId,
-        page,
-        strings: { ...en, ...options.strings },
-      }}
-    />,
-    mountPoint,
+  const config = {
+    apiUrl: options.apiUrl.replace(/\/$/, ''),
+    wsUrl: options.wsUrl.replace(/\/$/, ''),
+    projectId: options.projectId,
+    page,
+  };
+  // The widget's own language and direction (`dir="ltr"` too), whatever the host page's are.
+  const speak = (lang: Language) => {
+    mountPoint.lang = lang;
+    mountPoint.dir = direction(lang);
+  };
+  const show = (lang: Language, strings: Strings) => {
+    // Taken down, or replaced by a later render into the same host, while the words loaded.
+    if (mountPoint.parentNode !== root) return;
+    speak(lang);
+    preactRender(
+      <App config={{ ...config, strings: withOverrides(strings, options.strings) }} />,
+      mountPoint,
+    );
+  };
+  const lang = pickLanguage(
+    options.lang,
+    navigator.languages?.length ? navigator.languages : [navigator.language],
   );
+  if (lang === 'en') show(lang, en);
+  else {
+    // The placeholder the thread shows while loading, until the language's chunk is here: no English flash.
+    speak(lang);
+    preactRender(<Skeleton />, mountPoint);
+    loadStrings(lang).then(
+      (strings) => show(lang, strings),
+      (error: unknown) => {
+        console.warn(`ThreadKit: could not load the "${lang}" words; using English.`, error);
+        show('en', en);
+      },
+    );
+  }
   return {
     destroy() {
       media?.removeEventListener('change', applyTheme);
@@ -76,5 +116,28 @@ export function mount(dataset: DOMStringMap, defaults: { apiUrl: string; wsUrl: 
     ...(dataset.pageUrl ? { pageUrl: dataset.pageUrl } : {}),
     ...(dataset.pageKey ? { pageKey: dataset.pageKey } : {}),
     theme: (dataset.theme as RenderOptions['theme']) ?? 'auto',
+    ...(dataset.lang ? { lang: dataset.lang } : {}),
+    ...(dataset.strings ? { strings: parseStrings(dataset.strings) } : {}),
   });
+}
+
+function Skeleton() {
+  return (
+    <div class="tk" aria-busy="true">
+      <div class="tk-skeleton" />
+      <div class="tk-skeleton" />
+    </div>
+  );
+}
+
+/** `data-strings`: a JSON object of overrides. Plain strings only; functions go through `ThreadKit.render`. */
+function parseStrings(json: string): StringOverrides {
+  try {
+    const value: unknown = JSON.parse(json);
+    if (value && typeof value === 'object' && !Array.isArray(value)) return value as StringOverrides;
+  } catch {
+    // Reported below.
+  }
+  console.warn('ThreadKit: data-strings must be a JSON object such as {"placeholder": "Say something…"}.');
+  return {};
 }

@@ -1,10 +1,10 @@
-import { eventually, useRedis } from '@threadkit/testing';
+import { eventually, perFileRedis } from '@threadkit/testing';
 import { describe, expect, it } from 'vitest';
 import { MailQueueStore } from '../store/mail-queue-store.js';
 import { MailQueue, type MailQueueLog, retryDelay } from './mail-queue.js';
 import type { Email, Mailer } from './mailer.js';
 
-const db = useRedis({ flushEach: true });
+const db = perFileRedis({ flushEach: true });
 
 const email = (to: string): Email => ({ to, subject: `Hello ${to}`, text: 'Hi', html: '<p>Hi</p>' });
 

@@ -1,4 +1,4 @@
-import { useRedis } from '@threadkit/testing';
+import { perFileRedis } from '@threadkit/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ThreadKitError } from '../errors.js';
 import { keys } from '../keys.js';
@@ -17,7 +17,7 @@ const W = RATE_LIMIT_WINDOW_MS;
 /** 10 s into a fixed window (windows start at whole minutes of the Unix epoch). */
 const T0 = Date.UTC(2025, 0, 15, 12, 0, 10);
 
-const db = useRedis({ flushEach: true });
+const db = perFileRedis({ flushEach: true });
 let now: number;
 const limiters: RateLimiter[] = [];
 

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiClient, ApiError } from '../api.js';
-import type { Strings } from '../i18n.js';
+import type { Strings } from '../i18n/index.js';
 import { LiveClient, type LiveStatus } from '../live.js';
 import {
   addOwn,
@@ -164,7 +164,10 @@ export function App({ config }: { config: AppConfig }) {
         <span class="tk-muted">{thread.presence.count > 0 ? t.here(thread.presence.count) : ''}</span>
         <label class="tk-muted">
           {t.sortBy}{' '}
-          <select value={thread.sort} onChange={(event) => changeSort((event.target as HTMLSelectElement).value as Sort)}>
+          <select
+            value={thread.sort}
+            onChange={(event) => changeSort((event.target as HTMLSelectElement).value as Sort)}
+          >
             {SORTS.map((sort) => (
               <option key={sort} value={sort}>
                 {t.sort[sort]}
@@ -176,7 +179,11 @@ export function App({ config }: { config: AppConfig }) {
       {viewer && (
         <p class="tk-muted">
           {t.signedInAs(viewer.name)}{' '}
-          <button type="button" class="tk-link" onClick={() => void api.signOut().then(() => liveRef.current?.restart())}>
+          <button
+            type="button"
+            class="tk-link"
+            onClick={() => void api.signOut().then(() => liveRef.current?.restart())}
+          >
             {t.signOut}
           </button>
         </p>

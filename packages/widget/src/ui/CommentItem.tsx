@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { Strings } from '../i18n.js';
+import type { Strings } from '../i18n/index.js';
 import type { ThreadState } from '../thread.js';
 import type { Viewer } from '../types.js';
 import { Composer } from './Composer.js';
@@ -36,12 +36,12 @@ export function CommentItem({ t, id, thread, viewer, actions, fresh }: Props) {
           {comment.ro && <span class="tk-badge">{comment.ro}</span>}
           {thread.pinned.includes(id) && <span class="tk-badge">{t.pinned}</span>}
           <time class="tk-muted" dateTime={new Date(comment.c * 1000).toISOString()}>
-            {new Date(comment.c * 1000).toLocaleString()}
+            {t.time(comment.c)}
           </time>
           {comment.e ? <span class="tk-muted">({t.edited})</span> : null}
           {comment.s === 'pending' && <span class="tk-badge">{t.awaitingApproval}</span>}
         </div>
-        {/* biome-ignore lint/security/noDangerouslySetInnerHtml: server-sanitised Markdown (allow-list) */}
+        {/* The server rendered and sanitised this HTML with an allow-list; nothing else is inserted as HTML. */}
         {!deleted && <div class="tk-body" dangerouslySetInnerHTML={{ __html: comment.h }} />}
         {!deleted && (
           <div class="tk-actions">
@@ -55,8 +55,9 @@ export function CommentItem({ t, id, thread, viewer, actions, fresh }: Props) {
             >
               ▲
             </button>
-            <span class="tk-muted" aria-label={t.score(score)}>
-              {score}
+            <span class="tk-muted">
+              <span aria-hidden="true">{score}</span>
+              <span class="tk-sr">{t.score(score)}</span>
             </span>
             <button
               type="button"
@@ -69,7 +70,12 @@ export function CommentItem({ t, id, thread, viewer, actions, fresh }: Props) {
               ▼
             </button>
             {!thread.locked && (
-              <button type="button" class="tk-link" aria-expanded={replying} onClick={() => setReplying(!replying)}>
+              <button
+                type="button"
+                class="tk-link"
+                aria-expanded={replying}
+                onClick={() => setReplying(!replying)}
+              >
                 {t.reply}
               </button>
             )}
@@ -93,7 +99,15 @@ export function CommentItem({ t, id, thread, viewer, actions, fresh }: Props) {
       {children.length > 0 && (
         <ul class="tk-replies">
           {children.map((child) => (
-            <CommentItem key={child} t={t} id={child} thread={thread} viewer={viewer} actions={actions} fresh={false} />
+            <CommentItem
+              key={child}
+              t={t}
+              id={child}
+              thread={thread}
+              viewer={viewer}
+              actions={actions}
+              fresh={false}
+            />
           ))}
         </ul>
       )}

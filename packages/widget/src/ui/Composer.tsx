@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { Strings } from '../i18n.js';
+import type { Strings } from '../i18n/index.js';
 import type { Viewer } from '../types.js';
 
 interface Props {

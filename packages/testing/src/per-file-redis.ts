@@ -6,7 +6,7 @@ import { type RedisServerHandle, startRedis } from './redis.js';
  * A throwaway redis-server for the test file and a client on it, started before
  * the tests and stopped after; `flushEach` empties it before every test.
  */
-export function useRedis(options: { flushEach?: boolean } = {}): {
+export function perFileRedis(options: { flushEach?: boolean } = {}): {
   readonly server: RedisServerHandle;
   readonly redis: Redis;
 } {

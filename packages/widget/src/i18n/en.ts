@@ -1,12 +1,18 @@
-/** The widget's words. Other languages come as lazy chunks; `data-lang` or the browser picks one. */
+import { dateTime, list, plural } from './format.js';
+
+const count = plural('en');
+const and = list('en');
+
+/**
+ * The widget's words in English: the reference every other language follows key
+ * for key (`Strings`), and the only one in the first-load bundle.
+ */
 export const en = {
-  comments: (n: number) => (n === 1 ? '1 comment' : `${n} comments`),
-  here: (n: number) => (n === 1 ? '1 person here' : `${n} people here`),
+  comments: (n: number) => count(n, { one: '1 comment', other: '# comments' }),
+  here: (n: number) => count(n, { one: '1 person here', other: '# people here' }),
   typing: (names: string[]) =>
-    names.length === 1
-      ? `${names[0]} is typing…`
-      : `${names.slice(0, -1).join(', ')} and ${names.at(-1)} are typing…`,
-  newComments: (n: number) => (n === 1 ? 'Show 1 new comment' : `Show ${n} new comments`),
+    `${and(names)} ${count(names.length, { one: 'is typing…', other: 'are typing…' })}`,
+  newComments: (n: number) => count(n, { one: 'Show 1 new comment', other: 'Show # new comments' }),
   sortBy: 'Sort by',
   sort: { new: 'Newest', old: 'Oldest', top: 'Top', hot: 'Hot', controversial: 'Controversial' },
   loadMore: 'Load more comments',
@@ -21,7 +27,7 @@ export const en = {
   signedInAs: (name: string) => `Signed in as ${name}`,
   upvote: 'Upvote',
   downvote: 'Downvote',
-  score: (n: number) => `${n} points`,
+  score: (n: number) => count(n, { one: '# point', other: '# points' }),
   edited: 'edited',
   pinned: 'Pinned',
   deleted: '[deleted]',
@@ -34,6 +40,8 @@ export const en = {
   error: 'Something went wrong; please try again.',
   commentLabel: 'Comment',
   conversation: 'Comments',
+  /** When a comment was written (Unix seconds). */
+  time: dateTime('en'),
 };
 
 export type Strings = typeof en;

@@ -1,0 +1,50 @@
+import type { Strings } from './en.js';
+import { dateTime, list, plural } from './format.js';
+
+// French counts 0 and 1 in the singular ("0 commentaire"): CLDR's "one".
+const count = plural('fr');
+const and = list('fr');
+
+/** French. */
+export const fr: Strings = {
+  comments: (n) => count(n, { one: '# commentaire', other: '# commentaires' }),
+  here: (n) => count(n, { one: '# personne ici', other: '# personnes ici' }),
+  typing: (names) =>
+    `${and(names)} ${count(names.length, { one: 'est en train d’écrire…', other: 'sont en train d’écrire…' })}`,
+  newComments: (n) =>
+    count(n, { one: 'Afficher # nouveau commentaire', other: 'Afficher # nouveaux commentaires' }),
+  sortBy: 'Trier par',
+  sort: {
+    new: 'Plus récents',
+    old: 'Plus anciens',
+    top: 'Meilleurs',
+    hot: 'Populaires',
+    controversial: 'Controversés',
+  },
+  loadMore: 'Charger plus de commentaires',
+  reply: 'Répondre',
+  cancel: 'Annuler',
+  post: 'Publier le commentaire',
+  postReply: 'Publier la réponse',
+  placeholder: 'Participez à la discussion…',
+  yourName: 'Votre nom',
+  continueAsGuest: 'Commenter en tant qu’invité',
+  signOut: 'Se déconnecter',
+  signedInAs: (name) => `Connecté en tant que ${name}`,
+  upvote: 'Voter pour',
+  downvote: 'Voter contre',
+  score: (n) => count(n, { one: '# point', other: '# points' }),
+  edited: 'modifié',
+  pinned: 'Épinglé',
+  deleted: '[supprimé]',
+  awaitingApproval: 'En attente de validation',
+  locked: 'Les commentaires sont fermés.',
+  empty: 'Aucun commentaire pour l’instant. Lancez la discussion.',
+  unavailable: 'Les commentaires sont indisponibles pour le moment.',
+  retry: 'Réessayer',
+  livePaused: 'Mises à jour en direct interrompues, reconnexion…',
+  error: 'Une erreur est survenue. Veuillez réessayer.',
+  commentLabel: 'Commentaire',
+  conversation: 'Commentaires',
+  time: dateTime('fr'),
+};
