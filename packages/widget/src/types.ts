@@ -1,22 +1,12 @@
-/** A comment in the API's compact form (`api.md`, Comments). */
-export interface Comment {
-  i: string;
-  a: string | null;
-  n: string;
-  p: string | null;
-  k: number;
-  t: string;
-  h: string;
-  u: number;
-  d: number;
-  c: number;
-  m: number | null;
+import type { CommentView } from '@threadkit/core';
+
+/**
+ * A comment in the API's compact form (`api.md`, Comments), kept flat by the
+ * widget: replies (`r`) only as they arrive, and `rc` counting replies added live.
+ */
+export interface Comment extends Omit<CommentView, 'r' | 'e'> {
   r?: Comment[];
-  s: 'approved' | 'pending' | 'rejected' | 'deleted';
-  pid: string | null;
   e: boolean | number;
-  v?: 'up' | 'down' | null;
-  ro?: 'admin' | 'moderator';
   rc?: number;
 }
 
