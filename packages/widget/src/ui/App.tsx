@@ -55,6 +55,23 @@ export function App({ config }: { config: AppConfig }) {
 
   useEffect(() => setViewer(api.viewer), [api]);
 
+  // A permalink (`#comment-<id>`) brings its comment into view once the thread is there.
+  const list = useRef<HTMLUListElement>(null);
+  useEffect(() => {
+    if (status !== 'ready') return;
+    const jump = () => {
+      const id = /^#comment-([\w-]+)$/.exec(location.hash)?.[1];
+      const target = id ? list.current?.querySelector<HTMLElement>(`#comment-${id}`) : null;
+      if (!target) return;
+      target.tabIndex = -1;
+      target.scrollIntoView({ block: 'center' });
+      target.focus({ preventScroll: true });
+    };
+    jump();
+    window.addEventListener('hashchange', jump);
+    return () => window.removeEventListener('hashchange', jump);
+  }, [status]);
+
   const load = async (sort: Sort) => {
     try {
       const page = await api.thread(config.page, sort);
@@ -224,7 +241,7 @@ export function App({ config }: { config: AppConfig }) {
       {roots.length === 0 ? (
         <p class="tk-muted">{t.empty}</p>
       ) : (
-        <ul class="tk-list">
+        <ul class="tk-list" ref={list}>
           {roots.map((id) => (
             <CommentItem
               key={id}
