@@ -61,6 +61,16 @@ export class ApiClient {
     return (await this.request<{ comment: Comment }>('POST', '/v1/comments', body)).comment;
   }
 
+  async edit(id: string, content: string): Promise<Comment> {
+    return (
+      await this.request<{ comment: Comment }>('PUT', `/v1/comments/${encodeURIComponent(id)}`, { content })
+    ).comment;
+  }
+
+  remove(id: string): Promise<void> {
+    return this.request('DELETE', `/v1/comments/${encodeURIComponent(id)}`);
+  }
+
   vote(id: string, direction: 'up' | 'down') {
     return this.request<{ upvotes: number; downvotes: number; user_vote: 'up' | 'down' | null }>(
       'POST',

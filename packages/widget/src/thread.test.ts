@@ -5,6 +5,8 @@ import {
   castVote,
   emptyThread,
   loadPage,
+  removeOwn,
+  replaceOwn,
   revealUnseen,
   settleVote,
   type ThreadState,
@@ -165,5 +167,16 @@ describe('votes', () => {
     expect(state.byId.a).toMatchObject({ u: 0, d: 0, v: null });
     state = settleVote(state, 'a', { upvotes: 7, downvotes: 2, user_vote: 'up' });
     expect(state.byId.a).toMatchObject({ u: 7, d: 2, v: 'up' });
+  });
+});
+
+describe("the viewer's own edits and deletions", () => {
+  it('takes the edited comment from the server, and removes or keeps a placeholder on delete', () => {
+    let state = replaceOwn(loaded(), comment('b', { t: 'fixed', h: '<p>fixed</p>', e: true, m: 5 }));
+    expect(state.byId.b).toMatchObject({ t: 'fixed', h: '<p>fixed</p>', e: true, m: 5, a: 'author-b' });
+    state = removeOwn(state, 'b');
+    expect(state.roots).toEqual(['a']);
+    state = removeOwn(state, 'a');
+    expect(state.byId.a?.s).toBe('deleted');
   });
 });

@@ -81,6 +81,16 @@ export function addOwn(state: ThreadState, comment: Comment): ThreadState {
   return insert(state, comment, true);
 }
 
+/** The server's answer to the viewer's own edit. */
+export function replaceOwn(state: ThreadState, comment: Comment): ThreadState {
+  return patch(state, comment.i, { t: comment.t, h: comment.h, e: comment.e, m: comment.m });
+}
+
+/** The viewer deleted a comment: a placeholder stays while it has replies. */
+export function removeOwn(state: ThreadState, id: string): ThreadState {
+  return remove(state, id);
+}
+
 /** Shows the comments waiting behind the banner, at the top. */
 export function revealUnseen(state: ThreadState): ThreadState {
   if (state.unseen.length === 0) return state;

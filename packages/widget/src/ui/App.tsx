@@ -8,6 +8,8 @@ import {
   castVote,
   emptyThread,
   loadPage,
+  removeOwn,
+  replaceOwn,
   revealUnseen,
   settleVote,
   type ThreadState,
@@ -138,6 +140,14 @@ export function App({ config }: { config: AppConfig }) {
         .vote(id, direction)
         .then((answer) => setThread((current) => settleVote(current, id, answer)))
         .catch(() => void load(threadRef.current.sort));
+    },
+    edit: async (id, text) => {
+      const comment = await api.edit(id, text);
+      setThread((current) => replaceOwn(current, comment));
+    },
+    remove: async (id) => {
+      await api.remove(id);
+      setThread((current) => removeOwn(current, id));
     },
     reply: async (parentId, text) => {
       const comment = await api.post(config.page, text, parentId);

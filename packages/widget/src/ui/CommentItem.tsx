@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Strings } from '../i18n/index.js';
 import type { ThreadState } from '../thread.js';
 import type { Viewer } from '../types.js';
@@ -7,6 +7,8 @@ import { Composer } from './Composer.js';
 export interface CommentActions {
   vote(id: string, direction: 'up' | 'down'): void;
   reply(parentId: string, text: string): Promise<void>;
+  edit(id: string, text: string): Promise<void>;
+  remove(id: string): Promise<void>;
   guest(name: string): Promise<void>;
   typing(replyTo: string | null): void;
 }
@@ -24,10 +26,18 @@ interface Props {
 export function CommentItem({ t, id, thread, viewer, actions, fresh }: Props) {
   const comment = thread.byId[id];
   const [replying, setReplying] = useState(false);
+  const [editing, setEditing] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const confirmButton = useRef<HTMLButtonElement>(null);
+  // The question replaces the Delete button: focus moves to its answer, so keyboard users stay in place.
+  useEffect(() => {
+    if (confirming) confirmButton.current?.focus();
+  }, [confirming]);
   if (!comment) return null;
   const deleted = comment.s === 'deleted';
   const children = thread.replies[id] ?? [];
   const score = comment.u - comment.d;
+  const own = viewer !== null && viewer.id === comment.a;
   return (
     <li class={`tk-comment${fresh ? ' tk-new' : ''}`} id={`comment-${id}`}>
       <article aria-label={`${t.commentLabel}: ${deleted ? t.deleted : comment.n}`}>
@@ -42,8 +52,22 @@ export function CommentItem({ t, id, thread, viewer, actions, fresh }: Props) {
           {comment.s === 'pending' && <span class="tk-badge">{t.awaitingApproval}</span>}
         </div>
         {/* The server rendered and sanitised this HTML with an allow-list; nothing else is inserted as HTML. */}
-        {!deleted && <div class="tk-body" dangerouslySetInnerHTML={{ __html: comment.h }} />}
-        {!deleted && (
+        {!deleted && !editing && <div class="tk-body" dangerouslySetInnerHTML={{ __html: comment.h }} />}
+        {editing && (
+          <Composer
+            t={t}
+            viewer={viewer}
+            initial={comment.t}
+            onGuest={actions.guest}
+            onTyping={() => {}}
+            onCancel={() => setEditing(false)}
+            onSubmit={async (text) => {
+              await actions.edit(id, text);
+              setEditing(false);
+            }}
+          />
+        )}
+        {!deleted && !editing && (
           <div class="tk-actions">
             <button
               type="button"
@@ -78,6 +102,32 @@ export function CommentItem({ t, id, thread, viewer, actions, fresh }: Props) {
               >
                 {t.reply}
               </button>
+            )}
+            {own && !confirming && (
+              <>
+                <button type="button" class="tk-link" onClick={() => setEditing(true)}>
+                  {t.edit}
+                </button>
+                <button type="button" class="tk-link" onClick={() => setConfirming(true)}>
+                  {t.delete}
+                </button>
+              </>
+            )}
+            {own && confirming && (
+              <span>
+                <span class="tk-muted">{t.confirmDelete} </span>
+                <button
+                  type="button"
+                  class="tk-link"
+                  ref={confirmButton}
+                  onClick={() => void actions.remove(id)}
+                >
+                  {t.delete}
+                </button>
+                <button type="button" class="tk-link" onClick={() => setConfirming(false)}>
+                  {t.cancel}
+                </button>
+              </span>
             )}
           </div>
         )}

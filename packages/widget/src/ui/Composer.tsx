@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useId, useState } from 'preact/hooks';
 import type { Strings } from '../i18n/index.js';
 import type { Viewer } from '../types.js';
 
@@ -6,6 +6,8 @@ interface Props {
   t: Strings;
   viewer: Viewer | null;
   reply?: boolean;
+  /** Editing: the text to start from, and the submit button says "Save". */
+  initial?: string;
   onSubmit(text: string): Promise<void>;
   onGuest(name: string): Promise<void>;
   onTyping(): void;
@@ -13,8 +15,9 @@ interface Props {
 }
 
 /** The comment box; a reader who is not signed in gives a name and comments as a guest. */
-export function Composer({ t, viewer, reply, onSubmit, onGuest, onTyping, onCancel }: Props) {
-  const [text, setText] = useState('');
+export function Composer({ t, viewer, reply, initial, onSubmit, onGuest, onTyping, onCancel }: Props) {
+  const [text, setText] = useState(initial ?? '');
+  const fieldId = useId();
   const [name, setName] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -37,11 +40,11 @@ export function Composer({ t, viewer, reply, onSubmit, onGuest, onTyping, onCanc
 
   return (
     <form class="tk-form" onSubmit={submit}>
-      <label class="tk-sr" for={reply ? 'tk-reply' : 'tk-text'}>
+      <label class="tk-sr" for={fieldId}>
         {t.placeholder}
       </label>
       <textarea
-        id={reply ? 'tk-reply' : 'tk-text'}
+        id={fieldId}
         placeholder={t.placeholder}
         value={text}
         maxLength={10_000}
@@ -62,7 +65,7 @@ export function Composer({ t, viewer, reply, onSubmit, onGuest, onTyping, onCanc
           />
         )}
         <button class="tk-primary" type="submit" disabled={busy || !text.trim() || (!viewer && !name.trim())}>
-          {viewer ? (reply ? t.postReply : t.post) : t.continueAsGuest}
+          {initial !== undefined ? t.save : viewer ? (reply ? t.postReply : t.post) : t.continueAsGuest}
         </button>
         {onCancel && (
           <button type="button" onClick={onCancel}>
