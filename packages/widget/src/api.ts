@@ -1,4 +1,4 @@
-import type { Comment, Sort, ThreadPage, Viewer } from './types.js';
+import type { Comment, ReportReason, Sort, ThreadPage, Viewer } from './types.js';
 
 /** What the API said went wrong, with its machine code (`api.md`, Errors). */
 export class ApiError extends Error {
@@ -69,6 +69,16 @@ export class ApiClient {
 
   remove(id: string): Promise<void> {
     return this.request('DELETE', `/v1/comments/${encodeURIComponent(id)}`);
+  }
+
+  /** Reports a comment to the site's moderators; one report per user and comment. */
+  async report(id: string, reason: ReportReason): Promise<void> {
+    try {
+      await this.request('POST', `/v1/comments/${encodeURIComponent(id)}/report`, { reason });
+    } catch (error) {
+      // Reported before (from another tab or device): the report stands.
+      if (!(error instanceof ApiError && error.code === 'conflict')) throw error;
+    }
   }
 
   vote(id: string, direction: 'up' | 'down') {

@@ -85,6 +85,10 @@ describe('withOverrides', () => {
     expect(words.sort).toEqual({ ...en.sort, new: 'Latest' });
     expect(words.reply).toBe('Reply');
     expect(en.sort.new).toBe('Newest');
+    // Every group is copied, not only `sort`: the language itself stays as it was.
+    const again = withOverrides(en, { reasons: { other: 'Other' } });
+    expect(again.reasons.other).toBe('Other');
+    expect(en.reasons.other).toBe('Something else');
   });
 
   it('takes functions for counted phrases', () => {

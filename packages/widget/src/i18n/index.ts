@@ -77,7 +77,7 @@ export function direction(lang: string): 'ltr' | 'rtl' {
 
 /**
  * Overrides for the words, string by string: a string key takes a string, a
- * function key (counts, names, dates) a function, and `sort` takes any of its labels.
+ * function key (counts, names, dates) a function, and a group (`sort`, `reasons`) any of its labels.
  */
 export type StringOverrides = {
   [K in keyof Strings]?: Strings[K] extends string | ((...args: never[]) => string)
@@ -91,7 +91,13 @@ export type StringOverrides = {
  * a function), are left out with a warning, so a typo cannot break the widget.
  */
 export function withOverrides(base: Strings, overrides: StringOverrides | null | undefined): Strings {
-  const result: Record<string, unknown> = { ...base, sort: { ...base.sort } };
+  // Nested groups (sort labels, report reasons) are copied too: overrides never touch `base`.
+  const result: Record<string, unknown> = Object.fromEntries(
+    Object.entries(base).map(([key, value]) => [
+      key,
+      value && typeof value === 'object' ? { ...value } : value,
+    ]),
+  );
   const apply = (target: Record<string, unknown>, source: Record<string, unknown>, path: string) => {
     for (const [key, value] of Object.entries(source)) {
       const current = Object.hasOwn(target, key) ? target[key] : undefined;

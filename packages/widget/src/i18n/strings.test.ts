@@ -24,6 +24,7 @@ function keys(strings: object, prefix = ''): string[] {
 /** How each function is called; a new function key in `en` must be added here. */
 const CALLS: Record<string, (fn: (arg: never) => string) => string[]> = {
   comments: (fn) => COUNTS.map((n) => fn(n as never)),
+  showReplies: (fn) => COUNTS.map((n) => fn(n as never)),
   here: (fn) => COUNTS.map((n) => fn(n as never)),
   newComments: (fn) => COUNTS.map((n) => fn(n as never)),
   score: (fn) => [...COUNTS, -1, -2, -5].map((n) => fn(n as never)),
@@ -66,6 +67,7 @@ describe('the translations', () => {
       for (const n of [5, 11, 100]) {
         expect(strings.comments(n)).toContain(String(n));
         expect(strings.newComments(n)).toContain(String(n));
+        expect(strings.showReplies(n)).toContain(String(n));
         expect(strings.score(n)).toContain(String(n));
       }
       for (const n of [-1, -2, -11]) expect(strings.score(n)).toContain(String(n));

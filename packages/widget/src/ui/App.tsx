@@ -145,6 +145,7 @@ export function App({ config }: { config: AppConfig }) {
       const comment = await api.edit(id, text);
       setThread((current) => replaceOwn(current, comment));
     },
+    report: (id, reason) => api.report(id, reason),
     remove: async (id) => {
       await api.remove(id);
       setThread((current) => removeOwn(current, id));

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Strings } from '../i18n/index.js';
 import type { ThreadState } from '../thread.js';
-import type { Viewer } from '../types.js';
+import { REPORT_REASONS, type ReportReason, type Viewer } from '../types.js';
 import { Composer } from './Composer.js';
 
 export interface CommentActions {
@@ -9,6 +9,7 @@ export interface CommentActions {
   reply(parentId: string, text: string): Promise<void>;
   edit(id: string, text: string): Promise<void>;
   remove(id: string): Promise<void>;
+  report(id: string, reason: ReportReason): Promise<void>;
   guest(name: string): Promise<void>;
   typing(replyTo: string | null): void;
 }
@@ -29,6 +30,9 @@ export function CommentItem({ t, id, thread, viewer, actions, fresh }: Props) {
   const [editing, setEditing] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const confirmButton = useRef<HTMLButtonElement>(null);
+  const [collapsed, setCollapsed] = useState(false);
+  const [reporting, setReporting] = useState<'closed' | 'open' | 'sent'>('closed');
+  const [reason, setReason] = useState<ReportReason>('spam');
   // The question replaces the Delete button: focus moves to its answer, so keyboard users stay in place.
   useEffect(() => {
     if (confirming) confirmButton.current?.focus();
@@ -113,6 +117,16 @@ export function CommentItem({ t, id, thread, viewer, actions, fresh }: Props) {
                 </button>
               </>
             )}
+            {viewer && !own && reporting === 'closed' && (
+              <button type="button" class="tk-link" onClick={() => setReporting('open')}>
+                {t.report}
+              </button>
+            )}
+            {reporting === 'sent' && (
+              <span class="tk-muted" role="status">
+                {t.reported}
+              </span>
+            )}
             {own && confirming && (
               <span>
                 <span class="tk-muted">{t.confirmDelete} </span>
@@ -131,6 +145,33 @@ export function CommentItem({ t, id, thread, viewer, actions, fresh }: Props) {
             )}
           </div>
         )}
+        {reporting === 'open' && (
+          <form
+            class="tk-row"
+            onSubmit={(event) => {
+              event.preventDefault();
+              void actions.report(id, reason).then(() => setReporting('sent'));
+            }}
+          >
+            <label>
+              {t.reportReason}{' '}
+              <select
+                value={reason}
+                onChange={(event) => setReason((event.target as HTMLSelectElement).value as ReportReason)}
+              >
+                {REPORT_REASONS.map((value) => (
+                  <option key={value} value={value}>
+                    {t.reasons[value]}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <button type="submit">{t.sendReport}</button>
+            <button type="button" onClick={() => setReporting('closed')}>
+              {t.cancel}
+            </button>
+          </form>
+        )}
       </article>
       {replying && (
         <Composer
@@ -147,6 +188,16 @@ export function CommentItem({ t, id, thread, viewer, actions, fresh }: Props) {
         />
       )}
       {children.length > 0 && (
+        <button
+          type="button"
+          class="tk-link"
+          aria-expanded={!collapsed}
+          onClick={() => setCollapsed(!collapsed)}
+        >
+          {collapsed ? t.showReplies(children.length) : t.hideReplies}
+        </button>
+      )}
+      {children.length > 0 && !collapsed && (
         <ul class="tk-replies">
           {children.map((child) => (
             <CommentItem
