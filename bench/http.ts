@@ -44,6 +44,7 @@ import {
   serverSideSummary,
   sleep,
   startServer,
+  stopOnSignal,
   ticksToMs,
 } from './lib.js';
 import {
@@ -98,12 +99,7 @@ async function main(): Promise<number> {
     await server?.stop().catch((error: Error) => say(`stopping server: ${error.message}`));
     await redis?.stop().catch((error: Error) => say(`stopping redis: ${error.message}`));
   };
-  const onSignal = (signal: NodeJS.Signals) => {
-    say(`\n${signal}: stopping`);
-    void cleanup().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  stopOnSignal(cleanup, say);
 
   try {
     redis = await startRedis({ args: ['--save', '', '--appendonly', 'no'] });

@@ -862,3 +862,13 @@ export function envNumber(name: string, fallback: number, options: { integer?: b
   const valid = options.integer ? Number.isInteger(value) : Number.isFinite(value);
   return valid && value > 0 ? value : fallback;
 }
+
+/** Runs `cleanup` and exits on SIGINT/SIGTERM, so an interrupted bench leaves no process behind. */
+export function stopOnSignal(cleanup: () => Promise<void>, say: (line: string) => void): void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    say(`\n${signal}: stopping`);
+    void cleanup().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+}

@@ -64,6 +64,7 @@ import {
   type ServerProcess,
   sleep,
   startServer,
+  stopOnSignal,
   ticksToMs,
   WsClientPool,
 } from './lib.js';
@@ -147,12 +148,7 @@ async function main(): Promise<number> {
     await httpServer?.stop().catch((error: Error) => say(`stopping HTTP server: ${error.message}`));
     await redis?.stop().catch((error: Error) => say(`stopping redis: ${error.message}`));
   };
-  const onSignal = (signal: NodeJS.Signals) => {
-    say(`\n${signal}: stopping`);
-    void cleanup().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  stopOnSignal(cleanup, say);
 
   try {
     redis = await startRedis({ args: ['--save', '', '--appendonly', 'no'] });

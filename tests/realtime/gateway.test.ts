@@ -60,6 +60,16 @@ async function call(token: string, options: InjectOptions) {
   return response.statusCode === 204 ? null : response.json();
 }
 
+/** Runs `test` with the site in pre-moderation, and puts it back after. */
+async function underPreModeration(test: () => Promise<void>) {
+  await api.context.sites.setSetting(api.site.id, 'moderation', 'pre');
+  try {
+    await test();
+  } finally {
+    await api.context.sites.setSetting(api.site.id, 'moderation', 'none');
+  }
+}
+
 async function post(token: string, url: string, content: string, parentId?: string) {
   const body = await call(token, {
     method: 'POST',
@@ -214,8 +224,7 @@ describe('page events', () => {
   });
 
   it('shows pending comments only to their author and moderators', async () => {
-    await api.context.sites.setSetting(api.site.id, 'moderation', 'pre');
-    try {
+    await underPreModeration(async () => {
       const page = newPage();
       const [author, mod, other] = [await account('Pat'), await moderator('Mia'), await account('Oli')];
       const [authorSocket, modSocket, otherSocket, anonSocket] = [
@@ -237,9 +246,7 @@ describe('page events', () => {
       expect(otherSocket.received.filter((m) => m.method === 'new_comment')).toHaveLength(1);
       expect(anonSocket.received.filter((m) => m.method === 'new_comment')).toHaveLength(1);
       for (const s of [authorSocket, modSocket, otherSocket, anonSocket]) s.close();
-    } finally {
-      await api.context.sites.setSetting(api.site.id, 'moderation', 'none');
-    }
+    });
   });
 
   it("keeps a shadow-banned user's comments and typing to themselves and moderators", async () => {
@@ -268,8 +275,7 @@ describe('page events', () => {
 
 describe('visibility of later events', () => {
   it("keeps the approval, votes and deletion of a shadow-banned user's comment from other readers", async () => {
-    await api.context.sites.setSetting(api.site.id, 'moderation', 'pre');
-    try {
+    await underPreModeration(async () => {
       const page = newPage();
       const [sneaky, mod, other] = [await account('Sid'), await moderator('Mona'), await account('Olga')];
       await call(mod.token, { method: 'POST', url: `/v1/moderation/shadowban/${sneaky.id}` });
@@ -300,9 +306,7 @@ describe('visibility of later events', () => {
       ).toEqual(['new_comment']);
       modSocket.close();
       otherSocket.close();
-    } finally {
-      await api.context.sites.setSetting(api.site.id, 'moderation', 'none');
-    }
+    });
   });
 });
 
@@ -601,8 +605,7 @@ describe('sessions', () => {
   });
 
   it('notices a promotion: a new moderator starts seeing pending comments', async () => {
-    await api.context.sites.setSetting(api.site.id, 'moderation', 'pre');
-    try {
+    await underPreModeration(async () => {
       const page = newPage();
       const [soon, author] = [await account('Sue'), await account('Al')];
       const socket = await watcher(page.id, soon.token);
@@ -611,9 +614,7 @@ describe('sessions', () => {
       await post(author.token, page.url, 'for review');
       expect((await socket.next('new_comment')).params.comment.s).toBe('pending');
       socket.close();
-    } finally {
-      await api.context.sites.setSetting(api.site.id, 'moderation', 'none');
-    }
+    });
   });
 });
 

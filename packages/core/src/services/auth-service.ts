@@ -12,15 +12,10 @@ export interface TokenPair {
 
 export interface AuthenticatedViewer extends Viewer {
   user: User | null;
-  /** Only the user and moderators see a shadow-banned user's comments (and, live, their typing). */
-  shadowbanned?: boolean;
 }
 
 /** Where a session stands now: still open (with the user's current role), ended, or its user banned. */
-export type SessionState =
-  | { state: 'active'; user: User; shadowbanned: boolean }
-  | { state: 'ended' }
-  | { state: 'banned' };
+export type SessionState = { state: 'active'; user: User } | { state: 'ended' } | { state: 'banned' };
 
 export const MAX_NAME_LENGTH = 50;
 
@@ -35,8 +30,8 @@ export class AuthService {
     const session = await this.checkSession(siteId, claims.sid, claims.sub);
     if (session.state === 'ended') throw unauthorized('The session has ended; sign in again.');
     if (session.state === 'banned') throw new ThreadKitError('banned');
-    const { user, shadowbanned } = session;
-    return { siteId, userId: user.id, role: user.role, sessionId: claims.sid, user, shadowbanned };
+    const { user } = session;
+    return { siteId, userId: user.id, role: user.role, sessionId: claims.sid, user };
   }
 
   /**
@@ -45,16 +40,20 @@ export class AuthService {
    * sign-out, a revocation or a ban reaches them too.
    */
   async checkSession(siteId: string, sessionId: string, userId: string): Promise<SessionState> {
-    const [sessionUser, user, banned, shadowbanned] = await Promise.all([
+    const [sessionUser, user, banned] = await Promise.all([
       this.deps.sessions.userOf(siteId, sessionId),
       this.deps.users.get(siteId, userId),
       this.deps.users.isBanned(siteId, userId),
-      this.deps.users.isShadowbanned(siteId, userId),
     ]);
     // A ban also ends the sessions: say which, so the user is told why.
     if (banned) return { state: 'banned' };
     if (sessionUser !== userId || !user) return { state: 'ended' };
-    return { state: 'active', user, shadowbanned };
+    return { state: 'active', user };
+  }
+
+  /** Only the gateway asks: a shadow-banned user's live typing reaches only moderators. */
+  async isShadowbanned(siteId: string, userId: string): Promise<boolean> {
+    return this.deps.users.isShadowbanned(siteId, userId);
   }
 
   async createGuest(site: Site, name: string): Promise<TokenPair & { user: User }> {

@@ -12,6 +12,7 @@ import {
   type SiteService,
   ThreadKitError,
   type UsageMeter,
+  type User,
   type WebSocketConfig,
   waitForRedis,
 } from '@threadkit/core';
@@ -272,13 +273,7 @@ export class Gateway {
   private async identify(siteId: string, token: string): Promise<Identity> {
     const viewer = await this.deps.auth.authenticate(siteId, token);
     const user = viewer.user!;
-    return {
-      userId: user.id,
-      sessionId: viewer.sessionId!,
-      profile: { id: user.id, name: user.name, avatar_url: user.avatar_url },
-      moderator: isModerator(viewer),
-      shadowbanned: viewer.shadowbanned ?? false,
-    };
+    return identityOf(siteId, user, viewer.sessionId!, await this.deps.auth.isShadowbanned(siteId, user.id));
   }
 
   private refuse(socket: Duplex, error: ThreadKitError): void {
@@ -434,22 +429,20 @@ export class Gateway {
       [...bySession.values()].map(async (group) => {
         const { siteId, identity } = group[0]!;
         try {
-          const session = await this.deps.auth.checkSession(siteId, identity!.sessionId, identity!.userId);
+          const { sessionId, userId } = identity!;
+          const [session, shadowbanned] = await Promise.all([
+            this.deps.auth.checkSession(siteId, sessionId, userId),
+            this.deps.auth.isShadowbanned(siteId, userId),
+          ]);
+          if (session.state === 'active') {
+            // Roles, names and shadow-bans change while connected.
+            const current = identityOf(siteId, session.user, sessionId, shadowbanned);
+            for (const conn of group) conn.identity = current;
+            return;
+          }
+          const banned = session.state === 'banned';
+          const message = banned ? 'You are banned from this site.' : 'The session has ended; sign in again.';
           for (const conn of group) {
-            if (session.state === 'active') {
-              const { user } = session;
-              conn.identity = {
-                ...identity!,
-                profile: { id: user.id, name: user.name, avatar_url: user.avatar_url },
-                moderator: isModerator({ siteId, userId: user.id, role: user.role, sessionId: null }),
-                shadowbanned: session.shadowbanned,
-              };
-              continue;
-            }
-            const banned = session.state === 'banned';
-            const message = banned
-              ? 'You are banned from this site.'
-              : 'The session has ended; sign in again.';
             this.sendError(conn, 'unauthorized', message);
             this.metrics.closed.inc({ reason: banned ? 'banned' : 'session_ended' });
             conn.ws.close(banned ? CLOSE.banned : CLOSE.unauthorized, message);
@@ -472,5 +465,16 @@ export class Gateway {
 
 /** The ping sweep's tick: it pings a slice of the connections this often. */
 const SWEEP_TICK_MS = 250;
+
+/** Who a signed-in connection is, from the user's record. */
+function identityOf(siteId: string, user: User, sessionId: string, shadowbanned: boolean): Identity {
+  return {
+    userId: user.id,
+    sessionId,
+    profile: { id: user.id, name: user.name, avatar_url: user.avatar_url },
+    moderator: isModerator({ siteId, userId: user.id, role: user.role, sessionId }),
+    shadowbanned,
+  };
+}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -223,17 +223,19 @@ export class ChannelHub {
     this.metrics.redisMessages.inc();
     const room = this.rooms.get(channel);
     if (room) {
-      if (room.pending) room.pending.push(payload);
-      else this.deliverToRoom(room, payload);
+      if (room.pending) {
+        room.pending.push(payload);
+      } else {
+        const parsed = this.parse(payload);
+        if (parsed) this.deliverToRoom(room, parsed);
+      }
       return;
     }
     const connections = this.userConnections.get(channel);
     if (connections) this.deliverToUser(connections, payload);
   }
 
-  private deliverToRoom(room: Room, payload: string): void {
-    const parsed = this.parse(payload);
-    if (!parsed) return;
+  private deliverToRoom(room: Room, parsed: ChannelMessage): void {
     const started = performance.now();
     const eventId = parsed.id ?? null;
     if (eventId !== null) {
@@ -254,7 +256,6 @@ export class ChannelHub {
     for (const conn of room.members) {
       if (!conn.canSee(parsed.audience) || (subject !== undefined && conn.userId === subject)) continue;
       if (conn.deliver(room.channel, bytes, eventId)) sent++;
-      else this.metrics.closed.inc({ reason: 'slow_consumer' });
     }
     this.metrics.messagesOut.inc(sent);
     this.metrics.fanout.observe((performance.now() - started) / 1000);
@@ -266,8 +267,7 @@ export class ChannelHub {
     const bytes = Buffer.from(JSON.stringify(parsed.message));
     for (const conn of connections) {
       if (!conn.canSee(parsed.audience)) continue;
-      if (!conn.send(bytes)) this.metrics.closed.inc({ reason: 'slow_consumer' });
-      else this.metrics.messagesOut.inc();
+      if (conn.send(bytes)) this.metrics.messagesOut.inc();
     }
   }
 
@@ -313,8 +313,9 @@ export class ChannelHub {
         room.lastEventId = await this.store.logPosition(room.siteId, room.pageId);
         this.broadcast(room, 'reset', { page_id: room.pageId });
       } else {
-        for (const event of events)
-          this.deliverToRoom(room, `{"id":"${event.id}",${event.envelope.slice(1)}`);
+        for (const event of events) {
+          this.deliverToRoom(room, { ...(JSON.parse(event.envelope) as ChannelMessage), id: event.id });
+        }
       }
     } catch (error) {
       this.logger.warn({ err: error, page: room.pageId }, 'could not replay missed events');
@@ -322,7 +323,10 @@ export class ChannelHub {
     } finally {
       const pending = room.pending ?? [];
       room.pending = null;
-      for (const payload of pending) this.deliverToRoom(room, payload);
+      for (const payload of pending) {
+        const parsed = this.parse(payload);
+        if (parsed) this.deliverToRoom(room, parsed);
+      }
     }
   }
 }
