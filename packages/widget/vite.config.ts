@@ -5,6 +5,7 @@ import { defineConfig, type Plugin } from 'vite';
  * embed.js: the classic script sites paste. It stays tiny and is cached
  * briefly; it loads the content-hashed module build (cached for good) with a
  * dynamic import, relative to its own URL. The server fills in the gateway's URL.
+ * Without a project id the page renders threads itself (ThreadKit.render, the React component).
  */
 function embedLoader(): Plugin {
   return {
@@ -12,69 +13,48 @@ function embedLoader(): Plugin {
     generateBundle(_options, bundle) {
       const entry = Object.values(bundle).find((file) => file.type === 'chunk' && file.isEntry);
       if (!entry) this.error('no entry chunk');
+      // Not minified by the build, and loaded on every page view: written plainly, sent without its line breaks.
       const source = `(function () {
-  var script = document.currentScript;
-  if (!script || !script.src) return;
-  var apiUrl = script.dataset.apiUrl || new URL(script.src).origin;
-  var wsUrl = script.dataset.wsUrl || "__THREADKIT_WS_URL__";
-  import(new URL(${JSON.stringify(entry.fileName)}, script.src).href).then(function (widget) {
-    window.ThreadKit = {
-      render: function (element, options) {
-        return widget.render(element, Object.assign({ apiUrl: apiUrl, wsUrl: wsUrl }, options));
-      }
-    };
-    window.dispatchEvent(new Event('threadkit:ready'));
-    // Without a project id the page renders threads itself (ThreadKit.render, the React component).
-    if (!script.dataset.projectId) return;
-    var start = function () { widget.mount(script.dataset, { apiUrl: apiUrl, wsUrl: wsUrl }); };
-    if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
-    else start();
-  });
-})();
-`;
+        var script = document.currentScript;
+        if (!script || !script.src) return;
+        var data = script.dataset;
+        var urls = { apiUrl: data.apiUrl || new URL(script.src).origin, wsUrl: data.wsUrl || "__THREADKIT_WS_URL__" };
+        import(new URL(${JSON.stringify(entry.fileName)}, script.src).href).then(function (widget) {
+          window.ThreadKit = {
+            render: function (element, options) { return widget.render(element, Object.assign({}, urls, options)); }
+          };
+          dispatchEvent(new Event("threadkit:ready"));
+          if (!data.projectId) return;
+          var start = function () { widget.mount(data, urls); };
+          if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+          else start();
+        });
+      })();`.replace(/\n\s*/g, '');
       this.emitFile({ type: 'asset', fileName: 'embed.js', source });
     },
   };
 }
 
-/**
- * Vite wraps every dynamic import in its preload helper (about 0.7 KB gzipped in
- * the first load, even with `modulePreload: false`), which on failure also fires
- * `vite:preloadError` on the host page's window, where a site built with Vite may
- * reload itself. The widget's lazy chunks (the languages) have no CSS or other
- * dependencies to preload, so plain `import()` is all they need; the unused
- * helper is then minified away. Runs before Vite fills in `__VITE_PRELOAD__`.
- */
-function plainDynamicImports(): Plugin {
-  return {
-    name: 'threadkit-plain-dynamic-imports',
-    renderChunk: {
-      order: 'post',
-      handler(code) {
-        if (!code.includes('__vitePreload(')) return null;
-        const plain = code.replace(/__vitePreload\(\(\) => (.*?), __VITE_PRELOAD__\)/g, '($1)');
-        if (plain.includes('__vitePreload(')) this.warn('a dynamic import kept its preload wrapper');
-        return { code: plain, map: null };
-      },
-    },
-  };
-}
-
 export default defineConfig({
-  plugins: [preact(), embedLoader(), plainDynamicImports()],
+  plugins: [preact(), embedLoader()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,
-    target: 'es2020',
+    // Browsers from 2021 on (Chrome/Edge 94, Firefox 93, Safari 15): class fields as written, no helpers.
+    target: 'es2022',
     manifest: true,
     modulePreload: false,
+    // Library mode: Vite adds no module-preload helper around dynamic imports.
+    lib: { entry: 'src/main.tsx', formats: ['es'] },
     rollupOptions: {
-      input: 'src/main.tsx',
       // Keeps render/mount, and lets the entry also export what the lazy language chunks
       // share with it (the Intl helpers) instead of splitting that into a chunk of its own.
       preserveEntrySignatures: 'allow-extension',
       output: {
         format: 'es',
+        // Library mode leaves ES output unminified for bundlers; this build goes straight to browsers.
+        minify: true,
+        comments: false,
         entryFileNames: 'widget/threadkit-[hash].js',
         chunkFileNames: 'widget/[name]-[hash].js',
         assetFileNames: 'widget/[name]-[hash][extname]',

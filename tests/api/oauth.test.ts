@@ -2,8 +2,16 @@ import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hashPassword, keys, newId, newUser, UserStore } from '@threadkit/core';
-import { freePort, startTestApi, TEST_ORIGIN, type TestApi } from '@threadkit/testing';
-import Provider from 'oidc-provider';
+import {
+  freePort,
+  type OidcClaims,
+  type OidcDecision,
+  startOidcProvider,
+  startTestApi,
+  TEST_ORIGIN,
+  type TestApi,
+  type TestOidcProvider,
+} from '@threadkit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
@@ -14,33 +22,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * port so the providers can redirect to it; redirects are followed by hand.
  */
 
-interface Claims {
-  sub: string;
-  email?: string;
-  email_verified?: boolean;
-  name?: string;
-  picture?: string;
-}
-
 const LIST = `/v1/comments?page_url=${encodeURIComponent('https://blog.example.com/oauth')}`;
 
 let api: TestApi;
 let appUrl: string;
-let issuer: string;
-let oidcServer: http.Server;
+let oidc: TestOidcProvider;
 let github: GitHubDouble;
 
-/** People the OpenID provider knows, by account id (= sub). */
-const people = new Map<string, Claims>();
-/** What the provider's "user" does at the next interaction. */
-let nextInteraction: { signInAs: string } | { deny: true } = { deny: true };
-
-function person(claims: Omit<Claims, 'sub'>): Claims {
-  const sub = `sub-${randomBytes(6).toString('hex')}`;
-  const full = { sub, ...claims };
-  people.set(sub, full);
-  return full;
-}
+/** A person the OpenID provider knows. */
+const person = (claims: Omit<OidcClaims, 'sub'>) => oidc.person(claims);
 
 const uniqueEmail = (name: string) => `${name}-${randomBytes(4).toString('hex')}@example.com`;
 
@@ -48,63 +38,13 @@ beforeAll(async () => {
   const appPort = await freePort();
   appUrl = `http://127.0.0.1:${appPort}`;
 
-  // The OpenID provider: its issuer URL is only known once it listens.
-  let handler: http.RequestListener = (_req, res) => res.end();
-  oidcServer = http.createServer((req, res) => handler(req, res));
-  await new Promise<void>((resolve) => oidcServer.listen(0, '127.0.0.1', resolve));
-  issuer = `http://127.0.0.1:${(oidcServer.address() as AddressInfo).port}`;
-  const provider = new Provider(issuer, {
-    clients: ['google', 'corp'].map((name) => ({
-      client_id: `${name}-client`,
-      client_secret: `${name}-secret-${'x'.repeat(32)}`,
-      redirect_uris: [`${appUrl}/v1/auth/${name}/callback`],
-      grant_types: ['authorization_code'],
-      response_types: ['code'],
-      token_endpoint_auth_method: 'client_secret_post',
-    })),
-    pkce: { required: () => true },
-    ttl: {
-      AccessToken: 600,
-      AuthorizationCode: 60,
-      Grant: 600,
-      IdToken: 600,
-      Interaction: 600,
-      Session: 600,
-    },
-    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'picture'] },
-    features: { devInteractions: { enabled: false } },
-    interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
-    cookies: { keys: [randomBytes(16).toString('hex')] },
-    findAccount: async (_ctx: unknown, id: string) => {
-      const claims = people.get(id);
-      return claims ? { accountId: id, claims: async () => claims } : undefined;
-    },
-  });
-  const callback = provider.callback();
-  handler = (req, res) => {
-    if (req.url?.startsWith('/interaction/')) {
-      interact(provider, req, res).catch((error) => {
-        res.statusCode = 500;
-        res.end(String(error));
-      });
-    } else {
-      callback(req, res);
-    }
-  };
-
+  // A real OpenID provider plays Google and a company's single sign-on ("corp").
+  oidc = await startOidcProvider({ appUrl, google: true, oidc: { corp: 'Corp SSO' } });
   github = await startGitHubDouble(appUrl);
 
   api = await startTestApi({
     env: {
-      PUBLIC_URL: appUrl,
-      GOOGLE_CLIENT_ID: 'google-client',
-      GOOGLE_CLIENT_SECRET: `google-secret-${'x'.repeat(32)}`,
-      GOOGLE_ISSUER: issuer,
-      OIDC_PROVIDERS: 'corp',
-      OIDC_CORP_ISSUER: issuer,
-      OIDC_CORP_CLIENT_ID: 'corp-client',
-      OIDC_CORP_CLIENT_SECRET: `corp-secret-${'x'.repeat(32)}`,
-      OIDC_CORP_LABEL: 'Corp SSO',
+      ...oidc.env,
       GITHUB_CLIENT_ID: github.clientId,
       GITHUB_CLIENT_SECRET: github.clientSecret,
       GITHUB_OAUTH_URL: github.url,
@@ -119,46 +59,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await api?.stop();
   await github?.close();
-  await new Promise((resolve) => oidcServer?.close(resolve));
+  await oidc?.stop();
 });
-
-/** The provider's login and consent screens, answered as `nextInteraction` says. */
-async function interact(provider: Provider, req: http.IncomingMessage, res: http.ServerResponse) {
-  const details = await provider.interactionDetails(req, res);
-  const decision = nextInteraction;
-  if ('deny' in decision) {
-    await provider.interactionFinished(
-      req,
-      res,
-      { error: 'access_denied', error_description: 'The person said no.' },
-      { mergeWithLastSubmission: false },
-    );
-    return;
-  }
-  if (details.prompt.name === 'login') {
-    await provider.interactionFinished(
-      req,
-      res,
-      { login: { accountId: decision.signInAs } },
-      { mergeWithLastSubmission: false },
-    );
-    return;
-  }
-  const promptDetails = details.prompt.details as {
-    missingOIDCScope?: string[];
-    missingOIDCClaims?: string[];
-  };
-  const grant = details.grantId
-    ? await provider.Grant.find(details.grantId)
-    : new provider.Grant({
-        accountId: details.session!.accountId,
-        clientId: details.params.client_id as string,
-      });
-  if (promptDetails.missingOIDCScope) grant!.addOIDCScope(promptDetails.missingOIDCScope.join(' '));
-  if (promptDetails.missingOIDCClaims) grant!.addOIDCClaims(promptDetails.missingOIDCClaims);
-  const grantId = await grant!.save();
-  await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
-}
 
 const startUrl = (provider: string, origin = TEST_ORIGIN, key = api.site.publicKey) =>
   `${appUrl}/v1/auth/${provider}?project_id=${encodeURIComponent(key)}&origin=${encodeURIComponent(origin)}`;
@@ -170,10 +72,10 @@ const startUrl = (provider: string, origin = TEST_ORIGIN, key = api.site.publicK
  */
 async function authorize(
   provider: string,
-  as: { signInAs: string } | { deny: true } | null,
+  as: OidcDecision | null,
   origin = TEST_ORIGIN,
 ): Promise<{ callback: string; authorization: URL }> {
-  if (as) nextInteraction = as;
+  if (as) oidc.next = as;
   const start = await fetch(startUrl(provider, origin), { redirect: 'manual' });
   expect(start.status, await start.clone().text()).toBe(302);
   const authorization = new URL(start.headers.get('location')!);
@@ -273,7 +175,7 @@ describe('GET /v1/auth/:provider (start)', () => {
     expect(response.status).toBe(302);
     expect(response.headers.get('cache-control')).toBe('no-store');
     const location = new URL(response.headers.get('location')!);
-    expect(location.origin).toBe(issuer);
+    expect(location.origin).toBe(oidc.issuer);
     const params = location.searchParams;
     expect(params.get('client_id')).toBe('google-client');
     expect(params.get('response_type')).toBe('code');

@@ -70,21 +70,28 @@ it('can be used with the keyboard alone: reach the controls in order, write, sig
     page.evaluate(() => {
       let element: Element | null = document.activeElement;
       while (element?.shadowRoot?.activeElement) element = element.shadowRoot.activeElement;
-      return element
-        ? `${element.tagName.toLowerCase()}${element.getAttribute('aria-label') ? `[${element.getAttribute('aria-label')}]` : ''}`
-        : null;
+      if (!element) return null;
+      const tag = element.tagName.toLowerCase();
+      const label = element.getAttribute('aria-label');
+      // Buttons by their text, other controls by their label.
+      if (tag === 'button' && !label) return `button:${element.textContent}`;
+      return `${tag}${label ? `[${label}]` : ''}`;
     });
   // From the page, Tab reaches the widget's controls in reading order.
   await page.keyboard.press('Tab');
   expect(await focused()).toBe('select');
   await page.keyboard.press('Tab');
-  expect(await focused()).toBe('textarea');
+  expect(await focused()).toBe('button:Sign in');
+  await page.keyboard.press('Tab');
+  expect(await focused()).toBe('textarea[Join the discussion…]');
   await page.keyboard.type('Typed without a mouse');
   await page.keyboard.press('Tab');
   expect(await focused()).toBe('input[Your name]');
   await page.keyboard.type('Keyboard User');
   await page.keyboard.press('Tab');
-  expect(await focused()).toBe('button');
+  expect(await focused()).toBe('button:Preview');
+  await page.keyboard.press('Tab');
+  expect(await focused()).toBe('button:Comment as guest');
   await page.keyboard.press('Enter');
   await expect.poll(() => page.locator('#threadkit .tk-count').textContent()).toBe('3 comments');
   expect(await page.locator('#threadkit .tk-body').first().textContent()).toBe('Typed without a mouse');

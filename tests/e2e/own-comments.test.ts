@@ -36,7 +36,7 @@ it('edits and deletes one’s own comment, live for others too', async () => {
 
   await author.locator('#threadkit .tk-actions button', { hasText: 'Delete' }).click();
   // Asked first; the answer has focus.
-  const confirm = author.locator('#threadkit .tk-actions button', { hasText: 'Delete' });
+  const confirm = author.locator('#threadkit .tk-ask button', { hasText: 'Delete' });
   await expect
     .poll(() =>
       author.evaluate(() => document.querySelector('#threadkit')?.shadowRoot?.activeElement?.textContent),

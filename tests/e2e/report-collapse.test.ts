@@ -28,21 +28,7 @@ afterAll(async () => {
 
 /** Opens the thread signed in as a fresh guest, its tokens where the widget keeps them. */
 async function openSignedIn() {
-  const guest = await stack.api.guest('Reader');
-  const context = await stack.browser.newContext();
-  await context.addInitScript(
-    ([key, value]) => localStorage.setItem(key!, value!),
-    [
-      `threadkit:${stack.api.site.publicKey}`,
-      JSON.stringify({
-        token: guest.token,
-        refresh_token: guest.refreshToken,
-        user: { id: guest.userId, name: 'Reader', guest: true },
-      }),
-    ],
-  );
-  const page = await context.newPage();
-  await page.goto(`${stack.siteUrl}/threads`);
+  const { page } = await stack.openSignedIn('threads', 'Reader');
   await expect.poll(() => page.locator('#threadkit .tk-count').textContent()).toBe('3 comments');
   return page;
 }

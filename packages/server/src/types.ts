@@ -16,8 +16,11 @@ declare module 'fastify' {
      * OAuth callback, which a provider opens and which finds its site in the state).
      */
     credentials?: 'query' | 'none';
-    /** `false`: the route is outside the rate limits (plugins/rate-limit.ts). */
-    rateLimit?: false;
+    /**
+     * `false`: the route is outside the rate limits (plugins/rate-limit.ts);
+     * `reads`: a POST that writes nothing counts in the reads budget, like a GET.
+     */
+    rateLimit?: false | 'reads';
     /** The route is a thread read: usage metering counts a page view and its visitor (plugins/usage.ts). */
     countsPageView?: true;
   }

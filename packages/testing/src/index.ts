@@ -7,6 +7,7 @@ export * from './listen.js';
 export * from './mime.js';
 export * from './moderation-api.js';
 export * from './moderation-input.js';
+export * from './oidc.js';
 export * from './per-file-redis.js';
 export { freePort } from './process.js';
 export * from './realtime.js';

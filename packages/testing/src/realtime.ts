@@ -24,13 +24,14 @@ export interface ConnectOptions {
 /**
  * A WebSocket gateway instance on the test API's Redis, with its own Redis
  * connection and services, the way a separate process would run it. Settings
- * come from the API's config (`env` of startTestApi); `options` shortens timers.
+ * come from the API's config (`env` of startTestApi); `options` shortens timers
+ * and can name the port (a restart on the address clients already know).
  */
 export async function startTestGateway(
   api: TestApi,
-  options: GatewayOptions & { ws?: Partial<WebSocketConfig> } = {},
+  options: GatewayOptions & { ws?: Partial<WebSocketConfig>; port?: number } = {},
 ): Promise<TestGateway> {
-  const { ws, ...gatewayOptions } = options;
+  const { ws, port = 0, ...gatewayOptions } = options;
   const redis = createRedis(api.config.redis);
   redis.on('error', () => {});
   await waitForRedis(redis);
@@ -48,7 +49,7 @@ export async function startTestGateway(
     },
     { closeGraceMs: 500, ...gatewayOptions },
   );
-  const url = await gateway.listen('127.0.0.1', 0);
+  const url = await gateway.listen('127.0.0.1', port);
   const sockets: TestSocket[] = [];
   let closed = false;
   return {

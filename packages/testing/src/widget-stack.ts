@@ -9,13 +9,28 @@ export interface WidgetStack {
   api: TestApi;
   /** The HTTP API over a real socket (it serves /embed.js). */
   apiUrl: string;
-  gateway: TestGateway;
+  /** The gateway running now (a new one after `restartGateway`). */
+  readonly gateway: TestGateway;
   /** The customer's site: `/<page key>` is an article embedding the widget. */
   siteUrl: string;
   browser: Browser;
   /** Opens an article in a fresh browser context (its own storage), with extra script-tag attributes. */
   open(key: string, attributes?: Record<string, string>): Promise<Page>;
+  /** Opens an article signed in as a new guest (its tokens where the widget keeps them). */
+  openSignedIn(key: string, name: string): Promise<{ page: Page; user: SignedInGuest }>;
+  /**
+   * Stops the gateway (its clients see it go away), runs `whileDown`, then
+   * starts a new gateway on the same port, as a redeploy would.
+   */
+  restartGateway(whileDown?: () => Promise<void>): Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface SignedInGuest {
+  id: string;
+  name: string;
+  token: string;
+  refreshToken: string;
 }
 
 /**
@@ -27,7 +42,8 @@ export async function startWidgetStack(options: TestApiOptions = {}): Promise<Wi
   const api = await startTestApi(options);
   const apiUrl = await api.app.listen({ host: '127.0.0.1', port: 0 });
   // Presence counts refresh every 300 ms here (every 10 s by default).
-  const gateway = await startTestGateway(api, { heartbeatMs: 300 });
+  const gatewayOptions = { heartbeatMs: 300 };
+  let gateway = await startTestGateway(api, gatewayOptions);
   const pages = new Map<string, Record<string, string>>();
   const site = await listenLocal(
     createServer((request, response) => {
@@ -49,18 +65,43 @@ export async function startWidgetStack(options: TestApiOptions = {}): Promise<Wi
     }),
   );
   const browser = await launchChromium();
+  const open = async (key: string, attributes: Record<string, string> = {}, session?: SignedInGuest) => {
+    pages.set(key, attributes);
+    const context = await browser.newContext();
+    if (session) {
+      const stored = {
+        token: session.token,
+        refresh_token: session.refreshToken,
+        user: { id: session.id, name: session.name, guest: true },
+      };
+      await context.addInitScript(
+        ([storageKey, value]) => localStorage.setItem(storageKey!, value!),
+        [`threadkit:${api.site.publicKey}`, JSON.stringify(stored)],
+      );
+    }
+    const page = await context.newPage();
+    await page.goto(`${site.url}/${key}`);
+    return page;
+  };
   return {
     api,
     apiUrl,
-    gateway,
+    get gateway() {
+      return gateway;
+    },
     siteUrl: site.url,
     browser,
-    open: async (key, attributes = {}) => {
-      pages.set(key, attributes);
-      const context = await browser.newContext();
-      const page = await context.newPage();
-      await page.goto(`${site.url}/${key}`);
-      return page;
+    open: (key, attributes) => open(key, attributes),
+    openSignedIn: async (key, name) => {
+      const guest = await api.guest(name);
+      const user = { id: guest.userId, name, token: guest.token, refreshToken: guest.refreshToken };
+      return { page: await open(key, {}, user), user };
+    },
+    restartGateway: async (whileDown) => {
+      const port = Number(new URL(gateway.url).port);
+      await gateway.close();
+      await whileDown?.();
+      gateway = await startTestGateway(api, { ...gatewayOptions, port });
     },
     stop: async () => {
       await browser.close();

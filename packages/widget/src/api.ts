@@ -1,4 +1,4 @@
-import type { Comment, ReportReason, Sort, ThreadPage, Viewer } from './types.js';
+import type { Comment, Sort, ThreadPage, Viewer } from './types.js';
 
 /** What the API said went wrong, with its machine code (`api.md`, Errors). */
 export class ApiError extends Error {
@@ -6,15 +6,26 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The request field at fault, for `invalid_request`. */
+    readonly field?: string,
   ) {
     super(message);
   }
 }
 
-interface Tokens {
+/** What every sign-in route answers (`api.md`, Auth). */
+export interface Tokens {
   token: string;
   refresh_token: string;
   user: Viewer;
+}
+
+/** The signed-in commenter's own account (`GET /v1/users/me`). */
+export interface Me {
+  id: string;
+  name: string;
+  role: 'user' | 'moderator' | 'admin';
+  unread_notifications: number;
 }
 
 /**
@@ -24,16 +35,31 @@ interface Tokens {
  */
 export class ApiClient {
   private tokens: Tokens | null;
+  private refreshing: Promise<boolean> | null = null;
   private readonly storageKey: string;
 
   constructor(
     private readonly base: string,
     private readonly projectId: string,
-    private readonly onSession: (viewer: Viewer | null) => void = () => {},
+    /** Called when the viewer changes: `elsewhere` when another tab signed in or out. */
+    private readonly onSession: (viewer: Viewer | null, elsewhere: boolean) => void = () => {},
   ) {
     this.storageKey = `threadkit:${projectId}`;
     this.tokens = readStored(this.storageKey);
+    // Signing in or out in another tab of this site does so here too.
+    addEventListener('storage', this.onStorage);
   }
+
+  /** Stops following other tabs' sign-ins. */
+  close(): void {
+    removeEventListener('storage', this.onStorage);
+  }
+
+  private readonly onStorage = (event: StorageEvent) => {
+    if (event.key !== this.storageKey) return;
+    this.tokens = readStored(this.storageKey);
+    this.onSession(this.viewer, true);
+  };
 
   get viewer(): Viewer | null {
     return this.tokens?.user ?? null;
@@ -71,16 +97,6 @@ export class ApiClient {
     return this.request('DELETE', `/v1/comments/${encodeURIComponent(id)}`);
   }
 
-  /** Reports a comment to the site's moderators; one report per user and comment. */
-  async report(id: string, reason: ReportReason): Promise<void> {
-    try {
-      await this.request('POST', `/v1/comments/${encodeURIComponent(id)}/report`, { reason });
-    } catch (error) {
-      // Reported before (from another tab or device): the report stands.
-      if (!(error instanceof ApiError && error.code === 'conflict')) throw error;
-    }
-  }
-
   vote(id: string, direction: 'up' | 'down') {
     return this.request<{ upvotes: number; downvotes: number; user_vote: 'up' | 'down' | null }>(
       'POST',
@@ -90,9 +106,21 @@ export class ApiClient {
   }
 
   async signInAsGuest(name: string): Promise<Viewer> {
-    const tokens = await this.request<Tokens>('POST', '/v1/auth/guest', { name });
-    this.store({ ...tokens, user: { id: tokens.user.id, name: tokens.user.name, guest: true } });
+    const tokens = await this.call<Tokens>('POST', '/v1/auth/guest', { name });
+    this.adopt({ ...tokens, user: { id: tokens.user.id, name: tokens.user.name, guest: true } });
     return this.viewer!;
+  }
+
+  /** Keeps the tokens a sign-in answered with (any method; the lazy sign-in dialog calls it). */
+  adopt(tokens: Tokens): void {
+    this.store({
+      ...tokens,
+      user: { id: tokens.user.id, name: tokens.user.name, guest: !!tokens.user.guest },
+    });
+  }
+
+  me(): Promise<Me> {
+    return this.call('GET', '/v1/users/me');
   }
 
   async signOut(): Promise<void> {
@@ -100,10 +128,24 @@ export class ApiClient {
     this.store(null);
   }
 
-  private async request<T>(method: string, path: string, body?: unknown, retried = false): Promise<T> {
+  /**
+   * Any API route, with the site's key and the viewer's token (refreshed once
+   * on a 401); failures throw an ApiError. The lazy features call routes this way.
+   */
+  call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return this.request(method, path, body);
+  }
+
+  private async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    retried = false,
+    token: string | null | undefined = this.tokens?.token,
+  ): Promise<T> {
     const headers: Record<string, string> = { projectid: this.projectId };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    if (this.tokens) headers.authorization = `Bearer ${this.tokens.token}`;
+    if (token) headers.authorization = `Bearer ${token}`;
     let response: Response;
     try {
       response = await fetch(this.base + path, {
@@ -114,32 +156,50 @@ export class ApiClient {
     } catch {
       throw new ApiError(0, 'network', 'unreachable');
     }
-    if (response.status === 401 && this.tokens && !retried && (await this.refresh())) {
+    if (response.status === 401 && token && !retried && (await this.refresh())) {
       return this.request(method, path, body, true);
     }
     if (response.status === 204) return undefined as T;
     const data = await response.json().catch(() => ({}));
     if (!response.ok)
-      throw new ApiError(response.status, data.code ?? 'unknown', data.error ?? response.statusText);
+      throw new ApiError(
+        response.status,
+        data.code ?? 'unknown',
+        data.error ?? response.statusText,
+        data.field,
+      );
     return data as T;
   }
 
-  /** Swaps the refresh token for new tokens; a refused one signs the viewer out. */
-  private async refresh(): Promise<boolean> {
+  /**
+   * New tokens for an expired access token. One swap at a time: a refresh token
+   * works once, and using it twice (two requests failing together) would end the session.
+   */
+  private refresh(): Promise<boolean> {
+    this.refreshing ??= this.swapTokens().finally(() => {
+      this.refreshing = null;
+    });
+    return this.refreshing;
+  }
+
+  private async swapTokens(): Promise<boolean> {
     const current = this.tokens;
     if (!current) return false;
-    const response = await fetch(`${this.base}/v1/auth/refresh`, {
-      method: 'POST',
-      headers: { projectid: this.projectId, 'content-type': 'application/json' },
-      body: JSON.stringify({ refresh_token: current.refresh_token }),
-    }).catch(() => null);
-    if (!response?.ok) {
-      if (response) this.store(null);
+    try {
+      const fresh = await this.request<Omit<Tokens, 'user'>>(
+        'POST',
+        '/v1/auth/refresh',
+        { refresh_token: current.refresh_token },
+        true,
+        null,
+      );
+      this.store({ ...fresh, user: current.user });
+      return true;
+    } catch (error) {
+      // Refused, not merely unreachable: the session is over.
+      if ((error as ApiError).status) this.store(null);
       return false;
     }
-    const fresh = (await response.json()) as Omit<Tokens, 'user'>;
-    this.store({ ...fresh, user: current.user });
-    return true;
   }
 
   private store(tokens: Tokens | null): void {
@@ -150,7 +210,7 @@ export class ApiClient {
     } catch {
       // Storage refused (private mode): the session lasts as long as the page.
     }
-    this.onSession(tokens?.user ?? null);
+    this.onSession(tokens?.user ?? null, false);
   }
 }
 

@@ -28,6 +28,11 @@ export class LiveClient {
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private pingTimer: ReturnType<typeof setInterval> | undefined;
   private closed = false;
+  /**
+   * Server time (ms) up to which this client has every event of the page:
+   * where a reconnect catches up from when no event id has come yet.
+   */
+  private caughtUpAt: number | undefined;
 
   constructor(private readonly options: LiveOptions) {
     document.addEventListener('visibilitychange', this.onVisibility);
@@ -64,9 +69,15 @@ export class LiveClient {
     this.options.onStatus('connecting');
     const ws = new WebSocket(`${url}/ws?${query}`);
     this.ws = ws;
+    let connectedAt: number | undefined;
     ws.onopen = () => {
-      const since = this.options.since();
-      this.send('subscribe', { page_id: this.options.pageId, ...(since ? { since } : {}) });
+      // Without a place to resume from, `since` is undefined and left out of the JSON.
+      this.send('subscribe', {
+        page_id: this.options.pageId,
+        since: this.options.since() ?? this.caughtUpAt,
+      });
+      // The gateway answers in order: this pong comes after the subscription and its catch-up.
+      this.send('ping', {});
       clearInterval(this.pingTimer);
       this.pingTimer = setInterval(() => this.send('ping', {}), PING_MS);
     };
@@ -77,12 +88,17 @@ export class LiveClient {
       } catch {
         return;
       }
+      if (message.method === 'connected') connectedAt = message.params.server_time;
+      if (message.method === 'pong') this.caughtUpAt = connectedAt ?? this.caughtUpAt;
       if (message.method === 'presence') {
         this.attempt = 0;
         this.options.onStatus('live');
       }
-      if (message.method === 'error' && message.params.code === 'unavailable')
+      if (message.method === 'error' && message.params.code === 'unavailable') {
+        // Not subscribed after all: nothing since this connection began is known to have arrived.
+        connectedAt = undefined;
         this.options.onStatus('paused');
+      }
       this.options.onMessage(message);
     };
     ws.onclose = (event) => {

@@ -7,10 +7,10 @@ import {
   pickLanguage,
   type StringOverrides,
   type Strings,
-  withOverrides,
 } from './i18n/index.js';
 import styles from './styles.css?inline';
 import { App } from './ui/App.js';
+import { Skeleton } from './ui/Skeleton.js';
 
 export interface RenderOptions {
   projectId: string;
@@ -37,8 +37,9 @@ export interface Mounted {
 /**
  * Renders the widget into `host`, inside a shadow root so the page's CSS and
  * the widget's stay apart. Returns a handle to take it down again.
+ * `stringsJson` is a script tag's `data-strings`, parsed only when present.
  */
-export function render(host: HTMLElement, options: RenderOptions): Mounted {
+export function render(host: HTMLElement, options: RenderOptions, stringsJson?: string): Mounted {
   const root = host.shadowRoot ?? host.attachShadow({ mode: 'open' });
   const sheet = document.createElement('style');
   sheet.textContent = styles;
@@ -67,12 +68,12 @@ export function render(host: HTMLElement, options: RenderOptions): Mounted {
     mountPoint.lang = lang;
     mountPoint.dir = direction(lang);
   };
-  const show = (lang: Language, strings: Strings) => {
+  const show = (lang: Language, strings: Strings, overrides?: StringOverrides) => {
     // Taken down, or replaced by a later render into the same host, while the words loaded.
     if (mountPoint.parentNode !== root) return;
     speak(lang);
     preactRender(
-      <App config={{ ...config, strings: withOverrides(strings, options.strings) }} />,
+      <App config={{ ...config, lang, strings, ...(overrides ? { overrides } : {}) }} />,
       mountPoint,
     );
   };
@@ -80,18 +81,27 @@ export function render(host: HTMLElement, options: RenderOptions): Mounted {
     options.lang,
     navigator.languages?.length ? navigator.languages : [navigator.language],
   );
-  if (lang === 'en') show(lang, en);
+  const customised = !!(options.strings || stringsJson);
+  if (lang === 'en' && !customised) show(lang, en);
   else {
-    // The placeholder the thread shows while loading, until the language's chunk is here: no English flash.
+    // The placeholder the thread shows while loading, until the words are here: no English flash.
     speak(lang);
     preactRender(<Skeleton />, mountPoint);
-    loadStrings(lang).then(
-      (strings) => show(lang, strings),
-      (error: unknown) => {
-        console.warn(`ThreadKit: could not load the "${lang}" words; using English.`, error);
-        show('en', en);
-      },
-    );
+    const words = loadStrings(lang).catch((error: unknown) => {
+      console.warn(`ThreadKit: could not load the "${lang}" words; using English.`, error);
+      return null;
+    });
+    // Only sites that change the words download the code that does it.
+    const overriding = customised ? import('./i18n/overrides.js') : null;
+    void Promise.all([words, overriding]).then(([strings, merge]) => {
+      const base = strings ?? en;
+      const overrides = merge && (options.strings ?? merge.parseStrings(stringsJson!));
+      show(
+        strings ? lang : 'en',
+        overrides ? merge.withOverrides(base, overrides) : base,
+        overrides ?? undefined,
+      );
+    });
   }
   return {
     destroy() {
@@ -109,35 +119,7 @@ export function mount(dataset: DOMStringMap, defaults: { apiUrl: string; wsUrl: 
     console.warn('ThreadKit: add <div id="threadkit"></div> and data-project-id to the script tag.');
     return null;
   }
-  return render(host, {
-    projectId: dataset.projectId,
-    apiUrl: dataset.apiUrl ?? defaults.apiUrl,
-    wsUrl: dataset.wsUrl ?? defaults.wsUrl,
-    ...(dataset.pageUrl ? { pageUrl: dataset.pageUrl } : {}),
-    ...(dataset.pageKey ? { pageKey: dataset.pageKey } : {}),
-    theme: (dataset.theme as RenderOptions['theme']) ?? 'auto',
-    ...(dataset.lang ? { lang: dataset.lang } : {}),
-    ...(dataset.strings ? { strings: parseStrings(dataset.strings) } : {}),
-  });
-}
-
-function Skeleton() {
-  return (
-    <div class="tk" aria-busy="true">
-      <div class="tk-skeleton" />
-      <div class="tk-skeleton" />
-    </div>
-  );
-}
-
-/** `data-strings`: a JSON object of overrides. Plain strings only; functions go through `ThreadKit.render`. */
-function parseStrings(json: string): StringOverrides {
-  try {
-    const value: unknown = JSON.parse(json);
-    if (value && typeof value === 'object' && !Array.isArray(value)) return value as StringOverrides;
-  } catch {
-    // Reported below.
-  }
-  console.warn('ThreadKit: data-strings must be a JSON object such as {"placeholder": "Say something…"}.');
-  return {};
+  // The attributes are named as the options are (`data-page-key` → `pageKey`).
+  const { strings, target: _, ...attributes } = { ...dataset };
+  return render(host, { ...defaults, ...attributes } as RenderOptions, strings);
 }

@@ -13,41 +13,7 @@ import {
   TYPING_MS,
   typists,
 } from './thread.js';
-import type { Comment, ThreadPage } from './types.js';
-
-const PAGE = 'page-1';
-
-function comment(id: string, extra: Partial<Comment> = {}): Comment {
-  return {
-    i: id,
-    a: `author-${id}`,
-    n: `Author ${id}`,
-    p: null,
-    k: 0,
-    t: `text ${id}`,
-    h: `<p>text ${id}</p>`,
-    u: 0,
-    d: 0,
-    c: 1_700_000_000,
-    m: null,
-    s: 'approved',
-    pid: null,
-    e: false,
-    ...extra,
-  };
-}
-
-function page(comments: Comment[], extra: Partial<ThreadPage> = {}): ThreadPage {
-  return {
-    page_id: PAGE,
-    tree: { comments, updated_at: 0 },
-    total: comments.length,
-    next_cursor: null,
-    pageviews: 1,
-    pinned: [],
-    ...extra,
-  };
-}
+import { comment, PAGE, page } from './thread.testing.js';
 
 const live = (method: string, params: Record<string, unknown>) => ({
   method,
@@ -69,6 +35,18 @@ describe('loading', () => {
     const more = loadPage(state, page([comment('c')], { total: 3 }), true);
     expect(more.roots).toEqual(['a', 'b', 'c']);
     expect(more.nextCursor).toBeNull();
+  });
+
+  it('keeps the last live event seen across a reload, for catching up after a reconnect', () => {
+    const seen = applyLive(
+      loaded(),
+      live('vote_update', { comment_id: 'a', upvotes: 1, downvotes: 0, event_id: '7-0' }),
+      null,
+      0,
+    );
+    const reloaded = loadPage(seen, page([comment('a', { u: 1 })]), false);
+    expect(reloaded.lastEventId).toBe('7-0');
+    expect(reloaded.roots).toEqual(['a']);
   });
 });
 
@@ -127,6 +105,26 @@ describe('live events', () => {
     expect(state.byId.b).toBeUndefined();
     state = applyLive(state, live('delete_comment', { comment_id: 'a1' }), null, 0);
     expect(state.replies.a).toEqual([]);
+  });
+
+  it('counts a deleted comment out of the total, placeholder or not', () => {
+    const root = comment('a', { r: [comment('a1', { pid: 'a' })] });
+    let state = loadPage(emptyThread('new'), page([root, comment('b')], { total: 3 }), false);
+    state = applyLive(state, live('delete_comment', { comment_id: 'a' }), null, 0);
+    expect(state.total).toBe(2);
+    state = applyLive(state, live('delete_comment', { comment_id: 'a1' }), null, 0);
+    expect(state.total).toBe(1);
+  });
+
+  it('counts one’s own held comment once it is approved, and only once', () => {
+    let state = loadPage(emptyThread('new'), page([comment('b')]), false);
+    state = addOwn(state, comment('mine', { a: 'me', s: 'pending' }));
+    expect(state.total).toBe(1);
+    const approved = live('new_comment', { comment: comment('mine', { a: 'me', s: 'approved' }) });
+    state = applyLive(state, approved, 'me', 0);
+    expect(state.byId.mine?.s).toBe('approved');
+    expect(state.total).toBe(2);
+    expect(applyLive(state, approved, 'me', 0).total).toBe(2);
   });
 
   it('ignores events of other pages', () => {

@@ -47,7 +47,10 @@ export function emptyThread(sort: Sort): ThreadState {
 
 /** Adds a page of the thread (the first one replaces what was there). */
 export function loadPage(state: ThreadState, page: ThreadPage, append: boolean): ThreadState {
-  const base = append ? state : { ...emptyThread(state.sort), presence: state.presence };
+  // A reload keeps the live position: a reconnect still catches up from the last event seen.
+  const base = append
+    ? state
+    : { ...emptyThread(state.sort), presence: state.presence, lastEventId: state.lastEventId };
   const byId = { ...base.byId };
   const replies = { ...base.replies };
   const roots = [...base.roots];
@@ -174,11 +177,20 @@ export function typists(state: ThreadState, now: number): string[] {
     .map((entry) => entry.name);
 }
 
+/** 1 for a comment that counts toward the thread's total (approved), else 0. */
+const counts = (comment: Comment) => (comment.s === 'approved' ? 1 : 0);
+
 function insert(state: ThreadState, comment: Comment, own: boolean): ThreadState {
-  if (state.byId[comment.i]) return patch(state, comment.i, withoutReplies(comment));
+  const known = state.byId[comment.i];
+  // Known already (one's own, or held for approval and now approved): updated in place, counted once.
+  if (known)
+    return {
+      ...patch(state, comment.i, withoutReplies(comment)),
+      total: state.total + counts(comment) - counts(known),
+    };
   const byId = { ...state.byId, [comment.i]: withoutReplies(comment) };
   const replies = { ...state.replies, [comment.i]: [] };
-  const countsTowardTotal = comment.s === 'approved' ? 1 : 0;
+  const countsTowardTotal = counts(comment);
   if (comment.pid) {
     // Replies appear in place under their parent (when it is loaded), oldest first.
     const siblings = state.replies[comment.pid];
@@ -212,8 +224,10 @@ function insert(state: ThreadState, comment: Comment, own: boolean): ThreadState
 function remove(state: ThreadState, id: string): ThreadState {
   const comment = state.byId[id];
   if (!comment) return state;
+  const total = Math.max(0, state.total - counts(comment));
   const hasReplies = (state.replies[id]?.length ?? 0) > 0;
-  if (hasReplies) return patch(state, id, { s: 'deleted', t: '', h: '', a: null, n: '', p: null });
+  if (hasReplies)
+    return { ...patch(state, id, { s: 'deleted', t: '', h: '', a: null, n: '', p: null }), total };
   const { [id]: _gone, ...byId } = state.byId;
   const replies = { ...state.replies };
   delete replies[id];
@@ -226,7 +240,7 @@ function remove(state: ThreadState, id: string): ThreadState {
     roots: state.roots.filter((r) => r !== id),
     unseen: state.unseen.filter((r) => r !== id),
     pinned: state.pinned.filter((r) => r !== id),
-    total: Math.max(0, state.total - (comment.s === 'approved' ? 1 : 0)),
+    total,
   };
 }
 

@@ -20,10 +20,6 @@ export interface ThreadPage {
   locked?: boolean;
 }
 
-/** Why a reader reports a comment (`api.md`, the report route). */
-export const REPORT_REASONS = ['spam', 'harassment', 'hate_speech', 'misinformation', 'other'] as const;
-export type ReportReason = (typeof REPORT_REASONS)[number];
-
 export type Sort = 'new' | 'old' | 'top' | 'hot' | 'controversial';
 export const SORTS: readonly Sort[] = ['new', 'old', 'top', 'hot', 'controversial'];
 

@@ -12,9 +12,10 @@ import { ErrorRef } from '../schemas.js';
 
 /**
  * The rate limits of `docs/api.md`: every /v1 request with a site key counts in
- * one budget by its kind (reads: GET; auth: POSTs under /v1/auth/; writes: the
- * rest), per client address, or per user when it carries a token (auth is
- * always per address), and in its key's overall budget. Secret-key requests
+ * one budget by its kind (reads: GET, and routes marked `rateLimit: 'reads'`;
+ * auth: POSTs under /v1/auth/; writes: the rest), per client address, or per
+ * user when it carries a token (auth is always per address), and in its key's
+ * overall budget. Secret-key requests
  * come from the site's own servers: only the key budget applies to them.
  * Registered after the credentials plugin, which sets `request.site` and
  * `request.viewer`; a route opts out with `config: { rateLimit: false }`.
@@ -56,7 +57,7 @@ function budgetsOf(request: FastifyRequest, limits: RateLimits): RateBudget[] {
   if (request.viewer.role === 'owner') return [{ bucket: 'key', subject: 'secret', limit: limits.key }];
   const method = request.method;
   const bucket =
-    method === 'GET' || method === 'HEAD'
+    method === 'GET' || method === 'HEAD' || request.routeOptions.config?.rateLimit === 'reads'
       ? 'reads'
       : request.routeOptions.url?.startsWith('/v1/auth/')
         ? 'auth'

@@ -65,20 +65,23 @@ export const ar: Strings = {
     }),
   hideReplies: 'إخفاء الردود',
   report: 'إبلاغ',
-  reportReason: 'لماذا تبلّغ عن هذا التعليق؟',
-  reasons: {
-    spam: 'رسائل مزعجة',
-    harassment: 'تحرّش',
-    hate_speech: 'خطاب كراهية',
-    misinformation: 'معلومات مضللة',
-    other: 'سبب آخر',
-  },
-  sendReport: 'إرسال البلاغ',
-  reported: 'تم الإبلاغ. شكرًا لك.',
   placeholder: 'شارك في النقاش…',
   yourName: 'اسمك',
   continueAsGuest: 'التعليق كزائر',
+  signIn: 'تسجيل الدخول',
   signOut: 'تسجيل الخروج',
+  profile: 'الملف الشخصي',
+  notifications: (n) =>
+    n
+      ? count(n, {
+          one: 'الإشعارات، إشعار واحد غير مقروء',
+          two: 'الإشعارات، إشعاران غير مقروءين',
+          few: 'الإشعارات، # إشعارات غير مقروءة',
+          many: 'الإشعارات، # إشعارًا غير مقروء',
+          other: 'الإشعارات، # إشعار غير مقروء',
+        })
+      : 'الإشعارات',
+  preview: 'معاينة',
   signedInAs: (name) => `تم تسجيل الدخول باسم ${name}`,
   upvote: 'تصويت إيجابي',
   downvote: 'تصويت سلبي',

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { en } from './en.js';
-import { direction, matchLanguage, pickLanguage, withOverrides } from './index.js';
+import { direction, matchLanguage, pickLanguage } from './index.js';
+import { mergeStrings, withOverrides } from './overrides.js';
 
 describe('pickLanguage', () => {
   it('takes the requested language (data-lang) over the browser’s', () => {
@@ -55,24 +56,10 @@ describe('direction', () => {
     for (const lang of ['en', 'fr', 'de', 'pt', 'es', 'zh-CN', 'ja']) expect(direction(lang)).toBe('ltr');
   });
 
-  it('uses the built-in list where Intl.Locale has no text info', () => {
-    const Locale = Intl.Locale;
-    // A browser with Intl.Locale but no textInfo / getTextInfo.
-    vi.stubGlobal('Intl', {
-      ...Intl,
-      Locale: class {
-        constructor(readonly tag: string) {}
-      },
-    });
-    try {
-      expect(direction('ar')).toBe('rtl');
-      expect(direction('ur-PK')).toBe('rtl');
-      expect(direction('fr')).toBe('ltr');
-    } finally {
-      vi.unstubAllGlobals();
-    }
-    expect(Intl.Locale).toBe(Locale);
+  it('is left to right for anything else', () => {
+    expect(direction('ur-PK')).toBe('rtl');
     expect(direction('not a tag!')).toBe('ltr');
+    expect(direction('')).toBe('ltr');
   });
 });
 
@@ -85,10 +72,22 @@ describe('withOverrides', () => {
     expect(words.sort).toEqual({ ...en.sort, new: 'Latest' });
     expect(words.reply).toBe('Reply');
     expect(en.sort.new).toBe('Newest');
-    // Every group is copied, not only `sort`: the language itself stays as it was.
-    const again = withOverrides(en, { reasons: { other: 'Other' } });
-    expect(again.reasons.other).toBe('Other');
-    expect(en.reasons.other).toBe('Something else');
+  });
+
+  it("leaves the lazy features' groups to the features, which apply them to their own words", () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const overrides = { reply: 'Answer', reportForm: { send: 'Tell the moderators', nope: 'x' } };
+    const words = withOverrides(en, overrides);
+    expect(words.reply).toBe('Answer');
+    expect('reportForm' in words).toBe(false);
+    const feature = mergeStrings(
+      { send: 'Send report', thanks: 'Thanks' },
+      overrides.reportForm,
+      'reportForm.',
+    );
+    expect(feature).toEqual({ send: 'Tell the moderators', thanks: 'Thanks' });
+    expect(warn).toHaveBeenCalledOnce();
+    expect(warn.mock.calls[0]![0]).toContain('"reportForm.nope"');
   });
 
   it('takes functions for counted phrases', () => {

@@ -58,58 +58,28 @@ export function pickLanguage(
   return 'en';
 }
 
-/** Languages written right to left, by base language, for browsers without `Intl.Locale` text info. */
+/** Languages written right to left, by base language (scripts such as Arabic, Hebrew, Persian, Urdu). */
 const RTL = ['ar', 'ckb', 'dv', 'fa', 'he', 'iw', 'ps', 'sd', 'ug', 'ur', 'yi'];
 
-type TextInfo = { direction?: string };
-
-/** `rtl` or `ltr` for a language tag: from `Intl.Locale`'s text info where the browser has it, else the list above. */
+/** `rtl` or `ltr` for a language tag (a list rather than `Intl.Locale` text info, which browsers name differently). */
 export function direction(lang: string): 'ltr' | 'rtl' {
-  try {
-    const locale = new Intl.Locale(lang) as Intl.Locale & { getTextInfo?(): TextInfo; textInfo?: TextInfo };
-    const info = locale.getTextInfo?.() ?? locale.textInfo;
-    if (info?.direction) return info.direction === 'rtl' ? 'rtl' : 'ltr';
-  } catch {
-    // Not a valid tag: the list decides.
-  }
   return RTL.includes(lang.split(/[-_]/)[0]!.toLowerCase()) ? 'rtl' : 'ltr';
 }
 
 /**
+ * The lazy features' words live in their own chunks, one per feature and
+ * language; overrides for them go under the feature's name
+ * (`{ "signIn": { "title": "Log in" } }`).
+ */
+export type Feature = 'signIn' | 'account' | 'moderation' | 'preview' | 'reportForm';
+
+/**
  * Overrides for the words, string by string: a string key takes a string, a
- * function key (counts, names, dates) a function, and a group (`sort`, `reasons`) any of its labels.
+ * function key (counts, names, dates) a function, and a group (`sort`, a
+ * feature's words) any of its labels.
  */
 export type StringOverrides = {
   [K in keyof Strings]?: Strings[K] extends string | ((...args: never[]) => string)
     ? Strings[K]
     : Partial<Strings[K]>;
-};
-
-/**
- * `base` with `overrides` applied on top, one string at a time. Keys we do not
- * have, and values of the wrong kind (e.g. a string for `comments`, which must be
- * a function), are left out with a warning, so a typo cannot break the widget.
- */
-export function withOverrides(base: Strings, overrides: StringOverrides | null | undefined): Strings {
-  // Nested groups (sort labels, report reasons) are copied too: overrides never touch `base`.
-  const result: Record<string, unknown> = Object.fromEntries(
-    Object.entries(base).map(([key, value]) => [
-      key,
-      value && typeof value === 'object' ? { ...value } : value,
-    ]),
-  );
-  const apply = (target: Record<string, unknown>, source: Record<string, unknown>, path: string) => {
-    for (const [key, value] of Object.entries(source)) {
-      const current = Object.hasOwn(target, key) ? target[key] : undefined;
-      if (current && typeof current === 'object' && value && typeof value === 'object') {
-        apply(current as Record<string, unknown>, value as Record<string, unknown>, `${path}${key}.`);
-      } else if (current !== undefined && typeof value === typeof current) {
-        target[key] = value;
-      } else {
-        console.warn(`ThreadKit: ignored the string override "${path}${key}" (unknown key or wrong type).`);
-      }
-    }
-  };
-  if (overrides) apply(result, overrides as Record<string, unknown>, '');
-  return result as Strings;
-}
+} & { [F in Feature]?: Record<string, unknown> };

@@ -30,6 +30,7 @@ const CALLS: Record<string, (fn: (arg: never) => string) => string[]> = {
   score: (fn) => [...COUNTS, -1, -2, -5].map((n) => fn(n as never)),
   typing: (fn) => COUNTS.map((n) => fn(Array.from({ length: n }, (_, i) => `Reader ${i}`) as never)),
   signedInAs: (fn) => [fn('Ana' as never)],
+  notifications: (fn) => COUNTS.map((n) => fn(n as never)),
   time: (fn) => [fn(1_741_183_620 as never)],
 };
 

@@ -1,6 +1,8 @@
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { ApiClient, ApiError } from '../api.js';
-import type { Strings } from '../i18n/index.js';
+import type { ComponentType } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { ApiClient, type Me } from '../api.js';
+import type { FeatureContext, PanelProps } from '../features/context.js';
+import type { Language, StringOverrides, Strings } from '../i18n/index.js';
 import { LiveClient, type LiveStatus } from '../live.js';
 import {
   addOwn,
@@ -16,18 +18,31 @@ import {
   typists,
 } from '../thread.js';
 import { SORTS, type Sort, type Viewer } from '../types.js';
+import { AccountBar, type Panel } from './AccountBar.js';
 import { type CommentActions, CommentItem } from './CommentItem.js';
 import { Composer } from './Composer.js';
+import { useLazy } from './lazy.js';
+import { Skeleton } from './Skeleton.js';
 
 export interface AppConfig {
   apiUrl: string;
   wsUrl: string;
   projectId: string;
   page: { url?: string; key?: string };
+  lang: Language;
   strings: Strings;
+  /** The site's string overrides, for the lazy features' words. */
+  overrides?: StringOverrides;
 }
 
 const SORT_KEY = 'threadkit:sort';
+
+/** The dialogs, each in its feature's chunk, fetched the first time it is opened. */
+const PANELS: Record<Panel, () => Promise<ComponentType<PanelProps>>> = {
+  signIn: () => import('../features/signin/index.js').then((m) => m.SignInDialog),
+  notifications: () => import('../features/account/index.js').then((m) => m.NotificationsPanel),
+  profile: () => import('../features/account/index.js').then((m) => m.ProfileDialog),
+};
 /** Typing is sent about once a second while the user types (`api.md`). */
 const TYPING_EVERY_MS = 1000;
 
@@ -44,7 +59,25 @@ function storedSort(): Sort {
 export function App({ config }: { config: AppConfig }) {
   const t = config.strings;
   const [viewer, setViewer] = useState<Viewer | null>(null);
-  const api = useMemo(() => new ApiClient(config.apiUrl, config.projectId, setViewer), [config]);
+  // Signing in or out in another tab: this tab's thread (own votes, pending comments) and socket follow.
+  const elsewhere = useRef(() => {});
+  // One client and one feature context for the widget's life (a new page is a new render).
+  const [api] = useState(
+    () =>
+      new ApiClient(config.apiUrl, config.projectId, (next, inOtherTab) => {
+        setViewer(next);
+        if (inOtherTab) elsewhere.current();
+      }),
+  );
+  useEffect(() => () => api.close(), [api]);
+  const [me, setMe] = useState<Me | null>(null);
+  // The open dialog (a lazy chunk's component); `setOpen` takes a function, so each is wrapped.
+  const [Open, setOpen] = useState<ComponentType<PanelProps> | null>(null);
+  const openPanel = (name: Panel) =>
+    PANELS[name]().then((component) => setOpen(() => component), console.warn);
+  const [feature] = useState<FeatureContext>(() => ({ ...config, api, t }));
+  const moderating = me?.role === 'moderator' || me?.role === 'admin';
+  const moderation = useLazy(() => import('../features/moderation/index.js'), moderating);
   const [thread, setThread] = useState<ThreadState>(() => emptyThread(storedSort()));
   const [status, setStatus] = useState<'loading' | 'ready' | 'unavailable'>('loading');
   const [live, setLive] = useState<LiveStatus>('connecting');
@@ -54,25 +87,39 @@ export function App({ config }: { config: AppConfig }) {
   const threadRef = useRef(thread);
   threadRef.current = thread;
   const lastTyping = useRef(0);
+  const voting = useRef(new Set<string>());
+  const [guests, setGuests] = useState(true);
+  const methodsAsked = useRef(false);
 
   useEffect(() => setViewer(api.viewer), [api]);
+  // The account behind the token: role (moderator tools) and unread notifications.
+  useEffect(() => {
+    setMe(null);
+    if (viewer) void api.me().then(setMe, () => {});
+  }, [viewer?.id]);
 
-  // A permalink (`#comment-<id>`) brings its comment into view once the thread is there.
+  // A permalink (`#comment-<id>`) brings its comment into view once the thread is there;
+  // the code that finds it (loading further pages when needed) comes only with such a link.
   const list = useRef<HTMLUListElement>(null);
   useEffect(() => {
     if (status !== 'ready') return;
-    const jump = () => {
-      const id = /^#comment-([\w-]+)$/.exec(location.hash)?.[1];
-      const target = id ? list.current?.querySelector<HTMLElement>(`#comment-${id}`) : null;
-      if (!target) return;
-      target.tabIndex = -1;
-      target.scrollIntoView({ block: 'center' });
-      target.focus({ preventScroll: true });
+    const follow = () => {
+      if (location.hash.startsWith('#comment-'))
+        void import('../features/permalink.js').then((m) => m.jump(() => list.current, loadMore));
     };
-    jump();
-    window.addEventListener('hashchange', jump);
-    return () => window.removeEventListener('hashchange', jump);
+    follow();
+    addEventListener('hashchange', follow);
+    return () => removeEventListener('hashchange', follow);
   }, [status]);
+
+  /** The next page of root comments, if there is one. */
+  const loadMore = async () => {
+    const { nextCursor, sort } = threadRef.current;
+    if (!nextCursor) return false;
+    const page = await api.thread(config.page, sort, nextCursor);
+    setThread((current) => loadPage(current, page, true));
+    return true;
+  };
 
   const load = async (sort: Sort) => {
     try {
@@ -100,6 +147,10 @@ export function App({ config }: { config: AppConfig }) {
         onStatus: setLive,
         onMessage: (message) => {
           if (message.method === 'reset') void load(threadRef.current.sort);
+          else if (message.method === 'notification')
+            setMe(
+              (current) => current && { ...current, unread_notifications: current.unread_notifications + 1 },
+            );
           else setThread((current) => applyLive(current, message, api.viewer?.id ?? null, Date.now()));
         },
       });
@@ -132,20 +183,30 @@ export function App({ config }: { config: AppConfig }) {
     await api.signInAsGuest(name);
     liveRef.current?.restart();
   };
+  // A new viewer sees the thread as theirs (votes, pending comments) and gets their own live channel.
+  const reconnect = () => {
+    void load(threadRef.current.sort);
+    liveRef.current?.restart();
+  };
+  elsewhere.current = reconnect;
+  const close = () => setOpen(null);
 
   const actions: CommentActions = {
     vote: (id, direction) => {
+      // One vote per comment in flight: answers to quick double clicks could settle out of order.
+      if (voting.current.has(id)) return;
+      voting.current.add(id);
       setThread((current) => castVote(current, id, direction));
       api
         .vote(id, direction)
         .then((answer) => setThread((current) => settleVote(current, id, answer)))
-        .catch(() => void load(threadRef.current.sort));
+        .catch(() => void load(threadRef.current.sort))
+        .finally(() => voting.current.delete(id));
     },
     edit: async (id, text) => {
       const comment = await api.edit(id, text);
       setThread((current) => replaceOwn(current, comment));
     },
-    report: (id, reason) => api.report(id, reason),
     remove: async (id) => {
       await api.remove(id);
       setThread((current) => removeOwn(current, id));
@@ -155,6 +216,16 @@ export function App({ config }: { config: AppConfig }) {
       setThread((current) => addOwn(current, comment));
     },
     guest,
+    signIn: () => void openPanel('signIn'),
+    guests,
+    checkGuests: () => {
+      if (methodsAsked.current) return;
+      methodsAsked.current = true;
+      api.call<{ methods: string[] }>('GET', '/v1/auth/methods').then(
+        (answer) => setGuests(answer.methods.includes('guest')),
+        () => {},
+      );
+    },
     typing: (replyTo) => {
       const at = Date.now();
       if (at - lastTyping.current < TYPING_EVERY_MS || !thread.pageId || !api.viewer) return;
@@ -163,14 +234,7 @@ export function App({ config }: { config: AppConfig }) {
     },
   };
 
-  if (status === 'loading') {
-    return (
-      <div class="tk" aria-busy="true">
-        <div class="tk-skeleton" />
-        <div class="tk-skeleton" />
-      </div>
-    );
-  }
+  if (status === 'loading') return <Skeleton />;
   if (status === 'unavailable') {
     return (
       <div class="tk tk-status" role="alert">
@@ -204,30 +268,41 @@ export function App({ config }: { config: AppConfig }) {
           </select>
         </label>
       </div>
-      {viewer && (
-        <p class="tk-muted">
-          {t.signedInAs(viewer.name)}{' '}
-          <button
-            type="button"
-            class="tk-link"
-            onClick={() => void api.signOut().then(() => liveRef.current?.restart())}
-          >
-            {t.signOut}
-          </button>
-        </p>
+      <AccountBar
+        t={t}
+        // The account's own name once known: a rename (here or on another device) shows at once.
+        viewer={viewer && me ? { ...viewer, name: me.name } : viewer}
+        unread={me?.unread_notifications ?? 0}
+        onOpen={openPanel}
+        onSignOut={() => void api.signOut().then(reconnect)}
+      />
+      {Open && (
+        <Open
+          ctx={feature}
+          me={me}
+          setMe={setMe}
+          onClose={close}
+          onSession={() => {
+            close();
+            reconnect();
+          }}
+        />
       )}
+      {moderation && <moderation.PageTools ctx={feature} thread={thread} update={setThread} />}
       {thread.locked ? (
         <p class="tk-status">{t.locked}</p>
       ) : (
         <Composer
           t={t}
+          ctx={feature}
           viewer={viewer}
+          onSignIn={actions.signIn}
+          guests={guests}
+          onStart={actions.checkGuests}
           onGuest={guest}
           onTyping={() => actions.typing(null)}
           onSubmit={async (text) => {
-            const comment = await api.post(config.page, text).catch((error: unknown) => {
-              throw error instanceof ApiError ? new Error(error.message) : error;
-            });
+            const comment = await api.post(config.page, text);
             setThread((current) => addOwn(current, comment));
           }}
         />
@@ -257,24 +332,24 @@ export function App({ config }: { config: AppConfig }) {
             <CommentItem
               key={id}
               t={t}
+              ctx={feature}
               id={id}
               thread={thread}
               viewer={viewer}
               actions={actions}
               fresh={fresh.includes(id)}
+              tools={
+                moderation &&
+                ((comment) => (
+                  <moderation.ModTools ctx={feature} comment={comment} thread={thread} update={setThread} />
+                ))
+              }
             />
           ))}
         </ul>
       )}
       {thread.nextCursor && (
-        <button
-          type="button"
-          onClick={() =>
-            void api
-              .thread(config.page, thread.sort, thread.nextCursor)
-              .then((page) => setThread((current) => loadPage(current, page, true)))
-          }
-        >
+        <button type="button" onClick={() => void loadMore()}>
           {t.loadMore}
         </button>
       )}

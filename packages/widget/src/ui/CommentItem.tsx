@@ -1,42 +1,47 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import type { ComponentChildren } from 'preact';
+import { useState } from 'preact/hooks';
+import type { FeatureContext } from '../features/context.js';
 import type { Strings } from '../i18n/index.js';
 import type { ThreadState } from '../thread.js';
-import { REPORT_REASONS, type ReportReason, type Viewer } from '../types.js';
+import type { Comment, Viewer } from '../types.js';
 import { Composer } from './Composer.js';
+import { useLazy } from './lazy.js';
 
 export interface CommentActions {
   vote(id: string, direction: 'up' | 'down'): void;
   reply(parentId: string, text: string): Promise<void>;
   edit(id: string, text: string): Promise<void>;
   remove(id: string): Promise<void>;
-  report(id: string, reason: ReportReason): Promise<void>;
   guest(name: string): Promise<void>;
+  signIn(): void;
+  /** Whether the site takes guests (until known, assumed so), and how to find out. */
+  guests: boolean;
+  checkGuests(): void;
   typing(replyTo: string | null): void;
 }
 
 interface Props {
   t: Strings;
+  ctx: FeatureContext;
   id: string;
   thread: ThreadState;
   viewer: Viewer | null;
   actions: CommentActions;
   fresh: boolean;
+  /** Moderators' inline tools (a lazy chunk), when the viewer moderates. */
+  tools?: ((comment: Comment) => ComponentChildren) | null;
 }
 
 /** One comment and its replies. `h` is HTML the server rendered and sanitised; nothing else is inserted as HTML. */
-export function CommentItem({ t, id, thread, viewer, actions, fresh }: Props) {
+export function CommentItem({ t, ctx, id, thread, viewer, actions, fresh, tools }: Props) {
   const comment = thread.byId[id];
   const [replying, setReplying] = useState(false);
   const [editing, setEditing] = useState(false);
   const [confirming, setConfirming] = useState(false);
-  const confirmButton = useRef<HTMLButtonElement>(null);
+  const ask = useLazy(() => import('../features/ask/Ask.js'), confirming);
   const [collapsed, setCollapsed] = useState(false);
-  const [reporting, setReporting] = useState<'closed' | 'open' | 'sent'>('closed');
-  const [reason, setReason] = useState<ReportReason>('spam');
-  // The question replaces the Delete button: focus moves to its answer, so keyboard users stay in place.
-  useEffect(() => {
-    if (confirming) confirmButton.current?.focus();
-  }, [confirming]);
+  const [reporting, setReporting] = useState(false);
+  const report = useLazy(() => import('../features/report/index.js'), reporting);
   if (!comment) return null;
   const deleted = comment.s === 'deleted';
   const children = thread.replies[id] ?? [];
@@ -62,7 +67,11 @@ export function CommentItem({ t, id, thread, viewer, actions, fresh }: Props) {
             t={t}
             viewer={viewer}
             initial={comment.t}
+            ctx={ctx}
             onGuest={actions.guest}
+            onSignIn={actions.signIn}
+            guests={actions.guests}
+            onStart={actions.checkGuests}
             onTyping={() => {}}
             onCancel={() => setEditing(false)}
             onSubmit={async (text) => {
@@ -78,7 +87,7 @@ export function CommentItem({ t, id, thread, viewer, actions, fresh }: Props) {
               class="tk-link tk-vote"
               aria-label={t.upvote}
               aria-pressed={comment.v === 'up'}
-              disabled={!viewer || viewer.id === comment.a}
+              disabled={!viewer || own}
               onClick={() => actions.vote(id, 'up')}
             >
               ▲
@@ -92,7 +101,7 @@ export function CommentItem({ t, id, thread, viewer, actions, fresh }: Props) {
               class="tk-link tk-vote"
               aria-label={t.downvote}
               aria-pressed={comment.v === 'down'}
-              disabled={!viewer || viewer.id === comment.a}
+              disabled={!viewer || own}
               onClick={() => actions.vote(id, 'down')}
             >
               ▼
@@ -107,7 +116,7 @@ export function CommentItem({ t, id, thread, viewer, actions, fresh }: Props) {
                 {t.reply}
               </button>
             )}
-            {own && !confirming && (
+            {own && (
               <>
                 <button type="button" class="tk-link" onClick={() => setEditing(true)}>
                   {t.edit}
@@ -117,68 +126,37 @@ export function CommentItem({ t, id, thread, viewer, actions, fresh }: Props) {
                 </button>
               </>
             )}
-            {viewer && !own && reporting === 'closed' && (
-              <button type="button" class="tk-link" onClick={() => setReporting('open')}>
+            {viewer && !own && !reporting && (
+              <button type="button" class="tk-link" onClick={() => setReporting(true)}>
                 {t.report}
               </button>
             )}
-            {reporting === 'sent' && (
-              <span class="tk-muted" role="status">
-                {t.reported}
-              </span>
-            )}
-            {own && confirming && (
-              <span>
-                <span class="tk-muted">{t.confirmDelete} </span>
-                <button
-                  type="button"
-                  class="tk-link"
-                  ref={confirmButton}
-                  onClick={() => void actions.remove(id)}
-                >
-                  {t.delete}
-                </button>
-                <button type="button" class="tk-link" onClick={() => setConfirming(false)}>
-                  {t.cancel}
-                </button>
-              </span>
-            )}
           </div>
         )}
-        {reporting === 'open' && (
-          <form
-            class="tk-row"
-            onSubmit={(event) => {
-              event.preventDefault();
-              void actions.report(id, reason).then(() => setReporting('sent'));
-            }}
-          >
-            <label>
-              {t.reportReason}{' '}
-              <select
-                value={reason}
-                onChange={(event) => setReason((event.target as HTMLSelectElement).value as ReportReason)}
-              >
-                {REPORT_REASONS.map((value) => (
-                  <option key={value} value={value}>
-                    {t.reasons[value]}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <button type="submit">{t.sendReport}</button>
-            <button type="button" onClick={() => setReporting('closed')}>
-              {t.cancel}
-            </button>
-          </form>
+        {confirming && ask && (
+          <ask.Ask
+            question={t.confirmDelete}
+            confirmLabel={t.delete}
+            cancelLabel={t.cancel}
+            onConfirm={() => void actions.remove(id)}
+            onCancel={() => setConfirming(false)}
+          />
         )}
+        {reporting && report && (
+          <report.ReportForm ctx={ctx} commentId={id} onClose={() => setReporting(false)} />
+        )}
+        {tools?.(comment)}
       </article>
       {replying && (
         <Composer
           t={t}
           viewer={viewer}
           reply
+          ctx={ctx}
           onGuest={actions.guest}
+          onSignIn={actions.signIn}
+          guests={actions.guests}
+          onStart={actions.checkGuests}
           onTyping={() => actions.typing(id)}
           onCancel={() => setReplying(false)}
           onSubmit={async (text) => {
@@ -203,11 +181,13 @@ export function CommentItem({ t, id, thread, viewer, actions, fresh }: Props) {
             <CommentItem
               key={child}
               t={t}
+              ctx={ctx}
               id={child}
               thread={thread}
               viewer={viewer}
               actions={actions}
               fresh={false}
+              tools={tools}
             />
           ))}
         </ul>

@@ -1,9 +1,12 @@
-import { useId, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
+import type { FeatureContext } from '../features/context.js';
 import type { Strings } from '../i18n/index.js';
 import type { Viewer } from '../types.js';
+import { useLazy } from './lazy.js';
 
 interface Props {
   t: Strings;
+  ctx: FeatureContext;
   viewer: Viewer | null;
   reply?: boolean;
   /** Editing: the text to start from, and the submit button says "Save". */
@@ -11,13 +14,24 @@ interface Props {
   onSubmit(text: string): Promise<void>;
   onGuest(name: string): Promise<void>;
   onTyping(): void;
+  onSignIn(): void;
+  /** False once the site is known not to take guests: signing in is then the way to comment. */
+  guests: boolean;
+  /** A reader who is not signed in starts writing: time to find out whether guests may comment. */
+  onStart(): void;
   onCancel?: () => void;
 }
 
-/** The comment box; a reader who is not signed in gives a name and comments as a guest. */
-export function Composer({ t, viewer, reply, initial, onSubmit, onGuest, onTyping, onCancel }: Props) {
+/**
+ * The comment box, with a Markdown preview (a lazy chunk); a reader who is not
+ * signed in gives a name and comments as a guest, or signs in.
+ */
+export function Composer(props: Props) {
+  const { t, ctx, viewer, reply, initial, onSubmit, onGuest, onTyping, onSignIn, guests, onStart, onCancel } =
+    props;
   const [text, setText] = useState(initial ?? '');
-  const fieldId = useId();
+  const [previewing, setPreviewing] = useState(false);
+  const preview = useLazy(() => import('../features/preview/index.js'), previewing);
   const [name, setName] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -39,12 +53,12 @@ export function Composer({ t, viewer, reply, initial, onSubmit, onGuest, onTypin
   };
 
   return (
-    <form class="tk-form" onSubmit={submit}>
-      <label class="tk-sr" for={fieldId}>
-        {t.placeholder}
-      </label>
+    <form class="tk-form" onSubmit={submit} onFocusIn={viewer ? undefined : onStart}>
+      {previewing && preview && <preview.Preview ctx={ctx} text={text} />}
       <textarea
-        id={fieldId}
+        aria-label={t.placeholder}
+        // Shown until the preview is there, so the form keeps its height.
+        hidden={previewing && !!preview}
         placeholder={t.placeholder}
         value={text}
         maxLength={10_000}
@@ -54,7 +68,7 @@ export function Composer({ t, viewer, reply, initial, onSubmit, onGuest, onTypin
         }}
       />
       <div class="tk-row">
-        {!viewer && (
+        {!viewer && guests && (
           <input
             aria-label={t.yourName}
             placeholder={t.yourName}
@@ -64,9 +78,28 @@ export function Composer({ t, viewer, reply, initial, onSubmit, onGuest, onTypin
             onInput={(event) => setName((event.target as HTMLInputElement).value)}
           />
         )}
-        <button class="tk-primary" type="submit" disabled={busy || !text.trim() || (!viewer && !name.trim())}>
-          {initial !== undefined ? t.save : viewer ? (reply ? t.postReply : t.post) : t.continueAsGuest}
+        <button type="button" aria-pressed={previewing} onClick={() => setPreviewing(!previewing)}>
+          {t.preview}
         </button>
+        {(viewer || guests) && (
+          <button
+            class="tk-primary"
+            type="submit"
+            disabled={busy || !text.trim() || (!viewer && !name.trim())}
+          >
+            {initial !== undefined ? t.save : viewer ? (reply ? t.postReply : t.post) : t.continueAsGuest}
+          </button>
+        )}
+        {!viewer && (
+          <button
+            type="button"
+            class={guests ? 'tk-link' : 'tk-primary'}
+            aria-haspopup="dialog"
+            onClick={onSignIn}
+          >
+            {t.signIn}
+          </button>
+        )}
         {onCancel && (
           <button type="button" onClick={onCancel}>
             {t.cancel}

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { invalid, resolvePage, type SortOrder } from '@threadkit/core';
+import { invalid, renderMarkdown, resolvePage, type SortOrder } from '@threadkit/core';
 import type { AppContext } from '../../context.js';
 import { bearer, CommentIdParams, errorResponses } from '../../schemas.js';
 import {
@@ -11,6 +11,8 @@ import {
   ListQuery,
   ListResponse,
   PinResponse,
+  PreviewBody,
+  PreviewResponse,
   ReportBody,
   VoteBody,
   VoteResponse,
@@ -116,6 +118,29 @@ export const commentRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
         form: { honeypot: website, elapsedMs: elapsed_ms },
       });
       return reply.status(201).send({ comment });
+    },
+  );
+
+  app.post(
+    '/comments/preview',
+    {
+      // Nothing is written: it spends the caller's read budget, not the write budget meant for posting.
+      config: { rateLimit: 'reads' },
+      schema: {
+        tags,
+        summary: 'Render Markdown as a comment would show it (nothing is stored)',
+        description:
+          "The same rendering, sanitising and length limit (the site's max_comment_length, after trimming) as posting. " +
+          'No token needed. Counted as a read. An addition to the contract, for the widget’s preview.',
+        body: PreviewBody,
+        response: { 200: PreviewResponse, ...errorResponses(400, 401, 403, 413, 503) },
+      },
+    },
+    async (request) => {
+      const markdown = request.body.content.trim();
+      const limit = request.site.settings.max_comment_length;
+      if (markdown.length > limit) throw invalid('content', `content must be at most ${limit} characters`);
+      return { html: renderMarkdown(markdown) };
     },
   );
 

@@ -79,6 +79,17 @@ export const EditBody = Type.Object(
 
 export const CommentResponse = Type.Object({ comment: CommentRef });
 
+export const PreviewBody = Type.Object(
+  { content: Type.String({ maxLength: 100_000, description: 'Markdown.' }) },
+  { additionalProperties: false },
+);
+
+export const PreviewResponse = Type.Object({
+  html: Type.String({
+    description: 'The sanitised HTML a comment with this content would show; empty for blank content.',
+  }),
+});
+
 export const VoteBody = Type.Object(
   { direction: Type.Union([Type.Literal('up'), Type.Literal('down')]) },
   { additionalProperties: false },

@@ -1,0 +1,15 @@
+import type { FeatureLoaders } from '../../../i18n/feature.js';
+import { type AccountStrings, en } from './en.js';
+
+export type { AccountStrings };
+
+export const loaders: FeatureLoaders<AccountStrings> = {
+  en,
+  es: () => import('./es.js').then((m) => m.es),
+  fr: () => import('./fr.js').then((m) => m.fr),
+  de: () => import('./de.js').then((m) => m.de),
+  pt: () => import('./pt.js').then((m) => m.pt),
+  'zh-CN': () => import('./zh-CN.js').then((m) => m.zhCN),
+  ja: () => import('./ja.js').then((m) => m.ja),
+  ar: () => import('./ar.js').then((m) => m.ar),
+};

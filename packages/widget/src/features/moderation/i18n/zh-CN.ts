@@ -1,0 +1,45 @@
+import { isolate } from './bidi.js';
+import type { ModerationStrings } from './en.js';
+
+/** Simplified Chinese (no plural forms). */
+export const zhCN: ModerationStrings = {
+  moderate: '管理',
+  tools: '管理工具',
+  pageTools: '页面管理',
+  approve: '批准',
+  reject: '拒绝',
+  rejectedBadge: '已拒绝',
+  pin: '置顶',
+  unpin: '取消置顶',
+  delete: '删除',
+  ban: '封禁作者',
+  shadowBan: '影子封禁作者',
+  confirmDelete: '要为所有人删除这条评论吗？',
+  confirmBan: (name) => `要封禁 ${isolate(name)} 吗？封禁后，对方将无法在这里评论、投票或登录。`,
+  confirmShadowBan: (name) => `要影子封禁 ${isolate(name)} 吗？此后，其评论只有本人和管理员能看到。`,
+  deleteTheirComments: '同时删除其所有评论',
+  reason: '原因（可选，记入管理日志）',
+  lock: '关闭评论',
+  unlock: '重新开放评论',
+  confirmLock: '要关闭此页面的评论吗？关闭后只有管理员可以评论、编辑或投票。',
+  done: {
+    approved: '已批准：现在所有人都能看到。',
+    rejected: '已拒绝：该评论不会发布。',
+    pinned: '已置顶。',
+    unpinned: '已取消置顶。',
+    deleted: '评论已删除。',
+    banned: (name) => `已封禁 ${isolate(name)}。`,
+    bannedAndCleared: (name) => `已封禁 ${isolate(name)}，并删除了其所有评论。`,
+    shadowBanned: (name) => `已影子封禁 ${isolate(name)}。`,
+    locked: '此页面的评论已关闭。',
+    unlocked: '此页面的评论已重新开放。',
+  },
+  errors: {
+    notAllowed: '你没有执行此操作的权限。',
+    gone: '这条评论已不存在。',
+    pinLimit: (n) => `每个页面最多只能置顶 ${n} 条评论。请先取消一条置顶。`,
+    busy: '操作过于频繁，请稍后再试。',
+    offline: '无法连接服务器。请检查网络连接后重试。',
+    failed: '操作未成功，请重试。',
+  },
+};

@@ -1,0 +1,5 @@
+import { describe } from 'vitest';
+import { checkTranslations } from '../../../i18n/translations.testing.js';
+import { loaders } from './index.js';
+
+describe("the report form's words", () => checkTranslations(loaders, {}));

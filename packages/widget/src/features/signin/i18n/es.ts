@@ -1,0 +1,78 @@
+import { plural } from '../../../i18n/format.js';
+import type { SignInStrings } from './en.js';
+
+const count = plural('es');
+
+/** Spanish. */
+export const es: SignInStrings = {
+  title: 'Iniciar sesión',
+  steps: {
+    register: 'Crear una cuenta',
+    verify: 'Confirma tu cuenta',
+    forgot: 'Restablece tu contraseña',
+    reset: 'Elige una contraseña nueva',
+    code: 'Inicia sesión con un código',
+    codeSent: 'Introduce tu código',
+    guest: 'Comentar como invitado',
+  },
+  close: 'Cerrar',
+  loading: 'Cargando las formas de iniciar sesión…',
+  continueWith: (provider) => `Continuar con ${provider}`,
+  or: 'o',
+  login: 'Correo electrónico o teléfono',
+  loginHint: 'Si es un teléfono, empieza por + y el código del país.',
+  email: 'Correo electrónico',
+  password: 'Contraseña',
+  newPassword: 'Contraseña nueva',
+  passwordHint: 'Al menos 8 caracteres.',
+  name: 'Tu nombre',
+  nameForNewAccount: 'Tu nombre (si eres nuevo aquí)',
+  code: 'Código de 6 dígitos',
+  signIn: 'Iniciar sesión',
+  createAccount: 'Crear cuenta',
+  toRegister: 'Crear una cuenta',
+  toForgot: '¿Has olvidado tu contraseña?',
+  toCode: 'Enviarme un código por correo',
+  toGuest: 'Comentar como invitado',
+  back: 'Atrás',
+  sendCode: 'Enviar código',
+  confirm: 'Confirmar',
+  later: 'Más tarde',
+  resend: 'Enviar un código nuevo',
+  resetAndSignIn: 'Guardar e iniciar sesión',
+  continueAsGuest: 'Continuar',
+  codeSent: (to) => `Hemos enviado un código a ${to}.`,
+  resetSent: (to) => `Si hay una cuenta con ${to}, le hemos enviado un código.`,
+  validFor: (minutes) =>
+    count(minutes, { one: 'Es válido durante 1 minuto.', other: 'Es válido durante # minutos.' }),
+  resent: 'Hemos enviado un código nuevo.',
+  waiting: (provider) => `Termina de iniciar sesión con ${provider} en la ventana que se ha abierto.`,
+  popupClosed: 'La ventana de inicio de sesión se cerró antes de terminar.',
+  errors: {
+    network:
+      'No se puede conectar con el servidor de comentarios. Comprueba tu conexión e inténtalo de nuevo.',
+    tooMany: 'Demasiados intentos. Espera unos minutos e inténtalo de nuevo.',
+    unavailable: 'Ahora mismo no se puede hacer. Inténtalo de nuevo en un momento.',
+    banned: 'Esta cuenta no puede iniciar sesión en este sitio.',
+    notOffered: 'Este sitio no ofrece esta forma de iniciar sesión.',
+    noGuests: 'Este sitio no admite comentarios de invitados. Inicia sesión, por favor.',
+    wrongPassword: 'El correo o el teléfono y la contraseña no coinciden.',
+    accountExists:
+      'Ya existe una cuenta con este correo o teléfono. Inicia sesión o restablece su contraseña.',
+    weakPassword: 'Esa contraseña es demasiado común. Elige otra.',
+    wrongCode: 'El código no es correcto o ha caducado. Revísalo o pide uno nuevo.',
+    invalid: 'No se ha aceptado algo de lo que has escrito. Revísalo, por favor.',
+    generic: 'Algo ha salido mal. Inténtalo de nuevo.',
+    missingName: 'Escribe tu nombre.',
+    badLogin: 'Escribe un correo electrónico, o un teléfono que empiece por + y el código del país.',
+    badEmail: 'Escribe una dirección de correo electrónico.',
+    shortPassword: 'Elige una contraseña de al menos 8 caracteres.',
+    badCode: 'Escribe el código de 6 dígitos.',
+    popupBlocked:
+      'Tu navegador ha bloqueado la ventana de inicio de sesión. Permite las ventanas emergentes en este sitio e inténtalo de nuevo.',
+    oauthDenied: (provider) => `Se ha cancelado el inicio de sesión con ${provider}.`,
+    oauthFailed: (provider) => `${provider} no ha podido iniciar tu sesión. Inténtalo de nuevo.`,
+    oauthExpired: 'El inicio de sesión ha tardado demasiado o ya se había usado. Inténtalo de nuevo.',
+    oauthServer: 'No hemos podido terminar de iniciar tu sesión. Inténtalo de nuevo en breve.',
+  },
+};

@@ -1,0 +1,78 @@
+import { plural } from '../../../i18n/format.js';
+import type { SignInStrings } from './en.js';
+
+const count = plural('fr');
+
+/** French. */
+export const fr: SignInStrings = {
+  title: 'Se connecter',
+  steps: {
+    register: 'Créer un compte',
+    verify: 'Confirmez votre compte',
+    forgot: 'Réinitialiser le mot de passe',
+    reset: 'Choisissez un nouveau mot de passe',
+    code: 'Se connecter avec un code',
+    codeSent: 'Saisissez votre code',
+    guest: 'Commenter en tant qu’invité',
+  },
+  close: 'Fermer',
+  loading: 'Chargement des moyens de connexion…',
+  continueWith: (provider) => `Continuer avec ${provider}`,
+  or: 'ou',
+  login: 'E-mail ou numéro de téléphone',
+  loginHint: 'Pour un numéro de téléphone, commencez par + et l’indicatif du pays.',
+  email: 'E-mail',
+  password: 'Mot de passe',
+  newPassword: 'Nouveau mot de passe',
+  passwordHint: 'Au moins 8 caractères.',
+  name: 'Votre nom',
+  nameForNewAccount: 'Votre nom (si vous êtes nouveau ici)',
+  code: 'Code à 6 chiffres',
+  signIn: 'Se connecter',
+  createAccount: 'Créer le compte',
+  toRegister: 'Créer un compte',
+  toForgot: 'Mot de passe oublié ?',
+  toCode: 'Recevoir un code de connexion par e-mail',
+  toGuest: 'Commenter en tant qu’invité',
+  back: 'Retour',
+  sendCode: 'Envoyer le code',
+  confirm: 'Confirmer',
+  later: 'Plus tard',
+  resend: 'Envoyer un nouveau code',
+  resetAndSignIn: 'Enregistrer et se connecter',
+  continueAsGuest: 'Continuer',
+  codeSent: (to) => `Nous avons envoyé un code à ${to}.`,
+  resetSent: (to) => `Si un compte utilise ${to}, nous lui avons envoyé un code.`,
+  validFor: (minutes) =>
+    count(minutes, { one: 'Il est valable # minute.', other: 'Il est valable # minutes.' }),
+  resent: 'Nous avons envoyé un nouveau code.',
+  waiting: (provider) => `Terminez la connexion avec ${provider} dans la fenêtre qui s’est ouverte.`,
+  popupClosed: 'La fenêtre de connexion a été fermée avant la fin.',
+  errors: {
+    network: 'Le serveur des commentaires est injoignable. Vérifiez votre connexion et réessayez.',
+    tooMany: 'Trop de tentatives. Patientez quelques minutes, puis réessayez.',
+    unavailable: 'Impossible pour le moment. Réessayez dans un instant.',
+    banned: 'Ce compte ne peut pas se connecter à ce site.',
+    notOffered: 'Ce site ne propose pas ce moyen de connexion.',
+    noGuests: 'Ce site n’accepte pas les commentaires d’invités. Veuillez vous connecter.',
+    wrongPassword: 'L’e-mail ou le numéro de téléphone et le mot de passe ne correspondent pas.',
+    accountExists:
+      'Un compte existe déjà avec cet e-mail ou ce numéro. Connectez-vous, ou réinitialisez son mot de passe.',
+    weakPassword: 'Ce mot de passe est trop courant. Choisissez-en un autre.',
+    wrongCode: 'Ce code est erroné ou a expiré. Vérifiez-le, ou demandez-en un nouveau.',
+    invalid: 'Une des informations saisies n’a pas été acceptée. Veuillez la vérifier.',
+    generic: 'Une erreur est survenue. Veuillez réessayer.',
+    missingName: 'Veuillez saisir votre nom.',
+    badLogin:
+      'Saisissez une adresse e-mail, ou un numéro de téléphone commençant par + et l’indicatif du pays.',
+    badEmail: 'Saisissez une adresse e-mail.',
+    shortPassword: 'Choisissez un mot de passe d’au moins 8 caractères.',
+    badCode: 'Saisissez le code à 6 chiffres.',
+    popupBlocked:
+      'Votre navigateur a bloqué la fenêtre de connexion. Autorisez les fenêtres pop-up pour ce site et réessayez.',
+    oauthDenied: (provider) => `La connexion avec ${provider} a été annulée.`,
+    oauthFailed: (provider) => `${provider} n’a pas pu vous connecter. Veuillez réessayer.`,
+    oauthExpired: 'Cette connexion a pris trop de temps ou a déjà servi. Veuillez réessayer.',
+    oauthServer: 'Nous n’avons pas pu terminer votre connexion. Réessayez dans un moment.',
+  },
+};

@@ -1,0 +1,127 @@
+import { ApiError, type Tokens } from '../../api.js';
+import type { SignInStrings } from './i18n/en.js';
+
+/** An e-mail or a phone number, as the account routes take them (`{ email }` or `{ phone }`). */
+export type Login = { email: string } | { phone: string };
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** International form, as the API wants it (+14155550123). */
+const PHONE = /^\+[1-9]\d{6,14}$/;
+
+/**
+ * What a reader typed in "E-mail or phone number": an e-mail when it has an
+ * `@`, else a phone number in international form (spaces, dots, dashes and
+ * brackets dropped); null when it is neither.
+ */
+export function parseLogin(text: string): Login | null {
+  const value = text.trim();
+  if (value.includes('@')) return EMAIL.test(value) ? { email: value } : null;
+  const phone = value.replace(/[\s().-]/g, '');
+  return PHONE.test(phone) ? { phone } : null;
+}
+
+export const loginText = (login: Login): string => ('email' in login ? login.email : login.phone);
+
+/** The 6-digit code, with any spaces a reader typed or pasted taken out; null when it is not one. */
+export function parseCode(text: string): string | null {
+  const code = text.replace(/\s/g, '');
+  return /^\d{6}$/.test(code) ? code : null;
+}
+
+type Errors = SignInStrings['errors'];
+/** The plain-words messages (the ones that are strings, not functions of a provider). */
+export type Problem = { [K in keyof Errors]: Errors[K] extends string ? K : never }[keyof Errors];
+
+/** A form the reader filled in wrongly, found before asking the API. */
+export class InputProblem extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem);
+  }
+}
+
+/** What the dialog was doing when a request failed: the same code means different things. */
+export type Action = 'login' | 'register' | 'code' | 'send' | 'guest';
+
+/** Which message explains a failure to the reader. */
+export function problemOf(error: unknown, action: Action): Problem {
+  if (error instanceof InputProblem) return error.problem;
+  if (!(error instanceof ApiError)) return 'generic';
+  switch (error.code) {
+    case 'network':
+      return 'network';
+    case 'rate_limited':
+      return 'tooMany';
+    case 'unavailable':
+      return 'unavailable';
+    case 'banned':
+      return 'banned';
+    case 'forbidden':
+      return action === 'guest' ? 'noGuests' : 'notOffered';
+    case 'unauthorized':
+      return action === 'login' ? 'wrongPassword' : 'generic';
+    case 'conflict':
+      return action === 'register' ? 'accountExists' : 'generic';
+    case 'invalid_request':
+      // The form checks the address and the code's shape first; what the API can still
+      // refuse is a too-common password, or a code that is wrong or expired.
+      if (error.field === 'password' || error.field === 'new_password') return 'weakPassword';
+      return action === 'code' ? 'wrongCode' : 'invalid';
+    default:
+      return 'generic';
+  }
+}
+
+/** The callback page's message (`{type: 'threadkit:auth', token, refresh_token, user}` or `{…, error}`). */
+export type AuthMessage = (Tokens & { type: 'threadkit:auth' }) | { type: 'threadkit:auth'; error: string };
+
+/** Whether posted data has the callback page's shape: any window can post anything, so every field is checked. */
+export function isAuthMessage(data: unknown): data is AuthMessage {
+  if (!data || typeof data !== 'object') return false;
+  const message = data as Record<string, unknown>;
+  if (message.type !== 'threadkit:auth') return false;
+  if (typeof message.error === 'string') return true;
+  const user = message.user as Record<string, unknown> | null | undefined;
+  return (
+    typeof message.token === 'string' &&
+    typeof message.refresh_token === 'string' &&
+    !!user &&
+    typeof user === 'object' &&
+    typeof user.id === 'string' &&
+    typeof user.name === 'string'
+  );
+}
+
+/** The callback's error code (`access_denied`, `invalid_state`, `provider_error`, `server_error`) in plain words. */
+export function oauthProblem(errors: Errors, code: string, provider: string): string {
+  switch (code) {
+    case 'access_denied':
+      return errors.oauthDenied(provider);
+    case 'invalid_state':
+      return errors.oauthExpired;
+    case 'provider_error':
+      return errors.oauthFailed(provider);
+    case 'server_error':
+      return errors.oauthServer;
+    default:
+      return errors.generic;
+  }
+}
+
+/** Where the popup starts a provider's sign-in; the callback posts its answer to `origin` only. */
+export function oauthStartUrl(apiUrl: string, projectId: string, provider: string, origin: string): string {
+  const query = new URLSearchParams({ project_id: projectId, origin });
+  return `${apiUrl}/v1/auth/${encodeURIComponent(provider)}?${query}`;
+}
+
+/** A popup of a provider's usual sign-in size, centred on the reader's window. */
+export function popupFeatures(width = 500, height = 650): string {
+  const left = Math.max(0, Math.round(screenX + (outerWidth - width) / 2));
+  const top = Math.max(0, Math.round(screenY + (outerHeight - height) / 2));
+  return `popup=yes,width=${width},height=${height},left=${left},top=${top}`;
+}
+
+/**
+ * A value set apart from the sentence around it (first-strong isolate), so an
+ * e-mail address or a provider's name keeps its own direction in Arabic text.
+ */
+export const isolate = (text: string): string => `\u2068${text}\u2069`;

@@ -1,0 +1,14 @@
+import { useEffect, useState } from 'preact/hooks';
+
+/**
+ * A lazily loaded module (a feature's chunk), fetched the first time `wanted`
+ * is true; null until it arrives. A failed fetch is tried again the next time
+ * it is wanted.
+ */
+export function useLazy<T>(load: () => Promise<T>, wanted: boolean): T | null {
+  const [loaded, setLoaded] = useState<{ module: T } | null>(null);
+  useEffect(() => {
+    if (wanted && !loaded) load().then((module) => setLoaded({ module }), console.warn);
+  }, [wanted]);
+  return loaded?.module ?? null;
+}
