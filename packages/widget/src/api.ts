@@ -1,3 +1,4 @@
+import type { Me } from '@threadkit/core';
 import type { Comment, Sort, ThreadPage, Viewer } from './types.js';
 
 /** What the API said went wrong, with its machine code (`api.md`, Errors). */
@@ -21,12 +22,7 @@ export interface Tokens {
 }
 
 /** The signed-in commenter's own account (`GET /v1/users/me`). */
-export interface Me {
-  id: string;
-  name: string;
-  role: 'user' | 'moderator' | 'admin';
-  unread_notifications: number;
-}
+export type { Me };
 
 /**
  * The HTTP API as the widget uses it. Tokens live in localStorage under the

@@ -247,11 +247,22 @@ function requireCommenter(viewer: Viewer & { user?: User | null }): Commenter {
   return viewer as Commenter;
 }
 
-function renderContent(source: string, maxLength: number): { markdown: string; html: string } {
+/** A comment's Markdown as stored: trimmed, and within the site's length limit. */
+function trimmedContent(source: string, maxLength: number): string {
   const markdown = source.trim();
-  if (markdown.length === 0) throw invalid('content', 'content must not be empty');
   if (markdown.length > maxLength)
     throw invalid('content', `content must be at most ${maxLength} characters`);
+  return markdown;
+}
+
+/** What a comment with this Markdown would show, without storing anything (the widget's preview); empty for blank text. */
+export function previewContent(source: string, maxLength: number): string {
+  return renderMarkdown(trimmedContent(source, maxLength));
+}
+
+function renderContent(source: string, maxLength: number): { markdown: string; html: string } {
+  const markdown = trimmedContent(source, maxLength);
+  if (markdown.length === 0) throw invalid('content', 'content must not be empty');
   const html = renderMarkdown(markdown);
   if (html.length === 0) throw invalid('content', 'content must not be empty');
   return { markdown, html };

@@ -1,9 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { Feature, Language, StringOverrides } from './index.js';
+import type { Feature, Language, LanguageLoaders, StringOverrides } from './index.js';
 import { mergeStrings } from './overrides.js';
-
-/** One loader per language for a feature's words: each language its own chunk. */
-export type FeatureLoaders<T> = { en: T } & Record<Exclude<Language, 'en'>, () => Promise<T>>;
 
 /**
  * A lazy feature's words in the widget's language, with the site's overrides
@@ -11,7 +8,7 @@ export type FeatureLoaders<T> = { en: T } & Record<Exclude<Language, 'en'>, () =
  */
 export function useFeatureStrings<T extends object>(
   feature: Feature,
-  loaders: FeatureLoaders<T>,
+  loaders: LanguageLoaders<T>,
   lang: Language,
   overrides: StringOverrides | undefined,
 ): T | null {

@@ -6,16 +6,29 @@ export { en, type Strings };
 export const LANGUAGES = ['en', 'es', 'fr', 'de', 'pt', 'zh-CN', 'ja', 'ar'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
-// One dynamic import per language: Vite makes each its own chunk, fetched only when picked.
-const loaders: Record<Exclude<Language, 'en'>, () => Promise<Strings>> = {
-  es: () => import('./es.js').then((m) => m.es),
-  fr: () => import('./fr.js').then((m) => m.fr),
-  de: () => import('./de.js').then((m) => m.de),
-  pt: () => import('./pt.js').then((m) => m.pt),
-  'zh-CN': () => import('./zh-CN.js').then((m) => m.zhCN),
-  ja: () => import('./ja.js').then((m) => m.ja),
-  ar: () => import('./ar.js').then((m) => m.ar),
-};
+/** English at hand, and a loader for each other language: each its own chunk, fetched only when picked. */
+export type LanguageLoaders<T> = { en: T } & Record<Exclude<Language, 'en'>, () => Promise<T>>;
+
+/**
+ * The loaders of a set of words from its folder's language files (`fr.ts`,
+ * `zh-CN.ts`, …, each exporting its words), as `import.meta.glob` finds them.
+ * A missing language fails when it is loaded, which the translation tests do for every one.
+ */
+export function languageLoaders<T>(
+  en: T,
+  // Each file declares its words' type (`export const fr: Strings`), so `unknown` loses nothing.
+  files: Record<string, () => Promise<unknown>>,
+): LanguageLoaders<T> {
+  const loaders: Record<string, unknown> = { en };
+  for (const lang of LANGUAGES) {
+    const load = files[`./${lang}.ts`];
+    if (lang !== 'en' && load)
+      loaders[lang] = () => load().then((module) => Object.values(module as object)[0]);
+  }
+  return loaders as LanguageLoaders<T>;
+}
+
+const loaders = languageLoaders<Strings>(en, import.meta.glob(['./??.ts', './??-??.ts', '!./en.ts']));
 
 /** The words for `lang` (English at once; the others from their chunk). */
 export function loadStrings(lang: Language): Promise<Strings> {

@@ -1,6 +1,5 @@
 import { expect, it } from 'vitest';
-import type { FeatureLoaders } from './feature.js';
-import { LANGUAGES } from './index.js';
+import { LANGUAGES, type LanguageLoaders } from './index.js';
 
 /** Every key, nested ones as `group.key`. */
 export function keysOf(strings: object, prefix = ''): string[] {
@@ -20,7 +19,7 @@ export const COUNTS = [0, 1, 2, 5, 11, 100];
  * exactly English's keys, and every string (and every sample call of a
  * function string) is non-empty and fully filled in.
  */
-export function checkTranslations<T extends object>(loaders: FeatureLoaders<T>, calls: Calls): void {
+export function checkTranslations<T extends object>(loaders: LanguageLoaders<T>, calls: Calls): void {
   const load = (lang: (typeof LANGUAGES)[number]) =>
     lang === 'en' ? Promise.resolve(loaders.en) : loaders[lang]();
 

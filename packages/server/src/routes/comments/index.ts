@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { invalid, renderMarkdown, resolvePage, type SortOrder } from '@threadkit/core';
+import { invalid, previewContent, resolvePage, type SortOrder } from '@threadkit/core';
 import type { AppContext } from '../../context.js';
 import { bearer, CommentIdParams, errorResponses } from '../../schemas.js';
 import {
@@ -137,10 +137,7 @@ export const commentRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
       },
     },
     async (request) => {
-      const markdown = request.body.content.trim();
-      const limit = request.site.settings.max_comment_length;
-      if (markdown.length > limit) throw invalid('content', `content must be at most ${limit} characters`);
-      return { html: renderMarkdown(markdown) };
+      return { html: previewContent(request.body.content, request.site.settings.max_comment_length) };
     },
   );
 

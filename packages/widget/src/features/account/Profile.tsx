@@ -7,18 +7,6 @@ import styles from './account.css?inline';
 import type { AccountStrings } from './i18n/index.js';
 import { LoadFailed, useAccountStrings } from './shared.js';
 
-/** `GET /v1/users/me` in full (`api.md`, Users and notifications). */
-interface Account extends Me {
-  email: string | null;
-  phone: string | null;
-  avatar_url: string | null;
-  email_verified: boolean;
-  phone_verified: boolean;
-  karma: number;
-  guest: boolean;
-  email_notifications: boolean;
-}
-
 interface Session {
   id: string;
   created_at: number;
@@ -41,11 +29,11 @@ interface SectionProps {
  */
 export function ProfileDialog({ ctx, setMe, onSession, onClose }: PanelProps) {
   const strings = useAccountStrings(ctx);
-  const [account, setAccount] = useState<Account | null>(null);
+  const [account, setAccount] = useState<Me | null>(null);
   const [failed, setFailed] = useState(false);
   const load = () => {
     setFailed(false);
-    ctx.api.call<Account>('GET', '/v1/users/me').then(setAccount, () => setFailed(true));
+    ctx.api.call<Me>('GET', '/v1/users/me').then(setAccount, () => setFailed(true));
   };
   useEffect(load, []);
   if (!strings) return null;
@@ -91,7 +79,7 @@ function ProfileForm({
   words,
   account,
   onSaved,
-}: SectionProps & { account: Account; onSaved(account: Account): void }) {
+}: SectionProps & { account: Me; onSaved(account: Me): void }) {
   const [name, setName] = useState(account.name);
   const [avatar, setAvatar] = useState(account.avatar_url ?? '');
   const [emails, setEmails] = useState(account.email_notifications);
@@ -113,7 +101,7 @@ function ProfileForm({
     setBusy(true);
     setStatus(null);
     try {
-      const next = await ctx.api.call<Account>('PUT', '/v1/users/me', {
+      const next = await ctx.api.call<Me>('PUT', '/v1/users/me', {
         name: name.trim(),
         avatar_url: avatar.trim() || null,
         email_notifications: emails,
@@ -200,7 +188,7 @@ function ProfileForm({
 }
 
 /** How the account signs in: e-mail and phone with their verified state, or a guest; and karma. */
-function Contact({ words, account }: SectionProps & { account: Account }) {
+function Contact({ words, account }: SectionProps & { account: Me }) {
   const rows = [
     { label: words.email, value: account.email, verified: account.email_verified },
     { label: words.phone, value: account.phone, verified: account.phone_verified },

@@ -1,15 +1,9 @@
-import type { FeatureLoaders } from '../../../i18n/feature.js';
+import { languageLoaders } from '../../../i18n/index.js';
 import { type AccountStrings, en } from './en.js';
 
 export type { AccountStrings };
 
-export const loaders: FeatureLoaders<AccountStrings> = {
+export const loaders = languageLoaders<AccountStrings>(
   en,
-  es: () => import('./es.js').then((m) => m.es),
-  fr: () => import('./fr.js').then((m) => m.fr),
-  de: () => import('./de.js').then((m) => m.de),
-  pt: () => import('./pt.js').then((m) => m.pt),
-  'zh-CN': () => import('./zh-CN.js').then((m) => m.zhCN),
-  ja: () => import('./ja.js').then((m) => m.ja),
-  ar: () => import('./ar.js').then((m) => m.ar),
-};
+  import.meta.glob(['./??.ts', './??-??.ts', '!./en.ts']),
+);

@@ -1,16 +1,10 @@
-import type { FeatureLoaders } from '../../../i18n/feature.js';
+import { languageLoaders } from '../../../i18n/index.js';
 import { en, type ModerationStrings } from './en.js';
 
 export type { ModerationStrings };
 
 // English comes with the feature; every other language is its own small chunk.
-export const loaders: FeatureLoaders<ModerationStrings> = {
+export const loaders = languageLoaders<ModerationStrings>(
   en,
-  es: () => import('./es.js').then((m) => m.es),
-  fr: () => import('./fr.js').then((m) => m.fr),
-  de: () => import('./de.js').then((m) => m.de),
-  pt: () => import('./pt.js').then((m) => m.pt),
-  'zh-CN': () => import('./zh-CN.js').then((m) => m.zhCN),
-  ja: () => import('./ja.js').then((m) => m.ja),
-  ar: () => import('./ar.js').then((m) => m.ar),
-};
+  import.meta.glob(['./??.ts', './??-??.ts', '!./en.ts']),
+);

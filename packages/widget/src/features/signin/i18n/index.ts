@@ -1,13 +1,7 @@
-import type { FeatureLoaders } from '../../../i18n/feature.js';
+import { languageLoaders } from '../../../i18n/index.js';
 import { en, type SignInStrings } from './en.js';
 
-export const loaders: FeatureLoaders<SignInStrings> = {
+export const loaders = languageLoaders<SignInStrings>(
   en,
-  es: () => import('./es.js').then((m) => m.es),
-  fr: () => import('./fr.js').then((m) => m.fr),
-  de: () => import('./de.js').then((m) => m.de),
-  pt: () => import('./pt.js').then((m) => m.pt),
-  'zh-CN': () => import('./zh-CN.js').then((m) => m.zhCN),
-  ja: () => import('./ja.js').then((m) => m.ja),
-  ar: () => import('./ar.js').then((m) => m.ar),
-};
+  import.meta.glob(['./??.ts', './??-??.ts', '!./en.ts']),
+);
