@@ -1,15 +1,28 @@
-import { createRequire } from 'node:module';
-import { startWidgetStack, type WidgetStack } from '@threadkit/testing';
+import {
+  type StoredSession,
+  scanAccessibility as scan,
+  startWidgetStack,
+  type WidgetStack,
+} from '@threadkit/testing';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 /** The widget with a keyboard only, and axe-core's scan in both themes. */
 
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-
 let stack: WidgetStack;
+let moderator: StoredSession;
 beforeAll(async () => {
   stack = await startWidgetStack();
+  // A moderator (a registered account; guests hold no role), for the tools and the account dialogs.
+  const registered = await stack.api.call({
+    method: 'POST',
+    url: '/v1/auth/register',
+    payload: { name: 'Mo', email: 'mo@example.com', password: 'correct horse battery staple' },
+  });
+  expect(registered.statusCode, registered.body).toBe(201);
+  const { token, refresh_token, user } = registered.json();
+  await stack.api.promote(user.id, 'moderator');
+  moderator = { token, refresh_token, user: { id: user.id, name: user.name, guest: false } };
   const guest = await stack.api.guest('Ada');
   for (const content of ['A first thought, with a [link](https://example.com).', 'A **second** one.']) {
     const response = await stack.api.call({
@@ -29,29 +42,6 @@ async function ready(page: Page) {
   await expect.poll(() => page.locator('#threadkit .tk-count').textContent()).toBe('2 comments');
 }
 
-/** Serious and critical axe violations inside the widget, and how many of its nodes axe checked. */
-async function scan(page: Page): Promise<{ violations: string[]; shadowNodesChecked: number }> {
-  await page.addScriptTag({ path: AXE });
-  return page.evaluate(async () => {
-    type Node = { target: unknown[] };
-    type Rule = { id: string; impact: string; nodes: Node[] };
-    const axe = (
-      window as unknown as {
-        axe: { run: (c: unknown, o: unknown) => Promise<{ violations: Rule[]; passes: Rule[] }> };
-      }
-    ).axe;
-    const result = await axe.run({ include: [['#threadkit']] }, { resultTypes: ['violations', 'passes'] });
-    // A node inside a shadow root has a target path of several selectors.
-    const inShadow = (node: Node) => Array.isArray(node.target[0]);
-    return {
-      violations: result.violations
-        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v) => `${v.id} (${v.impact}): ${JSON.stringify(v.nodes.map((n) => n.target))}`),
-      shadowNodesChecked: result.passes.flatMap((rule) => rule.nodes).filter(inShadow).length,
-    };
-  });
-}
-
 for (const theme of ['light', 'dark'] as const) {
   it(`has no serious accessibility violations in the ${theme} theme`, async () => {
     const page = await stack.open('a11y', { 'data-theme': theme });
@@ -60,6 +50,45 @@ for (const theme of ['light', 'dark'] as const) {
     expect(shadowNodesChecked).toBeGreaterThan(20);
     expect(violations).toEqual([]);
     await page.context().close();
+  });
+}
+
+/** Scans the widget as it is now: no serious violations in `what`. */
+async function expectAccessible(page: Page, what: string) {
+  const { violations } = await scan(page);
+  expect(violations, what).toEqual([]);
+}
+
+for (const theme of ['light', 'dark'] as const) {
+  it(`has none either in the parts that load on demand, in the ${theme} theme`, async () => {
+    // A reader: the sign-in dialog and the preview.
+    const reader = await stack.open('a11y', { 'data-theme': theme });
+    await ready(reader);
+    await reader.locator('#threadkit .tk-row button', { hasText: 'Sign in' }).first().click();
+    await expect.poll(() => reader.locator('#threadkit dialog[open] input').count()).toBeGreaterThan(0);
+    await expectAccessible(reader, 'the sign-in dialog');
+    await reader.keyboard.press('Escape');
+    await reader.locator('#threadkit textarea').first().fill('Some *Markdown*');
+    await reader.locator('#threadkit button', { hasText: 'Preview' }).first().click();
+    await expect.poll(() => reader.locator('#threadkit .tk-preview em').count()).toBe(1);
+    await expectAccessible(reader, 'the preview');
+
+    // A moderator: the tools, the notifications and the profile.
+    const mod = await stack.openWithSession('a11y', moderator, { 'data-theme': theme });
+    await expect.poll(() => mod.locator('#threadkit .tk-mod-page').count()).toBe(1);
+    await mod.locator('#threadkit button', { hasText: 'Moderate' }).first().click();
+    await expectAccessible(mod, 'the moderator tools');
+    await mod.locator('#threadkit button[aria-label^="Notifications"]').click();
+    await expect
+      .poll(() => mod.locator('#threadkit dialog[open] p', { hasText: 'No notifications' }).count())
+      .toBe(1);
+    await expectAccessible(mod, 'the notifications');
+    await mod.keyboard.press('Escape');
+    await mod.locator('#threadkit button', { hasText: 'Profile' }).click();
+    await expect.poll(() => mod.locator('#threadkit dialog[open] input').count()).toBeGreaterThan(0);
+    await expectAccessible(mod, 'the profile');
+    await reader.context().close();
+    await mod.context().close();
   });
 }
 

@@ -226,15 +226,11 @@ it('shows a registered account’s e-mail and verified state, and ends its other
   });
   expect(elsewhere.statusCode, elsewhere.body).toBe(200);
 
-  const page = await stack.open('sessions');
-  await page.evaluate(
-    ([storageKey, value]) => localStorage.setItem(storageKey!, value!),
-    [
-      `threadkit:${stack.api.site.publicKey}`,
-      JSON.stringify({ ...tokens, user: { id: tokens.user.id, name: 'Gus', guest: false } }),
-    ],
-  );
-  await page.reload();
+  const page = await stack.openWithSession('sessions', {
+    token: tokens.token,
+    refresh_token: tokens.refresh_token,
+    user: { id: tokens.user.id, name: 'Gus', guest: false },
+  });
   const profile = await openProfile(page);
   expect(await profile.locator('dd').first().textContent()).toBe(`${email} not verified`);
   const sessions = profile.locator('.tk-sessions li');

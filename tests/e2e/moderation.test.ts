@@ -47,14 +47,11 @@ async function openAsModerator(key: string): Promise<Page> {
   });
   expect(login.statusCode, login.body).toBe(200);
   const { token, refresh_token, user } = login.json();
-  const session = { token, refresh_token, user: { id: user.id, name: user.name, guest: false } };
-  const storageKey = `threadkit:${stack.api.site.publicKey}`;
-  const context = await stack.browser.newContext();
-  await context.addInitScript({
-    content: `localStorage.setItem(${JSON.stringify(storageKey)}, ${JSON.stringify(JSON.stringify(session))});`,
+  const page = await stack.openWithSession(key, {
+    token,
+    refresh_token,
+    user: { id: user.id, name: user.name, guest: false },
   });
-  const page = await context.newPage();
-  await page.goto(`${stack.siteUrl}/${key}`);
   // The tools arrive once the widget knows the account moderates.
   await poll(() => page.locator('#threadkit .tk-mod-page').count()).toBe(1);
   return page;

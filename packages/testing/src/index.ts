@@ -1,5 +1,6 @@
 export * from './akismet.js';
 export * from './api.js';
+export * from './axe.js';
 export * from './browser.js';
 export * from './cli.js';
 export * from './expect.js';

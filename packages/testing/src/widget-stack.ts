@@ -18,12 +18,21 @@ export interface WidgetStack {
   open(key: string, attributes?: Record<string, string>): Promise<Page>;
   /** Opens an article signed in as a new guest (its tokens where the widget keeps them). */
   openSignedIn(key: string, name: string): Promise<{ page: Page; user: SignedInGuest }>;
+  /** Opens an article in a fresh browser context signed in with `session` (any account, as the widget stores it). */
+  openWithSession(key: string, session: StoredSession, attributes?: Record<string, string>): Promise<Page>;
   /**
    * Stops the gateway (its clients see it go away), runs `whileDown`, then
    * starts a new gateway on the same port, as a redeploy would.
    */
   restartGateway(whileDown?: () => Promise<void>): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** A signed-in reader as the widget keeps it in `localStorage` (`threadkit:<public key>`). */
+export interface StoredSession {
+  token: string;
+  refresh_token: string;
+  user: { id: string; name: string; guest: boolean };
 }
 
 export interface SignedInGuest {
@@ -65,18 +74,13 @@ export async function startWidgetStack(options: TestApiOptions = {}): Promise<Wi
     }),
   );
   const browser = await launchChromium();
-  const open = async (key: string, attributes: Record<string, string> = {}, session?: SignedInGuest) => {
+  const open = async (key: string, attributes: Record<string, string> = {}, session?: StoredSession) => {
     pages.set(key, attributes);
     const context = await browser.newContext();
     if (session) {
-      const stored = {
-        token: session.token,
-        refresh_token: session.refreshToken,
-        user: { id: session.id, name: session.name, guest: true },
-      };
       await context.addInitScript(
         ([storageKey, value]) => localStorage.setItem(storageKey!, value!),
-        [`threadkit:${api.site.publicKey}`, JSON.stringify(stored)],
+        [`threadkit:${api.site.publicKey}`, JSON.stringify(session)],
       );
     }
     const page = await context.newPage();
@@ -95,8 +99,14 @@ export async function startWidgetStack(options: TestApiOptions = {}): Promise<Wi
     openSignedIn: async (key, name) => {
       const guest = await api.guest(name);
       const user = { id: guest.userId, name, token: guest.token, refreshToken: guest.refreshToken };
-      return { page: await open(key, {}, user), user };
+      const session = {
+        token: user.token,
+        refresh_token: user.refreshToken,
+        user: { id: user.id, name, guest: true },
+      };
+      return { page: await open(key, {}, session), user };
     },
+    openWithSession: (key, session, attributes) => open(key, attributes, session),
     restartGateway: async (whileDown) => {
       const port = Number(new URL(gateway.url).port);
       await gateway.close();
