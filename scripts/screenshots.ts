@@ -1,5 +1,5 @@
-// Renders the widget in headless Chromium (light, dark and a 360 px phone) on
-// a seeded thread and saves the pictures under docs/screenshots/.
+// Renders the widget in headless Chromium (light, dark, a 360 px phone, and the
+// sign-in dialog) on a seeded thread and saves the pictures under docs/screenshots/.
 // Run: npm run build && npx tsx scripts/screenshots.ts
 import { mkdir } from 'node:fs/promises';
 import { startWidgetStack } from '@threadkit/testing';
@@ -42,6 +42,13 @@ try {
     await page.locator('#threadkit').screenshot({ path: new URL(`widget-${name}.png`, OUT).pathname });
     await page.context().close();
   }
+  // The sign-in dialog is modal, above the page: the whole viewport is the picture.
+  const page = await stack.open('shots', { 'data-theme': 'light' });
+  await page.setViewportSize({ width: 900, height: 700 });
+  await page.locator('#threadkit .tk-row button', { hasText: 'Sign in' }).first().click();
+  await page.locator('#threadkit dialog[open] input').first().waitFor();
+  await page.screenshot({ path: new URL('widget-signin.png', OUT).pathname });
+  await page.context().close();
   console.log('screenshots written to docs/screenshots/');
 } finally {
   await stack.stop();

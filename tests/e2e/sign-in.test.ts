@@ -77,7 +77,7 @@ const statusText = (page: Page) => dialog(page).getByRole('status').textContent(
 /** "Signed in as …", or null while signed out. */
 const signedInAs = async (page: Page) =>
   (await page.locator('#threadkit span', { hasText: /^Signed in as / }).allTextContents())[0] ?? null;
-/** The account bar's "Sign in" (the comment box has one too). */
+/** The account bar's "Sign in" (on sites without guests, the comment box has one too). */
 const signInButton = (page: Page) => page.getByRole('button', { name: 'Sign in', exact: true }).first();
 
 async function openSignIn(page: Page) {

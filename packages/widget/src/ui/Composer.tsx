@@ -90,13 +90,9 @@ export function Composer(props: Props) {
             {initial !== undefined ? t.save : viewer ? (reply ? t.postReply : t.post) : t.continueAsGuest}
           </button>
         )}
-        {!viewer && (
-          <button
-            type="button"
-            class={guests ? 'tk-link' : 'tk-primary'}
-            aria-haspopup="dialog"
-            onClick={onSignIn}
-          >
+        {/* Where guests may not comment, signing in takes the submit button's place. */}
+        {!viewer && !guests && (
+          <button type="button" class="tk-primary" aria-haspopup="dialog" onClick={onSignIn}>
             {t.signIn}
           </button>
         )}
