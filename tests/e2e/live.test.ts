@@ -125,6 +125,24 @@ it('catches up on what it missed while the gateway restarted, without a reload, 
   await page.context().close();
 }, 60_000);
 
+it('catches up on what was posted between reading the thread and first connecting', async () => {
+  // The gateway is away while the page loads: the thread is read, the socket cannot connect yet.
+  let page: Awaited<ReturnType<typeof stack.open>> | undefined;
+  let early = '';
+  await stack.restartGateway(async () => {
+    page = await stack.open('first-connect');
+    await expect.poll(() => count(page!)).toBe('0 comments');
+    early = await postAsGuest('first-connect', 'Early Bird', 'Posted before the first connection');
+  });
+  const banner = page!.locator('#threadkit .tk-banner');
+  await expect.poll(() => text(banner), { timeout: 30_000 }).toBe('Show 1 new comment');
+  await banner.click();
+  await expect
+    .poll(() => text(page!.locator(`#threadkit #comment-${early} .tk-body`)))
+    .toBe('Posted before the first connection');
+  await page!.context().close();
+}, 60_000);
+
 it('settles an optimistic vote on the server’s count when the server disagrees or refuses', async () => {
   const first = await postAsGuest('settle', 'Ada', 'First');
   const second = await postAsGuest('settle', 'Ada', 'Second');

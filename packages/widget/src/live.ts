@@ -10,12 +10,16 @@ export interface LiveOptions {
   pageId: string;
   /** Where to resume after a reconnect: the last event id seen. */
   since: () => string | null;
+  /** When (`performance.now()`) the thread shown was requested: events from then on are caught up. */
+  readAt: () => number;
   onMessage(message: LiveMessage): void;
   onStatus(status: LiveStatus): void;
 }
 
 /** Keep-alive while the page is visible: the server drops connections idle for 5 minutes. */
 const PING_MS = 60_000;
+/** Extra history asked for on a first subscribe, for clock jitter: events seen twice change nothing. */
+const READ_MARGIN_MS = 2000;
 
 /**
  * The WebSocket to the gateway: subscribes to the page (catching up from the
@@ -71,13 +75,6 @@ export class LiveClient {
     this.ws = ws;
     let connectedAt: number | undefined;
     ws.onopen = () => {
-      // Without a place to resume from, `since` is undefined and left out of the JSON.
-      this.send('subscribe', {
-        page_id: this.options.pageId,
-        since: this.options.since() ?? this.caughtUpAt,
-      });
-      // The gateway answers in order: this pong comes after the subscription and its catch-up.
-      this.send('ping', {});
       clearInterval(this.pingTimer);
       this.pingTimer = setInterval(() => this.send('ping', {}), PING_MS);
     };
@@ -88,7 +85,18 @@ export class LiveClient {
       } catch {
         return;
       }
-      if (message.method === 'connected') connectedAt = message.params.server_time;
+      if (message.method === 'connected') {
+        connectedAt = message.params.server_time;
+        // Resume from the last event seen, else from the last connection that caught up, else
+        // from when the thread was read (on the server's clock): nothing in between is missed.
+        const since =
+          this.options.since() ??
+          this.caughtUpAt ??
+          Math.round(connectedAt! - (performance.now() - this.options.readAt()) - READ_MARGIN_MS);
+        this.send('subscribe', { page_id: this.options.pageId, since });
+        // The gateway answers in order: this pong comes after the subscription and its catch-up.
+        this.send('ping', {});
+      }
       if (message.method === 'pong') this.caughtUpAt = connectedAt ?? this.caughtUpAt;
       if (message.method === 'presence') {
         this.attempt = 0;

@@ -88,6 +88,7 @@ export function App({ config }: { config: AppConfig }) {
   threadRef.current = thread;
   const lastTyping = useRef(0);
   const voting = useRef(new Set<string>());
+  const readAt = useRef(0);
   const [guests, setGuests] = useState(true);
   const methodsAsked = useRef(false);
 
@@ -123,6 +124,7 @@ export function App({ config }: { config: AppConfig }) {
 
   const load = async (sort: Sort) => {
     try {
+      readAt.current = performance.now();
       const page = await api.thread(config.page, sort);
       setThread((current) => loadPage({ ...current, sort }, page, false));
       setStatus('ready');
@@ -144,6 +146,7 @@ export function App({ config }: { config: AppConfig }) {
         token: () => api.token,
         pageId,
         since: () => threadRef.current.lastEventId,
+        readAt: () => readAt.current,
         onStatus: setLive,
         onMessage: (message) => {
           if (message.method === 'reset') void load(threadRef.current.sort);
