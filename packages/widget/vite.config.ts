@@ -56,7 +56,11 @@ export default defineConfig({
         minify: true,
         comments: false,
         entryFileNames: 'widget/threadkit-[hash].js',
-        chunkFileNames: 'widget/[name]-[hash].js',
+        // A feature's words are named after it (`signin-fr-….js`), the widget's own after the language.
+        chunkFileNames: (chunk) => {
+          const words = /features\/([\w-]+)\/i18n\/([\w-]+)\.ts$/.exec(chunk.facadeModuleId ?? '');
+          return words ? `widget/${words[1]}-${words[2]}-[hash].js` : 'widget/[name]-[hash].js';
+        },
         assetFileNames: 'widget/[name]-[hash][extname]',
       },
     },
