@@ -475,6 +475,53 @@ describe('locks', () => {
     ).toBe(204);
     await post(people.user.token, { page_url: pageUrl(), content: 'the site is open' });
   });
+
+  it("announces a page's lock and reopening on its channel and in its log, and a site lock nowhere", async () => {
+    const url = pageUrl();
+    const pageId = (await list(url)).page_id;
+    const since = Date.now() - 1000;
+    const sub = await subscribeToChannel(api, channels.page(api.site.id, pageId));
+    const lock = async (caller: 'moderator' | 'admin', path: 'lock' | 'unlock', payload: object) =>
+      expect((await as(caller, { method: 'POST', url: `/v1/moderation/${path}`, payload })).statusCode).toBe(
+        204,
+      );
+    const published: { id: string; params: Record<string, unknown> }[] = [];
+    const next = async () => {
+      const event = await sub.next('lock_update');
+      expect(event.audience).toEqual({ public: true });
+      // Published with its id in the page's log.
+      const { id } = event as { id?: string };
+      expect(id).toMatch(/^\d+-\d+$/);
+      published.push({ id: id!, params: event.message.params });
+    };
+    try {
+      await lock('moderator', 'lock', { page_url: url });
+      await next();
+      // Reopening the page while the whole site is closed leaves it closed, and says so.
+      await lock('admin', 'lock', {});
+      await lock('moderator', 'unlock', { page_url: url });
+      await next();
+      expect((await list(url)).locked).toBe(true);
+      await lock('admin', 'unlock', {});
+      await lock('moderator', 'lock', { page_url: url });
+      await next();
+      await lock('moderator', 'unlock', { page_url: url });
+      await next();
+    } finally {
+      await as('admin', { method: 'POST', url: '/v1/moderation/unlock', payload: {} });
+      await sub.close();
+    }
+    expect(published.map((event) => event.params)).toEqual(
+      [true, true, true, false].map((locked) => ({ page_id: pageId, locked })),
+    );
+
+    // Logged with the ids it was published with, for readers who resync; the site's lock is not.
+    const logged = await api.context.realtime.eventsSince(api.site.id, pageId, { from: since }, 100);
+    expect(logged?.map((event) => event.id)).toEqual(published.map((event) => event.id));
+    expect(logged?.map((event) => JSON.parse(event.envelope).message.params)).toEqual(
+      published.map((event) => event.params),
+    );
+  });
 });
 
 describe('site settings', () => {

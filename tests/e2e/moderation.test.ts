@@ -166,8 +166,21 @@ it('pins a comment to the top for every reader, live, and unpins it', async () =
   await closeAll(reader, mod);
 });
 
-it('closes comments on the page after asking, and opens them again', async () => {
+/** What a page's readers are told in place of the comment box ('' while it is open): never waits on a missing element. */
+const closedNotice = (page: Page) =>
+  page
+    .locator('#threadkit .tk-status')
+    .allTextContents()
+    .then((parts) => parts.join(''));
+
+it('closes comments on the page after asking, and opens them again, live for readers already there', async () => {
   await seed('lock', 'Early Bird', ['Before the lock']);
+  // A reader already on the page, connected for live updates (the presence line comes with the subscription).
+  const watching = await stack.open('lock');
+  await poll(() => watching.locator('#threadkit .tk-bar > .tk-muted').first().textContent()).toMatch(/here/);
+  expect(await watching.locator('#threadkit textarea:visible').count()).toBe(1);
+  // Half-way through a comment when the page closes.
+  await watching.locator('#threadkit textarea').fill('A draft in progress');
   const mod = await openAsModerator('lock');
   const pageTools = mod.locator('#threadkit .tk-mod-page');
   await pageTools.locator('button', { hasText: 'Close comments' }).click();
@@ -181,11 +194,14 @@ it('closes comments on the page after asking, and opens them again', async () =>
     'Comments on this page are closed.',
   );
   await poll(() => mod.locator('#threadkit .tk-status').textContent()).toBe('Comments are closed.');
+  // The reader who was there sees the box give way without a reload.
+  await poll(() => closedNotice(watching)).toBe('Comments are closed.');
+  expect(await watching.locator('#threadkit textarea:visible').count()).toBe(0);
 
   // A reader finds the page closed, and the server refuses new comments there.
   const reader = await stack.open('lock');
   await poll(() => reader.locator('#threadkit .tk-status').textContent()).toBe('Comments are closed.');
-  expect(await reader.locator('#threadkit textarea').count()).toBe(0);
+  expect(await reader.locator('#threadkit textarea:visible').count()).toBe(0);
   expect(await reader.locator('#threadkit .tk-body').first().textContent()).toBe('Before the lock');
   const guest = await stack.api.guest('Latecomer');
   const refused = await stack.api.call({
@@ -200,10 +216,17 @@ it('closes comments on the page after asking, and opens them again', async () =>
   await poll(() => pageTools.locator('[role="status"]').textContent()).toBe(
     'Comments on this page are open again.',
   );
-  await poll(() => mod.locator('#threadkit textarea').count()).toBe(1);
+  await poll(() => mod.locator('#threadkit textarea:visible').count()).toBe(1);
+  // Back live for both readers, the one who came while it was closed too.
+  for (const page of [watching, reader]) {
+    await poll(() => page.locator('#threadkit textarea:visible').count()).toBe(1);
+    expect(await closedNotice(page)).toBe('');
+  }
+  // The draft is still there.
+  expect(await watching.locator('#threadkit textarea').inputValue()).toBe('A draft in progress');
   const again = await stack.open('lock');
-  await poll(() => again.locator('#threadkit textarea').count()).toBe(1);
-  await closeAll(mod, reader, again);
+  await poll(() => again.locator('#threadkit textarea:visible').count()).toBe(1);
+  await closeAll(mod, reader, again, watching);
 });
 
 it('bans an author and, when asked, takes all their comments down for everyone', async () => {

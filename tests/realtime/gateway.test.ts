@@ -481,6 +481,24 @@ describe('resync', () => {
     again.close();
   });
 
+  it("relays a page's closing and reopening to its readers, and replays them on resync", async () => {
+    const page = newPage();
+    const mod = await moderator('Mo');
+    const lock = (path: 'lock' | 'unlock') =>
+      call(mod.token, { method: 'POST', url: `/v1/moderation/${path}`, payload: { page_url: page.url } });
+    const first = await watcher(page.id);
+    await lock('lock');
+    const closed = await first.next('lock_update');
+    expect(closed.params).toMatchObject({ page_id: page.id, locked: true });
+    first.close();
+    await lock('unlock');
+
+    const again = await watcher(page.id);
+    again.send('resync', { page_id: page.id, since: closed.params.event_id });
+    expect((await again.next('lock_update')).params).toMatchObject({ page_id: page.id, locked: false });
+    again.close();
+  });
+
   it('needs a subscription to the page', async () => {
     const socket = await gw.connect();
     socket.send('resync', { page_id: newPage().id, since: 0 });

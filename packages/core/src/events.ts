@@ -27,7 +27,13 @@ export type DomainEvent =
       vote: VoteDirection | null;
       authorId: string;
     })
-  | (PageEvent & { type: 'comment.pinned'; commentId: string; pinned: boolean });
+  | (PageEvent & { type: 'comment.pinned'; commentId: string; pinned: boolean })
+  /**
+   * A page was locked or unlocked. `locked` is what its thread now says: a page
+   * unlocked while the whole site is locked stays closed. Site-wide locks are
+   * not announced page by page; readers learn of them on their next read.
+   */
+  | (PageEvent & { type: 'page.locked'; locked: boolean });
 
 export type EventListener = (event: DomainEvent) => void | Promise<void>;
 
@@ -89,6 +95,8 @@ export function toWireMessage(event: DomainEvent): Envelope['message'] {
         method: 'pin_update',
         params: { page_id, comment_id: event.commentId, pinned: event.pinned },
       };
+    case 'page.locked':
+      return { jsonrpc: '2.0', method: 'lock_update', params: { page_id, locked: event.locked } };
   }
 }
 

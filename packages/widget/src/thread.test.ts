@@ -96,6 +96,18 @@ describe('live events', () => {
     expect(state.pinned).toEqual([]);
   });
 
+  it('closes and reopens the comment box when the page is locked and unlocked', () => {
+    let state = applyLive(loaded(), live('lock_update', { locked: true, event_id: '9-0' }), null, 0);
+    expect(state.locked).toBe(true);
+    expect(state.lastEventId).toBe('9-0');
+    expect(state.roots).toEqual(['a', 'b']);
+    state = applyLive(state, live('lock_update', { locked: false }), null, 0);
+    expect(state.locked).toBe(false);
+    // Another page's lock is not this one's.
+    const elsewhere = { method: 'lock_update', params: { page_id: 'other', locked: true } };
+    expect(applyLive(state, elsewhere, null, 0).locked).toBe(false);
+  });
+
   it('turns a deleted comment with replies into a placeholder and removes one without', () => {
     let state = applyLive(loaded(), live('delete_comment', { comment_id: 'a' }), null, 0);
     expect(state.byId.a).toMatchObject({ s: 'deleted', t: '', h: '' });

@@ -142,6 +142,8 @@ export function applyLive(
       const others = next.pinned.filter((id) => id !== params.comment_id);
       return { ...next, pinned: params.pinned ? [params.comment_id, ...others] : others };
     }
+    case 'lock_update':
+      return { ...next, locked: params.locked };
     case 'presence':
       return { ...next, presence: { count: params.count, users: params.users } };
     case 'user_joined':

@@ -153,8 +153,18 @@ export class ModerationService {
   /** Locks or unlocks a page (read-only for everyone but moderators), or the whole site without a page. */
   async lock(site: Site, viewer: Viewer, page: PageRef | null, locked: boolean): Promise<void> {
     requireRole(viewer, page ? 'moderator' : 'admin');
-    await this.deps.store.setLocked(site.id, page?.id ?? null, locked);
+    const readOnly = await this.deps.store.setLocked(site.id, page?.id ?? null, locked);
     this.deps.onSiteChanged?.(site.id);
+    // Readers of the page see its comment box go or come back live. A site-wide
+    // lock is not sent to every page: widgets learn of it on their next read.
+    if (page)
+      await this.deps.events.emit({
+        type: 'page.locked',
+        siteId: site.id,
+        pageId: page.id,
+        audience: { public: true },
+        locked: readOnly,
+      });
     await this.audit(
       site,
       viewer,

@@ -110,16 +110,25 @@ export class ModerationStore {
     return this.redis.smembers(keys.roleMembers(siteId, role)).catch(translateRedisError);
   }
 
-  /** Locks or unlocks a page, or the whole site when `pageId` is null. */
-  async setLocked(siteId: string, pageId: string | null, locked: boolean): Promise<void> {
-    const key = pageId === null ? keys.site(siteId) : keys.page(siteId, pageId);
-    await (locked ? this.redis.hset(key, 'locked', '1') : this.redis.hdel(key, 'locked')).catch(
-      translateRedisError,
-    );
+  /**
+   * Locks or unlocks a page, or the whole site when `pageId` is null. Returns
+   * whether it is read-only now: a page also is while the whole site is locked.
+   */
+  async setLocked(siteId: string, pageId: string | null, locked: boolean): Promise<boolean> {
+    const site = keys.site(siteId);
+    const key = pageId === null ? site : keys.page(siteId, pageId);
+    const change = this.redis.multi();
+    if (locked) change.hset(key, 'locked', '1');
+    else change.hdel(key, 'locked');
     // Threads show whether they are locked: the page's version (or, for the site, its epoch) moves.
-    const bump =
-      pageId === null ? this.redis.incr(keys.siteEpoch(siteId)) : this.redis.hincrby(key, 'ver', 1);
-    await bump.catch(translateRedisError);
+    if (pageId === null) change.incr(keys.siteEpoch(siteId));
+    else change.hincrby(key, 'ver', 1);
+    // Read in the same transaction, so the answer matches the lock just written.
+    change.hget(site, 'locked');
+    const replies = await change.exec().catch(translateRedisError);
+    const failed = replies?.find(([error]) => error)?.[0];
+    if (failed) translateRedisError(failed);
+    return locked || replies?.at(-1)?.[1] === '1';
   }
 
   async audit(siteId: string, entry: AuditEntry): Promise<void> {

@@ -292,9 +292,9 @@ export function App({ config }: { config: AppConfig }) {
         />
       )}
       {moderation && <moderation.PageTools ctx={feature} thread={thread} update={setThread} />}
-      {thread.locked ? (
-        <p class="tk-status">{t.locked}</p>
-      ) : (
+      {thread.locked && <p class="tk-status">{t.locked}</p>}
+      {/* Kept while comments are closed, only hidden: a draft survives a moderator closing and reopening the page. */}
+      <div hidden={thread.locked}>
         <Composer
           t={t}
           ctx={feature}
@@ -309,7 +309,7 @@ export function App({ config }: { config: AppConfig }) {
             setThread((current) => addOwn(current, comment));
           }}
         />
-      )}
+      </div>
       <p class="tk-muted" aria-live="polite">
         {typing.length > 0 ? t.typing(typing) : ''}
         {live === 'paused' ? t.livePaused : ''}
