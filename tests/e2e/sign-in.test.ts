@@ -1,11 +1,13 @@
-import { createServer } from 'node:http';
 import {
+  extractCode,
   freePort,
   type SmtpTestServer,
   startOidcProvider,
   startSmtpServer,
+  startTwilioDouble,
   startWidgetStack,
   type TestOidcProvider,
+  type TwilioDouble,
   type WidgetStack,
 } from '@threadkit/testing';
 import type { Page } from 'playwright-core';
@@ -13,44 +15,43 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
  * The sign-in dialog in headless Chromium against the real API: codes travel
- * by SMTP to an in-process server and are read there, and OAuth runs in a
+ * by SMTP to an in-process server, or as texts through a local server speaking
+ * Twilio's Messages API, and are read there, and OAuth runs in a
  * popup through a real OpenID provider (playing Google and a company's SSO).
  */
 
 const PASSWORD = 'correct horse battery staple';
+/** The number texts come from (`TWILIO_FROM`). */
+const SMS_FROM = '+15005550006';
 /** Argon2 hashing, e-mail and popups take longer than the default poll of a second. */
 const slow = { timeout: 15_000 };
 
 let smtp: SmtpTestServer;
+let twilio: TwilioDouble;
 let oidc: TestOidcProvider;
 let stack: WidgetStack;
-/** The API's public URL (`PUBLIC_URL`): the providers send the popup back there. */
-let publicUrl: string;
-let publicApi: { stop(): Promise<void> };
 
 beforeAll(async () => {
   smtp = await startSmtpServer();
-  const port = await freePort();
-  publicUrl = `http://127.0.0.1:${port}`;
-  oidc = await startOidcProvider({ appUrl: publicUrl, google: true, oidc: { corp: 'Corp SSO' } });
-  stack = await startWidgetStack({ env: { SMTP_URL: smtp.url, ...oidc.env } });
-  // The stack's API listens where it likes; the same app answers on PUBLIC_URL's port,
-  // and the widget talks to it there, so the callback page and the widget's API share an origin.
-  const server = createServer((request, response) => stack.api.app.server.emit('request', request, response));
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  publicApi = {
-    stop: () =>
-      new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  twilio = await startTwilioDouble();
+  // The API listens at its PUBLIC_URL, where the providers send the popup back,
+  // so the callback page and the widget's API share an origin.
+  const apiPort = await freePort();
+  oidc = await startOidcProvider({
+    appUrl: `http://127.0.0.1:${apiPort}`,
+    google: true,
+    oidc: { corp: 'Corp SSO' },
+  });
+  stack = await startWidgetStack({
+    apiPort,
+    env: { SMTP_URL: smtp.url, ...twilio.env, TWILIO_FROM: SMS_FROM, ...oidc.env },
+  });
   await settings({ auth_methods: 'password,email_code,google,corp', allow_guests: true });
 });
 afterAll(async () => {
   await stack?.stop();
-  await publicApi?.stop();
   await oidc?.stop();
+  await twilio?.stop();
   await smtp?.stop();
 });
 
@@ -65,10 +66,8 @@ async function settings(payload: Record<string, unknown>) {
 
 let seq = 0;
 const newEmail = (name: string) => `${name}-${++seq}@example.test`;
-
-/** An article whose widget talks to the API at PUBLIC_URL. */
-const open = (key: string, attributes: Record<string, string> = {}) =>
-  stack.open(key, { 'data-api-url': publicUrl, ...attributes });
+/** A phone number in international form, as the API keeps it. */
+const newPhone = () => `+1415555${String(++seq).padStart(4, '0')}`;
 
 const dialog = (page: Page) => page.getByRole('dialog');
 const heading = (page: Page) => dialog(page).getByRole('heading').textContent();
@@ -84,6 +83,24 @@ async function openSignIn(page: Page) {
   await signInButton(page).click();
   await expect.poll(() => heading(page), slow).toBe('Sign in');
   return dialog(page);
+}
+
+/** Fills in "Create an account" from the sign-in dialog and sends it. */
+async function createAccount(page: Page, name: string, login: string, password = PASSWORD) {
+  const form = await openSignIn(page);
+  await form.getByRole('button', { name: 'Create an account' }).click();
+  await expect.poll(() => heading(page)).toBe('Create an account');
+  await form.getByLabel('Your name').fill(name);
+  await form.getByLabel('E-mail or phone number').fill(login);
+  await form.getByLabel('Password').fill(password);
+  await form.getByRole('button', { name: 'Create account' }).click();
+  return form;
+}
+
+async function signOut(page: Page) {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect.poll(() => signedInAs(page)).toBeNull();
+  expect(await stored(page)).toBeNull();
 }
 
 async function signInWithPassword(page: Page, login: string, password: string) {
@@ -122,16 +139,10 @@ async function me(page: Page) {
 
 describe('e-mail or phone and password', () => {
   it('creates an account, confirms it with the e-mailed code, signs out and back in', async () => {
-    const page = await open('register');
+    const page = await stack.open('register');
     const email = newEmail('ada');
-    const form = await openSignIn(page);
-    await form.getByRole('button', { name: 'Create an account' }).click();
-    await expect.poll(() => heading(page)).toBe('Create an account');
     // Checked before anything is sent, in plain words.
-    await form.getByLabel('Your name').fill('Ada Lovelace');
-    await form.getByLabel('E-mail or phone number').fill('ada at example');
-    await form.getByLabel('Password').fill(PASSWORD);
-    await form.getByRole('button', { name: 'Create account' }).click();
+    const form = await createAccount(page, 'Ada Lovelace', 'ada at example');
     await expect
       .poll(() => alertText(page))
       .toBe('Enter an e-mail address, or a phone number starting with + and the country code.');
@@ -156,10 +167,7 @@ describe('e-mail or phone and password', () => {
     await expect.poll(() => dialog(page).count(), slow).toBe(0);
     expect(await me(page)).toMatchObject({ name: 'Ada Lovelace', email, email_verified: true });
 
-    await page.getByRole('button', { name: 'Sign out' }).click();
-    await expect.poll(() => signedInAs(page)).toBeNull();
-    expect(await stored(page)).toBeNull();
-
+    await signOut(page);
     await signInWithPassword(page, email, 'not the password');
     await expect
       .poll(() => alertText(page), slow)
@@ -171,15 +179,42 @@ describe('e-mail or phone and password', () => {
     await page.context().close();
   });
 
+  it('creates an account by phone, confirms it with the texted code, signs out and back in', async () => {
+    const phone = newPhone();
+    // Typed as people write numbers; the dialog sends the international form.
+    const typed = `${phone.slice(0, 2)} (${phone.slice(2, 5)}) ${phone.slice(5, 8)}-${phone.slice(8)}`;
+    const page = await stack.open('register-phone');
+    const form = await createAccount(page, 'Grace', typed);
+
+    await expect.poll(() => heading(page), slow).toBe('Confirm your account');
+    expect(await statusText(page)).toBe(`We sent a code to \u2068${phone}\u2069. It works for 10 minutes.`);
+    const sms = await twilio.nextMessage(phone);
+    expect(sms.from).toBe(SMS_FROM);
+    expect(extractCode(sms.body)).toMatch(/^\d{6}$/);
+    expect(await signedInAs(page)).toBe('Signed in as Grace');
+    // The new code goes by text too, and the code is taken as read out, in two groups.
+    await form.getByRole('button', { name: 'Send a new code' }).click();
+    await expect.poll(() => statusText(page), slow).toBe('We sent a new code.');
+    const code = await twilio.codeFor(phone);
+    await form.getByLabel('6-digit code').fill(`${code.slice(0, 3)} ${code.slice(3)}`);
+    await form.getByRole('button', { name: 'Confirm' }).click();
+    await expect.poll(() => dialog(page).count(), slow).toBe(0);
+    const account = await me(page);
+    expect(account).toMatchObject({ name: 'Grace', phone, phone_verified: true, email: null });
+    expect(twilio.refused).toEqual([]);
+
+    await signOut(page);
+    await signInWithPassword(page, typed, PASSWORD);
+    await expect.poll(() => signedInAs(page), slow).toBe('Signed in as Grace');
+    expect(await dialog(page).count()).toBe(0);
+    expect((await me(page)).id).toBe(account.id);
+    await page.context().close();
+  });
+
   it('refuses a second account for the same e-mail, pointing to sign-in and reset', async () => {
     const email = await account('Taken');
-    const page = await open('taken');
-    const form = await openSignIn(page);
-    await form.getByRole('button', { name: 'Create an account' }).click();
-    await form.getByLabel('Your name').fill('Someone Else');
-    await form.getByLabel('E-mail or phone number').fill(email);
-    await form.getByLabel('Password').fill('another long passphrase');
-    await form.getByRole('button', { name: 'Create account' }).click();
+    const page = await stack.open('taken');
+    await createAccount(page, 'Someone Else', email, 'another long passphrase');
     await expect
       .poll(() => alertText(page), slow)
       .toBe('An account with this e-mail or phone number already exists. Sign in, or reset its password.');
@@ -189,7 +224,7 @@ describe('e-mail or phone and password', () => {
 
   it('resets a forgotten password with the e-mailed code and signs in with the new one', async () => {
     const email = await account('Forgetful');
-    const page = await open('forgot');
+    const page = await stack.open('forgot');
     const form = await openSignIn(page);
     await form.getByRole('button', { name: 'Forgot your password?' }).click();
     await expect.poll(() => heading(page)).toBe('Reset your password');
@@ -217,7 +252,7 @@ describe('e-mail or phone and password', () => {
 
   it('signing out in one tab signs out the other tab of the same browser, and signing in too', async () => {
     const email = await account('Two Tabs');
-    const first = await open('tabs');
+    const first = await stack.open('tabs');
     const second = await first.context().newPage();
     await second.goto(first.url());
     await signInWithPassword(first, email, PASSWORD);
@@ -237,7 +272,7 @@ describe('e-mail or phone and password', () => {
 
 it('signs in with a one-time code by e-mail, creating the account with the given name', async () => {
   const email = newEmail('grace');
-  const page = await open('otp');
+  const page = await stack.open('otp');
   const form = await openSignIn(page);
   await form.getByRole('button', { name: 'E-mail me a sign-in code' }).click();
   await expect.poll(() => heading(page)).toBe('Sign in with a code');
@@ -257,7 +292,7 @@ describe('OAuth in a popup', () => {
   it('signs in with Google through the provider, and says so when the reader declines', async () => {
     const grace = oidc.person({ email: newEmail('hopper'), email_verified: true, name: 'Grace Hopper' });
     oidc.next = { signInAs: grace.sub };
-    const page = await open('oauth');
+    const page = await stack.open('oauth');
     const form = await openSignIn(page);
     const [popup] = await Promise.all([
       page.waitForEvent('popup'),
@@ -289,7 +324,7 @@ describe('OAuth in a popup', () => {
     });
     const kim = oidc.person({ email: newEmail('kim'), email_verified: true, name: 'Kim' });
     oidc.next = { signInAs: kim.sub, until: released };
-    const page = await open('forged');
+    const page = await stack.open('forged');
     const form = await openSignIn(page);
     // (Playwright announces a popup only once it has loaded something: this one is still waiting.)
     await form.getByRole('button', { name: 'Continue with Google' }).click();
@@ -329,7 +364,7 @@ describe('OAuth in a popup', () => {
     await page.context().close();
   });
   it('says in plain words when the popup is blocked, or closed before the end', async () => {
-    const page = await open('popup-trouble');
+    const page = await stack.open('popup-trouble');
     await page.evaluate(() => {
       window.open = () => null;
     });
@@ -371,7 +406,7 @@ describe('what the site offers', () => {
   it('a site without guests offers no guest sign-in; with guests a name is enough', async () => {
     await settings({ allow_guests: false });
     try {
-      const page = await open('no-guests');
+      const page = await stack.open('no-guests');
       await openSignIn(page);
       expect(await choices(page)).toEqual([
         'Continue with Google',
@@ -389,7 +424,7 @@ describe('what the site offers', () => {
     }
 
     // The site's own words for the dialog, as overrides under `signIn`.
-    const page = await open('guests', {
+    const page = await stack.open('guests', {
       'data-strings': '{"signIn": {"steps": {"guest": "Just your name"}}}',
     });
     const form = await openSignIn(page);
@@ -407,7 +442,7 @@ describe('what the site offers', () => {
   it('a site with only guests asks for the name straight away', async () => {
     await settings({ auth_methods: '' });
     try {
-      const page = await open('only-guests');
+      const page = await stack.open('only-guests');
       await signInButton(page).click();
       await expect.poll(() => choices(page)).toEqual(['Your name', 'Continue']);
       await page.context().close();
@@ -418,7 +453,7 @@ describe('what the site offers', () => {
 });
 
 it('is used with the keyboard alone, in Arabic, right to left', async () => {
-  const page = await open('arabic', { 'data-lang': 'ar' });
+  const page = await stack.open('arabic', { 'data-lang': 'ar' });
   const opener = page.getByRole('button', { name: 'تسجيل الدخول', exact: true }).first();
   await opener.focus();
   await page.keyboard.press('Enter');
@@ -427,7 +462,10 @@ it('is used with the keyboard alone, in Arabic, right to left', async () => {
     page.evaluate(() => document.querySelector('#threadkit')?.shadowRoot?.activeElement?.textContent);
   // Focus starts at the first way to sign in.
   await expect.poll(focused).toBe('المتابعة باستخدام Google');
-  expect(await dialog(page).evaluate((node) => getComputedStyle(node).direction)).toBe('rtl');
+  const direction = (node: Element) => getComputedStyle(node).direction;
+  expect(await dialog(page).evaluate(direction)).toBe('rtl');
+  // Addresses and numbers read left to right, so the + of a phone number stays in front.
+  expect(await dialog(page).getByLabel('البريد الإلكتروني أو رقم الهاتف').evaluate(direction)).toBe('ltr');
   await page.keyboard.press('Tab');
   await page.keyboard.press('Tab');
   await page.keyboard.type('not an address');

@@ -42,14 +42,23 @@ export interface SignedInGuest {
   refreshToken: string;
 }
 
+export interface WidgetStackOptions extends TestApiOptions {
+  /**
+   * The port the HTTP API listens on (default: any free one). OAuth providers send
+   * the popup back to a fixed `PUBLIC_URL`, so a test of them picks the port first.
+   */
+  apiPort?: number;
+}
+
 /**
  * Everything an end-to-end test of the embed needs: Redis, the HTTP API and
  * the gateway on real sockets, a customer site on its own origin whose pages
  * load /embed.js from the API, and headless Chromium.
  */
-export async function startWidgetStack(options: TestApiOptions = {}): Promise<WidgetStack> {
-  const api = await startTestApi(options);
-  const apiUrl = await api.app.listen({ host: '127.0.0.1', port: 0 });
+export async function startWidgetStack(options: WidgetStackOptions = {}): Promise<WidgetStack> {
+  const { apiPort = 0, ...apiOptions } = options;
+  const api = await startTestApi(apiOptions);
+  const apiUrl = await api.app.listen({ host: '127.0.0.1', port: apiPort });
   // Presence counts refresh every 300 ms here (every 10 s by default).
   const gatewayOptions = { heartbeatMs: 300 };
   let gateway = await startTestGateway(api, gatewayOptions);

@@ -248,12 +248,15 @@ export function SignInDialog({ ctx, onClose, onSession: onSignedIn }: PanelProps
     </button>
   );
   const nameField = <Field label={w.name} name="name" autocomplete="name" maxLength={50} required />;
-  const loginField = (autocomplete: string) => (
+  // Addresses and numbers read left to right in every language: in a right-to-left
+  // field, the + of "+966 5…" would show at the far end.
+  const loginField = (
     <Field
       label={w.login}
       hint={w.loginHint}
       name="login"
-      autocomplete={autocomplete}
+      dir="ltr"
+      autocomplete="username"
       maxLength={254}
       spellcheck={false}
       required
@@ -287,7 +290,7 @@ export function SignInDialog({ ctx, onClose, onSession: onSignedIn }: PanelProps
       case 'password':
         return (
           <form key="password" noValidate onSubmit={signInWithPassword}>
-            {loginField('username')}
+            {loginField}
             <Field
               label={w.password}
               name="password"
@@ -302,7 +305,15 @@ export function SignInDialog({ ctx, onClose, onSession: onSignedIn }: PanelProps
       case 'email_code':
         return (
           <form key="email_code" noValidate onSubmit={sendCode}>
-            <Field label={w.email} name="email" type="email" autocomplete="email" maxLength={254} required />
+            <Field
+              label={w.email}
+              name="email"
+              type="email"
+              dir="ltr"
+              autocomplete="email"
+              maxLength={254}
+              required
+            />
             {submit(w.sendCode)}
           </form>
         );
@@ -373,7 +384,7 @@ export function SignInDialog({ ctx, onClose, onSession: onSignedIn }: PanelProps
         return (
           <form key="register" noValidate onSubmit={register}>
             {nameField}
-            {loginField('username')}
+            {loginField}
             {newPasswordField('password', w.password)}
             {submit(w.createAccount)}
             {back}
@@ -395,7 +406,7 @@ export function SignInDialog({ ctx, onClose, onSession: onSignedIn }: PanelProps
       case 'forgot':
         return (
           <form key="forgot" noValidate onSubmit={forgot}>
-            {loginField('username')}
+            {loginField}
             {submit(w.sendCode)}
             {back}
           </form>

@@ -18,6 +18,20 @@ describe('parseLogin', () => {
     expect(parseLogin('+44.20.7946.0958')).toEqual({ phone: '+442079460958' });
   });
 
+  it('takes a number as people write it, and as other keyboards type it', () => {
+    const cases: [string, string][] = [
+      ['+44 (0)20 7946 0958', '+442079460958'],
+      ['0044 20 7946 0958', '+442079460958'],
+      ['+49 30/1234567', '+49301234567'],
+      // Full-width, from a Japanese input method.
+      ['＋８１ ９０－１２３４－５６７８', '+819012345678'],
+      // Arabic-Indic and Persian digits, and the marks copied along from right-to-left text.
+      ['+٩٦٦ ٥٠ ١٢٣ ٤٥٦٧', '+966501234567'],
+      ['\u2066+۹۸ ۹۱۲ ۳۴۵ ۶۷۸۹\u2069', '+989123456789'],
+    ];
+    for (const [typed, phone] of cases) expect(parseLogin(typed), typed).toEqual({ phone });
+  });
+
   it('refuses what is neither', () => {
     for (const text of ['', 'ada', 'ada@example', '@example.com', '4155550123', '+0123456789', '+12']) {
       expect(parseLogin(text), text).toBeNull();
@@ -25,8 +39,11 @@ describe('parseLogin', () => {
   });
 });
 
-it('parseCode takes six digits, spaces removed', () => {
+it('parseCode takes six digits from any keyboard, spaces and dashes removed', () => {
   expect(parseCode(' 123 456 ')).toBe('123456');
+  expect(parseCode('123-456')).toBe('123456');
+  expect(parseCode('١٢٣٤٥٦')).toBe('123456');
+  expect(parseCode('１２３４５６')).toBe('123456');
   expect(parseCode('12345')).toBeNull();
   expect(parseCode('12345a')).toBeNull();
   expect(parseCode('1234567')).toBeNull();

@@ -8,23 +8,44 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /** International form, as the API wants it (+14155550123). */
 const PHONE = /^\+[1-9]\d{6,14}$/;
 
+/** Direction marks that come along when a number is copied out of right-to-left text. */
+const BIDI_MARKS = /[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Digits as ASCII, whatever keyboard typed them: full-width (Japanese and
+ * Chinese input, with a full-width +), Arabic-Indic and Persian; the API and
+ * the codes it sends use ASCII digits. Direction marks are dropped.
+ */
+function asciiDigits(text: string): string {
+  return text
+    .normalize('NFKC')
+    .replace(BIDI_MARKS, '')
+    .replace(/[\u0660-\u0669]/g, (digit) => String(digit.charCodeAt(0) - 0x0660))
+    .replace(/[\u06f0-\u06f9]/g, (digit) => String(digit.charCodeAt(0) - 0x06f0));
+}
+
 /**
  * What a reader typed in "E-mail or phone number": an e-mail when it has an
- * `@`, else a phone number in international form (spaces, dots, dashes and
- * brackets dropped); null when it is neither.
+ * `@`, else a phone number in international form; null when it is neither.
+ * A number is taken as people write it: spaces, dots, dashes, slashes and
+ * brackets dropped, the trunk 0 written "(0)" after the country code left out
+ * (+44 (0)20…), and the 00 international prefix read as +.
  */
 export function parseLogin(text: string): Login | null {
   const value = text.trim();
   if (value.includes('@')) return EMAIL.test(value) ? { email: value } : null;
-  const phone = value.replace(/[\s().-]/g, '');
+  const phone = asciiDigits(value)
+    .replace(/\(0\)/, '')
+    .replace(/[\s()./-]/g, '')
+    .replace(/^00/, '+');
   return PHONE.test(phone) ? { phone } : null;
 }
 
 export const loginText = (login: Login): string => ('email' in login ? login.email : login.phone);
 
-/** The 6-digit code, with any spaces a reader typed or pasted taken out; null when it is not one. */
+/** The 6-digit code, in ASCII digits, with any spaces or dashes a reader typed or pasted taken out; null when it is not one. */
 export function parseCode(text: string): string | null {
-  const code = text.replace(/\s/g, '');
+  const code = asciiDigits(text).replace(/[\s-]/g, '');
   return /^\d{6}$/.test(code) ? code : null;
 }
 
