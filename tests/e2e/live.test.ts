@@ -143,6 +143,35 @@ it('catches up on what was posted between reading the thread and first connectin
   await page!.context().close();
 }, 60_000);
 
+it('asks again, with back-off, when the server cannot take its subscription yet, then goes live', async () => {
+  // The gateway answers the first two subscribes as it does while its Redis is away.
+  const context = await stack.browser.newContext();
+  let refused = 0;
+  await context.routeWebSocket(/\/ws\?/, (socket) => {
+    const server = socket.connectToServer();
+    socket.onMessage((message) => {
+      if (String(message).includes('"subscribe"') && refused < 2) {
+        refused++;
+        const params = {
+          code: 'unavailable',
+          message: 'Live updates are unavailable right now; try again shortly.',
+        };
+        socket.send(JSON.stringify({ jsonrpc: '2.0', method: 'error', params }));
+        return;
+      }
+      server.send(message);
+    });
+  });
+  const page = await context.newPage();
+  await page.goto(`${stack.siteUrl}/retry-subscribe`);
+  await expect.poll(() => presence(page), { timeout: 20_000 }).toBe('1 person here');
+  expect(refused).toBe(2);
+  await expect.poll(() => liveRegion(page)).toBe('');
+  await postAsGuest('retry-subscribe', 'Someone', 'Live at last');
+  await expect.poll(() => text(page.locator('#threadkit .tk-banner'))).toBe('Show 1 new comment');
+  await context.close();
+}, 60_000);
+
 it('settles an optimistic vote on the server’s count when the server disagrees or refuses', async () => {
   const first = await postAsGuest('settle', 'Ada', 'First');
   const second = await postAsGuest('settle', 'Ada', 'Second');

@@ -74,6 +74,15 @@ export class LiveClient {
     const ws = new WebSocket(`${url}/ws?${query}`);
     this.ws = ws;
     let connectedAt: number | undefined;
+    let subscribed = false;
+    let since: string | number;
+    let retry: (() => void) | undefined;
+    const subscribe = (serverTime: number) => {
+      connectedAt = serverTime;
+      this.send('subscribe', { page_id: this.options.pageId, since });
+      // The gateway answers in order: this pong comes after the subscription and its catch-up.
+      this.send('ping', {});
+    };
     ws.onopen = () => {
       clearInterval(this.pingTimer);
       this.pingTimer = setInterval(() => this.send('ping', {}), PING_MS);
@@ -86,19 +95,21 @@ export class LiveClient {
         return;
       }
       if (message.method === 'connected') {
-        connectedAt = message.params.server_time;
+        const serverTime: number = message.params.server_time;
         // Resume from the last event seen, else from the last connection that caught up, else
         // from when the thread was read (on the server's clock): nothing in between is missed.
-        const since =
+        since =
           this.options.since() ??
           this.caughtUpAt ??
-          Math.round(connectedAt! - (performance.now() - this.options.readAt()) - READ_MARGIN_MS);
-        this.send('subscribe', { page_id: this.options.pageId, since });
-        // The gateway answers in order: this pong comes after the subscription and its catch-up.
-        this.send('ping', {});
+          Math.round(serverTime - (performance.now() - this.options.readAt()) - READ_MARGIN_MS);
+        subscribe(serverTime);
+        // A subscribe the server could not take (its storage away) is asked again, with back-off,
+        // until it is; a connection already subscribed is caught up by the server itself.
+        retry = () => subscribe(serverTime);
       }
       if (message.method === 'pong') this.caughtUpAt = connectedAt ?? this.caughtUpAt;
       if (message.method === 'presence') {
+        subscribed = true;
         this.attempt = 0;
         this.options.onStatus('live');
       }
@@ -106,12 +117,16 @@ export class LiveClient {
         // Not subscribed after all: nothing since this connection began is known to have arrived.
         connectedAt = undefined;
         this.options.onStatus('paused');
+        if (!subscribed && retry)
+          this.retryTimer = setTimeout(retry, Math.min(30_000, 1000 * 2 ** this.attempt++));
       }
       this.options.onMessage(message);
     };
     ws.onclose = (event) => {
       if (this.ws !== ws) return;
       clearInterval(this.pingTimer);
+      // A subscribe waiting to be asked again belonged to this connection.
+      clearTimeout(this.retryTimer);
       this.ws = null;
       if (this.closed) return;
       this.options.onStatus('paused');
