@@ -1,5 +1,6 @@
-// Renders the widget in headless Chromium (light, dark, a 360 px phone, and the
-// sign-in dialog) on a seeded thread and saves the pictures under docs/screenshots/.
+// Renders the widget in headless Chromium (light, dark, a 360 px phone, the
+// sign-in dialog, and a moderator's view) on a seeded thread and saves the
+// pictures under docs/screenshots/.
 // Run: npm run build && npx tsx scripts/screenshots.ts
 import { mkdir } from 'node:fs/promises';
 import { startWidgetStack } from '@threadkit/testing';
@@ -49,6 +50,25 @@ try {
   await page.locator('#threadkit dialog[open] input').first().waitFor();
   await page.screenshot({ path: new URL('widget-signin.png', OUT).pathname });
   await page.context().close();
+  // A moderator, signed in: the bell, the profile, and a comment's tools open.
+  const registered = await stack.api.call({
+    method: 'POST',
+    url: '/v1/auth/register',
+    payload: { name: 'Grace', email: 'grace@example.com', password: 'correct horse battery staple' },
+  });
+  const { token, refresh_token, user } = registered.json();
+  await stack.api.promote(user.id, 'moderator');
+  const moderator = await stack.openWithSession(
+    'shots',
+    { token, refresh_token, user: { id: user.id, name: user.name, guest: false } },
+    { 'data-theme': 'dark' },
+  );
+  await moderator.setViewportSize({ width: 900, height: 800 });
+  await moderator.evaluate(() => (document.body.style.background = '#0d1117'));
+  await moderator.locator('#threadkit button', { hasText: 'Moderate' }).first().click();
+  await moderator.locator('#threadkit .tk-mod button', { hasText: 'Pin' }).first().waitFor();
+  await moderator.locator('#threadkit').screenshot({ path: new URL('widget-moderator.png', OUT).pathname });
+  await moderator.context().close();
   console.log('screenshots written to docs/screenshots/');
 } finally {
   await stack.stop();

@@ -32,7 +32,8 @@ export function AccountBar({ t, viewer, unread, onOpen, onSignOut }: Props) {
         aria-label={t.notifications(unread)}
         onClick={() => onOpen('notifications')}
       >
-        <span aria-hidden="true">🔔</span>
+        {/* A word rather than a bell glyph: it needs no emoji font, and says what it is. */}
+        {t.notifications(0)}
         {unread > 0 && (
           <span class="tk-badge" aria-hidden="true">
             {unread}
