@@ -1,7 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { hashPassword, keys, newId, newUser, UserStore } from '@threadkit/core';
+import {
+  DEFAULT_SETTINGS,
+  generateApiKey,
+  hashPassword,
+  keys,
+  newId,
+  newUser,
+  SiteStore,
+  UserStore,
+} from '@threadkit/core';
 import {
   freePort,
   type OidcClaims,
@@ -62,8 +71,11 @@ afterAll(async () => {
   await oidc?.stop();
 });
 
-const startUrl = (provider: string, origin = TEST_ORIGIN, key = api.site.publicKey) =>
-  `${appUrl}/v1/auth/${provider}?project_id=${encodeURIComponent(key)}&origin=${encodeURIComponent(origin)}`;
+/** The start URL; `link` hands a guest to the flow. */
+function startUrl(provider: string, origin = TEST_ORIGIN, key = api.site.publicKey, link?: string) {
+  const query = new URLSearchParams({ project_id: key, origin, ...(link !== undefined ? { link } : {}) });
+  return `${appUrl}/v1/auth/${provider}?${query}`;
+}
 
 /**
  * Opens the start URL and follows the redirects through the provider (login and
@@ -74,9 +86,10 @@ async function authorize(
   provider: string,
   as: OidcDecision | null,
   origin = TEST_ORIGIN,
+  link?: string,
 ): Promise<{ callback: string; authorization: URL }> {
   if (as) oidc.next = as;
-  const start = await fetch(startUrl(provider, origin), { redirect: 'manual' });
+  const start = await fetch(startUrl(provider, origin, api.site.publicKey, link), { redirect: 'manual' });
   expect(start.status, await start.clone().text()).toBe(302);
   const authorization = new URL(start.headers.get('location')!);
   const cookies = new Map<string, string>();
@@ -130,9 +143,9 @@ async function openCallback(url: string): Promise<Page> {
   return { status: response.status, contentType, html, posted: JSON.parse(data!) };
 }
 
-/** A full sign-in through the provider: the page's posted message. */
-async function signIn(provider: string, as: { signInAs: string }, origin = TEST_ORIGIN) {
-  const { callback } = await authorize(provider, as, origin);
+/** A full sign-in through the provider (handing over a guest with `link`): the page's posted message. */
+async function signIn(provider: string, as: { signInAs: string }, origin = TEST_ORIGIN, link?: string) {
+  const { callback } = await authorize(provider, as, origin, link);
   const page = await openCallback(callback);
   expect(page.status, page.html).toBe(200);
   expect(page.posted?.origin).toBe(origin);
@@ -456,6 +469,236 @@ describe('GET /v1/auth/:provider/callback (OpenID Connect)', () => {
     const response = await fetch(`${appUrl}/v1/auth/facebook/callback?code=x&state=y`);
     expect(response.status).toBe(404);
     expect((await response.json()).code).toBe('not_found');
+  });
+});
+
+describe('a guest signing in with a provider (POST /v1/auth/:provider/link)', () => {
+  const linkFor = async (provider: string, token?: string, key?: string) =>
+    api.call({
+      method: 'POST',
+      url: `/v1/auth/${provider}/link`,
+      ...(token ? { token } : {}),
+      ...(key ? { headers: { projectid: key } } : {}),
+    });
+
+  /** A single-use link for the guest's popup. */
+  async function guestLink(provider: string, token: string): Promise<string> {
+    const response = await linkFor(provider, token);
+    expect(response.statusCode, response.body).toBe(200);
+    const { link } = response.json();
+    expect(link).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    return link;
+  }
+
+  /** A start that refuses its link: a page that tells the opener `invalid_link`, and no redirect. */
+  async function expectRefusedLink(provider: string, link: string, key = api.site.publicKey) {
+    const page = await openCallback(startUrl(provider, TEST_ORIGIN, key, link));
+    expect(page.status).toBe(400);
+    expect(page.posted).toEqual({
+      origin: TEST_ORIGIN,
+      message: { type: 'threadkit:auth', error: 'invalid_link' },
+    });
+  }
+
+  /** A guest with a comment on a fresh page, and how to read that page. */
+  async function guestWithComment(name: string) {
+    const guest = await api.guest(name);
+    const url = `https://blog.example.com/guest-${randomBytes(4).toString('hex')}`;
+    const posted = await api.call({
+      method: 'POST',
+      url: '/v1/comments',
+      token: guest.token,
+      payload: { page_url: url, content: 'Written as a guest' },
+    });
+    expect(posted.statusCode, posted.body).toBe(201);
+    const read = async (token?: string) => {
+      const response = await api.call({
+        method: 'GET',
+        url: `/v1/comments?page_url=${encodeURIComponent(url)}`,
+        ...(token ? { token } : {}),
+      });
+      return response.json().tree.comments as { i: string; a: string; n: string }[];
+    };
+    // Read once before, so the anonymous view is cached with the guest's name.
+    expect((await read())[0]).toMatchObject({ a: guest.userId, n: name });
+    return { guest, comment: posted.json().comment.i as string, read };
+  }
+
+  it('upgrades the guest in place: same id and comments, the provider’s name and e-mail, no longer a guest', async () => {
+    const { guest, comment, read } = await guestWithComment('Passer-by');
+    const link = await guestLink('google', guest.token);
+    const ada = person({ email: uniqueEmail('guest-ada'), email_verified: true, name: 'Ada Upgraded' });
+    const message = await signIn('google', { signInAs: ada.sub }, TEST_ORIGIN, link);
+    expect(message.user).toMatchObject({
+      id: guest.userId,
+      name: 'Ada Upgraded',
+      email: ada.email,
+      email_verified: true,
+      guest: false,
+    });
+    // The guest session ended, as when a guest registers; the new one works.
+    expect(await tokenWorks(guest.token)).toBe(401);
+    expect(await tokenWorks(message.token)).toBe(200);
+    const me = await api.call({ method: 'GET', url: '/v1/users/me', token: message.token });
+    expect(me.json()).toMatchObject({ id: guest.userId, guest: false, email_verified: true });
+
+    // The comment is theirs under the new name, for them and (its cache rebuilt) for everyone.
+    expect(await read(message.token)).toEqual([
+      expect.objectContaining({ i: comment, a: guest.userId, n: 'Ada Upgraded' }),
+    ]);
+    await expect.poll(async () => (await read())[0]?.n).toBe('Ada Upgraded');
+    const edited = await api.call({
+      method: 'PUT',
+      url: `/v1/comments/${comment}`,
+      token: message.token,
+      payload: { content: 'Edited after signing in' },
+    });
+    expect(edited.statusCode, edited.body).toBe(200);
+
+    // The identity and the verified e-mail now lead to this account.
+    expect(await api.redis.get(keys.identity(api.site.id, 'google', ada.sub))).toBe(guest.userId);
+    expect(await api.redis.get(keys.login(api.site.id, 'email', ada.email!))).toBe(guest.userId);
+    expect((await signIn('google', { signInAs: ada.sub })).user.id).toBe(guest.userId);
+  });
+
+  it('keeps an unverified e-mail unclaimed when upgrading', async () => {
+    const guest = await api.guest('Unsure');
+    const link = await guestLink('corp', guest.token);
+    const email = uniqueEmail('unverified-guest');
+    const unsure = person({ email, email_verified: false, name: 'Unsure Later' });
+    const message = await signIn('corp', { signInAs: unsure.sub }, TEST_ORIGIN, link);
+    expect(message.user).toMatchObject({ id: guest.userId, guest: false, email, email_verified: false });
+    expect(await api.redis.get(keys.login(api.site.id, 'email', email))).toBeNull();
+  });
+
+  it('signs an identity that already has an account in to it, and leaves the guest a guest', async () => {
+    const known = person({ email: uniqueEmail('known'), email_verified: true, name: 'Known' });
+    const account = await signIn('google', { signInAs: known.sub });
+    const { guest, read } = await guestWithComment('Still a guest');
+    const message = await signIn(
+      'google',
+      { signInAs: known.sub },
+      TEST_ORIGIN,
+      await guestLink('google', guest.token),
+    );
+    expect(message.user.id).toBe(account.user.id);
+    expect(message.user.name).toBe('Known');
+    // The guest is untouched: still signed in, still a guest, the comment still theirs.
+    const me = await api.call({ method: 'GET', url: '/v1/users/me', token: guest.token });
+    expect(me.json()).toMatchObject({ id: guest.userId, guest: true, name: 'Still a guest' });
+    expect((await read())[0]).toMatchObject({ a: guest.userId, n: 'Still a guest' });
+
+    // So is a verified e-mail of an existing account.
+    const email = uniqueEmail('owned');
+    const owner = await existingAccount(email, true);
+    const other = await api.guest('Another guest');
+    const byEmail = person({ email, email_verified: true, name: 'Owner Again' });
+    const viaEmail = await signIn(
+      'corp',
+      { signInAs: byEmail.sub },
+      TEST_ORIGIN,
+      await guestLink('corp', other.token),
+    );
+    expect(viaEmail.user.id).toBe(owner.id);
+    expect(await tokenWorks(other.token)).toBe(200);
+    const stillGuest = await api.call({ method: 'GET', url: '/v1/users/me', token: other.token });
+    expect(stillGuest.json()).toMatchObject({ guest: true });
+  });
+
+  it('is only for guests, with a provider the site offers', async () => {
+    expect((await linkFor('google')).statusCode).toBe(401);
+    const account = await signIn('google', {
+      signInAs: person({ email: uniqueEmail('member'), email_verified: true, name: 'Member' }).sub,
+    });
+    const member = await linkFor('google', account.token);
+    expect(member.statusCode).toBe(403);
+    expect(member.json().code).toBe('forbidden');
+    const guest = await api.guest('Guest');
+    for (const provider of ['facebook', 'password']) {
+      const response = await linkFor(provider, guest.token);
+      expect(response.statusCode, provider).toBe(404);
+    }
+  });
+
+  it('works once, for its own provider, for 10 minutes', async () => {
+    const guest = await api.guest('Twice');
+    const link = await guestLink('google', guest.token);
+    // Redis keeps a digest of it, not the link itself, with a 10-minute expiry.
+    const digest = createHash('sha256').update(link).digest('hex');
+    const key = keys.oauthLink(api.site.id, digest);
+    const record = JSON.parse((await api.redis.get(key))!);
+    expect(record).toEqual({ provider: 'google', user: guest.userId, session: expect.any(String) });
+    const ttl = await api.redis.ttl(key);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(600);
+    expect(await api.redis.keys(`*${link}*`)).toEqual([]);
+
+    // Used by one start: a second start with it is refused, and the guest is still a guest.
+    const first = await fetch(startUrl('google', TEST_ORIGIN, api.site.publicKey, link), {
+      redirect: 'manual',
+    });
+    expect(first.status).toBe(302);
+    await expectRefusedLink('google', link);
+
+    // A link for Google does not start Corp's sign-in (and is used up trying).
+    const google = await guestLink('google', guest.token);
+    await expectRefusedLink('corp', google);
+    await expectRefusedLink('google', google);
+
+    // Expired (its key gone, as after 10 minutes): refused.
+    const late = await guestLink('google', guest.token);
+    await api.redis.expire(keys.oauthLink(api.site.id, createHash('sha256').update(late).digest('hex')), 0);
+    await expectRefusedLink('google', late);
+    await expectRefusedLink('google', randomBytes(32).toString('base64url'));
+    expect((await api.call({ method: 'GET', url: '/v1/users/me', token: guest.token })).json().guest).toBe(
+      true,
+    );
+  });
+
+  it('is refused by another site', async () => {
+    const other = { id: newId(), publicKey: generateApiKey('public'), secretKey: generateApiKey('secret') };
+    await new SiteStore(api.redis).create(
+      {
+        id: other.id,
+        name: 'Other site',
+        domain: null,
+        settings: { ...DEFAULT_SETTINGS, allowed_origins: [TEST_ORIGIN] },
+        created_at: Math.floor(Date.now() / 1000),
+      },
+      other,
+    );
+    const guest = await api.guest('Wanderer');
+    const link = await guestLink('google', guest.token);
+    // The other site starts sign-ins, but has never heard of this link.
+    const plain = await fetch(startUrl('google', TEST_ORIGIN, other.publicKey), { redirect: 'manual' });
+    expect(plain.status).toBe(302);
+    await expectRefusedLink('google', link, other.publicKey);
+    // A link is no token of that site either.
+    expect((await linkFor('google', guest.token, other.publicKey)).statusCode).toBe(401);
+  });
+
+  it('is useless without the flow it started: no token, no state, no replay', async () => {
+    const guest = await api.guest('Careful');
+    const link = await guestLink('google', guest.token);
+    expect(await tokenWorks(link)).toBe(401);
+    const asState = await openCallback(
+      `${appUrl}/v1/auth/google/callback?code=x&state=${api.site.id}.${link}`,
+    );
+    expect(asState.status).toBe(400);
+    expect(asState.posted).toBeNull();
+
+    // Its flow carries the guest; the link cannot start another, and the flow's state works once.
+    const mia = person({ email: uniqueEmail('mia'), email_verified: true, name: 'Mia' });
+    const { callback } = await authorize('google', { signInAs: mia.sub }, TEST_ORIGIN, link);
+    expect(
+      JSON.parse((await api.redis.get(keys.oauthState(api.site.id, stateSecret(callback))))!).guest,
+    ).toEqual({
+      user: guest.userId,
+      session: expect.any(String),
+    });
+    await expectRefusedLink('google', link);
+    expect((await openCallback(callback)).posted?.message).toMatchObject({ user: { id: guest.userId } });
+    expect((await openCallback(callback)).posted).toBeNull();
   });
 });
 

@@ -316,6 +316,69 @@ describe('OAuth in a popup', () => {
     await page.context().close();
   });
 
+  // The popup must open within the click: the guest's link is fetched ahead, or, when it is
+  // not there, fetched with the popup open (blank until then).
+  for (const prefetch of ['fetched ahead', 'missing at the click'] as const) {
+    it(`a guest who signs in with a provider keeps their comment, now under the provider’s name (link ${prefetch})`, async () => {
+      const key = prefetch === 'fetched ahead' ? 'guest-oauth' : 'guest-oauth-late';
+      const page = await stack.open(key);
+      await page.locator('#threadkit textarea').fill('Written before signing in');
+      await page.locator('#threadkit input[aria-label="Your name"]').fill('Passing Guest');
+      await page.locator('#threadkit button[type="submit"]').click();
+      const author = page.locator('#threadkit .tk-author').first();
+      await expect.poll(() => author.textContent(), slow).toBe('Passing Guest');
+      const guest = await stored(page);
+      expect(guest?.user).toMatchObject({ name: 'Passing Guest', guest: true });
+
+      const starts: URL[] = [];
+      page.context().on('request', (request) => {
+        const url = new URL(request.url());
+        if (url.pathname === '/v1/auth/google') starts.push(url);
+      });
+      let refused = 0;
+      let links = 0;
+      const linkRoute = '**/v1/auth/google/link';
+      page.on('requestfinished', (request) => {
+        if (request.method() === 'POST' && request.url().endsWith('/v1/auth/google/link')) links++;
+      });
+      if (prefetch === 'missing at the click') {
+        await page.route(linkRoute, (route) => {
+          refused++;
+          return route.abort();
+        });
+      }
+      const ada = oidc.person({ email: newEmail('ada-guest'), email_verified: true, name: 'Ada Provider' });
+      oidc.next = { signInAs: ada.sub };
+      const form = await openSignIn(page);
+      if (prefetch === 'missing at the click') {
+        await expect.poll(() => refused).toBeGreaterThan(0);
+        await page.unroute(linkRoute);
+      } else {
+        await expect.poll(() => links).toBe(1);
+      }
+      const [popup] = await Promise.all([
+        page.waitForEvent('popup'),
+        form.getByRole('button', { name: 'Continue with Google' }).click(),
+      ]);
+      await expect.poll(() => popup.isClosed(), slow).toBe(true);
+      await expect.poll(() => signedInAs(page), slow).toBe('Signed in as Ada Provider');
+      // The popup carried a link, never the token.
+      expect(starts).toHaveLength(1);
+      expect(starts[0]!.searchParams.get('link')).toMatch(/^[\w-]{43}$/);
+      expect(starts[0]!.href).not.toContain(guest!.token);
+      // One link each way: the one fetched ahead, or the one fetched in the click.
+      expect(links).toBe(1);
+      // The same account as the guest's, no longer a guest: the comment is theirs, under the new name.
+      expect(await me(page)).toMatchObject({ id: guest!.user.id, guest: false, email: ada.email });
+      await expect.poll(() => author.textContent(), slow).toBe('Ada Provider');
+      const edit = page.locator('#threadkit .tk-actions button', { hasText: 'Edit' });
+      expect(await edit.count()).toBe(1);
+      // No "Sign in" for a guest any more.
+      expect(await page.getByRole('button', { name: 'Sign in', exact: true }).count()).toBe(0);
+      await page.context().close();
+    });
+  }
+
   it('takes the answer only from the popup on the API’s origin', async () => {
     // The person takes their time at the provider: the popup waits there until the forged messages are in.
     let release = () => {};

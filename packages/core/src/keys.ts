@@ -90,6 +90,8 @@ export const keys = {
   userIdentities: (siteId: string, userId: string) => `${sitePrefix(siteId)}:user:${userId}:identities`,
   /** STRING with TTL: a pending OAuth sign-in (JSON: provider, origin, PKCE verifier), deleted on first use. */
   oauthState: (siteId: string, state: string) => `${sitePrefix(siteId)}:oauth:${state}`,
+  /** STRING with TTL: a guest's pending hand-over to a provider sign-in (JSON: provider, user, session), by the link's SHA-256; deleted on first use. */
+  oauthLink: (siteId: string, linkHash: string) => `${sitePrefix(siteId)}:oauth-link:${linkHash}`,
   /** HASH with TTL: a one-time code (hash, attempts) for a purpose and a target. */
   code: (siteId: string, purpose: string, target: string) =>
     `${sitePrefix(siteId)}:code:${purpose}:${target}`,

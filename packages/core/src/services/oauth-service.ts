@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import * as oidc from 'openid-client';
 import type { OAuthProviderConfig } from '../config.js';
-import { notFound, ThreadKitError } from '../errors.js';
+import { notFound, ThreadKitError, unauthorized } from '../errors.js';
 import { newId } from '../ids.js';
 import { isOriginAllowed, parseOrigin } from '../origins.js';
 import type { LimitStore } from '../store/code-store.js';
-import type { OAuthStore } from '../store/oauth-store.js';
+import type { LinkedGuest, OAuthStore } from '../store/oauth-store.js';
 import type { SessionStore } from '../store/session-store.js';
 import type { ProviderIdentityRef, UserStore } from '../store/user-store.js';
-import { newUser, type Site } from '../types.js';
+import { newUser, type Site, type User, type Viewer } from '../types.js';
 import type { AccountService, Me } from './account-service.js';
 import { loginOf } from './account-service.js';
 import { type AuthService, MAX_NAME_LENGTH, type TokenPair } from './auth-service.js';
@@ -23,6 +23,8 @@ export type OAuthErrorCode =
   | 'access_denied'
   /** The callback's `state` is unknown, expired, already used, or belongs to another provider. */
   | 'invalid_state'
+  /** The start's guest `link` is unknown, expired, already used, or for another provider or site. */
+  | 'invalid_link'
   /** The provider refused the code exchange or did not say who signed in. */
   | 'provider_error'
   /** ThreadKit could not finish (storage unreachable…). */
@@ -93,15 +95,34 @@ export class OAuthService {
   }
 
   /**
+   * A single-use link for a signed-in guest's popup: the start route cannot carry
+   * the guest's token, so it takes this instead, and a sign-in with an identity
+   * that has no account yet then upgrades the guest in place.
+   */
+  async link(site: Site, provider: string, viewer: Viewer & { user?: User | null }): Promise<string> {
+    this.client(site, provider);
+    if (!viewer.user) throw unauthorized('Sign in as a guest first.');
+    if (!viewer.user.guest) {
+      throw new ThreadKitError('forbidden', 'Only a guest hands their comments to a provider sign-in.');
+    }
+    const link = randomBytes(32).toString('base64url');
+    await this.deps.states.saveLink(site.id, link, {
+      provider,
+      user: viewer.user.id,
+      session: viewer.sessionId,
+    });
+    return link;
+  }
+
+  /**
    * Starts a sign-in from a page on `origin`: remembers the flow and answers the
    * provider's authorization URL. The provider must be configured and enabled by
-   * the site; the origin must be one of the site's.
+   * the site; the origin must be one of the site's. A guest's `link` (from
+   * `link`) is used up here and its guest carried in the flow; a link that is
+   * not good throws `OAuthError` (`invalid_link`) for the origin.
    */
-  async start(site: Site, provider: string, origin: string, ip: string): Promise<URL> {
-    const client = this.clients.get(provider);
-    if (!client || !site.settings.auth_methods.includes(provider)) {
-      throw notFound(`This site offers no sign-in with "${provider}".`);
-    }
+  async start(site: Site, provider: string, origin: string, ip: string, link?: string): Promise<URL> {
+    const client = this.client(site, provider);
     const page = parseOrigin(origin);
     if (
       !page ||
@@ -121,6 +142,15 @@ export class OAuthService {
       throw new ThreadKitError('rate_limited', 'Too many sign-ins were started; wait before trying again.', {
         retryAfter: Math.max(ttl, 1),
       });
+    }
+
+    let guest: LinkedGuest | undefined;
+    if (link !== undefined) {
+      const pending = await this.deps.states.takeLink(site.id, link);
+      if (!pending || pending.provider !== provider) {
+        throw new OAuthError('invalid_link', page.origin, 'The guest link is unknown, expired or used.');
+      }
+      guest = { user: pending.user, session: pending.session };
     }
 
     const secret = randomBytes(32).toString('base64url');
@@ -146,8 +176,18 @@ export class OAuthService {
       origin: page.origin,
       verifier,
       created: Math.floor(Date.now() / 1000),
+      ...(guest ? { guest } : {}),
     });
     return url;
+  }
+
+  /** The provider's client, when the server has it and the site offers it. */
+  private client(site: Site, provider: string): OAuthClient {
+    const client = this.clients.get(provider);
+    if (!client || !site.settings.auth_methods.includes(provider)) {
+      throw notFound(`This site offers no sign-in with "${provider}".`);
+    }
+    return client;
   }
 
   /**
@@ -192,24 +232,29 @@ export class OAuthService {
       throw new OAuthError('provider_error', origin, `${client.label} sign-in failed`, { cause });
     }
     try {
-      return { ...(await this.signIn(siteId, provider, identity)), origin };
+      return { ...(await this.signIn(siteId, provider, identity, pending.guest ?? null)), origin };
     } catch (cause) {
       throw new OAuthError('server_error', origin, 'The account could not be signed in.', { cause });
     }
   }
 
-  /** A session for the account the identity belongs to (found, linked or created). */
+  /** A session for the account the identity belongs to (found, linked, made of the guest, or created). */
   private async signIn(
     siteId: string,
     provider: string,
     identity: ProviderIdentity,
+    guest: LinkedGuest | null,
   ): Promise<TokenPair & { user: Me }> {
     const ref: ProviderIdentityRef = { provider, subject: identity.subject };
     // Each step can race another sign-in or registration; a lost race is settled on the next pass.
     for (let attempt = 0; attempt < 3; attempt++) {
-      const userId = await this.accountFor(siteId, ref, identity);
+      const userId = await this.accountFor(siteId, ref, identity, guest);
       const user = userId ? await this.deps.users.get(siteId, userId) : null;
       if (user) {
+        // The guest became this account: their guest session ends, as when registering.
+        if (guest?.session && user.id === guest.user) {
+          await this.deps.sessions.revoke(siteId, guest.session, user.id);
+        }
         const tokens = await this.deps.auth.startSession(siteId, user.id);
         return { ...tokens, user: await this.deps.accounts.me(siteId, user) };
       }
@@ -221,6 +266,7 @@ export class OAuthService {
     siteId: string,
     ref: ProviderIdentityRef,
     identity: ProviderIdentity,
+    guest: LinkedGuest | null,
   ): Promise<string | null> {
     const { users } = this.deps;
     const linked = await users.findByIdentity(siteId, ref);
@@ -237,14 +283,22 @@ export class OAuthService {
         return now;
       }
     }
-    // A new account. An unverified address is kept on it, but not claimed as its login:
-    // whoever proves they own it can still register with it or sign in by code.
+    // A new account, or the guest who started the flow upgraded in place (same id, comments
+    // and karma), as registering does. An unverified address is kept on it, but not claimed
+    // as its login: whoever proves they own it can still register with it or sign in by code.
+    const stored = guest ? await users.get(siteId, guest.user) : null;
+    const base = stored?.guest ? stored : null;
     const user = newUser({
-      id: newId(),
+      ...(base ?? {}),
+      id: base?.id ?? newId(),
       name: displayName(identity.name, email),
       avatar_url: identity.avatarUrl,
+      guest: false,
       email,
       email_verified: verified,
+      phone: null,
+      phone_verified: false,
+      email_notifications: false,
     });
     return users.createWithIdentity(siteId, user, ref, verified ? email : null);
   }

@@ -1,7 +1,7 @@
 -- KEYS[1] identity, KEYS[2] user hash, KEYS[3] (optional) the e-mail login to claim.
 -- ARGV: prefix, user id, "<provider>:<subject>", mode ("link" | "create"), then (create) the user's fields.
--- Links a sign-in provider's identity to an account; "create" creates the account
--- (and claims its e-mail login, when given) in the same step. Returns { status, user id }:
+-- Links a sign-in provider's identity to an account; "create" creates the account, or
+-- upgrades the guest it names (and claims its e-mail login, when given) in the same step. Returns { status, user id }:
 --   "linked"      the identity already signs in to a live account: that one;
 --   "ok"          linked to ARGV[2];
 --   "login_taken" (create) another account has the e-mail;
@@ -11,6 +11,8 @@ local current = redis.call('GET', KEYS[1])
 if current and redis.call('EXISTS', k_user(current)) == 1 then return { 'linked', current } end
 if ARGV[4] == 'create' then
   if KEYS[3] and redis.call('SET', KEYS[3], uid, 'NX') == false then return { 'login_taken', '' } end
+  -- A guest becoming the account changes the name its comments show.
+  if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('INCR', K_EPOCH) end
   redis.call('HSET', KEYS[2], unpack(ARGV, 5))
 elseif redis.call('EXISTS', KEYS[2]) == 0 then
   return { 'no_user', '' }

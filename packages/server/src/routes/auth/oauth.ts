@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { OAuthError, type OAuthSignedIn } from '@threadkit/core';
 import type { FastifyReply } from 'fastify';
 import type { AppContext } from '../../context.js';
-import { errorResponses } from '../../schemas.js';
+import { bearer, errorResponses } from '../../schemas.js';
 
 const tags = ['auth'];
 
@@ -42,17 +42,62 @@ export const oauthRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = a
             maxLength: 300,
             description: 'Origin of the page that opened the popup, like `https://blog.example.com`.',
           }),
+          link: Type.Optional(
+            Type.String({
+              maxLength: 100,
+              description:
+                "A guest's link from `POST /v1/auth/{provider}/link` (used once): an identity without an account then upgrades that guest in place.",
+            }),
+          ),
         }),
         response: {
           302: { type: 'null', description: "Redirect to the provider's authorization endpoint." },
-          ...errorResponses(400, 401, 403, 404, 429, 503),
+          400: {
+            description:
+              "Bad input (JSON), or a `link` that is unknown, expired or used: a page that posts `{type: 'threadkit:auth', error: 'invalid_link'}` to the origin (HTML).",
+            content: {
+              'application/json': { schema: { $ref: 'Error#' } },
+              'text/html': { schema: { type: 'string' } },
+            },
+          },
+          ...errorResponses(401, 403, 404, 429, 503),
         },
       },
     },
     async (request, reply) => {
-      const url = await oauth.start(request.site, request.params.provider, request.query.origin, request.ip);
-      return noStore(reply).redirect(url.href, 302);
+      const { provider } = request.params;
+      const { origin, link } = request.query;
+      try {
+        const url = await oauth.start(request.site, provider, origin, request.ip, link);
+        return noStore(reply).redirect(url.href, 302);
+      } catch (error) {
+        if (!(error instanceof OAuthError) || !error.origin) throw error;
+        // The origin was checked: the opener hears why, as from the callback.
+        request.log.warn({ err: error, provider }, `OAuth sign-in not started: ${error.code}`);
+        return sendPage(reply, 400, error.origin, { type: 'threadkit:auth', error: error.code });
+      }
     },
+  );
+
+  app.post(
+    '/auth/:provider/link',
+    {
+      schema: {
+        tags,
+        summary: "Hand a guest's identity to a provider sign-in",
+        description:
+          "For a signed-in guest: a single-use `link` (10 minutes) to pass to `GET /v1/auth/{provider}` as `link`, which cannot carry the guest's token. When the provider's identity has no account yet, the guest becomes that account, keeping their id and comments.",
+        security: bearer,
+        params: ProviderParams,
+        response: {
+          200: Type.Object({ link: Type.String() }),
+          ...errorResponses(401, 403, 404, 503),
+        },
+      },
+    },
+    async (request) => ({
+      link: await oauth.link(request.site, request.params.provider, request.viewer),
+    }),
   );
 
   app.get(

@@ -8,6 +8,7 @@ import { useElementId } from '../ids.js';
 import { loaders } from './i18n/index.js';
 import {
   type Action,
+  type GuestLink,
   InputProblem,
   isAuthMessage,
   isolate,
@@ -20,6 +21,7 @@ import {
   parseLogin,
   popupFeatures,
   problemOf,
+  takeFreshLink,
 } from './logic.js';
 import styles from './signin.css?inline';
 
@@ -53,7 +55,7 @@ const START: Step = { name: 'start' };
  * popup, an e-mail or phone with a password (and creating an account, confirming
  * it, resetting a forgotten password), a one-time code by e-mail, or a name as a guest.
  */
-export function SignInDialog({ ctx, onClose, onSession: onSignedIn }: PanelProps) {
+export function SignInDialog({ ctx, setMe, onClose, onSession: onSignedIn }: PanelProps) {
   const words = useFeatureStrings('signIn', loaders, ctx.lang, ctx.overrides);
   const [methods, setMethods] = useState<Methods | 'failed' | null>(null);
   const [step, setStep] = useState<Step>(START);
@@ -66,6 +68,13 @@ export function SignInDialog({ ctx, onClose, onSession: onSignedIn }: PanelProps
   /** Registered, the code not entered yet: the reader is signed in however the dialog closes. */
   const adopted = useRef(false);
   const body = useRef<HTMLDivElement>(null);
+  /** A guest's links, by provider: fetched ahead, as the popup must open within the click. */
+  const guestLinks = useRef(new Map<string, GuestLink>());
+
+  const fetchLink = (provider: string) =>
+    ctx.api
+      .call<{ link: string }>('POST', `/v1/auth/${encodeURIComponent(provider)}/link`)
+      .then(({ link }) => link);
 
   const loadMethods = () => {
     setMethods(null);
@@ -73,8 +82,17 @@ export function SignInDialog({ ctx, onClose, onSession: onSignedIn }: PanelProps
     // A guest is here to sign in properly (the API keeps their comments): no second guest.
     const guest = ctx.api.viewer?.guest;
     ctx.api.call<Methods>('GET', '/v1/auth/methods').then(
-      (answer) =>
-        setMethods(guest ? { ...answer, methods: answer.methods.filter((m) => m !== 'guest') } : answer),
+      (answer) => {
+        if (!guest) return setMethods(answer);
+        setMethods({ ...answer, methods: answer.methods.filter((m) => m !== 'guest') });
+        for (const provider of answer.methods.filter((m) => !FORMS.includes(m as FormMethod))) {
+          // A link missing at the click is fetched then, with the popup already open.
+          fetchLink(provider).then(
+            (link) => guestLinks.current.set(provider, { link, at: Date.now() }),
+            () => {},
+          );
+        }
+      },
       () => setMethods('failed'),
     );
   };
@@ -109,8 +127,14 @@ export function SignInDialog({ ctx, onClose, onSession: onSignedIn }: PanelProps
   if (!words) return null;
   const w = words;
   const close = () => (adopted.current ? onSignedIn() : onClose());
-  const finish = (tokens: Tokens) => {
+  const adopt = (tokens: Tokens) => {
     ctx.api.adopt(tokens);
+    // A guest who became the account keeps their id, so the app would keep showing the guest's name.
+    const { id, name } = tokens.user;
+    setMe((current) => (current?.id === id ? { ...current, name, guest: false } : current));
+  };
+  const finish = (tokens: Tokens) => {
+    adopt(tokens);
     onSignedIn();
   };
   // The callback page's answer. Any window can post messages: only the popup we opened,
@@ -157,18 +181,31 @@ export function SignInDialog({ ctx, onClose, onSession: onSignedIn }: PanelProps
   const openProvider = (provider: string, label: string) => {
     setError(null);
     setNotice(null);
-    // Opened right in the click, or browsers block it.
-    const opened = window.open(
-      oauthStartUrl(ctx.apiUrl, ctx.projectId, provider, location.origin),
-      'threadkit-signin',
-      popupFeatures(),
-    );
+    // A guest hands themself to the sign-in with a link, so their comments stay theirs.
+    const guest = !!ctx.api.viewer?.guest;
+    const link = guest ? takeFreshLink(guestLinks.current, provider, Date.now()) : null;
+    const startUrl = (handover: string | null) =>
+      oauthStartUrl(ctx.apiUrl, ctx.projectId, provider, location.origin, handover ?? undefined);
+    // Opened right in the click, or browsers block it; blank while a guest's link is still to come.
+    const opened = window.open(guest && !link ? '' : startUrl(link), 'threadkit-signin', popupFeatures());
     if (!opened) {
       setError(w.errors.popupBlocked);
       return;
     }
     popup.current = { window: opened, label };
     setWaiting(label);
+    if (!guest || link) return;
+    fetchLink(provider).then(
+      (fresh) => {
+        if (!opened.closed) opened.location.href = startUrl(fresh);
+      },
+      (failure) => {
+        opened.close();
+        popup.current = null;
+        setWaiting(null);
+        setError(w.errors[problemOf(failure, 'send')]);
+      },
+    );
   };
 
   const signInWithPassword = onSubmit('login', async (fields) => {
@@ -181,7 +218,7 @@ export function SignInDialog({ ctx, onClose, onSession: onSignedIn }: PanelProps
     const name = fields.required('name', 'missingName');
     const login = fields.login();
     const password = fields.newPassword('password');
-    ctx.api.adopt(await call<Tokens>('POST', '/v1/auth/register', { name, ...login, password }));
+    adopt(await call<Tokens>('POST', '/v1/auth/register', { name, ...login, password }));
     adopted.current = true;
     go({ name: 'verify', login }, sentTo(loginText(login)));
   });

@@ -9,6 +9,7 @@ import {
   parseCode,
   parseLogin,
   problemOf,
+  takeFreshLink,
 } from './logic.js';
 
 describe('parseLogin', () => {
@@ -116,6 +117,7 @@ it('oauthProblem puts the callback’s error codes in plain words, naming the pr
     'Corp SSO could not sign you in. Please try again.',
   );
   expect(oauthProblem(en.errors, 'invalid_state', 'GitHub')).toBe(en.errors.oauthExpired);
+  expect(oauthProblem(en.errors, 'invalid_link', 'GitHub')).toBe(en.errors.oauthExpired);
   expect(oauthProblem(en.errors, 'server_error', 'GitHub')).toBe(en.errors.oauthServer);
   expect(oauthProblem(en.errors, 'something_new', 'GitHub')).toBe(en.errors.generic);
 });
@@ -129,4 +131,22 @@ it('oauthStartUrl names the site and the page’s origin, encoded', () => {
     project_id: 'tk_pub_abc',
     origin: 'https://blog.example.com',
   });
+});
+
+it('oauthStartUrl carries a guest’s link when there is one', () => {
+  const url = new URL(
+    oauthStartUrl('https://api.example.com', 'tk_pub_abc', 'google', 'https://b.example', 'L-1_x'),
+  );
+  expect(url.searchParams.get('link')).toBe('L-1_x');
+});
+
+it('takeFreshLink gives a link once, and only while it is fresh', () => {
+  const links = new Map([
+    ['google', { link: 'fresh', at: 1_000 }],
+    ['corp', { link: 'stale', at: 1_000 }],
+  ]);
+  expect(takeFreshLink(links, 'google', 1_000 + 60_000)).toBe('fresh');
+  expect(takeFreshLink(links, 'google', 1_000 + 60_000)).toBeNull();
+  expect(takeFreshLink(links, 'corp', 1_000 + 10 * 60_000)).toBeNull();
+  expect(links.size).toBe(0);
 });

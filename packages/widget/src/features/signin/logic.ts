@@ -112,12 +112,13 @@ export function isAuthMessage(data: unknown): data is AuthMessage {
   );
 }
 
-/** The callback's error code (`access_denied`, `invalid_state`, `provider_error`, `server_error`) in plain words. */
+/** The error code (`access_denied`, `invalid_state`, `invalid_link`, `provider_error`, `server_error`) in plain words. */
 export function oauthProblem(errors: Errors, code: string, provider: string): string {
   switch (code) {
     case 'access_denied':
       return errors.oauthDenied(provider);
     case 'invalid_state':
+    case 'invalid_link':
       return errors.oauthExpired;
     case 'provider_error':
       return errors.oauthFailed(provider);
@@ -128,10 +129,36 @@ export function oauthProblem(errors: Errors, code: string, provider: string): st
   }
 }
 
-/** Where the popup starts a provider's sign-in; the callback posts its answer to `origin` only. */
-export function oauthStartUrl(apiUrl: string, projectId: string, provider: string, origin: string): string {
+/**
+ * Where the popup starts a provider's sign-in; the callback posts its answer to
+ * `origin` only. A guest's `link` hands them to the sign-in, so they keep their comments.
+ */
+export function oauthStartUrl(
+  apiUrl: string,
+  projectId: string,
+  provider: string,
+  origin: string,
+  link?: string,
+): string {
   const query = new URLSearchParams({ project_id: projectId, origin });
+  if (link) query.set('link', link);
   return `${apiUrl}/v1/auth/${encodeURIComponent(provider)}?${query}`;
+}
+
+/** How long a guest's link is taken to be good: under the API's 10 minutes, for the time the popup takes to load. */
+export const LINK_FRESH_MS = 9 * 60_000;
+
+/** A guest's single-use link for a provider (`POST /v1/auth/:provider/link`), and when it was fetched. */
+export interface GuestLink {
+  link: string;
+  at: number;
+}
+
+/** The link to start with now, if it is still fresh; every link is used once, so it is taken either way. */
+export function takeFreshLink(links: Map<string, GuestLink>, provider: string, now: number): string | null {
+  const found = links.get(provider);
+  links.delete(provider);
+  return found && now - found.at < LINK_FRESH_MS ? found.link : null;
 }
 
 /** A popup of a provider's usual sign-in size, centred on the reader's window. */
