@@ -73,11 +73,13 @@ export class LiveClient {
     this.options.onStatus('connecting');
     const ws = new WebSocket(`${url}/ws?${query}`);
     this.ws = ws;
+    /** The server's time when this connection was accepted (from `connected`). */
+    let serverTime: number | undefined;
+    /** Set while a subscription is in flight or taken: what its pong proves caught up. */
     let connectedAt: number | undefined;
     let subscribed = false;
     let since: string | number;
-    let retry: (() => void) | undefined;
-    const subscribe = (serverTime: number) => {
+    const subscribe = () => {
       connectedAt = serverTime;
       this.send('subscribe', { page_id: this.options.pageId, since });
       // The gateway answers in order: this pong comes after the subscription and its catch-up.
@@ -95,17 +97,14 @@ export class LiveClient {
         return;
       }
       if (message.method === 'connected') {
-        const serverTime: number = message.params.server_time;
+        serverTime = message.params.server_time as number;
         // Resume from the last event seen, else from the last connection that caught up, else
         // from when the thread was read (on the server's clock): nothing in between is missed.
         since =
           this.options.since() ??
           this.caughtUpAt ??
           Math.round(serverTime - (performance.now() - this.options.readAt()) - READ_MARGIN_MS);
-        subscribe(serverTime);
-        // A subscribe the server could not take (its storage away) is asked again, with back-off,
-        // until it is; a connection already subscribed is caught up by the server itself.
-        retry = () => subscribe(serverTime);
+        subscribe();
       }
       if (message.method === 'pong') this.caughtUpAt = connectedAt ?? this.caughtUpAt;
       if (message.method === 'presence') {
@@ -117,8 +116,10 @@ export class LiveClient {
         // Not subscribed after all: nothing since this connection began is known to have arrived.
         connectedAt = undefined;
         this.options.onStatus('paused');
-        if (!subscribed && retry)
-          this.retryTimer = setTimeout(retry, Math.min(30_000, 1000 * 2 ** this.attempt++));
+        // A subscribe the server could not take (its storage away) is asked again, with back-off,
+        // until it is; a connection already subscribed is caught up by the server itself.
+        if (!subscribed && serverTime !== undefined)
+          this.retryTimer = setTimeout(subscribe, Math.min(30_000, 1000 * 2 ** this.attempt++));
       }
       this.options.onMessage(message);
     };

@@ -299,10 +299,7 @@ export function App({ config }: { config: AppConfig }) {
           t={t}
           ctx={feature}
           viewer={viewer}
-          onSignIn={actions.signIn}
-          guests={guests}
-          onStart={actions.checkGuests}
-          onGuest={guest}
+          commenting={actions}
           onTyping={() => actions.typing(null)}
           onSubmit={async (text) => {
             const comment = await api.post(config.page, text);

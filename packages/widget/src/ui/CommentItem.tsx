@@ -4,19 +4,18 @@ import type { FeatureContext } from '../features/context.js';
 import type { Strings } from '../i18n/index.js';
 import type { ThreadState } from '../thread.js';
 import type { Comment, Viewer } from '../types.js';
-import { Composer } from './Composer.js';
-import { useLazy } from './lazy.js';
+import { type Commenting, Composer } from './Composer.js';
+import { Lazy } from './lazy.js';
 
-export interface CommentActions {
+// Parts a comment shows only when asked: each its own chunk.
+const loadAsk = () => import('../features/ask/Ask.js');
+const loadReport = () => import('../features/report/index.js');
+
+export interface CommentActions extends Commenting {
   vote(id: string, direction: 'up' | 'down'): void;
   reply(parentId: string, text: string): Promise<void>;
   edit(id: string, text: string): Promise<void>;
   remove(id: string): Promise<void>;
-  guest(name: string): Promise<void>;
-  signIn(): void;
-  /** Whether the site takes guests (until known, assumed so), and how to find out. */
-  guests: boolean;
-  checkGuests(): void;
   typing(replyTo: string | null): void;
 }
 
@@ -38,10 +37,8 @@ export function CommentItem({ t, ctx, id, thread, viewer, actions, fresh, tools 
   const [replying, setReplying] = useState(false);
   const [editing, setEditing] = useState(false);
   const [confirming, setConfirming] = useState(false);
-  const ask = useLazy(() => import('../features/ask/Ask.js'), confirming);
   const [collapsed, setCollapsed] = useState(false);
   const [reporting, setReporting] = useState(false);
-  const report = useLazy(() => import('../features/report/index.js'), reporting);
   if (!comment) return null;
   const deleted = comment.s === 'deleted';
   const children = thread.replies[id] ?? [];
@@ -68,10 +65,7 @@ export function CommentItem({ t, ctx, id, thread, viewer, actions, fresh, tools 
             viewer={viewer}
             initial={comment.t}
             ctx={ctx}
-            onGuest={actions.guest}
-            onSignIn={actions.signIn}
-            guests={actions.guests}
-            onStart={actions.checkGuests}
+            commenting={actions}
             onTyping={() => {}}
             onCancel={() => setEditing(false)}
             onSubmit={async (text) => {
@@ -133,17 +127,27 @@ export function CommentItem({ t, ctx, id, thread, viewer, actions, fresh, tools 
             )}
           </div>
         )}
-        {confirming && ask && (
-          <ask.Ask
-            question={t.confirmDelete}
-            confirmLabel={t.delete}
-            cancelLabel={t.cancel}
-            onConfirm={() => void actions.remove(id)}
-            onCancel={() => setConfirming(false)}
+        {confirming && (
+          <Lazy
+            load={loadAsk}
+            render={(ask) => (
+              <ask.Ask
+                question={t.confirmDelete}
+                confirmLabel={t.delete}
+                cancelLabel={t.cancel}
+                onConfirm={() => void actions.remove(id)}
+                onCancel={() => setConfirming(false)}
+              />
+            )}
           />
         )}
-        {reporting && report && (
-          <report.ReportForm ctx={ctx} commentId={id} onClose={() => setReporting(false)} />
+        {reporting && (
+          <Lazy
+            load={loadReport}
+            render={(report) => (
+              <report.ReportForm ctx={ctx} commentId={id} onClose={() => setReporting(false)} />
+            )}
+          />
         )}
         {tools?.(comment)}
       </article>
@@ -153,10 +157,7 @@ export function CommentItem({ t, ctx, id, thread, viewer, actions, fresh, tools 
           viewer={viewer}
           reply
           ctx={ctx}
-          onGuest={actions.guest}
-          onSignIn={actions.signIn}
-          guests={actions.guests}
-          onStart={actions.checkGuests}
+          commenting={actions}
           onTyping={() => actions.typing(id)}
           onCancel={() => setReplying(false)}
           onSubmit={async (text) => {

@@ -4,6 +4,16 @@ import type { Strings } from '../i18n/index.js';
 import type { Viewer } from '../types.js';
 import { useLazy } from './lazy.js';
 
+/** How a reader who is not signed in gets to comment: as a guest where the site allows it, or by signing in. */
+export interface Commenting {
+  guest(name: string): Promise<void>;
+  signIn(): void;
+  /** False once the site is known not to take guests (until then, assumed so). */
+  guests: boolean;
+  /** Finds out (once) whether the site takes guests: called when a reader who is not signed in starts writing. */
+  checkGuests(): void;
+}
+
 interface Props {
   t: Strings;
   ctx: FeatureContext;
@@ -12,13 +22,8 @@ interface Props {
   /** Editing: the text to start from, and the submit button says "Save". */
   initial?: string;
   onSubmit(text: string): Promise<void>;
-  onGuest(name: string): Promise<void>;
+  commenting: Commenting;
   onTyping(): void;
-  onSignIn(): void;
-  /** False once the site is known not to take guests: signing in is then the way to comment. */
-  guests: boolean;
-  /** A reader who is not signed in starts writing: time to find out whether guests may comment. */
-  onStart(): void;
   onCancel?: () => void;
 }
 
@@ -26,9 +31,18 @@ interface Props {
  * The comment box, with a Markdown preview (a lazy chunk); a reader who is not
  * signed in gives a name and comments as a guest, or signs in.
  */
-export function Composer(props: Props) {
-  const { t, ctx, viewer, reply, initial, onSubmit, onGuest, onTyping, onSignIn, guests, onStart, onCancel } =
-    props;
+export function Composer({
+  t,
+  ctx,
+  viewer,
+  reply,
+  initial,
+  onSubmit,
+  commenting,
+  onTyping,
+  onCancel,
+}: Props) {
+  const { guests } = commenting;
   const [text, setText] = useState(initial ?? '');
   const [previewing, setPreviewing] = useState(false);
   const preview = useLazy(() => import('../features/preview/index.js'), previewing);
@@ -42,7 +56,7 @@ export function Composer(props: Props) {
     setBusy(true);
     setError(null);
     try {
-      if (!viewer) await onGuest(name.trim());
+      if (!viewer) await commenting.guest(name.trim());
       await onSubmit(text);
       setText('');
     } catch (failure) {
@@ -53,7 +67,7 @@ export function Composer(props: Props) {
   };
 
   return (
-    <form class="tk-form" onSubmit={submit} onFocusIn={viewer ? undefined : onStart}>
+    <form class="tk-form" onSubmit={submit} onFocusIn={viewer ? undefined : commenting.checkGuests}>
       {previewing && preview && <preview.Preview ctx={ctx} text={text} />}
       <textarea
         aria-label={t.placeholder}
@@ -92,7 +106,7 @@ export function Composer(props: Props) {
         )}
         {/* Where guests may not comment, signing in takes the submit button's place. */}
         {!viewer && !guests && (
-          <button type="button" class="tk-primary" aria-haspopup="dialog" onClick={onSignIn}>
+          <button type="button" class="tk-primary" aria-haspopup="dialog" onClick={commenting.signIn}>
             {t.signIn}
           </button>
         )}

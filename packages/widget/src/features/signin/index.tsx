@@ -1,6 +1,7 @@
 import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Tokens } from '../../api.js';
+import { isolate } from '../../i18n/bidi.js';
 import { useFeatureStrings } from '../../i18n/feature.js';
 import type { PanelProps } from '../context.js';
 import { Dialog } from '../dialog/Dialog.js';
@@ -11,7 +12,6 @@ import {
   type GuestLink,
   InputProblem,
   isAuthMessage,
-  isolate,
   type Login,
   loginText,
   oauthProblem,

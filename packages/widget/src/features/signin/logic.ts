@@ -167,9 +167,3 @@ export function popupFeatures(width = 500, height = 650): string {
   const top = Math.max(0, Math.round(screenY + (outerHeight - height) / 2));
   return `popup=yes,width=${width},height=${height},left=${left},top=${top}`;
 }
-
-/**
- * A value set apart from the sentence around it (first-strong isolate), so an
- * e-mail address or a provider's name keeps its own direction in Arabic text.
- */
-export const isolate = (text: string): string => `\u2068${text}\u2069`;

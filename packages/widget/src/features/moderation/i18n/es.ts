@@ -1,5 +1,5 @@
+import { isolate } from '../../../i18n/bidi.js';
 import { plural } from '../../../i18n/format.js';
-import { isolate } from './bidi.js';
 import type { ModerationStrings } from './en.js';
 
 const count = plural('es');

@@ -1,4 +1,4 @@
-import { isolate } from './bidi.js';
+import { isolate } from '../../../i18n/bidi.js';
 import type { ModerationStrings } from './en.js';
 
 /** Japanese (no plural forms). */

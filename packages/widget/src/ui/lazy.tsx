@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 
 /**
@@ -11,4 +12,14 @@ export function useLazy<T>(load: () => Promise<T>, wanted: boolean): T | null {
     if (wanted && !loaded) load().then((module) => setLoaded({ module }), console.warn);
   }, [wanted]);
   return loaded?.module ?? null;
+}
+
+/**
+ * Renders a lazily loaded module's part where it is needed, fetching the chunk
+ * when it first shows. As a component, it costs the parents that do not show
+ * it (every comment of a long thread) nothing.
+ */
+export function Lazy<T>({ load, render }: { load: () => Promise<T>; render(module: T): ComponentChildren }) {
+  const module = useLazy(load, true);
+  return <>{module && render(module)}</>;
 }
