@@ -10,20 +10,9 @@ const OUT = new URL('../docs/screenshots/', import.meta.url);
 const stack = await startWidgetStack();
 try {
   const [ada, linus] = [await stack.api.guest('Ada'), await stack.api.guest('Linus')];
-  const post = async (token: string, content: string, parentId?: string) => {
-    const response = await stack.api.call({
-      method: 'POST',
-      url: '/v1/comments',
-      token,
-      payload: {
-        page_key: 'shots',
-        page_url: `${stack.siteUrl}/shots`,
-        content,
-        ...(parentId ? { parent_id: parentId } : {}),
-      },
-    });
-    return response.json().comment.i as string;
-  };
+  const post = (token: string, content: string, parentId?: string) =>
+    stack.post('shots', token, content, parentId);
+
   const first = await post(
     ada.token,
     'Steeping at **80 °C** for three minutes made all the difference for me.',

@@ -24,15 +24,8 @@ beforeAll(async () => {
   await stack.api.promote(user.id, 'moderator');
   moderator = { token, refresh_token, user: { id: user.id, name: user.name, guest: false } };
   const guest = await stack.api.guest('Ada');
-  for (const content of ['A first thought, with a [link](https://example.com).', 'A **second** one.']) {
-    const response = await stack.api.call({
-      method: 'POST',
-      url: '/v1/comments',
-      token: guest.token,
-      payload: { page_key: 'a11y', page_url: `${stack.siteUrl}/a11y`, content },
-    });
-    expect(response.statusCode).toBe(201);
-  }
+  for (const content of ['A first thought, with a [link](https://example.com).', 'A **second** one.'])
+    await stack.post('a11y', guest.token, content);
 });
 afterAll(async () => {
   await stack?.stop();

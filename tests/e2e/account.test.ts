@@ -46,13 +46,7 @@ async function commentAsGuest(key: string, name: string, text: string) {
 
 /** Another reader answers `parentId` through the API. */
 async function reply(token: string, key: string, parentId: string, content: string) {
-  const response = await stack.api.call({
-    method: 'POST',
-    url: '/v1/comments',
-    token,
-    payload: { page_key: key, page_url: `${stack.siteUrl}/${key}`, content, parent_id: parentId },
-  });
-  expect(response.statusCode, response.body).toBe(201);
+  await stack.post(key, token, content, parentId);
 }
 
 async function account(token: string) {

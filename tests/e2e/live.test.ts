@@ -19,14 +19,7 @@ afterAll(async () => {
 /** Posts a root comment on an article through the API, as a new guest; returns its id. */
 async function postAsGuest(key: string, name: string, content: string): Promise<string> {
   const author = await stack.api.guest(name);
-  const response = await stack.api.call({
-    method: 'POST',
-    url: '/v1/comments',
-    token: author.token,
-    payload: { page_key: key, page_url: `${stack.siteUrl}/${key}`, content },
-  });
-  expect(response.statusCode, response.body).toBe(201);
-  return response.json().comment.i;
+  return stack.post(key, author.token, content);
 }
 
 /** What the matching elements say now ('' when there are none): polls never wait on a missing element. */

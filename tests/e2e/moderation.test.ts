@@ -68,16 +68,7 @@ const focused = (page: Page) =>
 async function seed(key: string, author: string, texts: string[]) {
   const guest = await stack.api.guest(author);
   const ids: string[] = [];
-  for (const content of texts) {
-    const response = await stack.api.call({
-      method: 'POST',
-      url: '/v1/comments',
-      token: guest.token,
-      payload: { page_key: key, page_url: `${stack.siteUrl}/${key}`, content },
-    });
-    expect(response.statusCode, response.body).toBe(201);
-    ids.push(response.json().comment.i);
-  }
+  for (const content of texts) ids.push(await stack.post(key, guest.token, content));
   return { ...guest, ids };
 }
 

@@ -8,16 +8,7 @@ let rootId: string;
 beforeAll(async () => {
   stack = await startWidgetStack();
   const author = await stack.api.guest('Ada');
-  const post = async (content: string, parentId?: string) => {
-    const response = await stack.api.call({
-      method: 'POST',
-      url: '/v1/comments',
-      token: author.token,
-      payload: { page_key: 'threads', page_url: `${stack.siteUrl}/threads`, content, parent_id: parentId },
-    });
-    expect(response.statusCode, response.body).toBe(201);
-    return response.json().comment.i as string;
-  };
+  const post = (content: string, parentId?: string) => stack.post('threads', author.token, content, parentId);
   rootId = await post('A root comment');
   await post('First reply', rootId);
   await post('Second reply', rootId);

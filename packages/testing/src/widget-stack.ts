@@ -25,6 +25,8 @@ export interface WidgetStack {
    * starts a new gateway on the same port, as a redeploy would.
    */
   restartGateway(whileDown?: () => Promise<void>): Promise<void>;
+  /** Posts a comment (a reply, with `parentId`) to the article `key` through the API; its id. */
+  post(key: string, token: string, content: string, parentId?: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -116,6 +118,22 @@ export async function startWidgetStack(options: WidgetStackOptions = {}): Promis
       return { page: await open(key, {}, session), user };
     },
     openWithSession: (key, session, attributes) => open(key, attributes, session),
+    post: async (key, token, content, parentId) => {
+      const response = await api.call({
+        method: 'POST',
+        url: '/v1/comments',
+        token,
+        payload: {
+          page_key: key,
+          page_url: `${site.url}/${key}`,
+          content,
+          ...(parentId ? { parent_id: parentId } : {}),
+        },
+      });
+      if (response.statusCode !== 201)
+        throw new Error(`posting to ${key}: ${response.statusCode} ${response.body}`);
+      return response.json().comment.i as string;
+    },
     restartGateway: async (whileDown) => {
       const port = Number(new URL(gateway.url).port);
       await gateway.close();

@@ -37,6 +37,17 @@ describe('loading', () => {
     expect(more.nextCursor).toBeNull();
   });
 
+  it('lists a comment announced live once a later page holds it, and takes it off the banner', () => {
+    let state = loadPage(emptyThread('new'), page([comment('b')], { next_cursor: 'next' }), false);
+    // Announced live (say, caught up on connecting) before the page that holds it came.
+    state = applyLive(state, live('new_comment', { comment: comment('c') }), null, 0);
+    expect(state.unseen).toEqual(['c']);
+    expect(state.roots).toEqual(['b']);
+    state = loadPage(state, page([comment('c')]), true);
+    expect(state.roots).toEqual(['b', 'c']);
+    expect(state.unseen).toEqual([]);
+  });
+
   it('keeps the last live event seen across a reload, for catching up after a reconnect', () => {
     const seen = applyLive(
       loaded(),

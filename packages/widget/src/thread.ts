@@ -62,8 +62,14 @@ export function loadPage(state: ThreadState, page: ThreadPage, append: boolean):
       return reply.i;
     });
   };
+  // A comment already known (one's own, or one announced live and waiting behind the banner)
+  // takes its place in the listing once a page holds it.
+  const listed = new Set(roots);
   for (const root of page.tree.comments) {
-    if (!(root.i in byId)) roots.push(root.i);
+    if (!listed.has(root.i)) {
+      roots.push(root.i);
+      listed.add(root.i);
+    }
     visit(root);
   }
   return {
@@ -75,6 +81,7 @@ export function loadPage(state: ThreadState, page: ThreadPage, append: boolean):
     pinned: page.pinned,
     total: page.total,
     nextCursor: page.next_cursor,
+    unseen: base.unseen.filter((id) => !listed.has(id)),
     locked: page.locked ?? false,
   };
 }
