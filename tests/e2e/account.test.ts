@@ -272,3 +272,28 @@ it('deletes the account only after asking, then shows the reader signed out and 
   expect((await account(hal.token)).statusCode).toBe(401);
   await hal.page.context().close();
 });
+
+it('swaps an expired access token once, however many requests it failed, and the session lives on', async () => {
+  const guest = await stack.api.guest('Sleepy');
+  // Back after the access token's hour: the thread and the account requests both get a 401.
+  const page = await stack.openWithSession('expired', {
+    token: 'an-expired-access-token',
+    refresh_token: guest.refreshToken,
+    user: { id: guest.userId, name: 'Sleepy', guest: true },
+  });
+  const refreshes: string[] = [];
+  page.on('request', (request) => {
+    if (request.url().endsWith('/v1/auth/refresh')) refreshes.push(request.url());
+  });
+  await expect.poll(() => bell(page).count(), { timeout: 10_000 }).toBe(1);
+  expect(await widget(page).locator('.tk-row span').first().textContent()).toBe('Signed in as Sleepy');
+  expect(refreshes).toHaveLength(1);
+  // The swapped tokens are kept, and the session they belong to still works.
+  const stored = await page.evaluate(
+    (storageKey) => JSON.parse(localStorage.getItem(storageKey) ?? 'null'),
+    `threadkit:${stack.api.site.publicKey}`,
+  );
+  expect(stored.token).not.toBe('an-expired-access-token');
+  expect((await account(stored.token)).statusCode).toBe(200);
+  await page.context().close();
+});
