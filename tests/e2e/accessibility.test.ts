@@ -85,6 +85,22 @@ for (const theme of ['light', 'dark'] as const) {
   });
 }
 
+it('fits a 320 px wide screen, the sign-in dialog too, without scrolling sideways', async () => {
+  const page = await stack.open('a11y');
+  await page.setViewportSize({ width: 320, height: 640 });
+  await expect.poll(() => page.locator('#threadkit .tk-comment').count()).toBeGreaterThan(0);
+  const sideways = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(await sideways()).toBeLessThanOrEqual(0);
+  await page.locator('#threadkit .tk-row button', { hasText: 'Sign in' }).first().click();
+  const dialog = page.locator('#threadkit dialog[open]');
+  await expect.poll(() => dialog.locator('input').count()).toBeGreaterThan(0);
+  const box = (await dialog.boundingBox())!;
+  expect(box.x).toBeGreaterThanOrEqual(0);
+  expect(box.x + box.width).toBeLessThanOrEqual(320);
+  expect(await sideways()).toBeLessThanOrEqual(0);
+  await page.context().close();
+});
+
 it('can be used with the keyboard alone: reach the controls in order, write, sign in as a guest and post, with visible focus', async () => {
   const page = await stack.open('a11y');
   await ready(page);

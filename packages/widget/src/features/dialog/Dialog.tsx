@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useLayoutEffect, useRef } from 'preact/hooks';
 import styles from './dialog.css?inline';
 
 interface Props {
@@ -19,7 +19,9 @@ export function Dialog({ title, closeLabel, onClose, children }: Props) {
   const ref = useRef<HTMLDialogElement>(null);
   const close = useRef(onClose);
   close.current = onClose;
-  useEffect(() => {
+  // Opened as soon as it is in the page, before the content's own effects run: the browser
+  // focuses the first control (the close button), and the content may then move focus to its own.
+  useLayoutEffect(() => {
     const dialog = ref.current!;
     const root = dialog.getRootNode() as Document | ShadowRoot;
     const opener = root.activeElement as HTMLElement | null;
