@@ -151,7 +151,9 @@ export class ApiClient {
     } catch {
       throw new ApiError(0, 'network', 'unreachable');
     }
-    if (response.status === 401 && token && !retried && (await this.refresh())) {
+    // An expired token: swapped for new ones, unless that happened while this request was out.
+    const swapped = this.tokens !== null && this.tokens.token !== token;
+    if (response.status === 401 && token && !retried && (swapped || (await this.refresh()))) {
       return this.request(method, path, body, true);
     }
     if (response.status === 204) return undefined as T;
