@@ -1,5 +1,5 @@
 import { gunzipSync } from 'node:zlib';
-import { channels, keys, type StoredComment } from '@threadkit/core';
+import { CommentStore, channels, isId, keys, ModerationStore } from '@threadkit/core';
 import { eventually, startTestApi, subscribeToChannel, type TestApi } from '@threadkit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -46,8 +46,8 @@ export function describeCommentEngine(name: string, options: { cluster: boolean 
     const vote = (token: string, id: string, direction: string) =>
       api.call({ method: 'POST', url: `/v1/comments/${id}/vote`, token, payload: { direction } });
     const q = (url: string, extra = '') => `page_url=${encodeURIComponent(url)}${extra}`;
-    const stored = async (id: string) =>
-      JSON.parse((await api.redis.get(keys.comment(api.site.id, id))) ?? 'null') as StoredComment | null;
+    const stored = (id: string) => new CommentStore(api.redis).get(api.site.id, id);
+    const missingId = '0cZdmZixoJscOFqiPZ6LHx';
 
     describe('create and read', () => {
       it('stores a comment and returns it in compact form', async () => {
@@ -70,7 +70,7 @@ export function describeCommentEngine(name: string, options: { cluster: boolean 
           e: false,
           v: null,
         });
-        expect(comment.i).toMatch(/^[0-9a-f-]{36}$/);
+        expect(isId(comment.i)).toBe(true);
         expect(Math.abs((comment.c as number) - Date.now() / 1000)).toBeLessThan(60);
 
         const body = await listJson(q(url));
@@ -167,7 +167,7 @@ export function describeCommentEngine(name: string, options: { cluster: boolean 
         const missing = await post(token, {
           page_url: url,
           content: 'x',
-          parent_id: '01900000-0000-7000-8000-000000000000',
+          parent_id: missingId,
         });
         expect(missing.status).toBe(404);
         expect(missing.body.code).toBe('not_found');
@@ -226,7 +226,7 @@ export function describeCommentEngine(name: string, options: { cluster: boolean 
         expect(edited.json().comment.m).toBeGreaterThan(0);
         const missing = await api.call({
           method: 'PUT',
-          url: '/v1/comments/01900000-0000-7000-8000-000000000000',
+          url: `/v1/comments/${missingId}`,
           token: author.token,
           payload: { content: 'x' },
         });
@@ -300,7 +300,10 @@ export function describeCommentEngine(name: string, options: { cluster: boolean 
         }
         await vote(voter.token, comment.i, 'up');
         const seen = await listJson(q(url), voter.token);
-        expect(seen.tree.comments[0]).toMatchObject({ u: 1, d: 0, k: 1, v: 'up' });
+        expect(seen.tree.comments[0]).toMatchObject({ u: 1, d: 0, k: 1 });
+        // A signed-in reader's votes come beside the shared thread.
+        expect(seen.votes).toEqual({ [comment.i]: 'up' });
+        expect((await listJson(q(url))).votes).toBeUndefined();
         expect(await api.redis.hget(keys.user(api.site.id, author.userId), 'karma')).toBe('1');
       });
 
@@ -308,7 +311,7 @@ export function describeCommentEngine(name: string, options: { cluster: boolean 
         const author = await api.guest();
         const comment = await postOk(author.token, { page_url: pageUrl(), content: 'mine' });
         expect((await vote(author.token, comment.i, 'up')).statusCode).toBe(403);
-        expect((await vote(author.token, '01900000-0000-7000-8000-000000000000', 'up')).statusCode).toBe(404);
+        expect((await vote(author.token, missingId, 'up')).statusCode).toBe(404);
         expect(
           (
             await api.call({
@@ -349,7 +352,77 @@ export function describeCommentEngine(name: string, options: { cluster: boolean 
         expect((await stored(root.i))?.rc).toBe(50);
         const body = await listJson(q(url));
         expect(body.total).toBe(51);
-        expect(body.tree.comments[0].r).toHaveLength(50);
+        expect(body.tree.comments[0].rc).toBe(50);
+        expect((await listJson(q(url, '&replies=50'))).tree.comments[0].r).toHaveLength(50);
+      });
+    });
+
+    describe('replies in pages', () => {
+      it('shows the first replies of each comment and loads the rest by cursor, oldest first', async () => {
+        const author = await api.guest();
+        const url = pageUrl();
+        const root = await postOk(author.token, { page_url: url, content: 'root' });
+        const replies: string[] = [];
+        for (let i = 0; i < 12; i++) {
+          replies.push(
+            (await postOk(author.token, { page_url: url, content: `r${i}`, parent_id: root.i })).i,
+          );
+        }
+        const nested = await postOk(author.token, {
+          page_url: url,
+          content: 'nested',
+          parent_id: replies[7],
+        });
+        const first = (await listJson(q(url, '&replies=3'))).tree.comments[0];
+        expect(first.r.map((c: { i: string }) => c.i)).toEqual(replies.slice(0, 3));
+        expect(first.rc).toBe(12);
+        expect(typeof first.rx).toBe('string');
+        const seen = [...first.r.map((c: { i: string }) => c.i)];
+        let cursor: string | null = first.rx;
+        while (cursor) {
+          const response = await api.call({
+            method: 'GET',
+            url: `/v1/comments/${root.i}/replies?limit=4&replies=3&cursor=${encodeURIComponent(cursor)}`,
+          });
+          expect(response.statusCode, response.body).toBe(200);
+          const page = response.json();
+          expect(page.comment_id).toBe(root.i);
+          seen.push(...page.comments.map((c: { i: string }) => c.i));
+          const withNested = page.comments.find((c: { i: string }) => c.i === replies[7]);
+          if (withNested) expect(withNested.r.map((c: { i: string }) => c.i)).toEqual([nested.i]);
+          cursor = page.next_cursor;
+        }
+        expect(seen).toEqual(replies);
+        // A comment nobody may see has no replies to page through.
+        const bad = await api.call({ method: 'GET', url: `/v1/comments/${missingId}/replies` });
+        expect(bad.statusCode).toBe(404);
+        const wrongCursor = await api.call({
+          method: 'GET',
+          url: `/v1/comments/${root.i}/replies?cursor=${encodeURIComponent((await listJson(q(url, '&limit=1'))).next_cursor ?? 'x')}`,
+        });
+        expect(wrongCursor.statusCode).toBe(400);
+      });
+
+      it('bounds what one read shows under a root and in all', async () => {
+        const author = await api.guest();
+        const url = pageUrl();
+        const root = await postOk(author.token, { page_url: url, content: 'root' });
+        // A chain deeper than one read shows: 30 levels.
+        let parent = root.i;
+        for (let depth = 0; depth < 30; depth++) {
+          parent = (await postOk(author.token, { page_url: url, content: `d${depth}`, parent_id: parent })).i;
+        }
+        const body = await listJson(q(url, '&replies=2'));
+        let shown = 0;
+        let node = body.tree.comments[0];
+        while (node.r.length > 0) {
+          node = node.r[0];
+          shown++;
+        }
+        // Two replies per comment, at most four times that under one root.
+        expect(shown).toBe(8);
+        expect(node.rc).toBe(1);
+        expect(typeof node.rx).toBe('string');
       });
     });
 
@@ -523,9 +596,9 @@ export function describeCommentEngine(name: string, options: { cluster: boolean 
         const other = await api.guest();
         const url = pageUrl();
         const before = await postOk(banned.token, { page_url: url, content: 'before' });
-        // As another instance would: the set and the site's visibility epoch change in Redis.
-        await api.redis.sadd(keys.shadowbanned(api.site.id), banned.userId);
-        await api.redis.incr(keys.siteEpoch(api.site.id));
+        // As another instance would: the change is made in Redis, not through this app.
+        const moderation = new ModerationStore(api.redis);
+        await moderation.setShadowban(api.site.id, banned.userId, true);
         const after = await postOk(banned.token, { page_url: url, content: 'after' });
         expect(after.s).toBe('approved');
         const ids = async (token?: string) =>
@@ -539,8 +612,7 @@ export function describeCommentEngine(name: string, options: { cluster: boolean 
         expect(await ids(banned.token)).toEqual([after.i, before.i]);
         const owner = await api.owner({ method: 'GET', url: `/v1/comments?${q(url)}` });
         expect(owner.json().tree.comments).toHaveLength(2);
-        await api.redis.srem(keys.shadowbanned(api.site.id), banned.userId);
-        await api.redis.incr(keys.siteEpoch(api.site.id));
+        await moderation.setShadowban(api.site.id, banned.userId, false);
         const restored = await eventually(
           'the author to reappear',
           () => ids(),

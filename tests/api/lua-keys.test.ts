@@ -1,4 +1,4 @@
-import { keys, luaPrelude, sitePrefix } from '@threadkit/core';
+import { keys, luaPrelude, newId, sitePrefix } from '@threadkit/core';
 import { perFileRedis } from '@threadkit/testing';
 import { expect, it } from 'vitest';
 
@@ -7,9 +7,13 @@ const db = perFileRedis();
 it('builds the same keys in Lua as keys.ts does', async () => {
   // The prelude of every script, followed by a body that returns what its key builders make.
   const lua = `${luaPrelude()}
-return { k_comment('C'), k_replies('C'), k_reports('C'), k_page('P'), k_index('P', 'hot'), k_pinned('P'),
-  k_user('U'), k_votes('U'), k_user_comments('U'), K_SHADOWBANNED, K_EPOCH, K_REPORTS }`;
-  const site = '0190f5d2-7c1a-7b3e-9a4f-2d6c8e1f3a5b';
+return { k_comment('C'), k_replies('C'), k_reports('C'), k_page('P'), k_index('P', 'hot'), k_index('P', 'con'),
+  k_pinned('P'), k_hidden('P'), k_hidden_by('P', 'U'), k_user('U'), k_votes('U'), k_user_comments('U'),
+  k_user_reports('U'), k_user_sessions('U'), k_user_identities('U'), k_unread('U'), k_notifications('U'),
+  k_session('S'), k_session_used('S'), k_login('email', 'a@b.c'), k_identity('github:42'),
+  k_code('verify', 'T'), k_limit('codes', 'T'), k_role('admin'), K_SHADOWBANNED, K_EPOCH, K_REPORTS,
+  K_MODQUEUE, K_BANNED, comment_id_of(k_comment('C1')) }`;
+  const site = newId();
   const fromLua = await db.redis.eval(lua, 0, sitePrefix(site));
   expect(fromLua).toEqual([
     keys.comment(site, 'C'),
@@ -17,12 +21,30 @@ return { k_comment('C'), k_replies('C'), k_reports('C'), k_page('P'), k_index('P
     keys.commentReports(site, 'C'),
     keys.page(site, 'P'),
     keys.pageIndex(site, 'P', 'hot'),
+    keys.pageIndex(site, 'P', 'con'),
     keys.pinned(site, 'P'),
+    keys.pageHidden(site, 'P'),
+    keys.pageHiddenBy(site, 'P', 'U'),
     keys.user(site, 'U'),
     keys.userVotes(site, 'U'),
     keys.userComments(site, 'U'),
+    keys.userReports(site, 'U'),
+    keys.userSessions(site, 'U'),
+    keys.userIdentities(site, 'U'),
+    keys.userUnread(site, 'U'),
+    keys.userNotifications(site, 'U'),
+    keys.session(site, 'S'),
+    keys.sessionUsedRefresh(site, 'S'),
+    keys.login(site, 'email', 'a@b.c'),
+    keys.identity(site, 'github', '42'),
+    keys.code(site, 'verify', 'T'),
+    keys.limit(site, 'codes', 'T'),
+    keys.roleMembers(site, 'admin'),
     keys.shadowbanned(site),
     keys.siteEpoch(site),
     keys.reports(site),
+    keys.modqueue(site),
+    keys.banned(site),
+    'C1',
   ]);
 });

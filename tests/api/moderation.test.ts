@@ -545,7 +545,7 @@ describe('site settings', () => {
     const read = (await as('owner', { method: 'GET', url: `/v1/sites/${api.site.id}/settings` })).json();
     expect(read.max_comment_length).toBe(5000);
     expectError(
-      await as('owner', { method: 'GET', url: '/v1/sites/01900000-0000-7000-8000-000000000000/settings' }),
+      await as('owner', { method: 'GET', url: '/v1/sites/0cZdmZixoJscOFqiPZ6LHx/settings' }),
       404,
       'not_found',
     );

@@ -5,6 +5,7 @@ import {
   keys,
   NotificationStore,
   newId,
+  notificationId,
   UserStore,
   waitForRedis,
 } from '@threadkit/core';
@@ -318,7 +319,8 @@ describe('GET /v1/notifications and POST /v1/notifications/read', () => {
     const bobsOwn = (await post(ann.token, page, 'To Bob', replies[0])).i;
     const bobsNotification = (await list(bob.token)).notifications.find((n) => n.comment_id === bobsOwn)!;
     expect(
-      (await markRead(ann.token, { ids: [first!.id, first!.id, newId(), bobsNotification.id] })).statusCode,
+      (await markRead(ann.token, { ids: [first!.id, first!.id, `r${newId()}`, bobsNotification.id] }))
+        .statusCode,
     ).toBe(204);
     expect((await list(ann.token)).unread_count).toBe(3);
     expect((await list(bob.token)).unread_count).toBe(1);
@@ -342,46 +344,76 @@ describe('GET /v1/notifications and POST /v1/notifications/read', () => {
     expectError(await list400(ann.token, '?offset=-1'), 400, 'invalid_request');
     expectError(await markRead(ann.token, { ids: ['not-an-id'] }), 400, 'invalid_request');
     expectError(await markRead(ann.token, { ids: newId() }), 400, 'invalid_request');
+    expectError(await markRead(ann.token, { ids: [newId()] }), 400, 'invalid_request');
     expectError(await markRead(ann.token, { all: true }), 400, 'invalid_request');
   });
 
   it('keep the newest notifications, and the unread count of what is kept', async () => {
     const ann = await api.guest('Ann');
-    const store = new NotificationStore(api.redis, 3);
-    const ids: string[] = [];
+    const store = new NotificationStore(api.redis, { kept: 3, maxAgeMs: 3_600_000, now: Date.now });
+    const comments: string[] = [];
     const add = async () => {
-      const id = newId();
-      ids.push(id);
+      const comment = newId();
+      comments.push(comment);
       const added = await store.add(api.site.id, ann.userId, {
-        id,
         type: 'reply',
-        comment_id: newId(),
-        page_id: newId(),
-        from: '',
-        createdMs: Date.now() + ids.length,
+        comment_id: comment,
+        from: ann.userId,
+        createdMs: Date.now() + comments.length,
       });
-      expect(added).not.toBeNull();
+      expect(added?.id).toBe(notificationId('reply', comment));
     };
     for (let i = 0; i < 3; i++) await add();
-    expect(await store.markRead(api.site.id, ann.userId, [ids[0]!])).toBe(1);
+    expect(await store.markRead(api.site.id, ann.userId, [notificationId('reply', comments[0]!)])).toBe(1);
     await add(); // drops the oldest, read: 3 unread remain
     await add(); // drops an unread one
     const listed = await store.list(api.site.id, ann.userId, 0, 10);
-    expect(listed.notifications.map((n) => n.id)).toEqual([ids[4], ids[3], ids[2]]);
+    expect(listed.notifications.map((n) => n.comment_id)).toEqual([comments[4], comments[3], comments[2]]);
     expect(listed.unread).toBe(3);
-    expect(await api.redis.hlen(keys.userNotificationRecords(api.site.id, ann.userId))).toBe(3);
+    expect(await api.redis.zcard(keys.userNotifications(api.site.id, ann.userId))).toBe(3);
 
     // An account that no longer exists gets nothing.
     expect(
       await store.add(api.site.id, newId(), {
-        id: newId(),
         type: 'reply',
         comment_id: newId(),
-        page_id: newId(),
         from: '',
         createdMs: Date.now(),
       }),
     ).toBeNull();
+  });
+
+  it("keep notifications for a bounded time, and let an inactive user's go without a sweep", async () => {
+    const ann = await api.guest('Ann');
+    let now = Date.now();
+    const store = new NotificationStore(api.redis, { kept: 100, maxAgeMs: 60_000, now: () => now });
+    const at = (ms: number, comment = newId()) =>
+      store.add(api.site.id, ann.userId, { type: 'mention', comment_id: comment, from: '', createdMs: ms });
+    await at(now - 50_000);
+    await at(now - 10_000);
+    const key = keys.userNotifications(api.site.id, ann.userId);
+    // Both keys expire with the newest notification.
+    for (const k of [key, keys.userUnread(api.site.id, ann.userId)]) {
+      const ttl = await api.redis.pttl(k);
+      expect(ttl).toBeGreaterThan(50_000);
+      expect(ttl).toBeLessThanOrEqual(60_000);
+    }
+    // Twenty seconds on, the older one has outlived the bound: reading drops it and its unread share.
+    now += 20_000;
+    const listed = await store.list(api.site.id, ann.userId, 0, 10);
+    expect(listed.notifications).toHaveLength(1);
+    expect(listed.unread).toBe(1);
+    expect(await api.redis.zcard(key)).toBe(1);
+    // A newer one replaces the same notification rather than adding a second (a later upvote, say).
+    const comment = newId();
+    await at(now - 5_000, comment);
+    await store.markRead(api.site.id, ann.userId, null);
+    await at(now - 1_000, comment);
+    const again = await store.list(api.site.id, ann.userId, 0, 10);
+    expect(again.notifications.filter((n) => n.comment_id === comment)).toEqual([
+      expect.objectContaining({ read: false, created_at: Math.floor((now - 1_000) / 1000) }),
+    ]);
+    expect(again.unread).toBe(1);
   });
 });
 
@@ -402,11 +434,7 @@ describe('erased accounts', () => {
 
     const erased = await api.call({ method: 'DELETE', url: '/v1/users/me', token: bob.token });
     expect(erased.statusCode, erased.body).toBe(204);
-    for (const key of [
-      keys.userNotifications(api.site.id, bob.id),
-      keys.userNotificationRecords(api.site.id, bob.id),
-      keys.userUnread(api.site.id, bob.id),
-    ]) {
+    for (const key of [keys.userNotifications(api.site.id, bob.id), keys.userUnread(api.site.id, bob.id)]) {
       expect(await api.redis.exists(key), key).toBe(0);
     }
     // Ann's reply notification stays, from nobody now.

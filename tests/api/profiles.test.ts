@@ -104,11 +104,7 @@ describe('GET /v1/users/:id', () => {
     const response = await api.call({ method: 'GET', url: `/v1/users/${me.id}` });
     expect(response.statusCode).toBe(200);
     expect(Object.keys(response.json()).sort()).toEqual(['avatar_url', 'created_at', 'id', 'karma', 'name']);
-    expectError(
-      await api.call({ method: 'GET', url: '/v1/users/01900000-0000-7000-8000-000000000000' }),
-      404,
-      'not_found',
-    );
+    expectError(await api.call({ method: 'GET', url: '/v1/users/0cZdmZixoJscOFqiPZ6LHx' }), 404, 'not_found');
   });
 });
 

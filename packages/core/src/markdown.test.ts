@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderMarkdown } from './markdown.js';
+import { plainHtml, renderMarkdown, storedHtml } from './markdown.js';
 
 const REL = 'rel="nofollow ugc noopener" target="_blank"';
 
@@ -257,5 +257,44 @@ describe('renderMarkdown: XSS corpus', () => {
         expect(tag).toContain(REL);
       }
     }
+  });
+});
+
+describe('plainHtml and storedHtml', () => {
+  const corpus = [
+    'Hello world',
+    'Two lines\nof text',
+    'First paragraph.\n\nSecond & third <b>not html</b> "quoted"',
+    '  padded  \n  lines  ',
+    'x\n\n\n\ny',
+    'a  \n b',
+    '**bold** and _em_',
+    'see https://example.com and example.org',
+    '1. a list',
+    '- item',
+    '> quote',
+    '`code` here',
+    '    indented code',
+    'tab\there',
+    '# heading',
+    'Ünïcødé 日本語 😀 — dashes -- and ... dots',
+    'a_b_c and a*b',
+    'line with trailing spaces  \nnext',
+    'x\n \ny',
+    '<script>alert(1)</script>',
+    'Q&A: 5 > 3 < 4',
+  ];
+
+  it('rebuilds what renderMarkdown makes from plain text, and keeps the rest', () => {
+    let plain = 0;
+    for (const source of corpus) {
+      const html = renderMarkdown(source);
+      const kept = storedHtml(source, html);
+      if (kept === '') plain++;
+      // What a read shows is always what rendering made.
+      expect(kept || plainHtml(source)).toBe(html);
+    }
+    // Plain prose needs no stored HTML.
+    expect(plain).toBeGreaterThanOrEqual(8);
   });
 });

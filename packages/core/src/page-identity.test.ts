@@ -1,10 +1,12 @@
 import { expectInvalid } from '@threadkit/testing';
+import { v5 as uuidv5 } from 'uuid';
 import { describe, expect, it } from 'vitest';
+import { idFromUuid, isId } from './ids.js';
 import { MAX_PAGE_KEY_LENGTH, MAX_URL_LENGTH, normalizePageUrl, resolvePage } from './page-identity.js';
 
-const SITE_A = '0190f5d2-7c1a-7b3e-9a4f-2d6c8e1f3a5b';
-const SITE_B = '0190f5d2-7c1a-7b3e-9a4f-2d6c8e1f3a5c';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const SITE_A_UUID = '0190f5d2-7c1a-7b3e-9a4f-2d6c8e1f3a5b';
+const SITE_A = idFromUuid(SITE_A_UUID);
+const SITE_B = idFromUuid('0190f5d2-7c1a-7b3e-9a4f-2d6c8e1f3a5c');
 
 describe('normalizePageUrl', () => {
   it('lower-cases the scheme and host but keeps the path case', () => {
@@ -98,12 +100,17 @@ describe('normalizePageUrl', () => {
 });
 
 describe('resolvePage', () => {
-  it('gives the same UUID-shaped id for equivalent URLs', () => {
+  it('gives the same id for equivalent URLs', () => {
     const a = resolvePage(SITE_A, { page_url: 'https://example.com/post/?b=2&a=1&utm_source=x#c' });
     const b = resolvePage(SITE_A, { page_url: 'HTTPS://EXAMPLE.com:443/post?a=1&b=2' });
-    expect(a.id).toMatch(UUID);
+    expect(isId(a.id)).toBe(true);
     expect(a.id).toBe(b.id);
     expect(a).toEqual({ id: a.id, url: 'https://example.com/post?a=1&b=2', key: null });
+  });
+
+  it('names a page by the same value as layout 1 did (a UUID v5 under the site)', () => {
+    const page = resolvePage(SITE_A, { page_key: 'post-1' });
+    expect(page.id).toBe(idFromUuid(uuidv5('key:post-1', SITE_A_UUID)));
   });
 
   it('is deterministic across calls', () => {

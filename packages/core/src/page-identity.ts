@@ -1,5 +1,5 @@
-import { v5 as uuidv5 } from 'uuid';
 import { invalid } from './errors.js';
+import { nameId } from './ids.js';
 
 const TRACKING_PARAMS = new Set([
   'fbclid',
@@ -69,5 +69,5 @@ export function resolvePage(
   const url = rawUrl === null ? null : normalizePageUrl(rawUrl);
   if (key === null && url === null) throw invalid('page_url', 'page_url or page_key is required');
   const identity = key !== null ? `key:${key}` : `url:${url}`;
-  return { id: uuidv5(identity, siteId), url, key };
+  return { id: nameId(identity, siteId), url, key };
 }

@@ -1,14 +1,20 @@
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { ThreadKitError } from './errors.js';
+import { idFromUuid } from './ids.js';
 import { TokenSigner } from './tokens.js';
 
 const SECRET = 'a-test-secret-that-is-32-bytes!!';
 const OTHER_SECRET = 'another-secret-of-32-bytes-long!';
-const CLAIMS = {
+const UUID_CLAIMS = {
   sub: '0190f5d2-0000-7000-8000-000000000001',
   site_id: '0190f5d2-0000-7000-8000-000000000002',
   sid: '0190f5d2-0000-7000-8000-000000000003',
+};
+const CLAIMS = {
+  sub: idFromUuid(UUID_CLAIMS.sub),
+  site_id: idFromUuid(UUID_CLAIMS.site_id),
+  sid: idFromUuid(UUID_CLAIMS.sid),
 };
 const key = (secret: string) => new TextEncoder().encode(secret);
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -44,6 +50,11 @@ describe('TokenSigner: round trip', () => {
   it('verifies with another signer holding the same secret', async () => {
     const token = await new TokenSigner(SECRET, 60).sign(CLAIMS);
     await expect(new TokenSigner(SECRET, 3600).verify(token)).resolves.toMatchObject(CLAIMS);
+  });
+
+  it('reads the UUID ids of tokens signed before layout 2 as the same ids', async () => {
+    const token = await new TokenSigner(SECRET, 60).sign(UUID_CLAIMS);
+    await expect(new TokenSigner(SECRET, 60).verify(token)).resolves.toMatchObject(CLAIMS);
   });
 });
 

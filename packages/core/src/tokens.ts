@@ -1,5 +1,6 @@
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { unauthorized } from './errors.js';
+import { normalizeId } from './ids.js';
 
 /** Claims of a commenter's access token (`api.md`). */
 export interface AccessClaims {
@@ -45,7 +46,13 @@ export class TokenSigner {
       ) {
         throw unauthorized('The access token is missing claims.');
       }
-      return payload as unknown as AccessClaims;
+      // Tokens signed before layout 2 carry UUIDs; the ids are the same values.
+      return {
+        ...(payload as unknown as AccessClaims),
+        sub: normalizeId(payload.sub),
+        site_id: normalizeId(payload.site_id),
+        sid: normalizeId(payload.sid),
+      };
     } catch (error) {
       if (error instanceof errors.JWTExpired) throw unauthorized('The access token has expired.');
       if (error instanceof errors.JOSEError) throw unauthorized('The access token is invalid.');

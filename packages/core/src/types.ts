@@ -9,7 +9,7 @@ export const SORT_ORDERS: readonly SortOrder[] = ['new', 'old', 'top', 'hot', 'c
 export const REPORT_REASONS = ['spam', 'harassment', 'hate_speech', 'misinformation', 'other'] as const;
 export type ReportReason = (typeof REPORT_REASONS)[number];
 
-/** A comment as stored in Redis (one JSON string; short field names keep memory low). */
+/** A comment as the store reads it (`store/comment-record.ts`). */
 export interface StoredComment {
   /** id */
   i: string;
@@ -17,8 +17,6 @@ export interface StoredComment {
   pg: string;
   /** parent id, '' for a root */
   pid: string;
-  /** root id, '' for a root (set by the store) */
-  rt: string;
   /** author id */
   a: string;
   /** Markdown source */
@@ -40,6 +38,8 @@ export interface StoredComment {
   rc: number;
   /** hold reason: why the spam and abuse checks held the comment for review (absent when not held by them) */
   hr?: string;
+  /** In the public thread every reader walks; false: hidden (pending, rejected, by a shadow-banned author, or a placeholder of hidden replies). */
+  listed: boolean;
 }
 
 /** The compact comment of the wire contract (`api.md`). */
@@ -62,6 +62,10 @@ export interface CommentView {
   v?: VoteDirection | null;
   /** The author's role badge, when they moderate the site. */
   ro?: 'moderator' | 'admin';
+  /** How many replies the reader can load under the comment; `r` holds the first of them. */
+  rc: number;
+  /** Where the replies beyond `r` start: the `cursor` of `GET /v1/comments/:id/replies` ('' for the first page); absent when `r` holds them all. */
+  rx?: string;
 }
 
 export interface SiteSettings {

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { unauthorized } from './errors.js';
+import { normalizeId } from './ids.js';
 
 const ALGORITHM = 'HS256';
 const TYPE = 'threadkit-unsubscribe+jwt';
@@ -39,7 +40,8 @@ export class UnsubscribeTokens {
       if (typeof payload.sub !== 'string' || typeof payload.site_id !== 'string') {
         throw unauthorized('The unsubscribe link is incomplete.');
       }
-      return { siteId: payload.site_id, userId: payload.sub };
+      // Links mailed before layout 2 carry UUIDs; the ids are the same values.
+      return { siteId: normalizeId(payload.site_id), userId: normalizeId(payload.sub) };
     } catch (error) {
       if (error instanceof errors.JOSEError) throw unauthorized('The unsubscribe link is invalid.');
       throw error;

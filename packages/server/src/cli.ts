@@ -5,11 +5,15 @@ import {
   ConfigError,
   isId,
   isSettingName,
+  LAYOUT_VERSION,
+  LayoutError,
   loadConfig,
   MONTH_PATTERN,
+  migrateLayout1,
   redactSettings,
   SETTING_SPECS,
   type SiteSettings,
+  storedLayout,
   ThreadKitError,
 } from '@threadkit/core';
 import pino from 'pino';
@@ -29,6 +33,8 @@ Commands:
   admin demote <email|user-id>
                             Take their role away
   usage [--month YYYY-MM]   Show the site's usage in a month (default: this one, UTC)
+  migrate                   Move the data to this version's Redis layout, in place (stop every
+                            instance first; run it again if it is interrupted)
   help                      Show this help
 
 Configuration comes from environment variables; see the README.`;
@@ -58,6 +64,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'site') return site(config, sub, rest);
   if (command === 'usage' && !sub) return usage(config, values.month);
   if (command === 'admin') return admin(config, sub, rest);
+  if (command === 'migrate' && !sub) return migrate(config);
   say(USAGE);
   return 1;
 }
@@ -92,6 +99,38 @@ async function start(config: Config, parts: ServerParts): Promise<number> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
   return new Promise<number>(() => {});
+}
+
+/** `threadkit migrate`: moves a Redis of an older layout to this version's, with progress. */
+async function migrate(config: Config): Promise<number> {
+  const connection = await connectRedis(config, (message) => say(`threadkit: ${message}`), {
+    keepManagedRunning: true,
+  });
+  try {
+    const layout = await storedLayout(connection.redis);
+    if (layout === null || layout === LAYOUT_VERSION) {
+      say(`Nothing to migrate: the data is in layout ${LAYOUT_VERSION}${layout === null ? ' (empty)' : ''}.`);
+      return 0;
+    }
+    say(`Migrating from layout ${layout} to layout ${LAYOUT_VERSION}…`);
+    const started = Date.now();
+    let last = 0;
+    const report = await migrateLayout1(connection.redis, {
+      onProgress: ({ step, done }) => {
+        if (step !== 'done' && Date.now() - last < 2000) return;
+        last = Date.now();
+        say(`  ${step === 'keys' ? 'keys moved' : step === 'pages' ? 'pages placed' : 'finished'}: ${done}`);
+      },
+    });
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    say(
+      `Done in ${seconds} s: ${report.keys} keys, ${report.comments} comments, ${report.pages} pages. ` +
+        'ThreadKit can start.',
+    );
+    return 0;
+  } finally {
+    await connection.close();
+  }
 }
 
 /** Opens the standalone site for an admin command, and closes the connection after. */
@@ -229,7 +268,8 @@ function printSite(
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (error instanceof ConfigError || error instanceof ThreadKitError) say(error.message);
+    if (error instanceof ConfigError || error instanceof ThreadKitError || error instanceof LayoutError)
+      say(error.message);
     else if (error instanceof Error) say(`threadkit: ${error.message}`);
     else say(String(error));
     process.exit(1);

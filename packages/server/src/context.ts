@@ -6,6 +6,7 @@ import {
   CommentService,
   CommentStore,
   type Config,
+  checkLayout,
   createModerationPipeline,
   EventBus,
   LimitStore,
@@ -18,6 +19,8 @@ import {
   ModerationStore,
   NotificationService,
   NotificationStore,
+  NOTIFICATIONS_KEPT,
+  NOTIFICATIONS_MAX_AGE_MS,
   OAuthService,
   OAuthStore,
   PageStates,
@@ -76,7 +79,7 @@ export interface ContextOptions {
   mailQueue?: Partial<MailQueueOptions>;
   /** How long the spam checks wait for Akismet or the moderation API (default 3 s). */
   spamCheckTimeoutMs?: number;
-  /** The clock of the rate limiter and the usage meter (ms): tests move it instead of sleeping. */
+  /** The clock of the rate limiter, the usage meter and notifications' age (ms): tests move it instead of sleeping. */
   clock?: () => number;
   /** Rate limiter knobs (grants, report interval). */
   rateLimiter?: Omit<RateLimiterOptions, 'clock'>;
@@ -90,6 +93,8 @@ export async function createContext(
 ): Promise<AppContext> {
   // A missing script file should stop the start, not fail the first request that needs it.
   scripts();
+  // Data in a layout this code does not read must stop the start too (docs/redis.md, Layout versions).
+  await checkLayout(redis);
   const siteStore = new SiteStore(redis);
   const commentStore = new CommentStore(redis);
   const secret = config.jwtSecret ?? (await siteStore.jwtSecret(() => randomBytes(48).toString('base64url')));
@@ -103,7 +108,7 @@ export async function createContext(
   });
   // A write through this instance is visible to its next read at once.
   events.subscribe((event) => pages.invalidate(event.siteId, event.pageId));
-  const users = new UserStore(redis);
+  const users = new UserStore(redis, (siteId) => pages.invalidateSite(siteId));
   const sessions = new SessionStore(redis, config.sessionTtl);
   const auth = new AuthService({ users, sessions, signer: new TokenSigner(secret, config.accessTokenTtl) });
   // One mailer for codes and notifications.
@@ -123,7 +128,11 @@ export async function createContext(
   const sites = new SiteService(siteStore);
   const mailQueue = new MailQueue(new MailQueueStore(redis), mailer, logger, options.mailQueue);
   const notifications = new NotificationService({
-    store: new NotificationStore(redis),
+    store: new NotificationStore(redis, {
+      kept: NOTIFICATIONS_KEPT,
+      maxAgeMs: NOTIFICATIONS_MAX_AGE_MS,
+      now: options.clock ?? Date.now,
+    }),
     realtime,
     comments: commentStore,
     users,
@@ -170,7 +179,7 @@ export async function createContext(
       events,
       onSiteChanged: (siteId) => pages.invalidateSite(siteId),
     }),
-    profiles: new ProfileService({ users, sessions, accounts, notifications, redis }),
+    profiles: new ProfileService({ users, sessions, accounts, notifications, comments: commentStore }),
     comments: new CommentService({
       store: commentStore,
       events,

@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { type CommentView, ERROR_CODES, MAX_NAME_LENGTH } from '@threadkit/core';
+import { type CommentView, ERROR_CODES, ID_SCHEMA_PATTERN, MAX_NAME_LENGTH } from '@threadkit/core';
 
 /**
  * Shared schemas, registered once with `app.addSchema` so routes can reference
@@ -8,7 +8,7 @@ import { type CommentView, ERROR_CODES, MAX_NAME_LENGTH } from '@threadkit/core'
 
 export const CommentSchema = Type.Object(
   {
-    i: Type.String({ description: 'Comment id (UUID v7).' }),
+    i: Type.String({ description: 'Comment id.' }),
     a: Type.Union([Type.String(), Type.Null()], { description: 'Author id; null on a deleted placeholder.' }),
     n: Type.String({ description: 'Author name.' }),
     p: Type.Union([Type.String(), Type.Null()], { description: 'Author avatar URL.' }),
@@ -19,7 +19,15 @@ export const CommentSchema = Type.Object(
     d: Type.Integer({ description: 'Downvotes.' }),
     c: Type.Integer({ description: 'Created, Unix seconds.' }),
     m: Type.Union([Type.Integer(), Type.Null()], { description: 'Modified, Unix seconds.' }),
-    r: Type.Array(Type.Unsafe<CommentView>({ $ref: 'Comment#' }), { description: 'Replies, same shape.' }),
+    r: Type.Array(Type.Unsafe<CommentView>({ $ref: 'Comment#' }), {
+      description: 'The first replies, oldest first, same shape.',
+    }),
+    rc: Type.Integer({ description: 'How many replies the caller can load under the comment.' }),
+    rx: Type.Optional(
+      Type.String({
+        description: 'Where the replies beyond `r` start: the cursor of GET /v1/comments/:id/replies.',
+      }),
+    ),
     s: Type.Union(
       [Type.Literal('approved'), Type.Literal('pending'), Type.Literal('rejected'), Type.Literal('deleted')],
       { description: 'Status.' },
@@ -28,7 +36,12 @@ export const CommentSchema = Type.Object(
     e: Type.Boolean({ description: 'Edited.' }),
     v: Type.Optional(
       Type.Union([Type.Literal('up'), Type.Literal('down'), Type.Null()], {
-        description: "The caller's vote (only with a token).",
+        description: "The caller's vote (in answers to the caller's own writes).",
+      }),
+    ),
+    ro: Type.Optional(
+      Type.Union([Type.Literal('moderator'), Type.Literal('admin')], {
+        description: "The author's role badge, when they moderate the site.",
       }),
     ),
   },
@@ -69,8 +82,12 @@ export const UserSchema = Type.Object(
 
 export const UserRef = Type.Unsafe<Static<typeof UserSchema>>({ $ref: 'User#' });
 
+/** An id (`ids.ts` in core): 22 characters. */
+export const Id = (description?: string) =>
+  Type.String({ pattern: ID_SCHEMA_PATTERN, ...(description ? { description } : {}) });
+
 export const CommentIdParams = Type.Object({
-  id: Type.String({ format: 'uuid', description: 'Comment id.' }),
+  id: Id('Comment id.'),
 });
 
 /** The error responses a route can give, for its OpenAPI entry. */

@@ -199,7 +199,7 @@ describe('usage metering', () => {
   it('stores no address: only counters and a HyperLogLog of keyed digests, expiring after about a year', async () => {
     await settled('2025-03', () => true);
     const hash = keys.usage(api.site.id, '2025-03');
-    expect(hash).toBe(`site:{${api.site.id}}:usage:2025-03`);
+    expect(hash).toBe(`tk:{${api.site.id}}:usage:2025-03`);
     expect(Object.keys(await api.redis.hgetall(hash)).sort()).toEqual([
       'api_requests',
       'comments',
@@ -226,7 +226,7 @@ describe('usage metering', () => {
       'forbidden',
     );
     expectError(
-      await api.owner({ method: 'GET', url: '/v1/sites/0190f5d2-7c1a-7b3e-9a4f-2d6c8e1f3a5b/usage' }),
+      await api.owner({ method: 'GET', url: '/v1/sites/0cZdmZixoJscOFqiPZ6LHx/usage' }),
       404,
       'not_found',
     );

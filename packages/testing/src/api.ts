@@ -53,6 +53,13 @@ export interface TestApiOptions {
   context?: ContextOptions;
   /** Where the apps look for the built widget (default: packages/widget/dist). */
   widgetDir?: string;
+  /**
+   * Fills the new single server before the first instance starts (a restored
+   * snapshot, say): a standalone site found there is kept, so pass its `keys`.
+   */
+  seed?: (server: RedisServerHandle) => Promise<void>;
+  /** The site's keys, instead of new ones. */
+  keys?: { publicKey: string; secretKey: string };
 }
 
 /**
@@ -70,8 +77,17 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     backend.server = await startRedis(options.redis);
     redisEnv = { REDIS_URL: backend.server.url };
   }
-  const publicKey = generateApiKey('public');
-  const secretKey = generateApiKey('secret');
+  if (options.seed) {
+    if (!backend.server) throw new Error('seed needs a single server, not a cluster');
+    try {
+      await options.seed(backend.server);
+    } catch (error) {
+      await backend.server.stop();
+      throw error;
+    }
+  }
+  const publicKey = options.keys?.publicKey ?? generateApiKey('public');
+  const secretKey = options.keys?.secretKey ?? generateApiKey('secret');
   const config = loadConfig({
     ...redisEnv,
     LOG_LEVEL: 'silent',
@@ -90,8 +106,17 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     redis.on('error', () => {});
     clients.push(redis);
     await waitForRedis(redis);
-    const context = await createContext(config, redis, pino({ level: 'silent' }), options.context);
-    const app = await buildApp({ context, widgetDir: options.widgetDir });
+    const context = await createContext(
+      config,
+      redis,
+      pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+      options.context,
+    );
+    const app = await buildApp({
+      context,
+      widgetDir: options.widgetDir,
+      ...(process.env.TEST_LOG_LEVEL ? { logger: pino({ level: process.env.TEST_LOG_LEVEL }) } : {}),
+    });
     apps.push(app);
     return { app, context, redis };
   };

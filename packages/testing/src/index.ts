@@ -13,6 +13,7 @@ export * from './per-file-redis.js';
 export { freePort } from './process.js';
 export * from './realtime.js';
 export * from './redis.js';
+export * from './redis-snapshot.js';
 export * from './smtp.js';
 export * from './twilio.js';
 export * from './wait.js';

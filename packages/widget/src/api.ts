@@ -66,7 +66,8 @@ export class ApiClient {
   }
 
   thread(page: { url?: string; key?: string }, sort: Sort, cursor?: string | null): Promise<ThreadPage> {
-    const query = new URLSearchParams({ sort, limit: '50' });
+    // The server's page size (50 roots) is the widget's.
+    const query = new URLSearchParams({ sort });
     if (page.url) query.set('page_url', page.url);
     if (page.key) query.set('page_key', page.key);
     if (cursor) query.set('cursor', cursor);

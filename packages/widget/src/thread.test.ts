@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
-  addOwn,
+  addComment,
   applyLive,
   castVote,
   emptyThread,
   loadPage,
-  removeOwn,
+  removeComment,
   replaceOwn,
   revealUnseen,
   settleVote,
@@ -80,7 +80,7 @@ describe('live events', () => {
   });
 
   it('takes an echo of a comment it already has as an update, not a second copy', () => {
-    const own = addOwn(loaded(), comment('mine', { a: 'me', s: 'pending' }));
+    const own = addComment(loaded(), comment('mine', { a: 'me', s: 'pending' }), true);
     const echoed = applyLive(
       own,
       live('new_comment', { comment: comment('mine', { a: 'me', s: 'approved' }) }),
@@ -141,7 +141,7 @@ describe('live events', () => {
 
   it('counts one’s own held comment once it is approved, and only once', () => {
     let state = loadPage(emptyThread('new'), page([comment('b')]), false);
-    state = addOwn(state, comment('mine', { a: 'me', s: 'pending' }));
+    state = addComment(state, comment('mine', { a: 'me', s: 'pending' }), true);
     expect(state.total).toBe(1);
     const approved = live('new_comment', { comment: comment('mine', { a: 'me', s: 'approved' }) });
     state = applyLive(state, approved, 'me', 0);
@@ -195,9 +195,80 @@ describe("the viewer's own edits and deletions", () => {
   it('takes the edited comment from the server, and removes or keeps a placeholder on delete', () => {
     let state = replaceOwn(loaded(), comment('b', { t: 'fixed', h: '<p>fixed</p>', e: true, m: 5 }));
     expect(state.byId.b).toMatchObject({ t: 'fixed', h: '<p>fixed</p>', e: true, m: 5, a: 'author-b' });
-    state = removeOwn(state, 'b');
+    state = removeComment(state, 'b');
     expect(state.roots).toEqual(['a']);
-    state = removeOwn(state, 'a');
+    state = removeComment(state, 'a');
     expect(state.byId.a?.s).toBe('deleted');
+  });
+});
+
+describe('replies in pages', () => {
+  const partial = () =>
+    loadPage(
+      emptyThread('new'),
+      page([
+        comment('a', {
+          rc: 4,
+          rx: 'after-a2',
+          r: [comment('a1', { pid: 'a' }), comment('a2', { pid: 'a' })],
+        }),
+      ]),
+      false,
+    );
+
+  it('loads the next replies after those shown, and forgets the cursor on the last page', async () => {
+    const { loadReplies } = await import('./features/replies.js');
+    let state = loadReplies(partial(), {
+      comment_id: 'a',
+      comments: [comment('a3', { pid: 'a' })],
+      next_cursor: 'after-a3',
+    });
+    expect(state.replies.a).toEqual(['a1', 'a2', 'a3']);
+    expect(state.byId.a?.rx).toBe('after-a3');
+    state = loadReplies(state, {
+      comment_id: 'a',
+      // A reply already shown (say, one's own) is not listed twice.
+      comments: [
+        comment('a3', { pid: 'a' }),
+        comment('a4', { pid: 'a', r: [comment('a4x', { pid: 'a4' })] }),
+      ],
+      next_cursor: null,
+    });
+    expect(state.replies.a).toEqual(['a1', 'a2', 'a3', 'a4']);
+    expect(state.replies.a4).toEqual(['a4x']);
+    expect(state.byId.a).not.toHaveProperty('rx');
+  });
+
+  it('shows a live reply at once, and keeps replies in order when the older ones arrive', async () => {
+    const { loadReplies } = await import('./features/replies.js');
+    let state = applyLive(
+      partial(),
+      live('new_comment', { comment: comment('a9', { pid: 'a', c: 1_700_000_900 }) }),
+      'me',
+      0,
+    );
+    expect(state.replies.a).toEqual(['a1', 'a2', 'a9']);
+    expect(state.byId.a?.rc).toBe(5);
+    state = loadReplies(state, {
+      comment_id: 'a',
+      comments: [
+        comment('a3', { pid: 'a', c: 1_700_000_300 }),
+        comment('a4', { pid: 'a', c: 1_700_000_400 }),
+      ],
+      next_cursor: null,
+    });
+    expect(state.replies.a).toEqual(['a1', 'a2', 'a3', 'a4', 'a9']);
+  });
+
+  it("takes a signed-in reader's votes from beside the thread", () => {
+    const state = loadPage(
+      emptyThread('new'),
+      page([comment('a'), comment('b')], { votes: { b: 'down' } }),
+      false,
+    );
+    expect(state.byId.a?.v).toBeNull();
+    expect(state.byId.b?.v).toBe('down');
+    const anonymous = loadPage(emptyThread('new'), page([comment('a')]), false);
+    expect(anonymous.byId.a).not.toHaveProperty('v');
   });
 });

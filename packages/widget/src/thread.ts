@@ -1,4 +1,4 @@
-import type { Comment, LiveMessage, PresentUser, Sort, ThreadPage } from './types.js';
+import type { Comment, LiveMessage, PresentUser, Sort, ThreadPage, Votes } from './types.js';
 
 /**
  * The thread as the widget shows it, and how server answers and live events
@@ -54,14 +54,7 @@ export function loadPage(state: ThreadState, page: ThreadPage, append: boolean):
   const byId = { ...base.byId };
   const replies = { ...base.replies };
   const roots = [...base.roots];
-  const visit = (comment: Comment) => {
-    const { r, ...flat } = comment;
-    byId[comment.i] = flat;
-    replies[comment.i] = (r ?? []).map((reply) => {
-      visit(reply);
-      return reply.i;
-    });
-  };
+  const visit = flatten(byId, replies, page.votes);
   // A comment already known (one's own, or one announced live and waiting behind the banner)
   // takes its place in the listing once a page holds it.
   const listed = new Set(roots);
@@ -86,19 +79,9 @@ export function loadPage(state: ThreadState, page: ThreadPage, append: boolean):
   };
 }
 
-/** A comment the viewer just posted: shown at once, in place. */
-export function addOwn(state: ThreadState, comment: Comment): ThreadState {
-  return insert(state, comment, true);
-}
-
 /** The server's answer to the viewer's own edit. */
 export function replaceOwn(state: ThreadState, comment: Comment): ThreadState {
   return patch(state, comment.i, { t: comment.t, h: comment.h, e: comment.e, m: comment.m });
-}
-
-/** The viewer deleted a comment: a placeholder stays while it has replies. */
-export function removeOwn(state: ThreadState, id: string): ThreadState {
-  return remove(state, id);
 }
 
 /** Shows the comments waiting behind the banner, at the top. */
@@ -138,11 +121,11 @@ export function applyLive(
   const next = typeof params.event_id === 'string' ? { ...state, lastEventId: params.event_id } : state;
   switch (message.method) {
     case 'new_comment':
-      return insert(next, params.comment as Comment, params.comment.a === selfId);
+      return addComment(next, params.comment as Comment, params.comment.a === selfId);
     case 'edit_comment':
       return patch(next, params.comment_id, { t: params.content, h: params.content_html, e: true });
     case 'delete_comment':
-      return remove(next, params.comment_id);
+      return removeComment(next, params.comment_id);
     case 'vote_update':
       return patch(next, params.comment_id, { u: params.upvotes, d: params.downvotes });
     case 'pin_update': {
@@ -189,7 +172,11 @@ export function typists(state: ThreadState, now: number): string[] {
 /** 1 for a comment that counts toward the thread's total (approved), else 0. */
 const counts = (comment: Comment) => (comment.s === 'approved' ? 1 : 0);
 
-function insert(state: ThreadState, comment: Comment, own: boolean): ThreadState {
+/**
+ * Adds a comment: one the viewer just posted (`own`: shown at once, in place),
+ * or one announced live.
+ */
+export function addComment(state: ThreadState, comment: Comment, own: boolean): ThreadState {
   const known = state.byId[comment.i];
   // Known already (one's own, or held for approval and now approved): updated in place, counted once.
   if (known)
@@ -230,7 +217,8 @@ function insert(state: ThreadState, comment: Comment, own: boolean): ThreadState
   };
 }
 
-function remove(state: ThreadState, id: string): ThreadState {
+/** Removes a deleted comment: a placeholder stays while it has replies. */
+export function removeComment(state: ThreadState, id: string): ThreadState {
   const comment = state.byId[id];
   if (!comment) return state;
   const total = Math.max(0, state.total - counts(comment));
@@ -257,6 +245,23 @@ function patch(state: ThreadState, id: string, changes: Partial<Comment>): Threa
   const comment = state.byId[id];
   if (!comment) return state;
   return { ...state, byId: { ...state.byId, [id]: { ...comment, ...changes } } };
+}
+
+/** Puts comments (with their nested replies) into the flat maps; `votes` are the reader's, when signed in. */
+export function flatten(
+  byId: Record<string, Comment>,
+  replies: Record<string, string[]>,
+  votes: Votes | undefined,
+) {
+  const visit = (comment: Comment) => {
+    const { r, ...flat } = comment;
+    byId[comment.i] = votes ? { ...flat, v: votes[comment.i] ?? null } : flat;
+    replies[comment.i] = (r ?? []).map((reply) => {
+      visit(reply);
+      return reply.i;
+    });
+  };
+  return visit;
 }
 
 function withoutReplies(comment: Comment): Comment {

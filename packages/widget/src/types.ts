@@ -2,13 +2,17 @@ import type { CommentView } from '@threadkit/core';
 
 /**
  * A comment in the API's compact form (`api.md`, Comments), kept flat by the
- * widget: replies (`r`) only as they arrive, and `rc` counting replies added live.
+ * widget: replies (`r`) only as they arrive; `rc` counts every reply there is to
+ * load (live ones included) and `rx` says where those not loaded yet start.
  */
-export interface Comment extends Omit<CommentView, 'r' | 'e'> {
+export interface Comment extends Omit<CommentView, 'r' | 'e' | 'rc'> {
   r?: Comment[];
   e: boolean | number;
   rc?: number;
 }
+
+/** The viewer's votes in a read: comment id → direction (signed-in readers only). */
+export type Votes = Record<string, 'up' | 'down'>;
 
 export interface ThreadPage {
   page_id: string;
@@ -18,6 +22,15 @@ export interface ThreadPage {
   pageviews: number;
   pinned: string[];
   locked?: boolean;
+  votes?: Votes;
+}
+
+/** `GET /v1/comments/:id/replies`: the next replies of a comment. */
+export interface RepliesPage {
+  comment_id: string;
+  comments: Comment[];
+  next_cursor: string | null;
+  votes?: Votes;
 }
 
 export type Sort = 'new' | 'old' | 'top' | 'hot' | 'controversial';

@@ -1,7 +1,7 @@
 import { forbidden, invalid, unauthorized } from '../errors.js';
 import type { EventBus } from '../events.js';
 import { isId, newId } from '../ids.js';
-import { renderMarkdown } from '../markdown.js';
+import { renderMarkdown, storedHtml } from '../markdown.js';
 import type { ClientInfo, FormSignals, ModerationInput, Verdict } from '../moderation/verdict.js';
 import type { PageRef } from '../page-identity.js';
 import type { CommentStore } from '../store/comment-store.js';
@@ -81,7 +81,7 @@ export class CommentService {
     if (verdict?.action === 'reject') throw verdict.error;
     const held = (site.settings.moderation === 'pre' && !isModerator(viewer)) || verdict?.action === 'hold';
     const now = Date.now();
-    const comment: Omit<StoredComment, 'rt'> = {
+    const comment: StoredComment = {
       i: newId(),
       pg: input.page.id,
       pid: input.parentId ?? '',
@@ -96,17 +96,32 @@ export class CommentService {
       s: held ? 'pending' : 'approved',
       e: 0,
       rc: 0,
+      listed: false,
       ...(verdict?.action === 'hold' ? { hr: verdict.reason } : {}),
     };
-    const { rootId, isPublic } = await this.deps.store.create(site.id, comment, {
-      isModerator: isModerator(viewer),
-      pageUrl: input.page.url,
-      pageKey: input.page.key,
-      // Held comments wait in the queue; under post-moderation published ones are queued for review.
-      queue: comment.s === 'pending' || (site.settings.moderation === 'post' && !isModerator(viewer)),
-    });
+    const { isPublic } = await this.deps.store.create(
+      site.id,
+      {
+        id: comment.i,
+        pageId: comment.pg,
+        parentId: comment.pid,
+        authorId: comment.a,
+        markdown,
+        html: storedHtml(markdown, html),
+        createdMs: now,
+        status: held ? 'pending' : 'approved',
+        holdReason: comment.hr ?? '',
+      },
+      {
+        isModerator: isModerator(viewer),
+        pageUrl: input.page.url,
+        pageKey: input.page.key,
+        // Held comments wait in the queue; under post-moderation published ones are queued for review.
+        queue: comment.s === 'pending' || (site.settings.moderation === 'post' && !isModerator(viewer)),
+      },
+    );
     // Everyone else receives the comment without a vote of theirs; the author's own view has `v: null`.
-    const shared = toView({ ...comment, rt: rootId }, authorRow(author.user));
+    const shared = toView(comment, authorRow(author.user));
     await this.deps.events.emit({
       type: 'comment.created',
       siteId: site.id,
@@ -128,7 +143,7 @@ export class CommentService {
     const { comment, isPublic } = await this.deps.store.edit(site.id, commentId, {
       editorId: author.userId,
       markdown,
-      html,
+      html: storedHtml(markdown, html),
       now: Math.floor(Date.now() / 1000),
     });
     await this.deps.events.emit({

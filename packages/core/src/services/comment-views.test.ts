@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AuthorRow } from '../store/comment-store.js';
-import type { CommentView, StoredComment, VoteDirection } from '../types.js';
+import type { CommentView, StoredComment } from '../types.js';
 import { buildTree, DELETED_NAME, toView } from './comment-views.js';
 
 const PAGE = 'page-1';
@@ -9,7 +9,6 @@ function stored(overrides: Partial<StoredComment> & { i: string }): StoredCommen
   return {
     pg: PAGE,
     pid: '',
-    rt: '',
     a: 'user-ada',
     t: `text of ${overrides.i}`,
     h: `<p>text of ${overrides.i}</p>`,
@@ -21,6 +20,7 @@ function stored(overrides: Partial<StoredComment> & { i: string }): StoredCommen
     s: 'approved',
     e: 0,
     rc: 0,
+    listed: true,
     ...overrides,
   };
 }
@@ -38,7 +38,7 @@ const shape = (views: CommentView[]): Shape[] => views.map((v) => [v.i, shape(v.
 
 describe('toView', () => {
   it('maps a stored comment to the compact wire form', () => {
-    const comment = stored({ i: 'c1', pid: 'c0', rt: 'c0', u: 5, d: 1, m: 1_705_316_000, e: 1 });
+    const comment = stored({ i: 'c1', pid: 'c0', u: 5, d: 1, m: 1_705_316_000, e: 1 });
     expect(toView(comment, ADA)).toEqual({
       i: 'c1',
       a: 'user-ada',
@@ -55,6 +55,7 @@ describe('toView', () => {
       s: 'approved',
       pid: 'c0',
       e: true,
+      rc: 0,
     });
   });
 
@@ -67,7 +68,9 @@ describe('toView', () => {
 
   it('does not leak storage-only fields', () => {
     const view = toView(stored({ i: 'c1', rc: 3 }), ADA) as unknown as Record<string, unknown>;
-    for (const field of ['pg', 'rt', 'cm', 'rc']) expect(view).not.toHaveProperty(field);
+    for (const field of ['pg', 'cm', 'listed', 'hr']) expect(view).not.toHaveProperty(field);
+    // The stored count includes hidden replies: what a reader may load is the tree builder's to say.
+    expect(view.rc).toBe(0);
   });
 
   it('hides the author, name, avatar and karma of a deleted placeholder', () => {
@@ -111,18 +114,25 @@ describe('toView', () => {
 
 describe('buildTree', () => {
   // Roots r1, r2, r3 in sort order; r1 has replies x1, x2 (x1 has y1); r3 has z1.
-  const comments = [
-    stored({ i: 'r1' }),
-    stored({ i: 'x1', pid: 'r1', rt: 'r1', a: 'user-bob' }),
-    stored({ i: 'y1', pid: 'x1', rt: 'r1' }),
-    stored({ i: 'x2', pid: 'r1', rt: 'r1' }),
-    stored({ i: 'r2', a: 'user-bob' }),
-    stored({ i: 'r3' }),
-    stored({ i: 'z1', pid: 'r3', rt: 'r3' }),
+  const roots = [stored({ i: 'r1' }), stored({ i: 'r2', a: 'user-bob' }), stored({ i: 'r3' })];
+  const replies = [
+    stored({ i: 'x1', pid: 'r1', a: 'user-bob', cm: 1 }),
+    stored({ i: 'y1', pid: 'x1', cm: 2 }),
+    stored({ i: 'x2', pid: 'r1', cm: 3 }),
+    stored({ i: 'z1', pid: 'r3', cm: 4 }),
   ];
+  const tree = (input: Partial<Parameters<typeof buildTree>[0]> = {}) =>
+    buildTree({
+      roots,
+      replies,
+      authors: AUTHORS,
+      replyCounts: new Map(),
+      cursorAfter: (reply) => `after:${reply.i}`,
+      ...input,
+    });
 
-  it('nests replies under their parents, keeping the listed order', () => {
-    expect(shape(buildTree(comments, AUTHORS, null))).toEqual([
+  it('nests replies under their parents, oldest first, whatever order they come in', () => {
+    const expected: Shape[] = [
       [
         'r1',
         [
@@ -132,53 +142,60 @@ describe('buildTree', () => {
       ],
       ['r2', []],
       ['r3', [['z1', []]]],
-    ]);
+    ];
+    expect(shape(tree())).toEqual(expected);
+    expect(shape(tree({ replies: [...replies].reverse() }))).toEqual(expected);
   });
 
-  it('keeps roots in the listed (sort) order rather than re-sorting them', () => {
-    const reordered = [comments[5]!, comments[6]!, comments[4]!, ...comments.slice(0, 4)];
-    expect(buildTree(reordered, AUTHORS, null).map((v) => v.i)).toEqual(['r3', 'r2', 'r1']);
+  it('keeps roots in the given (sort) order rather than re-sorting them', () => {
+    expect(tree({ roots: [roots[2]!, roots[1]!, roots[0]!] }).map((v) => v.i)).toEqual(['r3', 'r2', 'r1']);
+  });
+
+  it('leaves out a reply whose parent is not there', () => {
+    const orphan = stored({ i: 'o1', pid: 'gone' });
+    expect(JSON.stringify(tree({ replies: [...replies, orphan] }))).not.toContain('o1');
   });
 
   it('fills in authors per comment', () => {
-    const [r1, r2] = buildTree(comments, AUTHORS, null);
+    const [r1, r2] = tree();
     expect(r1!.n).toBe('Ada');
     expect(r1!.r[0]!.n).toBe('Bob');
     expect(r2!.n).toBe('Bob');
   });
 
-  it('leaves v out everywhere when no votes map is given', () => {
-    const json = JSON.stringify(buildTree(comments, AUTHORS, null));
-    expect(json).not.toContain('"v"');
+  it('counts replies, and says where those not shown start', () => {
+    const [r1, r2, r3] = tree({
+      replyCounts: new Map([
+        ['r1', 5],
+        ['r3', 1],
+      ]),
+    });
+    expect(r1).toMatchObject({ rc: 5, rx: 'after:x2' });
+    expect(r1!.r[0]).toMatchObject({ rc: 1 });
+    expect(r1!.r[0]).not.toHaveProperty('rx');
+    expect(r2).toMatchObject({ rc: 0 });
+    expect(r3).toMatchObject({ rc: 1 });
+    expect(r3).not.toHaveProperty('rx');
+    // None shown of three: the rest start at the beginning.
+    const [alone] = tree({ roots: [roots[1]!], replies: [], replyCounts: new Map([['r2', 3]]) });
+    expect(alone).toMatchObject({ rc: 3, rx: '' });
   });
 
-  it('gives every comment v from the votes map, null where the viewer has not voted', () => {
-    const votes = new Map<string, VoteDirection>([
-      ['r1', 'up'],
-      ['y1', 'down'],
-    ]);
-    const [r1, r2] = buildTree(comments, AUTHORS, votes);
-    expect(r1!.v).toBe('up');
-    expect(r1!.r[0]!.v).toBeNull();
-    expect(r1!.r[0]!.r[0]!.v).toBe('down');
-    expect(r2).toHaveProperty('v', null);
+  it('leaves v out: votes travel beside the tree', () => {
+    expect(JSON.stringify(tree())).not.toContain('"v"');
   });
 
   it('keeps a deleted placeholder in place with its replies, author hidden', () => {
-    const tree = buildTree(
-      [
-        stored({ i: 'r1', s: 'deleted', t: '', h: '', rc: 1 }),
-        stored({ i: 'x1', pid: 'r1', rt: 'r1', a: 'user-bob' }),
-      ],
-      AUTHORS,
-      null,
-    );
-    expect(shape(tree)).toEqual([['r1', [['x1', []]]]]);
-    expect(tree[0]).toMatchObject({ a: null, n: DELETED_NAME, p: null, k: 0, s: 'deleted' });
-    expect(tree[0]!.r[0]).toMatchObject({ a: 'user-bob', n: 'Bob' });
+    const [placeholder] = tree({
+      roots: [stored({ i: 'r1', s: 'deleted', t: '', h: '', rc: 1 })],
+      replies: [stored({ i: 'x1', pid: 'r1', a: 'user-bob' })],
+    });
+    expect(shape([placeholder!])).toEqual([['r1', [['x1', []]]]]);
+    expect(placeholder).toMatchObject({ a: null, n: DELETED_NAME, p: null, k: 0, s: 'deleted' });
+    expect(placeholder!.r[0]).toMatchObject({ a: 'user-bob', n: 'Bob' });
   });
 
   it('gives an empty list for no comments', () => {
-    expect(buildTree([], AUTHORS, null)).toEqual([]);
+    expect(tree({ roots: [], replies: [] })).toEqual([]);
   });
 });

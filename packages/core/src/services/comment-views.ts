@@ -26,6 +26,7 @@ export function toView(
     s: comment.s,
     pid: comment.pid || null,
     e: comment.e === 1,
+    rc: 0,
   };
   if (vote !== undefined) view.v = vote;
   if (!deleted && (author?.role === 'admin' || author?.role === 'moderator')) view.ro = author.role;
@@ -33,22 +34,49 @@ export function toView(
 }
 
 /**
- * Nests comments listed parent-before-child into root trees, keeping the
- * listed order (roots in sort order, replies oldest first).
+ * Nests comments into root trees. `roots` gives the roots in their order;
+ * replies go under their parents oldest first, wherever they came from (the
+ * public thread, or a viewer's hidden comments merged in). A comment whose
+ * parent is not among them is left out. `replyCounts` says how many replies
+ * each comment has in all; where fewer are shown, `rx` is the cursor
+ * (`cursorAfter`) from which the rest load.
  */
-export function buildTree(
-  comments: StoredComment[],
-  authors: Map<string, AuthorRow>,
-  votes: Map<string, VoteDirection> | null,
-): CommentView[] {
-  const byId = new Map<string, CommentView>();
-  const roots: CommentView[] = [];
-  for (const comment of comments) {
-    const view = toView(comment, authors.get(comment.a), votes ? (votes.get(comment.i) ?? null) : undefined);
-    byId.set(comment.i, view);
-    const parent = comment.pid ? byId.get(comment.pid) : undefined;
-    if (parent) parent.r.push(view);
-    else roots.push(view);
+export function buildTree(input: {
+  roots: StoredComment[];
+  replies: StoredComment[];
+  authors: Map<string, AuthorRow>;
+  replyCounts: Map<string, number>;
+  cursorAfter: (reply: StoredComment) => string;
+}): CommentView[] {
+  const views = new Map<string, CommentView>();
+  const view = (comment: StoredComment) => {
+    const made = toView(comment, input.authors.get(comment.a));
+    views.set(comment.i, made);
+    return made;
+  };
+  const roots = input.roots.map(view);
+  const byParent = new Map<string, StoredComment[]>();
+  for (const reply of input.replies) {
+    const siblings = byParent.get(reply.pid);
+    if (siblings) siblings.push(reply);
+    else byParent.set(reply.pid, [reply]);
+  }
+  // Breadth first from the roots, so a reply is placed only under a placed parent.
+  const queue = [...input.roots];
+  for (let next = 0; next < queue.length; next++) {
+    const parent = queue[next]!;
+    const parentView = views.get(parent.i)!;
+    const children = (byParent.get(parent.i) ?? []).sort((a, b) => a.cm - b.cm || (a.i < b.i ? -1 : 1));
+    for (const child of children) {
+      if (views.has(child.i)) continue;
+      parentView.r.push(view(child));
+      queue.push(child);
+    }
+    parentView.rc = Math.max(input.replyCounts.get(parent.i) ?? 0, parentView.r.length);
+    const last = children.at(-1);
+    if (parentView.rc > parentView.r.length) {
+      parentView.rx = last ? input.cursorAfter(last) : '';
+    }
   }
   return roots;
 }

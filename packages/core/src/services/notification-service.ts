@@ -1,7 +1,6 @@
 import type { MailQueue } from '../delivery/mail-queue.js';
 import { notificationEmail } from '../delivery/notification-email.js';
 import type { DomainEvent, EventBus } from '../events.js';
-import { newId } from '../ids.js';
 import { channels } from '../keys.js';
 import type { CommentStore } from '../store/comment-store.js';
 import type { NotificationStore, NotificationType, StoredNotification } from '../store/notification-store.js';
@@ -211,17 +210,27 @@ export class NotificationService {
       siteId,
       userId,
       {
-        id: newId(),
         type: what.type,
         comment_id: what.commentId,
-        page_id: what.pageId,
         from: what.from?.id ?? '',
         createdMs: Date.now(),
       },
       what.type === 'upvote' ? { seconds: UPVOTE_WINDOW_SECONDS } : undefined,
     );
     if (!stored) return;
-    const view = toView(stored, what.from);
+    const pageUrl = await this.deps.comments.pageUrl(siteId, what.pageId);
+    const view = toView(
+      {
+        ...stored,
+        type: what.type,
+        comment_id: what.commentId,
+        page_id: what.pageId,
+        page_url: pageUrl ?? '',
+        from: what.from?.id ?? '',
+        read: false,
+      },
+      what.from,
+    );
     await this.deps.realtime.publish(channels.user(siteId, userId), {
       audience: { public: false, user_id: userId },
       message: notificationMessage(view),

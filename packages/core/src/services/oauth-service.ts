@@ -54,7 +54,7 @@ export interface OAuthSignedIn extends TokenPair {
 export const OAUTH_START_LIMIT = [60, 600] as const;
 
 /** `<site id>.<random>`: the callback has no key, so the state says which site's record to take. */
-const STATE = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.([A-Za-z0-9_-]{43})$/;
+const STATE = /^([0-3][-0-9A-Za-z_]{21})\.([A-Za-z0-9_-]{43})$/;
 
 /**
  * Sign-in with Google, GitHub and OpenID Connect providers: authorization code

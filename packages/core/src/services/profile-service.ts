@@ -1,11 +1,9 @@
 import { invalid, notFound, unauthorized } from '../errors.js';
-import { keys } from '../keys.js';
+import type { CommentStore } from '../store/comment-store.js';
 import { NOTIFICATIONS_KEPT } from '../store/notification-store.js';
-import type { RedisClient } from '../store/redis.js';
-import { translateRedisError } from '../store/redis.js';
 import type { SessionStore } from '../store/session-store.js';
 import type { UserStore } from '../store/user-store.js';
-import type { Site, StoredComment, User, Viewer } from '../types.js';
+import type { Site, User, Viewer } from '../types.js';
 import type { AccountService, Me } from './account-service.js';
 import { validateName } from './auth-service.js';
 import type { NotificationService } from './notification-service.js';
@@ -34,7 +32,7 @@ export class ProfileService {
       sessions: SessionStore;
       accounts: AccountService;
       notifications: NotificationService;
-      redis: RedisClient;
+      comments: CommentStore;
     },
   ) {}
 
@@ -77,29 +75,26 @@ export class ProfileService {
   /** Everything stored about the caller on this site, as one JSON document. */
   async export(site: Site, viewer: Viewer & { user?: User | null }) {
     const user = signedIn(viewer);
-    const { redis } = this.deps;
+    const { comments: store } = this.deps;
     const [me, holdings, sessions, notifications] = await Promise.all([
       this.deps.accounts.me(site.id, user),
       this.deps.users.holdings(site.id, user.id),
       this.deps.sessions.list(site.id, user.id),
       this.deps.notifications.list(site.id, user.id, { offset: 0, limit: NOTIFICATIONS_KEPT }),
     ]);
-    const stored = await Promise.all(
-      holdings.comments.map((id) => redis.get(keys.comment(site.id, id))),
-    ).catch(translateRedisError);
-    const comments = stored.flatMap((raw) => (raw ? [JSON.parse(raw) as StoredComment] : []));
+    const comments = await store.getMany(site.id, holdings.comments);
     const pageUrls = await Promise.all(
       [...new Set(comments.map((c) => c.pg))].map(
-        async (pg) => [pg, await redis.hget(keys.page(site.id, pg), 'url')] as const,
+        async (pg) => [pg, await store.pageUrl(site.id, pg)] as const,
       ),
-    ).catch(translateRedisError);
+    );
     const urlOf = new Map(pageUrls);
     const reports = await Promise.all(
       holdings.reports.map(async (commentId) => {
-        const raw = await redis.hget(keys.commentReports(site.id, commentId), user.id);
-        return raw ? { comment_id: commentId, ...(JSON.parse(raw) as object) } : null;
+        const report = await store.reportBy(site.id, commentId, user.id);
+        return report ? { comment_id: commentId, ...report } : null;
       }),
-    ).catch(translateRedisError);
+    );
     return {
       exported_at: Math.floor(Date.now() / 1000),
       site: { id: site.id, name: site.name },

@@ -145,7 +145,7 @@ describe('RateLimiter', () => {
     const rl = limiter();
     await rl.check(SITE, [reads('ip:2001:db8::1', 50)]);
     const key = keys.rateLimit(SITE, 'reads', 'ip:2001:db8::1');
-    expect(key).toBe(`site:{${SITE}}:rl:reads:ip:2001:db8::1`);
+    expect(key).toBe(`tk:{${SITE}}:rl:reads:ip:2001:db8::1`);
     expect(await db.redis.hgetall(key)).toEqual({ w: String(Math.floor(T0 / W)), c: '1', p: '0' });
     const ttl = await db.redis.pttl(key);
     expect(ttl).toBeGreaterThan(0);

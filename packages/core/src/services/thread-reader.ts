@@ -1,32 +1,60 @@
 import { createHash } from 'node:crypto';
 import { gzip } from 'node:zlib';
 import { LRUCache } from 'lru-cache';
-import { invalid } from '../errors.js';
+import { invalid, notFound } from '../errors.js';
 import type { PageIndex } from '../keys.js';
 import type { PageRef } from '../page-identity.js';
-import type { CommentStore, PageState } from '../store/comment-store.js';
-import type { SortOrder, Viewer } from '../types.js';
+import type { CommentStore, PageState, ReplyLimits, ThreadPage } from '../store/comment-store.js';
+import type { CommentView, SortOrder, StoredComment, Viewer, VoteDirection } from '../types.js';
 import { isModerator } from '../types.js';
 import { buildTree } from './comment-views.js';
 import type { PageStates } from './page-states.js';
+import { controversyScore, hotScore } from './scores.js';
 
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 200;
+/** Replies shown under each comment unless a read asks otherwise. */
+export const DEFAULT_REPLIES = 5;
+export const MAX_REPLIES = 50;
+/** Replies one read shows under one root, as a multiple of the replies per comment. */
+export const REPLIES_PER_ROOT_FACTOR = 4;
+/** Replies one read shows in all, whatever its limits. */
+export const MAX_REPLIES_PER_READ = 500;
+/** The newest hidden comments of a page merged into a reader's view (their own, or all for moderators). */
+export const MAX_HIDDEN_SHOWN = 100;
+/** How far up a hidden reply's chain of hidden parents is looked for. */
+const MAX_ANCESTOR_ROUNDS = 8;
 
 const SORTS: Record<SortOrder, { index: PageIndex; direction: 'asc' | 'desc' }> = {
   new: { index: 'new', direction: 'desc' },
   old: { index: 'new', direction: 'asc' },
   top: { index: 'top', direction: 'desc' },
   hot: { index: 'hot', direction: 'desc' },
-  controversial: { index: 'controversial', direction: 'desc' },
+  controversial: { index: 'con', direction: 'desc' },
 };
 
 export interface ThreadQuery {
   page: PageRef;
   sort: SortOrder;
   limit: number;
+  /** Replies shown under each comment. */
+  replies: number;
   cursor: string | null;
   ifNoneMatch: string | null;
+}
+
+export interface RepliesQuery {
+  commentId: string;
+  limit: number;
+  replies: number;
+  cursor: string | null;
+}
+
+export interface RepliesPage {
+  comment_id: string;
+  comments: CommentView[];
+  next_cursor: string | null;
+  votes?: Record<string, VoteDirection>;
 }
 
 export type ThreadResult =
@@ -39,7 +67,9 @@ export const VIEWS_REFRESH_MS = 1000;
 interface CachedThread {
   version: number;
   epoch: number;
-  /** The JSON members that depend only on the thread's content, serialised and encoded once. */
+  /** The ids in the thread, for a signed-in reader's votes. */
+  ids: string[];
+  /** The JSON members that depend only on the thread's content, serialised and encoded once, without the closing brace. */
   members: Buffer;
   /** The whole response as last built, and when; rebuilt when the view count it shows is a second old. */
   body: Buffer | null;
@@ -51,14 +81,14 @@ interface CachedThread {
 }
 
 /**
- * Reads threads. Anonymous readers all see the same thread, so its serialised
- * form is cached in-process and reused while the page's version (bumped by
- * every write) and the site's visibility epoch are unchanged; together with
- * `PageStates` a cached read needs no Redis round trip and no copy: a
- * 200-comment thread is ~120 KB, so building it per request would dominate the
- * cost. The page-view count in a shared response is at most a second old.
- * Readers with a token get their own view (their pending comments, their
- * votes), read fresh.
+ * Reads threads. Every reader sees the same public thread: hidden comments
+ * are not in it (`docs/redis.md`), so its serialised form is cached
+ * in-process and reused while the page's version (bumped by every write) and
+ * the site's visibility epoch are unchanged; together with `PageStates` a
+ * cached read needs no Redis round trip and no copy. A signed-in reader gets
+ * the same bytes with their votes added (one `HMGET`), and only a reader who
+ * has hidden comments on the page (their own pending ones; every hidden one
+ * for moderators) gets a thread built for them.
  */
 export class ThreadReader {
   private readonly cache = new LRUCache<string, CachedThread>({ max: 2000 });
@@ -71,52 +101,271 @@ export class ThreadReader {
   async read(viewer: Viewer, query: ThreadQuery): Promise<ThreadResult> {
     const cursor = query.cursor === null ? null : decodeCursor(query.cursor, query.sort);
     const state = await this.pages.view(viewer.siteId, query.page);
-    const variant = `${query.sort}|${query.limit}|${query.cursor ?? ''}|${viewer.userId ?? ''}|${viewer.role}`;
-    const shared = viewer.userId === null && !isModerator(viewer);
-    const cacheKey = `${viewer.siteId}|${query.page.id}|${variant}`;
-
-    if (shared) {
-      const etag = makeEtag(state, variant);
-      if (query.ifNoneMatch !== null && matchesEtag(query.ifNoneMatch, etag))
-        return { notModified: true, etag };
-      const cached = this.cache.get(cacheKey);
-      // Versions only grow: a copy read at or after the version we know is current enough.
-      if (cached && cached.version >= state.version && cached.epoch >= state.epoch) {
-        return { notModified: false, etag, ...shareable(cached, query.page.id, state.views) };
-      }
-    }
-
-    const thread = await this.store.readThread(viewer.siteId, query.page.id, {
-      ...SORTS[query.sort],
-      cursor,
-      limit: query.limit,
-      viewerId: viewer.userId,
-      viewerIsModerator: isModerator(viewer),
-    });
-    // The thread read carries its own version: the one to tag, and for personal views the only fresh one.
-    const etag = makeEtag(thread, variant);
+    const variant = `${query.sort}|${query.limit}|${query.replies}|${query.cursor ?? ''}`;
+    const personal = viewer.userId !== null || isModerator(viewer);
+    const etag = makeEtag(state, personal ? `${variant}|${viewer.userId ?? ''}|${viewer.role}` : variant);
     if (query.ifNoneMatch !== null && matchesEtag(query.ifNoneMatch, etag))
       return { notModified: true, etag };
-    const tree = buildTree(thread.comments, thread.authors, viewer.userId ? thread.votes : null);
-    const members = Buffer.from(
-      `,"tree":${JSON.stringify({ comments: tree, updated_at: thread.updated })},"total":${thread.count},"next_cursor":${JSON.stringify(thread.next ? encodeCursor(query.sort, thread.next) : null)},"pinned":${JSON.stringify(thread.pinned)},"locked":${thread.locked}}`,
+
+    const cacheKey = `${viewer.siteId}|${query.page.id}|${variant}`;
+    let entry = this.cache.get(cacheKey);
+    let thread: ThreadPage | null = null;
+    // Versions only grow: a copy read at or after the version we know is current enough.
+    if (!entry || entry.version < state.version || entry.epoch < state.epoch) {
+      thread = await this.store.readThread(viewer.siteId, query.page.id, {
+        source: { index: SORTS[query.sort].index },
+        direction: SORTS[query.sort].direction,
+        cursor,
+        limit: query.limit,
+        replies: replyLimits(query.replies),
+      });
+      const tree = publicTree(thread);
+      entry = {
+        version: thread.version,
+        epoch: thread.epoch,
+        ids: thread.comments.map((c) => c.i),
+        members: Buffer.from(threadMembers(thread, tree, query.sort)),
+        body: null,
+        builtAt: 0,
+        gzipped: null,
+        gzippedFrom: null,
+        compressing: false,
+      };
+      this.cache.set(cacheKey, entry);
+    }
+    if (!personal) return { notModified: false, etag, ...shareable(entry, query.page.id, state.views) };
+
+    const hidden = await this.store.hidden(
+      viewer.siteId,
+      query.page.id,
+      { userId: viewer.userId, moderator: isModerator(viewer) },
+      MAX_HIDDEN_SHOWN,
     );
-    if (!shared)
-      return { notModified: false, etag, body: envelope(query.page.id, state.views, members), gzipped: null };
-    const entry: CachedThread = {
-      version: thread.version,
-      epoch: thread.epoch,
-      members,
-      body: null,
-      builtAt: 0,
+    if (hidden.length === 0) {
+      const votes = viewer.userId ? await this.store.votesOf(viewer.siteId, viewer.userId, entry.ids) : null;
+      return {
+        notModified: false,
+        etag,
+        body: envelope(query.page.id, state.views, entry.members, votesMember(votes)),
+        gzipped: null,
+      };
+    }
+    // This reader sees more than the public thread: theirs is built for them.
+    thread ??= await this.store.readThread(viewer.siteId, query.page.id, {
+      source: { index: SORTS[query.sort].index },
+      direction: SORTS[query.sort].direction,
+      cursor,
+      limit: query.limit,
+      replies: replyLimits(query.replies),
+    });
+    const merged = await this.withHidden(viewer, thread, hidden, {
+      key: (c) => sortKey(query.sort, c),
+      direction: SORTS[query.sort].direction,
+      cursor,
+      roots: (c) => c.pid === '',
+      replies: query.replies,
+    });
+    const votes = viewer.userId
+      ? await this.store.votesOf(
+          viewer.siteId,
+          viewer.userId,
+          merged.comments.map((c) => c.i),
+        )
+      : null;
+    const tree = buildTree({
+      roots: merged.roots,
+      replies: merged.comments.filter((c) => !merged.rootIds.has(c.i)),
+      authors: merged.authors,
+      replyCounts: merged.replyCounts,
+      cursorAfter: replyCursor,
+    });
+    return {
+      notModified: false,
+      etag,
+      body: envelope(
+        query.page.id,
+        state.views,
+        Buffer.from(threadMembers(thread, tree, query.sort)),
+        votesMember(votes),
+      ),
       gzipped: null,
-      gzippedFrom: null,
-      compressing: false,
     };
-    this.cache.set(cacheKey, entry);
-    return { notModified: false, etag, ...shareable(entry, query.page.id, state.views) };
+  }
+
+  /** The next replies of a comment, each with the first of its own (`GET /v1/comments/:id/replies`). */
+  async readReplies(viewer: Viewer, query: RepliesQuery): Promise<RepliesPage> {
+    const parent = await this.store.get(viewer.siteId, query.commentId);
+    const moderator = isModerator(viewer);
+    if (!parent || !(parent.listed || moderator || (viewer.userId !== null && parent.a === viewer.userId))) {
+      throw notFound('Comment not found.');
+    }
+    const cursor = query.cursor === null ? null : decodeCursor(query.cursor, 'replies');
+    const thread = await this.store.readThread(viewer.siteId, parent.pg, {
+      source: { repliesOf: parent.i },
+      direction: 'asc',
+      cursor,
+      limit: query.limit,
+      replies: replyLimits(query.replies),
+    });
+    const hidden =
+      viewer.userId !== null || moderator
+        ? await this.store.hidden(
+            viewer.siteId,
+            parent.pg,
+            { userId: viewer.userId, moderator },
+            MAX_HIDDEN_SHOWN,
+          )
+        : [];
+    const merged = await this.withHidden(viewer, thread, hidden, {
+      key: (c) => c.cm,
+      direction: 'asc',
+      cursor,
+      roots: (c) => c.pid === parent.i,
+      replies: query.replies,
+    });
+    const votes = viewer.userId
+      ? await this.store.votesOf(
+          viewer.siteId,
+          viewer.userId,
+          merged.comments.map((c) => c.i),
+        )
+      : null;
+    const tree = buildTree({
+      roots: merged.roots,
+      replies: merged.comments.filter((c) => !merged.rootIds.has(c.i)),
+      authors: merged.authors,
+      replyCounts: merged.replyCounts,
+      cursorAfter: replyCursor,
+    });
+    return {
+      comment_id: parent.i,
+      comments: tree,
+      next_cursor: thread.next ? encodeCursor('replies', thread.next) : null,
+      ...(votes ? { votes: Object.fromEntries(votes) } : {}),
+    };
+  }
+
+  /**
+   * Merges a reader's hidden comments into a page of the public thread: a
+   * hidden root (or, for a replies page, a hidden reply of the parent) joins
+   * when its place in the order falls within the page; a hidden reply joins
+   * under a comment of the page, with any hidden placeholders between them;
+   * and the first public replies of the hidden comments joined, which no walk
+   * of the public thread reaches.
+   */
+  private async withHidden(
+    viewer: Viewer,
+    thread: ThreadPage,
+    hidden: StoredComment[],
+    order: {
+      key: (c: StoredComment) => number;
+      direction: 'asc' | 'desc';
+      cursor: { score: string; id: string } | null;
+      roots: (c: StoredComment) => boolean;
+      /** Replies shown under each comment. */
+      replies: number;
+    },
+  ): Promise<{
+    roots: StoredComment[];
+    comments: StoredComment[];
+    rootIds: Set<string>;
+    authors: ThreadPage['authors'];
+    replyCounts: Map<string, number>;
+  }> {
+    const byId = new Map(thread.comments.map((c) => [c.i, c]));
+    const extra = new Map(hidden.filter((c) => !byId.has(c.i)).map((c) => [c.i, c]));
+    // Hidden placeholders above hidden replies are fetched, a level at a time.
+    for (let round = 0; round < MAX_ANCESTOR_ROUNDS; round++) {
+      const missing = [...extra.values()]
+        .filter((c) => !order.roots(c) && !byId.has(c.pid) && !extra.has(c.pid))
+        .map((c) => c.pid);
+      if (missing.length === 0) break;
+      for (const parent of await this.store.getMany(viewer.siteId, [...new Set(missing)])) {
+        if (!parent.listed) extra.set(parent.i, parent);
+      }
+    }
+    const sign = order.direction === 'asc' ? 1 : -1;
+    const compare = (a: StoredComment, b: StoredComment) =>
+      sign * (order.key(a) - order.key(b) || (a.i < b.i ? -1 : a.i > b.i ? 1 : 0));
+    const publicRoots = thread.comments.filter((c) => order.roots(c));
+    const pinned = new Set(thread.pinned);
+    const lastShown = [...publicRoots].reverse().find((c) => !pinned.has(c.i));
+    const within = (c: StoredComment) => {
+      const position = { key: order.key(c), id: c.i };
+      if (order.cursor) {
+        const at = Number(order.cursor.score);
+        const after =
+          sign * (position.key - at) > 0 ||
+          (position.key === at && sign * (c.i < order.cursor.id ? -1 : 1) > 0);
+        if (!after) return false;
+      }
+      // The last page takes everything after the cursor; any other page ends at its last root.
+      return thread.next === null || !lastShown || compare(c, lastShown) <= 0;
+    };
+    const hiddenRoots = [...extra.values()].filter((c) => order.roots(c) && within(c));
+    const roots = [
+      ...publicRoots.filter((c) => pinned.has(c.i)),
+      ...[...publicRoots.filter((c) => !pinned.has(c.i)), ...hiddenRoots].sort(compare),
+    ];
+    const rootIds = new Set(roots.map((c) => c.i));
+    const joined = [...extra.values()].filter((c) => !order.roots(c) || rootIds.has(c.i));
+    const withReplies = joined.filter((c) => c.rc > 0).map((c) => c.i);
+    const { replies, counts } = await this.store.firstReplies(viewer.siteId, withReplies, order.replies);
+    const seen = new Set([...byId.keys(), ...extra.keys()]);
+    const comments = [...thread.comments, ...joined, ...replies.filter((c) => !seen.has(c.i))];
+    const replyCounts = new Map([...thread.replyCounts, ...counts]);
+    const unknown = [...new Set(comments.map((c) => c.a))].filter((a) => !thread.authors.has(a));
+    const authors = new Map(thread.authors);
+    for (const [id, row] of await this.store.authors(viewer.siteId, unknown)) authors.set(id, row);
+    return { roots, comments, rootIds, authors, replyCounts };
   }
 }
+
+const replyLimits = (perComment: number): ReplyLimits => ({
+  perComment,
+  perRoot: perComment * REPLIES_PER_ROOT_FACTOR,
+  total: MAX_REPLIES_PER_READ,
+});
+
+/** The public thread of a page as a tree: the roots in the order read, each with the first of its replies. */
+function publicTree(thread: ThreadPage): CommentView[] {
+  const roots = thread.comments.filter((c) => c.pid === '');
+  const rootIds = new Set(roots.map((c) => c.i));
+  return buildTree({
+    roots,
+    replies: thread.comments.filter((c) => !rootIds.has(c.i)),
+    authors: thread.authors,
+    replyCounts: thread.replyCounts,
+    cursorAfter: replyCursor,
+  });
+}
+
+/** The members of a thread response after `page_id` and `pageviews`, without the closing brace. */
+function threadMembers(thread: ThreadPage, tree: CommentView[], sort: SortOrder): string {
+  const next = thread.next ? encodeCursor(sort, thread.next) : null;
+  return `,"tree":${JSON.stringify({ comments: tree, updated_at: thread.updated })},"total":${thread.count},"next_cursor":${JSON.stringify(next)},"pinned":${JSON.stringify(thread.pinned)},"locked":${thread.locked}`;
+}
+
+const votesMember = (votes: Map<string, VoteDirection> | null): string =>
+  votes ? `,"votes":${JSON.stringify(Object.fromEntries(votes))}` : '';
+
+/** Where a comment's position in a sort is: the score its page index holds. */
+function sortKey(sort: SortOrder, c: StoredComment): number {
+  switch (sort) {
+    case 'new':
+    case 'old':
+      return c.cm;
+    case 'top':
+      return c.u - c.d;
+    case 'hot':
+      return hotScore(c.u, c.d, c.cm);
+    case 'controversial':
+      return controversyScore(c.u, c.d);
+  }
+}
+
+const replyCursor = (reply: StoredComment) =>
+  encodeCursor('replies', { score: String(reply.cm), id: reply.i });
 
 /**
  * The shared response: the same bytes for every anonymous reader until the view
@@ -130,7 +379,7 @@ function shareable(
 ): { body: Buffer; gzipped: Buffer | null } {
   const now = Date.now();
   if (!entry.body || now - entry.builtAt >= VIEWS_REFRESH_MS) {
-    entry.body = envelope(pageId, views, entry.members);
+    entry.body = envelope(pageId, views, entry.members, '');
     entry.builtAt = now;
   }
   // Until the new body is compressed, the previous compressed one (same thread, an older
@@ -148,11 +397,13 @@ function shareable(
   return { body: entry.body, gzipped: entry.gzipped };
 }
 
-const envelope = (pageId: string, views: number, members: Buffer) => {
+const envelope = (pageId: string, views: number, members: Buffer, tail: string) => {
   const head = `{"page_id":"${pageId}","pageviews":${views}`;
-  const body = Buffer.allocUnsafe(head.length + members.length);
+  const end = `${tail}}`;
+  const body = Buffer.allocUnsafe(head.length + members.length + Buffer.byteLength(end));
   body.write(head, 0, 'latin1');
   members.copy(body, head.length);
+  body.write(end, head.length + members.length);
   return body;
 };
 
@@ -167,18 +418,18 @@ function matchesEtag(header: string, etag: string): boolean {
   return header.split(',').some((tag) => bare(tag) === bare(etag));
 }
 
-/** Cursors are opaque to clients: the sort they belong to and the last root's (score, id). */
-function encodeCursor(sort: SortOrder, at: { score: string; id: string }): string {
-  return Buffer.from(JSON.stringify([sort, at.score, at.id])).toString('base64url');
+/** Cursors are opaque to clients: what they page through (a sort, or replies) and the last item's (score, id). */
+function encodeCursor(kind: SortOrder | 'replies', at: { score: string; id: string }): string {
+  return Buffer.from(JSON.stringify([kind, at.score, at.id])).toString('base64url');
 }
 
-function decodeCursor(cursor: string, sort: SortOrder): { score: string; id: string } {
+function decodeCursor(cursor: string, kind: SortOrder | 'replies'): { score: string; id: string } {
   try {
-    const [cursorSort, score, id] = JSON.parse(
+    const [cursorKind, score, id] = JSON.parse(
       Buffer.from(cursor, 'base64url').toString('utf8'),
     ) as unknown[];
     if (
-      cursorSort === sort &&
+      cursorKind === kind &&
       typeof score === 'string' &&
       Number.isFinite(Number(score)) &&
       typeof id === 'string'
@@ -188,5 +439,5 @@ function decodeCursor(cursor: string, sort: SortOrder): { score: string; id: str
   } catch {
     // fall through to the error below
   }
-  throw invalid('cursor', 'cursor is not valid for this sort; start again without it');
+  throw invalid('cursor', 'cursor is not valid here; start again without it');
 }

@@ -1,7 +1,8 @@
 import { keys, type PageIndex, sitePrefix } from '../keys.js';
 import type { StoredComment, VoteDirection } from '../types.js';
+import { decodeComment } from './comment-record.js';
 import { type RedisClient, translateRedisError } from './redis.js';
-import { runScript } from './scripts.js';
+import { runScript, runScriptBuffers } from './scripts.js';
 
 export interface AuthorRow {
   name: string;
@@ -19,12 +20,20 @@ export interface ThreadPage {
   /** Where the next page starts, or null on the last page. */
   next: { score: string; id: string } | null;
   pinned: string[];
-  /** Visible comments, each root followed breadth-first by its replies. */
+  /** Listed comments, each root followed breadth-first by the first of its replies. */
   comments: StoredComment[];
+  /** How many listed replies each comment has (those shown and those beyond). */
+  replyCounts: Map<string, number>;
   authors: Map<string, AuthorRow>;
-  votes: Map<string, VoteDirection>;
   /** The page (or the whole site) is read-only. */
   locked: boolean;
+}
+
+/** How many replies one read shows under each comment, each root, and in all. */
+export interface ReplyLimits {
+  perComment: number;
+  perRoot: number;
+  total: number;
 }
 
 export interface PageState {
@@ -36,12 +45,12 @@ export interface PageState {
 }
 
 export interface ReadThreadOptions {
-  index: PageIndex;
+  /** The roots: a page index, or a comment's replies (oldest first). */
+  source: { index: PageIndex } | { repliesOf: string };
   direction: 'asc' | 'desc';
   cursor: { score: string; id: string } | null;
   limit: number;
-  viewerId: string | null;
-  viewerIsModerator: boolean;
+  replies: ReplyLimits;
 }
 
 const flag = (value: boolean) => (value ? '1' : '0');
@@ -51,30 +60,60 @@ export class CommentStore {
   constructor(private readonly redis: RedisClient) {}
 
   async get(siteId: string, commentId: string): Promise<StoredComment | null> {
-    const raw = await this.redis.get(keys.comment(siteId, commentId)).catch(translateRedisError);
-    return raw ? (JSON.parse(raw) as StoredComment) : null;
+    const raw = await this.redis.getBuffer(keys.comment(siteId, commentId)).catch(translateRedisError);
+    return raw ? decodeComment(commentId, raw) : null;
   }
 
-  /** Stores a new comment; returns its root id ('' for a root) and whether everyone may see it. */
+  /** The comments that exist among `ids`, in that order. */
+  async getMany(siteId: string, ids: string[]): Promise<StoredComment[]> {
+    if (ids.length === 0) return [];
+    const raws = await this.redis
+      .mgetBuffer(...ids.map((id) => keys.comment(siteId, id)))
+      .catch(translateRedisError);
+    return raws.flatMap((raw, i) => (raw ? [decodeComment(ids[i]!, raw)] : []));
+  }
+
+  /**
+   * Stores a new comment and returns whether everyone may see it. `html` is
+   * what the store keeps of the rendering: '' when it is the plain one.
+   */
   async create(
     siteId: string,
-    comment: Omit<StoredComment, 'rt'>,
+    comment: {
+      id: string;
+      pageId: string;
+      parentId: string;
+      authorId: string;
+      markdown: string;
+      html: string;
+      createdMs: number;
+      status: 'approved' | 'pending';
+      holdReason: string;
+    },
     options: { isModerator: boolean; pageUrl: string | null; pageKey: string | null; queue: boolean },
-  ): Promise<{ rootId: string; isPublic: boolean }> {
-    const [rootId, isPublic] = await runScript(
+  ): Promise<{ isPublic: boolean }> {
+    const isPublic = await runScript(
       this.redis,
       'createComment',
-      [keys.page(siteId, comment.pg)],
+      [keys.page(siteId, comment.pageId)],
       [
         sitePrefix(siteId),
-        JSON.stringify(comment),
+        comment.id,
+        comment.pageId,
+        comment.parentId,
+        comment.authorId,
+        comment.markdown,
+        comment.html,
+        comment.createdMs,
+        comment.status,
+        comment.holdReason,
         flag(options.isModerator),
         options.pageUrl ?? '',
         options.pageKey ?? '',
         flag(options.queue),
       ],
     ).catch(translateRedisError);
-    return { rootId, isPublic: isPublic === 1 };
+    return { isPublic: isPublic === 1 };
   }
 
   async edit(
@@ -82,13 +121,13 @@ export class CommentStore {
     commentId: string,
     edit: { editorId: string; markdown: string; html: string; now: number },
   ): Promise<{ comment: StoredComment; isPublic: boolean }> {
-    const [raw, isPublic] = await runScript(
+    const [record, isPublic] = await runScriptBuffers(
       this.redis,
       'editComment',
       [keys.comment(siteId, commentId)],
       [sitePrefix(siteId), edit.editorId, edit.markdown, edit.html, edit.now],
     ).catch(translateRedisError);
-    return { comment: JSON.parse(raw) as StoredComment, isPublic: isPublic === 1 };
+    return { comment: decodeComment(commentId, record), isPublic: isPublic === 1 };
   }
 
   async delete(
@@ -202,62 +241,155 @@ export class CommentStore {
     return { views: total, version, epoch, count, updated };
   }
 
+  /** One page of the public thread (`read_thread.lua`): what every reader sees, whoever they are. */
   async readThread(siteId: string, pageId: string, options: ReadThreadOptions): Promise<ThreadPage> {
-    const reply = await runScript(
+    const fromReplies = 'repliesOf' in options.source;
+    const reply = await runScriptBuffers(
       this.redis,
       'readThread',
       [keys.page(siteId, pageId)],
       [
         sitePrefix(siteId),
         pageId,
-        options.index,
+        fromReplies ? 'replies' : 'page',
+        'repliesOf' in options.source ? options.source.repliesOf : options.source.index,
         options.direction,
         options.cursor?.score ?? '',
         options.cursor?.id ?? '',
         options.limit,
-        options.viewerId ?? '',
-        flag(options.viewerIsModerator),
-        flag(options.cursor === null),
+        flag(options.cursor === null && !fromReplies),
+        options.replies.perComment,
+        options.replies.perRoot,
+        options.replies.total,
       ],
     ).catch(translateRedisError);
-    const [
-      version,
-      epoch,
-      count,
-      updated,
-      nextScore,
-      nextId,
-      pinned,
-      comments,
-      authorRows,
-      voteRows,
-      locked,
-    ] = reply;
+    const [version, epoch, count, updated, nextScore, nextId, pinned, rows, authorRows, locked] = reply;
+    const comments: StoredComment[] = [];
+    const replyCounts = new Map<string, number>();
+    for (let i = 0; i < rows.length; i += 3) {
+      const id = String(rows[i]);
+      comments.push(decodeComment(id, rows[i + 1] as Buffer));
+      replyCounts.set(id, rows[i + 2] as number);
+    }
     const authors = new Map<string, AuthorRow>();
     for (let i = 0; i < authorRows.length; i += 5) {
       // An erased account has no name: its comments show a "[deleted]" author.
-      if (!authorRows[i + 1]) continue;
-      authors.set(authorRows[i]!, {
-        name: authorRows[i + 1]!,
-        avatar: authorRows[i + 2] || null,
-        karma: Number(authorRows[i + 3]),
-        role: (authorRows[i + 4] as AuthorRow['role']) || 'user',
+      if (authorRows[i + 1]!.length === 0) continue;
+      authors.set(String(authorRows[i]), {
+        name: String(authorRows[i + 1]),
+        avatar: authorRows[i + 2]!.length > 0 ? String(authorRows[i + 2]) : null,
+        karma: Number(String(authorRows[i + 3])),
+        role: (String(authorRows[i + 4]) as AuthorRow['role']) || 'user',
       });
     }
-    const votes = new Map<string, VoteDirection>();
-    for (let i = 0; i < voteRows.length; i += 2) votes.set(voteRows[i]!, voteRows[i + 1] as VoteDirection);
+    const next = nextId.length > 0 ? { score: String(nextScore), id: String(nextId) } : null;
     return {
       version,
       epoch,
       count,
       updated,
-      next: nextId ? { score: nextScore, id: nextId } : null,
-      pinned,
-      comments: comments.map((raw) => JSON.parse(raw) as StoredComment),
+      next,
+      pinned: pinned.map(String),
+      comments,
+      replyCounts,
       authors,
-      votes,
       locked: locked === 1,
     };
+  }
+
+  /**
+   * The newest hidden comments of a page that a viewer may see: all of them
+   * for a moderator, their own for anyone else; at most `max`.
+   */
+  async hidden(
+    siteId: string,
+    pageId: string,
+    viewer: { userId: string | null; moderator: boolean },
+    max: number,
+  ): Promise<StoredComment[]> {
+    if (!viewer.moderator && viewer.userId === null) return [];
+    const index = viewer.moderator
+      ? keys.pageHidden(siteId, pageId)
+      : keys.pageHiddenBy(siteId, pageId, viewer.userId!);
+    const ids = await this.redis.zrevrange(index, 0, max - 1).catch(translateRedisError);
+    return this.getMany(siteId, ids);
+  }
+
+  /**
+   * The first `limit` listed replies of each of these comments (oldest first)
+   * and how many listed replies each has: the public replies of hidden
+   * comments, which no walk of the public thread reaches.
+   */
+  async firstReplies(
+    siteId: string,
+    parentIds: string[],
+    limit: number,
+  ): Promise<{ replies: StoredComment[]; counts: Map<string, number> }> {
+    if (parentIds.length === 0 || limit === 0) return { replies: [], counts: new Map() };
+    const pipeline = this.redis.pipeline();
+    for (const id of parentIds) {
+      pipeline.zrange(keys.replies(siteId, id), 0, limit - 1);
+      pipeline.zcard(keys.replies(siteId, id));
+    }
+    const answers = (await pipeline.exec().catch(translateRedisError)) ?? [];
+    const counts = new Map<string, number>();
+    const ids: string[] = [];
+    parentIds.forEach((id, i) => {
+      const [rangeError, range] = answers[2 * i] ?? [null, []];
+      const [countError, count] = answers[2 * i + 1] ?? [null, 0];
+      if (rangeError || countError) translateRedisError(rangeError ?? countError);
+      ids.push(...(range as string[]));
+      counts.set(id, count as number);
+    });
+    return { replies: await this.getMany(siteId, ids), counts };
+  }
+
+  /** The viewer's votes among these comments. */
+  async votesOf(siteId: string, userId: string, commentIds: string[]): Promise<Map<string, VoteDirection>> {
+    const votes = new Map<string, VoteDirection>();
+    if (commentIds.length === 0) return votes;
+    const values = await this.redis
+      .hmget(keys.userVotes(siteId, userId), ...commentIds)
+      .catch(translateRedisError);
+    values.forEach((value, i) => {
+      if (value) votes.set(commentIds[i]!, value === 'u' ? 'up' : 'down');
+    });
+    return votes;
+  }
+
+  /** Authors as threads show them. */
+  async authors(siteId: string, userIds: string[]): Promise<Map<string, AuthorRow>> {
+    const rows = await Promise.all(
+      userIds.map((id) => this.redis.hmget(keys.user(siteId, id), 'name', 'avatar', 'karma', 'role')),
+    ).catch(translateRedisError);
+    const authors = new Map<string, AuthorRow>();
+    rows.forEach(([name, avatar, karma, role], i) => {
+      if (!name) return;
+      authors.set(userIds[i]!, {
+        name,
+        avatar: avatar || null,
+        karma: Number(karma ?? 0),
+        role: (role as AuthorRow['role']) || 'user',
+      });
+    });
+    return authors;
+  }
+
+  /** The report a user made of a comment, if any. */
+  async reportBy(
+    siteId: string,
+    commentId: string,
+    userId: string,
+  ): Promise<{ reason: string; details: string; created_at: number } | null> {
+    const raw = await this.redis
+      .hget(keys.commentReports(siteId, commentId), userId)
+      .catch(translateRedisError);
+    return raw ? JSON.parse(raw) : null;
+  }
+
+  /** The page's URL, when it has one. */
+  async pageUrl(siteId: string, pageId: string): Promise<string | null> {
+    return this.redis.hget(keys.page(siteId, pageId), 'url').catch(translateRedisError);
   }
 
   /** Public comment counts of many pages, in the given order (0 for unknown pages). */

@@ -1,7 +1,8 @@
 import { keys, sitePrefix } from '../keys.js';
 import type { StoredComment } from '../types.js';
+import { decodeComment } from './comment-record.js';
 import { type RedisClient, translateRedisError } from './redis.js';
-import { runScript } from './scripts.js';
+import { runScript, runScriptBuffers } from './scripts.js';
 
 export interface AuditEntry {
   at: number;
@@ -27,16 +28,16 @@ export class ModerationStore {
 
   /** Approves or rejects a comment; returns its page, its status before, the comment after, and who could see it before and after. */
   async decide(siteId: string, commentId: string, action: 'approve' | 'reject', now: number) {
-    const [pageId, before, json, wasPublic, isPublic] = await runScript(
+    const [pageId, before, record, wasPublic, isPublic] = await runScriptBuffers(
       this.redis,
       'moderateComment',
       [keys.comment(siteId, commentId)],
       [sitePrefix(siteId), action, now],
     ).catch(translateRedisError);
     return {
-      pageId,
-      before,
-      comment: JSON.parse(json) as StoredComment,
+      pageId: String(pageId),
+      before: String(before) as StoredComment['s'],
+      comment: decodeComment(commentId, record),
       wasPublic: wasPublic === 1,
       isPublic: isPublic === 1,
     };
@@ -53,10 +54,11 @@ export class ModerationStore {
   }
 
   async comments(siteId: string, ids: string[]): Promise<StoredComment[]> {
-    const raw = await Promise.all(ids.map((id) => this.redis.get(keys.comment(siteId, id)))).catch(
-      translateRedisError,
-    );
-    return raw.flatMap((json) => (json ? [JSON.parse(json) as StoredComment] : []));
+    if (ids.length === 0) return [];
+    const raws = await this.redis
+      .mgetBuffer(...ids.map((id) => keys.comment(siteId, id)))
+      .catch(translateRedisError);
+    return raws.flatMap((raw, i) => (raw ? [decodeComment(ids[i]!, raw)] : []));
   }
 
   async reportsOf(siteId: string, commentId: string): Promise<ReportRecord[]> {

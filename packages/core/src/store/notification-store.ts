@@ -1,3 +1,4 @@
+import { isId } from '../ids.js';
 import { keys, sitePrefix } from '../keys.js';
 import { type RedisClient, translateRedisError } from './redis.js';
 import { runScript } from './scripts.js';
@@ -5,13 +6,15 @@ import { runScript } from './scripts.js';
 export type NotificationType = 'reply' | 'mention' | 'upvote';
 export const NOTIFICATION_TYPES: readonly NotificationType[] = ['reply', 'mention', 'upvote'];
 
-/** A notification as stored: one JSON value in the user's records hash. */
+/** A notification as the store returns it. */
 export interface StoredNotification {
+  /** The type's letter and the comment id: one notification per type and comment. */
   id: string;
   type: NotificationType;
   comment_id: string;
+  /** '' when the comment is gone. */
   page_id: string;
-  /** The page's URL when the notification was made; '' for a page known only by its key. */
+  /** The page's URL; '' for a page known only by its key, or when the comment is gone. */
   page_url: string;
   /** The user who caused it; '' for upvotes (votes are anonymous). */
   from: string;
@@ -21,49 +24,75 @@ export interface StoredNotification {
 }
 
 /** How many notifications a user keeps: older ones are dropped (and stop counting as unread). */
-export const NOTIFICATIONS_KEPT = 200;
+export const NOTIFICATIONS_KEPT = 100;
+/** How long a notification is kept (ms): 90 days. */
+export const NOTIFICATIONS_MAX_AGE_MS = 90 * 24 * 3600 * 1000;
+
+/** The letter of each type in a notification's id and member. */
+export const NOTIFICATION_LETTERS: Record<NotificationType, string> = {
+  reply: 'r',
+  mention: 'm',
+  upvote: 'v',
+};
+const TYPES: Record<string, NotificationType> = { r: 'reply', m: 'mention', v: 'upvote' };
+
+/** The id of a notification: its type's letter and its comment's id. */
+export const notificationId = (type: NotificationType, commentId: string) =>
+  `${NOTIFICATION_LETTERS[type]}${commentId}`;
+
+/** JSON-schema pattern of a notification id. */
+export const NOTIFICATION_ID_PATTERN = '^[rmv][0-3][-0-9A-Za-z_]{21}$';
+
+/** Whether a string has the form of a notification id. */
+export const isNotificationId = (value: string): boolean =>
+  value.length === 23 && value[0]! in TYPES && isId(value.slice(1));
 
 /**
- * Notifications per user on a site: a sorted set of ids by time and a hash of
- * records, with the unread counter of the seed (`user:{id}:unread`) kept equal
- * to the number of unread records by the scripts that change them. Also the
- * per-page set of commenters that `@mentions` are matched against.
+ * Notifications per user on a site: one sorted set by time whose members are
+ * the notifications themselves (read state, type, comment, actor: at most 46
+ * bytes, so a user's set stays in Redis's compact encoding), and the unread
+ * counter of the seed (`user:{id}:unread`), kept equal to the unread members by
+ * the scripts that change them. Both are bounded by count and age, and expire
+ * with the user's newest notification. Also the per-page set of commenters that
+ * `@mentions` are matched against.
  */
 export class NotificationStore {
   constructor(
     private readonly redis: RedisClient,
-    private readonly kept = NOTIFICATIONS_KEPT,
+    private readonly limits: { kept: number; maxAgeMs: number; now: () => number } = {
+      kept: NOTIFICATIONS_KEPT,
+      maxAgeMs: NOTIFICATIONS_MAX_AGE_MS,
+      now: Date.now,
+    },
   ) {}
 
   /**
-   * Adds an unread notification; null when it was not added: the recipient's
-   * account no longer exists, or `throttle` names a comment whose author was
-   * already told of an upvote within `throttle.seconds`.
+   * Adds an unread notification (replacing the same one, read or not); null when
+   * it was not added: the recipient's account no longer exists, or `throttle`
+   * names a comment whose author was already told of an upvote within `throttle.seconds`.
    */
   async add(
     siteId: string,
     userId: string,
-    notification: Omit<StoredNotification, 'page_url' | 'read' | 'created_at'> & { createdMs: number },
+    notification: { type: NotificationType; comment_id: string; from: string; createdMs: number },
     throttle?: { seconds: number },
-  ): Promise<StoredNotification | null> {
-    const { createdMs, ...fields } = notification;
-    const record = { ...fields, created_at: Math.floor(createdMs / 1000) };
+  ): Promise<{ id: string; created_at: number } | null> {
+    const id = notificationId(notification.type, notification.comment_id);
     const keyList = [
       keys.userNotifications(siteId, userId),
-      keys.userNotificationRecords(siteId, userId),
       keys.userUnread(siteId, userId),
       ...(throttle ? [keys.upvoteNotified(siteId, notification.comment_id)] : []),
     ];
-    const stored = await runScript(this.redis, 'addNotification', keyList, [
+    const added = await runScript(this.redis, 'addNotification', keyList, [
       sitePrefix(siteId),
       userId,
-      notification.id,
-      createdMs,
-      JSON.stringify(record),
-      this.kept,
+      `${id}${notification.from}`,
+      notification.createdMs,
+      this.limits.kept,
       throttle?.seconds ?? 0,
+      this.limits.maxAgeMs,
     ]).catch(translateRedisError);
-    return stored ? (JSON.parse(stored) as StoredNotification) : null;
+    return added === 1 ? { id, created_at: Math.floor(notification.createdMs / 1000) } : null;
   }
 
   /** A page of the user's notifications, newest first, and the unread count. */
@@ -73,19 +102,27 @@ export class NotificationStore {
     offset: number,
     limit: number,
   ): Promise<{ notifications: StoredNotification[]; unread: number }> {
-    const [ids, unread] = await Promise.all([
-      this.redis.zrevrange(keys.userNotifications(siteId, userId), offset, offset + limit - 1),
-      this.redis.get(keys.userUnread(siteId, userId)),
-    ]).catch(translateRedisError);
-    const raw =
-      ids.length > 0
-        ? await this.redis
-            .hmget(keys.userNotificationRecords(siteId, userId), ...ids)
-            .catch(translateRedisError)
-        : [];
-    // A record trimmed between the two reads is simply left out.
-    const notifications = raw.flatMap((json) => (json ? [JSON.parse(json) as StoredNotification] : []));
-    return { notifications, unread: Math.max(0, Number(unread ?? 0)) };
+    const [unread, ...rows] = await runScript(
+      this.redis,
+      'listNotifications',
+      [keys.userNotifications(siteId, userId), keys.userUnread(siteId, userId)],
+      [sitePrefix(siteId), offset, limit, this.limits.maxAgeMs, this.limits.now()],
+    ).catch(translateRedisError);
+    const notifications: StoredNotification[] = [];
+    for (let i = 0; i < rows.length; i += 4) {
+      const member = String(rows[i]);
+      notifications.push({
+        id: member.slice(1, 24),
+        type: TYPES[member[1]!]!,
+        comment_id: member.slice(2, 24),
+        from: member.slice(24),
+        read: member[0] === 'r',
+        created_at: Math.floor(Number(rows[i + 1]) / 1000),
+        page_id: String(rows[i + 2]),
+        page_url: String(rows[i + 3]),
+      });
+    }
+    return { notifications, unread: Number(unread) };
   }
 
   /** Marks the given notifications (all when null) read; returns how many were unread. */
@@ -93,7 +130,7 @@ export class NotificationStore {
     return runScript(
       this.redis,
       'readNotifications',
-      [keys.userNotificationRecords(siteId, userId), keys.userUnread(siteId, userId)],
+      [keys.userNotifications(siteId, userId), keys.userUnread(siteId, userId)],
       [sitePrefix(siteId), ...(ids ?? [])],
     ).catch(translateRedisError);
   }

@@ -38,14 +38,15 @@ const FILES = {
   pageEventsSince: 'page_events_since.lua',
   logPosition: 'log_position.lua',
   presence: 'presence.lua',
+  listNotifications: 'list_notifications.lua',
 } as const;
 
 export type ScriptName = keyof typeof FILES;
 
 /** What each script returns, as ioredis decodes it. */
 export interface ScriptResults {
-  createComment: [rootId: string, isPublic: number];
-  editComment: [json: string, isPublic: number];
+  createComment: number;
+  editComment: [record: Buffer, isPublic: number];
   deleteComment: (string | number)[];
   vote: [
     upvotes: number,
@@ -63,12 +64,13 @@ export interface ScriptResults {
   createAccount: number;
   checkCode: string;
   eraseUser: string[];
-  moderateComment: [pageId: string, before: string, json: string, wasPublic: number, isPublic: number];
+  moderateComment: [pageId: Buffer, before: Buffer, record: Buffer, wasPublic: number, isPublic: number];
   banUser: string[];
   setShadowban: number;
   setRole: number;
   linkIdentity: [status: 'linked' | 'ok' | 'login_taken' | 'no_user', userId: string];
-  addNotification: string | null;
+  addNotification: number | null;
+  listNotifications: [unread: number, ...rows: (string | number)[]];
   readNotifications: number;
   claimMail: string | null;
   retryMail: number;
@@ -79,17 +81,18 @@ export interface ScriptResults {
   presence: [count: number, ...profiles: string[]];
 }
 
+/** Read with `runScriptBuffers`: the records are binary. */
 export type ReadThreadReply = [
   version: number,
   epoch: number,
   count: number,
   updated: number,
-  nextScore: string,
-  nextId: string,
-  pinned: string[],
-  comments: string[],
-  authors: string[],
-  votes: string[],
+  nextScore: Buffer,
+  nextId: Buffer,
+  pinned: Buffer[],
+  /** id, record, listed replies; repeated. */
+  comments: (Buffer | number)[],
+  authors: Buffer[],
   locked: number,
 ];
 
@@ -117,6 +120,28 @@ export function scripts(): Record<ScriptName, LoadedScript> {
     ) as Record<ScriptName, LoadedScript>;
   }
   return loaded;
+}
+
+/** Like `runScript`, for scripts whose answer holds binary strings (comment records): they come back as Buffers. */
+export async function runScriptBuffers<N extends ScriptName>(
+  redis: Redis | Cluster,
+  name: N,
+  keys: string[],
+  args: (string | number)[],
+): Promise<ScriptResults[N]> {
+  const { lua, sha } = scripts()[name];
+  // ioredis has these for every command but types only the string forms; `callBuffer` would be
+  // typed, but under auto-pipelining it loses its command name.
+  const binary = redis as unknown as Record<
+    'evalshaBuffer' | 'evalBuffer',
+    (...args: unknown[]) => Promise<unknown>
+  >;
+  try {
+    return (await binary.evalshaBuffer(sha, keys.length, ...keys, ...args)) as ScriptResults[N];
+  } catch (error) {
+    if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+    return (await binary.evalBuffer(lua, keys.length, ...keys, ...args)) as ScriptResults[N];
+  }
 }
 
 /** Runs a script by its SHA; on NOSCRIPT, sends the source once, which also loads it for later calls. */

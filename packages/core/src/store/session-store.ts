@@ -1,4 +1,5 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { newRandomId, normalizeId } from '../ids.js';
 import { keys, sitePrefix } from '../keys.js';
 import { type RedisClient, translateRedisError } from './redis.js';
 import { runScript } from './scripts.js';
@@ -18,7 +19,7 @@ export class SessionStore {
 
   /** Creates a session; returns its id and the first refresh token (`<session id>.<secret>`). */
   async create(siteId: string, userId: string): Promise<{ sessionId: string; refreshToken: string }> {
-    const sessionId = randomUUID();
+    const sessionId = newRandomId();
     const refreshToken = `${sessionId}.${randomBytes(32).toString('base64url')}`;
     const key = keys.session(siteId, sessionId);
     await this.redis
@@ -41,7 +42,8 @@ export class SessionStore {
     siteId: string,
     refreshToken: string,
   ): Promise<{ sessionId: string; userId: string; refreshToken: string }> {
-    const sessionId = refreshToken.split('.', 1)[0] ?? '';
+    // A token from before layout 2 names its session by UUID.
+    const sessionId = normalizeId(refreshToken.split('.', 1)[0] ?? '');
     const next = `${sessionId}.${randomBytes(32).toString('base64url')}`;
     const userId = await runScript(
       this.redis,

@@ -43,7 +43,15 @@ export interface ProviderIdentityRef {
 
 /** Commenters of a site. Accounts are per site, like their karma and roles. */
 export class UserStore {
-  constructor(private readonly redis: RedisClient) {}
+  constructor(
+    private readonly redis: RedisClient,
+    /**
+     * Told when a change moved the site's visibility epoch (a name, an avatar,
+     * a guest becoming an account, an erasure), so this instance rebuilds its
+     * cached threads at once rather than at its next revalidation.
+     */
+    private readonly onSiteChanged: (siteId: string) => void = () => {},
+  ) {}
 
   async create(siteId: string, user: User): Promise<void> {
     await this.redis.hset(keys.user(siteId, user.id), toFields(user)).catch(translateRedisError);
@@ -66,6 +74,8 @@ export class UserStore {
       [keys.login(siteId, login.kind, login.value), keys.user(siteId, user.id)],
       [sitePrefix(siteId), user.id, ...Object.entries(fields).flat()],
     ).catch(translateRedisError);
+    // The account may be a guest's upgrade, which renames their comments.
+    if (created === 1) this.onSiteChanged(siteId);
     return created === 1;
   }
 
@@ -99,8 +109,10 @@ export class UserStore {
     const multi = this.redis.multi().hset(keys.user(siteId, userId), fields);
     // Names and avatars are shown in every thread the user wrote in: a new site epoch
     // makes every instance rebuild its cached threads.
-    if ('name' in fields || 'avatar' in fields) multi.incr(keys.siteEpoch(siteId));
+    const epoch = 'name' in fields || 'avatar' in fields;
+    if (epoch) multi.incr(keys.siteEpoch(siteId));
     await multi.exec().catch(translateRedisError);
+    if (epoch) this.onSiteChanged(siteId);
   }
 
   /** The account that signs in with this e-mail or phone, if any. */
@@ -137,12 +149,14 @@ export class UserStore {
 
   /** Erases the account (see erase_user.lua); returns the pages whose threads changed. */
   async erase(siteId: string, userId: string): Promise<string[]> {
-    return runScript(
+    const pages = await runScript(
       this.redis,
       'eraseUser',
       [keys.user(siteId, userId)],
       [sitePrefix(siteId), userId],
     ).catch(translateRedisError);
+    this.onSiteChanged(siteId);
+    return pages;
   }
 
   /** What the account holds besides its profile: votes, comment ids and reports, for an export. */
@@ -153,7 +167,11 @@ export class UserStore {
       this.redis.zrange(keys.userReports(siteId, userId), 0, -1),
       this.redis.smembers(keys.userIdentities(siteId, userId)),
     ]).catch(translateRedisError);
-    return { votes, comments, reports, identities };
+    // Votes are stored as one letter.
+    const directions = Object.fromEntries(
+      Object.entries(votes).map(([id, vote]) => [id, vote === 'u' ? 'up' : 'down'] as const),
+    );
+    return { votes: directions, comments, reports, identities };
   }
 
   async passwordHash(siteId: string, userId: string): Promise<string | null> {
@@ -209,7 +227,7 @@ export class UserStore {
     return status === 'login_taken' ? null : linked;
   }
 
-  private runLink(
+  private async runLink(
     siteId: string,
     identity: ProviderIdentityRef,
     userId: string,
@@ -217,7 +235,7 @@ export class UserStore {
     email: string | null,
     fields: (string | number)[],
   ) {
-    return runScript(
+    const result = await runScript(
       this.redis,
       'linkIdentity',
       [
@@ -227,5 +245,8 @@ export class UserStore {
       ],
       [sitePrefix(siteId), userId, `${identity.provider}:${identity.subject}`, mode, ...fields],
     ).catch(translateRedisError);
+    // Creating may upgrade a guest in place, which renames their comments.
+    if (mode === 'create') this.onSiteChanged(siteId);
+    return result;
   }
 }

@@ -5,12 +5,12 @@ import type { FeatureContext, PanelProps } from '../features/context.js';
 import type { Language, StringOverrides, Strings } from '../i18n/index.js';
 import { LiveClient, type LiveStatus } from '../live.js';
 import {
-  addOwn,
+  addComment,
   applyLive,
   castVote,
   emptyThread,
   loadPage,
-  removeOwn,
+  removeComment,
   replaceOwn,
   revealUnseen,
   settleVote,
@@ -212,11 +212,16 @@ export function App({ config }: { config: AppConfig }) {
     },
     remove: async (id) => {
       await api.remove(id);
-      setThread((current) => removeOwn(current, id));
+      setThread((current) => removeComment(current, id));
     },
     reply: async (parentId, text) => {
       const comment = await api.post(config.page, text, parentId);
-      setThread((current) => addOwn(current, comment));
+      setThread((current) => addComment(current, comment, true));
+    },
+    moreReplies: async (id) => {
+      const { fetchReplies, loadReplies } = await import('../features/replies.js');
+      const page = await fetchReplies(api, id, threadRef.current.byId[id]?.rx);
+      setThread((current) => loadReplies(current, page));
     },
     guest,
     signIn: () => void openPanel('signIn'),
@@ -303,7 +308,7 @@ export function App({ config }: { config: AppConfig }) {
           onTyping={() => actions.typing(null)}
           onSubmit={async (text) => {
             const comment = await api.post(config.page, text);
-            setThread((current) => addOwn(current, comment));
+            setThread((current) => addComment(current, comment, true));
           }}
         />
       </div>

@@ -17,6 +17,8 @@ export interface CommentActions extends Commenting {
   edit(id: string, text: string): Promise<void>;
   remove(id: string): Promise<void>;
   typing(replyTo: string | null): void;
+  /** Loads the next replies of a comment. */
+  moreReplies(id: string): Promise<void>;
 }
 
 interface Props {
@@ -42,6 +44,8 @@ export function CommentItem({ t, ctx, id, thread, viewer, actions, fresh, tools 
   if (!comment) return null;
   const deleted = comment.s === 'deleted';
   const children = thread.replies[id] ?? [];
+  // Replies not loaded yet: `rx` says where they start.
+  const left = comment.rx === undefined ? 0 : (comment.rc as number) - children.length;
   const score = comment.u - comment.d;
   const own = viewer !== null && viewer.id === comment.a;
   return (
@@ -192,6 +196,11 @@ export function CommentItem({ t, ctx, id, thread, viewer, actions, fresh, tools 
             />
           ))}
         </ul>
+      )}
+      {left > 0 && !collapsed && (
+        <button type="button" class="tk-link" onClick={() => void actions.moreReplies(id)}>
+          {t.showReplies(left)}
+        </button>
       )}
     </li>
   );

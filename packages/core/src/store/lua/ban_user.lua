@@ -5,10 +5,10 @@
 local uid = ARGV[2]
 if redis.call('EXISTS', KEYS[1]) == 0 then return fail('not_found', 'No such user.') end
 redis.call('SADD', K_BANNED, uid)
-for _, sid in ipairs(redis.call('SMEMBERS', P .. ':user:' .. uid .. ':sessions')) do
-  redis.call('DEL', P .. ':session:' .. sid, P .. ':session:' .. sid .. ':used')
+for _, sid in ipairs(redis.call('SMEMBERS', k_user_sessions(uid))) do
+  redis.call('DEL', k_session(sid), k_session_used(sid))
 end
-redis.call('DEL', P .. ':user:' .. uid .. ':sessions')
+redis.call('DEL', k_user_sessions(uid))
 local out = {}
 if ARGV[3] == '1' then
   for _, cid in ipairs(redis.call('ZRANGE', k_user_comments(uid), 0, -1)) do
@@ -16,7 +16,7 @@ if ARGV[3] == '1' then
     if c and c.s ~= 'deleted' and c.s ~= 'rejected' then
       if is_public(c) then redis.call('HINCRBY', k_page(c.pg), 'count', -1) end
       c.s = 'rejected'
-      save_comment(c)
+      place(c)
       redis.call('ZREM', K_MODQUEUE, cid)
       touch_page(c.pg, tonumber(ARGV[4]))
       out[#out + 1] = cid

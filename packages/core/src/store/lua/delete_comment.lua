@@ -1,8 +1,9 @@
 -- KEYS[1] comment. ARGV: prefix, actor id, actor is moderator, now (s).
--- Soft delete: a comment with replies stays as a "[deleted]" placeholder; one
--- without is removed, and so is any placeholder parent it leaves childless.
+-- Soft delete: a comment with replies stays as a "[deleted]" placeholder (listed
+-- while a listed reply needs it); one without is removed, and so is any
+-- placeholder parent it leaves childless.
 -- Returns { page id, placeholder (1/0), was public (1/0), author id, removed ids... }.
-local id = KEYS[1]:match(':comment:(.+)$')
+local id = comment_id_of(KEYS[1])
 local c = load_comment(id)
 if not c or c.s == 'deleted' then return fail('not_found', 'Comment not found.') end
 if c.a ~= ARGV[2] and ARGV[3] ~= '1' then return fail('forbidden', 'Only the author or a moderator can delete this comment.') end
@@ -18,28 +19,38 @@ if c.rc > 0 then
   c.t = ''
   c.h = ''
   c.m = now
-  save_comment(c)
+  c.hr = ''
   redis.call('ZREM', K_MODQUEUE, c.i)
+  redis.call('ZREM', k_hidden_by(c.pg, c.a), c.i)
+  place(c)
   placeholder = 1
 else
   local node = c
   while node do
+    if node.l == 1 then
+      if node.pid == '' then unindex_root(node) else redis.call('ZREM', k_replies(node.pid), node.i) end
+    else
+      redis.call('ZREM', k_hidden(node.pg), node.i)
+      redis.call('ZREM', k_hidden_by(node.pg, node.a), node.i)
+    end
+    redis.call('ZREM', k_pinned(node.pg), node.i)
     redis.call('DEL', k_comment(node.i), k_replies(node.i), k_reports(node.i))
     redis.call('ZREM', k_user_comments(node.a), node.i)
     redis.call('ZREM', K_REPORTS, node.i)
     redis.call('ZREM', K_MODQUEUE, node.i)
     table.insert(removed, node.i)
     local parent = nil
-    if node.pid == '' then
-      unindex_root(node)
-    else
+    if node.pid ~= '' then
       parent = load_comment(node.pid)
-      redis.call('ZREM', k_replies(node.pid), node.i)
       if parent then
         parent.rc = parent.rc - 1
-        save_comment(parent)
-        -- A placeholder exists only to hold its replies.
-        if not (parent.s == 'deleted' and parent.rc == 0) then parent = nil end
+        if parent.s == 'deleted' and parent.rc == 0 then
+          -- A placeholder exists only to hold its replies: it goes too.
+        else
+          -- A placeholder that lost its last listed reply leaves the public thread.
+          if parent.s == 'deleted' then place(parent) else save_comment(parent) end
+          parent = nil
+        end
       end
     end
     node = parent

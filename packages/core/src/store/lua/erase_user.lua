@@ -20,8 +20,8 @@ for _, cid in ipairs(redis.call('ZRANGE', k_user_reports(uid), 0, -1)) do
   if redis.call('HLEN', k_reports(cid)) == 0 then redis.call('ZREM', K_REPORTS, cid) end
 end
 
-for _, sid in ipairs(redis.call('SMEMBERS', P .. ':user:' .. uid .. ':sessions')) do
-  redis.call('DEL', P .. ':session:' .. sid, P .. ':session:' .. sid .. ':used')
+for _, sid in ipairs(redis.call('SMEMBERS', k_user_sessions(uid))) do
+  redis.call('DEL', k_session(sid), k_session_used(sid))
 end
 
 -- The e-mail and phone go with everything keyed by them: the login, codes and limit counters.
@@ -29,29 +29,30 @@ local login = redis.call('HMGET', KEYS[1], 'email', 'phone')
 for i, kind in ipairs({ 'email', 'phone' }) do
   local value = login[i]
   if value and value ~= '' then
-    if redis.call('GET', P .. ':login:' .. kind .. ':' .. value) == uid then
-      redis.call('DEL', P .. ':login:' .. kind .. ':' .. value)
-    end
+    if redis.call('GET', k_login(kind, value)) == uid then redis.call('DEL', k_login(kind, value)) end
     local target = kind .. ':' .. redis.sha1hex(value)
-    for _, purpose in ipairs({ 'verify', 'reset', 'signin' }) do redis.call('DEL', P .. ':code:' .. purpose .. ':' .. target) end
-    for _, limit in ipairs({ 'codes', 'failed-login' }) do redis.call('DEL', P .. ':limit:' .. limit .. ':' .. target) end
+    for _, purpose in ipairs({ 'verify', 'reset', 'signin' }) do redis.call('DEL', k_code(purpose, target)) end
+    for _, limit in ipairs({ 'codes', 'failed-login' }) do redis.call('DEL', k_limit(limit, target)) end
   end
 end
 
 -- Sign-in provider links go: the provider's id for the person is personal data too.
-for _, id in ipairs(redis.call('SMEMBERS', P .. ':user:' .. uid .. ':identities')) do
-  if redis.call('GET', P .. ':identity:' .. id) == uid then redis.call('DEL', P .. ':identity:' .. id) end
+for _, id in ipairs(redis.call('SMEMBERS', k_user_identities(uid))) do
+  if redis.call('GET', k_identity(id)) == uid then redis.call('DEL', k_identity(id)) end
 end
 
 -- The comments stay, so their author's place in the thread does too; it just has no name.
+-- Hidden ones stay hidden, seen by moderators only now that no one signs in as their author.
 for _, cid in ipairs(redis.call('ZRANGE', k_user_comments(uid), 0, -1)) do
   local c = load_comment(cid)
-  if c then pages[c.pg] = true end
+  if c then
+    pages[c.pg] = true
+    redis.call('ZREM', k_hidden_by(c.pg, uid), cid)
+  end
 end
 
-redis.call('DEL', KEYS[1], k_votes(uid), k_user_reports(uid), k_user_comments(uid),
-  P .. ':user:' .. uid .. ':sessions', P .. ':user:' .. uid .. ':unread', P .. ':user:' .. uid .. ':identities',
-  P .. ':user:' .. uid .. ':notifications', P .. ':user:' .. uid .. ':notifications:records')
+redis.call('DEL', KEYS[1], k_votes(uid), k_user_reports(uid), k_user_comments(uid), k_user_sessions(uid),
+  k_unread(uid), k_user_identities(uid), k_notifications(uid))
 
 -- Its name disappears from every thread it wrote in.
 redis.call('INCR', K_EPOCH)

@@ -19,5 +19,5 @@ elseif redis.call('EXISTS', KEYS[2]) == 0 then
 end
 -- A link to an erased account is replaced.
 redis.call('SET', KEYS[1], uid)
-redis.call('SADD', k_user(uid) .. ':identities', ARGV[3])
+redis.call('SADD', k_user_identities(uid), ARGV[3])
 return { 'ok', uid }

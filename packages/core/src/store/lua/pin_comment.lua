@@ -1,7 +1,7 @@
 -- KEYS[1] comment. ARGV: prefix, pinned (1/0), now (ms), max pins per page.
 -- Only published root comments can be pinned; pins are listed newest first.
 -- Returns { page id, public (1/0), author id }.
-local id = KEYS[1]:match(':comment:(.+)$')
+local id = comment_id_of(KEYS[1])
 local c = load_comment(id)
 if not c or c.s == 'deleted' then return fail('not_found', 'Comment not found.') end
 local key = k_pinned(c.pg)

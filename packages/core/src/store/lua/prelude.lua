@@ -1,23 +1,41 @@
 -- Shared by every script (the loader prepends it). ARGV[1] is always the site
--- prefix "site:{<siteId>}": every key built from it hashes to the site's slot,
--- so scripts stay single-slot on Redis Cluster. Mirrors src/keys.ts.
+-- prefix "tk:{<siteId>}": every key built from it hashes to the site's slot,
+-- so scripts stay single-slot on Redis Cluster. Mirrors src/keys.ts (a test
+-- keeps the two equal).
 local P = ARGV[1]
 
-local function k_comment(id) return P .. ':comment:' .. id end
-local function k_replies(id) return P .. ':comment:' .. id .. ':replies' end
-local function k_reports(id) return P .. ':comment:' .. id .. ':reports' end
-local function k_page(id) return P .. ':page:' .. id end
-local function k_index(page, name) return P .. ':page:' .. page .. ':comments:' .. name end
-local function k_pinned(page) return P .. ':page:' .. page .. ':pinned' end
-local function k_user(id) return P .. ':user:' .. id end
-local function k_votes(id) return P .. ':user:' .. id .. ':votes' end
-local function k_user_comments(id) return P .. ':user:' .. id .. ':comments' end
-local function k_user_reports(id) return P .. ':user:' .. id .. ':reports' end
-local K_SHADOWBANNED = P .. ':shadowbanned'
+local function k_comment(id) return P .. ':c:' .. id end
+local function k_replies(id) return P .. ':c:' .. id .. ':r' end
+local function k_reports(id) return P .. ':c:' .. id .. ':rp' end
+local function k_page(id) return P .. ':p:' .. id end
+local function k_index(page, name) return P .. ':p:' .. page .. ':' .. name end
+local function k_pinned(page) return P .. ':p:' .. page .. ':pin' end
+local function k_hidden(page) return P .. ':p:' .. page .. ':h' end
+local function k_hidden_by(page, user) return P .. ':p:' .. page .. ':h:' .. user end
+local function k_user(id) return P .. ':u:' .. id end
+local function k_votes(id) return P .. ':u:' .. id .. ':v' end
+local function k_user_comments(id) return P .. ':u:' .. id .. ':c' end
+local function k_user_reports(id) return P .. ':u:' .. id .. ':rp' end
+local function k_user_sessions(id) return P .. ':u:' .. id .. ':s' end
+local function k_user_identities(id) return P .. ':u:' .. id .. ':idp' end
+local function k_unread(id) return P .. ':u:' .. id .. ':nu' end
+local function k_notifications(id) return P .. ':u:' .. id .. ':n' end
+local function k_session(id) return P .. ':s:' .. id end
+local function k_session_used(id) return P .. ':s:' .. id .. ':used' end
+local function k_login(kind, value) return P .. ':login:' .. kind .. ':' .. value end
+local function k_identity(id) return P .. ':idp:' .. id end
+local function k_code(purpose, target) return P .. ':code:' .. purpose .. ':' .. target end
+local function k_limit(name, subject) return P .. ':limit:' .. name .. ':' .. subject end
+local function k_role(role) return P .. ':role:' .. role end
+local K_SHADOWBANNED = P .. ':sb'
 local K_EPOCH = P .. ':epoch'
-local K_REPORTS = P .. ':reports'
-local K_MODQUEUE = P .. ':modqueue'
-local K_BANNED = P .. ':banned'
+local K_REPORTS = P .. ':rq'
+local K_MODQUEUE = P .. ':mq'
+local K_BANNED = P .. ':ban'
+local INDEXES = { 'new', 'top', 'hot', 'con' }
+
+-- The id at the end of a comment key (KEYS[1] of the comment scripts).
+local function comment_id_of(key) return key:sub(#P + 4) end
 
 -- A locked page, or a locked site (its record is the hash at P), is read-only except for moderators.
 local function is_locked(page_id)
@@ -28,14 +46,32 @@ local function fail(code, message)
   return redis.error_reply('TK ' .. code .. ' ' .. (message or code))
 end
 
+-- A comment is one MessagePack array (src/store/comment-record.ts reads the same):
+-- page, parent ('' for a root), author, Markdown, HTML ('' when it is the plain
+-- rendering of the Markdown), upvotes, downvotes, created (ms), modified (s, 0),
+-- status code, stored replies, listed (1: in the public indexes, 0: among the
+-- hidden), hold reason, edited (0/1). The id is the key's.
+local STATUS = { a = 'approved', p = 'pending', r = 'rejected', d = 'deleted' }
+local STATUS_CODE = { approved = 'a', pending = 'p', rejected = 'r', deleted = 'd' }
+
+local function decode_comment(id, raw)
+  local f = cmsgpack.unpack(raw)
+  return {
+    i = id, pg = f[1], pid = f[2], a = f[3], t = f[4], h = f[5], u = f[6], d = f[7], cm = f[8],
+    m = f[9], s = STATUS[f[10]], rc = f[11], l = f[12], hr = f[13], e = f[14],
+  }
+end
+
 local function load_comment(id)
   local raw = redis.call('GET', k_comment(id))
   if not raw then return nil end
-  return cjson.decode(raw)
+  return decode_comment(id, raw)
 end
 
 local function save_comment(c)
-  redis.call('SET', k_comment(c.i), cjson.encode(c))
+  redis.call('SET', k_comment(c.i), cmsgpack.pack({
+    c.pg, c.pid, c.a, c.t, c.h, c.u, c.d, c.cm, c.m, STATUS_CODE[c.s], c.rc, c.l or 0, c.hr or '', c.e,
+  }))
 end
 
 -- Reddit's hot ranking: order of magnitude of the net score plus recency,
@@ -59,14 +95,11 @@ local function index_root(c)
   redis.call('ZADD', k_index(c.pg, 'new'), c.cm, c.i)
   redis.call('ZADD', k_index(c.pg, 'top'), c.u - c.d, c.i)
   redis.call('ZADD', k_index(c.pg, 'hot'), hot_score(c.u, c.d, c.cm), c.i)
-  redis.call('ZADD', k_index(c.pg, 'controversial'), controversy_score(c.u, c.d), c.i)
+  redis.call('ZADD', k_index(c.pg, 'con'), controversy_score(c.u, c.d), c.i)
 end
 
 local function unindex_root(c)
-  for _, name in ipairs({ 'new', 'top', 'hot', 'controversial' }) do
-    redis.call('ZREM', k_index(c.pg, name), c.i)
-  end
-  redis.call('ZREM', k_pinned(c.pg), c.i)
+  for _, name in ipairs(INDEXES) do redis.call('ZREM', k_index(c.pg, name), c.i) end
 end
 
 local function is_shadowbanned(user_id)
@@ -78,27 +111,64 @@ local function is_public(c)
   return c.s == 'approved' and not is_shadowbanned(c.a)
 end
 
+-- Listed: in the public structure every reader walks (the page's root indexes,
+-- or the parent's replies). Public comments are; a deleted placeholder is while
+-- a listed reply needs it. Everything else stored is hidden: in the page's
+-- hidden index (moderators) and its author's (the author), never in a walk of
+-- the public thread.
+local function is_listed(c)
+  if c.s == 'deleted' then return redis.call('ZCARD', k_replies(c.i)) > 0 end
+  return is_public(c)
+end
+
+-- Puts a comment where its state says it belongs, and saves it. A deleted
+-- parent is listed exactly while it has a listed reply, so the change can
+-- climb the thread.
+local function place(c)
+  local listed = is_listed(c) and 1 or 0
+  if listed == c.l then
+    save_comment(c)
+    return
+  end
+  c.l = listed
+  save_comment(c)
+  if listed == 1 then
+    redis.call('ZREM', k_hidden(c.pg), c.i)
+    redis.call('ZREM', k_hidden_by(c.pg, c.a), c.i)
+    if c.pid == '' then index_root(c) else redis.call('ZADD', k_replies(c.pid), c.cm, c.i) end
+  else
+    if c.pid == '' then unindex_root(c) else redis.call('ZREM', k_replies(c.pid), c.i) end
+    redis.call('ZADD', k_hidden(c.pg), c.cm, c.i)
+    -- A hidden placeholder is seen only by whoever sees its replies (they fetch it as their ancestor).
+    if c.s ~= 'deleted' then redis.call('ZADD', k_hidden_by(c.pg, c.a), c.cm, c.i) end
+  end
+  if c.pid ~= '' then
+    local parent = load_comment(c.pid)
+    if parent and parent.s == 'deleted' then place(parent) end
+  end
+end
+
 local function touch_page(page_id, now_s)
   redis.call('HINCRBY', k_page(page_id), 'ver', 1)
   redis.call('HSET', k_page(page_id), 'updated', now_s)
 end
 
 local function vote_value(dir)
-  if dir == 'up' then return 1 elseif dir == 'down' then return -1 end
+  if dir == 'u' then return 1 elseif dir == 'd' then return -1 end
   return 0
 end
 
 -- Moves a comment from one vote of a user to another (false: none): counts,
 -- the author's karma, the root's ranking indexes and the page version.
 local function change_vote(c, previous, current)
-  if previous == 'up' then c.u = c.u - 1 elseif previous == 'down' then c.d = c.d - 1 end
-  if current == 'up' then c.u = c.u + 1 elseif current == 'down' then c.d = c.d + 1 end
+  if previous == 'u' then c.u = c.u - 1 elseif previous == 'd' then c.d = c.d - 1 end
+  if current == 'u' then c.u = c.u + 1 elseif current == 'd' then c.d = c.d + 1 end
   local delta = vote_value(current) - vote_value(previous)
   if delta ~= 0 and redis.call('EXISTS', k_user(c.a)) == 1 then
     redis.call('HINCRBY', k_user(c.a), 'karma', delta)
   end
   save_comment(c)
-  if c.pid == '' then index_root(c) end
+  if c.pid == '' and c.l == 1 then index_root(c) end
   redis.call('HINCRBY', k_page(c.pg), 'ver', 1)
 end
 

@@ -1,10 +1,10 @@
 -- KEYS[1] comment, KEYS[2] its reports hash. ARGV: prefix, reporter id, report JSON, now (ms), reporter is moderator.
 -- One report per user per comment; the site's report queue is ordered by the latest report.
-local id = KEYS[1]:match(':comment:(.+)$')
+local id = comment_id_of(KEYS[1])
 local reporter = ARGV[2]
 local c = load_comment(id)
 if not c or c.s == 'deleted' then return fail('not_found', 'Comment not found.') end
-local visible = c.a == reporter or ARGV[5] == '1' or (c.s == 'approved' and not is_shadowbanned(c.a))
+local visible = c.a == reporter or ARGV[5] == '1' or is_public(c)
 if not visible then return fail('not_found', 'Comment not found.') end
 if c.a == reporter then return fail('forbidden', 'You cannot report your own comment.') end
 if redis.call('HSETNX', KEYS[2], reporter, ARGV[3]) == 0 then

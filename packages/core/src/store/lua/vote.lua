@@ -1,10 +1,10 @@
--- KEYS[1] comment, KEYS[2] the voter's votes hash. ARGV: prefix, voter id, direction, voter is moderator.
+-- KEYS[1] comment, KEYS[2] the voter's votes hash. ARGV: prefix, voter id, direction ('up' | 'down'), voter is moderator.
 -- The seed's voting flow: no vote -> +1; same direction -> toggle off; other
 -- direction -> switch. Counts, author karma and ranking indexes move together.
--- Returns { upvotes, downvotes, the voter's vote or '', page id, author id, public (1/0) }.
-local id = KEYS[1]:match(':comment:(.+)$')
+-- Votes are stored as 'u' or 'd'. Returns { upvotes, downvotes, the voter's vote or '', page id, author id, public (1/0) }.
+local id = comment_id_of(KEYS[1])
 local voter = ARGV[2]
-local direction = ARGV[3]
+local direction = ARGV[3] == 'up' and 'u' or 'd'
 local c = load_comment(id)
 if not c or c.s ~= 'approved' then return fail('not_found', 'Comment not found.') end
 if c.a ~= voter and ARGV[4] ~= '1' and is_shadowbanned(c.a) then return fail('not_found', 'Comment not found.') end
@@ -17,4 +17,5 @@ if previous == direction then current = false end
 
 if current then redis.call('HSET', KEYS[2], id, current) else redis.call('HDEL', KEYS[2], id) end
 change_vote(c, previous, current)
-return { c.u, c.d, current or '', c.pg, c.a, is_public(c) and 1 or 0 }
+local names = { u = 'up', d = 'down' }
+return { c.u, c.d, current and names[current] or '', c.pg, c.a, is_public(c) and 1 or 0 }

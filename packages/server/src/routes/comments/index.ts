@@ -1,5 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { invalid, previewContent, resolvePage, type SortOrder } from '@threadkit/core';
+import {
+  DEFAULT_LIMIT,
+  DEFAULT_REPLIES,
+  invalid,
+  previewContent,
+  resolvePage,
+  type SortOrder,
+} from '@threadkit/core';
 import type { AppContext } from '../../context.js';
 import { bearer, CommentIdParams, errorResponses } from '../../schemas.js';
 import {
@@ -13,6 +20,8 @@ import {
   PinResponse,
   PreviewBody,
   PreviewResponse,
+  RepliesQuery,
+  RepliesResponse,
   ReportBody,
   VoteBody,
   VoteResponse,
@@ -32,7 +41,7 @@ export const commentRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
         tags,
         summary: 'A page of a thread',
         description:
-          'Root comments with all their replies, as the caller may see them. Counts a page view. Supports If-None-Match.',
+          'Root comments, each with the first of its replies, as the caller may see them. Counts a page view. Supports If-None-Match.',
         querystring: ListQuery,
         response: {
           200: ListResponse,
@@ -47,7 +56,8 @@ export const commentRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
       const result = await threads.read(request.viewer, {
         page: resolvePage(request.site.id, query),
         sort: (query.sort ?? 'new') as SortOrder,
-        limit: query.limit ?? 50,
+        limit: query.limit ?? DEFAULT_LIMIT,
+        replies: query.replies ?? DEFAULT_REPLIES,
         cursor: query.cursor ?? null,
         ifNoneMatch: typeof ifNoneMatch === 'string' ? ifNoneMatch : null,
       });
@@ -62,6 +72,30 @@ export const commentRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
         return reply.header('content-encoding', 'gzip').send(result.gzipped);
       }
       return reply.send(result.body);
+    },
+  );
+
+  app.get(
+    '/comments/:id/replies',
+    {
+      schema: {
+        tags,
+        summary: 'The next replies of a comment',
+        description:
+          "A page of a comment's replies after `cursor` (its `rx`), oldest first, each with the first of its own, as the caller may see them.",
+        params: CommentIdParams,
+        querystring: RepliesQuery,
+        response: { 200: RepliesResponse, ...errorResponses(400, 401, 403, 404, 503) },
+      },
+    },
+    async (request) => {
+      const query = request.query;
+      return threads.readReplies(request.viewer, {
+        commentId: request.params.id,
+        limit: query.limit ?? DEFAULT_LIMIT,
+        replies: query.replies ?? DEFAULT_REPLIES,
+        cursor: query.cursor ?? null,
+      });
     },
   );
 

@@ -1,6 +1,15 @@
 import { Type } from '@sinclair/typebox';
-import { MAX_LIMIT, MAX_PAGE_KEY_LENGTH, MAX_URL_LENGTH, REPORT_REASONS, SORT_ORDERS } from '@threadkit/core';
-import { CommentRef } from '../../schemas.js';
+import {
+  DEFAULT_LIMIT,
+  DEFAULT_REPLIES,
+  MAX_LIMIT,
+  MAX_PAGE_KEY_LENGTH,
+  MAX_REPLIES,
+  MAX_URL_LENGTH,
+  REPORT_REASONS,
+  SORT_ORDERS,
+} from '@threadkit/core';
+import { CommentRef, Id } from '../../schemas.js';
 
 const PageUrl = Type.String({
   minLength: 1,
@@ -13,6 +22,13 @@ const PageKey = Type.String({
   description: "The site's own page id; wins over page_url for identity.",
 });
 
+const Replies = Type.Integer({
+  minimum: 0,
+  maximum: MAX_REPLIES,
+  default: DEFAULT_REPLIES,
+  description: 'Replies shown under each comment (the rest load by `rx`).',
+});
+
 export const ListQuery = Type.Object({
   page_url: Type.Optional(PageUrl),
   page_key: Type.Optional(PageKey),
@@ -23,9 +39,45 @@ export const ListQuery = Type.Object({
     ),
   ),
   limit: Type.Optional(
-    Type.Integer({ minimum: 1, maximum: MAX_LIMIT, default: 50, description: 'Root comments per page.' }),
+    Type.Integer({
+      minimum: 1,
+      maximum: MAX_LIMIT,
+      default: DEFAULT_LIMIT,
+      description: 'Root comments per page.',
+    }),
   ),
+  replies: Type.Optional(Replies),
   cursor: Type.Optional(Type.String({ maxLength: 1000, description: 'next_cursor of the previous page.' })),
+});
+
+export const RepliesQuery = Type.Object({
+  limit: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: MAX_LIMIT,
+      default: DEFAULT_LIMIT,
+      description: 'Replies per page.',
+    }),
+  ),
+  replies: Type.Optional(Replies),
+  cursor: Type.Optional(
+    Type.String({ maxLength: 1000, description: "A comment's `rx`, or next_cursor of the previous page." }),
+  ),
+});
+
+const Votes = Type.Optional(
+  Type.Record(Type.String(), Type.Union([Type.Literal('up'), Type.Literal('down')]), {
+    description: "The caller's votes on the comments of the answer (only with a token).",
+  }),
+);
+
+export const RepliesResponse = Type.Object({
+  comment_id: Type.String(),
+  comments: Type.Array(CommentRef, {
+    description: 'The next replies, oldest first, each with its first replies.',
+  }),
+  next_cursor: Type.Union([Type.String(), Type.Null()]),
+  votes: Votes,
 });
 
 export const ListResponse = Type.Object({
@@ -38,6 +90,7 @@ export const ListResponse = Type.Object({
   locked: Type.Boolean({
     description: 'The page (or the whole site) is read-only for everyone but moderators.',
   }),
+  votes: Votes,
 });
 
 export const CountsQuery = Type.Object({
@@ -56,7 +109,7 @@ export const CreateBody = Type.Object(
     page_url: Type.Optional(PageUrl),
     page_key: Type.Optional(PageKey),
     content: Type.String({ maxLength: 100_000, description: 'Markdown.' }),
-    parent_id: Type.Optional(Type.String({ format: 'uuid' })),
+    parent_id: Type.Optional(Id()),
     // Bot signals from the widget, checked for guests only (docs/moderation.md).
     website: Type.Optional(
       Type.String({ maxLength: 2000, description: 'Honeypot: a hidden field people leave empty.' }),

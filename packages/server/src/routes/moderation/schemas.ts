@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { CommentRef } from '../../schemas.js';
+import { CommentRef, Id } from '../../schemas.js';
 
 export const Paging = Type.Object({
   offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000, default: 0 })),
@@ -36,13 +36,13 @@ export const ReportsResponse = Type.Object({
   total: Type.Integer(),
 });
 
-export const CommentIdParam = Type.Object({ comment_id: Type.String({ format: 'uuid' }) });
-export const UserIdParam = Type.Object({ user_id: Type.String({ format: 'uuid' }) });
+export const CommentIdParam = Type.Object({ comment_id: Id() });
+export const UserIdParam = Type.Object({ user_id: Id() });
 
 export const BulkBody = Type.Object(
   {
     action: Type.Union([Type.Literal('approve'), Type.Literal('reject')]),
-    comment_ids: Type.Array(Type.String({ format: 'uuid' }), { minItems: 1, maxItems: 100 }),
+    comment_ids: Type.Array(Id(), { minItems: 1, maxItems: 100 }),
   },
   { additionalProperties: false },
 );

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { NOTIFICATIONS_KEPT } from '@threadkit/core';
+import { NOTIFICATION_ID_PATTERN, NOTIFICATIONS_KEPT } from '@threadkit/core';
 
 export const MAX_NOTIFICATIONS_PAGE = 100;
 
@@ -60,7 +60,7 @@ export const ListResponse = Type.Object({
 export const ReadBody = Type.Object(
   {
     ids: Type.Optional(
-      Type.Array(Type.String({ format: 'uuid' }), {
+      Type.Array(Type.String({ pattern: NOTIFICATION_ID_PATTERN }), {
         maxItems: NOTIFICATIONS_KEPT,
         description: 'Notifications to mark read; all of them when absent. Unknown ids are ignored.',
       }),

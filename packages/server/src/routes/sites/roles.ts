@@ -3,15 +3,15 @@ import { Type } from '@sinclair/typebox';
 import { notFound } from '@threadkit/core';
 import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.js';
-import { errorResponses, staff } from '../../schemas.js';
+import { errorResponses, Id, staff } from '../../schemas.js';
 
 const tags = ['sites'];
-const SiteParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+const SiteParams = Type.Object({ id: Id() });
 const MemberParams = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  user_id: Type.String({ format: 'uuid' }),
+  id: Id(),
+  user_id: Id(),
 });
-const AddBody = Type.Object({ user_id: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
+const AddBody = Type.Object({ user_id: Id() }, { additionalProperties: false });
 const Members = Type.Object({
   members: Type.Array(
     Type.Object({

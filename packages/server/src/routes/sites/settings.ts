@@ -2,11 +2,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { invalid, isSettingName, requireRole, SETTING_SPECS, type SiteSettings } from '@threadkit/core';
 import type { AppContext } from '../../context.js';
-import { errorResponses, staff } from '../../schemas.js';
+import { errorResponses, Id, staff } from '../../schemas.js';
 import { ownSite } from './roles.js';
 
 const tags = ['sites'];
-const SiteParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+const SiteParams = Type.Object({ id: Id() });
 const Settings = Type.Record(Type.String(), Type.Unknown(), {
   description: `Site settings: ${Object.keys(SETTING_SPECS).join(', ')}. Secret values (API keys) are never shown.`,
 });

@@ -1,8 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import { MONTH_PATTERN } from '@threadkit/core';
+import { Id } from '../../schemas.js';
 
 export const UsageParams = Type.Object({
-  id: Type.String({ format: 'uuid', description: 'Site id: the site of the secret key.' }),
+  id: Id('Site id: the site of the secret key.'),
 });
 
 export const UsageQuery = Type.Object({

@@ -1,7 +1,8 @@
 import { Type } from '@sinclair/typebox';
+import { Id } from '../../schemas.js';
 
-export const UserIdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
-export const SessionIdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+export const UserIdParams = Type.Object({ id: Id() });
+export const SessionIdParams = Type.Object({ id: Id() });
 
 export const UpdateMeBody = Type.Object(
   {

@@ -1,4 +1,4 @@
-import { removeOwn, type ThreadState } from '../../thread.js';
+import { removeComment, type ThreadState } from '../../thread.js';
 
 /**
  * How moderators' actions change the thread they look at: pure functions over
@@ -35,7 +35,7 @@ export function withoutAuthor(state: ThreadState, authorId: string): ThreadState
   return Object.values(state.byId)
     .filter((comment) => comment.a === authorId)
     .sort((a, b) => (a.i < b.i ? 1 : -1))
-    .reduce((next, comment) => removeOwn(next, comment.i), state);
+    .reduce((next, comment) => removeComment(next, comment.i), state);
 }
 
 /**
@@ -43,7 +43,7 @@ export function withoutAuthor(state: ThreadState, authorId: string): ThreadState
  * deletion (a placeholder stays while it has replies), and what the live
  * `delete_comment` that follows does.
  */
-export const removeComment = removeOwn;
+export { removeComment };
 
 export function setLocked(state: ThreadState, locked: boolean): ThreadState {
   return { ...state, locked };
