@@ -75,7 +75,7 @@ export function loadPage(state: ThreadState, page: ThreadPage, append: boolean):
     total: page.total,
     nextCursor: page.next_cursor,
     unseen: base.unseen.filter((id) => !listed.has(id)),
-    locked: page.locked ?? false,
+    locked: !!page.locked,
   };
 }
 
@@ -192,6 +192,9 @@ export function addComment(state: ThreadState, comment: Comment, own: boolean): 
     const siblings = state.replies[comment.pid];
     if (!siblings) return { ...state, byId, replies, total: state.total + countsTowardTotal };
     const parent = state.byId[comment.pid];
+    // Under replies not all loaded, one announced live may be one of those not loaded yet, already
+    // counted (the catch-up after connecting repeats the last seconds): it comes with the rest, in order.
+    if (parent?.rx !== undefined && !own) return state;
     return {
       ...state,
       byId: parent ? { ...byId, [comment.pid]: { ...parent, rc: (parent.rc ?? 0) + 1 } } : byId,
@@ -264,7 +267,8 @@ export function flatten(
   return visit;
 }
 
+/** A comment as announced live, without what only a read knows: its replies and their count and cursor. */
 function withoutReplies(comment: Comment): Comment {
-  const { r: _r, ...flat } = comment;
+  const { r: _r, rc: _rc, rx: _rx, ...flat } = comment;
   return flat;
 }

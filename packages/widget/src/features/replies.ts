@@ -2,10 +2,17 @@ import type { ApiClient } from '../api.js';
 import { flatten, type ThreadState } from '../thread.js';
 import type { RepliesPage } from '../types.js';
 
-/** The next replies of a comment, from its `rx` (a chunk of its own: most readers never ask). */
-export function fetchReplies(api: ApiClient, id: string, cursor: string | undefined): Promise<RepliesPage> {
+/** Loads the next replies of a comment, from its `rx` (a chunk of its own: most readers never ask). */
+export async function showMore(
+  api: ApiClient,
+  id: string,
+  thread: { current: ThreadState },
+  update: (change: (state: ThreadState) => ThreadState) => void,
+): Promise<void> {
+  const cursor = thread.current.byId[id]?.rx;
   const query = new URLSearchParams(cursor ? { cursor } : {});
-  return api.call('GET', `/v1/comments/${encodeURIComponent(id)}/replies?${query}`);
+  const page = await api.call<RepliesPage>('GET', `/v1/comments/${encodeURIComponent(id)}/replies?${query}`);
+  update((state) => loadReplies(state, page));
 }
 
 /** Adds the next replies of a comment ("show more replies"); the comment's `rx` moves past them. */

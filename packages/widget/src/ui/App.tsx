@@ -218,11 +218,8 @@ export function App({ config }: { config: AppConfig }) {
       const comment = await api.post(config.page, text, parentId);
       setThread((current) => addComment(current, comment, true));
     },
-    moreReplies: async (id) => {
-      const { fetchReplies, loadReplies } = await import('../features/replies.js');
-      const page = await fetchReplies(api, id, threadRef.current.byId[id]?.rx);
-      setThread((current) => loadReplies(current, page));
-    },
+    moreReplies: (id) =>
+      import('../features/replies.js').then((m) => m.showMore(api, id, threadRef, setThread)),
     guest,
     signIn: () => void openPanel('signIn'),
     guests,
