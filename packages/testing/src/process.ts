@@ -135,6 +135,12 @@ export async function launchRedis(port: number, dir: string, args: string[]): Pr
   return proc;
 }
 
+/** Lets a server and its dir outlive this process: the exit hook no longer kills or removes them. */
+export function release(proc: RedisProcess, dir: string): void {
+  liveChildren.delete(proc.child);
+  liveDirs.delete(dir);
+}
+
 /** Sends `signal` and waits for the exit, escalating to SIGKILL if it hangs. */
 export async function terminate(proc: RedisProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (!proc.isRunning()) return;

@@ -7,6 +7,7 @@ import {
   makeTempDir,
   type RedisProcess,
   RedisStartError,
+  release,
   removeTempDir,
   terminate,
   waitFor,
@@ -28,6 +29,8 @@ export interface RedisServerHandle {
   kill(): Promise<void>;
   /** Starts the server again on the same port and dir (shutting it down first if still up). */
   restart(): Promise<void>;
+  /** Leaves the server (and its dir) running after this process exits; stop() still stops it. */
+  keep(): void;
 }
 
 export interface RedisClusterHandle {
@@ -63,6 +66,9 @@ export async function startRedis(
         if (stopped) throw new Error('cannot restart a stopped server (its dir is gone)');
         await terminate(proc);
         proc = await launchRedis(port, dir, args);
+      },
+      keep() {
+        release(proc, dir);
       },
     };
   } catch (error) {
