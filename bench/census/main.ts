@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { type Census, DAY_MS, formatCensus, type SteadyState, steadyState, takeCensus } from './census.js';
+import { COMMENT_FAMILIES } from './families.js';
 import { type FillResult, fillSite } from './fill.js';
 import { duration, fmt } from './run.js';
 import { describePlan, planSite, targetsFor } from './shape.js';
@@ -142,7 +143,9 @@ async function main(argv: string[]): Promise<number> {
       : options.comments
         ? { comments: options.comments, commentsSource: 'from --comments' }
         : {
-            comments: census.families.find((f) => f.name === 'comment')?.keys ?? 0,
+            comments: census.families
+              .filter((f) => COMMENT_FAMILIES.includes(f.name))
+              .reduce((sum, f) => sum + f.keys, 0),
             commentsSource: 'keys of the comment family; --comments sets the number',
           };
     say(

@@ -90,7 +90,8 @@ describe('census generator', () => {
       let visible = 0;
       let deepest = 0;
       let votes = 0;
-      const walk = (comments: CommentView[], depth: number) => {
+      // Every comment, following each one's replies beyond the first few (`rx`).
+      const walk = async (comments: CommentView[], depth: number): Promise<void> => {
         for (const comment of comments) {
           if (comment.s === 'approved') {
             visible++;
@@ -98,7 +99,17 @@ describe('census generator', () => {
             if (depth === 0) roots++;
           }
           deepest = Math.max(deepest, depth);
-          walk(comment.r, depth + 1);
+          await walk(comment.r, depth + 1);
+          for (let cursor = comment.rx; cursor !== undefined && cursor !== null; ) {
+            const more = await context.threads.readReplies(reader, {
+              commentId: comment.i,
+              limit: 200,
+              replies: 50,
+              cursor: cursor || null,
+            });
+            await walk(more.comments, depth + 1);
+            cursor = more.next_cursor ?? undefined;
+          }
         }
       };
       for (const page of pages) {
@@ -107,6 +118,7 @@ describe('census generator', () => {
             page,
             sort: 'old',
             limit: 200,
+            replies: 50,
             cursor,
             ifNoneMatch: null,
           });
@@ -115,7 +127,7 @@ describe('census generator', () => {
             tree: { comments: CommentView[] };
             next_cursor: string | null;
           };
-          walk(body.tree.comments, 0);
+          await walk(body.tree.comments, 0);
           cursor = body.next_cursor;
         }
       }
