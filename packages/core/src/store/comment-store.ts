@@ -263,7 +263,7 @@ export class CommentStore {
         options.replies.total,
       ],
     ).catch(translateRedisError);
-    const [version, epoch, count, updated, nextScore, nextId, pinned, rows, authorRows, locked] = reply;
+    const [version, epoch, count, updated, nextScore, nextId, pinned, rows, locked] = reply;
     const comments: StoredComment[] = [];
     const replyCounts = new Map<string, number>();
     for (let i = 0; i < rows.length; i += 3) {
@@ -271,17 +271,8 @@ export class CommentStore {
       comments.push(decodeComment(id, rows[i + 1] as Buffer));
       replyCounts.set(id, rows[i + 2] as number);
     }
-    const authors = new Map<string, AuthorRow>();
-    for (let i = 0; i < authorRows.length; i += 5) {
-      // An erased account has no name: its comments show a "[deleted]" author.
-      if (authorRows[i + 1]!.length === 0) continue;
-      authors.set(String(authorRows[i]), {
-        name: String(authorRows[i + 1]),
-        avatar: authorRows[i + 2]!.length > 0 ? String(authorRows[i + 2]) : null,
-        karma: Number(String(authorRows[i + 3])),
-        role: (String(authorRows[i + 4]) as AuthorRow['role']) || 'user',
-      });
-    }
+    // Looked up after the script rather than in it: a script call blocks every other client.
+    const authors = await this.authors(siteId, [...new Set(comments.map((c) => c.a))]);
     const next = nextId.length > 0 ? { score: String(nextScore), id: String(nextId) } : null;
     return {
       version,

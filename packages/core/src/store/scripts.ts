@@ -92,7 +92,6 @@ export type ReadThreadReply = [
   pinned: Buffer[],
   /** id, record, listed replies; repeated. */
   comments: (Buffer | number)[],
-  authors: Buffer[],
   locked: number,
 ];
 

@@ -9,7 +9,9 @@
 -- first, the first `replies per comment` replies of every comment shown,
 -- at most `replies per root` under one root and `replies in all` in the answer.
 -- Returns { version, epoch, count, updated, next score, next id, pinned ids,
--- comments: { id, record, listed replies, ... }, authors, locked }.
+-- comments: { id, record, listed replies, ... }, locked }. It decodes no record
+-- (the reader does, and looks the authors up after): what it touches is one
+-- GET and one ZCARD per comment, and one ZRANGE per comment with replies.
 local page_id = ARGV[2]
 local from_replies = ARGV[3] == 'replies'
 local source = from_replies and k_replies(ARGV[4]) or k_index(page_id, ARGV[4])
@@ -22,8 +24,6 @@ local per_root = tonumber(ARGV[11])
 local replies_left = tonumber(ARGV[12])
 
 local out = {}
-local authors_seen = {}
-local authors = {}
 
 -- Emits a root and the first replies of each comment under it, breadth first.
 local function collect(root_id, root_raw)
@@ -32,13 +32,7 @@ local function collect(root_id, root_raw)
   local q = 1
   while q < #queue do
     local id, raw = queue[q], queue[q + 1]
-    local f = cmsgpack.unpack(raw)
-    if not authors_seen[f[3]] then
-      authors_seen[f[3]] = true
-      authors[#authors + 1] = f[3]
-    end
-    local listed = 0
-    if f[11] > 0 then listed = redis.call('ZCARD', k_replies(id)) end
+    local listed = redis.call('ZCARD', k_replies(id))
     out[#out + 1] = id
     out[#out + 1] = raw
     out[#out + 1] = listed
@@ -120,22 +114,12 @@ if #taken > 0 then
   end
 end
 
-local author_rows = {}
-for _, author in ipairs(authors) do
-  local row = redis.call('HMGET', k_user(author), 'name', 'avatar', 'karma', 'role')
-  author_rows[#author_rows + 1] = author
-  author_rows[#author_rows + 1] = row[1] or ''
-  author_rows[#author_rows + 1] = row[2] or ''
-  author_rows[#author_rows + 1] = row[3] or '0'
-  author_rows[#author_rows + 1] = row[4] or 'user'
-end
-
 local state = redis.call('HMGET', KEYS[1], 'ver', 'count', 'updated')
 return {
   tonumber(state[1]) or 0,
   tonumber(redis.call('GET', K_EPOCH)) or 0,
   tonumber(state[2]) or 0,
   tonumber(state[3]) or 0,
-  next_score, next_id, pinned_out, out, author_rows,
+  next_score, next_id, pinned_out, out,
   is_locked(page_id) and 1 or 0,
 }
