@@ -11,7 +11,7 @@ import {
   type NotificationType,
 } from '../store/notification-store.js';
 import type { RedisClient } from '../store/redis.js';
-import type { CommentStatus } from '../types.js';
+import type { CommentStatus, StoredComment } from '../types.js';
 import { type Conversion, convertId, fateOf, type KeyFate } from './layout-1-keys.js';
 import { listedComments } from './listing.js';
 
@@ -106,21 +106,9 @@ export async function migrateLayout1(
   return report;
 }
 
-interface Layout1Comment {
-  i: string;
-  pg: string;
-  pid: string;
-  a: string;
-  t: string;
-  h: string;
-  u: number;
-  d: number;
-  cm: number;
-  m: number;
-  s: CommentStatus;
-  e: number;
-  rc: number;
-  hr?: string;
+/** A comment as layout 1 stored it: one JSON string, with its id and root id inside. */
+interface Layout1Comment extends Omit<StoredComment, 'listed'> {
+  rt: string;
 }
 
 interface Layout1Notification {

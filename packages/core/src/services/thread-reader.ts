@@ -8,6 +8,7 @@ import type { CommentStore, PageState, ReplyLimits, ThreadPage } from '../store/
 import type { CommentView, SortOrder, StoredComment, Viewer, VoteDirection } from '../types.js';
 import { isModerator } from '../types.js';
 import { buildTree } from './comment-views.js';
+import { mergeHidden, type Order } from './hidden-merge.js';
 import type { PageStates } from './page-states.js';
 import { controversyScore, hotScore } from './scores.js';
 
@@ -22,8 +23,6 @@ export const REPLIES_PER_ROOT_FACTOR = 4;
 export const MAX_REPLIES_PER_READ = 500;
 /** The newest hidden comments of a page merged into a reader's view (their own, or all for moderators). */
 export const MAX_HIDDEN_SHOWN = 100;
-/** How far up a hidden reply's chain of hidden parents is looked for. */
-const MAX_ANCESTOR_ROUNDS = 8;
 
 const SORTS: Record<SortOrder, { index: PageIndex; direction: 'asc' | 'desc' }> = {
   new: { index: 'new', direction: 'desc' },
@@ -158,26 +157,12 @@ export class ThreadReader {
       limit: query.limit,
       replies: replyLimits(query.replies),
     });
-    const merged = await this.withHidden(viewer, thread, hidden, {
+    const { tree, votes } = await this.personalView(viewer, thread, hidden, {
       key: (c) => sortKey(query.sort, c),
       direction: SORTS[query.sort].direction,
       cursor,
       roots: (c) => c.pid === '',
       replies: query.replies,
-    });
-    const votes = viewer.userId
-      ? await this.store.votesOf(
-          viewer.siteId,
-          viewer.userId,
-          merged.comments.map((c) => c.i),
-        )
-      : null;
-    const tree = buildTree({
-      roots: merged.roots,
-      replies: merged.comments.filter((c) => !merged.rootIds.has(c.i)),
-      authors: merged.authors,
-      replyCounts: merged.replyCounts,
-      cursorAfter: replyCursor,
     });
     return {
       notModified: false,
@@ -216,26 +201,12 @@ export class ThreadReader {
             MAX_HIDDEN_SHOWN,
           )
         : [];
-    const merged = await this.withHidden(viewer, thread, hidden, {
+    const { tree, votes } = await this.personalView(viewer, thread, hidden, {
       key: (c) => c.cm,
       direction: 'asc',
       cursor,
       roots: (c) => c.pid === parent.i,
       replies: query.replies,
-    });
-    const votes = viewer.userId
-      ? await this.store.votesOf(
-          viewer.siteId,
-          viewer.userId,
-          merged.comments.map((c) => c.i),
-        )
-      : null;
-    const tree = buildTree({
-      roots: merged.roots,
-      replies: merged.comments.filter((c) => !merged.rootIds.has(c.i)),
-      authors: merged.authors,
-      replyCounts: merged.replyCounts,
-      cursorAfter: replyCursor,
     });
     return {
       comment_id: parent.i,
@@ -245,79 +216,24 @@ export class ThreadReader {
     };
   }
 
-  /**
-   * Merges a reader's hidden comments into a page of the public thread: a
-   * hidden root (or, for a replies page, a hidden reply of the parent) joins
-   * when its place in the order falls within the page; a hidden reply joins
-   * under a comment of the page, with any hidden placeholders between them;
-   * and the first public replies of the hidden comments joined, which no walk
-   * of the public thread reaches.
-   */
-  private async withHidden(
+  /** A page of the public thread as one reader sees it: their hidden comments merged in, and their votes. */
+  private async personalView(
     viewer: Viewer,
     thread: ThreadPage,
     hidden: StoredComment[],
-    order: {
-      key: (c: StoredComment) => number;
-      direction: 'asc' | 'desc';
-      cursor: { score: string; id: string } | null;
-      roots: (c: StoredComment) => boolean;
-      /** Replies shown under each comment. */
-      replies: number;
-    },
-  ): Promise<{
-    roots: StoredComment[];
-    comments: StoredComment[];
-    rootIds: Set<string>;
-    authors: ThreadPage['authors'];
-    replyCounts: Map<string, number>;
-  }> {
-    const byId = new Map(thread.comments.map((c) => [c.i, c]));
-    const extra = new Map(hidden.filter((c) => !byId.has(c.i)).map((c) => [c.i, c]));
-    // Hidden placeholders above hidden replies are fetched, a level at a time.
-    for (let round = 0; round < MAX_ANCESTOR_ROUNDS; round++) {
-      const missing = [...extra.values()]
-        .filter((c) => !order.roots(c) && !byId.has(c.pid) && !extra.has(c.pid))
-        .map((c) => c.pid);
-      if (missing.length === 0) break;
-      for (const parent of await this.store.getMany(viewer.siteId, [...new Set(missing)])) {
-        if (!parent.listed) extra.set(parent.i, parent);
-      }
-    }
-    const sign = order.direction === 'asc' ? 1 : -1;
-    const compare = (a: StoredComment, b: StoredComment) =>
-      sign * (order.key(a) - order.key(b) || (a.i < b.i ? -1 : a.i > b.i ? 1 : 0));
-    const publicRoots = thread.comments.filter((c) => order.roots(c));
-    const pinned = new Set(thread.pinned);
-    const lastShown = [...publicRoots].reverse().find((c) => !pinned.has(c.i));
-    const within = (c: StoredComment) => {
-      const position = { key: order.key(c), id: c.i };
-      if (order.cursor) {
-        const at = Number(order.cursor.score);
-        const after =
-          sign * (position.key - at) > 0 ||
-          (position.key === at && sign * (c.i < order.cursor.id ? -1 : 1) > 0);
-        if (!after) return false;
-      }
-      // The last page takes everything after the cursor; any other page ends at its last root.
-      return thread.next === null || !lastShown || compare(c, lastShown) <= 0;
-    };
-    const hiddenRoots = [...extra.values()].filter((c) => order.roots(c) && within(c));
-    const roots = [
-      ...publicRoots.filter((c) => pinned.has(c.i)),
-      ...[...publicRoots.filter((c) => !pinned.has(c.i)), ...hiddenRoots].sort(compare),
-    ];
-    const rootIds = new Set(roots.map((c) => c.i));
-    const joined = [...extra.values()].filter((c) => !order.roots(c) || rootIds.has(c.i));
-    const withReplies = joined.filter((c) => c.rc > 0).map((c) => c.i);
-    const { replies, counts } = await this.store.firstReplies(viewer.siteId, withReplies, order.replies);
-    const seen = new Set([...byId.keys(), ...extra.keys()]);
-    const comments = [...thread.comments, ...joined, ...replies.filter((c) => !seen.has(c.i))];
-    const replyCounts = new Map([...thread.replyCounts, ...counts]);
-    const unknown = [...new Set(comments.map((c) => c.a))].filter((a) => !thread.authors.has(a));
-    const authors = new Map(thread.authors);
-    for (const [id, row] of await this.store.authors(viewer.siteId, unknown)) authors.set(id, row);
-    return { roots, comments, rootIds, authors, replyCounts };
+    order: Order,
+  ): Promise<{ tree: CommentView[]; votes: Map<string, VoteDirection> | null }> {
+    const merged = await mergeHidden(this.store, viewer, thread, hidden, order);
+    const ids = merged.comments.map((c) => c.i);
+    const votes = viewer.userId ? await this.store.votesOf(viewer.siteId, viewer.userId, ids) : null;
+    const tree = buildTree({
+      roots: merged.roots,
+      replies: merged.comments.filter((c) => !merged.rootIds.has(c.i)),
+      authors: merged.authors,
+      replyCounts: merged.replyCounts,
+      cursorAfter: replyCursor,
+    });
+    return { tree, votes };
   }
 }
 
