@@ -32,6 +32,8 @@ export interface Conversion {
   value?: ((value: string) => string) | 'binary';
   /** Members of a set, sorted set or list. */
   member?: (member: string) => string;
+  /** A set becomes a sorted set, its members all scored 0. */
+  setToZset?: boolean;
   /** A hash's fields and values. */
   field?: (field: string) => string;
   fieldValue?: (value: string) => string;
@@ -80,7 +82,7 @@ const RULES: Rule[] = [
   [/^:page:([^:]+)$/, copy((m) => `:p:${convertId(m[1]!)}`, plain)],
   [/^:page:[^:]+:comments:(new|top|hot|controversial)$/, () => ({ kind: 'drop' })],
   [/^:page:([^:]+):pinned$/, copy((m) => `:p:${convertId(m[1]!)}:pin`, ids)],
-  [/^:page:([^:]+):commenters$/, copy((m) => `:p:${convertId(m[1]!)}:who`, ids)],
+  [/^:page:([^:]+):commenters$/, copy((m) => `:p:${convertId(m[1]!)}:who`, { ...ids, setToZset: true })],
   [/^:page:([^:]+):events$/, (m, site) => ({ kind: 'events', siteId: site, pageId: convertId(m[1]!) })],
   [/^:page:[^:]+:presence(:users|:profiles|:anon)?$/, () => ({ kind: 'drop' })],
   [/^:comment:([^:]+)$/, (m, site) => ({ kind: 'comment', siteId: site, commentId: convertId(m[1]!) })],
