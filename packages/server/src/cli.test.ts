@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { maskApiKey } from '@threadkit/core';
 import {
   cliEnv,
@@ -6,12 +7,15 @@ import {
   killCliChildren,
   launchCli as launch,
   type RedisServerHandle,
+  type RedisSnapshot,
+  restoreRedis,
   startRedis,
   startTestApi,
   TEST_ORIGIN,
   type TestApi,
   TestSocket,
 } from '@threadkit/testing';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
@@ -353,3 +357,41 @@ describe('threadkit start', () => {
 function ownerViewer() {
   return { siteId: '', userId: null, role: 'owner' as const, sessionId: null };
 }
+
+describe('threadkit migrate', () => {
+  let redis: RedisServerHandle;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  it('refuses to start on layout-1 data, moves it in place, and then starts', async () => {
+    const snapshot = JSON.parse(
+      readFileSync(new URL('../../../tests/fixtures/layout-1/snapshot.json', import.meta.url), 'utf8'),
+    ) as RedisSnapshot;
+    const client = new Redis(redis.url);
+    try {
+      await restoreRedis(client, snapshot);
+    } finally {
+      client.disconnect();
+    }
+    const env = { REDIS_URL: redis.url };
+    const refused = await run(['site', 'show'], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain('run `threadkit migrate`');
+
+    const migrated = await run(['migrate'], env);
+    expect(migrated.code, migrated.stdout).toBe(0);
+    expect(migrated.stdout).toMatch(/Migrating from layout 1 to layout 2/);
+    expect(migrated.stdout).toMatch(/Done in [\d.]+ s: \d+ keys, \d+ comments, \d+ pages/);
+
+    const shown = await run(['site', 'show'], env);
+    expect(shown.code, shown.stdout).toBe(0);
+    expect(await run(['migrate'], env)).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('Nothing to migrate'),
+    });
+  });
+});
