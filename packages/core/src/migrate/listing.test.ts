@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { listedComments, type Placeable } from './listing.js';
 
-const c = (i: string, pid: string, s: Placeable['s'] = 'approved', a = 'ada'): Placeable => ({ i, pid, s, a });
+const c = (i: string, pid: string, s: Placeable['s'] = 'approved', a = 'ada'): Placeable => ({
+  i,
+  pid,
+  s,
+  a,
+});
 
 describe('listedComments', () => {
   it('lists published comments of authors in good standing', () => {
