@@ -70,7 +70,7 @@ const LAYOUT_2: Family[] = [
   },
   { name: 'u', pattern: tk(`:u:${ID}`), description: 'a commenter: name, avatar, karma, role… (hash)' },
   { name: 'u:v', pattern: tk(`:u:${ID}:v`), description: 'comment id → u/d (hash)' },
-  { name: 'u:c', pattern: tk(`:u:${ID}:c`), description: "the user's comments by creation time (zset)" },
+  { name: 'u:c', pattern: tk(`:u:${ID}:c`), description: "the user's comments, oldest first (list)" },
   { name: 'u:rp', pattern: tk(`:u:${ID}:rp`), description: 'comments the user reported (zset)' },
   {
     name: 'u:n',
@@ -78,7 +78,7 @@ const LAYOUT_2: Family[] = [
     description: 'notifications, one compact member each (zset, TTL)',
   },
   { name: 'u:nu', pattern: tk(`:u:${ID}:nu`), description: 'unread notification count (string, TTL)' },
-  { name: 'u:s', pattern: tk(`:u:${ID}:s`), description: "the user's session ids (set)" },
+  { name: 'u:s', pattern: tk(`:u:${ID}:s`), description: "the user's session ids (zset)" },
   { name: 'u:idp', pattern: tk(`:u:${ID}:idp`), description: 'linked sign-in provider identities (set)' },
   { name: 's', pattern: tk(`:s:${ID}`), description: 'a sign-in session (hash, TTL)' },
   { name: 's:used', pattern: tk(`:s:${ID}:used`), description: 'rotated refresh-token hashes (set, TTL)' },

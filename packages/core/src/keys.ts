@@ -80,7 +80,7 @@ export const keys = {
   user,
   /** HASH: comment id → `u` | `d`, the user's votes on this site. */
   userVotes: (siteId: string, userId: string) => `${user(siteId, userId)}:v`,
-  /** ZSET: the user's comments by creation time (ms), for bans, exports and account deletion. */
+  /** LIST: the user's comments, oldest first, for bans, exports and account deletion (a list: compact at any length). */
   userComments: (siteId: string, userId: string) => `${user(siteId, userId)}:c`,
   /** ZSET: comments the user reported, by report time (ms): withdrawn when the account is erased. */
   userReports: (siteId: string, userId: string) => `${user(siteId, userId)}:rp`,
@@ -88,7 +88,7 @@ export const keys = {
   userUnread: (siteId: string, userId: string) => `${user(siteId, userId)}:nu`,
   /** ZSET: the user's notifications, compact members (`store/notification-store.ts`), by creation time (ms). */
   userNotifications: (siteId: string, userId: string) => `${user(siteId, userId)}:n`,
-  /** SET: session ids of a user, for revoking them all. */
+  /** ZSET (scores 0): session ids of a user, for revoking them all (a sorted set: compact while small). */
   userSessions: (siteId: string, userId: string) => `${user(siteId, userId)}:s`,
   /** SET: `<provider>:<subject>` of every provider identity linked to the user, for export and erasure. */
   userIdentities: (siteId: string, userId: string) => `${user(siteId, userId)}:idp`,

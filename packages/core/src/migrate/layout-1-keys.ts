@@ -34,6 +34,8 @@ export interface Conversion {
   member?: (member: string) => string;
   /** A set becomes a sorted set, its members all scored 0. */
   setToZset?: boolean;
+  /** A sorted set becomes a list of its members in score order. */
+  zsetToList?: boolean;
   /** A hash's fields and values. */
   field?: (field: string) => string;
   fieldValue?: (value: string) => string;
@@ -91,14 +93,14 @@ const RULES: Rule[] = [
   [/^:comment:([^:]+):reports$/, copy((m) => `:c:${convertId(m[1]!)}:rp`, idHash)],
   [/^:user:([^:]+)$/, copy((m) => `:u:${convertId(m[1]!)}`, plain)],
   [/^:user:([^:]+):votes$/, copy((m) => `:u:${convertId(m[1]!)}:v`, votes)],
-  [/^:user:([^:]+):comments$/, copy((m) => `:u:${convertId(m[1]!)}:c`, ids)],
+  [/^:user:([^:]+):comments$/, copy((m) => `:u:${convertId(m[1]!)}:c`, { ...ids, zsetToList: true })],
   [/^:user:([^:]+):reports$/, copy((m) => `:u:${convertId(m[1]!)}:rp`, ids)],
   [
     /^:user:([^:]+):notifications$/,
     (m, site) => ({ kind: 'notifications', siteId: site, userId: convertId(m[1]!) }),
   ],
   [/^:user:[^:]+:(unread|notifications:records)$/, () => ({ kind: 'companion' })],
-  [/^:user:([^:]+):sessions$/, copy((m) => `:u:${convertId(m[1]!)}:s`, ids)],
+  [/^:user:([^:]+):sessions$/, copy((m) => `:u:${convertId(m[1]!)}:s`, { ...ids, setToZset: true })],
   [/^:user:([^:]+):identities$/, copy((m) => `:u:${convertId(m[1]!)}:idp`, plain)],
   [/^:session:([^:]+)$/, copy((m) => `:s:${convertId(m[1]!)}`, { field: keep, fieldValue: convertId })],
   [/^:session:([^:]+):used$/, copy((m) => `:s:${convertId(m[1]!)}:used`, plain)],

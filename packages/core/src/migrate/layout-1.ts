@@ -169,7 +169,9 @@ class KeyMover {
       const flat = await redis.zrange(from, 0, -1, 'WITHSCORES');
       const pairs: string[] = [];
       for (let i = 0; i < flat.length; i += 2) pairs.push(flat[i + 1]!, member(flat[i]!));
-      if (pairs.length > 0) await redis.zadd(to, ...pairs);
+      if (pairs.length > 0 && convert.zsetToList)
+        await redis.rpush(to, ...pairs.filter((_, i) => i % 2 === 1));
+      else if (pairs.length > 0) await redis.zadd(to, ...pairs);
     } else if (type === 'list') {
       const items = (await redis.lrange(from, 0, -1)).map(member);
       if (items.length > 0) await redis.rpush(to, ...items);

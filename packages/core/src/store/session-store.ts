@@ -26,7 +26,7 @@ export class SessionStore {
       .multi()
       .hset(key, 'uid', userId, 'rh', hash(refreshToken), 'created', Math.floor(Date.now() / 1000))
       .expire(key, this.ttlSeconds)
-      .sadd(keys.userSessions(siteId, userId), sessionId)
+      .zadd(keys.userSessions(siteId, userId), 0, sessionId)
       .exec()
       .catch(translateRedisError);
     return { sessionId, refreshToken };
@@ -56,13 +56,13 @@ export class SessionStore {
 
   /** The user's live sessions, newest first (expired ones are dropped from the index on the way). */
   async list(siteId: string, userId: string): Promise<{ id: string; created_at: number }[]> {
-    const ids = await this.redis.smembers(keys.userSessions(siteId, userId)).catch(translateRedisError);
+    const ids = await this.redis.zrange(keys.userSessions(siteId, userId), 0, -1).catch(translateRedisError);
     const created = await Promise.all(
       ids.map((id) => this.redis.hget(keys.session(siteId, id), 'created')),
     ).catch(translateRedisError);
     const expired = ids.filter((_, i) => created[i] === null);
     if (expired.length > 0) {
-      await this.redis.srem(keys.userSessions(siteId, userId), ...expired).catch(translateRedisError);
+      await this.redis.zrem(keys.userSessions(siteId, userId), ...expired).catch(translateRedisError);
     }
     return ids
       .map((id, i) => ({ id, created_at: Number(created[i]) }))
@@ -74,13 +74,13 @@ export class SessionStore {
     await this.redis
       .multi()
       .del(keys.session(siteId, sessionId), keys.sessionUsedRefresh(siteId, sessionId))
-      .srem(keys.userSessions(siteId, userId), sessionId)
+      .zrem(keys.userSessions(siteId, userId), sessionId)
       .exec()
       .catch(translateRedisError);
   }
 
   async revokeAll(siteId: string, userId: string): Promise<void> {
-    const ids = await this.redis.smembers(keys.userSessions(siteId, userId)).catch(translateRedisError);
+    const ids = await this.redis.zrange(keys.userSessions(siteId, userId), 0, -1).catch(translateRedisError);
     const multi = this.redis.multi();
     for (const id of ids) multi.del(keys.session(siteId, id), keys.sessionUsedRefresh(siteId, id));
     await multi.del(keys.userSessions(siteId, userId)).exec().catch(translateRedisError);

@@ -163,7 +163,7 @@ export class UserStore {
   async holdings(siteId: string, userId: string) {
     const [votes, comments, reports, identities] = await Promise.all([
       this.redis.hgetall(keys.userVotes(siteId, userId)),
-      this.redis.zrange(keys.userComments(siteId, userId), 0, -1),
+      this.redis.lrange(keys.userComments(siteId, userId), 0, -1),
       this.redis.zrange(keys.userReports(siteId, userId), 0, -1),
       this.redis.smembers(keys.userIdentities(siteId, userId)),
     ]).catch(translateRedisError);

@@ -5,13 +5,13 @@
 local uid = ARGV[2]
 if redis.call('EXISTS', KEYS[1]) == 0 then return fail('not_found', 'No such user.') end
 redis.call('SADD', K_BANNED, uid)
-for _, sid in ipairs(redis.call('SMEMBERS', k_user_sessions(uid))) do
+for _, sid in ipairs(redis.call('ZRANGE', k_user_sessions(uid), 0, -1)) do
   redis.call('DEL', k_session(sid), k_session_used(sid))
 end
 redis.call('DEL', k_user_sessions(uid))
 local out = {}
 if ARGV[3] == '1' then
-  for _, cid in ipairs(redis.call('ZRANGE', k_user_comments(uid), 0, -1)) do
+  for _, cid in ipairs(redis.call('LRANGE', k_user_comments(uid), 0, -1)) do
     local c = load_comment(cid)
     if c and c.s ~= 'deleted' and c.s ~= 'rejected' then
       if is_public(c) then redis.call('HINCRBY', k_page(c.pg), 'count', -1) end

@@ -23,7 +23,7 @@ if c.pid ~= '' then
 end
 
 place(c)
-redis.call('ZADD', k_user_comments(c.a), c.cm, c.i)
+redis.call('RPUSH', k_user_comments(c.a), c.i)
 if ARGV[14] == '1' then redis.call('ZADD', K_MODQUEUE, c.cm, c.i) end
 
 local page = KEYS[1]

@@ -35,7 +35,7 @@ else
     end
     redis.call('ZREM', k_pinned(node.pg), node.i)
     redis.call('DEL', k_comment(node.i), k_replies(node.i), k_reports(node.i))
-    redis.call('ZREM', k_user_comments(node.a), node.i)
+    redis.call('LREM', k_user_comments(node.a), 1, node.i)
     redis.call('ZREM', K_REPORTS, node.i)
     redis.call('ZREM', K_MODQUEUE, node.i)
     table.insert(removed, node.i)

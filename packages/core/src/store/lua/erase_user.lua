@@ -20,7 +20,7 @@ for _, cid in ipairs(redis.call('ZRANGE', k_user_reports(uid), 0, -1)) do
   if redis.call('HLEN', k_reports(cid)) == 0 then redis.call('ZREM', K_REPORTS, cid) end
 end
 
-for _, sid in ipairs(redis.call('SMEMBERS', k_user_sessions(uid))) do
+for _, sid in ipairs(redis.call('ZRANGE', k_user_sessions(uid), 0, -1)) do
   redis.call('DEL', k_session(sid), k_session_used(sid))
 end
 
@@ -43,7 +43,7 @@ end
 
 -- The comments stay, so their author's place in the thread does too; it just has no name.
 -- Hidden ones stay hidden, seen by moderators only now that no one signs in as their author.
-for _, cid in ipairs(redis.call('ZRANGE', k_user_comments(uid), 0, -1)) do
+for _, cid in ipairs(redis.call('LRANGE', k_user_comments(uid), 0, -1)) do
   local c = load_comment(cid)
   if c then
     pages[c.pg] = true

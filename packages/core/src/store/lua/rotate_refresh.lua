@@ -14,7 +14,7 @@ end
 if redis.call('SISMEMBER', KEYS[2], ARGV[2]) == 1 then
   redis.call('DEL', KEYS[2])
   redis.call('DEL', KEYS[1])
-  redis.call('SREM', k_user_sessions(session[1]), KEYS[1]:sub(#P + 4))
+  redis.call('ZREM', k_user_sessions(session[1]), KEYS[1]:sub(#P + 4))
   return fail('unauthorized', 'This refresh token was already used; the session has been revoked.')
 end
 return fail('unauthorized', 'The refresh token is invalid.')

@@ -7,7 +7,7 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return fail('not_found', 'No such use
 local on = ARGV[3] == '1'
 if is_shadowbanned(uid) == on then return 0 end
 if on then redis.call('SADD', K_SHADOWBANNED, uid) else redis.call('SREM', K_SHADOWBANNED, uid) end
-for _, cid in ipairs(redis.call('ZRANGE', k_user_comments(uid), 0, -1)) do
+for _, cid in ipairs(redis.call('LRANGE', k_user_comments(uid), 0, -1)) do
   local c = load_comment(cid)
   if c and c.s == 'approved' then
     redis.call('HINCRBY', k_page(c.pg), 'count', on and -1 or 1)
