@@ -40,6 +40,8 @@ export interface Census {
   bytes: number;
   memory: MemoryInfo;
   redisVersion: string;
+  /** The server's compact-encoding limits, which decide many families' sizes. */
+  encodingSettings: Record<string, string>;
   seconds: number;
   /** Keys whose TTL was at most the steady-state limit, for `steadyState` to delete, and their bytes. */
   shortLived: string[];
@@ -162,6 +164,7 @@ export async function takeCensus(redis: Redis, options: CensusOptions = {}): Pro
     bytes: ordered.reduce((sum, c) => sum + c.bytes, 0),
     memory: await memoryInfo(redis),
     redisVersion: /redis_version:(\S+)/.exec(info)?.[1] ?? '?',
+    encodingSettings: await encodingSettings(redis),
     seconds: (performance.now() - started) / 1000,
     shortLived,
     shortLivedBytes,
@@ -212,6 +215,11 @@ export function formatCensus(census: Census, extras: ReportExtras): string {
   const share = (bytes: number) => `${((100 * bytes) / Math.max(1, census.bytes)).toFixed(1)} %`;
   lines.push(
     `ThreadKit memory census: Redis ${census.redisVersion}, ${fmt(census.keys)} keys, measured in ${duration(census.seconds)}`,
+  );
+  lines.push(
+    `Encoding limits: ${Object.entries(census.encodingSettings)
+      .map(([name, value]) => `${name} ${value}`)
+      .join(', ')}`,
   );
   lines.push(`Per comment: divided by ${fmt(extras.comments)} comments (${extras.commentsSource})`);
   lines.push('');
@@ -377,4 +385,20 @@ function table(rows: string[][], rightAligned: boolean[]): string[] {
       .join('  ')
       .trimEnd(),
   );
+}
+
+/** The compact-encoding limits in force (`CONFIG GET`), or '?' where the server does not say. */
+async function encodingSettings(redis: Redis): Promise<Record<string, string>> {
+  const names = [
+    'zset-max-listpack-entries',
+    'zset-max-listpack-value',
+    'hash-max-listpack-entries',
+    'hash-max-listpack-value',
+  ];
+  const settings: Record<string, string> = {};
+  for (const name of names) {
+    const answer = (await redis.config('GET', name).catch(() => [])) as string[];
+    settings[name] = answer[1] ?? '?';
+  }
+  return settings;
 }

@@ -56,7 +56,7 @@ const LAYOUT_2: Family[] = [
   {
     name: 'p:who',
     pattern: tk(`:p:${ID}:who`),
-    description: "ids of the page's commenters, for @mentions (set)",
+    description: "ids of the page's commenters, for @mentions (list)",
   },
   {
     name: 'p:ev',

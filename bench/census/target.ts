@@ -7,6 +7,7 @@
 import { execFile } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { RECOMMENDED_REDIS_SETTINGS } from '../../packages/core/src/store/redis.js';
 import { type RedisServerHandle, startRedis } from '../../packages/testing/src/redis.js';
 
 const execFileAsync = promisify(execFile);
@@ -34,7 +35,10 @@ export async function openTarget(options: {
     checkUrl(options.url, options.allowDefaultPort);
     return { url: options.url, throwaway: false, dir: null, keep() {}, async close() {} };
   }
-  const server: RedisServerHandle = await startRedis();
+  // Redis as ThreadKit recommends running it (docs/self-hosting.md), as `threadkit start` does.
+  const server: RedisServerHandle = await startRedis({
+    args: Object.entries(RECOMMENDED_REDIS_SETTINGS).flatMap(([name, value]) => [`--${name}`, value]),
+  });
   let kept = false;
   return {
     url: server.url,

@@ -73,7 +73,7 @@ export const keys = {
   presenceProfiles: (siteId: string, pageId: string) => `${page(siteId, pageId)}:pr:p`,
   /** HASH: instance id → how many anonymous readers that instance has on the page. */
   presenceAnonymous: (siteId: string, pageId: string) => `${page(siteId, pageId)}:pr:a`,
-  /** ZSET (scores 0): ids of the users who commented on the page, whose names `@mentions` are matched against. */
+  /** LIST: ids of the users who commented on the page, each once, whose names `@mentions` are matched against. */
   pageCommenters: (siteId: string, pageId: string) => `${page(siteId, pageId)}:who`,
 
   /** HASH: a commenter of this site (name, avatar, karma, role…). */

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { delimiter, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { RECOMMENDED_REDIS_SETTINGS } from '@threadkit/core';
 
 export interface ManagedRedis {
   url: string;
@@ -249,6 +250,7 @@ class SupervisedRedis implements ManagedRedis {
       '--save', '',
       '--daemonize', 'no',
       '--logfile', logPath,
+      ...Object.entries(RECOMMENDED_REDIS_SETTINGS).flatMap(([name, value]) => [`--${name}`, value]),
     ];
     this.log(`starting ${this.bin} (data in ${this.dataDir})`);
     // Not detached: it shares our process group, so a terminal Ctrl-C reaches it too.

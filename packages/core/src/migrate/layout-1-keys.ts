@@ -36,6 +36,8 @@ export interface Conversion {
   setToZset?: boolean;
   /** A sorted set becomes a list of its members in score order. */
   zsetToList?: boolean;
+  /** A set becomes a list of its members. */
+  setToList?: boolean;
   /** A hash's fields and values. */
   field?: (field: string) => string;
   fieldValue?: (value: string) => string;
@@ -84,7 +86,7 @@ const RULES: Rule[] = [
   [/^:page:([^:]+)$/, copy((m) => `:p:${convertId(m[1]!)}`, plain)],
   [/^:page:[^:]+:comments:(new|top|hot|controversial)$/, () => ({ kind: 'drop' })],
   [/^:page:([^:]+):pinned$/, copy((m) => `:p:${convertId(m[1]!)}:pin`, ids)],
-  [/^:page:([^:]+):commenters$/, copy((m) => `:p:${convertId(m[1]!)}:who`, { ...ids, setToZset: true })],
+  [/^:page:([^:]+):commenters$/, copy((m) => `:p:${convertId(m[1]!)}:who`, { ...ids, setToList: true })],
   [/^:page:([^:]+):events$/, (m, site) => ({ kind: 'events', siteId: site, pageId: convertId(m[1]!) })],
   [/^:page:[^:]+:presence(:users|:profiles|:anon)?$/, () => ({ kind: 'drop' })],
   [/^:comment:([^:]+)$/, (m, site) => ({ kind: 'comment', siteId: site, commentId: convertId(m[1]!) })],

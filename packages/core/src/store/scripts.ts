@@ -39,6 +39,7 @@ const FILES = {
   logPosition: 'log_position.lua',
   presence: 'presence.lua',
   listNotifications: 'list_notifications.lua',
+  addCommenter: 'add_commenter.lua',
 } as const;
 
 export type ScriptName = keyof typeof FILES;
@@ -71,6 +72,7 @@ export interface ScriptResults {
   linkIdentity: [status: 'linked' | 'ok' | 'login_taken' | 'no_user', userId: string];
   addNotification: number | null;
   listNotifications: [unread: number, ...rows: (string | number)[]];
+  addCommenter: number;
   readNotifications: number;
   claimMail: string | null;
   retryMail: number;
