@@ -4,15 +4,33 @@
  * autocannon on loopback. Run with `npm run bench`.
  *
  * Rows at an offered rate (a, c, e) pace requests evenly over time (see Pacer in
- * lib.ts); saturated rows (b, d) send as fast as their connections allow. Reads
- * send `Accept-Encoding: gzip, deflate, br` as the widget's browsers always do,
- * and get the shared thread pre-compressed; row b″ repeats the saturated read
- * without it (identity), for information only. The seed check makes sure both
+ * lib.ts); saturated rows (b, b″, f, g, d) send as fast as their connections
+ * allow. Reads send `Accept-Encoding: gzip, deflate, br` as the widget's browsers
+ * always do, and get the shared thread pre-compressed; row b″ repeats the
+ * saturated read without it (identity). The seed check makes sure both
  * encodings return the whole thread and measures their size on the wire.
  *
- * Server and redis CPU come from /proc/<pid>/stat around each run; the notes also
- * give the server's own latency histogram, the load generator's event-loop delay,
- * and a NOISY HOST marker when other processes used the same cores.
+ * The yardstick: each saturated read (b, b″, f, g) is run again, right after, on
+ * a bare node:http server (bench/reference-server.ts, its own process) that
+ * answers the same request with the bytes ThreadKit sent for it, recorded at the
+ * seed check (body and headers; gzip, identity, the 304, the signed-in view),
+ * under the same autocannon settings. ThreadKit's server CPU per read divided by
+ * the bare server's is what the framework, the plugins and the reader add:
+ * anonymous cached read ≤ 1.3× (gzip and identity), signed-in read ≤ 2× (f, a
+ * commenter's token: read fresh from Redis every time). g sends If-None-Match
+ * with the current ETag: a cached page's 304 must make no Redis call, so its
+ * verdict is Redis commands per request (≈ 0; the server's own batched writes
+ * are a few a second) and its ratio to the bare 304 is for information.
+ *
+ * Memory: the server's RSS (VmRSS from /proc, no forced GC: what the machine
+ * sees) after start and seed, before any load (h, ≤ 100 MB), and after the
+ * saturated runs (i, ≤ 180 MB), with the peak (VmHWM) beside it.
+ *
+ * Server and redis CPU come from /proc/<pid>/stat around each run, Redis
+ * commands from INFO stats; the notes also give the server's own latency
+ * histogram, the load generator's event-loop delay, the 1-minute load average
+ * and a NOISY HOST marker when other processes used the same cores (kernel
+ * softirq, mostly the bench's own loopback traffic, is shown apart).
  *
  * Prints each figure beside its budget. The exit code is 0 whether budgets pass
  * or fail (this is a report); it is non-zero only when the harness itself fails.
@@ -34,8 +52,11 @@ import {
   type LoadOptions,
   type LoadRequest,
   type LoadResult,
+  mib,
   ms,
   percentile,
+  processMemory,
+  type ReferenceProcess,
   type Row,
   rawGet,
   redisPid,
@@ -43,10 +64,12 @@ import {
   type ServerProcess,
   serverSideSummary,
   sleep,
+  startReference,
   startServer,
   stopOnSignal,
   ticksToMs,
 } from './lib.js';
+import type { RecordedResponse, ReferenceSpec } from './reference-protocol.js';
 import {
   ApiClient,
   createGuests,
@@ -71,12 +94,32 @@ const THREAD_AUTHORS = 50;
 const EXTRA_GUESTS = 150; // more distinct posters and voters for the write scenarios
 const SEED_VOTES = 300;
 
+/** The budgets of quality.md that this bench checks (docs/architecture.md quotes them). */
+const BUDGET = {
+  /** Saturated anonymous read, server CPU per request. */
+  readCpuMs: 0.1,
+  /** Server CPU per read over the bare node:http server's: anonymous cached read (gzip and identity). */
+  anonymousRatio: 1.3,
+  /** The same, signed in. */
+  signedInRatio: 2,
+  /**
+   * Redis CPU per conditional read answered 304, in ms: none of its own. The rate limiter's
+   * batched checks (a grant covers up to 100 requests of one client) cost about 0.0005 ms/req;
+   * a single Redis command per request would cost several times this.
+   */
+  notModifiedRedisCpuMs: 0.002,
+  idleRssMb: 100,
+  loadedRssMb: 180,
+};
+
 const say = (line = '') => process.stdout.write(`${line}\n`);
 
 interface Context {
   server: ServerProcess;
   redis: RedisServerHandle;
   redisPid: number;
+  /** The bare node:http server answering the read with ThreadKit's recorded bytes. */
+  reference: ReferenceProcess;
   api: ApiClient;
   guests: Guest[];
   thread: SeededComment[];
@@ -84,18 +127,24 @@ interface Context {
   readPath: string;
   /** Body size of the read response on the wire, in bytes, per encoding (from the seed check). */
   readBytes: { gzip: number; identity: number };
+  /** The anonymous thread's ETag, for the conditional reads. */
+  etag: string;
+  /** The commenter whose token the signed-in reads carry (one of the thread's authors). */
+  reader: Guest;
 }
 
 async function main(): Promise<number> {
   const started = Date.now();
   say(
-    `ThreadKit HTTP benchmark — ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, CLK_TCK ${CLK_TCK}`,
+    `ThreadKit HTTP benchmark — ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, CLK_TCK ${CLK_TCK}, load average ${loadAverage()}`,
   );
   say(`Runs: ${WARMUP} s warm-up + ${DURATION} s measured each.\n`);
 
   let redis: RedisServerHandle | undefined;
   let server: ServerProcess | undefined;
+  let reference: ReferenceProcess | undefined;
   const cleanup = async () => {
+    await reference?.stop().catch((error: Error) => say(`stopping reference server: ${error.message}`));
     await server?.stop().catch((error: Error) => say(`stopping server: ${error.message}`));
     await redis?.stop().catch((error: Error) => say(`stopping redis: ${error.message}`));
   };
@@ -107,9 +156,14 @@ async function main(): Promise<number> {
     server = await startServer({ root: ROOT, redisUrl: redis.url, ...keys });
     say(`server pid ${server.pid} on ${server.baseUrl}; redis on port ${redis.port}`);
 
-    const ctx = await seed(server, redis, keys.publicKey);
+    const seeded = await seed(server, redis, keys.publicKey);
+    reference = await startReference({ root: ROOT, spec: seeded.spec });
+    const ctx: Context = { ...seeded.context, reference };
+    say(`reference (bare node:http) pid ${reference.pid} on ${reference.baseUrl}\n`);
     const idleBefore = await idleCpu(ctx);
-    const rows = await scenarios(ctx);
+    // After the idle pause, so that what the seeding left for the GC has had a chance to go.
+    const idleRss = processMemory(ctx.server.pid).rss;
+    const rows = await scenarios(ctx, idleRss);
     const idleAfter = await idleCpu(ctx);
 
     say(`\n${formatTable(rows)}\n`);
@@ -126,7 +180,7 @@ async function main(): Promise<number> {
     } else {
       say('\nServer logged no warnings or errors.');
     }
-    say(`Total bench time ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+    say(`Total bench time ${((Date.now() - started) / 1000).toFixed(1)} s; load average ${loadAverage()}.`);
     return 0;
   } finally {
     await cleanup();
@@ -134,6 +188,12 @@ async function main(): Promise<number> {
 }
 
 const IDLE_SECONDS = 2;
+
+const loadAverage = () =>
+  os
+    .loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' ');
 
 /** Server CPU with no load at all, in % of a core: a baseline for the per-request figures. */
 async function idleCpu(ctx: Context): Promise<number> {
@@ -144,7 +204,11 @@ async function idleCpu(ctx: Context): Promise<number> {
 
 // ---------------------------------------------------------------- seeding
 
-async function seed(server: ServerProcess, redis: RedisServerHandle, publicKey: string): Promise<Context> {
+async function seed(
+  server: ServerProcess,
+  redis: RedisServerHandle,
+  publicKey: string,
+): Promise<{ context: Omit<Context, 'reference'>; spec: ReferenceSpec }> {
   const t0 = Date.now();
   const random = prng(20240115);
   const api = new ApiClient(server.baseUrl, publicKey);
@@ -186,11 +250,46 @@ async function seed(server: ServerProcess, redis: RedisServerHandle, publicKey: 
       `seed check: expected ${THREAD_SIZE} comments, got total=${body.total}, in tree=${shown}`,
     );
   }
-  const gzipped = await gzipRead(readUrl, publicKey);
+  const gzipResponse = await gzipRead(readUrl, publicKey);
+  const gzipped = gzipResponse.body;
   const unzipped = JSON.parse(gunzipSync(gzipped).toString('utf8')) as typeof body;
   if (unzipped.total !== body.total || JSON.stringify(unzipped.tree) !== JSON.stringify(body.tree))
     throw new Error('seed check: the gzip response is not the same thread as the identity one');
   const readBytes = { gzip: gzipped.length, identity: identity.body.length };
+
+  // What the reference server will answer with: ThreadKit's own bytes for each kind of read.
+  const etag = identity.headers.etag;
+  if (!etag) throw new Error('seed check: the read has no ETag');
+  const notModified = await rawGet(readUrl, { ...readHeaders(publicKey, true), 'if-none-match': etag });
+  if (notModified.status !== 304 || notModified.body.length > 0)
+    throw new Error(`seed check: If-None-Match with the ETag -> ${notModified.status}, not an empty 304`);
+  const reader = guests[0]!;
+  const signedIn = await rawGet(readUrl, {
+    ...readHeaders(publicKey, true),
+    authorization: `Bearer ${reader.token}`,
+  });
+  if (signedIn.status !== 200)
+    throw new Error(
+      `seed check (signed in): GET -> ${signedIn.status}: ${signedIn.body.toString().slice(0, 500)}`,
+    );
+  const own = JSON.parse(
+    (signedIn.headers['content-encoding'] === 'gzip' ? gunzipSync(signedIn.body) : signedIn.body).toString(
+      'utf8',
+    ),
+  ) as typeof body;
+  if (countNested(own.tree.comments) !== THREAD_SIZE)
+    throw new Error(`seed check (signed in): ${countNested(own.tree.comments)} comments in the tree`);
+  const spec: ReferenceSpec = {
+    path: readPath,
+    anonymous: {
+      etag,
+      identity: recorded(identity),
+      gzip: recorded(gzipResponse),
+      notModified: recorded(notModified),
+    },
+    signedIn: recorded(signedIn),
+  };
+
   const depth = maxDepth(body.tree.comments);
   say(
     `seeded ${guests.length} guests, ${THREAD_SIZE} comments (${THREAD_ROOTS} roots, max depth ${depth}), ` +
@@ -198,16 +297,33 @@ async function seed(server: ServerProcess, redis: RedisServerHandle, publicKey: 
       `${kib(readBytes.gzip)} gzip (${(readBytes.identity / readBytes.gzip).toFixed(1)}× smaller)\n`,
   );
   return {
-    server,
-    redis,
-    redisPid: await redisPid(redis.port),
-    api,
-    guests,
-    thread,
-    postRoots,
-    readPath,
-    readBytes,
+    context: {
+      server,
+      redis,
+      redisPid: await redisPid(redis.port),
+      api,
+      guests,
+      thread,
+      postRoots,
+      readPath,
+      readBytes,
+      etag,
+      reader,
+    },
+    spec,
   };
+}
+
+/** Headers node:http writes by itself on every response, which the reference server must not repeat. */
+const WRITTEN_BY_NODE = new Set(['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding']);
+
+function recorded(response: Awaited<ReturnType<typeof rawGet>>): RecordedResponse {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(response.headers)) {
+    if (value === undefined || WRITTEN_BY_NODE.has(name)) continue;
+    headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return { status: response.status, headers, body: response.body.toString('base64') };
 }
 
 /**
@@ -215,7 +331,7 @@ async function seed(server: ServerProcess, redis: RedisServerHandle, publicKey: 
  * background after a request finds it uncompressed, so ask again until a
  * response comes back gzip-encoded.
  */
-async function gzipRead(url: string, publicKey: string): Promise<Buffer> {
+async function gzipRead(url: string, publicKey: string): Promise<Awaited<ReturnType<typeof rawGet>>> {
   const deadline = Date.now() + 5000;
   const seen: string[] = [];
   for (;;) {
@@ -225,7 +341,7 @@ async function gzipRead(url: string, publicKey: string): Promise<Buffer> {
         `seed check (gzip): GET -> ${response.status}: ${response.body.toString().slice(0, 500)}`,
       );
     const encoding = response.headers['content-encoding'] ?? 'identity';
-    if (encoding === 'gzip') return response.body;
+    if (encoding === 'gzip') return response;
     if (encoding !== 'identity')
       throw new Error(`seed check (gzip): unexpected content-encoding ${encoding}`);
     seen.push(encoding);
@@ -252,14 +368,21 @@ const readHeaders = (publicKey: string, gzip: boolean): Record<string, string> =
 
 // ---------------------------------------------------------------- scenarios
 
-async function scenarios(ctx: Context): Promise<Row[]> {
+async function scenarios(ctx: Context, idleRss: number): Promise<Row[]> {
   const rows: Row[] = [];
-  const readRequest = (gzip: boolean): LoadRequest => ({
+  const readRequest = (gzip: boolean, extra: Record<string, string> = {}): LoadRequest => ({
     method: 'GET',
     path: ctx.readPath,
     route: '/v1/comments',
-    headers: readHeaders(ctx.api.publicKey, gzip),
+    headers: { ...readHeaders(ctx.api.publicKey, gzip), ...extra },
   });
+  /** A saturated run on ThreadKit, then the same on the bare server. */
+  const sideBySide = async (label: string, request: LoadRequest, expectStatus?: number) => {
+    const options = { request, connections: 50, ...(expectStatus ? { expectStatus } : {}) };
+    const server = await run(ctx, label, options);
+    const reference = await run(ctx, `${label} on bare node:http`, options, 'reference');
+    return { server, reference };
+  };
 
   // a. Read at 1 000 req/s offered, as browsers ask for it (gzip).
   {
@@ -279,21 +402,71 @@ async function scenarios(ctx: Context): Promise<Row[]> {
     );
   }
 
-  // b. Read saturated, gzip; b″ the same without Accept-Encoding, for information.
+  // b. Read saturated, gzip; b″ the same without Accept-Encoding. Each beside the bare server.
   {
-    const result = await run(ctx, 'b. read saturated (gzip)', {
-      request: readRequest(true),
-      connections: 50,
-    });
-    rows.push(readCpuRow(ctx, 'b. read saturated, 50 conns, gzip: server CPU', result, true));
+    const { server, reference } = await sideBySide('b. read saturated (gzip)', readRequest(true));
+    rows.push(readCpuRow(ctx, 'b. read saturated, 50 conns, gzip: server CPU', server, true));
+    rows.push(ratioRow('b. the same ÷ bare node:http, same bytes', server, reference, BUDGET.anonymousRatio));
   }
   {
-    const result = await run(ctx, 'b″. read saturated (identity)', {
-      request: readRequest(false),
-      connections: 50,
-    });
-    rows.push(readCpuRow(ctx, 'b″. read saturated, identity (no gzip)', result, false));
+    const { server, reference } = await sideBySide('b″. read saturated (identity)', readRequest(false));
+    rows.push(readCpuRow(ctx, 'b″. read saturated, identity (no gzip)', server, false));
+    rows.push(
+      ratioRow('b″. the same ÷ bare node:http, same bytes', server, reference, BUDGET.anonymousRatio),
+    );
   }
+
+  // f. Read saturated with a commenter's token: their own view, read fresh from Redis each time.
+  {
+    const { server, reference } = await sideBySide(
+      'f. read saturated (signed in)',
+      readRequest(true, { authorization: `Bearer ${ctx.reader.token}` }),
+    );
+    rows.push({
+      scenario: "f. read saturated, signed in (a commenter's token)",
+      figure: `${cpuPerRequest(server).toFixed(4)} ms/req`,
+      budget: '(see the ratio)',
+      verdict: invalidity(server) ? 'INVALID' : 'info',
+      notes: joinNotes([
+        invalidity(server),
+        noisy(server),
+        `${rate(server).toFixed(0)} req/s achieved`,
+        `p99 ${ms(percentile(server.latencies, 99))}`,
+        `received ${encodingMix(server)}, mean ${meanSize(server)}/response with headers`,
+        redisCommandNotes(server),
+        cpuNotes(server),
+      ]),
+    });
+    rows.push(ratioRow('f. the same ÷ bare node:http, same bytes', server, reference, BUDGET.signedInRatio));
+  }
+
+  // g. A conditional read of an unchanged page: 304, with no serialising and no Redis call.
+  {
+    const { server, reference } = await sideBySide(
+      'g. read saturated (If-None-Match → 304)',
+      readRequest(true, { 'if-none-match': ctx.etag }),
+      304,
+    );
+    const bad = invalidity(server);
+    const redisPerRequest = server.redisCpuMs / server.ok;
+    rows.push({
+      scenario: 'g. If-None-Match → 304 saturated: Redis CPU',
+      figure: `${redisPerRequest.toFixed(4)} ms/req`,
+      budget: `≤ ${BUDGET.notModifiedRedisCpuMs} ms/req (no call of its own)`,
+      verdict: bad ? 'INVALID' : redisPerRequest <= BUDGET.notModifiedRedisCpuMs ? 'PASS' : 'FAIL',
+      notes: joinNotes([
+        bad,
+        noisy(server),
+        `server CPU ${cpuPerRequest(server).toFixed(4)} ms/req`,
+        `${rate(server).toFixed(0)} req/s achieved`,
+        `p99 ${ms(percentile(server.latencies, 99))}`,
+        redisCommandNotes(server),
+        cpuNotes(server),
+      ]),
+    });
+    rows.push(ratioRow('g. the same ÷ bare node:http 304', server, reference, null));
+  }
+  const afterReads = processMemory(ctx.server.pid);
 
   // c. Post at 200 req/s offered.
   {
@@ -327,6 +500,7 @@ async function scenarios(ctx: Context): Promise<Row[]> {
       ]),
     });
   }
+  const afterSaturated = processMemory(ctx.server.pid);
 
   // e. Vote at 500 req/s offered.
   {
@@ -338,8 +512,27 @@ async function scenarios(ctx: Context): Promise<Row[]> {
     rows.push(latencyRow('e. vote @500 req/s, paced', result, 500, 10));
   }
 
+  const referenceRss = processMemory(ctx.reference.pid).rss;
+  rows.push({
+    scenario: 'h. server RSS idle (after start and seed)',
+    figure: mib(idleRss),
+    budget: `≤ ${BUDGET.idleRssMb} MB`,
+    verdict: idleRss <= BUDGET.idleRssMb * MB ? 'PASS' : 'FAIL',
+    notes: `no forced GC; the bare node:http server (with the tsx loader) holds ${mib(referenceRss)}`,
+  });
+  rows.push({
+    scenario: 'i. server RSS after the saturated runs',
+    figure: mib(afterSaturated.rss),
+    budget: `≤ ${BUDGET.loadedRssMb} MB`,
+    verdict: afterSaturated.rss <= BUDGET.loadedRssMb * MB ? 'PASS' : 'FAIL',
+    notes:
+      `no forced GC; after the saturated reads (b–g) ${mib(afterReads.rss)}, after the posts (d) ${mib(afterSaturated.rss)}; ` +
+      `peak (VmHWM) ${mib(afterSaturated.peakRss)}`,
+  });
   return rows;
 }
+
+const MB = 1024 * 1024;
 
 /** POST /v1/comments rotating over every guest token, with fresh Markdown; a third are replies. */
 function postRequest(ctx: Context, pageUrl: string, seed: number): LoadRequest {
@@ -403,12 +596,17 @@ function voteRequest(ctx: Context): LoadRequest {
 async function run(
   ctx: Context,
   label: string,
-  options: Omit<LoadOptions, 'baseUrl' | 'cpuPids' | 'durationSec'>,
+  options: Omit<LoadOptions, 'baseUrl' | 'cpuPids' | 'durationSec' | 'redisPort'>,
+  target: 'server' | 'reference' = 'server',
 ): Promise<LoadResult> {
+  const onReference = target === 'reference';
   const base = {
     ...options,
-    baseUrl: ctx.server.baseUrl,
-    cpuPids: { server: ctx.server.pid, redis: ctx.redisPid },
+    // The reference server has no /metrics to read a histogram from.
+    request: onReference ? { ...options.request, route: undefined } : options.request,
+    baseUrl: onReference ? ctx.reference.baseUrl : ctx.server.baseUrl,
+    cpuPids: { server: onReference ? ctx.reference.pid : ctx.server.pid, redis: ctx.redisPid },
+    redisPort: ctx.redis.port,
   };
   const warm = await runLoad({ ...base, durationSec: WARMUP });
   const bad = invalidity(warm);
@@ -416,10 +614,12 @@ async function run(
   printStatusSamples(label, warm, 'warm-up');
   const result = await runLoad({ ...base, durationSec: DURATION });
   say(
-    `  ${label}: ${result.ok} ok, ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts; ` +
+    `  ${label}: ${result.ok} ok, ${result.unexpected} unexpected, ${result.errors} errors, ${result.timeouts} timeouts; ` +
       `${rate(result).toFixed(0)} req/s; p50 ${ms(percentile(result.latencies, 50))}, ` +
-      `p99 ${ms(percentile(result.latencies, 99))}; server CPU ${(result.serverCpuMs / result.ok).toFixed(4)} ms/req; ` +
-      `other processes on the host ${otherPct(result).toFixed(0)}% of a core`,
+      `p99 ${ms(percentile(result.latencies, 99))}; server CPU ${cpuPerRequest(result).toFixed(4)} ms/req ` +
+      `(${corePct(result.serverCpuMs, result).toFixed(0)}% of a core); redis ${(result.redisScriptCalls / result.ok).toFixed(4)} script calls/req, ` +
+      `${(result.redisCommands / result.ok).toFixed(4)} commands/req; ` +
+      `other processes on the host ${otherPct(result).toFixed(0)}% of a core; load average ${loadAverage()}`,
   );
   printStatusSamples(label, result, 'run');
   return result;
@@ -432,7 +632,9 @@ function printStatusSamples(label: string, result: LoadResult, phase: string) {
 }
 
 const rate = (result: LoadResult) => result.ok / result.durationSec;
-const otherPct = (result: LoadResult) => result.otherCpuMs / result.durationSec / 10;
+const cpuPerRequest = (result: LoadResult) => result.serverCpuMs / result.ok;
+const corePct = (cpuMs: number, result: LoadResult) => cpuMs / result.durationSec / 10;
+const otherPct = (result: LoadResult) => corePct(result.otherCpuMs, result);
 
 /** Neighbours (builds, tests) on the same two cores skew every figure; say so where it happened. */
 const NOISY_PCT = 25;
@@ -478,13 +680,13 @@ function latencyRow(
 /** Saturated read: server CPU per request against the budget; the identity run (b″) is for information only. */
 function readCpuRow(ctx: Context, scenario: string, result: LoadResult, gzip: boolean): Row {
   const bad = invalidity(result);
-  const cpuPerRequest = result.serverCpuMs / result.ok;
+  const perRequest = cpuPerRequest(result);
   const perCore = result.ok / (result.serverCpuMs / 1000);
-  const within = cpuPerRequest <= 0.1;
+  const within = perRequest <= BUDGET.readCpuMs;
   return {
     scenario,
-    figure: `${cpuPerRequest.toFixed(4)} ms/req`,
-    budget: '≤ 0.1 ms/req',
+    figure: `${perRequest.toFixed(4)} ms/req`,
+    budget: `≤ ${BUDGET.readCpuMs} ms/req`,
     verdict: bad ? 'INVALID' : !gzip ? 'info' : within ? 'PASS' : 'FAIL',
     notes: joinNotes([
       bad,
@@ -492,10 +694,11 @@ function readCpuRow(ctx: Context, scenario: string, result: LoadResult, gzip: bo
       gzip
         ? null
         : `informative, not a verdict (browsers send Accept-Encoding): ${within ? 'within' : 'over'} budget`,
-      `${perCore.toFixed(0)} req/s per server core (budget ≥ 10000)`,
+      `${perCore.toFixed(0)} req/s per server core (budget ≥ ${1 / BUDGET.readCpuMs}k)`,
       `${rate(result).toFixed(0)} req/s achieved`,
       `p99 ${ms(percentile(result.latencies, 99))}`,
       wireNotes(ctx, result, gzip),
+      redisCommandNotes(result),
       cpuNotes(result),
     ]),
   };
@@ -507,25 +710,59 @@ function wireNotes(ctx: Context, result: LoadResult, gzip: boolean): string {
   const size = gzip
     ? `body on the wire ${kib(gz)} gzip (identity ${kib(identity)}, ${(identity / gz).toFixed(1)}× larger)`
     : `body on the wire ${kib(identity)} identity (gzip ${kib(gz)})`;
+  return `${size}; received ${encodingMix(result)}, mean ${meanSize(result)}/response with headers`;
+}
+
+function encodingMix(result: LoadResult): string {
   const total = [...result.encodings.values()].reduce((n, c) => n + c, 0);
-  const mix =
-    total > 0
-      ? [...result.encodings]
-          .sort((x, y) => y[1] - x[1])
-          .map(([encoding, count]) => `${((count / total) * 100).toFixed(1)}% ${encoding}`)
-          .join(', ')
-      : 'encodings not seen';
-  const mean = result.ok > 0 ? kib(result.okBytes / result.ok) : 'n/a';
-  return `${size}; received ${mix}, mean ${mean}/response with headers`;
+  if (total === 0) return 'encodings not seen';
+  return [...result.encodings]
+    .sort((x, y) => y[1] - x[1])
+    .map(([encoding, count]) => `${((count / total) * 100).toFixed(1)}% ${encoding}`)
+    .join(', ');
+}
+
+const meanSize = (result: LoadResult) => (result.ok > 0 ? kib(result.okBytes / result.ok) : 'n/a');
+
+const redisCommandNotes = (result: LoadResult) =>
+  `redis ${(result.redisScriptCalls / result.ok).toFixed(4)} script calls/req, ` +
+  `${(result.redisCommands / result.ok).toFixed(4)} commands/req counting those run by scripts ` +
+  `(${result.redisScriptCalls} and ${result.redisCommands} in ${result.durationSec} s)`;
+
+/** ThreadKit's server CPU per request over the bare server's, on the same request in the same bench. */
+function ratioRow(scenario: string, server: LoadResult, reference: LoadResult, budget: number | null): Row {
+  const badServer = invalidity(server);
+  const badReference = invalidity(reference);
+  const bad = badServer ?? (badReference ? `reference: ${badReference}` : null);
+  const ratio = cpuPerRequest(server) / cpuPerRequest(reference);
+  const side = (name: string, result: LoadResult) =>
+    `${name} ${cpuPerRequest(result).toFixed(4)} ms/req (${corePct(result.serverCpuMs, result).toFixed(0)}% of a core, ` +
+    `${rate(result).toFixed(0)} req/s, p99 ${ms(percentile(result.latencies, 99))})`;
+  const reverseNoise = noisy(reference);
+  return {
+    scenario,
+    figure: `${ratio.toFixed(2)}×`,
+    budget: budget === null ? '(information)' : `≤ ${budget}×`,
+    verdict: bad ? 'INVALID' : budget === null ? 'info' : ratio <= budget ? 'PASS' : 'FAIL',
+    notes: joinNotes([
+      bad,
+      noisy(server),
+      reverseNoise ? `reference run: ${reverseNoise}` : null,
+      side('ThreadKit', server),
+      side('bare node:http', reference),
+      `load generator ${corePct(server.generatorCpuMs, server).toFixed(0)}% / ${corePct(reference.generatorCpuMs, reference).toFixed(0)}% of a core`,
+      `load average ${loadAverage()}`,
+    ]),
+  };
 }
 
 function cpuNotes(result: LoadResult): string {
-  const seconds = result.durationSec;
+  const pct = (cpuMs: number) => `${corePct(cpuMs, result).toFixed(0)}%`;
   return (
-    `server CPU ${(result.serverCpuMs / result.ok).toFixed(4)} ms/req (${(result.serverCpuMs / seconds / 10).toFixed(0)}% of a core), ` +
-    `redis ${(result.redisCpuMs / result.ok).toFixed(4)} ms/req (${(result.redisCpuMs / seconds / 10).toFixed(0)}%), ` +
-    `load generator ${(result.generatorCpuMs / seconds / 10).toFixed(0)}%, ` +
-    `other processes ${(result.otherCpuMs / seconds / 10).toFixed(0)}%`
+    `server CPU ${cpuPerRequest(result).toFixed(4)} ms/req (${pct(result.serverCpuMs)} of a core), ` +
+    `redis ${(result.redisCpuMs / result.ok).toFixed(4)} ms/req (${pct(result.redisCpuMs)}), ` +
+    `load generator ${pct(result.generatorCpuMs)}, other processes ${pct(result.otherCpuMs)}, ` +
+    `kernel softirq ${pct(result.softirqMs)}`
   );
 }
 

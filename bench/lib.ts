@@ -8,7 +8,7 @@
 import { type ChildProcess, execFileSync, type SpawnOptions, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +17,7 @@ import autocannon from 'autocannon';
 import WebSocket from 'ws';
 import { freePort } from '../packages/testing/src/process.js';
 import { sendCommand } from '../packages/testing/src/resp.js';
+import type { ReferenceSpec } from './reference-protocol.js';
 import type { WorkerReply, WorkerRequest } from './ws-protocol.js';
 
 export const HOST = '127.0.0.1';
@@ -67,11 +68,6 @@ export function cpuTicks(pid: number): number {
 }
 
 export const ticksToMs = (ticks: number) => (ticks * 1000) / CLK_TCK;
-
-/** Busy time of the whole machine (all CPUs, all processes), in clock ticks, from /proc/stat. */
-export function machineBusyTicks(): number {
-  return machineTicks().busy;
-}
 
 /**
  * The machine's busy time in clock ticks, from /proc/stat, with two parts no process is charged
@@ -285,6 +281,70 @@ export async function startServer(options: {
   };
 }
 
+/** The reference server of bench/reference-server.ts, running in its own process. */
+export interface ReferenceProcess {
+  pid: number;
+  baseUrl: string;
+  stop(): Promise<void>;
+}
+
+/** Starts bench/reference-server.ts on `spec` and waits until it listens. */
+export async function startReference(options: {
+  root: string;
+  spec: ReferenceSpec;
+}): Promise<ReferenceProcess> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'threadkit-reference-'));
+  const specPath = path.join(dir, 'spec.json');
+  await writeFile(specPath, JSON.stringify(options.spec));
+  const child = spawnNode(
+    ['--import', 'tsx', path.join(options.root, 'bench/reference-server.ts'), specPath],
+    {
+      cwd: options.root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      raiseFdLimit: false,
+    },
+  );
+  liveServers.add(child);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  void exited.then(() => liveServers.delete(child));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error('reference server did not listen within 20 s')),
+        20_000,
+      );
+      let seen = '';
+      child.stdout!.setEncoding('utf8');
+      child.stdout!.on('data', (chunk: string) => {
+        seen += chunk;
+        const match = /^listening (\d+)$/m.exec(seen);
+        if (match) {
+          clearTimeout(timer);
+          resolve(Number(match[1]));
+        }
+      });
+      void exited.then(() => {
+        clearTimeout(timer);
+        reject(new Error(`reference server exited during start-up: ${seen}`));
+      });
+    });
+    if (child.pid === undefined) throw new Error('reference server has no pid');
+    return { pid: child.pid, baseUrl: `http://${HOST}:${port}`, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
 /** What node prints on stderr when its inspector opens, is attached to and closes: not a problem. */
 const INSPECTOR_NOTICE =
   /^(Debugger listening on |Debugger attached\.|Debugger ending on |For help, see: https:\/\/nodejs\.org)/;
@@ -457,8 +517,8 @@ class Pacer {
 export interface LoadRequest {
   method: 'GET' | 'POST';
   path: string;
-  /** The server's route pattern, to read its latency histogram from /metrics around the run. */
-  route: string;
+  /** The server's route pattern, to read its latency histogram from /metrics around the run; absent for a server without /metrics. */
+  route?: string;
   headers: Record<string, string>;
   body?: string;
   /** Builds each request (called for every request, except autocannon builds the first one once per connection). */
@@ -474,27 +534,40 @@ export interface LoadOptions {
   ratePerSec?: number;
   /** pids to measure CPU of during the run. */
   cpuPids: { server: number; redis: number };
+  /** The redis-server's port, to count the commands it processed during the run. */
+  redisPort?: number;
+  /** The status every response should have (304 for conditional reads); absent: any 2xx. */
+  expectStatus?: number;
 }
 
 export interface LoadResult {
   durationSec: number;
+  /** Responses with the expected status (any 2xx unless `expectStatus`). */
   ok: number;
-  non2xx: number;
+  /** Responses with any other status. */
+  unexpected: number;
   errors: number;
   timeouts: number;
   statuses: Map<number, { count: number; sample: string }>;
-  /** Response times of 2xx responses in ms, fractional, sorted ascending. */
+  /** Response times of expected responses in ms, fractional, sorted ascending. */
   latencies: Float64Array;
-  /** Bytes received for 2xx responses, status line and headers included. */
+  /** Bytes received for expected responses, status line and headers included. */
   okBytes: number;
   /** Content-Encoding of 2xx responses ('identity' when none), with counts. */
   encodings: Map<string, number>;
   autocannon: autocannon.Result;
   serverCpuMs: number;
   redisCpuMs: number;
+  /** Commands the redis-server processed during the run, those run inside scripts included (with `redisPort`; else NaN). */
+  redisCommands: number;
+  /** Of those, script calls (EVALSHA, EVAL): round trips that run a script. */
+  redisScriptCalls: number;
   generatorCpuMs: number;
   /** CPU used by every other process on the machine during the run, in ms (noise from neighbours). */
   otherCpuMs: number;
+  /** Kernel time no process is charged for, in ms: softirq (loopback networking, mostly the bench's own) and steal. */
+  softirqMs: number;
+  stealMs: number;
   /** p99 event-loop delay of the load generator during the run, in ms. */
   generatorLoopP99Ms: number;
   slippedMs: number;
@@ -505,9 +578,12 @@ export interface LoadResult {
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const url = new URL(options.baseUrl);
   const { request } = options;
+  const expected = (status: number) =>
+    options.expectStatus === undefined ? status >= 200 && status < 300 : status === options.expectStatus;
   const statuses = new Map<number, { count: number; sample: string }>();
   const latencies: number[] = [];
   let okBytes = 0;
+  let unexpected = 0;
   const encodings = new Map<string, number>();
   const pacer = options.ratePerSec ? new Pacer(options.ratePerSec) : null;
 
@@ -517,7 +593,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     headers: request.headers,
     ...(request.body === undefined ? {} : { body: request.body }),
     onResponse: (status: number, body: string) => {
-      if (status >= 200 && status < 300) return;
+      if (expected(status)) return;
       const seen = statuses.get(status);
       if (seen) seen.count++;
       else statuses.set(status, { count: 1, sample: body.slice(0, 400) });
@@ -550,19 +626,31 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     pacer?.setupClient(client);
   };
 
-  const histogramBefore = await serverHistogram(options.baseUrl, request.method, request.route);
+  const histogram = () =>
+    request.route === undefined
+      ? Promise.resolve([])
+      : serverHistogram(options.baseUrl, request.method, request.route);
+  const commands = () =>
+    options.redisPort === undefined
+      ? Promise.resolve({ commands: Number.NaN, scripts: Number.NaN })
+      : redisCommandCounts(options.redisPort);
+  const histogramBefore = await histogram();
+  const commandsBefore = await commands();
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
   const serverBefore = cpuTicks(options.cpuPids.server);
   const redisBefore = cpuTicks(options.cpuPids.redis);
   const generatorBefore = process.cpuUsage();
-  const machineBefore = machineBusyTicks();
+  const machineBefore = machineTicks();
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(opts, (error: unknown, res: autocannon.Result) =>
       error ? reject(error) : resolve(res),
     );
     instance.on('response', (_client, statusCode, bytes, responseTime) => {
-      if (statusCode < 200 || statusCode >= 300) return;
+      if (!expected(statusCode)) {
+        unexpected++;
+        return;
+      }
       latencies.push(responseTime);
       okBytes += bytes;
     });
@@ -570,15 +658,19 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const serverAfter = cpuTicks(options.cpuPids.server);
   const redisAfter = cpuTicks(options.cpuPids.redis);
   const generator = process.cpuUsage(generatorBefore);
-  const machineMs = ticksToMs(machineBusyTicks() - machineBefore);
+  const machineAfter = machineTicks();
+  const machineMs = ticksToMs(machineAfter.busy - machineBefore.busy);
+  const softirqMs = ticksToMs(machineAfter.softirq - machineBefore.softirq);
+  const stealMs = ticksToMs(machineAfter.steal - machineBefore.steal);
   loop.disable();
-  const histogramAfter = await serverHistogram(options.baseUrl, request.method, request.route);
+  const commandsAfter = await commands();
+  const histogramAfter = await histogram();
 
   const sorted = Float64Array.from(latencies).sort();
   return {
     durationSec: result.duration,
-    ok: result['2xx'],
-    non2xx: result.non2xx,
+    ok: latencies.length,
+    unexpected,
     errors: result.errors,
     timeouts: result.timeouts,
     statuses,
@@ -588,14 +680,21 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     autocannon: result,
     serverCpuMs: ticksToMs(serverAfter - serverBefore),
     redisCpuMs: ticksToMs(redisAfter - redisBefore),
+    // The INFO call that reads the counts is itself counted once.
+    redisCommands: commandsAfter.commands - commandsBefore.commands - 1,
+    redisScriptCalls: commandsAfter.scripts - commandsBefore.scripts,
     generatorCpuMs: (generator.user + generator.system) / 1000,
     otherCpuMs: Math.max(
       0,
       machineMs -
+        softirqMs -
+        stealMs -
         ticksToMs(serverAfter - serverBefore) -
         ticksToMs(redisAfter - redisBefore) -
         (generator.user + generator.system) / 1000,
     ),
+    softirqMs,
+    stealMs,
     generatorLoopP99Ms: loop.percentile(99) / 1e6,
     slippedMs: pacer?.slippedMs ?? 0,
     serverHistogram: histogramAfter.map(({ le, count }) => ({
@@ -603,6 +702,24 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       count: count - (histogramBefore.find((b) => b.le === le)?.count ?? 0),
     })),
   };
+}
+
+const SCRIPT_COMMANDS = new Set(['eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro']);
+
+/**
+ * Commands a redis-server has run since it started (INFO commandstats), and how many of them
+ * were script calls. Commands a script runs count too, each under its own name.
+ */
+export async function redisCommandCounts(port: number): Promise<{ commands: number; scripts: number }> {
+  const info = await sendCommand(HOST, port, ['INFO', 'commandstats']);
+  let commands = 0;
+  let scripts = 0;
+  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
+    const calls = Number(match[2]);
+    commands += calls;
+    if (SCRIPT_COMMANDS.has(match[1]!)) scripts += calls;
+  }
+  return { commands, scripts };
 }
 
 /** Tallies the Content-Encoding of each 2xx response a client receives (headers arrive as [name, value, ...]). */
@@ -660,12 +777,12 @@ export function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
 }
 
-/** Problems that make a figure meaningless: any non-2xx, socket error or timeout. */
+/** Problems that make a figure meaningless: any unexpected status, socket error or timeout. */
 export function invalidity(result: LoadResult): string | null {
   const parts: string[] = [];
-  if (result.non2xx > 0) {
+  if (result.unexpected > 0) {
     const codes = [...result.statuses].map(([status, { count }]) => `${count}×${status}`).join(', ');
-    parts.push(`${result.non2xx} non-2xx (${codes || 'codes unknown'})`);
+    parts.push(`${result.unexpected} unexpected responses (${codes || 'codes unknown'})`);
   }
   if (result.errors > 0) parts.push(`${result.errors} socket errors`);
   if (result.timeouts > 0) parts.push(`${result.timeouts} timeouts`);
