@@ -48,6 +48,8 @@ import {
   envNumber,
   formatTable,
   generateKeys,
+  type HeapFigures,
+  heapFigures,
   invalidity,
   type LoadOptions,
   type LoadRequest,
@@ -162,8 +164,8 @@ async function main(): Promise<number> {
     say(`reference (bare node:http) pid ${reference.pid} on ${reference.baseUrl}\n`);
     const idleBefore = await idleCpu(ctx);
     // After the idle pause, so that what the seeding left for the GC has had a chance to go.
-    const idleRss = processMemory(ctx.server.pid).rss;
-    const rows = await scenarios(ctx, idleRss);
+    const idle = { rss: processMemory(ctx.server.pid).rss, heap: await heapFigures(ctx.server.baseUrl) };
+    const rows = await scenarios(ctx, idle);
     const idleAfter = await idleCpu(ctx);
 
     say(`\n${formatTable(rows)}\n`);
@@ -368,7 +370,7 @@ const readHeaders = (publicKey: string, gzip: boolean): Record<string, string> =
 
 // ---------------------------------------------------------------- scenarios
 
-async function scenarios(ctx: Context, idleRss: number): Promise<Row[]> {
+async function scenarios(ctx: Context, idle: { rss: number; heap: HeapFigures }): Promise<Row[]> {
   const rows: Row[] = [];
   const readRequest = (gzip: boolean, extra: Record<string, string> = {}): LoadRequest => ({
     method: 'GET',
@@ -501,6 +503,7 @@ async function scenarios(ctx: Context, idleRss: number): Promise<Row[]> {
     });
   }
   const afterSaturated = processMemory(ctx.server.pid);
+  const afterSaturatedHeap = await heapFigures(ctx.server.baseUrl);
 
   // e. Vote at 500 req/s offered.
   {
@@ -515,10 +518,12 @@ async function scenarios(ctx: Context, idleRss: number): Promise<Row[]> {
   const referenceRss = processMemory(ctx.reference.pid).rss;
   rows.push({
     scenario: 'h. server RSS idle (after start and seed)',
-    figure: mib(idleRss),
+    figure: mib(idle.rss),
     budget: `≤ ${BUDGET.idleRssMb} MB`,
-    verdict: idleRss <= BUDGET.idleRssMb * MB ? 'PASS' : 'FAIL',
-    notes: `no forced GC; the bare node:http server (with the tsx loader) holds ${mib(referenceRss)}`,
+    verdict: idle.rss <= BUDGET.idleRssMb * MB ? 'PASS' : 'FAIL',
+    notes:
+      `no forced GC; ${heapNotes(idle.rss, idle.heap)}; ` +
+      `the bare node:http server (with the tsx loader) holds ${mib(referenceRss)}`,
   });
   rows.push({
     scenario: 'i. server RSS after the saturated runs',
@@ -527,12 +532,27 @@ async function scenarios(ctx: Context, idleRss: number): Promise<Row[]> {
     verdict: afterSaturated.rss <= BUDGET.loadedRssMb * MB ? 'PASS' : 'FAIL',
     notes:
       `no forced GC; after the saturated reads (b–g) ${mib(afterReads.rss)}, after the posts (d) ${mib(afterSaturated.rss)}; ` +
-      `peak (VmHWM) ${mib(afterSaturated.peakRss)}`,
+      `peak (VmHWM) ${mib(afterSaturated.peakRss)}; ${heapNotes(afterSaturated.rss, afterSaturatedHeap)}`,
   });
   return rows;
 }
 
 const MB = 1024 * 1024;
+
+/** Where an RSS figure goes: V8's heap by space (committed/used), memory outside it, and the rest. */
+function heapNotes(rss: number, heap: HeapFigures): string {
+  const spaces = ['new', 'old', 'code', 'large_object']
+    .map((name) => {
+      const space = heap.spaces.get(name);
+      return space ? `${name} ${mib(space.size)}/${mib(space.used)}` : null;
+    })
+    .filter((part): part is string => part !== null)
+    .join(', ');
+  return (
+    `V8 heap ${mib(heap.total)} committed, ${mib(heap.used)} used (${spaces}); external ${mib(heap.external)}; ` +
+    `the rest of the RSS (node's own code and data, native allocations) ${mib(rss - heap.total - heap.external)}`
+  );
+}
 
 /** POST /v1/comments rotating over every guest token, with fresh Markdown; a third are replies. */
 function postRequest(ctx: Context, pageUrl: string, seed: number): LoadRequest {

@@ -106,6 +106,36 @@ export function processMemory(pid: number): { rss: number; peakRss: number; fds:
   return { rss: kib('VmRSS'), peakRss: kib('VmHWM'), fds: readdirSync(`/proc/${pid}/fd`).length, fdLimit };
 }
 
+/** What the server's V8 heap holds, from its own /metrics (prom-client's process metrics), in bytes. */
+export interface HeapFigures {
+  total: number;
+  used: number;
+  external: number;
+  /** Committed size and used size per heap space: new, old, code, large_object, … */
+  spaces: Map<string, { size: number; used: number }>;
+}
+
+export async function heapFigures(baseUrl: string): Promise<HeapFigures> {
+  const text = await fetch(`${baseUrl}/metrics`, { signal: AbortSignal.timeout(5000) }).then((r) => r.text());
+  const value = (name: string) =>
+    Number(new RegExp(`^threadkit_${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+  const spaces = new Map<string, { size: number; used: number }>();
+  for (const match of text.matchAll(
+    /^threadkit_nodejs_heap_space_size_(total|used)_bytes\{space="(\w+)"\} (\S+)$/gm,
+  )) {
+    const space = spaces.get(match[2]!) ?? { size: 0, used: 0 };
+    if (match[1] === 'total') space.size = Number(match[3]);
+    else space.used = Number(match[3]);
+    spaces.set(match[2]!, space);
+  }
+  return {
+    total: value('nodejs_heap_size_total_bytes'),
+    used: value('nodejs_heap_size_used_bytes'),
+    external: value('nodejs_external_memory_bytes'),
+    spaces,
+  };
+}
+
 export const mib = (bytes: number, digits = 1) => `${(bytes / 1024 / 1024).toFixed(digits)} MB`;
 
 // ---------------------------------------------------------------- the server under test
