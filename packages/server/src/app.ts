@@ -1,4 +1,3 @@
-import helmet from '@fastify/helmet';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ThreadKitError } from '@threadkit/core';
 import Fastify, {
@@ -15,6 +14,7 @@ import { errorsPlugin } from './plugins/errors.js';
 import { metricsPlugin } from './plugins/metrics.js';
 import { openapiPlugin } from './plugins/openapi.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
+import { securityHeadersPlugin } from './plugins/security-headers.js';
 import { usagePlugin } from './plugins/usage.js';
 import { accountRoutes } from './routes/auth/accounts.js';
 import { authRoutes } from './routes/auth/index.js';
@@ -67,7 +67,7 @@ export async function buildApp({
   app.setValidatorCompiler(validatorCompiler);
   app.addHook('preValidation', rejectIllFormedText);
   await app.register(errorsPlugin);
-  await app.register(helmet, {
+  await app.register(securityHeadersPlugin, {
     // The API serves JSON; the relaxed CSP only matters for the /docs page.
     contentSecurityPolicy: {
       directives: {
