@@ -31,6 +31,7 @@ import { userRoutes } from './routes/users/index.js';
 import { DEFAULT_WIDGET_DIR, widgetRoutes } from './routes/widget.js';
 import { CommentSchema, ErrorSchema, UserSchema } from './schemas.js';
 import './types.js';
+import { requestLogger } from './request-logger.js';
 import { rejectIllFormedText, validatorCompiler } from './validation.js';
 
 export interface AppOptions {
@@ -51,7 +52,13 @@ export async function buildApp({
   widgetDir = DEFAULT_WIDGET_DIR,
 }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    ...(logger ? { loggerInstance: logger as FastifyBaseLogger } : { logger: false }),
+    ...(logger
+      ? {
+          loggerInstance: logger as FastifyBaseLogger,
+          childLoggerFactory: (parent, bindings, options) =>
+            requestLogger(parent as Logger, bindings, options),
+        }
+      : { logger: false }),
     bodyLimit: BODY_LIMIT,
     // request.ip is the client's address: from X-Forwarded-For only when the socket is a trusted proxy.
     trustProxy: context.config.trustProxy.length > 0 ? context.config.trustProxy : false,
