@@ -1,5 +1,5 @@
 import { SignJWT } from 'jose';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ThreadKitError } from './errors.js';
 import { idFromUuid } from './ids.js';
 import { TokenSigner } from './tokens.js';
@@ -55,6 +55,32 @@ describe('TokenSigner: round trip', () => {
   it('reads the UUID ids of tokens signed before layout 2 as the same ids', async () => {
     const token = await new TokenSigner(SECRET, 60).sign(UUID_CLAIMS);
     await expect(new TokenSigner(SECRET, 60).verify(token)).resolves.toMatchObject(CLAIMS);
+  });
+});
+
+describe('TokenSigner: tokens already verified', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('verify again to the same claims, and expire on time all the same', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const signer = new TokenSigner(SECRET, 60);
+    const token = await signer.sign(CLAIMS);
+    const first = await signer.verify(token);
+    await expect(signer.verify(token)).resolves.toEqual(first);
+    vi.setSystemTime(Date.now() + 61_000);
+    const error = await signer.verify(token).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'unauthorized', message: 'The access token has expired.' });
+    await expect(signer.verify(token)).rejects.toMatchObject({ message: 'The access token has expired.' });
+  });
+
+  it('never stand in for a tampered copy', async () => {
+    const signer = new TokenSigner(SECRET, 3600);
+    const token = await signer.sign(CLAIMS);
+    await signer.verify(token);
+    const last = token.at(-2) === 'A' ? 'B' : 'A';
+    await expectUnauthorized(signer.verify(`${token.slice(0, -2)}${last}${token.at(-1)}`));
   });
 });
 
