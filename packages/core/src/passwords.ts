@@ -1,4 +1,3 @@
-import argon2 from 'argon2';
 import { invalid } from './errors.js';
 
 export const MIN_PASSWORD_LENGTH = 8;
@@ -34,13 +33,23 @@ export function checkPassword(password: string, field = 'password'): void {
     throw invalid(field, `${field} is one of the most common passwords; choose another`);
 }
 
+/** The native argon2 module, loaded on the first password: most processes never see one. */
+let loaded: Promise<typeof import('argon2')> | undefined;
+const argon2 = () => {
+  loaded ??= import('argon2');
+  return loaded;
+};
+
 /** argon2id with the library's defaults (64 MiB, 3 passes, 4 lanes): the OWASP recommendation. */
-export const hashPassword = (password: string): Promise<string> =>
-  argon2.hash(password, { type: argon2.argon2id });
+export const hashPassword = async (password: string): Promise<string> => {
+  const library = await argon2();
+  return library.hash(password, { type: library.argon2id });
+};
 
 export async function verifyPassword(hash: string, password: string): Promise<boolean> {
+  const library = await argon2();
   try {
-    return await argon2.verify(hash, password);
+    return await library.verify(hash, password);
   } catch {
     return false;
   }

@@ -1,4 +1,4 @@
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 
 export interface Email {
   to: string;
@@ -14,22 +14,24 @@ export interface Mailer {
   send(email: Email): Promise<void>;
 }
 
+/** SMTP through nodemailer, which is loaded with the first e-mail rather than with the server. */
 export class SmtpMailer implements Mailer {
-  private readonly transport: Transporter;
+  private transport: Promise<Transporter> | null = null;
 
   constructor(
-    smtpUrl: string,
+    private readonly smtpUrl: string,
     private readonly from: string,
-  ) {
-    this.transport = nodemailer.createTransport(smtpUrl);
-  }
+  ) {}
 
   async send(email: Email): Promise<void> {
-    await this.transport.sendMail({ from: this.from, ...email });
+    this.transport ??= import('nodemailer').then(({ default: nodemailer }) =>
+      nodemailer.createTransport(this.smtpUrl),
+    );
+    await (await this.transport).sendMail({ from: this.from, ...email });
   }
 
   close(): void {
-    this.transport.close();
+    void this.transport?.then((transport) => transport.close());
   }
 }
 
