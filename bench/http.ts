@@ -23,8 +23,10 @@
  * are a few a second) and its ratio to the bare 304 is for information.
  *
  * Memory: the server's RSS (VmRSS from /proc, no forced GC: what the machine
- * sees) after start and seed, before any load (h, ≤ 100 MB), and after the
- * saturated runs (i, ≤ 180 MB), with the peak (VmHWM) beside it.
+ * sees) idle after start and seed, before any load, read after SETTLE_SECONDS
+ * without requests (h, ≤ 100 MB), and right after the saturated runs (i,
+ * ≤ 180 MB), with the peak (VmHWM), what a quiet spell then leaves, and the V8
+ * heap by space (from the server's /metrics) beside each.
  *
  * Server and redis CPU come from /proc/<pid>/stat around each run, Redis
  * commands from INFO stats; the notes also give the server's own latency
@@ -163,8 +165,7 @@ async function main(): Promise<number> {
     const ctx: Context = { ...seeded.context, reference };
     say(`reference (bare node:http) pid ${reference.pid} on ${reference.baseUrl}\n`);
     const idleBefore = await idleCpu(ctx);
-    // After the idle pause, so that what the seeding left for the GC has had a chance to go.
-    const idle = { rss: processMemory(ctx.server.pid).rss, heap: await heapFigures(ctx.server.baseUrl) };
+    const idle = await settle(ctx);
     const rows = await scenarios(ctx, idle);
     const idleAfter = await idleCpu(ctx);
 
@@ -190,6 +191,24 @@ async function main(): Promise<number> {
 }
 
 const IDLE_SECONDS = 2;
+
+/** How long the server is left without requests before its idle RSS is read. */
+const SETTLE_SECONDS = 12;
+
+interface Settled {
+  /** RSS as the quiet spell began. */
+  before: number;
+  /** RSS at its end, with the heap figures then. */
+  rss: number;
+  heap: HeapFigures;
+}
+
+/** The server's memory over a quiet spell: what it holds once idle, not in the wake of the last request. */
+async function settle(ctx: Context): Promise<Settled> {
+  const before = processMemory(ctx.server.pid).rss;
+  await sleep(SETTLE_SECONDS * 1000);
+  return { before, rss: processMemory(ctx.server.pid).rss, heap: await heapFigures(ctx.server.baseUrl) };
+}
 
 const loadAverage = () =>
   os
@@ -370,7 +389,7 @@ const readHeaders = (publicKey: string, gzip: boolean): Record<string, string> =
 
 // ---------------------------------------------------------------- scenarios
 
-async function scenarios(ctx: Context, idle: { rss: number; heap: HeapFigures }): Promise<Row[]> {
+async function scenarios(ctx: Context, idle: Settled): Promise<Row[]> {
   const rows: Row[] = [];
   const readRequest = (gzip: boolean, extra: Record<string, string> = {}): LoadRequest => ({
     method: 'GET',
@@ -504,6 +523,7 @@ async function scenarios(ctx: Context, idle: { rss: number; heap: HeapFigures })
   }
   const afterSaturated = processMemory(ctx.server.pid);
   const afterSaturatedHeap = await heapFigures(ctx.server.baseUrl);
+  const afterQuiet = await settle(ctx);
 
   // e. Vote at 500 req/s offered.
   {
@@ -522,7 +542,8 @@ async function scenarios(ctx: Context, idle: { rss: number; heap: HeapFigures })
     budget: `≤ ${BUDGET.idleRssMb} MB`,
     verdict: idle.rss <= BUDGET.idleRssMb * MB ? 'PASS' : 'FAIL',
     notes:
-      `no forced GC; ${heapNotes(idle.rss, idle.heap)}; ` +
+      `after ${SETTLE_SECONDS} s without requests (${mib(idle.before)} as they began); no forced GC; ` +
+      `${heapNotes(idle.rss, idle.heap)}; ` +
       `the bare node:http server (with the tsx loader) holds ${mib(referenceRss)}`,
   });
   rows.push({
@@ -531,8 +552,9 @@ async function scenarios(ctx: Context, idle: { rss: number; heap: HeapFigures })
     budget: `≤ ${BUDGET.loadedRssMb} MB`,
     verdict: afterSaturated.rss <= BUDGET.loadedRssMb * MB ? 'PASS' : 'FAIL',
     notes:
-      `no forced GC; after the saturated reads (b–g) ${mib(afterReads.rss)}, after the posts (d) ${mib(afterSaturated.rss)}; ` +
-      `peak (VmHWM) ${mib(afterSaturated.peakRss)}; ${heapNotes(afterSaturated.rss, afterSaturatedHeap)}`,
+      `right after the last one (d), no forced GC; after the saturated reads (b–g) ${mib(afterReads.rss)}; ` +
+      `peak (VmHWM) ${mib(afterSaturated.peakRss)}; ${heapNotes(afterSaturated.rss, afterSaturatedHeap)}; ` +
+      `after ${SETTLE_SECONDS} s without requests ${mib(afterQuiet.rss)}`,
   });
   return rows;
 }
