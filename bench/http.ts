@@ -193,7 +193,7 @@ async function main(): Promise<number> {
 const IDLE_SECONDS = 2;
 
 /** How long the server is left without requests before its idle RSS is read. */
-const SETTLE_SECONDS = 12;
+const SETTLE_SECONDS = 15;
 
 interface Settled {
   /** RSS as the quiet spell began. */
