@@ -18,6 +18,7 @@ import {
 } from '@threadkit/core';
 import pino from 'pino';
 import { type AppContext, createContext } from './context.js';
+import { releaseMemory } from './memory.js';
 import { connectRedis, type ServerParts, startServer } from './server.js';
 
 const USAGE = `Usage: threadkit <command>
@@ -98,6 +99,11 @@ async function start(config: Config, parts: ServerParts): Promise<number> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  // Loading the modules and compiling every route's schemas leaves tens of megabytes of garbage and
+  // a young generation grown to its largest, which V8 would keep until traffic came. Only once the
+  // site exists (a request before would be refused and its key remembered as unknown) and a signal
+  // would find its handler.
+  await releaseMemory();
   return new Promise<number>(() => {});
 }
 

@@ -2,6 +2,7 @@ import { type Config, createRedis, type RedisClient, waitForRedis } from '@threa
 import type { FastifyInstance } from 'fastify';
 import { buildApp, createLogger } from './app.js';
 import { type AppContext, createContext } from './context.js';
+import { IdleMemoryRelease } from './memory.js';
 import { Gateway, type GatewayOptions } from './realtime/gateway.js';
 import { type ManagedRedis, startManagedRedis } from './redis-supervisor.js';
 
@@ -86,6 +87,7 @@ export async function startServer(
   try {
     const url = app ? await app.listen({ host: config.http.host, port: config.http.port }) : null;
     const wsUrl = gateway ? await gateway.listen(config.ws.host, config.ws.port) : null;
+    const memory = new IdleMemoryRelease();
     return {
       app,
       gateway,
@@ -93,6 +95,7 @@ export async function startServer(
       url,
       wsUrl,
       close: async () => {
+        memory.stop();
         // The gateway tells its clients first; then Fastify stops accepting and lets in-flight requests finish.
         await gateway?.close();
         if (app) await app.close();
