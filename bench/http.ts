@@ -255,7 +255,7 @@ async function seed(
 
   // The read must return the whole thread, or the figure is not about a 200-comment thread,
   // both as identity and gzip-compressed, the way the widget's browsers ask for it.
-  const readPath = `/v1/comments?page_url=${encodeURIComponent(READ_PAGE)}&limit=200`;
+  const readPath = `/v1/comments?page_url=${encodeURIComponent(READ_PAGE)}&limit=200&replies=50`;
   const readUrl = `${server.baseUrl}${readPath}`;
   const identity = await rawGet(readUrl, readHeaders(publicKey, false));
   if (identity.status !== 200)

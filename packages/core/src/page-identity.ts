@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { invalid } from './errors.js';
 import { nameId } from './ids.js';
 
@@ -46,15 +47,31 @@ export function normalizePageUrl(raw: string): string {
 
 export interface PageRef {
   /** Deterministic page id: the same site and identity always give the same id. */
-  id: string;
+  readonly id: string;
   /** Normalised URL, when one was given. */
-  url: string | null;
+  readonly url: string | null;
   /** The site's own page key, when one was given. */
-  key: string | null;
+  readonly key: string | null;
 }
+
+// Every read names its page: the same few pages, again and again. Normalising the URL and
+// hashing the identity are a tenth of a cached read's work, so the answers are remembered.
+const resolved = new LRUCache<string, PageRef>({ max: 10_000 });
 
 /** Identifies a page by the site's page key when given, else by its normalised URL. */
 export function resolvePage(
+  siteId: string,
+  input: { page_url?: string | undefined; page_key?: string | undefined },
+): PageRef {
+  const cacheKey = `${siteId}\n${input.page_url ?? ''}\n${input.page_key ?? ''}`;
+  const known = resolved.get(cacheKey);
+  if (known) return known;
+  const page = identifyPage(siteId, input);
+  resolved.set(cacheKey, page);
+  return page;
+}
+
+function identifyPage(
   siteId: string,
   input: { page_url?: string | undefined; page_key?: string | undefined },
 ): PageRef {

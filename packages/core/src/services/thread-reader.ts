@@ -60,6 +60,9 @@ export type ThreadResult =
   | { notModified: true; etag: string }
   | { notModified: false; etag: string; body: Buffer; gzipped: Buffer | null };
 
+/** What the cached threads of one instance may hold in all. */
+const THREAD_CACHE_BYTES = 64 * 1024 * 1024;
+
 /** How long a shared response may show the same page-view count. */
 export const VIEWS_REFRESH_MS = 1000;
 
@@ -90,7 +93,11 @@ interface CachedThread {
  * for moderators) gets a thread built for them.
  */
 export class ThreadReader {
-  private readonly cache = new LRUCache<string, CachedThread>({ max: 2000 });
+  // Bounded by bytes, not entries: a thread of 200 comments with its gzip form is a few hundred KB.
+  private readonly cache = new LRUCache<string, CachedThread>({
+    maxSize: THREAD_CACHE_BYTES,
+    sizeCalculation: (entry) => Math.max(1, entry.members.length * 2 + (entry.gzipped?.length ?? 0)),
+  });
 
   constructor(
     private readonly store: CommentStore,
@@ -323,8 +330,15 @@ const envelope = (pageId: string, views: number, members: Buffer, tail: string) 
   return body;
 };
 
+// A variant's digest is the same on every read of it: worked out once.
+const digests = new LRUCache<string, string>({ max: 10_000 });
+
 function makeEtag(state: Pick<PageState, 'version' | 'epoch'>, variant: string): string {
-  const digest = createHash('sha1').update(variant).digest('base64url').slice(0, 12);
+  let digest = digests.get(variant);
+  if (digest === undefined) {
+    digest = createHash('sha1').update(variant).digest('base64url').slice(0, 12);
+    digests.set(variant, digest);
+  }
   return `W/"${state.version}.${state.epoch}.${digest}"`;
 }
 
