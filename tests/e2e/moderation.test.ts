@@ -264,7 +264,7 @@ it('shadow-bans an author: moderators still see their comments, other readers no
   await poll(() => focused(mod)).toBe('BUTTON Shadow-ban author');
   // Changing one's mind: Escape puts the tools back, with focus on the disclosure.
   await mod.keyboard.press('Escape');
-  expect(await tools.locator('.tk-ask').count()).toBe(0);
+  await poll(() => tools.locator('.tk-ask').count()).toBe(0);
   await poll(() => focused(mod)).toBe('BUTTON Moderate');
   await tools.locator('button', { hasText: 'Shadow-ban author' }).click();
   await tools.locator('.tk-ask button[type="submit"]').click();

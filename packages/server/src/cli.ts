@@ -18,7 +18,7 @@ import {
 } from '@threadkit/core';
 import pino from 'pino';
 import { type AppContext, createContext } from './context.js';
-import { releaseMemory } from './memory.js';
+import { memoryReleased, releaseMemory } from './memory.js';
 import { connectRedis, type ServerParts, startServer } from './server.js';
 
 const USAGE = `Usage: threadkit <command>
@@ -95,6 +95,7 @@ async function start(config: Config, parts: ServerParts): Promise<number> {
     log(`${signal} received: finishing in-flight requests, closing WebSocket clients`);
     await server.close();
     await connection.close();
+    await memoryReleased();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -7,7 +7,21 @@ import { type EventLoopUtilization, performance } from 'node:perf_hooks';
  * system. V8 only takes this kind (the one DevTools' "collect garbage" asks for)
  * through the inspector protocol; this in-process session opens no port.
  */
-export async function releaseMemory(): Promise<void> {
+export function releaseMemory(): Promise<void> {
+  inFlight ??= collect().finally(() => {
+    inFlight = null;
+  });
+  return inFlight;
+}
+
+let inFlight: Promise<void> | null = null;
+
+/** Resolves once no collection is under way: exiting with an inspector session open can leave the process hanging. */
+export async function memoryReleased(): Promise<void> {
+  await inFlight?.catch(() => {});
+}
+
+async function collect(): Promise<void> {
   const session = new Session();
   session.connect();
   try {
