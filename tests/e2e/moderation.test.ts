@@ -261,6 +261,11 @@ it('shadow-bans an author: moderators still see their comments, other readers no
   const tools = commentOf(mod, troll.ids[0]!);
   await tools.locator('button', { hasText: 'Moderate' }).click();
   await tools.locator('button', { hasText: 'Shadow-ban author' }).click();
+  // The question loads on demand: focus is on its confirm button (same words) once it is there.
+  await poll(() => tools.locator('.tk-ask').count()).toBe(1);
+  await poll(() =>
+    mod.evaluate(() => !!document.querySelector('#threadkit')?.shadowRoot?.activeElement?.closest('.tk-ask')),
+  ).toBe(true);
   await poll(() => focused(mod)).toBe('BUTTON Shadow-ban author');
   // Changing one's mind: Escape puts the tools back, with focus on the disclosure.
   await mod.keyboard.press('Escape');
