@@ -123,40 +123,43 @@ export function scripts(): Record<ScriptName, LoadedScript> {
   return loaded;
 }
 
-/** Like `runScript`, for scripts whose answer holds binary strings (comment records): they come back as Buffers. */
-export async function runScriptBuffers<N extends ScriptName>(
+/** Runs a script by its SHA; on NOSCRIPT, sends the source once, which also loads it for later calls. */
+export function runScript<N extends ScriptName>(
   redis: Redis | Cluster,
   name: N,
   keys: string[],
   args: (string | number)[],
 ): Promise<ScriptResults[N]> {
-  const { lua, sha } = scripts()[name];
-  // ioredis has these for every command but types only the string forms; `callBuffer` would be
-  // typed, but under auto-pipelining it loses its command name.
-  const binary = redis as unknown as Record<
-    'evalshaBuffer' | 'evalBuffer',
-    (...args: unknown[]) => Promise<unknown>
-  >;
-  try {
-    return (await binary.evalshaBuffer(sha, keys.length, ...keys, ...args)) as ScriptResults[N];
-  } catch (error) {
-    if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-    return (await binary.evalBuffer(lua, keys.length, ...keys, ...args)) as ScriptResults[N];
-  }
+  return evaluate(redis, name, keys, args, ['evalsha', 'eval']);
 }
 
-/** Runs a script by its SHA; on NOSCRIPT, sends the source once, which also loads it for later calls. */
-export async function runScript<N extends ScriptName>(
+/** Like `runScript`, for scripts whose answer holds binary strings (comment records): they come back as Buffers. */
+export function runScriptBuffers<N extends ScriptName>(
   redis: Redis | Cluster,
   name: N,
   keys: string[],
   args: (string | number)[],
 ): Promise<ScriptResults[N]> {
+  // ioredis has the Buffer forms of every command but types only the string ones; `callBuffer`
+  // would be typed, but under auto-pipelining it loses its command name.
+  return evaluate(redis, name, keys, args, ['evalshaBuffer', 'evalBuffer']);
+}
+
+type Evaluator = (...args: unknown[]) => Promise<unknown>;
+
+async function evaluate<N extends ScriptName>(
+  redis: Redis | Cluster,
+  name: N,
+  keys: string[],
+  args: (string | number)[],
+  [bySha, bySource]: [string, string],
+): Promise<ScriptResults[N]> {
   const { lua, sha } = scripts()[name];
+  const client = redis as unknown as Record<string, Evaluator>;
   try {
-    return (await redis.evalsha(sha, keys.length, ...keys, ...args)) as ScriptResults[N];
+    return (await client[bySha]!.call(redis, sha, keys.length, ...keys, ...args)) as ScriptResults[N];
   } catch (error) {
     if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-    return (await redis.eval(lua, keys.length, ...keys, ...args)) as ScriptResults[N];
+    return (await client[bySource]!.call(redis, lua, keys.length, ...keys, ...args)) as ScriptResults[N];
   }
 }
