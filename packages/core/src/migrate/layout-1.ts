@@ -1,8 +1,8 @@
 import type { Cluster, Redis } from 'ioredis';
 import { keys, LAYOUT_VERSION, sitePrefix } from '../keys.js';
-import { plainHtml } from '../markdown.js';
+import { storedHtml } from '../markdown.js';
 import { controversyScore, hotScore } from '../services/scores.js';
-import { decodeComment, encodeComment } from '../store/comment-record.js';
+import { decodeComment, encodeComment, relisted } from '../store/comment-record.js';
 import { LayoutError, MIGRATING_KEY, storedLayout } from '../store/layout.js';
 import {
   NOTIFICATION_LETTERS,
@@ -11,7 +11,7 @@ import {
   type NotificationType,
 } from '../store/notification-store.js';
 import type { RedisClient } from '../store/redis.js';
-import type { CommentStatus, StoredComment } from '../types.js';
+import type { StoredComment } from '../types.js';
 import { type Conversion, convertId, fateOf, type KeyFate } from './layout-1-keys.js';
 import { listedComments } from './listing.js';
 
@@ -206,7 +206,7 @@ class KeyMover {
         listed: false,
         ...(old.hr ? { hr: old.hr } : {}),
       },
-      old.s === 'deleted' || old.h === plainHtml(old.t) ? '' : old.h,
+      storedHtml(old.t, old.h),
     );
     await Promise.all([
       this.redis.set(keys.comment(siteId, commentId), record),
@@ -276,7 +276,8 @@ class KeyMover {
 async function placePage(redis: RedisClient, siteId: string, pageId: string, shadowbanned: Set<string>) {
   const ids = await redis.smembers(pendingComments(siteId, pageId));
   const raws = ids.length > 0 ? await redis.mgetBuffer(...ids.map((id) => keys.comment(siteId, id))) : [];
-  const comments = raws.flatMap((raw, i) => (raw ? [decodeComment(ids[i]!, raw)] : []));
+  const records = new Map(raws.flatMap((raw, i) => (raw ? [[ids[i]!, raw] as const] : [])));
+  const comments = [...records].map(([id, raw]) => decodeComment(id, raw));
   const listed = listedComments(comments, shadowbanned);
   const indexes = (['new', 'top', 'hot', 'con'] as const).map((index) =>
     keys.pageIndex(siteId, pageId, index),
@@ -292,9 +293,7 @@ async function placePage(redis: RedisClient, siteId: string, pageId: string, sha
   const writes: Promise<unknown>[] = [];
   for (const c of comments) {
     const isListed = listed.has(c.i);
-    writes.push(
-      redis.set(keys.comment(siteId, c.i), encodeComment({ ...c, listed: isListed }, storedHtmlOf(c))),
-    );
+    writes.push(redis.set(keys.comment(siteId, c.i), relisted(records.get(c.i)!, isListed)));
     if (isListed && c.pid === '') {
       const [newest, top, hot, con] = indexes as [string, string, string, string];
       writes.push(
@@ -313,10 +312,6 @@ async function placePage(redis: RedisClient, siteId: string, pageId: string, sha
   await Promise.all(writes);
   await redis.del(pendingComments(siteId, pageId));
 }
-
-/** The HTML a decoded record had stored: decoding rebuilt the plain rendering, which is not stored. */
-const storedHtmlOf = (c: { s: CommentStatus; t: string; h: string }) =>
-  c.s === 'deleted' || c.h === plainHtml(c.t) ? '' : c.h;
 
 /** Calls `each` with batches of the keys matching `pattern`, on every master of a cluster. */
 async function scanAll(

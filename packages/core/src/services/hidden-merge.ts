@@ -56,12 +56,10 @@ export async function mergeHidden(
   const pinned = new Set(thread.pinned);
   const lastShown = [...publicRoots].reverse().find((c) => !pinned.has(c.i));
   const within = (c: StoredComment) => {
-    const position = { key: order.key(c), id: c.i };
     if (order.cursor) {
+      const key = order.key(c);
       const at = Number(order.cursor.score);
-      const after =
-        sign * (position.key - at) > 0 ||
-        (position.key === at && sign * (c.i < order.cursor.id ? -1 : 1) > 0);
+      const after = key === at ? sign * (c.i < order.cursor.id ? -1 : 1) > 0 : sign * (key - at) > 0;
       if (!after) return false;
     }
     // The last page takes everything after the cursor; any other page ends at its last root.

@@ -93,10 +93,11 @@ interface CachedThread {
  * for moderators) gets a thread built for them.
  */
 export class ThreadReader {
-  // Bounded by bytes, not entries: a thread of 200 comments with its gzip form is a few hundred KB.
+  // Bounded by bytes, not entries: a thread of 200 comments is about 120 KB, held twice (its
+  // members, and the body made of them; the gzip form adds a tenth).
   private readonly cache = new LRUCache<string, CachedThread>({
     maxSize: THREAD_CACHE_BYTES,
-    sizeCalculation: (entry) => Math.max(1, entry.members.length * 2 + (entry.gzipped?.length ?? 0)),
+    sizeCalculation: (entry) => Math.max(1, Math.ceil(entry.members.length * 2.2)),
   });
 
   constructor(
@@ -114,17 +115,19 @@ export class ThreadReader {
       return { notModified: true, etag };
 
     const cacheKey = `${viewer.siteId}|${query.page.id}|${variant}`;
-    let entry = this.cache.get(cacheKey);
-    let thread: ThreadPage | null = null;
-    // Versions only grow: a copy read at or after the version we know is current enough.
-    if (!entry || entry.version < state.version || entry.epoch < state.epoch) {
-      thread = await this.store.readThread(viewer.siteId, query.page.id, {
+    const readPage = () =>
+      this.store.readThread(viewer.siteId, query.page.id, {
         source: { index: SORTS[query.sort].index },
         direction: SORTS[query.sort].direction,
         cursor,
         limit: query.limit,
         replies: replyLimits(query.replies),
       });
+    let entry = this.cache.get(cacheKey);
+    let thread: ThreadPage | null = null;
+    // Versions only grow: a copy read at or after the version we know is current enough.
+    if (!entry || entry.version < state.version || entry.epoch < state.epoch) {
+      thread = await readPage();
       const tree = publicTree(thread);
       entry = {
         version: thread.version,
@@ -141,14 +144,18 @@ export class ThreadReader {
     }
     if (!personal) return { notModified: false, etag, ...shareable(entry, query.page.id, state.views) };
 
-    const hidden = await this.store.hidden(
-      viewer.siteId,
-      query.page.id,
-      { userId: viewer.userId, moderator: isModerator(viewer) },
-      MAX_HIDDEN_SHOWN,
-    );
+    // Most signed-in readers have nothing hidden on the page: their votes are asked for at the same time.
+    const ids = entry.ids;
+    const [hidden, votes] = await Promise.all([
+      this.store.hidden(
+        viewer.siteId,
+        query.page.id,
+        { userId: viewer.userId, moderator: isModerator(viewer) },
+        MAX_HIDDEN_SHOWN,
+      ),
+      viewer.userId ? this.store.votesOf(viewer.siteId, viewer.userId, ids) : null,
+    ]);
     if (hidden.length === 0) {
-      const votes = viewer.userId ? await this.store.votesOf(viewer.siteId, viewer.userId, entry.ids) : null;
       return {
         notModified: false,
         etag,
@@ -157,14 +164,8 @@ export class ThreadReader {
       };
     }
     // This reader sees more than the public thread: theirs is built for them.
-    thread ??= await this.store.readThread(viewer.siteId, query.page.id, {
-      source: { index: SORTS[query.sort].index },
-      direction: SORTS[query.sort].direction,
-      cursor,
-      limit: query.limit,
-      replies: replyLimits(query.replies),
-    });
-    const { tree, votes } = await this.personalView(viewer, thread, hidden, {
+    thread ??= await readPage();
+    const view = await this.personalView(viewer, thread, hidden, {
       key: (c) => sortKey(query.sort, c),
       direction: SORTS[query.sort].direction,
       cursor,
@@ -177,8 +178,8 @@ export class ThreadReader {
       body: envelope(
         query.page.id,
         state.views,
-        Buffer.from(threadMembers(thread, tree, query.sort)),
-        votesMember(votes),
+        Buffer.from(threadMembers(thread, view.tree, query.sort)),
+        votesMember(view.votes),
       ),
       gzipped: null,
     };
@@ -199,15 +200,12 @@ export class ThreadReader {
       limit: query.limit,
       replies: replyLimits(query.replies),
     });
-    const hidden =
-      viewer.userId !== null || moderator
-        ? await this.store.hidden(
-            viewer.siteId,
-            parent.pg,
-            { userId: viewer.userId, moderator },
-            MAX_HIDDEN_SHOWN,
-          )
-        : [];
+    const hidden = await this.store.hidden(
+      viewer.siteId,
+      parent.pg,
+      { userId: viewer.userId, moderator },
+      MAX_HIDDEN_SHOWN,
+    );
     const { tree, votes } = await this.personalView(viewer, thread, hidden, {
       key: (c) => c.cm,
       direction: 'asc',

@@ -61,6 +61,13 @@ const STATUS_CODE: Record<CommentStatus, string> = {
   deleted: 'd',
 };
 
+/** The same record, saying whether the comment is listed (the migration places comments after writing them). */
+export function relisted(record: Buffer, listed: boolean): Buffer {
+  const fields = unpackr.unpack(record) as Fields;
+  fields[11] = listed ? 1 : 0;
+  return packr.pack(fields);
+}
+
 /**
  * Writes a comment record as `save_comment` in `lua/prelude.lua` does, for
  * code that fills Redis without the scripts (the layout migration). `html`

@@ -27,12 +27,7 @@ if c.rc > 0 then
 else
   local node = c
   while node do
-    if node.l == 1 then
-      if node.pid == '' then unindex_root(node) else redis.call('ZREM', k_replies(node.pid), node.i) end
-    else
-      redis.call('ZREM', k_hidden(node.pg), node.i)
-      redis.call('ZREM', k_hidden_by(node.pg, node.a), node.i)
-    end
+    unplace(node)
     redis.call('ZREM', k_pinned(node.pg), node.i)
     redis.call('DEL', k_comment(node.i), k_replies(node.i), k_reports(node.i))
     redis.call('LREM', k_user_comments(node.a), 1, node.i)
@@ -44,11 +39,13 @@ else
       parent = load_comment(node.pid)
       if parent then
         parent.rc = parent.rc - 1
-        if parent.s == 'deleted' and parent.rc == 0 then
-          -- A placeholder exists only to hold its replies: it goes too.
-        else
-          -- A placeholder that lost its last listed reply leaves the public thread.
-          if parent.s == 'deleted' then place(parent) else save_comment(parent) end
+        -- A placeholder left with no reply goes too (the loop goes on with it); one that lost
+        -- its last listed reply leaves the public thread.
+        if parent.s ~= 'deleted' then
+          save_comment(parent)
+          parent = nil
+        elseif parent.rc > 0 then
+          place(parent)
           parent = nil
         end
       end

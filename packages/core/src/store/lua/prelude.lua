@@ -121,6 +121,17 @@ local function is_listed(c)
   return is_public(c)
 end
 
+-- Takes a comment out of the structure its `l` says holds it: the public
+-- thread's indexes, or the hidden ones.
+local function unplace(c)
+  if c.l == 1 then
+    if c.pid == '' then unindex_root(c) else redis.call('ZREM', k_replies(c.pid), c.i) end
+  else
+    redis.call('ZREM', k_hidden(c.pg), c.i)
+    redis.call('ZREM', k_hidden_by(c.pg, c.a), c.i)
+  end
+end
+
 -- Puts a comment where its state says it belongs, and saves it. A deleted
 -- parent is listed exactly while it has a listed reply, so the change can
 -- climb the thread.
@@ -130,14 +141,12 @@ local function place(c)
     save_comment(c)
     return
   end
+  unplace(c)
   c.l = listed
   save_comment(c)
   if listed == 1 then
-    redis.call('ZREM', k_hidden(c.pg), c.i)
-    redis.call('ZREM', k_hidden_by(c.pg, c.a), c.i)
     if c.pid == '' then index_root(c) else redis.call('ZADD', k_replies(c.pid), c.cm, c.i) end
   else
-    if c.pid == '' then unindex_root(c) else redis.call('ZREM', k_replies(c.pid), c.i) end
     redis.call('ZADD', k_hidden(c.pg), c.cm, c.i)
     -- A hidden placeholder is seen only by whoever sees its replies (they fetch it as their ancestor).
     if c.s ~= 'deleted' then redis.call('ZADD', k_hidden_by(c.pg, c.a), c.cm, c.i) end

@@ -28,7 +28,8 @@ local out = {}
 -- Emits a root and the first replies of each comment under it, breadth first.
 local function collect(root_id, root_raw)
   local queue = { root_id, root_raw }
-  local budget = math.min(per_root, replies_left)
+  local granted = math.min(per_root, replies_left)
+  local budget = granted
   local q = 1
   while q < #queue do
     local id, raw = queue[q], queue[q + 1]
@@ -51,7 +52,7 @@ local function collect(root_id, root_raw)
     end
     q = q + 2
   end
-  replies_left = replies_left - (math.min(per_root, replies_left) - budget)
+  replies_left = replies_left - (granted - budget)
 end
 
 local pinned_set = {}
