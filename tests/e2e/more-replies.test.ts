@@ -22,7 +22,9 @@ it('shows the first replies, loads the rest when asked, and keeps a live reply i
   await expect
     .poll(() => replies.allTextContents(), { timeout: 10_000 })
     .toEqual(['Reply 1', 'Reply 2', 'Reply 3', 'Reply 4', 'Reply 5']);
-  const more = page.locator(`#threadkit #comment-${rootId} > button`, { hasText: 'Show 4 replies' });
+  const more = page.locator(`#threadkit #comment-${rootId} > .tk-replies > li > button`, {
+    hasText: 'Show 4 replies',
+  });
   await expect.poll(() => more.count(), { timeout: 10_000 }).toBe(1);
 
   // Someone replies while the older replies are not loaded yet: it comes with them, in order.

@@ -65,12 +65,8 @@ export class CommentStore {
   }
 
   /** The comments that exist among `ids`, in that order. */
-  async getMany(siteId: string, ids: string[]): Promise<StoredComment[]> {
-    if (ids.length === 0) return [];
-    const raws = await this.redis
-      .mgetBuffer(...ids.map((id) => keys.comment(siteId, id)))
-      .catch(translateRedisError);
-    return raws.flatMap((raw, i) => (raw ? [decodeComment(ids[i]!, raw)] : []));
+  getMany(siteId: string, ids: string[]): Promise<StoredComment[]> {
+    return readComments(this.redis, siteId, ids);
   }
 
   /**
@@ -390,4 +386,17 @@ export class CommentStore {
     ).catch(translateRedisError);
     return values.map((v) => Number(v ?? 0));
   }
+}
+
+/** The comments that exist among `ids`, in that order: one MGET. */
+export async function readComments(
+  redis: RedisClient,
+  siteId: string,
+  ids: string[],
+): Promise<StoredComment[]> {
+  if (ids.length === 0) return [];
+  const raws = await redis
+    .mgetBuffer(...ids.map((id) => keys.comment(siteId, id)))
+    .catch(translateRedisError);
+  return raws.flatMap((raw, i) => (raw ? [decodeComment(ids[i]!, raw)] : []));
 }

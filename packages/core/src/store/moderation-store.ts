@@ -1,6 +1,7 @@
 import { keys, sitePrefix } from '../keys.js';
 import type { StoredComment } from '../types.js';
 import { decodeComment } from './comment-record.js';
+import { readComments } from './comment-store.js';
 import { type RedisClient, translateRedisError } from './redis.js';
 import { runScript, runScriptBuffers } from './scripts.js';
 
@@ -53,12 +54,8 @@ export class ModerationStore {
     return { ids, total };
   }
 
-  async comments(siteId: string, ids: string[]): Promise<StoredComment[]> {
-    if (ids.length === 0) return [];
-    const raws = await this.redis
-      .mgetBuffer(...ids.map((id) => keys.comment(siteId, id)))
-      .catch(translateRedisError);
-    return raws.flatMap((raw, i) => (raw ? [decodeComment(ids[i]!, raw)] : []));
+  comments(siteId: string, ids: string[]): Promise<StoredComment[]> {
+    return readComments(this.redis, siteId, ids);
   }
 
   async reportsOf(siteId: string, commentId: string): Promise<ReportRecord[]> {

@@ -180,7 +180,7 @@ export function CommentItem({ t, ctx, id, thread, viewer, actions, fresh, tools 
           {collapsed ? t.showReplies(children.length) : t.hideReplies}
         </button>
       )}
-      {children.length > 0 && !collapsed && (
+      {(children.length > 0 || left > 0) && !collapsed && (
         <ul class="tk-replies">
           {children.map((child) => (
             <CommentItem
@@ -195,12 +195,15 @@ export function CommentItem({ t, ctx, id, thread, viewer, actions, fresh, tools 
               tools={tools}
             />
           ))}
+          {/* The rest of the replies load under the ones shown, in their place. */}
+          {left > 0 && (
+            <li>
+              <button type="button" class="tk-link" onClick={() => void actions.moreReplies(id)}>
+                {t.showReplies(left)}
+              </button>
+            </li>
+          )}
         </ul>
-      )}
-      {left > 0 && !collapsed && (
-        <button type="button" class="tk-link" onClick={() => void actions.moreReplies(id)}>
-          {t.showReplies(left)}
-        </button>
       )}
     </li>
   );
