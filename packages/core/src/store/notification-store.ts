@@ -1,4 +1,3 @@
-import { isId } from '../ids.js';
 import { keys, sitePrefix } from '../keys.js';
 import { type RedisClient, translateRedisError } from './redis.js';
 import { runScript } from './scripts.js';
@@ -42,10 +41,6 @@ export const notificationId = (type: NotificationType, commentId: string) =>
 
 /** JSON-schema pattern of a notification id. */
 export const NOTIFICATION_ID_PATTERN = '^[rmv][0-3][-0-9A-Za-z_]{21}$';
-
-/** Whether a string has the form of a notification id. */
-export const isNotificationId = (value: string): boolean =>
-  value.length === 23 && value[0]! in TYPES && isId(value.slice(1));
 
 /**
  * Notifications per user on a site: one sorted set by time whose members are
