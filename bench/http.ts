@@ -17,7 +17,10 @@
  * under the same autocannon settings. ThreadKit's server CPU per read divided by
  * the bare server's is what the framework, the plugins and the reader add:
  * anonymous cached read ≤ 1.3× (gzip and identity), signed-in read ≤ 2× (f, a
- * commenter's token: read fresh from Redis every time). g sends If-None-Match
+ * commenter's token: read fresh from Redis every time). The anonymous reads are
+ * also run on a third server: the same answers from one Fastify route with no
+ * plugin, hook or schema, which shows how much of the ratio is the framework's
+ * own before ThreadKit adds anything. g sends If-None-Match
  * with the current ETag: a cached page's 304 must make no Redis call, so its
  * verdict is Redis commands per request (≈ 0; the server's own batched writes
  * are a few a second) and its ratio to the bare 304 is for information.
@@ -124,6 +127,8 @@ interface Context {
   redisPid: number;
   /** The bare node:http server answering the read with ThreadKit's recorded bytes. */
   reference: ReferenceProcess;
+  /** The same answers from one bare Fastify route: the framework's own share. */
+  framework: ReferenceProcess;
   api: ApiClient;
   guests: Guest[];
   thread: SeededComment[];
@@ -147,8 +152,10 @@ async function main(): Promise<number> {
   let redis: RedisServerHandle | undefined;
   let server: ServerProcess | undefined;
   let reference: ReferenceProcess | undefined;
+  let framework: ReferenceProcess | undefined;
   const cleanup = async () => {
     await reference?.stop().catch((error: Error) => say(`stopping reference server: ${error.message}`));
+    await framework?.stop().catch((error: Error) => say(`stopping bare Fastify server: ${error.message}`));
     await server?.stop().catch((error: Error) => say(`stopping server: ${error.message}`));
     await redis?.stop().catch((error: Error) => say(`stopping redis: ${error.message}`));
   };
@@ -162,8 +169,10 @@ async function main(): Promise<number> {
 
     const seeded = await seed(server, redis, keys.publicKey);
     reference = await startReference({ root: ROOT, spec: seeded.spec });
-    const ctx: Context = { ...seeded.context, reference };
-    say(`reference (bare node:http) pid ${reference.pid} on ${reference.baseUrl}\n`);
+    framework = await startReference({ root: ROOT, spec: seeded.spec, framework: 'fastify' });
+    const ctx: Context = { ...seeded.context, reference, framework };
+    say(`reference (bare node:http) pid ${reference.pid} on ${reference.baseUrl}`);
+    say(`reference (bare Fastify) pid ${framework.pid} on ${framework.baseUrl}\n`);
     const idleBefore = await idleCpu(ctx);
     const idle = await settle(ctx);
     const rows = await scenarios(ctx, idle);
@@ -229,7 +238,7 @@ async function seed(
   server: ServerProcess,
   redis: RedisServerHandle,
   publicKey: string,
-): Promise<{ context: Omit<Context, 'reference'>; spec: ReferenceSpec }> {
+): Promise<{ context: Omit<Context, 'reference' | 'framework'>; spec: ReferenceSpec }> {
   const t0 = Date.now();
   const random = prng(20240115);
   const api = new ApiClient(server.baseUrl, publicKey);
@@ -397,13 +406,28 @@ async function scenarios(ctx: Context, idle: Settled): Promise<Row[]> {
     route: '/v1/comments',
     headers: { ...readHeaders(ctx.api.publicKey, gzip), ...extra },
   });
-  /** A saturated run on ThreadKit, then the same on the bare server. */
-  const sideBySide = async (label: string, request: LoadRequest, expectStatus?: number) => {
+  /** A saturated run on ThreadKit, then the same on the bare server (and on bare Fastify, when asked). */
+  const sideBySide = async (
+    label: string,
+    request: LoadRequest,
+    { expectStatus, onFramework = false }: { expectStatus?: number; onFramework?: boolean } = {},
+  ) => {
     const options = { request, connections: 50, ...(expectStatus ? { expectStatus } : {}) };
     const server = await run(ctx, label, options);
     const reference = await run(ctx, `${label} on bare node:http`, options, 'reference');
-    return { server, reference };
+    const framework = onFramework ? await run(ctx, `${label} on bare Fastify`, options, 'framework') : null;
+    return { server, reference, framework };
   };
+  /** How much of ThreadKit's ratio the framework alone accounts for (information). */
+  const frameworkRow = (label: string, server: LoadResult, reference: LoadResult, framework: LoadResult) => ({
+    ...ratioRow(`${label} bare Fastify ÷ bare node:http`, framework, reference, null, 'bare Fastify'),
+    notes: joinNotes([
+      `the framework alone, one route, no plugin: ThreadKit's plugins and reader add ${(
+        cpuPerRequest(server) / cpuPerRequest(framework)
+      ).toFixed(2)}× to it`,
+      ratioRow('', framework, reference, null, 'bare Fastify').notes,
+    ]),
+  });
 
   // a. Read at 1 000 req/s offered, as browsers ask for it (gzip).
   {
@@ -425,16 +449,24 @@ async function scenarios(ctx: Context, idle: Settled): Promise<Row[]> {
 
   // b. Read saturated, gzip; b″ the same without Accept-Encoding. Each beside the bare server.
   {
-    const { server, reference } = await sideBySide('b. read saturated (gzip)', readRequest(true));
+    const { server, reference, framework } = await sideBySide('b. read saturated (gzip)', readRequest(true), {
+      onFramework: true,
+    });
     rows.push(readCpuRow(ctx, 'b. read saturated, 50 conns, gzip: server CPU', server, true));
     rows.push(ratioRow('b. the same ÷ bare node:http, same bytes', server, reference, BUDGET.anonymousRatio));
+    rows.push(frameworkRow('b.', server, reference, framework!));
   }
   {
-    const { server, reference } = await sideBySide('b″. read saturated (identity)', readRequest(false));
+    const { server, reference, framework } = await sideBySide(
+      'b″. read saturated (identity)',
+      readRequest(false),
+      { onFramework: true },
+    );
     rows.push(readCpuRow(ctx, 'b″. read saturated, identity (no gzip)', server, false));
     rows.push(
       ratioRow('b″. the same ÷ bare node:http, same bytes', server, reference, BUDGET.anonymousRatio),
     );
+    rows.push(frameworkRow('b″.', server, reference, framework!));
   }
 
   // f. Read saturated with a commenter's token: their own view, read fresh from Redis each time.
@@ -466,7 +498,7 @@ async function scenarios(ctx: Context, idle: Settled): Promise<Row[]> {
     const { server, reference } = await sideBySide(
       'g. read saturated (If-None-Match → 304)',
       readRequest(true, { 'if-none-match': ctx.etag }),
-      304,
+      { expectStatus: 304 },
     );
     const bad = invalidity(server);
     const redisPerRequest = server.redisCpuMs / server.ok;
@@ -639,15 +671,15 @@ async function run(
   ctx: Context,
   label: string,
   options: Omit<LoadOptions, 'baseUrl' | 'cpuPids' | 'durationSec' | 'redisPort'>,
-  target: 'server' | 'reference' = 'server',
+  target: 'server' | 'reference' | 'framework' = 'server',
 ): Promise<LoadResult> {
-  const onReference = target === 'reference';
+  const answering = target === 'server' ? ctx.server : ctx[target];
   const base = {
     ...options,
-    // The reference server has no /metrics to read a histogram from.
-    request: onReference ? { ...options.request, route: undefined } : options.request,
-    baseUrl: onReference ? ctx.reference.baseUrl : ctx.server.baseUrl,
-    cpuPids: { server: onReference ? ctx.reference.pid : ctx.server.pid, redis: ctx.redisPid },
+    // The reference servers have no /metrics to read a histogram from.
+    request: target === 'server' ? options.request : { ...options.request, route: undefined },
+    baseUrl: answering.baseUrl,
+    cpuPids: { server: answering.pid, redis: ctx.redisPid },
     redisPort: ctx.redis.port,
   };
   const warm = await runLoad({ ...base, durationSec: WARMUP });
@@ -772,7 +804,13 @@ const redisCommandNotes = (result: LoadResult) =>
   `(${result.redisScriptCalls} and ${result.redisCommands} in ${result.durationSec} s)`;
 
 /** ThreadKit's server CPU per request over the bare server's, on the same request in the same bench. */
-function ratioRow(scenario: string, server: LoadResult, reference: LoadResult, budget: number | null): Row {
+function ratioRow(
+  scenario: string,
+  server: LoadResult,
+  reference: LoadResult,
+  budget: number | null,
+  serverName = 'ThreadKit',
+): Row {
   const badServer = invalidity(server);
   const badReference = invalidity(reference);
   const bad = badServer ?? (badReference ? `reference: ${badReference}` : null);
@@ -790,7 +828,7 @@ function ratioRow(scenario: string, server: LoadResult, reference: LoadResult, b
       bad,
       noisy(server),
       reverseNoise ? `reference run: ${reverseNoise}` : null,
-      side('ThreadKit', server),
+      side(serverName, server),
       side('bare node:http', reference),
       `load generator ${corePct(server.generatorCpuMs, server).toFixed(0)}% / ${corePct(reference.generatorCpuMs, reference).toFixed(0)}% of a core`,
       `load average ${loadAverage()}`,

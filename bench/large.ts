@@ -99,7 +99,10 @@ async function main(): Promise<number> {
     const pid = await redisPid(target.redisPort);
     const read = async (label: string, pageUrl: string, token: string | null) => {
       const pathOf = `/v1/comments?page_url=${encodeURIComponent(pageUrl)}`;
-      const headers = { ...api.headers(token ?? undefined), 'accept-encoding': 'gzip' };
+      const headers: Record<string, string> = {
+        ...api.headers(token ?? undefined),
+        'accept-encoding': 'gzip',
+      };
       delete headers['content-type'];
       const check = await fetch(`${server!.baseUrl}${pathOf}`, { headers });
       if (check.status !== 200)
@@ -137,8 +140,8 @@ async function main(): Promise<number> {
 }
 
 function row(scenario: string, result: LoadResult, notes: string): Row {
-  const p99 = percentile(result.latencies, 0.99);
-  const failed = result.non2xx + result.errors + result.timeouts;
+  const p99 = percentile(result.latencies, 99);
+  const failed = result.unexpected + result.errors + result.timeouts;
   return {
     scenario: `${scenario}, ${RATE}/s`,
     figure: `p99 ${ms(p99)}`,

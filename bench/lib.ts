@@ -318,16 +318,24 @@ export interface ReferenceProcess {
   stop(): Promise<void>;
 }
 
-/** Starts bench/reference-server.ts on `spec` and waits until it listens. */
+/** Starts bench/reference-server.ts on `spec` (as bare node:http or bare Fastify) and waits until it listens. */
 export async function startReference(options: {
   root: string;
   spec: ReferenceSpec;
+  /** bare node:http (default), or one Fastify route with nothing else. */
+  framework?: 'node' | 'fastify';
 }): Promise<ReferenceProcess> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'threadkit-reference-'));
   const specPath = path.join(dir, 'spec.json');
   await writeFile(specPath, JSON.stringify(options.spec));
   const child = spawnNode(
-    ['--import', 'tsx', path.join(options.root, 'bench/reference-server.ts'), specPath],
+    [
+      '--import',
+      'tsx',
+      path.join(options.root, 'bench/reference-server.ts'),
+      specPath,
+      options.framework ?? 'node',
+    ],
     {
       cwd: options.root,
       stdio: ['ignore', 'pipe', 'inherit'],

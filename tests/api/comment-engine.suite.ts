@@ -307,6 +307,32 @@ export function describeCommentEngine(name: string, options: { cluster: boolean 
         expect(await api.redis.hget(keys.user(api.site.id, author.userId), 'karma')).toBe('1');
       });
 
+      it('shows a reader only their votes on the page read, however many they have cast elsewhere', async () => {
+        const author = await api.guest('Author');
+        const voter = await api.guest('Voter');
+        const [small, large] = [pageUrl(), pageUrl()];
+        const [first, second] = [
+          await postOk(author.token, { page_url: small, content: 'one' }),
+          await postOk(author.token, { page_url: small, content: 'two' }),
+        ];
+        const elsewhere = [];
+        for (let i = 0; i < 5; i++)
+          elsewhere.push(await postOk(author.token, { page_url: large, content: `${i}` }));
+        await vote(voter.token, second.i, 'down');
+        // Fewer votes than the page shows comments: the page's own are picked out of all of them.
+        await vote(voter.token, elsewhere[0]!.i, 'up');
+        expect((await listJson(q(small), voter.token)).votes).toEqual({ [second.i]: 'down' });
+        // More votes than the page shows comments: asked for by comment.
+        for (const comment of elsewhere.slice(1)) await vote(voter.token, comment.i, 'up');
+        await vote(voter.token, first.i, 'up');
+        expect((await listJson(q(small), voter.token)).votes).toEqual({
+          [first.i]: 'up',
+          [second.i]: 'down',
+        });
+        const all = await listJson(q(large), voter.token);
+        expect(Object.keys(all.votes ?? {}).sort()).toEqual(elsewhere.map((c) => c.i).sort());
+      });
+
       it('refuses votes on your own comment, on missing comments and without a token', async () => {
         const author = await api.guest();
         const comment = await postOk(author.token, { page_url: pageUrl(), content: 'mine' });

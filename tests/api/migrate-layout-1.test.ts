@@ -9,7 +9,15 @@ import {
   type NotificationType,
   storedLayout,
 } from '@threadkit/core';
-import { type RedisSnapshot, restoreRedis, startRedis, startTestApi, type TestApi } from '@threadkit/testing';
+import {
+  decodeBytes,
+  type RedisSnapshot,
+  restoreRedis,
+  type SnapshotEntry,
+  startRedis,
+  startTestApi,
+  type TestApi,
+} from '@threadkit/testing';
 import { Redis } from 'ioredis';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,10 +55,13 @@ const takenAt = snapshot.taken_at;
  * (an upvote again after the hourly window), layout 2 keeps the newest.
  */
 const oldNotificationIds = new Map<string, string>();
+/** Layout 1's key names are all text. */
+const keyName = (entry: SnapshotEntry) => decodeBytes(entry.key).toString('utf8');
 for (const key of snapshot.keys) {
-  if (!key.key.endsWith(':notifications')) continue;
+  const name = keyName(key);
+  if (!name.endsWith(':notifications')) continue;
   const records = new Map(
-    snapshot.keys.find((k) => k.key === `${key.key}:records`)?.value as [string, string][] | undefined,
+    snapshot.keys.find((k) => keyName(k) === `${name}:records`)?.value as [string, string][] | undefined,
   );
   const newestFirst = [...(key.value as [string, string][])].sort((a, b) => Number(b[1]) - Number(a[1]));
   for (const [id] of newestFirst) {
@@ -59,7 +70,7 @@ for (const key of snapshot.keys) {
       comment_id: string;
     };
     // Ids are the user's own: two users may each have one of a comment (a mention of both).
-    const user = idFromUuid(/:user:([^:]+):notifications$/.exec(key.key)![1]!);
+    const user = idFromUuid(/:user:([^:]+):notifications$/.exec(name)![1]!);
     const newId = `${user}|${NOTIFICATION_LETTERS[record.type]}${idFromUuid(record.comment_id)}`;
     if (!oldNotificationIds.has(newId)) oldNotificationIds.set(newId, idFromUuid(id));
   }
@@ -140,7 +151,7 @@ describe('threadkit migrate from layout 1', () => {
     expect(migrated.comments).toBeGreaterThan(20);
     // Every page with comments was placed.
     const commented = snapshot.keys
-      .filter((k) => /:comment:[^:]+$/.test(k.key))
+      .filter((k) => /:comment:[^:]+$/.test(keyName(k)))
       .map((k) => (JSON.parse(k.value as string) as { pg: string }).pg);
     expect(migrated.pages).toBe(new Set(commented).size);
     expect(await storedLayout(api.redis)).toBe(LAYOUT_VERSION);
@@ -232,7 +243,7 @@ describe('threadkit migrate, interrupted', () => {
       expect(await storedLayout(redis)).toBe(LAYOUT_VERSION);
       expect(await redis.keys('site:{*')).toEqual([]);
       // Every comment made it, whichever run moved it.
-      const comments = snapshot.keys.filter((k) => /:comment:[^:]+$/.test(k.key)).length;
+      const comments = snapshot.keys.filter((k) => /:comment:[^:]+$/.test(keyName(k))).length;
       const site = idFromUuid(inputs.site.id);
       expect((await redis.keys(`tk:{${site}}:c:*`)).filter((k) => /:c:[^:]+$/.test(k)).length).toBe(comments);
       expect(await redis.exists(keys.standaloneSite())).toBe(1);

@@ -123,7 +123,7 @@ describe('census generator', () => {
             ifNoneMatch: null,
           });
           if (result.notModified) throw new Error('a first read cannot be "not modified"');
-          const body = JSON.parse(result.body.toString('utf8')) as {
+          const body = JSON.parse(Buffer.concat(result.body).toString('utf8')) as {
             tree: { comments: CommentView[] };
             next_cursor: string | null;
           };

@@ -150,11 +150,12 @@ describe('the embed', () => {
       release = resolve;
     });
     const arabic = await open(key, '?lang=ar', {
-      prepare: (context) =>
-        context.route('**/widget/ar-*.js', async (route) => {
+      prepare: async (context) => {
+        await context.route('**/widget/ar-*.js', async (route) => {
           await held;
           await route.continue();
-        }),
+        });
+      },
     });
     await expect.poll(() => arabic.locator('#threadkit .tk[aria-busy="true"]').count()).toBe(1);
     expect(await root(arabic)).toEqual({ lang: 'ar', dir: 'rtl' });

@@ -40,15 +40,43 @@ export function checkOriginPattern(entry: string): string | null {
  */
 export function requireAllowedOrigin(
   origin: string | null | undefined,
-  settings: { allowed_origins: readonly string[]; allow_localhost: boolean },
+  settings: OriginSettings,
 ): asserts origin is string {
-  if (origin && isOriginAllowed(origin, settings.allowed_origins, settings.allow_localhost)) return;
+  if (origin && allowedBy(settings, origin)) return;
   throw new ThreadKitError(
     'origin_not_allowed',
     origin
       ? `The origin ${origin} is not allowed to use this key.`
       : 'A public key only works from a web page on an allowed origin; servers use the secret key.',
   );
+}
+
+interface OriginSettings {
+  allowed_origins: readonly string[];
+  allow_localhost: boolean;
+}
+
+/**
+ * Verdicts by origin, kept on each settings object: a site's settings are read
+ * once and shared by its requests (a change makes a new object), and the same
+ * few origins ask again and again. Bounded per site against a flood of made-up origins.
+ */
+const verdicts = new WeakMap<OriginSettings, Map<string, boolean>>();
+const MAX_VERDICTS_PER_SITE = 256;
+
+function allowedBy(settings: OriginSettings, origin: string): boolean {
+  let known = verdicts.get(settings);
+  if (!known) {
+    known = new Map();
+    verdicts.set(settings, known);
+  }
+  let verdict = known.get(origin);
+  if (verdict === undefined) {
+    verdict = isOriginAllowed(origin, settings.allowed_origins, settings.allow_localhost);
+    if (known.size >= MAX_VERDICTS_PER_SITE) known.clear();
+    known.set(origin, verdict);
+  }
+  return verdict;
 }
 
 export function isOriginAllowed(

@@ -58,7 +58,13 @@ export interface RepliesPage {
 
 export type ThreadResult =
   | { notModified: true; etag: string }
-  | { notModified: false; etag: string; body: Buffer; gzipped: Buffer | null };
+  | {
+      notModified: false;
+      etag: string;
+      /** The JSON body in pieces, to be sent one after another: the shared bytes are not copied per reader. */
+      body: Buffer[];
+      gzipped: Buffer | null;
+    };
 
 /** What the cached threads of one instance may hold in all. */
 const THREAD_CACHE_BYTES = 64 * 1024 * 1024;
@@ -142,7 +148,10 @@ export class ThreadReader {
       };
       this.cache.set(cacheKey, entry);
     }
-    if (!personal) return { notModified: false, etag, ...shareable(entry, query.page.id, state.views) };
+    if (!personal) {
+      const { body, gzipped } = shareable(entry, query.page.id, state.views);
+      return { notModified: false, etag, body: [body], gzipped };
+    }
 
     // Most signed-in readers have nothing hidden on the page: their votes are asked for at the same time.
     const ids = entry.ids;
@@ -300,7 +309,7 @@ function shareable(
 ): { body: Buffer; gzipped: Buffer | null } {
   const now = Date.now();
   if (!entry.body || now - entry.builtAt >= VIEWS_REFRESH_MS) {
-    entry.body = envelope(pageId, views, entry.members, '');
+    entry.body = Buffer.concat(envelope(pageId, views, entry.members, ''));
     entry.builtAt = now;
   }
   // Until the new body is compressed, the previous compressed one (same thread, an older
@@ -318,15 +327,12 @@ function shareable(
   return { body: entry.body, gzipped: entry.gzipped };
 }
 
-const envelope = (pageId: string, views: number, members: Buffer, tail: string) => {
-  const head = `{"page_id":"${pageId}","pageviews":${views}`;
-  const end = `${tail}}`;
-  const body = Buffer.allocUnsafe(head.length + members.length + Buffer.byteLength(end));
-  body.write(head, 0, 'latin1');
-  members.copy(body, head.length);
-  body.write(end, head.length + members.length);
-  return body;
-};
+/** A thread response in three pieces: the page and its view count, the shared members, what closes it. */
+const envelope = (pageId: string, views: number, members: Buffer, tail: string): Buffer[] => [
+  Buffer.from(`{"page_id":"${pageId}","pageviews":${views}`, 'latin1'),
+  members,
+  Buffer.from(`${tail}}`),
+];
 
 // A variant's digest is the same on every read of it: worked out once.
 const digests = new LRUCache<string, string>({ max: 10_000 });

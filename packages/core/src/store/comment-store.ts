@@ -332,15 +332,29 @@ export class CommentStore {
   }
 
   /** The viewer's votes among these comments. */
-  async votesOf(siteId: string, userId: string, commentIds: string[]): Promise<Map<string, VoteDirection>> {
+  async votesOf(
+    siteId: string,
+    userId: string,
+    commentIds: readonly string[],
+  ): Promise<Map<string, VoteDirection>> {
     const votes = new Map<string, VoteDirection>();
     if (commentIds.length === 0) return votes;
-    const values = await this.redis
-      .hmget(keys.userVotes(siteId, userId), ...commentIds)
-      .catch(translateRedisError);
-    values.forEach((value, i) => {
-      if (value) votes.set(commentIds[i]!, value === 'u' ? 'up' : 'down');
-    });
+    const key = keys.userVotes(siteId, userId);
+    const all = await runScript(this.redis, 'votesOn', [key], [commentIds.length]).catch(translateRedisError);
+    if (all === null) {
+      const values = await this.redis.hmget(key, ...commentIds).catch(translateRedisError);
+      values.forEach((value, i) => {
+        if (value) votes.set(commentIds[i]!, value === 'u' ? 'up' : 'down');
+      });
+      return votes;
+    }
+    if (all.length === 0) return votes;
+    // The user's votes on other pages are in the answer too.
+    const wanted = new Set(commentIds);
+    for (let i = 0; i < all.length; i += 2) {
+      const id = all[i]!;
+      if (wanted.has(id)) votes.set(id, all[i + 1] === 'u' ? 'up' : 'down');
+    }
     return votes;
   }
 

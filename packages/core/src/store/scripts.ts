@@ -40,6 +40,7 @@ const FILES = {
   presence: 'presence.lua',
   listNotifications: 'list_notifications.lua',
   addCommenter: 'add_commenter.lua',
+  votesOn: 'votes_on.lua',
 } as const;
 
 export type ScriptName = keyof typeof FILES;
@@ -73,6 +74,7 @@ export interface ScriptResults {
   addNotification: number | null;
   listNotifications: [unread: number, ...rows: (string | number)[]];
   addCommenter: number;
+  votesOn: string[] | null;
   readNotifications: number;
   claimMail: string | null;
   retryMail: number;

@@ -9,6 +9,7 @@ import {
 } from '@threadkit/core';
 import type { AppContext } from '../../context.js';
 import { bearer, CommentIdParams, errorResponses } from '../../schemas.js';
+import { sendPieces } from '../../send-pieces.js';
 import {
   CommentResponse,
   CountsQuery,
@@ -71,7 +72,7 @@ export const commentRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
       if (result.gzipped && acceptsGzip(request.headers['accept-encoding'])) {
         return reply.header('content-encoding', 'gzip').send(result.gzipped);
       }
-      return reply.send(result.body);
+      return sendPieces(reply, result.body);
     },
   );
 
