@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { type CommentView, ERROR_CODES, ID_SCHEMA_PATTERN, MAX_NAME_LENGTH } from '@threadkit/core';
+import type { RouteOptions } from 'fastify';
 
 /**
  * Shared schemas, registered once with `app.addSchema` so routes can reference
@@ -93,6 +94,18 @@ export const CommentIdParams = Type.Object({
 /** The error responses a route can give, for its OpenAPI entry. */
 export const errorResponses = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((status) => [status, ErrorRef])) as Record<number, typeof ErrorRef>;
+
+/**
+ * Adds error responses to a documented route's OpenAPI entry, for statuses a
+ * plugin answers on the route's behalf (a missing key, a full budget, a body too large).
+ */
+export function documentErrors(route: RouteOptions, ...statuses: number[]): void {
+  if (!route.schema?.response || route.schema.hide) return;
+  const response = route.schema.response as Record<number, unknown>;
+  const missing = statuses.filter((status) => !(status in response));
+  if (missing.length > 0)
+    route.schema = { ...route.schema, response: { ...response, ...errorResponses(...missing) } };
+}
 
 export const bearer = [{ projectid: [], bearer: [] }];
 

@@ -2,6 +2,7 @@ import { parseOrigin, requireAllowedOrigin, ThreadKitError, unauthorized } from 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { AppContext } from '../context.js';
+import { documentErrors } from '../schemas.js';
 
 const ALLOWED_HEADERS = 'projectid, authorization, content-type, if-none-match';
 const EXPOSED_HEADERS = 'etag, retry-after';
@@ -29,6 +30,11 @@ export const credentialsPlugin = fp(async (app: FastifyInstance, { context }: { 
         .header('vary', 'Origin');
     }
     return reply.status(204).send();
+  });
+
+  // Every route behind a key can refuse it (401) or the page it came from (403).
+  app.addHook('onRoute', (route) => {
+    if (route.config?.credentials !== 'none') documentErrors(route, 401, 403);
   });
 
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {

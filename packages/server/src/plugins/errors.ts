@@ -1,6 +1,7 @@
 import { isConnectionError, ThreadKitError } from '@threadkit/core';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { documentErrors } from '../schemas.js';
 
 /** Maps every failure to the error body of `api.md`; bad input is never a 500. */
 export const errorsPlugin = fp(async (app: FastifyInstance) => {
@@ -13,6 +14,14 @@ export const errorsPlugin = fp(async (app: FastifyInstance) => {
     }
     request.log.error({ err: error }, 'unhandled error');
     return reply.status(500).send({ error: 'Internal server error.', code: 'internal' });
+  });
+
+  // What any documented route may answer before or beside its handler: bad input (a malformed
+  // URL, query or body), a body over the limit, storage out of reach.
+  app.addHook('onRoute', (route) => {
+    const methods = [route.method].flat();
+    const takesBody = methods.some((method) => method !== 'GET' && method !== 'HEAD');
+    documentErrors(route, 400, ...(takesBody ? [413] : []), 503);
   });
 
   app.setNotFoundHandler((request, reply) =>

@@ -8,7 +8,7 @@ import {
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { AppContext } from '../context.js';
-import { ErrorRef } from '../schemas.js';
+import { documentErrors } from '../schemas.js';
 
 /**
  * The rate limits of `docs/api.md`: every /v1 request with a site key counts in
@@ -35,8 +35,7 @@ export const rateLimitPlugin = fp(async (app: FastifyInstance, { context }: { co
 
   // Every limited route can answer 429: say so in its OpenAPI entry.
   app.addHook('onRoute', (route) => {
-    if (route.config?.rateLimit === false || !route.schema?.response) return;
-    route.schema = { ...route.schema, response: { ...(route.schema.response as object), 429: ErrorRef } };
+    if (route.config?.rateLimit !== false) documentErrors(route, 429);
   });
 
   app.addHook('onRequest', (request, _reply, done) => {
