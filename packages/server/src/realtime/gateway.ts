@@ -250,6 +250,7 @@ export class Gateway {
     if (this.closing)
       return this.refuse(socket, new ThreadKitError('unavailable', 'The server is shutting down.'));
     // Before anything is looked up or allocated: the caps hold however fast sockets arrive.
+    // (A socket the client already closed has no address; it is gone in a moment anyway.)
     const address = proxyAddr(request, this.trustedProxy) ?? '';
     const admission = this.addresses.admit(address, Date.now());
     if (admission !== 'accepted') return this.refuseOverCap(socket, admission, address);
