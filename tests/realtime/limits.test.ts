@@ -126,6 +126,32 @@ describe('replay budget', () => {
     }
   });
 
+  it('holds the budget against catch-ups of several connections at the same moment', async () => {
+    const gw = await startTestGateway(api, { ws: { replayEventsPerMinute: 10 } });
+    try {
+      const page = newPage();
+      const [start] = await logEvents(page, 7);
+      const sockets = await Promise.all([gw.connect(), gw.connect(), gw.connect(), gw.connect()]);
+      for (const socket of sockets) await socket.next('connected');
+      // All at once: each is handled while the others wait on the log.
+      for (const socket of sockets) socket.send('subscribe', { page_id: page, since: start });
+      const answers = await Promise.all(
+        sockets.map(async (socket) => {
+          const answer = await eventually(
+            'the catch-up',
+            async () => socket.received.find((m) => m.method === 'reset' || m.method === 'delete_comment'),
+            (m) => m !== undefined,
+          );
+          return answer!.method;
+        }),
+      );
+      expect(answers.sort()).toEqual(['delete_comment', 'reset', 'reset', 'reset']);
+      for (const socket of sockets) socket.close();
+    } finally {
+      await gw.close();
+    }
+  });
+
   it('gives each client address, behind a trusted proxy, a budget of its own', async () => {
     const gw = await startTestGateway(api, { ws: { replayEventsPerMinute: 10 }, trustProxy: ['loopback'] });
     try {

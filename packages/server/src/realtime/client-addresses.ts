@@ -56,18 +56,24 @@ export class ClientAddresses {
     if (state.connections === 0 && this.refill(state, now)) this.addresses.delete(address);
   }
 
-  /** How many events the address may have replayed now. */
-  replayAllowance(address: string, now: number): number {
+  /**
+   * Takes what the address may have replayed now, up to `wanted` events, before the log is
+   * read: its other connections' catch-ups meanwhile see only what is left.
+   */
+  takeReplay(address: string, wanted: number, now: number): number {
     const state = this.addresses.get(address);
     if (!state) return 0;
     this.refill(state, now);
-    return Math.floor(state.replayTokens);
+    const taken = Math.min(wanted, Math.floor(state.replayTokens));
+    state.replayTokens -= taken;
+    return taken;
   }
 
-  /** Counts events read from the log for the address. */
-  chargeReplay(address: string, events: number): void {
+  /** Gives back the part of a `takeReplay` the catch-up did not use. */
+  returnReplay(address: string, events: number): void {
     const state = this.addresses.get(address);
-    if (state) state.replayTokens = Math.max(0, state.replayTokens - events);
+    if (state && events > 0)
+      state.replayTokens = Math.min(this.limits.replayEventsPerMinute, state.replayTokens + events);
   }
 
   /** Forgets addresses without connections whose budget has refilled since they left. */

@@ -138,7 +138,7 @@ export class ClientMessages {
    * with the budget spent the log is not even read.
    */
   private async replay(conn: Connection, pageId: string, channel: string, since: string | number) {
-    const allowance = Math.min(REPLAY_LIMIT, this.addresses.replayAllowance(conn.address, Date.now()));
+    const allowance = this.addresses.takeReplay(conn.address, REPLAY_LIMIT, Date.now());
     const events =
       allowance === 0
         ? null
@@ -149,7 +149,7 @@ export class ClientMessages {
             allowance,
           );
     // A refused catch-up costs what the log may have read for it.
-    this.addresses.chargeReplay(conn.address, events?.length ?? allowance);
+    if (events !== null) this.addresses.returnReplay(conn.address, allowance - events.length);
     if (events === null && allowance < REPLAY_LIMIT) this.metrics.replaysOverBudget.inc();
     if (events !== null) {
       const last = this.hub.replayTo(conn, channel, events);
