@@ -1,4 +1,4 @@
-import { channels, type RealtimeStore } from '@threadkit/core';
+import { channels, type LoggedEvent, type RealtimeStore } from '@threadkit/core';
 import type { ClientAddresses } from './client-addresses.js';
 import { type Connection, compareStreamIds } from './connection.js';
 import { type ChannelHub, REPLAY_LIMIT } from './hub.js';
@@ -139,17 +139,16 @@ export class ClientMessages {
    */
   private async replay(conn: Connection, pageId: string, channel: string, since: string | number) {
     const allowance = this.addresses.takeReplay(conn.address, REPLAY_LIMIT, Date.now());
-    const events =
-      allowance === 0
-        ? null
-        : await this.realtime.eventsSince(
-            conn.siteId,
-            pageId,
-            typeof since === 'string' ? { after: since } : { from: since },
-            allowance,
-          );
-    // A refused catch-up costs what the log may have read for it.
-    if (events !== null) this.addresses.returnReplay(conn.address, allowance - events.length);
+    let events: LoggedEvent[] | null = null;
+    if (allowance > 0) {
+      const position = typeof since === 'string' ? { after: since } : { from: since };
+      events = await this.realtime.eventsSince(conn.siteId, pageId, position, allowance).catch((error) => {
+        this.addresses.returnReplay(conn.address, allowance);
+        throw error;
+      });
+      // What was not sent goes back; a refused catch-up costs what the log may have read for it.
+      if (events !== null) this.addresses.returnReplay(conn.address, allowance - events.length);
+    }
     if (events === null && allowance < REPLAY_LIMIT) this.metrics.replaysOverBudget.inc();
     if (events !== null) {
       const last = this.hub.replayTo(conn, channel, events);
