@@ -135,7 +135,8 @@ async function main(): Promise<number> {
   );
   say(
     `Gateway: its own process (\`start ws\`), node flags: ${NODE_FLAGS.length > 0 ? NODE_FLAGS.join(' ') : '(none)'}; ` +
-      `WS_* settings at their defaults; HTTP API in another process (\`start http\`), same Redis.\n`,
+      `WS_* settings at their defaults but the connection caps (every client is one address); ` +
+      `HTTP API in another process (\`start http\`), same Redis.\n`,
   );
 
   let redis: RedisServerHandle | undefined;
@@ -162,6 +163,11 @@ async function main(): Promise<number> {
       nodeArgs: NODE_FLAGS,
       raiseFdLimit: true,
       inspectPort: true,
+      // Every client here is 127.0.0.1: the caps would refuse all but the first hundred.
+      env: {
+        WS_MAX_CONNECTIONS: String(CONNECTIONS + 100),
+        WS_MAX_CONNECTIONS_PER_ADDRESS: String(CONNECTIONS + 100),
+      },
     });
     const limits = processMemory(gateway.pid);
     say(

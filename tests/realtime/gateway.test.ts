@@ -528,6 +528,29 @@ describe('protocol errors and limits', () => {
     socket.close();
   });
 
+  it('refuses a `since` beyond what a log position can be with invalid_params, not a failure in Redis', async () => {
+    const page = newPage();
+    const socket = await gw.connect();
+    await socket.next('connected');
+    for (const since of [1e300, 2 ** 53, '9999999999999999-0', '0-9999999999999999']) {
+      socket.send('subscribe', { page_id: page.id, since });
+      expect((await socket.next('error')).params).toMatchObject({
+        code: 'invalid_params',
+        message: expect.stringContaining('since'),
+      });
+    }
+    await socket.subscribe(page.id);
+    socket.send('resync', { page_id: page.id, since: 1e300 });
+    expect((await socket.next('error')).params.code).toBe('invalid_params');
+    // The largest accepted values are answered as usual: nothing was missed since then.
+    socket.send('resync', { page_id: page.id, since: Number.MAX_SAFE_INTEGER });
+    socket.send('resync', { page_id: page.id, since: '999999999999999-999999999999999' });
+    socket.send('ping');
+    await socket.next('pong');
+    expect(socket.take('error')).toEqual([]);
+    socket.close();
+  });
+
   it('limits subscriptions per connection', async () => {
     const socket = await gw.connect();
     for (let i = 0; i < 3; i++) await socket.subscribe(newPage().id);

@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, OIDC_FIELDS, SETTINGS } from './config.js';
+import {
+  ASSUMED_OPEN_FILES,
+  ConfigError,
+  defaultMaxConnections,
+  loadConfig,
+  OIDC_FIELDS,
+  SETTINGS,
+} from './config.js';
 
 const PUB = `tk_pub_${'a1B2'.repeat(6)}`;
 const SEC = `tk_sec_${'Z9y8'.repeat(6)}`;
@@ -32,6 +39,9 @@ describe('loadConfig: defaults', () => {
       maxMessageBytes: 4096,
       maxBufferedBytes: 1_048_576,
       presenceTtlMs: 30_000,
+      maxConnections: null,
+      maxConnectionsPerAddress: 100,
+      replayEventsPerMinute: 1000,
     });
     expect(config.logLevel).toBe('info');
     expect(config.accessTokenTtl).toBe(3600);
@@ -71,10 +81,43 @@ describe('loadConfig: defaults', () => {
     expect(Number(defaults.WS_MAX_MESSAGE_BYTES)).toBe(config.ws.maxMessageBytes);
     expect(Number(defaults.WS_MAX_BUFFERED_BYTES)).toBe(config.ws.maxBufferedBytes);
     expect(Number(defaults.WS_PRESENCE_TTL) * 1000).toBe(config.ws.presenceTtlMs);
+    expect(Number(defaults.WS_MAX_CONNECTIONS_PER_ADDRESS)).toBe(config.ws.maxConnectionsPerAddress);
+    expect(Number(defaults.WS_REPLAY_EVENTS_PER_MINUTE)).toBe(config.ws.replayEventsPerMinute);
+    expect(config.ws.maxConnections).toBeNull();
     expect(Number(defaults.ACCESS_TOKEN_TTL)).toBe(config.accessTokenTtl);
     expect(Number(defaults.SESSION_TTL)).toBe(config.sessionTtl);
     expect(defaults.DATA_DIR).toBe(config.dataDir);
     expect(defaults.LOG_LEVEL).toBe(config.logLevel);
+  });
+});
+
+describe('WebSocket connection limits', () => {
+  it('reads WS_MAX_CONNECTIONS, WS_MAX_CONNECTIONS_PER_ADDRESS and WS_REPLAY_EVENTS_PER_MINUTE', () => {
+    expect(
+      loadConfig({
+        WS_MAX_CONNECTIONS: '5000',
+        WS_MAX_CONNECTIONS_PER_ADDRESS: '20',
+        WS_REPLAY_EVENTS_PER_MINUTE: '0',
+      }).ws,
+    ).toMatchObject({ maxConnections: 5000, maxConnectionsPerAddress: 20, replayEventsPerMinute: 0 });
+    for (const [name, value] of [
+      ['WS_MAX_CONNECTIONS', '0'],
+      ['WS_MAX_CONNECTIONS', 'lots'],
+      ['WS_MAX_CONNECTIONS_PER_ADDRESS', '0'],
+      ['WS_REPLAY_EVENTS_PER_MINUTE', '-1'],
+    ] as const) {
+      expect(problemsOf({ [name]: value })[0]).toContain(name);
+    }
+  });
+
+  it('derives the default WS_MAX_CONNECTIONS from the open-files limit, as SETTINGS says', () => {
+    expect(defaultMaxConnections(1024)).toBe(768);
+    expect(SETTINGS.find((s) => s.name === 'WS_MAX_CONNECTIONS')?.doc).toContain('768 with `ulimit -n 1024`');
+    expect(defaultMaxConnections(65_536)).toBe(49_152);
+    // Small limits keep 128 for the rest; an unknown one is taken as 1024.
+    expect(defaultMaxConnections(256)).toBe(128);
+    expect(defaultMaxConnections(100)).toBe(1);
+    expect(defaultMaxConnections(null)).toBe(defaultMaxConnections(ASSUMED_OPEN_FILES));
   });
 });
 

@@ -74,6 +74,24 @@ export interface WebSocketConfig {
   maxBufferedBytes: number;
   /** How long an instance's presence entries outlive its last heartbeat (ms); it beats three times as often. */
   presenceTtlMs: number;
+  /** Connections (handshakes included) an instance takes at once; null: derived from the open-files limit. */
+  maxConnections: number | null;
+  /** Connections one client address may hold on an instance at once. */
+  maxConnectionsPerAddress: number;
+  /** Logged events replayed (subscribe with `since`, resync) per client address per minute; beyond: `reset`. */
+  replayEventsPerMinute: number;
+}
+
+/** Open files assumed where the process's limit cannot be read. */
+export const ASSUMED_OPEN_FILES = 1024;
+
+/**
+ * The default of WS_MAX_CONNECTIONS: three quarters of the open-files limit, the rest (at least
+ * 128) left to the HTTP API, Redis and the process itself, so WebSockets cannot starve them.
+ */
+export function defaultMaxConnections(openFiles: number | null): number {
+  const limit = openFiles ?? ASSUMED_OPEN_FILES;
+  return Math.max(1, limit - Math.max(128, Math.floor(limit / 4)));
 }
 
 /** An OpenID Connect provider (Google is one) or GitHub's plain OAuth 2.0. */
@@ -186,6 +204,21 @@ export const SETTINGS: readonly Setting[] = [
     name: 'WS_MAX_BUFFERED_BYTES',
     default: '1048576',
     doc: 'Unsent bytes a slow WebSocket client may have queued before it is disconnected.',
+  },
+  {
+    name: 'WS_MAX_CONNECTIONS',
+    default: '(from the open-files limit)',
+    doc: 'WebSocket connections one instance takes at once (handshakes included); more are refused with 503. Unset: three quarters of the process’s open-files limit (768 with `ulimit -n 1024`), leaving the rest to the HTTP API and Redis.',
+  },
+  {
+    name: 'WS_MAX_CONNECTIONS_PER_ADDRESS',
+    default: '100',
+    doc: 'WebSocket connections one client address may hold on an instance at once; more are refused with 429. The address is taken as for rate limits (`TRUST_PROXY`).',
+  },
+  {
+    name: 'WS_REPLAY_EVENTS_PER_MINUTE',
+    default: '1000',
+    doc: 'Missed events the gateway replays to one client address per minute (`subscribe` with `since`, `resync`); a catch-up that does not fit is answered with `reset` (reload over HTTP).',
   },
   {
     name: 'JWT_SECRET',
@@ -558,6 +591,10 @@ export function loadConfig(env: Env = process.env): Config {
       maxMessageBytes: int('WS_MAX_MESSAGE_BYTES', 4096, 256, 1_048_576),
       maxBufferedBytes: int('WS_MAX_BUFFERED_BYTES', 1_048_576, 65_536, 1_073_741_824),
       presenceTtlMs: int('WS_PRESENCE_TTL', 30, 3, 3600) * 1000,
+      maxConnections:
+        get('WS_MAX_CONNECTIONS') === undefined ? null : int('WS_MAX_CONNECTIONS', 0, 1, 10_000_000),
+      maxConnectionsPerAddress: int('WS_MAX_CONNECTIONS_PER_ADDRESS', 100, 1, 10_000_000),
+      replayEventsPerMinute: int('WS_REPLAY_EVENTS_PER_MINUTE', 1000, 0, 10_000_000),
     },
     jwtSecret,
     accessTokenTtl: int('ACCESS_TOKEN_TTL', 3600, 60, 86_400),

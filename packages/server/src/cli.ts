@@ -84,7 +84,12 @@ async function start(config: Config, parts: ServerParts): Promise<number> {
     say(`ThreadKit is running at ${server.url}  (API reference: ${server.url}/docs)`);
     say(`Demo page with the comment widget: ${server.url}/`);
   }
-  if (server.wsUrl) say(`Live updates (WebSocket): ${server.wsUrl}/ws`);
+  if (server.wsUrl && server.gateway) {
+    say(
+      `Live updates (WebSocket): ${server.wsUrl}/ws  (at most ${server.gateway.maxConnections} connections, ` +
+        `${config.ws.maxConnectionsPerAddress} per client address)`,
+    );
+  }
   for (const line of deliveryNotes(config)) say(line);
   say('');
 

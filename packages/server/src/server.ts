@@ -73,6 +73,7 @@ export async function startServer(
     ? new Gateway(
         {
           config: config.ws,
+          trustProxy: config.trustProxy,
           redis: connection.redis,
           sites: context.sites,
           auth: context.auth,

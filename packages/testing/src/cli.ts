@@ -45,9 +45,32 @@ export interface RunningCli {
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
 }
 
-/** The `threadkit` command as users run it: the compiled CLI in a child process. */
-export function launchCli(args: string[], env: NodeJS.ProcessEnv): RunningCli {
-  const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * The `threadkit` command as users run it: the compiled CLI in a child process. With
+ * `openFiles`, it starts as after `ulimit -n <openFiles>` (soft and hard limit), through a shell.
+ */
+export function launchCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  options: { openFiles?: number } = {},
+): RunningCli {
+  const stdio: ['ignore', 'pipe', 'pipe'] = ['ignore', 'pipe', 'pipe'];
+  const child =
+    options.openFiles === undefined
+      ? spawn(process.execPath, [CLI, ...args], { env, stdio })
+      : spawn(
+          '/bin/sh',
+          [
+            '-c',
+            'ulimit -n "$1" && shift && exec "$@"',
+            'sh',
+            String(options.openFiles),
+            process.execPath,
+            CLI,
+            ...args,
+          ],
+          { env, stdio },
+        );
   children.add(child);
   let out = '';
   child.stdout!.on('data', (chunk: Buffer) => {

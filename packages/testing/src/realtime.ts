@@ -19,6 +19,8 @@ export interface ConnectOptions {
   projectId?: string;
   /** null: no Origin header. */
   origin?: string | null;
+  /** More handshake headers (`x-forwarded-for`, as a proxy would send it). */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -29,9 +31,9 @@ export interface ConnectOptions {
  */
 export async function startTestGateway(
   api: TestApi,
-  options: GatewayOptions & { ws?: Partial<WebSocketConfig>; port?: number } = {},
+  options: GatewayOptions & { ws?: Partial<WebSocketConfig>; port?: number; trustProxy?: string[] } = {},
 ): Promise<TestGateway> {
-  const { ws, port = 0, ...gatewayOptions } = options;
+  const { ws, port = 0, trustProxy = api.config.trustProxy, ...gatewayOptions } = options;
   const redis = createRedis(api.config.redis);
   redis.on('error', () => {});
   await waitForRedis(redis);
@@ -40,6 +42,7 @@ export async function startTestGateway(
   const gateway = new Gateway(
     {
       config: { ...api.config.ws, ...ws },
+      trustProxy,
       redis,
       sites: context.sites,
       auth: context.auth,
@@ -97,15 +100,16 @@ export class TestSocket {
   }
 
   /** Connects; resolves once open (and `connected` arrived), or rejects with the HTTP refusal. */
-  static async open(
-    base: string,
-    options: { projectId: string; token?: string; origin?: string | null },
-  ): Promise<TestSocket> {
+  static async open(base: string, options: { projectId: string } & ConnectOptions): Promise<TestSocket> {
     const url = new URL('/ws', base);
     url.searchParams.set('project_id', options.projectId);
     if (options.token) url.searchParams.set('token', options.token);
     const origin = options.origin === undefined ? TEST_ORIGIN : options.origin;
-    const ws = new WebSocket(url, { ...(origin ? { origin } : {}), perMessageDeflate: false });
+    const ws = new WebSocket(url, {
+      ...(origin ? { origin } : {}),
+      ...(options.headers ? { headers: options.headers } : {}),
+      perMessageDeflate: false,
+    });
     const socket = new TestSocket(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());

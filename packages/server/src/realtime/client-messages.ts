@@ -1,4 +1,5 @@
-import { channels, type RealtimeStore } from '@threadkit/core';
+import { channels, type LoggedEvent, type RealtimeStore } from '@threadkit/core';
+import type { ClientAddresses } from './client-addresses.js';
 import { type Connection, compareStreamIds } from './connection.js';
 import { type ChannelHub, REPLAY_LIMIT } from './hub.js';
 import type { GatewayMetrics } from './metrics.js';
@@ -21,6 +22,7 @@ export class ClientMessages {
     private readonly presence: PresenceTracker,
     private readonly realtime: RealtimeStore,
     private readonly metrics: GatewayMetrics,
+    private readonly addresses: ClientAddresses,
     private readonly options: ClientMessageOptions,
   ) {}
 
@@ -130,14 +132,24 @@ export class ClientMessages {
     }
   }
 
-  /** Sends the logged events since `since` the client lacks (or `reset`); returns the last id sent. */
+  /**
+   * Sends the logged events since `since` the client lacks (or `reset`); returns the last id sent.
+   * At most what its address's replay budget has left: a catch-up past it is a `reset` too, and
+   * with the budget spent the log is not even read.
+   */
   private async replay(conn: Connection, pageId: string, channel: string, since: string | number) {
-    const events = await this.realtime.eventsSince(
-      conn.siteId,
-      pageId,
-      typeof since === 'string' ? { after: since } : { from: since },
-      REPLAY_LIMIT,
-    );
+    const allowance = this.addresses.takeReplay(conn.address, REPLAY_LIMIT, Date.now());
+    let events: LoggedEvent[] | null = null;
+    if (allowance > 0) {
+      const position = typeof since === 'string' ? { after: since } : { from: since };
+      events = await this.realtime.eventsSince(conn.siteId, pageId, position, allowance).catch((error) => {
+        this.addresses.returnReplay(conn.address, allowance);
+        throw error;
+      });
+      // What was not sent goes back; a refused catch-up costs what the log may have read for it.
+      if (events !== null) this.addresses.returnReplay(conn.address, allowance - events.length);
+    }
+    if (events === null && allowance < REPLAY_LIMIT) this.metrics.replaysOverBudget.inc();
     if (events !== null) {
       const last = this.hub.replayTo(conn, channel, events);
       // Now it has everything after `since` (a time: after its previous millisecond).

@@ -58,6 +58,8 @@ export class Connection {
     readonly ws: WebSocket,
     readonly siteId: string,
     public identity: Identity | null,
+    /** The client's address (`TRUST_PROXY` applied): its replays are metered per address. */
+    readonly address: string,
     private readonly settings: ConnectionSettings,
     now: number,
   ) {

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import proxyAddr from '@fastify/proxy-addr';
 import {
   type AuthService,
+  defaultMaxConnections,
   isCluster,
   isConnectionError,
   isModerator,
@@ -18,6 +20,8 @@ import {
 } from '@threadkit/core';
 import type { Logger } from 'pino';
 import { type RawData, WebSocketServer } from 'ws';
+import { openFilesLimit } from '../open-files.js';
+import { type Admission, ClientAddresses } from './client-addresses.js';
 import { ClientMessages } from './client-messages.js';
 import { Connection, type ConnectionSettings, type Identity } from './connection.js';
 import { ChannelHub } from './hub.js';
@@ -27,6 +31,8 @@ import { CLOSE, ProtocolError, parseClientMessage } from './protocol.js';
 
 export interface GatewayDeps {
   config: WebSocketConfig;
+  /** `TRUST_PROXY`: whose `X-Forwarded-For` names the client address, as for the HTTP API. */
+  trustProxy: string[];
   /** Commands (presence, the event log, sessions). */
   redis: RedisClient;
   sites: SiteService;
@@ -73,6 +79,11 @@ export class Gateway {
   private readonly presence: PresenceTracker;
   private readonly messages: ClientMessages;
   private readonly connections = new Set<Connection>();
+  /** Places for connections, in all and per client address, and each address's replay budget. */
+  private readonly addresses: ClientAddresses;
+  private readonly trustedProxy: (address: string, hop: number) => boolean;
+  /** When a refusal for each cap was last logged: operators hear of it, not of every one. */
+  private readonly refusalLoggedAt = { instance_full: 0, address_full: 0 };
   private readonly timers: NodeJS.Timeout[] = [];
   private closing = false;
   private readonly closeGraceMs: number;
@@ -83,12 +94,29 @@ export class Gateway {
   /** Where the ping sweep goes on from (Set iterators skip deleted entries and see new ones). */
   private sweepCursor: Iterator<Connection> | null = null;
 
+  /** Connections (handshakes included) this instance takes at once. */
+  readonly maxConnections: number;
+
   constructor(
     private readonly deps: GatewayDeps,
     options: GatewayOptions = {},
   ) {
     const { config, logger } = deps;
     this.metrics = new GatewayMetrics(options.processMetrics ?? true);
+    const openFiles = openFilesLimit();
+    this.maxConnections = config.maxConnections ?? defaultMaxConnections(openFiles);
+    if (openFiles !== null && this.maxConnections > defaultMaxConnections(openFiles)) {
+      logger.warn(
+        { maxConnections: this.maxConnections, openFiles },
+        'WS_MAX_CONNECTIONS leaves too few of the open-files limit to the HTTP API and Redis; raise the limit (LimitNOFILE, ulimit -Hn)',
+      );
+    }
+    this.addresses = new ClientAddresses({
+      maxConnections: this.maxConnections,
+      maxConnectionsPerAddress: config.maxConnectionsPerAddress,
+      replayEventsPerMinute: config.replayEventsPerMinute,
+    });
+    this.trustedProxy = proxyAddr.compile(deps.trustProxy);
     // Pub/sub needs a connection of its own; on a cluster, one per shard for SSUBSCRIBE.
     this.subscriber = isCluster(deps.redis)
       ? deps.redis.duplicate(undefined, { shardedSubscribers: true })
@@ -109,7 +137,7 @@ export class Gateway {
       ttlMs: config.presenceTtlMs,
       listLimit: options.presenceListLimit ?? 50,
     });
-    this.messages = new ClientMessages(this.hub, this.presence, deps.realtime, this.metrics, {
+    this.messages = new ClientMessages(this.hub, this.presence, deps.realtime, this.metrics, this.addresses, {
       maxSubscriptions: config.maxSubscriptions,
       typingRelayMs: options.typingRelayMs ?? 2000,
     });
@@ -121,6 +149,9 @@ export class Gateway {
       maxPayload: config.maxMessageBytes,
     });
     this.server = createServer((request, response) => void this.onHttpRequest(request, response));
+    // A backstop under the caps, for sockets that never get as far as a handshake: beyond it,
+    // new ones are closed as they arrive, without an answer, so the descriptors stay bounded.
+    this.server.maxConnections = this.maxConnections + SOCKET_HEADROOM;
     this.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
       void this.onUpgrade(request, socket, head);
     });
@@ -136,6 +167,7 @@ export class Gateway {
       void this.syncClock();
     });
     every(options.sessionCheckMs ?? 5000, () => void this.checkSessions());
+    every(60_000, () => this.addresses.sweep(Date.now()));
     this.closeGraceMs = options.closeGraceMs ?? 2000;
   }
 
@@ -217,6 +249,14 @@ export class Gateway {
       return this.refuse(socket, new ThreadKitError('not_found', 'The endpoint is /ws.'));
     if (this.closing)
       return this.refuse(socket, new ThreadKitError('unavailable', 'The server is shutting down.'));
+    // Before anything is looked up or allocated: the caps hold however fast sockets arrive.
+    // (A socket the client already closed has no address; it is gone in a moment anyway.)
+    const address = proxyAddr(request, this.trustedProxy) ?? '';
+    const admission = this.addresses.admit(address, Date.now());
+    if (admission !== 'accepted') return this.refuseOverCap(socket, admission, address);
+    // The place is held as long as the socket: handshake, refusal or connection.
+    if (socket.destroyed) this.addresses.release(address, Date.now());
+    else socket.once('close', () => this.addresses.release(address, Date.now()));
     let siteId: string;
     let identity: Identity | null = null;
     let refusal: Refusal | null = null;
@@ -257,7 +297,7 @@ export class Gateway {
         this.metrics.closed.inc({ reason: 'unauthorized' });
         return;
       }
-      this.accept(new Connection(ws, siteId, identity, this.connectionSettings, Date.now()));
+      this.accept(new Connection(ws, siteId, identity, address, this.connectionSettings, Date.now()));
     });
   }
 
@@ -276,9 +316,42 @@ export class Gateway {
     return identityOf(siteId, user, viewer.sessionId!, await this.deps.auth.isShadowbanned(siteId, user.id));
   }
 
+  /** Refuses a handshake over a connection cap, and tells the log now and then. */
+  private refuseOverCap(socket: Duplex, admission: Exclude<Admission, 'accepted'>, address: string): void {
+    const { config, logger } = this.deps;
+    const now = Date.now();
+    if (now - this.refusalLoggedAt[admission] > 60_000) {
+      this.refusalLoggedAt[admission] = now;
+      if (admission === 'instance_full')
+        logger.warn(
+          { limit: this.maxConnections },
+          'WebSocket connections refused: WS_MAX_CONNECTIONS reached',
+        );
+      else
+        logger.warn(
+          { address, limit: config.maxConnectionsPerAddress },
+          'WebSocket connections refused: WS_MAX_CONNECTIONS_PER_ADDRESS reached (behind a proxy, is it in TRUST_PROXY?)',
+        );
+    }
+    this.refuse(
+      socket,
+      admission === 'instance_full'
+        ? new ThreadKitError(
+            'unavailable',
+            'This server has all the live connections it can take; try again shortly.',
+          )
+        : new ThreadKitError(
+            'rate_limited',
+            `At most ${config.maxConnectionsPerAddress} live connections from one address; close one first.`,
+          ),
+    );
+  }
+
   private refuse(socket: Duplex, error: ThreadKitError): void {
     this.metrics.rejected.inc({ status: error.status });
     const body = JSON.stringify({ error: error.message, code: error.code });
+    // Closed once the answer is written, without waiting for the client: its descriptor is freed now.
+    socket.once('finish', () => socket.destroy());
     socket.end(
       `HTTP/1.1 ${error.status} ${error.code}\r\nContent-Type: application/json\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
@@ -465,6 +538,9 @@ export class Gateway {
 
 /** The ping sweep's tick: it pings a slice of the connections this often. */
 const SWEEP_TICK_MS = 250;
+
+/** Sockets the gateway's port keeps beyond its connection cap: `/health`, `/metrics` and refusals. */
+const SOCKET_HEADROOM = 32;
 
 /** Who a signed-in connection is, from the user's record. */
 function identityOf(siteId: string, user: User, sessionId: string, shadowbanned: boolean): Identity {

@@ -42,6 +42,11 @@ export class GatewayMetrics {
     labelNames: ['code'] as const,
     registers: [this.registry],
   });
+  readonly replaysOverBudget = new Counter({
+    name: 'threadkit_ws_replays_over_budget_total',
+    help: 'Catch-ups answered with reset while their client address had less than a full one (500 events) of its replay budget left.',
+    registers: [this.registry],
+  });
   readonly pageChannels = new Gauge({
     name: 'threadkit_ws_page_channels',
     help: 'Page channels this instance is subscribed to.',

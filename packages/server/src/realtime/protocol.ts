@@ -8,10 +8,14 @@ import { Ajv } from 'ajv';
 
 /** Page ids are the HTTP API's (UUIDs); this keeps anything else out of Redis key names. */
 const PageId = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' });
-const StreamId = Type.String({ pattern: '^\\d{1,16}-\\d{1,16}$' });
+/** An event id; 15 digits a part keeps it exact in a double (Redis allows 20, the clock needs 13). */
+const StreamId = Type.String({ pattern: '^\\d{1,15}-\\d{1,15}$' });
 
-/** `since`: the `event_id` of the last event received, or a time in ms (server clock, as in `connected`). */
-const Since = Type.Union([StreamId, Type.Integer({ minimum: 0 })]);
+/**
+ * `since`: the `event_id` of the last event received, or a time in ms (server clock, as in
+ * `connected`). Bounded, so that nothing out of range (`1e300`) reaches the log's script.
+ */
+const Since = Type.Union([StreamId, Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })]);
 
 export const CLIENT_PARAMS = {
   /** With `since`, the missed events come first, as for `resync`. */
@@ -84,7 +88,9 @@ export function parseClientMessage(data: string): ClientMessage {
   }
   const validate = validators[method as ClientMethod];
   if (!validate(params)) {
-    const [first] = validate.errors ?? [];
+    // In a union, the branches of the wrong type say least: name the one that fits but fails.
+    const errors = validate.errors ?? [];
+    const first = errors.find((e) => e.keyword !== 'type' && e.keyword !== 'anyOf') ?? errors[0];
     const where = first?.instancePath ? `params${first.instancePath.replaceAll('/', '.')}` : 'params';
     throw new ProtocolError('invalid_params', `${method}: ${where} ${first?.message ?? 'is invalid'}.`);
   }
