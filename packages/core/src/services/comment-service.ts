@@ -18,6 +18,13 @@ import { isModerator } from '../types.js';
 import { toView } from './comment-views.js';
 import { requireRole } from './moderation-service.js';
 
+/**
+ * How deep threads nest: a root comment is on level 1, a reply to it on 2,
+ * and so on. A reply to a comment on the deepest level joins that comment's
+ * parent, beside it: long exchanges go on at this level instead of nesting
+ * further (and the widget indents every level).
+ */
+export const MAX_DEPTH = 6;
 /** Most pinned comments one page may have. */
 export const MAX_PINS_PER_PAGE = 10;
 export const MAX_REPORT_DETAILS = 1000;
@@ -99,7 +106,7 @@ export class CommentService {
       listed: false,
       ...(verdict?.action === 'hold' ? { hr: verdict.reason } : {}),
     };
-    const { isPublic } = await this.deps.store.create(
+    const { isPublic, parentId } = await this.deps.store.create(
       site.id,
       {
         id: comment.i,
@@ -118,8 +125,10 @@ export class CommentService {
         pageKey: input.page.key,
         // Held comments wait in the queue; under post-moderation published ones are queued for review.
         queue: comment.s === 'pending' || (site.settings.moderation === 'post' && !isModerator(viewer)),
+        maxDepth: MAX_DEPTH,
       },
     );
+    comment.pid = parentId;
     // Everyone else receives the comment without a vote of theirs; the author's own view has `v: null`.
     const shared = toView(comment, authorRow(author.user));
     await this.deps.events.emit({
@@ -128,6 +137,8 @@ export class CommentService {
       pageId: input.page.id,
       audience: audience(isPublic, author.userId),
       comment: shared,
+      // Attached beside the comment it answers (the deepest level): that comment's author is the one replied to.
+      ...(input.parentId && input.parentId !== parentId ? { replyTo: input.parentId } : {}),
     });
     return { ...shared, v: null };
   }

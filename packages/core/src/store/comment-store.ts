@@ -70,8 +70,10 @@ export class CommentStore {
   }
 
   /**
-   * Stores a new comment and returns whether everyone may see it. `html` is
-   * what the store keeps of the rendering: '' when it is the plain one.
+   * Stores a new comment and returns whether everyone may see it, and the
+   * parent it went under: a reply to a comment on level `maxDepth` goes
+   * beside it, under that comment's parent. `html` is what the store keeps of
+   * the rendering: '' when it is the plain one.
    */
   async create(
     siteId: string,
@@ -86,9 +88,15 @@ export class CommentStore {
       status: 'approved' | 'pending';
       holdReason: string;
     },
-    options: { isModerator: boolean; pageUrl: string | null; pageKey: string | null; queue: boolean },
-  ): Promise<{ isPublic: boolean }> {
-    const isPublic = await runScript(
+    options: {
+      isModerator: boolean;
+      pageUrl: string | null;
+      pageKey: string | null;
+      queue: boolean;
+      maxDepth: number;
+    },
+  ): Promise<{ isPublic: boolean; parentId: string }> {
+    const [isPublic, parentId] = await runScript(
       this.redis,
       'createComment',
       [keys.page(siteId, comment.pageId)],
@@ -107,9 +115,10 @@ export class CommentStore {
         options.pageUrl ?? '',
         options.pageKey ?? '',
         flag(options.queue),
+        options.maxDepth,
       ],
     ).catch(translateRedisError);
-    return { isPublic: isPublic === 1 };
+    return { isPublic: isPublic === 1, parentId: String(parentId) };
   }
 
   async edit(

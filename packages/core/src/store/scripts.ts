@@ -47,7 +47,7 @@ export type ScriptName = keyof typeof FILES;
 
 /** What each script returns, as ioredis decodes it. */
 export interface ScriptResults {
-  createComment: number;
+  createComment: [isPublic: number, parentId: string];
   editComment: [record: Buffer, isPublic: number];
   deleteComment: (string | number)[];
   vote: [

@@ -132,15 +132,20 @@ local function unplace(c)
   end
 end
 
--- Puts a comment where its state says it belongs, and saves it. A deleted
--- parent is listed exactly while it has a listed reply, so the change can
--- climb the thread.
-local function place(c)
-  local listed = is_listed(c) and 1 or 0
-  if listed == c.l then
-    save_comment(c)
-    return
+-- A comment and the comments above it, up to its root: { c, parent, ..., root }.
+-- Walked in a loop: a chain stored before threads had a deepest level may be thousands long.
+local function ancestry(c)
+  local chain = { c }
+  while chain[#chain].pid ~= '' do
+    local parent = load_comment(chain[#chain].pid)
+    if not parent then break end
+    chain[#chain + 1] = parent
   end
+  return chain
+end
+
+-- Moves a comment into the structure `listed` (1/0) names, and saves it.
+local function move(c, listed)
   unplace(c)
   c.l = listed
   save_comment(c)
@@ -151,9 +156,26 @@ local function place(c)
     -- A hidden placeholder is seen only by whoever sees its replies (they fetch it as their ancestor).
     if c.s ~= 'deleted' then redis.call('ZADD', k_hidden_by(c.pg, c.a), c.cm, c.i) end
   end
-  if c.pid ~= '' then
-    local parent = load_comment(c.pid)
-    if parent and parent.s == 'deleted' then place(parent) end
+end
+
+-- Puts a comment where its state says it belongs, and saves it. A deleted
+-- parent is listed exactly while it has a listed reply, so the change can
+-- climb the thread (in a loop, not by recursion: chains can be long).
+local function place(c)
+  local listed = is_listed(c) and 1 or 0
+  if listed == c.l then
+    save_comment(c)
+    return
+  end
+  move(c, listed)
+  local node = c
+  while node.pid ~= '' do
+    local parent = load_comment(node.pid)
+    if not parent or parent.s ~= 'deleted' then return end
+    listed = is_listed(parent) and 1 or 0
+    if listed == parent.l then return end
+    move(parent, listed)
+    node = parent
   end
 end
 
