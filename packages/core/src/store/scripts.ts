@@ -67,7 +67,7 @@ export interface ScriptResults {
   checkCode: string;
   eraseUser: string[];
   moderateComment: [pageId: Buffer, before: Buffer, record: Buffer, wasPublic: number, isPublic: number];
-  banUser: string[];
+  banUser: (string | number)[];
   setShadowban: number;
   setRole: number;
   linkIdentity: [status: 'linked' | 'ok' | 'login_taken' | 'no_user', userId: string];
@@ -97,6 +97,7 @@ export type ReadThreadReply = [
   /** id, record, listed replies; repeated. */
   comments: (Buffer | number)[],
   locked: number,
+  reached: number,
 ];
 
 interface LoadedScript {
