@@ -349,9 +349,10 @@ describe('hidden comments', () => {
       return Math.floor(state / 65536) % n;
     };
     const pick = () => ids[random(ids.length)]!;
+    let edits = 0;
     for (let step = 0; step < 120; step++) {
       const who = people[random(people.length)]!;
-      const action = ids.length === 0 ? 0 : random(10);
+      const action = ids.length === 0 ? 0 : random(12);
       if (action <= 4) {
         await withModeration(random(4) === 0 ? 'pre' : 'none', async () => {
           const payload = {
@@ -365,12 +366,25 @@ describe('hidden comments', () => {
       } else if (action === 5) await moderate('approve', pick());
       else if (action === 6) await moderate('reject', pick());
       else if (action === 7) await api.owner({ method: 'DELETE', url: `/v1/comments/${pick()}` });
-      else {
+      else if (action >= 10) {
+        // An edit (only its author's goes through); under pre-moderation it holds the comment again.
+        await withModeration(action === 10 ? 'pre' : 'none', async () => {
+          const payload = { content: `edited at ${step}` };
+          const response = await api.call({
+            method: 'PUT',
+            url: `/v1/comments/${pick()}`,
+            token: who.token,
+            payload,
+          });
+          if (response.statusCode === 200) edits++;
+        });
+      } else {
         const verb = action === 8 ? 'shadowban' : 'unshadowban';
         await api.owner({ method: 'POST', url: `/v1/moderation/${verb}/${who.userId}` });
       }
       expect((await read(url)).total, `after step ${step}`).toBe(await reachedCount(page));
     }
+    expect(edits).toBeGreaterThan(0);
   });
 
   it('cost a public reader nothing however many there are, and show a reader only the newest of theirs', async () => {

@@ -92,6 +92,7 @@ export class ModerationService {
           // A shadow-banned author's comment, approved, is still only theirs and moderators' to see.
           audience: isPublic ? { public: true } : { public: false, user_id: comment.a },
           comment: view,
+          again: true,
         });
       } else if (action === 'reject' && before !== 'rejected') {
         await this.deps.events.emit({

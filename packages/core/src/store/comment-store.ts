@@ -127,18 +127,45 @@ export class CommentStore {
     return { isPublic: isPublic === 1, parentId: String(parentId) };
   }
 
+  /**
+   * Replaces a comment's text. `hold` takes a published comment back to
+   * pending (and records `holdReason` on a pending one); `queue` puts it in
+   * the review queue. Returns it, and whether everyone could see it before
+   * and can now.
+   */
   async edit(
     siteId: string,
     commentId: string,
-    edit: { editorId: string; markdown: string; html: string; now: number },
-  ): Promise<{ comment: StoredComment; isPublic: boolean }> {
-    const [record, isPublic] = await runScriptBuffers(
+    edit: {
+      editorId: string;
+      markdown: string;
+      html: string;
+      now: number;
+      hold: boolean;
+      holdReason: string;
+      queue: boolean;
+    },
+  ): Promise<{ comment: StoredComment; wasPublic: boolean; isPublic: boolean }> {
+    const [record, wasPublic, isPublic] = await runScriptBuffers(
       this.redis,
       'editComment',
       [keys.comment(siteId, commentId)],
-      [sitePrefix(siteId), edit.editorId, edit.markdown, edit.html, edit.now],
+      [
+        sitePrefix(siteId),
+        edit.editorId,
+        edit.markdown,
+        edit.html,
+        edit.now,
+        flag(edit.hold),
+        edit.holdReason,
+        flag(edit.queue),
+      ],
     ).catch(translateRedisError);
-    return { comment: decodeComment(commentId, record), isPublic: isPublic === 1 };
+    return {
+      comment: decodeComment(commentId, record),
+      wasPublic: wasPublic === 1,
+      isPublic: isPublic === 1,
+    };
   }
 
   async delete(

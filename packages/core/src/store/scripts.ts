@@ -48,7 +48,7 @@ export type ScriptName = keyof typeof FILES;
 /** What each script returns, as ioredis decodes it. */
 export interface ScriptResults {
   createComment: [isPublic: number, parentId: string];
-  editComment: [record: Buffer, isPublic: number];
+  editComment: [record: Buffer, wasPublic: number, isPublic: number];
   deleteComment: (string | number)[];
   vote: [
     upvotes: number,
