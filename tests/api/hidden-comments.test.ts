@@ -238,6 +238,13 @@ describe('hidden comments', () => {
       payload: { direction: 'up' },
     });
     expect(vote.statusCode).toBe(404);
+    const report = await api.call({
+      method: 'POST',
+      url: `/v1/comments/${followUp.i}/report`,
+      token: bob.token,
+      payload: { reason: 'spam' },
+    });
+    expect(report.statusCode).toBe(404);
     const replyTo = await api.call({
       method: 'POST',
       url: '/v1/comments',
