@@ -1,5 +1,17 @@
 import { gunzipSync } from 'node:zlib';
-import { CommentStore, channels, isId, keys, ModerationStore } from '@threadkit/core';
+import {
+  CommentStore,
+  channels,
+  encodeComment,
+  isId,
+  keys,
+  MAX_DEPTH,
+  ModerationStore,
+  newId,
+  plainHtml,
+  type StoredComment,
+  storedHtml,
+} from '@threadkit/core';
 import { eventually, startTestApi, subscribeToChannel, type TestApi } from '@threadkit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -83,14 +95,14 @@ export function describeCommentEngine(name: string, options: { cluster: boolean 
         expect(body.tree.updated_at).toBeGreaterThan(0);
       });
 
-      it('nests replies to any depth and keeps them with their root', async () => {
+      it('nests replies up to the deepest level and keeps them with their root', async () => {
         const a = await api.guest('A');
         const b = await api.guest('B');
         const url = pageUrl();
         const root = await postOk(a.token, { page_url: url, content: 'root' });
         let parent = root.i;
         const chain = [root.i];
-        for (let depth = 1; depth <= 12; depth++) {
+        for (let depth = 2; depth <= MAX_DEPTH; depth++) {
           const reply = await postOk(depth % 2 ? b.token : a.token, {
             page_url: url,
             content: `depth ${depth}`,
@@ -101,13 +113,55 @@ export function describeCommentEngine(name: string, options: { cluster: boolean 
           parent = reply.i;
         }
         const body = await listJson(q(url));
-        expect(body.total).toBe(13);
+        expect(body.total).toBe(MAX_DEPTH);
         let node = body.tree.comments[0];
         for (const id of chain) {
           expect(node.i).toBe(id);
           node = node.r[0];
         }
         expect((await stored(root.i))?.rc).toBe(1);
+      });
+
+      it('attaches a reply to a comment on the deepest level beside it, however long the exchange goes on', async () => {
+        const a = await api.guest('A');
+        const b = await api.guest('B');
+        const url = pageUrl();
+        const chain = [await postOk(a.token, { page_url: url, content: 'root' })];
+        for (let depth = 2; depth <= MAX_DEPTH; depth++) {
+          chain.push(
+            await postOk(depth % 2 ? b.token : a.token, {
+              page_url: url,
+              content: `depth ${depth}`,
+              parent_id: chain.at(-1)!.i,
+            }),
+          );
+        }
+        // Each answers the one before; past the deepest level they continue beside it, oldest first.
+        const host = chain.at(-2)!;
+        const beyond = [];
+        for (let n = 0; n < 3; n++) {
+          const reply = await postOk(n % 2 ? b.token : a.token, {
+            page_url: url,
+            content: `beyond ${n}`,
+            parent_id: (beyond.at(-1) ?? chain.at(-1)!).i,
+          });
+          expect(reply.pid).toBe(host.i);
+          beyond.push(reply);
+        }
+        const body = await listJson(q(url));
+        expect(body.total).toBe(MAX_DEPTH + 3);
+        let node = body.tree.comments[0];
+        let depth = 1;
+        while (node.r.length > 0 && node.i !== host.i) {
+          node = node.r[0];
+          depth++;
+        }
+        expect(depth).toBe(MAX_DEPTH - 1);
+        expect(node.r.map((c: { i: string; r: unknown[] }) => [c.i, c.r])).toEqual(
+          [chain.at(-1)!, ...beyond].map((c) => [c.i, []]),
+        );
+        expect((await stored(host.i))?.rc).toBe(4);
+        expect((await stored(chain.at(-1)!.i))?.rc).toBe(0);
       });
 
       it('identifies a page by its normalised URL or by the site page key', async () => {
@@ -433,23 +487,95 @@ export function describeCommentEngine(name: string, options: { cluster: boolean 
         const author = await api.guest();
         const url = pageUrl();
         const root = await postOk(author.token, { page_url: url, content: 'root' });
-        // A chain deeper than one read shows: 30 levels.
+        // A chain deeper than one read shows: as deep as threads go.
         let parent = root.i;
-        for (let depth = 0; depth < 30; depth++) {
+        for (let depth = 2; depth <= MAX_DEPTH; depth++) {
           parent = (await postOk(author.token, { page_url: url, content: `d${depth}`, parent_id: parent })).i;
         }
-        const body = await listJson(q(url, '&replies=2'));
+        const body = await listJson(q(url, '&replies=1'));
         let shown = 0;
         let node = body.tree.comments[0];
         while (node.r.length > 0) {
           node = node.r[0];
           shown++;
         }
-        // Two replies per comment, at most four times that under one root.
-        expect(shown).toBe(8);
+        // One reply per comment, at most four times that under one root.
+        expect(shown).toBe(4);
         expect(node.rc).toBe(1);
         expect(typeof node.rx).toBe('string');
       });
+
+      it('keeps reads, replies and deletions working on a chain stored deeper than threads now go', async () => {
+        const { token, userId } = await api.guest('Old');
+        const url = pageUrl();
+        const root = await postOk(token, { page_url: url, content: 'root' });
+        const ids = await storeChain(root.i, userId, 2500);
+        const reads = async () => {
+          for (const extra of ['', '&replies=50']) {
+            expect((await list(q(url, extra))).statusCode).toBe(200);
+            expect((await list(q(url, extra), token)).statusCode).toBe(200);
+            const asOwner = await api.owner({ method: 'GET', url: `/v1/comments?${q(url, extra)}` });
+            expect(asOwner.statusCode).toBe(200);
+          }
+          const deep = await api.call({ method: 'GET', url: `/v1/comments/${ids[2000]}/replies?replies=50` });
+          expect(deep.statusCode, deep.body).toBe(200);
+          expect(deep.json().comments[0].i).toBe(ids[2001]);
+        };
+        await reads();
+        // A reply to the deepest comment joins the chain's comment on the level above the deepest.
+        const reply = await postOk(token, { page_url: url, content: 'at the end', parent_id: ids.at(-1)! });
+        expect(reply.pid).toBe(ids[MAX_DEPTH - 3]);
+        // Deleting in the middle leaves a placeholder; deleting the end takes it away.
+        for (const id of [ids[1200]!, ids.at(-1)!]) {
+          const gone = await api.call({ method: 'DELETE', url: `/v1/comments/${id}`, token });
+          expect(gone.statusCode, gone.body).toBe(204);
+        }
+        await reads();
+        expect((await stored(ids[1200]!))?.s).toBe('deleted');
+        expect(await stored(ids.at(-1)!)).toBeNull();
+        expect((await listJson(q(url))).total).toBe(1 + 2500 - 2 + 1);
+        const exported = await api.call({ method: 'GET', url: '/v1/users/me/export', token });
+        expect(exported.statusCode).toBe(200);
+        expect(exported.json().comments).toHaveLength(1 + 2500 - 1 + 1);
+      });
+
+      /**
+       * A chain of `length` replies under `rootId`, each answering the one before, stored as a
+       * version without a depth limit stored them: listed, with their counts.
+       */
+      async function storeChain(rootId: string, authorId: string, length: number): Promise<string[]> {
+        const root = (await stored(rootId))!;
+        const site = api.site.id;
+        const ids = Array.from({ length }, () => newId());
+        const writes = api.redis.pipeline();
+        const record = (c: StoredComment) => encodeComment(c, storedHtml(c.t, c.h));
+        writes.set(keys.comment(site, rootId), record({ ...root, rc: 1 }));
+        ids.forEach((id, n) => {
+          const parent = n === 0 ? rootId : ids[n - 1]!;
+          const createdMs = root.cm + n + 1;
+          const t = `level ${n + 2}`;
+          writes.set(
+            keys.comment(site, id),
+            record({
+              ...root,
+              i: id,
+              pid: parent,
+              a: authorId,
+              t,
+              h: plainHtml(t),
+              cm: createdMs,
+              c: Math.floor(createdMs / 1000),
+              rc: n < length - 1 ? 1 : 0,
+            }),
+          );
+          writes.zadd(keys.replies(site, parent), createdMs, id);
+          writes.rpush(keys.userComments(site, authorId), id);
+        });
+        writes.hincrby(keys.page(site, root.pg), 'count', length);
+        writes.hincrby(keys.page(site, root.pg), 'ver', 1);
+        await writes.exec();
+        return ids;
+      }
     });
 
     describe('sorting and pagination', () => {

@@ -51,6 +51,32 @@ const readAsOwner = async (url: string) =>
   };
 const shape = (nodes: Node[]): unknown[] => nodes.map((n) => (n.r.length > 0 ? [n.i, shape(n.r)] : n.i));
 const pageId = async (url: string) => (await read(url)).page_id;
+/** The public comment count of the page, as blog index pages ask for it. */
+const counts = async (url: string) =>
+  (await api.call({ method: 'GET', url: `/v1/comments/counts?page_url=${encodeURIComponent(url)}` })).json()
+    .counts[url] as number;
+/** Counted independently of the scripts: the published comments met walking down from the page's roots. */
+const reachedCount = async (page: string) => {
+  const store = new CommentStore(api.redis);
+  const queue = await api.redis.zrange(keys.pageIndex(api.site.id, page, 'new'), 0, -1);
+  let count = 0;
+  for (let next = 0; next < queue.length; next++) {
+    const comment = await store.get(api.site.id, queue[next]!);
+    if (comment?.s !== 'deleted') count++;
+    queue.push(...(await api.redis.zrange(keys.replies(api.site.id, queue[next]!), 0, -1)));
+  }
+  return count;
+};
+/** The page's logged live events: who each one is for, its method and the comment it is about. */
+const events = async (page: string) =>
+  (await api.redis.xrange(keys.pageEvents(api.site.id, page), '-', '+')).map(([, fields]) => {
+    const { audience, message } = JSON.parse(fields[1]!);
+    return {
+      audience,
+      method: message.method as string,
+      id: (message.params.comment?.i ?? message.params.comment_id) as string,
+    };
+  });
 const moderate = (action: 'approve' | 'reject', id: string) =>
   api.owner({ method: 'POST', url: `/v1/moderation/${action}/${id}` });
 const withModeration = async (mode: 'pre' | 'none', run: () => Promise<void>) => {
@@ -152,12 +178,220 @@ describe('hidden comments', () => {
       (await api.owner({ method: 'POST', url: `/v1/moderation/shadowban/${troll.userId}` })).statusCode,
     ).toBe(204);
     expect((await read(url)).tree.comments).toEqual([]);
+    expect((await read(url)).total).toBe(0);
     expect(await api.redis.zcard(keys.pageIndex(api.site.id, page, 'hot'))).toBe(0);
     expect(shape((await read(url, troll.token)).tree.comments)).toEqual([[trolled.i, [answer.i]]]);
     expect(
       (await api.owner({ method: 'POST', url: `/v1/moderation/unshadowban/${troll.userId}` })).statusCode,
     ).toBe(204);
     expect(shape((await read(url)).tree.comments)).toEqual([[trolled.i, [answer.i]]]);
+    expect((await read(url)).total).toBe(2);
+  });
+
+  it('keep the replies under them hidden with them: not counted, not announced, not reachable by id, shown to whoever sees the comment', async () => {
+    const url = pageUrl();
+    const ada = await api.guest('Ada');
+    const bob = await api.guest('Bob');
+    const registered = await api.call({
+      method: 'POST',
+      url: '/v1/auth/register',
+      payload: { name: 'Mo', email: `mo-${++seq}@example.com`, password: 'correct horse battery staple' },
+    });
+    const mod = { token: registered.json().token as string };
+    await api.promote(registered.json().user.id, 'moderator');
+    const first = await post(bob.token, { page_url: url, content: 'first' });
+    let held = { i: '', s: '' };
+    await withModeration('pre', async () => {
+      held = await post(ada.token, { page_url: url, content: 'held root' });
+    });
+    // Published themselves, under a comment nobody else may see yet.
+    const followUp = await post(ada.token, { page_url: url, content: 'my own follow-up', parent_id: held.i });
+    const deeper = await post(ada.token, { page_url: url, content: 'and another', parent_id: followUp.i });
+    const answer = await post(mod.token, {
+      page_url: url,
+      content: 'a moderator answers',
+      parent_id: held.i,
+    });
+    expect([followUp.s, deeper.s, answer.s]).toEqual(['approved', 'approved', 'approved']);
+
+    const page = await pageId(url);
+    const hiddenIds = [held.i, followUp.i, deeper.i, answer.i];
+    const announced = await events(page);
+    for (const id of hiddenIds.slice(1)) {
+      expect(announced.find((e) => e.method === 'new_comment' && e.id === id)?.audience).toMatchObject({
+        public: false,
+      });
+    }
+    expect((await read(url)).total).toBe(1);
+    expect(await counts(url)).toBe(1);
+    expect(shape((await read(url)).tree.comments)).toEqual([first.i]);
+    expect(shape((await read(url, bob.token)).tree.comments)).toEqual([first.i]);
+    // By id too, nobody else reaches them.
+    expect(
+      (await api.call({ method: 'GET', url: `/v1/comments/${followUp.i}/replies`, token: bob.token }))
+        .statusCode,
+    ).toBe(404);
+    const vote = await api.call({
+      method: 'POST',
+      url: `/v1/comments/${followUp.i}/vote`,
+      token: bob.token,
+      payload: { direction: 'up' },
+    });
+    expect(vote.statusCode).toBe(404);
+    const report = await api.call({
+      method: 'POST',
+      url: `/v1/comments/${followUp.i}/report`,
+      token: bob.token,
+      payload: { reason: 'spam' },
+    });
+    expect(report.statusCode).toBe(404);
+    const replyTo = await api.call({
+      method: 'POST',
+      url: '/v1/comments',
+      token: bob.token,
+      payload: { page_url: url, content: 'sneaking in', parent_id: followUp.i },
+    });
+    expect(replyTo.statusCode).toBe(404);
+    // An edit of one of them is not announced to everyone either.
+    const edited = await api.call({
+      method: 'PUT',
+      url: `/v1/comments/${deeper.i}`,
+      token: ada.token,
+      payload: { content: 'and another, edited' },
+    });
+    expect(edited.statusCode).toBe(200);
+    expect((await events(page)).at(-1)).toMatchObject({
+      method: 'edit_comment',
+      audience: { public: false },
+    });
+    // Their author and moderators see the whole branch.
+    const branch = [[held.i, [[followUp.i, [deeper.i]], answer.i]], first.i];
+    expect(shape((await read(url, ada.token)).tree.comments)).toEqual(branch);
+    expect(shape((await readAsOwner(url)).tree.comments)).toEqual(branch);
+
+    // Approved, the comment brings its replies into the thread and the count; rejected, it takes them out.
+    expect((await moderate('approve', held.i)).statusCode).toBe(204);
+    expect((await read(url)).total).toBe(5);
+    expect(shape((await read(url)).tree.comments)).toEqual(branch);
+    expect(
+      (await api.call({ method: 'GET', url: `/v1/comments/${followUp.i}/replies`, token: bob.token }))
+        .statusCode,
+    ).toBe(200);
+    expect((await moderate('reject', held.i)).statusCode).toBe(204);
+    expect((await read(url)).total).toBe(1);
+    expect(await counts(url)).toBe(1);
+    expect(shape((await read(url)).tree.comments)).toEqual([first.i]);
+    // Banned with their comments taken down: what nobody else saw goes quietly.
+    const ban = await api.owner({
+      method: 'POST',
+      url: `/v1/moderation/ban/${ada.userId}`,
+      payload: { delete_comments: true },
+    });
+    expect(ban.statusCode).toBe(204);
+    const takenDown = (await events(page)).filter((e) => e.method === 'delete_comment');
+    expect(takenDown.map((e) => [e.id, e.audience.public])).toEqual([
+      [held.i, true],
+      [followUp.i, false],
+      [deeper.i, false],
+    ]);
+  });
+
+  it('take published replies out of the count when the comment above them is rejected, and back when approved', async () => {
+    const url = pageUrl();
+    const bob = await api.guest('Bob');
+    const carol = await api.guest('Carol');
+    const dan = await api.guest('Dan');
+    const root = await post(bob.token, { page_url: url, content: 'root' });
+    const reply = await post(carol.token, { page_url: url, content: 'reply', parent_id: root.i });
+    const nested = await post(dan.token, { page_url: url, content: 'nested', parent_id: reply.i });
+    expect((await read(url)).total).toBe(3);
+    expect((await moderate('reject', root.i)).statusCode).toBe(204);
+    expect((await read(url)).total).toBe(0);
+    // Replies under a rejected comment are out of reach, and what happens to them is not public.
+    const vote = await api.call({
+      method: 'POST',
+      url: `/v1/comments/${nested.i}/vote`,
+      token: bob.token,
+      payload: { direction: 'up' },
+    });
+    expect(vote.statusCode).toBe(404);
+    const removed = await api.call({ method: 'DELETE', url: `/v1/comments/${nested.i}`, token: dan.token });
+    expect(removed.statusCode).toBe(204);
+    expect((await events(await pageId(url))).at(-1)).toMatchObject({
+      method: 'delete_comment',
+      id: nested.i,
+      audience: { public: false },
+    });
+    expect((await read(url)).total).toBe(0);
+    expect((await moderate('approve', root.i)).statusCode).toBe(204);
+    expect((await read(url)).total).toBe(2);
+    expect(shape((await read(url)).tree.comments)).toEqual([[root.i, [reply.i]]]);
+  });
+
+  it("do not show a reply's author the comment it answered once that is rejected", async () => {
+    const url = pageUrl();
+    const ada = await api.guest('Ada');
+    const bob = await api.guest('Bob');
+    const root = await post(bob.token, { page_url: url, content: 'to be rejected' });
+    let reply = { i: '', s: '' };
+    await withModeration('pre', async () => {
+      reply = await post(ada.token, { page_url: url, content: 'held reply', parent_id: root.i });
+    });
+    expect((await moderate('reject', root.i)).statusCode).toBe(204);
+    const seen = JSON.stringify((await read(url, ada.token)).tree.comments);
+    expect(seen).not.toContain(root.i);
+    expect(seen).not.toContain('to be rejected');
+    expect(shape((await readAsOwner(url)).tree.comments)).toEqual([[root.i, [reply.i]]]);
+  });
+
+  it('keep the page count equal to the published comments readers reach, whatever happens in between', async () => {
+    const url = pageUrl();
+    const people = [await api.guest('Ann'), await api.guest('Ben'), await api.guest('Cy')];
+    const page = await pageId(url);
+    const ids: string[] = [];
+    // A fixed sequence of pseudo-random steps (a linear congruential generator), so a failure repeats.
+    let state = 7;
+    const random = (n: number) => {
+      state = (state * 1103515245 + 12345) % 2147483648;
+      return Math.floor(state / 65536) % n;
+    };
+    const pick = () => ids[random(ids.length)]!;
+    let edits = 0;
+    for (let step = 0; step < 120; step++) {
+      const who = people[random(people.length)]!;
+      const action = ids.length === 0 ? 0 : random(12);
+      if (action <= 4) {
+        await withModeration(random(4) === 0 ? 'pre' : 'none', async () => {
+          const payload = {
+            page_url: url,
+            content: `step ${step}`,
+            ...(action > 0 ? { parent_id: pick() } : {}),
+          };
+          const response = await api.call({ method: 'POST', url: '/v1/comments', token: who.token, payload });
+          if (response.statusCode === 201) ids.push(response.json().comment.i);
+        });
+      } else if (action === 5) await moderate('approve', pick());
+      else if (action === 6) await moderate('reject', pick());
+      else if (action === 7) await api.owner({ method: 'DELETE', url: `/v1/comments/${pick()}` });
+      else if (action >= 10) {
+        // An edit (only its author's goes through); under pre-moderation it holds the comment again.
+        await withModeration(action === 10 ? 'pre' : 'none', async () => {
+          const payload = { content: `edited at ${step}` };
+          const response = await api.call({
+            method: 'PUT',
+            url: `/v1/comments/${pick()}`,
+            token: who.token,
+            payload,
+          });
+          if (response.statusCode === 200) edits++;
+        });
+      } else {
+        const verb = action === 8 ? 'shadowban' : 'unshadowban';
+        await api.owner({ method: 'POST', url: `/v1/moderation/${verb}/${who.userId}` });
+      }
+      expect((await read(url)).total, `after step ${step}`).toBe(await reachedCount(page));
+    }
+    expect(edits).toBeGreaterThan(0);
   });
 
   it('cost a public reader nothing however many there are, and show a reader only the newest of theirs', async () => {

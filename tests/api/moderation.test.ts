@@ -270,6 +270,74 @@ describe('the review queue', () => {
     }
   });
 
+  it('holds an edit under pre-moderation until it is approved again, as a new comment would be', async () => {
+    const url = pageUrl();
+    const comment = await post(people.user.token, { page_url: url, content: 'published before' });
+    await api.context.sites.setSetting(api.site.id, 'moderation', 'pre');
+    try {
+      const edited = await api.call({
+        method: 'PUT',
+        url: `/v1/comments/${comment.i}`,
+        token: people.user.token,
+        payload: { content: 'changed afterwards' },
+      });
+      expect(edited.statusCode, edited.body).toBe(200);
+      expect(edited.json().comment).toMatchObject({ s: 'pending', t: 'changed afterwards' });
+      expect((await list(url)).total).toBe(0);
+      expect((await list(url)).tree.comments).toEqual([]);
+      expect((await list(url, people.user.token)).tree.comments[0]).toMatchObject({
+        i: comment.i,
+        s: 'pending',
+      });
+      const queue = (await as('moderator', { method: 'GET', url: '/v1/moderation/queue' })).json();
+      expect(queue.comments.map((c: { i: string }) => c.i)).toContain(comment.i);
+      // Editing it again while it waits keeps it waiting; a moderator's own edits skip the queue.
+      const again = await api.call({
+        method: 'PUT',
+        url: `/v1/comments/${comment.i}`,
+        token: people.user.token,
+        payload: { content: 'changed twice' },
+      });
+      expect(again.json().comment.s).toBe('pending');
+      const note = await post(people.moderator.token, { page_url: url, content: 'staff note' });
+      const noteEdit = await api.call({
+        method: 'PUT',
+        url: `/v1/comments/${note.i}`,
+        token: people.moderator.token,
+        payload: { content: 'staff note, edited' },
+      });
+      expect(noteEdit.json().comment.s).toBe('approved');
+      await as('moderator', { method: 'POST', url: `/v1/moderation/approve/${comment.i}` });
+      expect((await list(url)).total).toBe(2);
+      expect((await list(url)).tree.comments.map((c: { t: string }) => c.t)).toEqual([
+        'staff note, edited',
+        'changed twice',
+      ]);
+    } finally {
+      await api.context.sites.setSetting(api.site.id, 'moderation', 'none');
+    }
+  });
+
+  it('queues an edit for review again under post-moderation, published meanwhile', async () => {
+    const url = pageUrl();
+    const comment = await post(people.user.token, { page_url: url, content: 'published before' });
+    await api.context.sites.setSetting(api.site.id, 'moderation', 'post');
+    try {
+      const edited = await api.call({
+        method: 'PUT',
+        url: `/v1/comments/${comment.i}`,
+        token: people.user.token,
+        payload: { content: 'changed afterwards' },
+      });
+      expect(edited.json().comment.s).toBe('approved');
+      expect((await list(url)).tree.comments[0]).toMatchObject({ t: 'changed afterwards' });
+      const queue = (await as('moderator', { method: 'GET', url: '/v1/moderation/queue' })).json();
+      expect(queue.comments.map((c: { i: string }) => c.i)).toContain(comment.i);
+    } finally {
+      await api.context.sites.setSetting(api.site.id, 'moderation', 'none');
+    }
+  });
+
   it('sends no notifications to a banned user', async () => {
     const banned = await account('Silenced');
     const url = pageUrl();

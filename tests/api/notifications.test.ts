@@ -3,6 +3,7 @@ import {
   channels,
   createRedis,
   keys,
+  MAX_DEPTH,
   NotificationStore,
   newId,
   notificationId,
@@ -153,6 +154,26 @@ describe('reply notifications', () => {
     const bobs = await list(bob.token);
     expect(bobs.notifications.map((n) => [n.type, n.comment_id, n.from_user?.id])).toEqual([
       ['reply', answer.i, ann.userId],
+    ]);
+  });
+
+  it('tell the author of the comment answered when the reply goes beside it, on the deepest level', async () => {
+    const page = pageUrl();
+    const ann = await api.guest('Ann');
+    const bob = await api.guest('Bob');
+    const carol = await api.guest('Carol');
+    let parent = (await post(ann.token, page, 'Level 1.')).i;
+    for (let depth = 2; depth < MAX_DEPTH; depth++)
+      parent = (await post(ann.token, page, `Level ${depth}.`, parent)).i;
+    const deepest = await post(bob.token, page, 'On the deepest level.', parent);
+    const answer = await post(carol.token, page, 'Answering Bob.', deepest.i);
+    expect((answer as Comment & { pid: string }).pid).toBe(parent);
+    expect((await list(bob.token)).notifications.map((n) => [n.type, n.comment_id])).toEqual([
+      ['reply', answer.i],
+    ]);
+    // Ann wrote the comment it is stored under, not the one answered: only Bob's reply told her.
+    expect((await list(ann.token)).notifications.map((n) => [n.type, n.comment_id])).toEqual([
+      ['reply', deepest.i],
     ]);
   });
 

@@ -1,4 +1,4 @@
-import { CommentStore, type SiteSettings } from '@threadkit/core';
+import { CommentStore, keys, type SiteSettings } from '@threadkit/core';
 import {
   type AkismetDouble,
   expectError,
@@ -350,6 +350,106 @@ describe('every check together', () => {
     });
     expect(comment.s).toBe('approved');
     expect(akismet.checks).toEqual([]);
+  });
+});
+
+describe('edits', () => {
+  const edit = (token: string, id: string, content: string, headers: Record<string, string> = {}) =>
+    api.call({ method: 'PUT', url: `/v1/comments/${id}`, token, payload: { content }, headers });
+  /** The page's logged live events: who each one is for, and its method. */
+  const events = async (url: string) => {
+    const page = (
+      await api.call({ method: 'GET', url: `/v1/comments?page_url=${encodeURIComponent(url)}` })
+    ).json().page_id as string;
+    return (await api.redis.xrange(keys.pageEvents(api.site.id, page), '-', '+')).map(([, fields]) => {
+      const { audience, message } = JSON.parse(fields[1]!);
+      return { public: audience.public as boolean, method: message.method as string, params: message.params };
+    });
+  };
+
+  it('refuse a blocked word, as posting it would, and keep the comment as it was', async () => {
+    await configure({ word_filter: 'casino' });
+    const { token } = await api.guest();
+    const url = pageUrl();
+    const comment = await postOk(token, { page_url: url, content: 'A fine remark.' });
+    expect(
+      expectError(await edit(token, comment.i, 'Best CASINO bonuses'), 400, 'invalid_request').field,
+    ).toBe('content');
+    expect((await stored(comment.i))?.t).toBe('A fine remark.');
+    expect((await stored(comment.i))?.e).toBe(0);
+    expect((await thread(url)).total).toBe(1);
+  });
+
+  it('hold an edit the checks would hold: the comment, and its replies, leave the public thread until approved', async () => {
+    await configure({ max_links: '1' });
+    const ada = await api.guest('Ada');
+    const bob = await api.guest('Bob');
+    const url = pageUrl();
+    const comment = await postOk(ada.token, { page_url: url, content: 'No links yet.' });
+    const reply = await postOk(bob.token, { page_url: url, content: 'Agreed.', parent_id: comment.i });
+    expect((await thread(url)).total).toBe(2);
+
+    const response = await edit(ada.token, comment.i, 'See https://a.example.com and https://b.example.com');
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json().comment).toMatchObject({ i: comment.i, s: 'pending', e: true });
+    expect((await stored(comment.i))?.hr).toBe('link_limit: 2 links, more than 1');
+    const anonymous = await thread(url);
+    expect(anonymous.total).toBe(0);
+    expect(anonymous.tree.comments).toEqual([]);
+    expect((await thread(url, ada.token)).tree.comments.map((c) => c.i)).toEqual([comment.i]);
+    const queue = (await api.owner({ method: 'GET', url: '/v1/moderation/queue' })).json();
+    expect(queue.comments.find((c: { i: string }) => c.i === comment.i)?.hold_reason).toContain('link_limit');
+    // Readers see it go; its author and moderators see it held, with the new text.
+    const [gone, held] = (await events(url)).slice(-2);
+    expect(gone).toMatchObject({ public: true, method: 'delete_comment', params: { comment_id: comment.i } });
+    expect(held).toMatchObject({
+      public: false,
+      method: 'new_comment',
+      params: { comment: { i: comment.i, s: 'pending' } },
+    });
+    expect(held!.params.comment.t).toContain('https://b.example.com');
+
+    expect((await api.owner({ method: 'POST', url: `/v1/moderation/approve/${comment.i}` })).statusCode).toBe(
+      204,
+    );
+    expect((await thread(url)).total).toBe(2);
+    expect((await thread(url)).tree.comments.map((c) => c.i)).toEqual([comment.i]);
+    expect((await stored(reply.i))?.s).toBe('approved');
+  });
+
+  it('ask Akismet about the new text, from the editing request', async () => {
+    await configure({ akismet_enabled: 'true', akismet_key: akismet.apiKey });
+    const { token } = await api.guest('Grace');
+    const url = pageUrl();
+    const comment = await postOk(token, { page_url: url, content: 'Thoughtful remark' });
+    akismet.decide = (form) => (form.comment_content?.includes('pills') ? 'spam' : 'ham');
+    const response = await edit(token, comment.i, 'Cheap pills', { 'user-agent': 'Mozilla/5.0 (edit)' });
+    expect(response.json().comment.s).toBe('pending');
+    expect(akismet.checks.at(-1)!.form).toMatchObject({
+      user_agent: 'Mozilla/5.0 (edit)',
+      permalink: url,
+      comment_content: 'Cheap pills',
+    });
+    expect((await stored(comment.i))?.hr).toBe('akismet: spam');
+    akismet.decide = () => 'discard';
+    expectError(await edit(token, comment.i, 'Cheap pills again'), 403, 'forbidden');
+    expect((await stored(comment.i))?.t).toBe('Cheap pills');
+  });
+
+  it('of a clean comment stay published, and moderators skip the checks', async () => {
+    await configure({ word_filter: 'casino', max_links: '0' });
+    const { token } = await api.guest();
+    const moderator = await registered('Moderator');
+    await api.promote(moderator.id, 'moderator');
+    const url = pageUrl();
+    const comment = await postOk(token, { page_url: url, content: 'Plain.' });
+    const clean = await edit(token, comment.i, 'Plain, and edited.');
+    expect(clean.json().comment.s).toBe('approved');
+    expect((await events(url)).at(-1)).toMatchObject({ public: true, method: 'edit_comment' });
+    const own = await postOk(moderator.token, { page_url: url, content: 'From the moderator.' });
+    const modEdit = await edit(moderator.token, own.i, 'Casino links: https://a.example.com');
+    expect(modEdit.json().comment.s).toBe('approved');
+    expect((await thread(url)).total).toBe(2);
   });
 });
 

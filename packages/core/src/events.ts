@@ -14,7 +14,14 @@ interface PageEvent {
 }
 
 export type DomainEvent =
-  | (PageEvent & { type: 'comment.created'; comment: CommentView })
+  | (PageEvent & {
+      type: 'comment.created';
+      comment: CommentView;
+      /** The comment a reply answers, when it was stored beside it rather than under it (the deepest level). */
+      replyTo?: string;
+      /** Announced before: approved after it was held, or held again after an edit. Not a new comment. */
+      again?: boolean;
+    })
   | (PageEvent & { type: 'comment.edited'; commentId: string; content: string; contentHtml: string })
   | (PageEvent & { type: 'comment.deleted'; commentId: string })
   | (PageEvent & {

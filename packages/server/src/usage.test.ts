@@ -243,6 +243,38 @@ describe('usage metering', () => {
       ws_connections: 0,
     });
   });
+
+  it('counts a comment once, however often moderation announces it again', async () => {
+    const before = now;
+    now = Date.UTC(2025, 4, 10);
+    await api.context.sites.setSetting(api.site.id, 'moderation', 'pre');
+    try {
+      const ada = await api.guest('Ada');
+      const posted = await api.call({
+        method: 'POST',
+        url: '/v1/comments',
+        token: ada.token,
+        payload: { page_url: PAGE, content: 'Held first' },
+      });
+      const id = posted.json().comment.i as string;
+      const approve = () => api.owner({ method: 'POST', url: `/v1/moderation/approve/${id}` });
+      expect((await approve()).statusCode).toBe(204);
+      // Edited under pre-moderation, it is held again, then approved again.
+      const edited = await api.call({
+        method: 'PUT',
+        url: `/v1/comments/${id}`,
+        token: ada.token,
+        payload: { content: 'Held again' },
+      });
+      expect(edited.json().comment.s).toBe('pending');
+      expect((await approve()).statusCode).toBe(204);
+      const may = await settled('2025-05', (report) => report.comments > 0);
+      expect(may.comments).toBe(1);
+    } finally {
+      await api.context.sites.setSetting(api.site.id, 'moderation', 'none');
+      now = before;
+    }
+  });
 });
 
 describe('on a Redis Cluster', () => {

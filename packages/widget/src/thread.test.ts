@@ -202,6 +202,31 @@ describe("the viewer's own edits and deletions", () => {
   });
 });
 
+describe("the viewer's own edit held for review", () => {
+  it('shows it awaiting approval, out of the total, whatever order the answer and the live messages come in', () => {
+    const held = comment('b', { t: 'links', h: '<p>links</p>', e: true, s: 'pending' });
+    const messages = [
+      live('delete_comment', { comment_id: 'b' }),
+      live('new_comment', { comment: held }),
+    ] as Parameters<typeof applyLive>[1][];
+    const answerFirst = messages.reduce(
+      (state, message) => applyLive(state, message, 'author-b', 0),
+      replaceOwn(loaded(), held),
+    );
+    const answerLast = replaceOwn(
+      messages.reduce((state, message) => applyLive(state, message, 'author-b', 0), loaded()),
+      held,
+    );
+    // Without a live connection the answer alone says so.
+    const answerOnly = replaceOwn(loaded(), held);
+    for (const state of [answerOnly, answerFirst, answerLast]) {
+      expect(state.byId.b).toMatchObject({ s: 'pending', t: 'links' });
+      expect(state.roots).toContain('b');
+      expect(state.total).toBe(loaded().total - 1);
+    }
+  });
+});
+
 describe('replies in pages', () => {
   const partial = () =>
     loadPage(

@@ -79,10 +79,9 @@ export function loadPage(state: ThreadState, page: ThreadPage, append: boolean):
   };
 }
 
-/** The server's answer to the viewer's own edit. */
-export function replaceOwn(state: ThreadState, comment: Comment): ThreadState {
-  return patch(state, comment.i, { t: comment.t, h: comment.h, e: comment.e, m: comment.m });
-}
+/** The server's answer to the viewer's own edit (held for review, it may be pending now): as a known comment announced. */
+export const replaceOwn = (state: ThreadState, comment: Comment): ThreadState =>
+  addComment(state, comment, true);
 
 /** Shows the comments waiting behind the banner, at the top. */
 export function revealUnseen(state: ThreadState): ThreadState {

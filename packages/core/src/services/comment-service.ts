@@ -18,6 +18,13 @@ import { isModerator } from '../types.js';
 import { toView } from './comment-views.js';
 import { requireRole } from './moderation-service.js';
 
+/**
+ * How deep threads nest: a root comment is on level 1, a reply to it on 2,
+ * and so on. A reply to a comment on the deepest level joins that comment's
+ * parent, beside it: long exchanges go on at this level instead of nesting
+ * further (and the widget indents every level).
+ */
+export const MAX_DEPTH = 6;
 /** Most pinned comments one page may have. */
 export const MAX_PINS_PER_PAGE = 10;
 export const MAX_REPORT_DETAILS = 1000;
@@ -56,29 +63,18 @@ export class CommentService {
       form?: FormSignals;
     },
   ): Promise<CommentView> {
-    const author = requireCommenter(viewer);
-    const { user } = author;
-    if (site.settings.require_verified && !user.guest && !user.email_verified && !user.phone_verified) {
-      throw forbidden('Verify your e-mail address or phone number before posting.');
-    }
+    const author = requireVerified(site, viewer);
     const { markdown, html } = renderContent(input.content, site.settings.max_comment_length);
     if (input.parentId !== undefined && !isId(input.parentId))
       throw invalid('parent_id', 'parent_id must be a comment id');
-    // Spam and abuse checks (moderators skip them): a refusal throws, a hold makes the comment pending.
-    const verdict =
-      isModerator(viewer) || !this.deps.moderation
-        ? null
-        : await this.deps.moderation.check({
-            site,
-            author: user,
-            page: input.page,
-            content: markdown,
-            html,
-            parentId: input.parentId ?? null,
-            client: input.client ?? { ip: null, userAgent: null, referrer: null },
-            form: input.form ?? {},
-          });
-    if (verdict?.action === 'reject') throw verdict.error;
+    const verdict = await this.check(site, author, {
+      page: input.page,
+      content: markdown,
+      html,
+      parentId: input.parentId ?? null,
+      client: input.client ?? NO_CLIENT,
+      form: input.form ?? {},
+    });
     const held = (site.settings.moderation === 'pre' && !isModerator(viewer)) || verdict?.action === 'hold';
     const now = Date.now();
     const comment: StoredComment = {
@@ -99,7 +95,7 @@ export class CommentService {
       listed: false,
       ...(verdict?.action === 'hold' ? { hr: verdict.reason } : {}),
     };
-    const { isPublic } = await this.deps.store.create(
+    const { isPublic, parentId } = await this.deps.store.create(
       site.id,
       {
         id: comment.i,
@@ -118,8 +114,10 @@ export class CommentService {
         pageKey: input.page.key,
         // Held comments wait in the queue; under post-moderation published ones are queued for review.
         queue: comment.s === 'pending' || (site.settings.moderation === 'post' && !isModerator(viewer)),
+        maxDepth: MAX_DEPTH,
       },
     );
+    comment.pid = parentId;
     // Everyone else receives the comment without a vote of theirs; the author's own view has `v: null`.
     const shared = toView(comment, authorRow(author.user));
     await this.deps.events.emit({
@@ -128,34 +126,96 @@ export class CommentService {
       pageId: input.page.id,
       audience: audience(isPublic, author.userId),
       comment: shared,
+      // Attached beside the comment it answers (the deepest level): that comment's author is the one replied to.
+      ...(input.parentId && input.parentId !== parentId ? { replyTo: input.parentId } : {}),
     });
     return { ...shared, v: null };
   }
 
+  /**
+   * Replaces a comment's text. The new text passes what a new comment would:
+   * the spam and abuse checks refuse it (the comment stays as it was) or hold
+   * it, and so does pre-moderation; a held edit takes a published comment
+   * back to pending until a moderator approves it. Under post-moderation the
+   * edit is queued for review again.
+   */
   async edit(
     site: Site,
     viewer: Viewer & { user?: User | null },
     commentId: string,
     content: string,
+    client: ClientInfo = NO_CLIENT,
   ): Promise<CommentView> {
-    const author = requireCommenter(viewer);
+    const author = requireVerified(site, viewer);
     const { markdown, html } = renderContent(content, site.settings.max_comment_length);
-    const { comment, isPublic } = await this.deps.store.edit(site.id, commentId, {
+    const moderator = isModerator(viewer);
+    // Only the author's own comment is worth checking: the store refuses anything else.
+    const current = moderator || !this.deps.moderation ? null : await this.deps.store.get(site.id, commentId);
+    const verdict =
+      current && current.s !== 'deleted' && current.a === author.userId
+        ? await this.check(site, author, {
+            page: { id: current.pg, url: await this.deps.store.pageUrl(site.id, current.pg), key: null },
+            content: markdown,
+            html,
+            parentId: current.pid || null,
+            client,
+            // The bot traps are for the comment form; an edit has been on the page all along.
+            form: {},
+          })
+        : null;
+    const hold = (site.settings.moderation === 'pre' && !moderator) || verdict?.action === 'hold';
+    const { comment, wasPublic, isPublic } = await this.deps.store.edit(site.id, commentId, {
       editorId: author.userId,
       markdown,
       html: storedHtml(markdown, html),
       now: Math.floor(Date.now() / 1000),
+      hold,
+      holdReason: verdict?.action === 'hold' ? verdict.reason : '',
+      queue: hold || (site.settings.moderation === 'post' && !moderator),
     });
-    await this.deps.events.emit({
-      type: 'comment.edited',
-      siteId: site.id,
-      pageId: comment.pg,
-      audience: audience(isPublic, comment.a),
-      commentId,
-      content: markdown,
-      contentHtml: html,
-    });
-    return toView(comment, authorRow(author.user), null);
+    const view = toView(comment, authorRow(author.user));
+    if (wasPublic && !isPublic) {
+      // Held for review: readers see it go, as when it is rejected; its author and moderators
+      // see it again at once, waiting, with the new text.
+      await this.deps.events.emit({
+        type: 'comment.deleted',
+        siteId: site.id,
+        pageId: comment.pg,
+        audience: { public: true },
+        commentId,
+      });
+      await this.deps.events.emit({
+        type: 'comment.created',
+        siteId: site.id,
+        pageId: comment.pg,
+        audience: audience(false, comment.a),
+        comment: view,
+        again: true,
+      });
+    } else {
+      await this.deps.events.emit({
+        type: 'comment.edited',
+        siteId: site.id,
+        pageId: comment.pg,
+        audience: audience(isPublic, comment.a),
+        commentId,
+        content: markdown,
+        contentHtml: html,
+      });
+    }
+    return { ...view, v: null };
+  }
+
+  /** The spam and abuse checks (moderators skip them): a refusal throws; a hold comes back. */
+  private async check(
+    site: Site,
+    author: Commenter,
+    input: Omit<ModerationInput, 'site' | 'author'>,
+  ): Promise<Verdict | null> {
+    if (isModerator(author) || !this.deps.moderation) return null;
+    const verdict = await this.deps.moderation.check({ site, author: author.user, ...input });
+    if (verdict.action === 'reject') throw verdict.error;
+    return verdict;
   }
 
   async delete(site: Site, viewer: Viewer, commentId: string): Promise<void> {
@@ -261,6 +321,18 @@ function requireCommenter(viewer: Viewer & { user?: User | null }): Commenter {
     throw unauthorized('Sign in (or continue as a guest) to comment.');
   return viewer as Commenter;
 }
+
+/** A commenter allowed to write here: with `require_verified`, an account needs a verified address. */
+function requireVerified(site: Site, viewer: Viewer & { user?: User | null }): Commenter {
+  const author = requireCommenter(viewer);
+  const { user } = author;
+  if (site.settings.require_verified && !user.guest && !user.email_verified && !user.phone_verified) {
+    throw forbidden('Verify your e-mail address or phone number before posting.');
+  }
+  return author;
+}
+
+const NO_CLIENT: ClientInfo = { ip: null, userAgent: null, referrer: null };
 
 /** A comment's Markdown as stored: trimmed, and within the site's length limit. */
 function trimmedContent(source: string, maxLength: number): string {

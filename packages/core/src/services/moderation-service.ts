@@ -92,6 +92,7 @@ export class ModerationService {
           // A shadow-banned author's comment, approved, is still only theirs and moderators' to see.
           audience: isPublic ? { public: true } : { public: false, user_id: comment.a },
           comment: view,
+          again: true,
         });
       } else if (action === 'reject' && before !== 'rejected') {
         await this.deps.events.emit({
@@ -120,12 +121,13 @@ export class ModerationService {
       options.deleteComments,
       Math.floor(Date.now() / 1000),
     );
-    for (const [commentId, pageId] of removed) {
+    for (const [commentId, pageId, wasPublic] of removed) {
       await this.deps.events.emit({
         type: 'comment.deleted',
         siteId: site.id,
         pageId,
-        audience: { public: true },
+        // What nobody else saw is taken down quietly, for them.
+        audience: wasPublic ? { public: true } : { public: false, user_id: userId },
         commentId,
       });
     }

@@ -51,8 +51,8 @@ type CreatedEvent = Extract<DomainEvent, { type: 'comment.created' }>;
 type VotedEvent = Extract<DomainEvent, { type: 'comment.voted' }>;
 
 /**
- * Commenter notifications, made from the domain events: `reply` (to the parent's
- * author), `mention` (`@name` of someone who commented on the page) and
+ * Commenter notifications, made from the domain events: `reply` (to the author
+ * of the comment answered), `mention` (`@name` of someone who commented on the page) and
  * `upvote` (batched: one per comment per hour). Nobody is notified of their own
  * actions, of comments others cannot see (pending, shadow-banned), or after
  * their account is gone. Each notification is stored (with the unread count),
@@ -151,8 +151,9 @@ export class NotificationService {
     if (!event.audience.public) return;
 
     const recipients = new Map<string, 'reply' | 'mention'>();
-    if (comment.pid) {
-      const parent = await this.deps.comments.get(siteId, comment.pid);
+    const answered = event.replyTo ?? comment.pid;
+    if (answered) {
+      const parent = await this.deps.comments.get(siteId, answered);
       if (parent && parent.s !== 'deleted' && parent.a && parent.a !== authorId)
         recipients.set(parent.a, 'reply');
     }

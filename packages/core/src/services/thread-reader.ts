@@ -198,9 +198,9 @@ export class ThreadReader {
   async readReplies(viewer: Viewer, query: RepliesQuery): Promise<RepliesPage> {
     const parent = await this.store.get(viewer.siteId, query.commentId);
     const moderator = isModerator(viewer);
-    if (!parent || !(parent.listed || moderator || (viewer.userId !== null && parent.a === viewer.userId))) {
-      throw notFound('Comment not found.');
-    }
+    // Its author and moderators see a hidden comment; anyone else only what readers reach.
+    const mayHidden = moderator || (viewer.userId !== null && parent?.a === viewer.userId);
+    if (!parent || !(parent.listed || mayHidden)) throw notFound('Comment not found.');
     const cursor = query.cursor === null ? null : decodeCursor(query.cursor, 'replies');
     const thread = await this.store.readThread(viewer.siteId, parent.pg, {
       source: { repliesOf: parent.i },
@@ -209,6 +209,7 @@ export class ThreadReader {
       limit: query.limit,
       replies: replyLimits(query.replies),
     });
+    if (!thread.reached && !mayHidden) throw notFound('Comment not found.');
     const hidden = await this.store.hidden(
       viewer.siteId,
       parent.pg,

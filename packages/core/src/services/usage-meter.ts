@@ -63,7 +63,7 @@ export class UsageMeter {
   /** Counts comments as they are created (whatever their moderation status). */
   listen(events: EventBus): void {
     events.subscribe((event) => {
-      if (event.type === 'comment.created') this.recordComment(event.siteId);
+      if (event.type === 'comment.created' && !event.again) this.recordComment(event.siteId);
     });
   }
 

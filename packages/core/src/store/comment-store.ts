@@ -27,6 +27,12 @@ export interface ThreadPage {
   authors: Map<string, AuthorRow>;
   /** The page (or the whole site) is read-only. */
   locked: boolean;
+  /**
+   * Whether readers come to where these comments are, walking down from the
+   * roots: always for a page's roots; for a comment's replies, not when a
+   * comment above them is hidden.
+   */
+  reached: boolean;
 }
 
 /** How many replies one read shows under each comment, each root, and in all. */
@@ -70,8 +76,10 @@ export class CommentStore {
   }
 
   /**
-   * Stores a new comment and returns whether everyone may see it. `html` is
-   * what the store keeps of the rendering: '' when it is the plain one.
+   * Stores a new comment and returns whether everyone may see it, and the
+   * parent it went under: a reply to a comment on level `maxDepth` goes
+   * beside it, under that comment's parent. `html` is what the store keeps of
+   * the rendering: '' when it is the plain one.
    */
   async create(
     siteId: string,
@@ -86,9 +94,15 @@ export class CommentStore {
       status: 'approved' | 'pending';
       holdReason: string;
     },
-    options: { isModerator: boolean; pageUrl: string | null; pageKey: string | null; queue: boolean },
-  ): Promise<{ isPublic: boolean }> {
-    const isPublic = await runScript(
+    options: {
+      isModerator: boolean;
+      pageUrl: string | null;
+      pageKey: string | null;
+      queue: boolean;
+      maxDepth: number;
+    },
+  ): Promise<{ isPublic: boolean; parentId: string }> {
+    const [isPublic, parentId] = await runScript(
       this.redis,
       'createComment',
       [keys.page(siteId, comment.pageId)],
@@ -107,23 +121,51 @@ export class CommentStore {
         options.pageUrl ?? '',
         options.pageKey ?? '',
         flag(options.queue),
+        options.maxDepth,
       ],
     ).catch(translateRedisError);
-    return { isPublic: isPublic === 1 };
+    return { isPublic: isPublic === 1, parentId: String(parentId) };
   }
 
+  /**
+   * Replaces a comment's text. `hold` takes a published comment back to
+   * pending (and records `holdReason` on a pending one); `queue` puts it in
+   * the review queue. Returns it, and whether everyone could see it before
+   * and can now.
+   */
   async edit(
     siteId: string,
     commentId: string,
-    edit: { editorId: string; markdown: string; html: string; now: number },
-  ): Promise<{ comment: StoredComment; isPublic: boolean }> {
-    const [record, isPublic] = await runScriptBuffers(
+    edit: {
+      editorId: string;
+      markdown: string;
+      html: string;
+      now: number;
+      hold: boolean;
+      holdReason: string;
+      queue: boolean;
+    },
+  ): Promise<{ comment: StoredComment; wasPublic: boolean; isPublic: boolean }> {
+    const [record, wasPublic, isPublic] = await runScriptBuffers(
       this.redis,
       'editComment',
       [keys.comment(siteId, commentId)],
-      [sitePrefix(siteId), edit.editorId, edit.markdown, edit.html, edit.now],
+      [
+        sitePrefix(siteId),
+        edit.editorId,
+        edit.markdown,
+        edit.html,
+        edit.now,
+        flag(edit.hold),
+        edit.holdReason,
+        flag(edit.queue),
+      ],
     ).catch(translateRedisError);
-    return { comment: decodeComment(commentId, record), isPublic: isPublic === 1 };
+    return {
+      comment: decodeComment(commentId, record),
+      wasPublic: wasPublic === 1,
+      isPublic: isPublic === 1,
+    };
   }
 
   async delete(
@@ -259,7 +301,7 @@ export class CommentStore {
         options.replies.total,
       ],
     ).catch(translateRedisError);
-    const [version, epoch, count, updated, nextScore, nextId, pinned, rows, locked] = reply;
+    const [version, epoch, count, updated, nextScore, nextId, pinned, rows, locked, reached] = reply;
     const comments: StoredComment[] = [];
     const replyCounts = new Map<string, number>();
     for (let i = 0; i < rows.length; i += 3) {
@@ -281,6 +323,7 @@ export class CommentStore {
       replyCounts,
       authors,
       locked: locked === 1,
+      reached: reached === 1,
     };
   }
 
@@ -303,30 +346,29 @@ export class CommentStore {
   }
 
   /**
-   * The first `limit` listed replies of each of these comments (oldest first)
-   * and how many listed replies each has: the public replies of hidden
-   * comments, which no walk of the public thread reaches.
+   * The first `limit` listed replies of each of these comments (oldest first;
+   * none for 0) and how many listed replies each has: the replies under
+   * hidden comments, which no walk of the public thread reaches.
    */
   async firstReplies(
     siteId: string,
     parentIds: string[],
     limit: number,
   ): Promise<{ replies: StoredComment[]; counts: Map<string, number> }> {
-    if (parentIds.length === 0 || limit === 0) return { replies: [], counts: new Map() };
+    if (parentIds.length === 0) return { replies: [], counts: new Map() };
     const pipeline = this.redis.pipeline();
     for (const id of parentIds) {
-      pipeline.zrange(keys.replies(siteId, id), 0, limit - 1);
+      if (limit > 0) pipeline.zrange(keys.replies(siteId, id), 0, limit - 1);
       pipeline.zcard(keys.replies(siteId, id));
     }
     const answers = (await pipeline.exec().catch(translateRedisError)) ?? [];
+    for (const [error] of answers) if (error) translateRedisError(error);
+    const per = limit > 0 ? 2 : 1;
     const counts = new Map<string, number>();
     const ids: string[] = [];
     parentIds.forEach((id, i) => {
-      const [rangeError, range] = answers[2 * i] ?? [null, []];
-      const [countError, count] = answers[2 * i + 1] ?? [null, 0];
-      if (rangeError || countError) translateRedisError(rangeError ?? countError);
-      ids.push(...(range as string[]));
-      counts.set(id, count as number);
+      if (limit > 0) ids.push(...((answers[per * i]?.[1] ?? []) as string[]));
+      counts.set(id, (answers[per * i + per - 1]?.[1] ?? 0) as number);
     });
     return { replies: await this.getMany(siteId, ids), counts };
   }

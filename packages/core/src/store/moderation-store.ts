@@ -70,16 +70,23 @@ export class ModerationStore {
   }
 
   /** Bans a user (sessions end at once); returns the comments taken down as [comment id, page id] pairs. */
-  async ban(siteId: string, userId: string, takeDown: boolean, now: number): Promise<[string, string][]> {
+  /** Bans a user; returns the comments taken down: id, page id, and whether everyone could see it. */
+  async ban(
+    siteId: string,
+    userId: string,
+    takeDown: boolean,
+    now: number,
+  ): Promise<[commentId: string, pageId: string, wasPublic: boolean][]> {
     const flat = await runScript(
       this.redis,
       'banUser',
       [keys.user(siteId, userId)],
       [sitePrefix(siteId), userId, takeDown ? 1 : 0, now],
     ).catch(translateRedisError);
-    const pairs: [string, string][] = [];
-    for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i]!, flat[i + 1]!]);
-    return pairs;
+    const removed: [string, string, boolean][] = [];
+    for (let i = 0; i < flat.length; i += 3)
+      removed.push([String(flat[i]), String(flat[i + 1]), flat[i + 2] === 1]);
+    return removed;
   }
 
   async unban(siteId: string, userId: string): Promise<void> {

@@ -47,8 +47,8 @@ export type ScriptName = keyof typeof FILES;
 
 /** What each script returns, as ioredis decodes it. */
 export interface ScriptResults {
-  createComment: number;
-  editComment: [record: Buffer, isPublic: number];
+  createComment: [isPublic: number, parentId: string];
+  editComment: [record: Buffer, wasPublic: number, isPublic: number];
   deleteComment: (string | number)[];
   vote: [
     upvotes: number,
@@ -67,7 +67,7 @@ export interface ScriptResults {
   checkCode: string;
   eraseUser: string[];
   moderateComment: [pageId: Buffer, before: Buffer, record: Buffer, wasPublic: number, isPublic: number];
-  banUser: string[];
+  banUser: (string | number)[];
   setShadowban: number;
   setRole: number;
   linkIdentity: [status: 'linked' | 'ok' | 'login_taken' | 'no_user', userId: string];
@@ -97,6 +97,7 @@ export type ReadThreadReply = [
   /** id, record, listed replies; repeated. */
   comments: (Buffer | number)[],
   locked: number,
+  reached: number,
 ];
 
 interface LoadedScript {

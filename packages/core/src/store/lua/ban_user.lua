@@ -1,7 +1,7 @@
 -- KEYS[1] user hash. ARGV: prefix, user id, take comments down (1/0), now (s).
 -- Bans a user: they are added to the banned set, every session ends at once,
--- and optionally every comment of theirs is rejected. Returns { comment id, page id, ... }
--- of the comments taken down.
+-- and optionally every comment of theirs is rejected. Returns { comment id, page id,
+-- public before (1/0), ... } of the comments taken down.
 local uid = ARGV[2]
 if redis.call('EXISTS', KEYS[1]) == 0 then return fail('not_found', 'No such user.') end
 redis.call('SADD', K_BANNED, uid)
@@ -14,13 +14,14 @@ if ARGV[3] == '1' then
   for _, cid in ipairs(redis.call('LRANGE', k_user_comments(uid), 0, -1)) do
     local c = load_comment(cid)
     if c and c.s ~= 'deleted' and c.s ~= 'rejected' then
-      if is_public(c) then redis.call('HINCRBY', k_page(c.pg), 'count', -1) end
+      local was_public = is_public(c)
       c.s = 'rejected'
       place(c)
       redis.call('ZREM', K_MODQUEUE, cid)
       touch_page(c.pg, tonumber(ARGV[4]))
       out[#out + 1] = cid
       out[#out + 1] = c.pg
+      out[#out + 1] = was_public and 1 or 0
     end
   end
 end

@@ -1,23 +1,31 @@
 -- KEYS[1] page hash. ARGV: prefix, id, page id, parent id (''), author id, Markdown, HTML ('' when
 -- plain), created (ms), status ('approved' | 'pending'), hold reason, is moderator, page url,
--- page key, queue for review (1/0).
--- Returns whether everyone may see it (1/0).
+-- page key, queue for review (1/0), deepest level.
+-- Returns { whether everyone may see it (1/0), the parent it was stored under ('' for a root) }.
 -- Stores a comment and places it: a published root in the page's sort indexes,
 -- a published reply in its parent's replies, anything else among the hidden;
--- the parent's stored reply count goes up.
+-- the parent's stored reply count goes up, and the page's count when readers
+-- reach it (a published reply under a hidden comment is listed, but waits
+-- unseen with it). A reply to a comment on the deepest
+-- level is stored beside that comment, under its parent.
 local c = {
   i = ARGV[2], pg = ARGV[3], pid = ARGV[4], a = ARGV[5], t = ARGV[6], h = ARGV[7], u = 0, d = 0,
   cm = tonumber(ARGV[8]), m = 0, s = ARGV[9], rc = 0, hr = ARGV[10], e = 0,
 }
 local is_mod = ARGV[11] == '1'
+local deepest = tonumber(ARGV[15])
 if not is_mod and is_locked(c.pg) then return fail('forbidden', 'Comments are closed here.') end
 
 if c.pid ~= '' then
   local parent = load_comment(c.pid)
   if not parent or parent.pg ~= c.pg then return fail('not_found', 'The parent comment does not exist on this page.') end
   if parent.s == 'deleted' then return fail('conflict', 'You cannot reply to a deleted comment.') end
-  local visible = parent.a == c.a or is_mod or parent.l == 1
+  local visible = parent.a == c.a or is_mod or (parent.l == 1 and reachable(parent))
   if not visible then return fail('not_found', 'The parent comment does not exist on this page.') end
+  -- The parent and the comments above it, nearest first: the parent is on level #chain.
+  local chain = ancestry(parent)
+  if #chain >= deepest then parent = chain[#chain - deepest + 2] end
+  c.pid = parent.i
   parent.rc = parent.rc + 1
   save_comment(parent)
 end
@@ -30,6 +38,5 @@ local page = KEYS[1]
 if ARGV[12] ~= '' then redis.call('HSET', page, 'url', ARGV[12]) end
 if ARGV[13] ~= '' then redis.call('HSETNX', page, 'key', ARGV[13]) end
 local public = is_public(c)
-if public then redis.call('HINCRBY', page, 'count', 1) end
 touch_page(c.pg, math.floor(c.cm / 1000))
-return public and 1 or 0
+return { public and 1 or 0, c.pid }

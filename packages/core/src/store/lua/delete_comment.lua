@@ -10,7 +10,6 @@ if c.a ~= ARGV[2] and ARGV[3] ~= '1' then return fail('forbidden', 'Only the aut
 
 local now = tonumber(ARGV[4])
 local was_public = is_public(c)
-if was_public then redis.call('HINCRBY', k_page(c.pg), 'count', -1) end
 
 local removed = {}
 local placeholder = 0
@@ -25,6 +24,7 @@ if c.rc > 0 then
   place(c)
   placeholder = 1
 else
+  if was_public then redis.call('HINCRBY', k_page(c.pg), 'count', -1) end
   local node = c
   while node do
     unplace(node)

@@ -1,7 +1,8 @@
 -- KEYS[1] comment. ARGV: prefix, action ('approve' | 'reject'), now (s).
 -- A moderator's decision: the comment is published or taken down (and moves
 -- between the public thread and the hidden), leaves the review queue and its
--- reports are settled. Page counts follow its visibility.
+-- reports are settled. Page counts follow its visibility, and that of the
+-- replies readers reach through it.
 -- Returns { page id, status before, comment record after, public before (1/0), public after (1/0) }.
 local id = comment_id_of(KEYS[1])
 local c = load_comment(id)
@@ -15,6 +16,5 @@ redis.call('ZREM', K_MODQUEUE, id)
 redis.call('DEL', k_reports(id))
 redis.call('ZREM', K_REPORTS, id)
 local now_public = is_public(c)
-if now_public ~= was_public then redis.call('HINCRBY', k_page(c.pg), 'count', now_public and 1 or -1) end
 touch_page(c.pg, tonumber(ARGV[3]))
 return { c.pg, before, redis.call('GET', KEYS[1]), was_public and 1 or 0, now_public and 1 or 0 }

@@ -106,19 +106,58 @@ local function is_shadowbanned(user_id)
   return redis.call('SISMEMBER', K_SHADOWBANNED, user_id) == 1
 end
 
--- Counted in the page's public comment count: published and not shadow-banned.
-local function is_public(c)
+-- Published: approved, by an author who is not shadow-banned.
+local function is_published(c)
   return c.s == 'approved' and not is_shadowbanned(c.a)
 end
 
 -- Listed: in the public structure every reader walks (the page's root indexes,
--- or the parent's replies). Public comments are; a deleted placeholder is while
--- a listed reply needs it. Everything else stored is hidden: in the page's
--- hidden index (moderators) and its author's (the author), never in a walk of
--- the public thread.
+-- or the parent's replies). Published comments are; a deleted placeholder is
+-- while a listed reply needs it. Everything else stored is hidden: in the
+-- page's hidden index (moderators) and its author's (the author), never in a
+-- walk of the public thread.
 local function is_listed(c)
   if c.s == 'deleted' then return redis.call('ZCARD', k_replies(c.i)) > 0 end
-  return is_public(c)
+  return is_published(c)
+end
+
+-- Reached: every comment above c is listed, so a reader walking down from the
+-- roots comes to c's place. A listed reply under a hidden comment is not: it
+-- waits there, unseen, until its parent is published (or for ever).
+local function reachable(c)
+  local pid = c.pid
+  while pid ~= '' do
+    local parent = load_comment(pid)
+    if not parent or parent.l ~= 1 then return false end
+    pid = parent.pid
+  end
+  return true
+end
+
+-- Public: published where readers reach it. Exactly these are counted in the
+-- page's count, and only these may be announced to everyone.
+local function is_public(c)
+  return is_published(c) and reachable(c)
+end
+
+-- How many published comments readers reach through c (itself aside): its
+-- listed replies, theirs, and so on; placeholders pass on theirs but are not
+-- counted. Breadth first in a loop, however deep the thread.
+local function listed_below(id)
+  local n = 0
+  local queue = { id }
+  local q = 1
+  while q <= #queue do
+    for _, rid in ipairs(redis.call('ZRANGE', k_replies(queue[q]), 0, -1)) do
+      local r = load_comment(rid)
+      if r then
+        if r.s ~= 'deleted' then n = n + 1 end
+        queue[#queue + 1] = rid
+      end
+    end
+    q = q + 1
+  end
+  return n
 end
 
 -- Takes a comment out of the structure its `l` says holds it: the public
@@ -132,15 +171,20 @@ local function unplace(c)
   end
 end
 
--- Puts a comment where its state says it belongs, and saves it. A deleted
--- parent is listed exactly while it has a listed reply, so the change can
--- climb the thread.
-local function place(c)
-  local listed = is_listed(c) and 1 or 0
-  if listed == c.l then
-    save_comment(c)
-    return
+-- A comment and the comments above it, up to its root: { c, parent, ..., root }.
+-- Walked in a loop: a chain stored before threads had a deepest level may be thousands long.
+local function ancestry(c)
+  local chain = { c }
+  while chain[#chain].pid ~= '' do
+    local parent = load_comment(chain[#chain].pid)
+    if not parent then break end
+    chain[#chain + 1] = parent
   end
+  return chain
+end
+
+-- Moves a comment into the structure `listed` (1/0) names, and saves it.
+local function move(c, listed)
   unplace(c)
   c.l = listed
   save_comment(c)
@@ -151,10 +195,40 @@ local function place(c)
     -- A hidden placeholder is seen only by whoever sees its replies (they fetch it as their ancestor).
     if c.s ~= 'deleted' then redis.call('ZADD', k_hidden_by(c.pg, c.a), c.cm, c.i) end
   end
-  if c.pid ~= '' then
-    local parent = load_comment(c.pid)
-    if parent and parent.s == 'deleted' then place(parent) end
+end
+
+-- Puts a comment where its state says it belongs, saves it, and keeps the
+-- page's count of public comments: the stored record says what it was. A
+-- deleted parent is listed exactly while it has a listed reply, so the change
+-- can climb the thread (in a loop, not by recursion: chains can be long). A
+-- comment that leaves the public thread takes the comments readers reached
+-- through it out of the count, and one that joins it brings them back.
+local function place(c)
+  local stored = load_comment(c.i)
+  local before = stored and stored.l
+  local counted = stored ~= nil and stored.l == 1 and stored.s ~= 'deleted'
+  local listed = is_listed(c) and 1 or 0
+  local delta = 0
+  if listed == before then
+    save_comment(c)
+    local counts = listed == 1 and c.s ~= 'deleted'
+    if counts ~= counted and reachable(c) then delta = counts and 1 or -1 end
+  else
+    -- Reached before it moves: placeholders above that it alone kept listed may leave with it.
+    if before == 1 and reachable(c) then delta = -((counted and 1 or 0) + listed_below(c.i)) end
+    move(c, listed)
+    local node = c
+    while node.pid ~= '' do
+      local parent = load_comment(node.pid)
+      if not parent or parent.s ~= 'deleted' then break end
+      local parent_listed = is_listed(parent) and 1 or 0
+      if parent_listed == parent.l then break end
+      move(parent, parent_listed)
+      node = parent
+    end
+    if listed == 1 and reachable(c) then delta = (c.s ~= 'deleted' and 1 or 0) + listed_below(c.i) end
   end
+  if delta ~= 0 then redis.call('HINCRBY', k_page(c.pg), 'count', delta) end
 end
 
 local function touch_page(page_id, now_s)

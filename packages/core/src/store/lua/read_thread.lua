@@ -9,9 +9,12 @@
 -- first, the first `replies per comment` replies of every comment shown,
 -- at most `replies per root` under one root and `replies in all` in the answer.
 -- Returns { version, epoch, count, updated, next score, next id, pinned ids,
--- comments: { id, record, listed replies, ... }, locked }. It decodes no record
--- (the reader does, and looks the authors up after): what it touches is one
--- GET and one ZCARD per comment, and one ZRANGE per comment with replies.
+-- comments: { id, record, listed replies, ... }, locked, reached }. It decodes
+-- no record (the reader does, and looks the authors up after): what it touches
+-- is one GET and one ZCARD per comment, and one ZRANGE per comment with
+-- replies. `reached` (1/0) says whether readers come to the comment whose
+-- replies these are, walking down from the roots (a page's roots: always):
+-- replies under a hidden comment are listed, but wait unseen with it.
 local page_id = ARGV[2]
 local from_replies = ARGV[3] == 'replies'
 local source = from_replies and k_replies(ARGV[4]) or k_index(page_id, ARGV[4])
@@ -24,6 +27,11 @@ local per_root = tonumber(ARGV[11])
 local replies_left = tonumber(ARGV[12])
 
 local out = {}
+local reached = true
+if from_replies then
+  local parent = load_comment(ARGV[4])
+  reached = parent ~= nil and parent.l == 1 and reachable(parent)
+end
 
 -- Emits a root and the first replies of each comment under it, breadth first.
 local function collect(root_id, root_raw)
@@ -123,4 +131,5 @@ return {
   tonumber(state[3]) or 0,
   next_score, next_id, pinned_out, out,
   is_locked(page_id) and 1 or 0,
+  reached and 1 or 0,
 }

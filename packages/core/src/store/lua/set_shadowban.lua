@@ -1,7 +1,8 @@
 -- KEYS[1] user hash. ARGV: prefix, user id, shadow-banned (1/0).
 -- Shadow-bans or restores a user: their published comments leave (or rejoin)
--- the public thread and its counts, and the site's visibility epoch moves so
--- every cached thread is rebuilt. Returns 1 when something changed.
+-- the public thread and its counts, with the replies readers reach through
+-- them, and the site's visibility epoch moves so every cached thread is
+-- rebuilt. Returns 1 when something changed.
 local uid = ARGV[2]
 if redis.call('EXISTS', KEYS[1]) == 0 then return fail('not_found', 'No such user.') end
 local on = ARGV[3] == '1'
@@ -10,7 +11,6 @@ if on then redis.call('SADD', K_SHADOWBANNED, uid) else redis.call('SREM', K_SHA
 for _, cid in ipairs(redis.call('LRANGE', k_user_comments(uid), 0, -1)) do
   local c = load_comment(cid)
   if c and c.s == 'approved' then
-    redis.call('HINCRBY', k_page(c.pg), 'count', on and -1 or 1)
     redis.call('HINCRBY', k_page(c.pg), 'ver', 1)
     place(c)
   end

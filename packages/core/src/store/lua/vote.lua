@@ -7,7 +7,9 @@ local voter = ARGV[2]
 local direction = ARGV[3] == 'up' and 'u' or 'd'
 local c = load_comment(id)
 if not c or c.s ~= 'approved' then return fail('not_found', 'Comment not found.') end
-if c.a ~= voter and ARGV[4] ~= '1' and is_shadowbanned(c.a) then return fail('not_found', 'Comment not found.') end
+local public = is_public(c)
+-- Others vote only on what they can see: not on a shadow-banned author's comment, nor under a hidden one.
+if c.a ~= voter and ARGV[4] ~= '1' and not public then return fail('not_found', 'Comment not found.') end
 if c.a == voter then return fail('forbidden', 'You cannot vote on your own comment.') end
 if ARGV[4] ~= '1' and is_locked(c.pg) then return fail('forbidden', 'Comments are closed here.') end
 
@@ -18,4 +20,4 @@ if previous == direction then current = false end
 if current then redis.call('HSET', KEYS[2], id, current) else redis.call('HDEL', KEYS[2], id) end
 change_vote(c, previous, current)
 local names = { u = 'up', d = 'down' }
-return { c.u, c.d, current and names[current] or '', c.pg, c.a, is_public(c) and 1 or 0 }
+return { c.u, c.d, current and names[current] or '', c.pg, c.a, public and 1 or 0 }

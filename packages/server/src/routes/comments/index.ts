@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
+  type ClientInfo,
   DEFAULT_LIMIT,
   DEFAULT_REPLIES,
   invalid,
@@ -7,6 +8,7 @@ import {
   resolvePage,
   type SortOrder,
 } from '@threadkit/core';
+import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { bearer, CommentIdParams, errorResponses } from '../../schemas.js';
 import { sendPieces } from '../../send-pieces.js';
@@ -141,15 +143,11 @@ export const commentRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
     },
     async (request, reply) => {
       const { content, parent_id, website, elapsed_ms, ...page } = request.body;
-      const header = (name: string) => {
-        const value = request.headers[name];
-        return typeof value === 'string' ? value : null;
-      };
       const comment = await comments.create(request.site, request.viewer, {
         page: resolvePage(request.site.id, page),
         content,
         parentId: parent_id,
-        client: { ip: request.ip, userAgent: header('user-agent'), referrer: header('referer') },
+        client: clientOf(request),
         form: { honeypot: website, elapsedMs: elapsed_ms },
       });
       return reply.status(201).send({ comment });
@@ -189,7 +187,13 @@ export const commentRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
       },
     },
     async (request) => ({
-      comment: await comments.edit(request.site, request.viewer, request.params.id, request.body.content),
+      comment: await comments.edit(
+        request.site,
+        request.viewer,
+        request.params.id,
+        request.body.content,
+        clientOf(request),
+      ),
     }),
   );
 
@@ -275,6 +279,15 @@ export const commentRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
     );
   }
 };
+
+/** Where a write came from, for the spam checks (never stored). */
+function clientOf(request: FastifyRequest): ClientInfo {
+  const header = (name: string) => {
+    const value = request.headers[name];
+    return typeof value === 'string' ? value : null;
+  };
+  return { ip: request.ip, userAgent: header('user-agent'), referrer: header('referer') };
+}
 
 /** True unless the client does not list gzip, or refuses it with q=0. */
 function acceptsGzip(header: string | undefined): boolean {

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import {
   DEFAULT_LIMIT,
   DEFAULT_REPLIES,
+  MAX_DEPTH,
   MAX_LIMIT,
   MAX_PAGE_KEY_LENGTH,
   MAX_REPLIES,
@@ -109,7 +110,11 @@ export const CreateBody = Type.Object(
     page_url: Type.Optional(PageUrl),
     page_key: Type.Optional(PageKey),
     content: Type.String({ maxLength: 100_000, description: 'Markdown.' }),
-    parent_id: Type.Optional(Id()),
+    parent_id: Type.Optional(
+      Id(
+        `The comment replied to. Threads nest ${MAX_DEPTH} levels deep: a reply to a comment on the deepest level is stored beside it, under its parent (the answer's \`pid\`).`,
+      ),
+    ),
     // Bot signals from the widget, checked for guests only (docs/moderation.md).
     website: Type.Optional(
       Type.String({ maxLength: 2000, description: 'Honeypot: a hidden field people leave empty.' }),
