@@ -157,12 +157,32 @@ export class AccountService {
     await this.sendCode(site, login, 'verify', ip, user.id);
   }
 
-  async verify(site: Site, input: LoginInput & { code: string }, ip: string): Promise<Me> {
+  /**
+   * Confirms the address with the code sent to it. Entered with the account's own
+   * session, it is whoever registered proving the address; without, it is the
+   * address's owner, who may not be them (`addressProven`).
+   */
+  async verify(site: Site, viewer: Viewer, input: LoginInput & { code: string }, ip: string): Promise<Me> {
     const login = loginOf(input);
     await this.attempt(site.id, ip);
     const userId = await this.deps.codes.use(site.id, 'verify', loginKey(login), input.code);
-    await this.deps.users.update(site.id, userId, { [`${login.kind}_verified`]: 1 });
+    if (viewer.userId === userId) {
+      await this.deps.users.update(site.id, userId, { [`${login.kind}_verified`]: 1 });
+    } else {
+      await this.addressProven(site.id, userId, login.kind);
+    }
     return this.me(site.id, await this.existing(site.id, userId));
+  }
+
+  /**
+   * An address was just proven on the account (a code that reached it, a provider
+   * that verified it): from now on it counts as verified. When it did not before,
+   * whoever registered it had not proved it, perhaps to wait for its owner: their
+   * password is removed and every session ends, at once, so the owner does not
+   * share the account with them. Every path that proves an address comes here.
+   */
+  async addressProven(siteId: string, userId: string, kind: LoginKind): Promise<void> {
+    await this.deps.users.proveAddress(siteId, userId, kind);
   }
 
   async login(
@@ -195,7 +215,8 @@ export class AccountService {
       throw unauthorized(`Wrong ${login.kind === 'email' ? 'e-mail' : 'phone number'} or password.`);
     }
     await this.deps.limits.clear(site.id, 'failed-login', loginKey(login));
-    return this.signedIn(site.id, userId, null);
+    // Only while the password just checked is still the account's (an address proven meanwhile removes it).
+    return this.signedIn(site.id, userId, null, { password: hash });
   }
 
   /** Sends a reset code when the account exists; answers the same either way. */
@@ -221,9 +242,9 @@ export class AccountService {
     checkPassword(input.new_password, 'new_password');
     await this.attempt(site.id, ip);
     const userId = await this.deps.codes.use(site.id, 'reset', loginKey(login), input.code);
-    await this.deps.users.setPasswordHash(site.id, userId, await hashPassword(input.new_password));
     // The code reached the address, which proves it is theirs.
-    await this.deps.users.update(site.id, userId, { [`${login.kind}_verified`]: 1 });
+    await this.addressProven(site.id, userId, login.kind);
+    await this.deps.users.setPasswordHash(site.id, userId, await hashPassword(input.new_password));
     await this.deps.limits.clear(site.id, 'failed-login', loginKey(login));
     await this.deps.sessions.revokeAll(site.id, userId);
   }
@@ -243,19 +264,22 @@ export class AccountService {
     const login = loginOf({ email: input.email });
     await this.attempt(site.id, ip);
     await this.deps.codes.use(site.id, 'signin', loginKey(login), input.code);
-    const existing = await this.deps.users.findByLogin(site.id, 'email', login.value);
-    if (existing) {
-      await this.deps.users.update(site.id, existing, { email_verified: 1 });
-      return this.signedIn(site.id, existing, null);
+    // A registration between the lookup and the creation is found on the second pass.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const existing = await this.deps.users.findByLogin(site.id, 'email', login.value);
+      if (existing) {
+        await this.addressProven(site.id, existing, 'email');
+        return this.signedIn(site.id, existing, null);
+      }
+      // First use: the account is created, named as asked or after the address.
+      const base = viewer.user?.guest ? viewer.user : null;
+      const name = validateName(input.name?.trim() || login.value.split('@')[0]!);
+      const user = this.account(base, { name, login, verified: true });
+      if (await this.deps.users.createWithLogin(site.id, user, login, null)) {
+        return this.signedIn(site.id, user.id, base ? viewer : null);
+      }
     }
-    // First use: the account is created, named as asked or after the address.
-    const base = viewer.user?.guest ? viewer.user : null;
-    const name = validateName(input.name?.trim() || login.value.split('@')[0]!);
-    const user = this.account(base, { name, login, verified: true });
-    if (!(await this.deps.users.createWithLogin(site.id, user, login, null))) {
-      throw conflict('An account with this e-mail was just created; sign in again.');
-    }
-    return this.signedIn(site.id, user.id, base ? viewer : null);
+    throw conflict('The account for this e-mail keeps changing; sign in again.');
   }
 
   private account(base: User | null, options: { name: string; login: Login; verified: boolean }): User {
@@ -278,9 +302,10 @@ export class AccountService {
     siteId: string,
     userId: string,
     upgradedFrom: Viewer | null,
+    checked?: { password: string },
   ): Promise<TokenPair & { user: Me }> {
     if (upgradedFrom?.sessionId) await this.deps.sessions.revoke(siteId, upgradedFrom.sessionId, userId);
-    const tokens = await this.deps.auth.startSession(siteId, userId);
+    const tokens = await this.deps.auth.startSession(siteId, userId, checked);
     return { ...tokens, user: await this.me(siteId, await this.existing(siteId, userId)) };
   }
 

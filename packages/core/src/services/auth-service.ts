@@ -65,10 +65,16 @@ export class AuthService {
     return { ...(await this.startSession(site.id, user.id)), user };
   }
 
-  /** Every sign-in ends here, so a banned user cannot start a session by any method. */
-  async startSession(siteId: string, userId: string): Promise<TokenPair> {
+  /**
+   * Every sign-in ends here, so a banned user cannot start a session by any method.
+   * A password sign-in passes the hash it checked: no session starts when that
+   * password was removed or changed meanwhile.
+   */
+  async startSession(siteId: string, userId: string, checked?: { password: string }): Promise<TokenPair> {
     if (await this.deps.users.isBanned(siteId, userId)) throw new ThreadKitError('banned');
-    const { sessionId, refreshToken } = await this.deps.sessions.create(siteId, userId);
+    const session = await this.deps.sessions.create(siteId, userId, checked?.password);
+    if (!session) throw unauthorized('The password has just changed; sign in again.');
+    const { sessionId, refreshToken } = session;
     const token = await this.deps.signer.sign({ sub: userId, site_id: siteId, sid: sessionId });
     return { token, refresh_token: refreshToken };
   }

@@ -279,7 +279,8 @@ export class OAuthService {
       const account = owner ? await users.get(siteId, owner) : null;
       if (account) {
         const now = await users.linkIdentity(siteId, ref, account.id);
-        if (now === account.id && !account.email_verified) await this.claimUnverified(siteId, account.id);
+        // The provider proved the address: an account that never did is taken from whoever registered it.
+        if (now === account.id) await this.deps.accounts.addressProven(siteId, account.id, 'email');
         return now;
       }
     }
@@ -301,17 +302,6 @@ export class OAuthService {
       email_notifications: false,
     });
     return users.createWithIdentity(siteId, user, ref, verified ? email : null);
-  }
-
-  /**
-   * The provider proved the address of an account that never did: whoever
-   * registered it without proof (perhaps to wait for its owner) loses the
-   * password and sessions they set up, and the address counts as verified.
-   */
-  private async claimUnverified(siteId: string, userId: string): Promise<void> {
-    await this.deps.users.clearPasswordHash(siteId, userId);
-    await this.deps.sessions.revokeAll(siteId, userId);
-    await this.deps.users.update(siteId, userId, { email_verified: 1 });
   }
 }
 

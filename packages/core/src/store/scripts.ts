@@ -21,6 +21,8 @@ const FILES = {
   pageView: 'page_view.lua',
   readThread: 'read_thread.lua',
   rotateRefresh: 'rotate_refresh.lua',
+  startSession: 'start_session.lua',
+  proveAddress: 'prove_address.lua',
   createAccount: 'create_account.lua',
   checkCode: 'check_code.lua',
   eraseUser: 'erase_user.lua',
@@ -63,6 +65,8 @@ export interface ScriptResults {
   pageView: [views: number, version: number, epoch: number, count: number, updated: number];
   readThread: ReadThreadReply;
   rotateRefresh: string;
+  startSession: number;
+  proveAddress: number;
   createAccount: number;
   checkCode: string;
   eraseUser: string[];
