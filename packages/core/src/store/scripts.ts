@@ -28,6 +28,7 @@ const FILES = {
   eraseUser: 'erase_user.lua',
   moderateComment: 'moderate_comment.lua',
   banUser: 'ban_user.lua',
+  unbanUser: 'unban_user.lua',
   setShadowban: 'set_shadowban.lua',
   setRole: 'set_role.lua',
   linkIdentity: 'link_identity.lua',
@@ -72,6 +73,7 @@ export interface ScriptResults {
   eraseUser: string[];
   moderateComment: [pageId: Buffer, before: Buffer, record: Buffer, wasPublic: number, isPublic: number];
   banUser: string[];
+  unbanUser: number;
   setShadowban: number;
   setRole: number;
   linkIdentity: [status: 'linked' | 'ok' | 'login_taken' | 'no_user', userId: string];
