@@ -388,6 +388,31 @@ describe('forgot and reset', () => {
     expect(signedIn.user).toMatchObject({ id: registered.user.id, email_verified: true });
   });
 
+  // How long the answer takes must not tell whether an account exists, and a mail server
+  // takes hundreds of milliseconds: so the answer never waits for one, whoever asks.
+  it('answers before any mail is sent, for an account and for an address without one', async () => {
+    const address = newEmail('patient');
+    await register({ email: address });
+    const verification = await smtp.nextMessage(address);
+    const ghost = newEmail('ghost');
+    smtp.hold();
+    try {
+      for (const email of [address, ghost]) ok(await post('/v1/auth/forgot', { email }), 204);
+      // Both were answered while the mail server had not greeted anyone.
+      expect(smtp.messagesTo(address)).toEqual([verification]);
+      await eventually(
+        'the reset e-mail to reach the mail server',
+        async () => smtp.held,
+        (held) => held > 0,
+      );
+    } finally {
+      smtp.release();
+    }
+    const code = await smtp.codeFor(address);
+    ok(await post('/v1/auth/reset', { email: address, code, new_password: NEW_PASSWORD }), 204);
+    expect(smtp.messagesTo(ghost)).toEqual([]);
+  });
+
   it('sends at most 3 codes to one address in 10 minutes, whatever the purpose', async () => {
     const address = newEmail('busy');
     for (let i = 0; i < 3; i++) ok(await post('/v1/auth/otp/send', { email: address }), 204);

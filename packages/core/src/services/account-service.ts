@@ -75,10 +75,13 @@ export function loginOf(input: LoginInput): Login {
 /**
  * Accounts with a password or a one-time e-mail code: register, verify, sign
  * in, reset. Codes are sent by e-mail or text message. Answers never reveal
- * whether an account exists where that matters (forgot, code sign-in), and a
- * wrong e-mail costs as long as a wrong password.
+ * whether an account exists where that matters (forgot, code sign-in), nor
+ * take longer when it does, and a wrong e-mail costs as long as a wrong password.
  */
 export class AccountService {
+  /** Work started after answering (a reset code's delivery), until it is done. */
+  private readonly pending = new Set<Promise<void>>();
+
   constructor(
     private readonly deps: {
       users: UserStore;
@@ -88,7 +91,10 @@ export class AccountService {
       auth: AuthService;
       mailer: Mailer;
       sms: SmsSender;
-      /** Told when a mail or text could not be sent (the request gets a plain `unavailable`). */
+      /**
+       * Told when a code could not be sent: the request gets a plain `unavailable`, or,
+       * for a code sent after answering (a reset's), nothing.
+       */
       onDeliveryError?: (error: unknown, channel: LoginKind) => void;
     },
   ) {}
@@ -219,17 +225,30 @@ export class AccountService {
     return this.signedIn(site.id, userId, null, { password: hash });
   }
 
-  /** Sends a reset code when the account exists; answers the same either way. */
+  /**
+   * Sends a reset code when the account exists; answers the same either way, and
+   * as soon: a mail server takes hundreds of milliseconds, which would tell an
+   * existing account from a missing one. So only the limits are checked before
+   * answering; looking the account up and sending the code happen after.
+   */
   async forgot(site: Site, input: LoginInput, ip: string): Promise<void> {
     const login = loginOf(input);
     await this.sendLimits(site.id, login, ip);
-    const userId = await this.deps.users.findByLogin(site.id, login.kind, login.value);
-    if (!userId) return;
-    const code = await this.deps.codes.issue(site.id, 'reset', loginKey(login), userId);
-    // A failed delivery is logged, not answered: a 503 only for existing accounts would tell them apart.
-    await this.deliver(site, login, 'reset', code).catch((error) => {
-      if (!(error instanceof ThreadKitError && error.code === 'unavailable')) throw error;
-    });
+    this.afterAnswering(async () => {
+      const userId = await this.deps.users.findByLogin(site.id, login.kind, login.value);
+      if (!userId) return;
+      await this.send(
+        site,
+        login,
+        'reset',
+        await this.deps.codes.issue(site.id, 'reset', loginKey(login), userId),
+      );
+    }, login.kind);
+  }
+
+  /** Resolves when the work started after answering so far is done (tests, shutdown). */
+  async settled(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
   }
 
   /** Sets a new password with a reset code, and ends every session of the account. */
@@ -331,13 +350,10 @@ export class AccountService {
     );
   }
 
+  /** Sends a code while the request waits: a failure is answered with `unavailable`. */
   private async deliver(site: Site, login: Login, purpose: CodePurpose, code: string): Promise<void> {
     try {
-      if (login.kind === 'email') {
-        await this.deps.mailer.send(codeEmail({ to: login.value, site: site.name, purpose, code }));
-      } else {
-        await this.deps.sms.send(login.value, codeText({ site: site.name, purpose, code }));
-      }
+      await this.send(site, login, purpose, code);
     } catch (error) {
       this.deps.onDeliveryError?.(error, login.kind);
       throw new ThreadKitError(
@@ -345,6 +361,26 @@ export class AccountService {
         `The ${login.kind === 'email' ? 'e-mail' : 'text message'} could not be sent; try again shortly.`,
       );
     }
+  }
+
+  private async send(site: Site, login: Login, purpose: CodePurpose, code: string): Promise<void> {
+    if (login.kind === 'email') {
+      await this.deps.mailer.send(codeEmail({ to: login.value, site: site.name, purpose, code }));
+    } else {
+      await this.deps.sms.send(login.value, codeText({ site: site.name, purpose, code }));
+    }
+  }
+
+  /**
+   * Runs `work` once the answer is on its way. Nobody waits for it, so a failure
+   * (the mail server, Redis) is reported, not thrown: the person can ask again.
+   */
+  private afterAnswering(work: () => Promise<void>, channel: LoginKind): void {
+    const done = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(work)
+      .catch((error) => this.deps.onDeliveryError?.(error, channel));
+    this.pending.add(done);
+    void done.finally(() => this.pending.delete(done));
   }
 
   private async sendLimits(siteId: string, login: Login, ip: string): Promise<void> {

@@ -39,7 +39,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
         tags,
         summary: 'Create an account with an e-mail or phone and a password',
         description:
-          'Sends a verification code. With a guest token, the guest becomes the account and keeps their comments.',
+          'Sends a verification code. With a guest token, the guest becomes the account and keeps their comments. An address that has an account is a 409 (api.md, Which answers tell).',
         body: RegisterBody,
         response: { 201: SignedIn, ...errorResponses(400, 401, 403, 409, 429, 503) },
       },
@@ -108,7 +108,8 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
       schema: {
         tags,
         summary: 'Send a password reset code',
-        description: 'Answers 204 whether or not the account exists.',
+        description:
+          'Answers 204 whether or not the account exists, and as soon: the account is looked up and the code sent after answering.',
         body: ForgotBody,
         response: { 204: noContent, ...errorResponses(400, 401, 403, 429, 503) },
       },
