@@ -695,6 +695,124 @@ describe('guest upgrade', () => {
   });
 });
 
+describe('display names', () => {
+  // Bidi isolates and marks, zero-width space and joiner, an accent to compose.
+  const RAW = '\u2067Ada\u200B  Love\u200Dlace\u2069\u200F Zoe\u0308';
+  const CLEAN = 'Ada Lovelace Zoë';
+  const INVISIBLE = '\u202E\u200B \u2066\u2069\uFEFF';
+
+  it('are cleaned wherever they are set: guest, registration, code sign-in, profile', async () => {
+    const guest = ok(await post('/v1/auth/guest', { name: RAW }), 201);
+    expect(guest.user.name).toBe(CLEAN);
+    expect((await register({ name: RAW, email: newEmail('named') })).user.name).toBe(CLEAN);
+    const address = newEmail('coded');
+    ok(await post('/v1/auth/otp/send', { email: address }), 204);
+    const coded = ok(
+      await post('/v1/auth/otp/verify', { email: address, code: await smtp.codeFor(address), name: RAW }),
+    );
+    expect(coded.user.name).toBe(CLEAN);
+    const renamed = ok(
+      await call({
+        method: 'PUT',
+        url: '/v1/users/me',
+        token: guest.token,
+        payload: { name: `${RAW}\u202E!` },
+      }),
+    );
+    expect(renamed.name).toBe(`${CLEAN}!`);
+  });
+
+  it('refuse a name that is empty once cleaned (a code sign-in then names the account after the address)', async () => {
+    expect(expectError(await post('/v1/auth/guest', { name: INVISIBLE }), 400, 'invalid_request').field).toBe(
+      'name',
+    );
+    const refused = await post('/v1/auth/register', {
+      name: INVISIBLE,
+      email: newEmail(),
+      password: PASSWORD,
+    });
+    expect(expectError(refused, 400, 'invalid_request').field).toBe('name');
+    const guest = await api.guest('Visible');
+    const update = await call({
+      method: 'PUT',
+      url: '/v1/users/me',
+      token: guest.token,
+      payload: { name: INVISIBLE },
+    });
+    expect(expectError(update, 400, 'invalid_request').field).toBe('name');
+    const address = newEmail('blank');
+    ok(await post('/v1/auth/otp/send', { email: address }), 204);
+    const coded = ok(
+      await post('/v1/auth/otp/verify', {
+        email: address,
+        code: await smtp.codeFor(address),
+        name: INVISIBLE,
+      }),
+    );
+    expect(coded.user.name).toBe(address.split('@')[0]);
+  });
+
+  it('refuse a look-alike of a moderator’s or an admin’s name, except to themselves', async () => {
+    const moderator = await register({ name: 'Moderator Kim', email: newEmail('kim') });
+    await api.promote(moderator.user.id, 'moderator');
+    const admin = await register({ name: 'Site Admin', email: newEmail('boss') });
+    await api.promote(admin.user.id, 'admin');
+    const lookAlikes = [
+      'Moderator Kim',
+      'moderator  KIM',
+      'Moderator Kim\u200B',
+      // Cyrillic М, о, а and і, a zero, an accent, a fullwidth letter, r and n for m.
+      '\u041C\u043Eder\u0430tor Kim',
+      'M0derator Kim',
+      'Moderator Kím',
+      '\uFF2Doderator Kim',
+      'Site Adrnin',
+      'S\u0456te Admin',
+    ];
+    for (const name of lookAlikes) {
+      const refused = expectError(await post('/v1/auth/guest', { name }), 400, 'invalid_request');
+      expect(refused.field, name).toBe('name');
+    }
+    const registering = await post('/v1/auth/register', {
+      name: 'M0DERAT0R KIM',
+      email: newEmail(),
+      password: PASSWORD,
+    });
+    expect(expectError(registering, 400, 'invalid_request').field).toBe('name');
+    const someone = await api.guest('Someone');
+    const renaming = await call({
+      method: 'PUT',
+      url: '/v1/users/me',
+      token: someone.token,
+      payload: { name: 'Site  Admin' },
+    });
+    expect(expectError(renaming, 400, 'invalid_request').field).toBe('name');
+    // Names that only resemble in part are fine.
+    expect(ok(await post('/v1/auth/guest', { name: 'Moderator Kimberly' }), 201).user.name).toBe(
+      'Moderator Kimberly',
+    );
+
+    // Staff may write their own name as they like.
+    const own = await call({
+      method: 'PUT',
+      url: '/v1/users/me',
+      token: moderator.token,
+      payload: { name: 'MODERATOR KIM' },
+    });
+    expect(ok(own).name).toBe('MODERATOR KIM');
+    // A former moderator's name is free again.
+    const site = await api.context.sites.get(api.site.id);
+    await api.context.moderation.setRole(
+      site,
+      { siteId: site.id, userId: null, role: 'owner', sessionId: null },
+      moderator.user.id,
+      'moderator',
+      false,
+    );
+    expect(ok(await post('/v1/auth/guest', { name: 'Moderator Kim' }), 201).user.name).toBe('Moderator Kim');
+  });
+});
+
 describe('site settings', () => {
   it('require_verified: unverified accounts may not post until verified; guests are unaffected', async () => {
     await api.context.sites.setSetting(api.site.id, 'require_verified', 'true');

@@ -4,12 +4,14 @@ import type { SmsSender } from '../delivery/sms.js';
 import { type CodePurpose, codeEmail, codeText } from '../delivery/templates.js';
 import { conflict, invalid, ThreadKitError, unauthorized } from '../errors.js';
 import { newId } from '../ids.js';
+import { cleanName } from '../names.js';
 import { checkPassword, decoyHash, hashPassword, verifyPassword } from '../passwords.js';
 import type { CodeStore, LimitStore } from '../store/code-store.js';
 import type { SessionStore } from '../store/session-store.js';
 import type { UserStore } from '../store/user-store.js';
 import { type LoginKind, newUser, type Site, type User, type Viewer } from '../types.js';
-import { type AuthService, type TokenPair, validateName } from './auth-service.js';
+import type { AuthService, TokenPair } from './auth-service.js';
+import type { DisplayNames } from './display-names.js';
 
 /** The caller's own account, as `GET /v1/users/me` shows it. */
 export interface Me {
@@ -89,6 +91,7 @@ export class AccountService {
       codes: CodeStore;
       limits: LimitStore;
       auth: AuthService;
+      names: DisplayNames;
       mailer: Mailer;
       sms: SmsSender;
       /**
@@ -131,7 +134,7 @@ export class AccountService {
     ip: string,
   ): Promise<TokenPair & { user: Me }> {
     const login = loginOf(input);
-    const name = validateName(input.name);
+    const name = await this.deps.names.accept(site.id, input.name);
     checkPassword(input.password);
     const base = viewer.user?.guest ? viewer.user : null;
     const user = this.account(base, { name, login, verified: false });
@@ -290,9 +293,13 @@ export class AccountService {
         await this.addressProven(site.id, existing, 'email');
         return this.signedIn(site.id, existing, null);
       }
-      // First use: the account is created, named as asked or after the address.
+      // First use: the account is created, named as asked or (asked for none, or nothing
+      // visible) after the address.
       const base = viewer.user?.guest ? viewer.user : null;
-      const name = validateName(input.name?.trim() || login.value.split('@')[0]!);
+      const asked = input.name ?? '';
+      const name = cleanName(asked)
+        ? await this.deps.names.accept(site.id, asked)
+        : await this.deps.names.pick(site.id, [login.value.split('@')[0]]);
       const user = this.account(base, { name, login, verified: true });
       if (await this.deps.users.createWithLogin(site.id, user, login, null)) {
         return this.signedIn(site.id, user.id, base ? viewer : null);

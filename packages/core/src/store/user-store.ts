@@ -147,6 +147,16 @@ export class UserStore {
     return found;
   }
 
+  /** The names of the site's admins and moderators, by user id. */
+  async staffNames(siteId: string): Promise<Map<string, string>> {
+    const [admins, moderators] = await Promise.all([
+      this.redis.smembers(keys.roleMembers(siteId, 'admin')),
+      this.redis.smembers(keys.roleMembers(siteId, 'moderator')),
+    ]).catch(translateRedisError);
+    const profiles = await this.profiles(siteId, [...admins, ...moderators]);
+    return new Map([...profiles].map(([id, profile]) => [id, profile.name]));
+  }
+
   /** Erases the account (see erase_user.lua); returns the pages whose threads changed. */
   async erase(siteId: string, userId: string): Promise<string[]> {
     const pages = await runScript(
