@@ -1,3 +1,4 @@
+import { keys } from '@threadkit/core';
 import {
   eventually,
   expectError,
@@ -147,10 +148,15 @@ describe('e-mail and password', () => {
     // Signing in works before verification, and tells the truth about it.
     expect((await login({ email: address })).user.email_verified).toBe(false);
 
-    const verified = ok(await post('/v1/auth/verify', { email: address, code }));
+    // Entered with the account's own session, as the widget does right after registering.
+    const verified = ok(await post('/v1/auth/verify', { email: address, code }, registered.token));
     expect(verified.user).toMatchObject({ id: registered.user.id, email_verified: true });
     // A code works once.
-    expectError(await post('/v1/auth/verify', { email: address, code }), 400, 'invalid_request');
+    expectError(
+      await post('/v1/auth/verify', { email: address, code }, registered.token),
+      400,
+      'invalid_request',
+    );
 
     const first = await login({ email: address });
     expect(first.user).toMatchObject({ id: registered.user.id, email_verified: true });
@@ -291,8 +297,12 @@ describe('phone and password', () => {
     expect(code).toMatch(/^\d{6}$/);
     expect(twilio.refused).toEqual([]);
 
-    expectError(await post('/v1/auth/verify', { phone, code: otherThan(code) }), 400, 'invalid_request');
-    const verified = ok(await post('/v1/auth/verify', { phone, code }));
+    expectError(
+      await post('/v1/auth/verify', { phone, code: otherThan(code) }, registered.token),
+      400,
+      'invalid_request',
+    );
+    const verified = ok(await post('/v1/auth/verify', { phone, code }, registered.token));
     expect(verified.user).toMatchObject({
       id: registered.user.id,
       phone_verified: true,
@@ -378,6 +388,31 @@ describe('forgot and reset', () => {
     expect(signedIn.user).toMatchObject({ id: registered.user.id, email_verified: true });
   });
 
+  // How long the answer takes must not tell whether an account exists, and a mail server
+  // takes hundreds of milliseconds: so the answer never waits for one, whoever asks.
+  it('answers before any mail is sent, for an account and for an address without one', async () => {
+    const address = newEmail('patient');
+    await register({ email: address });
+    const verification = await smtp.nextMessage(address);
+    const ghost = newEmail('ghost');
+    smtp.hold();
+    try {
+      for (const email of [address, ghost]) ok(await post('/v1/auth/forgot', { email }), 204);
+      // Both were answered while the mail server had not greeted anyone.
+      expect(smtp.messagesTo(address)).toEqual([verification]);
+      await eventually(
+        'the reset e-mail to reach the mail server',
+        async () => smtp.held,
+        (held) => held > 0,
+      );
+    } finally {
+      smtp.release();
+    }
+    const code = await smtp.codeFor(address);
+    ok(await post('/v1/auth/reset', { email: address, code, new_password: NEW_PASSWORD }), 204);
+    expect(smtp.messagesTo(ghost)).toEqual([]);
+  });
+
   it('sends at most 3 codes to one address in 10 minutes, whatever the purpose', async () => {
     const address = newEmail('busy');
     for (let i = 0; i < 3; i++) ok(await post('/v1/auth/otp/send', { email: address }), 204);
@@ -448,17 +483,137 @@ describe('one-time e-mail codes', () => {
     expect(created.user).toMatchObject({ name: 'Grace Hopper', email: address, email_verified: true });
   });
 
-  it('signs into the password account that has the address, and verifies it', async () => {
+  it('signs into the verified password account that has the address, which keeps its password', async () => {
     const address = newEmail('both');
     const registered = await register({ email: address });
-    await smtp.nextMessage(address); // the verification code
+    ok(
+      await post('/v1/auth/verify', { email: address, code: await smtp.codeFor(address) }, registered.token),
+    );
     ok(await post('/v1/auth/otp/send', { email: address }), 204);
     const signedIn = ok(
       await post('/v1/auth/otp/verify', { email: address, code: await smtp.codeFor(address) }),
     ) as SignedIn;
     expect(signedIn.user).toMatchObject({ id: registered.user.id, email_verified: true });
-    // The password still works too.
+    // The address was proven before: the password and the other sessions are the owner's own.
     expect((await login({ email: address })).user.id).toBe(registered.user.id);
+    expect(await tokenStatus(registered.token)).toBe(200);
+  });
+});
+
+/**
+ * Pre-hijacking: someone registers another person's address with a password of
+ * their own and waits. Whoever proves the address later gets the account, and
+ * what was set up without that proof stops working.
+ */
+describe('an address proven on an account that was unverified', () => {
+  /** The squatter's account on `login`, with a second session from a password sign-in. */
+  async function squatted(login: { email: string } | { phone: string }) {
+    const registered = await register({ name: 'Squatter', ...login });
+    const again = ok(await post('/v1/auth/login', { password: PASSWORD, ...login })) as SignedIn;
+    expect(registered.user).toMatchObject({ email_verified: false, phone_verified: false });
+    return { registered, again };
+  }
+
+  /** What the squatter holds no longer works: the password, both sessions, their refresh tokens, the export. */
+  async function expectLockedOut(
+    login: { email: string } | { phone: string },
+    { registered, again }: Awaited<ReturnType<typeof squatted>>,
+  ) {
+    expectError(await post('/v1/auth/login', { password: PASSWORD, ...login }), 401, 'unauthorized');
+    for (const session of [registered, again]) {
+      expect(await tokenStatus(session.token)).toBe(401);
+      expectError(
+        await post('/v1/auth/refresh', { refresh_token: session.refresh_token }),
+        401,
+        'unauthorized',
+      );
+      expectError(
+        await call({ method: 'GET', url: '/v1/users/me/export', token: session.token }),
+        401,
+        'unauthorized',
+      );
+    }
+  }
+
+  it('an e-mail code sign-in takes the account: the squatter’s password and sessions stop working', async () => {
+    const address = newEmail('owner');
+    const squatter = await squatted({ email: address });
+    await smtp.nextMessage(address); // the verification code, which only the owner sees
+
+    ok(await post('/v1/auth/otp/send', { email: address }), 204);
+    const owner = ok(
+      await post('/v1/auth/otp/verify', { email: address, code: await smtp.codeFor(address) }),
+    ) as SignedIn;
+    expect(owner.user).toMatchObject({
+      id: squatter.registered.user.id,
+      email: address,
+      email_verified: true,
+    });
+
+    await expectLockedOut({ email: address }, squatter);
+    expect(await tokenStatus(owner.token)).toBe(200);
+    const exported = ok(await call({ method: 'GET', url: '/v1/users/me/export', token: owner.token }));
+    expect(exported.sessions.map((s: { id: string }) => s.id)).toHaveLength(1);
+  });
+
+  it('a verification code entered without the account’s session takes it too; with it, nothing is taken', async () => {
+    const address = newEmail('owner');
+    const squatter = await squatted({ email: address });
+    // The owner found the code in their inbox and entered it, without the squatter's session.
+    ok(await post('/v1/auth/verify', { email: address, code: await smtp.codeFor(address) }));
+    await expectLockedOut({ email: address }, squatter);
+    // The owner signs in by code (or resets the password) and is in.
+    ok(await post('/v1/auth/otp/send', { email: address }), 204);
+    const owner = ok(
+      await post('/v1/auth/otp/verify', { email: address, code: await smtp.codeFor(address) }),
+    ) as SignedIn;
+    expect(owner.user.id).toBe(squatter.registered.user.id);
+
+    // Whoever registered and enters the code with their own session proved the address themselves.
+    const own = newEmail('own');
+    const mine = await register({ email: own });
+    const verified = ok(
+      await post('/v1/auth/verify', { email: own, code: await smtp.codeFor(own) }, mine.token),
+    );
+    expect(verified.user.email_verified).toBe(true);
+    expect(await tokenStatus(mine.token)).toBe(200);
+    expect((await login({ email: own })).user.id).toBe(mine.user.id);
+  });
+
+  it('a phone verified without the account’s session is taken the same way', async () => {
+    const phone = newPhone();
+    const squatter = await squatted({ phone });
+    const verified = ok(await post('/v1/auth/verify', { phone, code: await twilio.codeFor(phone) }));
+    expect(verified.user).toMatchObject({ id: squatter.registered.user.id, phone_verified: true });
+    await expectLockedOut({ phone }, squatter);
+  });
+
+  it('a reset takes it as well: the new password is the only one, every old session ends', async () => {
+    const address = newEmail('owner');
+    const squatter = await squatted({ email: address });
+    await smtp.nextMessage(address);
+    ok(await post('/v1/auth/forgot', { email: address }), 204);
+    const code = await smtp.codeFor(address);
+    ok(await post('/v1/auth/reset', { email: address, code, new_password: NEW_PASSWORD }), 204);
+    await expectLockedOut({ email: address }, squatter);
+    const owner = await login({ email: address, password: NEW_PASSWORD });
+    expect(owner.user).toMatchObject({ id: squatter.registered.user.id, email_verified: true });
+  });
+
+  // A password sign-in checks the password, then starts a session: an address proven in
+  // between must not leave it a session made with the password just removed.
+  it('starts no session for a password that was removed while it was being checked', async () => {
+    const address = newEmail('straddle');
+    const squatter = await squatted({ email: address });
+    const userId = squatter.registered.user.id;
+    const hash = (await api.redis.hget(keys.user(api.site.id, userId), 'password'))!;
+    await api.context.accounts.addressProven(api.site.id, userId, 'email');
+    await expect(
+      api.context.auth.startSession(api.site.id, userId, { password: hash }),
+    ).rejects.toMatchObject({
+      code: 'unauthorized',
+    });
+    expect(await api.redis.zrange(keys.userSessions(api.site.id, userId), 0, -1)).toEqual([]);
   });
 });
 
@@ -540,6 +695,124 @@ describe('guest upgrade', () => {
   });
 });
 
+describe('display names', () => {
+  // Bidi isolates and marks, zero-width space and joiner, an accent to compose.
+  const RAW = '\u2067Ada\u200B  Love\u200Dlace\u2069\u200F Zoe\u0308';
+  const CLEAN = 'Ada Lovelace Zoë';
+  const INVISIBLE = '\u202E\u200B \u2066\u2069\uFEFF';
+
+  it('are cleaned wherever they are set: guest, registration, code sign-in, profile', async () => {
+    const guest = ok(await post('/v1/auth/guest', { name: RAW }), 201);
+    expect(guest.user.name).toBe(CLEAN);
+    expect((await register({ name: RAW, email: newEmail('named') })).user.name).toBe(CLEAN);
+    const address = newEmail('coded');
+    ok(await post('/v1/auth/otp/send', { email: address }), 204);
+    const coded = ok(
+      await post('/v1/auth/otp/verify', { email: address, code: await smtp.codeFor(address), name: RAW }),
+    );
+    expect(coded.user.name).toBe(CLEAN);
+    const renamed = ok(
+      await call({
+        method: 'PUT',
+        url: '/v1/users/me',
+        token: guest.token,
+        payload: { name: `${RAW}\u202E!` },
+      }),
+    );
+    expect(renamed.name).toBe(`${CLEAN}!`);
+  });
+
+  it('refuse a name that is empty once cleaned (a code sign-in then names the account after the address)', async () => {
+    expect(expectError(await post('/v1/auth/guest', { name: INVISIBLE }), 400, 'invalid_request').field).toBe(
+      'name',
+    );
+    const refused = await post('/v1/auth/register', {
+      name: INVISIBLE,
+      email: newEmail(),
+      password: PASSWORD,
+    });
+    expect(expectError(refused, 400, 'invalid_request').field).toBe('name');
+    const guest = await api.guest('Visible');
+    const update = await call({
+      method: 'PUT',
+      url: '/v1/users/me',
+      token: guest.token,
+      payload: { name: INVISIBLE },
+    });
+    expect(expectError(update, 400, 'invalid_request').field).toBe('name');
+    const address = newEmail('blank');
+    ok(await post('/v1/auth/otp/send', { email: address }), 204);
+    const coded = ok(
+      await post('/v1/auth/otp/verify', {
+        email: address,
+        code: await smtp.codeFor(address),
+        name: INVISIBLE,
+      }),
+    );
+    expect(coded.user.name).toBe(address.split('@')[0]);
+  });
+
+  it('refuse a look-alike of a moderator’s or an admin’s name, except to themselves', async () => {
+    const moderator = await register({ name: 'Moderator Kim', email: newEmail('kim') });
+    await api.promote(moderator.user.id, 'moderator');
+    const admin = await register({ name: 'Site Admin', email: newEmail('boss') });
+    await api.promote(admin.user.id, 'admin');
+    const lookAlikes = [
+      'Moderator Kim',
+      'moderator  KIM',
+      'Moderator Kim\u200B',
+      // Cyrillic М, о, а and і, a zero, an accent, a fullwidth letter, r and n for m.
+      '\u041C\u043Eder\u0430tor Kim',
+      'M0derator Kim',
+      'Moderator Kím',
+      '\uFF2Doderator Kim',
+      'Site Adrnin',
+      'S\u0456te Admin',
+    ];
+    for (const name of lookAlikes) {
+      const refused = expectError(await post('/v1/auth/guest', { name }), 400, 'invalid_request');
+      expect(refused.field, name).toBe('name');
+    }
+    const registering = await post('/v1/auth/register', {
+      name: 'M0DERAT0R KIM',
+      email: newEmail(),
+      password: PASSWORD,
+    });
+    expect(expectError(registering, 400, 'invalid_request').field).toBe('name');
+    const someone = await api.guest('Someone');
+    const renaming = await call({
+      method: 'PUT',
+      url: '/v1/users/me',
+      token: someone.token,
+      payload: { name: 'Site  Admin' },
+    });
+    expect(expectError(renaming, 400, 'invalid_request').field).toBe('name');
+    // Names that only resemble in part are fine.
+    expect(ok(await post('/v1/auth/guest', { name: 'Moderator Kimberly' }), 201).user.name).toBe(
+      'Moderator Kimberly',
+    );
+
+    // Staff may write their own name as they like.
+    const own = await call({
+      method: 'PUT',
+      url: '/v1/users/me',
+      token: moderator.token,
+      payload: { name: 'MODERATOR KIM' },
+    });
+    expect(ok(own).name).toBe('MODERATOR KIM');
+    // A former moderator's name is free again.
+    const site = await api.context.sites.get(api.site.id);
+    await api.context.moderation.setRole(
+      site,
+      { siteId: site.id, userId: null, role: 'owner', sessionId: null },
+      moderator.user.id,
+      'moderator',
+      false,
+    );
+    expect(ok(await post('/v1/auth/guest', { name: 'Moderator Kim' }), 201).user.name).toBe('Moderator Kim');
+  });
+});
+
 describe('site settings', () => {
   it('require_verified: unverified accounts may not post until verified; guests are unaffected', async () => {
     await api.context.sites.setSetting(api.site.id, 'require_verified', 'true');
@@ -560,7 +833,14 @@ describe('site settings', () => {
       expectError(await comment(account.token), 403, 'forbidden');
 
       const code = await smtp.codeFor(address);
-      ok(await callOn(app, { method: 'POST', url: '/v1/auth/verify', payload: { email: address, code } }));
+      ok(
+        await callOn(app, {
+          method: 'POST',
+          url: '/v1/auth/verify',
+          payload: { email: address, code },
+          token: account.token,
+        }),
+      );
       ok(await comment(account.token), 201);
 
       const guest = ok(
@@ -627,11 +907,15 @@ describe('verification codes', () => {
     expect(message.subject).toBe(`Confirm your e-mail for ${SITE_NAME}`);
     const second = extractCode(message.text)!;
     if (second !== first) {
-      expectError(await post('/v1/auth/verify', { email: address, code: first }), 400, 'invalid_request');
+      expectError(
+        await post('/v1/auth/verify', { email: address, code: first }, account.token),
+        400,
+        'invalid_request',
+      );
     }
-    expect(ok(await post('/v1/auth/verify', { email: address, code: second })).user.email_verified).toBe(
-      true,
-    );
+    expect(
+      ok(await post('/v1/auth/verify', { email: address, code: second }, account.token)).user.email_verified,
+    ).toBe(true);
 
     expectError(
       await call({ method: 'POST', url: '/v1/auth/verify/resend', token: account.token }),
@@ -647,7 +931,7 @@ describe('verification codes', () => {
     await twilio.codeFor(phone);
     ok(await call({ method: 'POST', url: '/v1/auth/verify/resend', token: account.token }), 204);
     const code = await twilio.codeFor(phone);
-    expect(ok(await post('/v1/auth/verify', { phone, code })).user.phone_verified).toBe(true);
+    expect(ok(await post('/v1/auth/verify', { phone, code }, account.token)).user.phone_verified).toBe(true);
   });
 });
 

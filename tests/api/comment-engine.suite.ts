@@ -9,6 +9,7 @@ import {
   ModerationStore,
   newId,
   plainHtml,
+  RANK,
   type StoredComment,
   storedHtml,
 } from '@threadkit/core';
@@ -750,7 +751,7 @@ export function describeCommentEngine(name: string, options: { cluster: boolean 
         const before = await postOk(banned.token, { page_url: url, content: 'before' });
         // As another instance would: the change is made in Redis, not through this app.
         const moderation = new ModerationStore(api.redis);
-        await moderation.setShadowban(api.site.id, banned.userId, true);
+        await moderation.setShadowban(api.site.id, banned.userId, true, RANK.owner);
         const after = await postOk(banned.token, { page_url: url, content: 'after' });
         expect(after.s).toBe('approved');
         const ids = async (token?: string) =>
@@ -764,7 +765,7 @@ export function describeCommentEngine(name: string, options: { cluster: boolean 
         expect(await ids(banned.token)).toEqual([after.i, before.i]);
         const owner = await api.owner({ method: 'GET', url: `/v1/comments?${q(url)}` });
         expect(owner.json().tree.comments).toHaveLength(2);
-        await moderation.setShadowban(api.site.id, banned.userId, false);
+        await moderation.setShadowban(api.site.id, banned.userId, false, RANK.owner);
         const restored = await eventually(
           'the author to reappear',
           () => ids(),

@@ -481,6 +481,132 @@ describe('users', () => {
   });
 });
 
+/**
+ * Only the owner manages admins, and nobody acts on someone of their own rank or
+ * above: not their role, not a ban or shadow-ban (nor lifting one), not their comments.
+ */
+describe('nobody acts on their own rank or above', () => {
+  const roleOf = async (person: Person) =>
+    (await api.call({ method: 'GET', url: '/v1/users/me', token: person.token })).json().role;
+  const modsUrl = () => `/v1/sites/${api.site.id}/moderators`;
+
+  it('an admin cannot demote another admin by making them a moderator, then ban them', async () => {
+    const other = await account('OtherAdmin');
+    await promote(other, 'admin');
+    expectError(
+      await as('admin', { method: 'POST', url: modsUrl(), payload: { user_id: other.id } }),
+      403,
+      'forbidden',
+    );
+    expect(await roleOf(other)).toBe('admin');
+    expect(await api.redis.sismember(keys.roleMembers(api.site.id, 'admin'), other.id)).toBe(1);
+    expectError(
+      await as('admin', { method: 'POST', url: `/v1/moderation/ban/${other.id}`, payload: {} }),
+      403,
+      'forbidden',
+    );
+    expect(await roleOf(other)).toBe('admin');
+    // The owner manages admins: making one a moderator is theirs to do.
+    expect(
+      (await as('owner', { method: 'POST', url: modsUrl(), payload: { user_id: other.id } })).statusCode,
+    ).toBe(204);
+    expect(await roleOf(other)).toBe('moderator');
+  });
+
+  it('an admin cannot change the role of an admin, themselves included, through any role route', async () => {
+    const other = await account('Admin2');
+    await promote(other, 'admin');
+    for (const target of [other, people.admin]) {
+      for (const request of [
+        { method: 'POST', url: modsUrl(), payload: { user_id: target.id } },
+        { method: 'DELETE', url: `${modsUrl()}/${target.id}` },
+      ] as InjectOptions[]) {
+        expectError(await as('admin', request), 403, 'forbidden');
+      }
+      expect(await roleOf(target)).toBe('admin');
+    }
+  });
+
+  it('a moderator cannot ban, shadow-ban or lift either from their rank or above', async () => {
+    const peer = await account('PeerMod');
+    await promote(peer, 'moderator');
+    const boss = await account('BossAdmin');
+    await promote(boss, 'admin');
+    for (const target of [peer, boss, people.moderator]) {
+      for (const action of ['ban', 'shadowban']) {
+        expectError(
+          await as('moderator', {
+            method: 'POST',
+            url: `/v1/moderation/${action}/${target.id}`,
+            payload: {},
+          }),
+          403,
+          'forbidden',
+        );
+      }
+    }
+    // What the owner did to an admin, a moderator or another admin cannot undo.
+    for (const action of ['ban', 'shadowban']) {
+      expect(
+        (await as('owner', { method: 'POST', url: `/v1/moderation/${action}/${boss.id}`, payload: {} }))
+          .statusCode,
+      ).toBe(204);
+    }
+    for (const caller of ['moderator', 'admin'] as const) {
+      for (const action of ['unban', 'unshadowban']) {
+        expectError(
+          await as(caller, { method: 'POST', url: `/v1/moderation/${action}/${boss.id}` }),
+          403,
+          'forbidden',
+        );
+      }
+    }
+    expect(await api.redis.sismember(keys.banned(api.site.id), boss.id)).toBe(1);
+    expect(await api.redis.sismember(keys.shadowbanned(api.site.id), boss.id)).toBe(1);
+    for (const action of ['unban', 'unshadowban']) {
+      expect(
+        (await as('owner', { method: 'POST', url: `/v1/moderation/${action}/${boss.id}` })).statusCode,
+      ).toBe(204);
+    }
+  });
+
+  it('a moderator cannot reject or delete the comments of their rank or above; their own and those below, yes', async () => {
+    const url = pageUrl();
+    const byAdmin = await post(people.admin.token, { page_url: url, content: 'from an admin' });
+    const peer = await account('PeerMod2');
+    await promote(peer, 'moderator');
+    const byPeer = await post(peer.token, { page_url: url, content: 'from a moderator' });
+    for (const comment of [byAdmin, byPeer]) {
+      for (const request of [
+        { method: 'POST', url: `/v1/moderation/reject/${comment.i}` },
+        {
+          method: 'POST',
+          url: '/v1/moderation/bulk',
+          payload: { action: 'reject', comment_ids: [comment.i] },
+        },
+        { method: 'DELETE', url: `/v1/comments/${comment.i}` },
+      ] as InjectOptions[]) {
+        expectError(await as('moderator', request), 403, 'forbidden');
+      }
+    }
+    expect((await list(url)).tree.comments.map((c: { i: string }) => c.i).sort()).toEqual(
+      [byAdmin.i, byPeer.i].sort(),
+    );
+    // An admin outranks the moderator; the moderator their own comment and a user's.
+    expect((await as('admin', { method: 'POST', url: `/v1/moderation/reject/${byPeer.i}` })).statusCode).toBe(
+      204,
+    );
+    const own = await post(people.moderator.token, { page_url: url, content: 'mine' });
+    const users = await post(people.user.token, { page_url: url, content: 'theirs' });
+    expect(
+      (await as('moderator', { method: 'POST', url: `/v1/moderation/reject/${own.i}` })).statusCode,
+    ).toBe(204);
+    expect((await as('moderator', { method: 'DELETE', url: `/v1/comments/${users.i}` })).statusCode).toBe(
+      204,
+    );
+  });
+});
+
 describe('locks', () => {
   it('makes a page read-only for everyone but moderators, and the whole site for admins', async () => {
     const url = pageUrl();

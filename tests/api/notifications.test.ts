@@ -108,7 +108,12 @@ async function account(name: string) {
   });
   expect(registered.statusCode, registered.body).toBe(201);
   const code = await smtp.codeFor(email);
-  const verified = await api.call({ method: 'POST', url: '/v1/auth/verify', payload: { email, code } });
+  const verified = await api.call({
+    method: 'POST',
+    url: '/v1/auth/verify',
+    payload: { email, code },
+    token: registered.json().token,
+  });
   expect(verified.statusCode, verified.body).toBe(200);
   return { email, token: registered.json().token as string, id: registered.json().user.id as string };
 }

@@ -371,6 +371,27 @@ describe('GET /v1/auth/:provider/callback (OpenID Connect)', () => {
     expect(message.user.name).toBe(email.split('@')[0]);
   });
 
+  it('cleans the provider’s name: no bidi controls or zero-width characters', async () => {
+    const email = uniqueEmail('bidi');
+    const tricky = person({ email, email_verified: true, name: '\u2067Ada\u200B  Lovelace\u2069\u202E' });
+    const message = await signIn('corp', { signInAs: tricky.sub });
+    expect(message.user.name).toBe('Ada Lovelace');
+    // Nothing visible left: named after the e-mail instead.
+    const blank = person({ email: uniqueEmail('blank'), email_verified: true, name: '\u202E\u200B\uFEFF' });
+    const named = await signIn('corp', { signInAs: blank.sub });
+    expect(named.user.name).toBe(blank.email!.split('@')[0]);
+  });
+
+  it('does not take a name that passes for a moderator’s: the e-mail names the account', async () => {
+    const email = uniqueEmail('mod');
+    const moderator = await existingAccount(email, true);
+    await new UserStore(api.redis).update(api.site.id, moderator.id, { name: 'Moderator Lee' });
+    await api.promote(moderator.id, 'moderator');
+    const impostor = person({ email: uniqueEmail('impostor'), email_verified: true, name: 'M0derator  LEE' });
+    const message = await signIn('corp', { signInAs: impostor.sub });
+    expect(message.user.name).toBe(impostor.email!.split('@')[0]);
+  });
+
   it('escapes what it puts in the page', async () => {
     const name = '</script><script>alert(1)</script> & <b>';
     const tricky = person({ email: uniqueEmail('tricky'), email_verified: true, name });

@@ -170,3 +170,16 @@ export interface Viewer {
 
 export const isModerator = (viewer: Viewer): boolean =>
   viewer.role === 'owner' || viewer.role === 'admin' || viewer.role === 'moderator';
+
+/**
+ * The seed's hierarchy: owner > admin > moderator > user > anonymous. Nobody acts
+ * on someone of their own rank or above; the scripts read the target's rank
+ * (`RANK` in prelude.lua has the same numbers) and compare it with the caller's.
+ */
+export const RANK: Record<Role | 'anonymous', number> = {
+  anonymous: 0,
+  user: 1,
+  moderator: 2,
+  admin: 3,
+  owner: 4,
+};

@@ -100,10 +100,11 @@ export async function buildApp({
   app.addHook('onClose', async () => {
     await Promise.all([context.usage.close(), context.rateLimiter.close()]);
   });
-  // The mail worker sends queued e-mails while the app is open; notifications in the works finish first.
+  // The mail worker sends queued e-mails while the app is open; notifications in the works finish
+  // first, and so do codes being sent after their answer (a password reset's).
   context.mailQueue.start();
   app.addHook('onClose', async () => {
-    await context.notifications.settled();
+    await Promise.all([context.notifications.settled(), context.accounts.settled()]);
     await context.mailQueue.stop();
   });
   await app.register(homeRoutes, { context, widgetDir });

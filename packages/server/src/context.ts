@@ -8,6 +8,7 @@ import {
   type Config,
   checkLayout,
   createModerationPipeline,
+  DisplayNames,
   EventBus,
   LimitStore,
   LogMailer,
@@ -110,7 +111,14 @@ export async function createContext(
   events.subscribe((event) => pages.invalidate(event.siteId, event.pageId));
   const users = new UserStore(redis, (siteId) => pages.invalidateSite(siteId));
   const sessions = new SessionStore(redis, config.sessionTtl);
-  const auth = new AuthService({ users, sessions, signer: new TokenSigner(secret, config.accessTokenTtl) });
+  // Names are cleaned, and kept from passing for a moderator's, wherever they are set.
+  const names = new DisplayNames(users);
+  const auth = new AuthService({
+    users,
+    sessions,
+    names,
+    signer: new TokenSigner(secret, config.accessTokenTtl),
+  });
   // One mailer for codes and notifications.
   const mailer = config.email.smtpUrl
     ? new SmtpMailer(config.email.smtpUrl, config.email.from)
@@ -119,6 +127,7 @@ export async function createContext(
     users,
     sessions,
     auth,
+    names,
     codes: new CodeStore(redis),
     limits: new LimitStore(redis),
     mailer,
@@ -172,6 +181,7 @@ export async function createContext(
       limits: new LimitStore(redis),
       auth,
       accounts,
+      names,
     }),
     moderation: new ModerationService({
       store: new ModerationStore(redis),
@@ -179,7 +189,7 @@ export async function createContext(
       events,
       onSiteChanged: (siteId) => pages.invalidateSite(siteId),
     }),
-    profiles: new ProfileService({ users, sessions, accounts, notifications, comments: commentStore }),
+    profiles: new ProfileService({ users, sessions, accounts, notifications, comments: commentStore, names }),
     comments: new CommentService({
       store: commentStore,
       events,

@@ -46,6 +46,16 @@ export interface SmtpTestServer {
   nextMessage(to: string, options?: WaitOptions): Promise<ReceivedEmail>;
   /** The 6-digit code in the next message to `to`. */
   codeFor(to: string, options?: WaitOptions): Promise<string>;
+  /**
+   * Keeps every new connection waiting for the server's greeting until
+   * `release()`: a client that waits for its mail to be sent waits as long, and
+   * nothing of the message reaches the server meanwhile.
+   */
+  hold(): void;
+  /** Greets the held connections, and every new one again. */
+  release(): void;
+  /** Connections kept waiting by `hold()` right now. */
+  readonly held: number;
   stop(): Promise<void>;
 }
 
@@ -57,6 +67,8 @@ export interface SmtpTestServer {
 export async function startSmtpServer(): Promise<SmtpTestServer> {
   const messages: ReceivedEmail[] = [];
   const taken = new Map<string, number>();
+  let holding = false;
+  const waiting: (() => void)[] = [];
 
   const server = new SMTPServer({
     authOptional: true,
@@ -66,6 +78,10 @@ export async function startSmtpServer(): Promise<SmtpTestServer> {
     logger: false,
     // Credentials in SMTP_URL are accepted whatever they are.
     onAuth: (auth, _session, callback) => callback(null, { user: auth.username ?? 'anonymous' }),
+    onConnect: (_session, callback) => {
+      if (holding) waiting.push(() => callback());
+      else callback();
+    },
     onData: (stream, session, callback) => {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -130,6 +146,16 @@ export async function startSmtpServer(): Promise<SmtpTestServer> {
       const code = extractCode(message.text) ?? extractCode(message.html.replace(/<[^>]*>/g, ' '));
       if (!code) throw new Error(`no 6-digit code in the e-mail to ${to}: ${message.text}`);
       return code;
+    },
+    hold: () => {
+      holding = true;
+    },
+    release: () => {
+      holding = false;
+      for (const greet of waiting.splice(0)) greet();
+    },
+    get held() {
+      return waiting.length;
     },
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

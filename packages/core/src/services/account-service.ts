@@ -4,12 +4,14 @@ import type { SmsSender } from '../delivery/sms.js';
 import { type CodePurpose, codeEmail, codeText } from '../delivery/templates.js';
 import { conflict, invalid, ThreadKitError, unauthorized } from '../errors.js';
 import { newId } from '../ids.js';
+import { cleanName } from '../names.js';
 import { checkPassword, decoyHash, hashPassword, verifyPassword } from '../passwords.js';
 import type { CodeStore, LimitStore } from '../store/code-store.js';
 import type { SessionStore } from '../store/session-store.js';
 import type { UserStore } from '../store/user-store.js';
 import { type LoginKind, newUser, type Site, type User, type Viewer } from '../types.js';
-import { type AuthService, type TokenPair, validateName } from './auth-service.js';
+import type { AuthService, TokenPair } from './auth-service.js';
+import type { DisplayNames } from './display-names.js';
 
 /** The caller's own account, as `GET /v1/users/me` shows it. */
 export interface Me {
@@ -75,10 +77,13 @@ export function loginOf(input: LoginInput): Login {
 /**
  * Accounts with a password or a one-time e-mail code: register, verify, sign
  * in, reset. Codes are sent by e-mail or text message. Answers never reveal
- * whether an account exists where that matters (forgot, code sign-in), and a
- * wrong e-mail costs as long as a wrong password.
+ * whether an account exists where that matters (forgot, code sign-in), nor
+ * take longer when it does, and a wrong e-mail costs as long as a wrong password.
  */
 export class AccountService {
+  /** Work started after answering (a reset code's delivery), until it is done. */
+  private readonly pending = new Set<Promise<void>>();
+
   constructor(
     private readonly deps: {
       users: UserStore;
@@ -86,9 +91,13 @@ export class AccountService {
       codes: CodeStore;
       limits: LimitStore;
       auth: AuthService;
+      names: DisplayNames;
       mailer: Mailer;
       sms: SmsSender;
-      /** Told when a mail or text could not be sent (the request gets a plain `unavailable`). */
+      /**
+       * Told when a code could not be sent: the request gets a plain `unavailable`, or,
+       * for a code sent after answering (a reset's), nothing.
+       */
       onDeliveryError?: (error: unknown, channel: LoginKind) => void;
     },
   ) {}
@@ -125,7 +134,7 @@ export class AccountService {
     ip: string,
   ): Promise<TokenPair & { user: Me }> {
     const login = loginOf(input);
-    const name = validateName(input.name);
+    const name = await this.deps.names.accept(site.id, input.name);
     checkPassword(input.password);
     const base = viewer.user?.guest ? viewer.user : null;
     const user = this.account(base, { name, login, verified: false });
@@ -157,12 +166,32 @@ export class AccountService {
     await this.sendCode(site, login, 'verify', ip, user.id);
   }
 
-  async verify(site: Site, input: LoginInput & { code: string }, ip: string): Promise<Me> {
+  /**
+   * Confirms the address with the code sent to it. Entered with the account's own
+   * session, it is whoever registered proving the address; without, it is the
+   * address's owner, who may not be them (`addressProven`).
+   */
+  async verify(site: Site, viewer: Viewer, input: LoginInput & { code: string }, ip: string): Promise<Me> {
     const login = loginOf(input);
     await this.attempt(site.id, ip);
     const userId = await this.deps.codes.use(site.id, 'verify', loginKey(login), input.code);
-    await this.deps.users.update(site.id, userId, { [`${login.kind}_verified`]: 1 });
+    if (viewer.userId === userId) {
+      await this.deps.users.update(site.id, userId, { [`${login.kind}_verified`]: 1 });
+    } else {
+      await this.addressProven(site.id, userId, login.kind);
+    }
     return this.me(site.id, await this.existing(site.id, userId));
+  }
+
+  /**
+   * An address was just proven on the account (a code that reached it, a provider
+   * that verified it): from now on it counts as verified. When it did not before,
+   * whoever registered it had not proved it, perhaps to wait for its owner: their
+   * password is removed and every session ends, at once, so the owner does not
+   * share the account with them. Every path that proves an address comes here.
+   */
+  async addressProven(siteId: string, userId: string, kind: LoginKind): Promise<void> {
+    await this.deps.users.proveAddress(siteId, userId, kind);
   }
 
   async login(
@@ -195,20 +224,34 @@ export class AccountService {
       throw unauthorized(`Wrong ${login.kind === 'email' ? 'e-mail' : 'phone number'} or password.`);
     }
     await this.deps.limits.clear(site.id, 'failed-login', loginKey(login));
-    return this.signedIn(site.id, userId, null);
+    // Only while the password just checked is still the account's (an address proven meanwhile removes it).
+    return this.signedIn(site.id, userId, null, { password: hash });
   }
 
-  /** Sends a reset code when the account exists; answers the same either way. */
+  /**
+   * Sends a reset code when the account exists; answers the same either way, and
+   * as soon: a mail server takes hundreds of milliseconds, which would tell an
+   * existing account from a missing one. So only the limits are checked before
+   * answering; looking the account up and sending the code happen after.
+   */
   async forgot(site: Site, input: LoginInput, ip: string): Promise<void> {
     const login = loginOf(input);
     await this.sendLimits(site.id, login, ip);
-    const userId = await this.deps.users.findByLogin(site.id, login.kind, login.value);
-    if (!userId) return;
-    const code = await this.deps.codes.issue(site.id, 'reset', loginKey(login), userId);
-    // A failed delivery is logged, not answered: a 503 only for existing accounts would tell them apart.
-    await this.deliver(site, login, 'reset', code).catch((error) => {
-      if (!(error instanceof ThreadKitError && error.code === 'unavailable')) throw error;
-    });
+    this.afterAnswering(async () => {
+      const userId = await this.deps.users.findByLogin(site.id, login.kind, login.value);
+      if (!userId) return;
+      await this.send(
+        site,
+        login,
+        'reset',
+        await this.deps.codes.issue(site.id, 'reset', loginKey(login), userId),
+      );
+    }, login.kind);
+  }
+
+  /** Resolves when the work started after answering so far is done (tests, shutdown). */
+  async settled(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
   }
 
   /** Sets a new password with a reset code, and ends every session of the account. */
@@ -221,9 +264,9 @@ export class AccountService {
     checkPassword(input.new_password, 'new_password');
     await this.attempt(site.id, ip);
     const userId = await this.deps.codes.use(site.id, 'reset', loginKey(login), input.code);
-    await this.deps.users.setPasswordHash(site.id, userId, await hashPassword(input.new_password));
     // The code reached the address, which proves it is theirs.
-    await this.deps.users.update(site.id, userId, { [`${login.kind}_verified`]: 1 });
+    await this.addressProven(site.id, userId, login.kind);
+    await this.deps.users.setPasswordHash(site.id, userId, await hashPassword(input.new_password));
     await this.deps.limits.clear(site.id, 'failed-login', loginKey(login));
     await this.deps.sessions.revokeAll(site.id, userId);
   }
@@ -243,19 +286,26 @@ export class AccountService {
     const login = loginOf({ email: input.email });
     await this.attempt(site.id, ip);
     await this.deps.codes.use(site.id, 'signin', loginKey(login), input.code);
-    const existing = await this.deps.users.findByLogin(site.id, 'email', login.value);
-    if (existing) {
-      await this.deps.users.update(site.id, existing, { email_verified: 1 });
-      return this.signedIn(site.id, existing, null);
+    // A registration between the lookup and the creation is found on the second pass.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const existing = await this.deps.users.findByLogin(site.id, 'email', login.value);
+      if (existing) {
+        await this.addressProven(site.id, existing, 'email');
+        return this.signedIn(site.id, existing, null);
+      }
+      // First use: the account is created, named as asked or (asked for none, or nothing
+      // visible) after the address.
+      const base = viewer.user?.guest ? viewer.user : null;
+      const asked = input.name ?? '';
+      const name = cleanName(asked)
+        ? await this.deps.names.accept(site.id, asked)
+        : await this.deps.names.pick(site.id, [login.value.split('@')[0]]);
+      const user = this.account(base, { name, login, verified: true });
+      if (await this.deps.users.createWithLogin(site.id, user, login, null)) {
+        return this.signedIn(site.id, user.id, base ? viewer : null);
+      }
     }
-    // First use: the account is created, named as asked or after the address.
-    const base = viewer.user?.guest ? viewer.user : null;
-    const name = validateName(input.name?.trim() || login.value.split('@')[0]!);
-    const user = this.account(base, { name, login, verified: true });
-    if (!(await this.deps.users.createWithLogin(site.id, user, login, null))) {
-      throw conflict('An account with this e-mail was just created; sign in again.');
-    }
-    return this.signedIn(site.id, user.id, base ? viewer : null);
+    throw conflict('The account for this e-mail keeps changing; sign in again.');
   }
 
   private account(base: User | null, options: { name: string; login: Login; verified: boolean }): User {
@@ -278,9 +328,10 @@ export class AccountService {
     siteId: string,
     userId: string,
     upgradedFrom: Viewer | null,
+    checked?: { password: string },
   ): Promise<TokenPair & { user: Me }> {
     if (upgradedFrom?.sessionId) await this.deps.sessions.revoke(siteId, upgradedFrom.sessionId, userId);
-    const tokens = await this.deps.auth.startSession(siteId, userId);
+    const tokens = await this.deps.auth.startSession(siteId, userId, checked);
     return { ...tokens, user: await this.me(siteId, await this.existing(siteId, userId)) };
   }
 
@@ -306,13 +357,10 @@ export class AccountService {
     );
   }
 
+  /** Sends a code while the request waits: a failure is answered with `unavailable`. */
   private async deliver(site: Site, login: Login, purpose: CodePurpose, code: string): Promise<void> {
     try {
-      if (login.kind === 'email') {
-        await this.deps.mailer.send(codeEmail({ to: login.value, site: site.name, purpose, code }));
-      } else {
-        await this.deps.sms.send(login.value, codeText({ site: site.name, purpose, code }));
-      }
+      await this.send(site, login, purpose, code);
     } catch (error) {
       this.deps.onDeliveryError?.(error, login.kind);
       throw new ThreadKitError(
@@ -320,6 +368,26 @@ export class AccountService {
         `The ${login.kind === 'email' ? 'e-mail' : 'text message'} could not be sent; try again shortly.`,
       );
     }
+  }
+
+  private async send(site: Site, login: Login, purpose: CodePurpose, code: string): Promise<void> {
+    if (login.kind === 'email') {
+      await this.deps.mailer.send(codeEmail({ to: login.value, site: site.name, purpose, code }));
+    } else {
+      await this.deps.sms.send(login.value, codeText({ site: site.name, purpose, code }));
+    }
+  }
+
+  /**
+   * Runs `work` once the answer is on its way. Nobody waits for it, so a failure
+   * (the mail server, Redis) is reported, not thrown: the person can ask again.
+   */
+  private afterAnswering(work: () => Promise<void>, channel: LoginKind): void {
+    const done = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(work)
+      .catch((error) => this.deps.onDeliveryError?.(error, channel));
+    this.pending.add(done);
+    void done.finally(() => this.pending.delete(done));
   }
 
   private async sendLimits(siteId: string, login: Login, ip: string): Promise<void> {

@@ -1,9 +1,10 @@
-import { invalid, ThreadKitError, unauthorized } from '../errors.js';
+import { ThreadKitError, unauthorized } from '../errors.js';
 import { newId } from '../ids.js';
 import type { SessionStore } from '../store/session-store.js';
 import type { UserStore } from '../store/user-store.js';
 import type { TokenSigner } from '../tokens.js';
 import { newUser, type Site, type User, type Viewer } from '../types.js';
+import type { DisplayNames } from './display-names.js';
 
 export interface TokenPair {
   token: string;
@@ -17,11 +18,16 @@ export interface AuthenticatedViewer extends Viewer {
 /** Where a session stands now: still open (with the user's current role), ended, or its user banned. */
 export type SessionState = { state: 'active'; user: User } | { state: 'ended' } | { state: 'banned' };
 
-export const MAX_NAME_LENGTH = 50;
-
 /** Turns credentials into a viewer and issues sessions. Account sign-in methods build on this. */
 export class AuthService {
-  constructor(private readonly deps: { users: UserStore; sessions: SessionStore; signer: TokenSigner }) {}
+  constructor(
+    private readonly deps: {
+      users: UserStore;
+      sessions: SessionStore;
+      signer: TokenSigner;
+      names: DisplayNames;
+    },
+  ) {}
 
   /** Checks the token, that its session still exists, and that it belongs to this site. */
   async authenticate(siteId: string, token: string): Promise<AuthenticatedViewer> {
@@ -60,15 +66,21 @@ export class AuthService {
     if (!site.settings.allow_guests) {
       throw new ThreadKitError('forbidden', 'This site does not allow guest comments; please sign in.');
     }
-    const user = newUser({ id: newId(), name: validateName(name), guest: true });
+    const user = newUser({ id: newId(), name: await this.deps.names.accept(site.id, name), guest: true });
     await this.deps.users.create(site.id, user);
     return { ...(await this.startSession(site.id, user.id)), user };
   }
 
-  /** Every sign-in ends here, so a banned user cannot start a session by any method. */
-  async startSession(siteId: string, userId: string): Promise<TokenPair> {
+  /**
+   * Every sign-in ends here, so a banned user cannot start a session by any method.
+   * A password sign-in passes the hash it checked: no session starts when that
+   * password was removed or changed meanwhile.
+   */
+  async startSession(siteId: string, userId: string, checked?: { password: string }): Promise<TokenPair> {
     if (await this.deps.users.isBanned(siteId, userId)) throw new ThreadKitError('banned');
-    const { sessionId, refreshToken } = await this.deps.sessions.create(siteId, userId);
+    const session = await this.deps.sessions.create(siteId, userId, checked?.password);
+    if (!session) throw unauthorized('The password has just changed; sign in again.');
+    const { sessionId, refreshToken } = session;
     const token = await this.deps.signer.sign({ sub: userId, site_id: siteId, sid: sessionId });
     return { token, refresh_token: refreshToken };
   }
@@ -88,16 +100,4 @@ export class AuthService {
     if (!viewer.sessionId || !viewer.userId) throw unauthorized('Sign in first.');
     await this.deps.sessions.revoke(viewer.siteId, viewer.sessionId, viewer.userId);
   }
-}
-
-export function validateName(raw: string): string {
-  // Collapse whitespace and drop control characters so names render on one line.
-  const name = raw
-    .replace(/\p{Cc}/gu, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-  if (name.length === 0) throw invalid('name', 'name must not be empty');
-  if (name.length > MAX_NAME_LENGTH)
-    throw invalid('name', `name must be at most ${MAX_NAME_LENGTH} characters`);
-  return name;
 }

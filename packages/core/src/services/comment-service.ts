@@ -14,7 +14,7 @@ import type {
   Viewer,
   VoteDirection,
 } from '../types.js';
-import { isModerator } from '../types.js';
+import { isModerator, RANK } from '../types.js';
 import { toView } from './comment-views.js';
 import { requireRole } from './moderation-service.js';
 
@@ -222,7 +222,7 @@ export class CommentService {
     if (viewer.userId === null && !isModerator(viewer)) throw unauthorized('Sign in to delete comments.');
     const result = await this.deps.store.delete(site.id, commentId, {
       id: viewer.userId ?? '',
-      isModerator: isModerator(viewer),
+      rank: RANK[viewer.role],
       now: Math.floor(Date.now() / 1000),
     });
     // A placeholder stays in the thread; removed comments (and emptied placeholders above them) go.

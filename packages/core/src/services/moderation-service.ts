@@ -3,12 +3,10 @@ import type { EventBus } from '../events.js';
 import type { PageRef } from '../page-identity.js';
 import type { AuditEntry, ModerationStore, ReportRecord } from '../store/moderation-store.js';
 import type { UserStore } from '../store/user-store.js';
-import type { CommentView, Role, Site, Viewer } from '../types.js';
+import { type CommentView, RANK, type Site, type Viewer } from '../types.js';
 import { toView } from './comment-views.js';
 
 export type ModeratedComment = CommentView & { page_url: string | null; hold_reason: string | null };
-
-const RANK: Record<Role | 'anonymous', number> = { anonymous: 0, user: 1, moderator: 2, admin: 3, owner: 4 };
 
 /** Who may act, by the seed's hierarchy: owner > admin > moderator > user > anonymous. */
 export function requireRole(viewer: Viewer, least: 'moderator' | 'admin' | 'owner'): void {
@@ -28,7 +26,9 @@ const actorOf = (viewer: Viewer) => viewer.userId ?? 'owner';
  * Moderators' actions: the review queue and reports, approve and reject, bans
  * and shadow-bans, locks, roles. Every action is written to the site's audit
  * log, and visible effects are published as events (an approved comment
- * appears live then, not before).
+ * appears live then, not before). Nobody acts on someone of their own rank or
+ * above (their role, bans, shadow-bans, comments): the store's scripts check
+ * the target's rank in the same step as the change.
  */
 export class ModerationService {
   constructor(
@@ -75,6 +75,7 @@ export class ModerationService {
         id,
         action,
         Math.floor(Date.now() / 1000),
+        { id: viewer.userId, rank: RANK[viewer.role] },
       );
       const author = await this.deps.users.get(site.id, comment.a);
       const view = toView(
@@ -114,12 +115,12 @@ export class ModerationService {
     options: { deleteComments: boolean; reason?: string | undefined },
   ) {
     requireRole(viewer, 'moderator');
-    await this.guardTarget(site, viewer, userId);
     const removed = await this.deps.store.ban(
       site.id,
       userId,
       options.deleteComments,
       Math.floor(Date.now() / 1000),
+      RANK[viewer.role],
     );
     for (const [commentId, pageId, wasPublic] of removed) {
       await this.deps.events.emit({
@@ -140,14 +141,13 @@ export class ModerationService {
 
   async unban(site: Site, viewer: Viewer, userId: string): Promise<void> {
     requireRole(viewer, 'moderator');
-    await this.deps.store.unban(site.id, userId);
+    await this.deps.store.unban(site.id, userId, RANK[viewer.role]);
     await this.audit(site, viewer, 'unban_user', userId);
   }
 
   async shadowban(site: Site, viewer: Viewer, userId: string, on: boolean): Promise<void> {
     requireRole(viewer, 'moderator');
-    if (on) await this.guardTarget(site, viewer, userId);
-    await this.deps.store.setShadowban(site.id, userId, on);
+    await this.deps.store.setShadowban(site.id, userId, on, RANK[viewer.role]);
     this.deps.onSiteChanged?.(site.id);
     await this.audit(site, viewer, on ? 'shadowban_user' : 'unshadowban_user', userId);
   }
@@ -175,13 +175,21 @@ export class ModerationService {
     );
   }
 
-  /** Owners manage admins; admins (and owners) manage moderators. */
+  /**
+   * Owners manage admins; admins (and owners) manage moderators, and only those
+   * below them: an admin cannot make another admin (or themselves) a moderator.
+   */
   async setRole(site: Site, viewer: Viewer, userId: string, role: 'admin' | 'moderator', granted: boolean) {
     requireRole(viewer, role === 'admin' ? 'owner' : 'admin');
-    const user = await this.deps.users.get(site.id, userId);
-    // Revoking moderator from an admin would demote them: only remove the role that was asked about.
-    if (!granted && user && user.role !== role) return;
-    await this.deps.store.setRole(site.id, userId, granted ? role : 'user');
+    // Revoking moderator from an admin would demote them: only the role asked about is taken away.
+    const changed = await this.deps.store.setRole(
+      site.id,
+      userId,
+      granted ? role : 'user',
+      RANK[viewer.role],
+      granted ? null : role,
+    );
+    if (!changed) return;
     this.deps.onSiteChanged?.(site.id);
     await this.audit(site, viewer, granted ? `add_${role}` : `remove_${role}`, userId);
   }
@@ -199,13 +207,6 @@ export class ModerationService {
   async auditLog(site: Site, viewer: Viewer, page: { offset: number; limit: number }) {
     requireRole(viewer, 'admin');
     return this.deps.store.auditLog(site.id, page.offset, page.limit);
-  }
-
-  /** A moderator cannot ban or shadow-ban someone of equal or higher rank. */
-  private async guardTarget(site: Site, viewer: Viewer, userId: string): Promise<void> {
-    const target = await this.deps.users.get(site.id, userId);
-    if (target && RANK[target.role] >= RANK[viewer.role])
-      throw forbidden('You cannot moderate someone of your own rank or above.');
   }
 
   private async views(site: Site, ids: string[]): Promise<ModeratedComment[]> {

@@ -11,7 +11,8 @@ import type { ProviderIdentityRef, UserStore } from '../store/user-store.js';
 import { newUser, type Site, type User, type Viewer } from '../types.js';
 import type { AccountService, Me } from './account-service.js';
 import { loginOf } from './account-service.js';
-import { type AuthService, MAX_NAME_LENGTH, type TokenPair } from './auth-service.js';
+import type { AuthService, TokenPair } from './auth-service.js';
+import type { DisplayNames } from './display-names.js';
 import { type OAuthClient, oauthClient, type ProviderIdentity } from './oauth-providers.js';
 
 /**
@@ -76,6 +77,7 @@ export class OAuthService {
       limits: LimitStore;
       auth: AuthService;
       accounts: AccountService;
+      names: DisplayNames;
       /** Replaces the clients built from `providers` (tests). */
       clients?: OAuthClient[];
     },
@@ -279,7 +281,8 @@ export class OAuthService {
       const account = owner ? await users.get(siteId, owner) : null;
       if (account) {
         const now = await users.linkIdentity(siteId, ref, account.id);
-        if (now === account.id && !account.email_verified) await this.claimUnverified(siteId, account.id);
+        // The provider proved the address: an account that never did is taken from whoever registered it.
+        if (now === account.id) await this.deps.accounts.addressProven(siteId, account.id, 'email');
         return now;
       }
     }
@@ -291,7 +294,9 @@ export class OAuthService {
     const user = newUser({
       ...(base ?? {}),
       id: base?.id ?? newId(),
-      name: displayName(identity.name, email),
+      // The provider's name for the person, else the e-mail's local part: cleaned, cut to fit,
+      // and not one that passes for a moderator's.
+      name: await this.deps.names.pick(siteId, [identity.name, email?.split('@')[0]], base?.id ?? null),
       avatar_url: identity.avatarUrl,
       guest: false,
       email,
@@ -302,17 +307,6 @@ export class OAuthService {
     });
     return users.createWithIdentity(siteId, user, ref, verified ? email : null);
   }
-
-  /**
-   * The provider proved the address of an account that never did: whoever
-   * registered it without proof (perhaps to wait for its owner) loses the
-   * password and sessions they set up, and the address counts as verified.
-   */
-  private async claimUnverified(siteId: string, userId: string): Promise<void> {
-    await this.deps.users.clearPasswordHash(siteId, userId);
-    await this.deps.sessions.revokeAll(siteId, userId);
-    await this.deps.users.update(siteId, userId, { email_verified: 1 });
-  }
 }
 
 function normalEmail(raw: string | null): string | null {
@@ -322,21 +316,4 @@ function normalEmail(raw: string | null): string | null {
   } catch {
     return null;
   }
-}
-
-/** The provider's name for the person, else the e-mail's local part, cleaned and cut to fit. */
-function displayName(name: string | null, email: string | null): string {
-  for (const candidate of [name, email?.split('@')[0]]) {
-    const clean = (candidate ?? '')
-      .replace(/\p{Cc}/gu, ' ')
-      .replace(/\s+/g, ' ')
-      .trim();
-    let fitted = '';
-    for (const char of clean) {
-      if (fitted.length + char.length > MAX_NAME_LENGTH) break;
-      fitted += char;
-    }
-    if (fitted.trim()) return fitted.trim();
-  }
-  return 'Commenter';
 }

@@ -5,7 +5,7 @@ import type { SessionStore } from '../store/session-store.js';
 import type { UserStore } from '../store/user-store.js';
 import type { Site, User, Viewer } from '../types.js';
 import type { AccountService, Me } from './account-service.js';
-import { validateName } from './auth-service.js';
+import type { DisplayNames } from './display-names.js';
 import type { NotificationService } from './notification-service.js';
 
 export interface PublicProfile {
@@ -33,13 +33,15 @@ export class ProfileService {
       accounts: AccountService;
       notifications: NotificationService;
       comments: CommentStore;
+      names: DisplayNames;
     },
   ) {}
 
   async update(site: Site, viewer: Viewer & { user?: User | null }, changes: ProfileChanges): Promise<Me> {
     const user = signedIn(viewer);
     const fields: Record<string, string | number> = {};
-    if (changes.name !== undefined) fields.name = validateName(changes.name);
+    if (changes.name !== undefined)
+      fields.name = await this.deps.names.accept(site.id, changes.name, user.id);
     if (changes.avatar_url !== undefined) fields.avatar = checkAvatar(changes.avatar_url);
     if (changes.email_notifications !== undefined)
       fields.email_notifications = changes.email_notifications ? 1 : 0;

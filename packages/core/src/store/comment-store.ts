@@ -171,7 +171,8 @@ export class CommentStore {
   async delete(
     siteId: string,
     commentId: string,
-    actor: { id: string; isModerator: boolean; now: number },
+    /** Who deletes, and their rank (`RANK`): moderators delete others' comments below their rank. */
+    actor: { id: string; rank: number; now: number },
   ): Promise<{
     pageId: string;
     placeholder: boolean;
@@ -183,7 +184,7 @@ export class CommentStore {
       this.redis,
       'deleteComment',
       [keys.comment(siteId, commentId)],
-      [sitePrefix(siteId), actor.id, flag(actor.isModerator), actor.now],
+      [sitePrefix(siteId), actor.id, actor.rank, actor.now],
     ).catch(translateRedisError);
     return {
       pageId: String(pageId),

@@ -27,13 +27,23 @@ export const AUDIT_KEPT = 1000;
 export class ModerationStore {
   constructor(private readonly redis: RedisClient) {}
 
-  /** Approves or rejects a comment; returns its page, its status before, the comment after, and who could see it before and after. */
-  async decide(siteId: string, commentId: string, action: 'approve' | 'reject', now: number) {
+  /**
+   * Approves or rejects a comment; returns its page, its status before, the comment
+   * after, and who could see it before and after. `actor`: who decides (no id for the
+   * owner) and their rank, which must be above its author's, unless it is their own.
+   */
+  async decide(
+    siteId: string,
+    commentId: string,
+    action: 'approve' | 'reject',
+    now: number,
+    actor: { id: string | null; rank: number },
+  ) {
     const [pageId, before, record, wasPublic, isPublic] = await runScriptBuffers(
       this.redis,
       'moderateComment',
       [keys.comment(siteId, commentId)],
-      [sitePrefix(siteId), action, now],
+      [sitePrefix(siteId), action, now, actor.id ?? '', actor.rank],
     ).catch(translateRedisError);
     return {
       pageId: String(pageId),
@@ -69,19 +79,22 @@ export class ModerationStore {
     return this.redis.hget(keys.page(siteId, pageId), 'url').catch(translateRedisError);
   }
 
-  /** Bans a user (sessions end at once); returns the comments taken down as [comment id, page id] pairs. */
-  /** Bans a user; returns the comments taken down: id, page id, and whether everyone could see it. */
+  /**
+   * Bans a user (sessions end at once), when they are below `actorRank`; returns the
+   * comments taken down: id, page id, and whether everyone could see it.
+   */
   async ban(
     siteId: string,
     userId: string,
     takeDown: boolean,
     now: number,
+    actorRank: number,
   ): Promise<[commentId: string, pageId: string, wasPublic: boolean][]> {
     const flat = await runScript(
       this.redis,
       'banUser',
       [keys.user(siteId, userId)],
-      [sitePrefix(siteId), userId, takeDown ? 1 : 0, now],
+      [sitePrefix(siteId), userId, takeDown ? 1 : 0, now, actorRank],
     ).catch(translateRedisError);
     const removed: [string, string, boolean][] = [];
     for (let i = 0; i < flat.length; i += 3)
@@ -89,27 +102,45 @@ export class ModerationStore {
     return removed;
   }
 
-  async unban(siteId: string, userId: string): Promise<void> {
-    await this.redis.srem(keys.banned(siteId), userId).catch(translateRedisError);
+  /** Lifts a ban, when the user is below `actorRank`. */
+  async unban(siteId: string, userId: string, actorRank: number): Promise<void> {
+    await runScript(
+      this.redis,
+      'unbanUser',
+      [keys.user(siteId, userId)],
+      [sitePrefix(siteId), userId, actorRank],
+    ).catch(translateRedisError);
   }
 
-  async setShadowban(siteId: string, userId: string, on: boolean): Promise<boolean> {
+  /** Shadow-bans or restores a user, when they are below `actorRank`; true when something changed. */
+  async setShadowban(siteId: string, userId: string, on: boolean, actorRank: number): Promise<boolean> {
     const changed = await runScript(
       this.redis,
       'setShadowban',
       [keys.user(siteId, userId)],
-      [sitePrefix(siteId), userId, on ? 1 : 0],
+      [sitePrefix(siteId), userId, on ? 1 : 0, actorRank],
     ).catch(translateRedisError);
     return changed === 1;
   }
 
-  async setRole(siteId: string, userId: string, role: 'admin' | 'moderator' | 'user'): Promise<void> {
-    await runScript(
+  /**
+   * Sets a user's role, when both the user and the role are below `actorRank`.
+   * Taking `revoked` away changes nothing unless the user has it: false then.
+   */
+  async setRole(
+    siteId: string,
+    userId: string,
+    role: 'admin' | 'moderator' | 'user',
+    actorRank: number,
+    revoked: 'admin' | 'moderator' | null = null,
+  ): Promise<boolean> {
+    const changed = await runScript(
       this.redis,
       'setRole',
       [keys.user(siteId, userId)],
-      [sitePrefix(siteId), userId, role],
+      [sitePrefix(siteId), userId, role, actorRank, revoked ?? ''],
     ).catch(translateRedisError);
+    return changed === 1;
   }
 
   async members(siteId: string, role: 'admin' | 'moderator'): Promise<string[]> {

@@ -21,11 +21,14 @@ const FILES = {
   pageView: 'page_view.lua',
   readThread: 'read_thread.lua',
   rotateRefresh: 'rotate_refresh.lua',
+  startSession: 'start_session.lua',
+  proveAddress: 'prove_address.lua',
   createAccount: 'create_account.lua',
   checkCode: 'check_code.lua',
   eraseUser: 'erase_user.lua',
   moderateComment: 'moderate_comment.lua',
   banUser: 'ban_user.lua',
+  unbanUser: 'unban_user.lua',
   setShadowban: 'set_shadowban.lua',
   setRole: 'set_role.lua',
   linkIdentity: 'link_identity.lua',
@@ -63,11 +66,14 @@ export interface ScriptResults {
   pageView: [views: number, version: number, epoch: number, count: number, updated: number];
   readThread: ReadThreadReply;
   rotateRefresh: string;
+  startSession: number;
+  proveAddress: number;
   createAccount: number;
   checkCode: string;
   eraseUser: string[];
   moderateComment: [pageId: Buffer, before: Buffer, record: Buffer, wasPublic: number, isPublic: number];
   banUser: (string | number)[];
+  unbanUser: number;
   setShadowban: number;
   setRole: number;
   linkIdentity: [status: 'linked' | 'ok' | 'login_taken' | 'no_user', userId: string];

@@ -17,19 +17,33 @@ export class SessionStore {
     private readonly ttlSeconds: number,
   ) {}
 
-  /** Creates a session; returns its id and the first refresh token (`<session id>.<secret>`). */
-  async create(siteId: string, userId: string): Promise<{ sessionId: string; refreshToken: string }> {
+  /**
+   * Creates a session; returns its id and the first refresh token (`<session id>.<secret>`).
+   * With `passwordHash` (a password sign-in), only while that is still the account's
+   * password: null when it was removed or changed meanwhile (see start_session.lua).
+   */
+  async create(
+    siteId: string,
+    userId: string,
+    passwordHash?: string,
+  ): Promise<{ sessionId: string; refreshToken: string } | null> {
     const sessionId = newRandomId();
     const refreshToken = `${sessionId}.${randomBytes(32).toString('base64url')}`;
-    const key = keys.session(siteId, sessionId);
-    await this.redis
-      .multi()
-      .hset(key, 'uid', userId, 'rh', hash(refreshToken), 'created', Math.floor(Date.now() / 1000))
-      .expire(key, this.ttlSeconds)
-      .zadd(keys.userSessions(siteId, userId), 0, sessionId)
-      .exec()
-      .catch(translateRedisError);
-    return { sessionId, refreshToken };
+    const started = await runScript(
+      this.redis,
+      'startSession',
+      [keys.session(siteId, sessionId), keys.userSessions(siteId, userId), keys.user(siteId, userId)],
+      [
+        sitePrefix(siteId),
+        sessionId,
+        userId,
+        hash(refreshToken),
+        Math.floor(Date.now() / 1000),
+        this.ttlSeconds,
+        passwordHash ?? '',
+      ],
+    ).catch(translateRedisError);
+    return started === 1 ? { sessionId, refreshToken } : null;
   }
 
   /** The session's user id, or null when it has ended. */

@@ -147,6 +147,16 @@ export class UserStore {
     return found;
   }
 
+  /** The names of the site's admins and moderators, by user id. */
+  async staffNames(siteId: string): Promise<Map<string, string>> {
+    const [admins, moderators] = await Promise.all([
+      this.redis.smembers(keys.roleMembers(siteId, 'admin')),
+      this.redis.smembers(keys.roleMembers(siteId, 'moderator')),
+    ]).catch(translateRedisError);
+    const profiles = await this.profiles(siteId, [...admins, ...moderators]);
+    return new Map([...profiles].map(([id, profile]) => [id, profile.name]));
+  }
+
   /** Erases the account (see erase_user.lua); returns the pages whose threads changed. */
   async erase(siteId: string, userId: string): Promise<string[]> {
     const pages = await runScript(
@@ -182,9 +192,19 @@ export class UserStore {
     await this.redis.hset(keys.user(siteId, userId), 'password', hash).catch(translateRedisError);
   }
 
-  /** Removes the account's password: it then signs in with a code, a provider, or after a reset. */
-  async clearPasswordHash(siteId: string, userId: string): Promise<void> {
-    await this.redis.hdel(keys.user(siteId, userId), 'password').catch(translateRedisError);
+  /**
+   * An address was just proven on the account: it counts as verified. When it
+   * was not before, the password goes and every session ends in the same step
+   * (see prove_address.lua); true then.
+   */
+  async proveAddress(siteId: string, userId: string, kind: LoginKind): Promise<boolean> {
+    const taken = await runScript(
+      this.redis,
+      'proveAddress',
+      [keys.user(siteId, userId)],
+      [sitePrefix(siteId), userId, kind],
+    ).catch(translateRedisError);
+    return taken === 1;
   }
 
   /** The account a sign-in provider's identity signs in to, if any. */

@@ -1,9 +1,11 @@
--- KEYS[1] user hash. ARGV: prefix, user id, take comments down (1/0), now (s).
+-- KEYS[1] user hash. ARGV: prefix, user id, take comments down (1/0), now (s), the actor's rank.
 -- Bans a user: they are added to the banned set, every session ends at once,
--- and optionally every comment of theirs is rejected. Returns { comment id, page id,
--- public before (1/0), ... } of the comments taken down.
+-- and optionally every comment of theirs is rejected. Nobody bans someone of their
+-- own rank or above. Returns { comment id, page id, public before (1/0), ... } of the
+-- comments taken down.
 local uid = ARGV[2]
 if redis.call('EXISTS', KEYS[1]) == 0 then return fail('not_found', 'No such user.') end
+if outranks_actor(uid, ARGV[5]) then return fail('forbidden', OUTRANKED) end
 redis.call('SADD', K_BANNED, uid)
 for _, sid in ipairs(redis.call('ZRANGE', k_user_sessions(uid), 0, -1)) do
   redis.call('DEL', k_session(sid), k_session_used(sid))

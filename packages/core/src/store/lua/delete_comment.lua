@@ -1,12 +1,18 @@
--- KEYS[1] comment. ARGV: prefix, actor id, actor is moderator, now (s).
+-- KEYS[1] comment. ARGV: prefix, actor id, actor's rank (moderators are 2 and up), now (s).
 -- Soft delete: a comment with replies stays as a "[deleted]" placeholder (listed
 -- while a listed reply needs it); one without is removed, and so is any
--- placeholder parent it leaves childless.
+-- placeholder parent it leaves childless. Moderators delete others' comments, but
+-- not those of someone of their own rank or above.
 -- Returns { page id, placeholder (1/0), was public (1/0), author id, removed ids... }.
 local id = comment_id_of(KEYS[1])
 local c = load_comment(id)
 if not c or c.s == 'deleted' then return fail('not_found', 'Comment not found.') end
-if c.a ~= ARGV[2] and ARGV[3] ~= '1' then return fail('forbidden', 'Only the author or a moderator can delete this comment.') end
+if c.a ~= ARGV[2] then
+  if tonumber(ARGV[3]) < RANK.moderator then
+    return fail('forbidden', 'Only the author or a moderator can delete this comment.')
+  end
+  if outranks_actor(c.a, ARGV[3]) then return fail('forbidden', OUTRANKED) end
+end
 
 local now = tonumber(ARGV[4])
 local was_public = is_public(c)

@@ -1,12 +1,14 @@
--- KEYS[1] comment. ARGV: prefix, action ('approve' | 'reject'), now (s).
+-- KEYS[1] comment. ARGV: prefix, action ('approve' | 'reject'), now (s), the actor's id ('' for the owner) and rank.
 -- A moderator's decision: the comment is published or taken down (and moves
 -- between the public thread and the hidden), leaves the review queue and its
 -- reports are settled. Page counts follow its visibility, and that of the
--- replies readers reach through it.
+-- replies readers reach through it. Nobody decides on the comments of someone
+-- of their own rank or above (their own, yes).
 -- Returns { page id, status before, comment record after, public before (1/0), public after (1/0) }.
 local id = comment_id_of(KEYS[1])
 local c = load_comment(id)
 if not c or c.s == 'deleted' then return fail('not_found', 'Comment not found.') end
+if c.a ~= ARGV[4] and outranks_actor(c.a, ARGV[5]) then return fail('forbidden', OUTRANKED) end
 local before = c.s
 local was_public = is_public(c)
 c.s = ARGV[2] == 'approve' and 'approved' or 'rejected'

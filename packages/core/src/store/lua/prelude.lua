@@ -106,6 +106,18 @@ local function is_shadowbanned(user_id)
   return redis.call('SISMEMBER', K_SHADOWBANNED, user_id) == 1
 end
 
+-- Ranks of the roles (moderation-service.ts has the same; the owner, with the secret key, is 4).
+-- Nobody acts on someone of their own rank or above: callers pass their rank, and the
+-- target's role is read in the same script, so a promotion in between cannot slip through.
+local RANK = { user = 1, moderator = 2, admin = 3 }
+local function rank_of(user_id)
+  return RANK[redis.call('HGET', k_user(user_id), 'role')] or 1
+end
+local function outranks_actor(user_id, actor_rank)
+  return rank_of(user_id) >= tonumber(actor_rank)
+end
+local OUTRANKED = 'You cannot act on someone of your own rank or above.'
+
 -- Published: approved, by an author who is not shadow-banned.
 local function is_published(c)
   return c.s == 'approved' and not is_shadowbanned(c.a)

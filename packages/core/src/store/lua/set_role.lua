@@ -1,8 +1,14 @@
--- KEYS[1] user hash. ARGV: prefix, user id, role ('admin' | 'moderator' | 'user').
--- Sets a commenter's role on the site and the role lists that name them.
+-- KEYS[1] user hash. ARGV: prefix, user id, role ('admin' | 'moderator' | 'user'), the actor's rank,
+-- and, when taking a role away, that role ('' otherwise): nothing changes unless the user has it.
+-- Sets a commenter's role on the site and the role lists that name them. Nobody changes the
+-- role of someone of their own rank or above (themselves included), nor gives a role that is.
+-- Returns 1 when the role was set, 0 when the user did not have the role taken away.
 local uid = ARGV[2]
-local user = redis.call('HMGET', KEYS[1], 'name', 'guest')
+local user = redis.call('HMGET', KEYS[1], 'name', 'guest', 'role')
 if not user[1] then return fail('not_found', 'No such user.') end
+local actor = tonumber(ARGV[4])
+if outranks_actor(uid, actor) or (RANK[ARGV[3]] or 1) >= actor then return fail('forbidden', OUTRANKED) end
+if ARGV[5] ~= '' and (user[3] or 'user') ~= ARGV[5] then return 0 end
 if user[2] == '1' then return fail('conflict', 'Guests cannot be given a role; they need an account.') end
 redis.call('SREM', k_role('admin'), uid)
 redis.call('SREM', k_role('moderator'), uid)

@@ -39,7 +39,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
         tags,
         summary: 'Create an account with an e-mail or phone and a password',
         description:
-          'Sends a verification code. With a guest token, the guest becomes the account and keeps their comments.',
+          'Sends a verification code. With a guest token, the guest becomes the account and keeps their comments. An address that has an account is a 409 (api.md, Which answers tell).',
         body: RegisterBody,
         response: { 201: SignedIn, ...errorResponses(400, 401, 403, 409, 429, 503) },
       },
@@ -58,11 +58,15 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
       schema: {
         tags,
         summary: 'Confirm an e-mail or phone with the code that was sent',
+        description:
+          "Send it with the account's token. Without it, whoever entered the code owns the address: an account where it was not verified loses its password and every session (api.md, Proving an address).",
         body: VerifyBody,
         response: { 200: UserResponse, ...errorResponses(400, 401, 403, 429, 503) },
       },
     },
-    async (request) => ({ user: await accounts.verify(request.site, request.body, request.ip) }),
+    async (request) => ({
+      user: await accounts.verify(request.site, request.viewer, request.body, request.ip),
+    }),
   );
 
   app.post(
@@ -104,7 +108,8 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
       schema: {
         tags,
         summary: 'Send a password reset code',
-        description: 'Answers 204 whether or not the account exists.',
+        description:
+          'Answers 204 whether or not the account exists, and as soon: the account is looked up and the code sent after answering.',
         body: ForgotBody,
         response: { 204: noContent, ...errorResponses(400, 401, 403, 429, 503) },
       },
@@ -158,7 +163,8 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
       schema: {
         tags,
         summary: 'Sign in with a one-time e-mail code',
-        description: 'Creates the account on first use, named `name` (or after the address).',
+        description:
+          'Creates the account on first use, named `name` (or after the address). An existing account whose address was not verified loses its password and every other session (api.md, Proving an address).',
         body: OtpVerifyBody,
         response: { 200: SignedIn, ...errorResponses(400, 401, 403, 409, 429, 503) },
       },

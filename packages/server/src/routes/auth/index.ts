@@ -53,7 +53,8 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = as
       schema: {
         tags,
         summary: 'Comment as a guest',
-        description: 'Creates a guest commenter with only a name, where the site allows guests.',
+        description:
+          "Creates a guest commenter with only a name, where the site allows guests. The name is cleaned of invisible characters and may not pass for a moderator's (api.md, Display names).",
         body: Type.Object({ name: Type.String({ maxLength: 200 }) }, { additionalProperties: false }),
         response: {
           201: Type.Object({ ...TokenPair, user: UserRef }),

@@ -21,7 +21,10 @@ const paging = (query: { offset?: number; limit?: number }) => ({
   limit: query.limit ?? 20,
 });
 
-/** Moderators' routes (`api.md`, Moderation). Owners use the secret key; moderators and admins their token. */
+/**
+ * Moderators' routes (`api.md`, Moderation). Owners use the secret key; moderators and admins their token.
+ * Nobody acts on a user of their own rank or above, nor on such a user's comments (`moderation.md`, Roles).
+ */
 export const moderationRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (
   app,
   { context },

@@ -63,7 +63,7 @@ export const siteRoleRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> 
         schema: {
           tags,
           summary: `Make a commenter ${role === 'admin' ? 'an admin' : 'a moderator'}`,
-          description: `For ${who}. Guests cannot be given a role.`,
+          description: `For ${who}, and only for a commenter below the caller's rank. Guests cannot be given a role.`,
           security: staff,
           params: SiteParams,
           body: AddBody,
@@ -86,7 +86,7 @@ export const siteRoleRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> 
         schema: {
           tags,
           summary: `Take the ${role} role away`,
-          description: `For ${who}.`,
+          description: `For ${who}, and only from a commenter below the caller's rank.`,
           security: staff,
           params: MemberParams,
           response: {

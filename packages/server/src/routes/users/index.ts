@@ -43,6 +43,8 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = as
       schema: {
         tags,
         summary: 'Change your name, avatar or e-mail notifications',
+        description:
+          "A name is cleaned of invisible characters and may not pass for a moderator's (api.md, Display names).",
         security: bearer,
         body: UpdateMeBody,
         response: { 200: UserRef, ...errorResponses(400, 401, 403, 503) },

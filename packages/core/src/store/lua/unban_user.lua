@@ -1,0 +1,5 @@
+-- KEYS[1] user hash. ARGV: prefix, user id, the actor's rank.
+-- Lifts a ban, unless the user is of the actor's rank or above: only someone who
+-- outranks them could have banned them. An erased account's ban just goes.
+if outranks_actor(ARGV[2], ARGV[3]) then return fail('forbidden', OUTRANKED) end
+return redis.call('SREM', K_BANNED, ARGV[2])
