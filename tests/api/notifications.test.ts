@@ -6,6 +6,7 @@ import {
   NotificationStore,
   newId,
   notificationId,
+  resolvePage,
   UserStore,
   waitForRedis,
 } from '@threadkit/core';
@@ -540,6 +541,65 @@ describe('notification e-mails', () => {
     });
     expect(oneClick.statusCode, oneClick.body).toBe(200);
     expect((await users.get(api.site.id, ann.id))?.email_notifications).toBe(false);
+  });
+
+  it("link only to the site's own pages: commenters can neither set another site's URL nor change a page's", async () => {
+    const key = `keyed-page-${++seq}`;
+    const real = `https://blog.example.com/articles/${key}`;
+    const ann = await account('Ann');
+    await new UserStore(api.redis).update(api.site.id, ann.id, { email_notifications: 1 });
+    const mallory = await api.guest('Mallory');
+    const postKeyed = (token: string, pageUrl: string, content: string, parentId?: string) =>
+      api.call({
+        method: 'POST',
+        url: '/v1/comments',
+        token,
+        payload: { page_key: key, page_url: pageUrl, content, ...(parentId ? { parent_id: parentId } : {}) },
+      });
+    const root = await postKeyed(ann.token, real, 'My comment.');
+    expect(root.statusCode, root.body).toBe(201);
+
+    // Another site's URL is refused, on a keyed page as on any other.
+    for (const phishing of ['https://evil.example/login', 'http://blog.example.com.evil.example/x']) {
+      const refused = await postKeyed(mallory.token, phishing, 'Read it here.', root.json().comment.i);
+      expect(expectError(refused, 400, 'invalid_request').field).toBe('page_url');
+    }
+    // One of the site's own URLs is fine, but does not move the page: the first one stays.
+    const reply = await postKeyed(
+      mallory.token,
+      'https://blog.example.com/login',
+      'Hi!',
+      root.json().comment.i,
+    );
+    expect(reply.statusCode, reply.body).toBe(201);
+
+    const received = await smtp.nextMessage(ann.email);
+    const mail = readMail(received.raw);
+    expect(mail.text).toContain(`Read it and reply: ${real}`);
+    expect(mail.html).toContain(`href="${real}"`);
+    expect(mail.text).not.toContain('/login');
+    expect((await list(ann.token)).notifications[0]?.page_url).toBe(real);
+
+    // A page whose stored URL is not the site's (data from before this check) links nowhere.
+    const pageId = resolvePage(api.site.id, { page_key: key }).id;
+    await api.redis.hset(keys.page(api.site.id, pageId), 'url', 'https://evil.example/login');
+    expect((await list(ann.token)).notifications[0]?.page_url).toBeNull();
+    const exported = await api.call({ method: 'GET', url: '/v1/users/me/export', token: ann.token });
+    expect(exported.json().comments.map((c: { page_url: string | null }) => c.page_url)).toEqual([null]);
+    await postKeyed(mallory.token, real, 'Hello again.', root.json().comment.i);
+    const second = readMail((await smtp.nextMessage(ann.email)).raw);
+    expect(second.text).toContain('Hello again.');
+    expect(second.text).not.toContain('evil.example');
+    expect(second.html).not.toContain('evil.example');
+
+    // Moderators may move a page (after the site moved the article), to another of the site's URLs.
+    const mod = await account('Mod');
+    await api.promote(mod.id, 'moderator');
+    const moved = `https://blog.example.com/moved/${key}`;
+    expect((await postKeyed(mallory.token, moved, 'Not me.')).statusCode).toBe(201);
+    expect((await list(ann.token)).notifications[0]?.page_url).toBeNull();
+    expect((await postKeyed(mod.token, moved, 'The article moved.')).statusCode).toBe(201);
+    expect((await list(ann.token)).notifications[0]?.page_url).toBe(moved);
   });
 
   it('are not sent to an unverified address', async () => {

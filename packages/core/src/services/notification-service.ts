@@ -2,11 +2,12 @@ import type { MailQueue } from '../delivery/mail-queue.js';
 import { notificationEmail } from '../delivery/notification-email.js';
 import type { DomainEvent, EventBus } from '../events.js';
 import { channels } from '../keys.js';
+import { siteUrlOrNull } from '../origins.js';
 import type { CommentStore } from '../store/comment-store.js';
 import type { NotificationStore, NotificationType, StoredNotification } from '../store/notification-store.js';
 import type { RealtimeStore } from '../store/realtime-store.js';
 import type { UserStore } from '../store/user-store.js';
-import type { User } from '../types.js';
+import type { Site, User } from '../types.js';
 import type { UnsubscribeTokens } from '../unsubscribe.js';
 import { findMentions } from './mentions.js';
 import type { SiteService } from './site-service.js';
@@ -102,18 +103,14 @@ export class NotificationService {
     while (this.pending.size > 0) await Promise.all([...this.pending]);
   }
 
-  async list(
-    siteId: string,
-    userId: string,
-    page: { offset: number; limit: number },
-  ): Promise<NotificationList> {
-    const { notifications, unread } = await this.deps.store.list(siteId, userId, page.offset, page.limit);
+  async list(site: Site, userId: string, page: { offset: number; limit: number }): Promise<NotificationList> {
+    const { notifications, unread } = await this.deps.store.list(site.id, userId, page.offset, page.limit);
     const fromIds = [...new Set(notifications.map((n) => n.from).filter(Boolean))];
-    const profiles = fromIds.length > 0 ? await this.deps.users.profiles(siteId, fromIds) : new Map();
+    const profiles = fromIds.length > 0 ? await this.deps.users.profiles(site.id, fromIds) : new Map();
     return {
       notifications: notifications.map((n) => {
         const profile = n.from ? profiles.get(n.from) : undefined;
-        return toView(n, profile ? { id: n.from, ...profile } : null);
+        return toView(n, profile ? { id: n.from, ...profile } : null, site);
       }),
       unread_count: unread,
     };
@@ -218,7 +215,10 @@ export class NotificationService {
       what.type === 'upvote' ? { seconds: UPVOTE_WINDOW_SECONDS } : undefined,
     );
     if (!stored) return;
-    const pageUrl = await this.deps.comments.pageUrl(siteId, what.pageId);
+    const [site, pageUrl] = await Promise.all([
+      this.deps.sites.get(siteId),
+      this.deps.comments.pageUrl(siteId, what.pageId),
+    ]);
     const view = toView(
       {
         ...stored,
@@ -230,13 +230,13 @@ export class NotificationService {
         read: false,
       },
       what.from,
+      site,
     );
     await this.deps.realtime.publish(channels.user(siteId, userId), {
       audience: { public: false, user_id: userId },
       message: notificationMessage(view),
     });
     if (what.type !== 'upvote' && what.from && user && wantsEmail(user)) {
-      const site = await this.deps.sites.get(siteId);
       await this.deps.mail.enqueue(
         notificationEmail({
           to: user.email,
@@ -256,12 +256,13 @@ export class NotificationService {
 const wantsEmail = (user: User): user is User & { email: string } =>
   user.email_notifications && user.email !== null && user.email_verified;
 
-function toView(stored: StoredNotification, from: NotificationActor | null): NotificationView {
+/** The list's item; a page URL that is not the site's (stored before pages were checked) links nowhere. */
+function toView(stored: StoredNotification, from: NotificationActor | null, site: Site): NotificationView {
   return {
     id: stored.id,
     type: stored.type,
     comment_id: stored.comment_id,
-    page_url: stored.page_url || null,
+    page_url: siteUrlOrNull(stored.page_url, site),
     from_user: from,
     read: stored.read,
     created_at: stored.created_at,
