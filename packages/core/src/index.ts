@@ -5,6 +5,7 @@ export * from './delivery/mailer.js';
 export * from './delivery/notification-email.js';
 export * from './delivery/sms.js';
 export * from './delivery/templates.js';
+export * from './egress/index.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './ids.js';

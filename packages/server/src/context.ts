@@ -9,6 +9,7 @@ import {
   checkLayout,
   createModerationPipeline,
   EventBus,
+  egressPolicy,
   LimitStore,
   LogMailer,
   LogSms,
@@ -186,6 +187,7 @@ export async function createContext(
       // Outside services fail open: one warning per failed call, with the site and step (no secrets).
       moderation: createModerationPipeline({
         akismetUrl: config.akismetApiUrl,
+        egress: egressPolicy(config.outboundAllowPrivate),
         ...(options.spamCheckTimeoutMs ? { timeoutMs: options.spamCheckTimeoutMs } : {}),
         log: (fields, message) => logger.warn(fields, message),
       }),
