@@ -37,6 +37,7 @@ export * from './store/code-store.js';
 export * from './store/comment-record.js';
 export * from './store/comment-store.js';
 export * from './store/layout.js';
+export * from './store/mail-digest-store.js';
 export * from './store/mail-queue-store.js';
 export * from './store/moderation-store.js';
 export * from './store/notification-store.js';
