@@ -24,6 +24,7 @@ import { Redis } from 'ioredis';
 import { scripts } from '../packages/core/src/store/scripts.js';
 import { type RedisServerHandle, startRedis } from '../packages/testing/src/redis.js';
 import {
+  ALLOWED_ORIGINS,
   envNumber,
   formatTable,
   generateKeys,
@@ -234,7 +235,7 @@ async function openTarget(): Promise<Target> {
   if (!publicKey || !secretKey) throw new Error(`could not read the rotated keys: ${stdout}`);
   await exec(
     'node',
-    [path.join(ROOT, 'packages/server/dist/cli.js'), 'site', 'set', 'allowed_origins', 'http://bench.local'],
+    [path.join(ROOT, 'packages/server/dist/cli.js'), 'site', 'set', 'allowed_origins', ALLOWED_ORIGINS],
     {
       env: { ...process.env, REDIS_URL: given },
     },

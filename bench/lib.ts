@@ -22,6 +22,8 @@ import type { WorkerReply, WorkerRequest } from './ws-protocol.js';
 
 export const HOST = '127.0.0.1';
 export const ORIGIN = 'http://bench.local';
+/** The bench site's allowed origins: its host with any scheme, as its pages are `https://bench.local/…`. */
+export const ALLOWED_ORIGINS = 'bench.local';
 
 // ---------------------------------------------------------------- keys
 
@@ -202,7 +204,7 @@ export async function startServer(options: {
     LOG_LEVEL: 'warn',
     THREADKIT_PUBLIC_KEY: options.publicKey,
     THREADKIT_SECRET_KEY: options.secretKey,
-    THREADKIT_ALLOWED_ORIGINS: ORIGIN,
+    THREADKIT_ALLOWED_ORIGINS: ALLOWED_ORIGINS,
     // One client address sends everything: budgets far above the load, so every request is
     // still counted by the limiter (its cost is part of the figures) and none is refused.
     RATE_LIMITS: 'reads=10000000,writes=10000000,auth=10000000,key=10000000',

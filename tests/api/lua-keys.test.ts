@@ -10,6 +10,7 @@ it('builds the same keys in Lua as keys.ts does', async () => {
 return { k_comment('C'), k_replies('C'), k_reports('C'), k_page('P'), k_index('P', 'hot'), k_index('P', 'con'),
   k_pinned('P'), k_hidden('P'), k_hidden_by('P', 'U'), k_user('U'), k_votes('U'), k_user_comments('U'),
   k_user_reports('U'), k_user_sessions('U'), k_user_identities('U'), k_unread('U'), k_notifications('U'),
+  k_mail_window('U'), k_mail_digest('U'),
   k_session('S'), k_session_used('S'), k_login('email', 'a@b.c'), k_identity('github:42'),
   k_code('verify', 'T'), k_limit('codes', 'T'), k_role('admin'), K_SHADOWBANNED, K_EPOCH, K_REPORTS,
   K_MODQUEUE, K_BANNED, comment_id_of(k_comment('C1')) }`;
@@ -33,6 +34,8 @@ return { k_comment('C'), k_replies('C'), k_reports('C'), k_page('P'), k_index('P
     keys.userIdentities(site, 'U'),
     keys.userUnread(site, 'U'),
     keys.userNotifications(site, 'U'),
+    keys.userMailWindow(site, 'U'),
+    keys.userMailDigest(site, 'U'),
     keys.session(site, 'S'),
     keys.sessionUsedRefresh(site, 'S'),
     keys.login(site, 'email', 'a@b.c'),

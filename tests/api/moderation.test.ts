@@ -749,4 +749,61 @@ describe('site settings', () => {
       allowed_origins: ['https://blog.example.com'],
     });
   });
+
+  it('answers any malformed body with a 400 naming the setting, and changes nothing', async () => {
+    const put = (payload: string) =>
+      as('admin', {
+        method: 'PUT',
+        url: `/v1/sites/${api.site.id}/settings`,
+        headers: { 'content-type': 'application/json' },
+        payload,
+      });
+    const before = (await as('owner', { method: 'GET', url: `/v1/sites/${api.site.id}/settings` })).json();
+    const deep = (depth: number) => `${'['.repeat(depth)}"x"${']'.repeat(depth)}`;
+    const bad: [string, string][] = [
+      // Nested arrays where a list of text belongs, however deep.
+      [`{"word_filter": ${deep(5000)}}`, 'word_filter'],
+      [`{"allowed_origins": ${deep(2)}}`, 'allowed_origins'],
+      // Objects where text belongs: no "[object Object]" is ever stored.
+      ['{"word_filter": [{"a": 1}]}', 'word_filter'],
+      ['{"auth_methods": [{"toString": "password"}]}', 'auth_methods'],
+      ['{"moderation": {"mode": "pre"}}', 'moderation'],
+      ['{"moderation_api_model": ["a", "b"]}', 'moderation_api_model'],
+      ['{"akismet_key": {"k": "v"}}', 'akismet_key'],
+      // Types: a flag is a boolean (or its text), a number an integer (or its text).
+      ['{"allow_guests": [true]}', 'allow_guests'],
+      ['{"allow_guests": 1}', 'allow_guests'],
+      ['{"max_links": 2.5}', 'max_links'],
+      ['{"max_links": [2]}', 'max_links'],
+      ['{"max_comment_length": true}', 'max_comment_length'],
+      ['{"rate_limits": {"reads": [300]}}', 'rate_limits'],
+      ['{"rate_limits": {"reads": {"deep": 1}}}', 'rate_limits'],
+      ['{"rate_limits": [["reads", 300]]}', 'rate_limits'],
+      ['{"rate_limits": {"everything": 300}}', 'rate_limits'],
+      [`{"rate_limits": {"reads": ${deep(5000)}}}`, 'rate_limits'],
+    ];
+    for (const [payload, field] of bad) {
+      const response = await put(payload);
+      expect(response.statusCode, `${payload.slice(0, 60)}: ${response.body}`).toBe(400);
+      const error = response.json();
+      expect(error.code, payload.slice(0, 60)).toBe('invalid_request');
+      // The setting, or the place inside its value (`rate_limits.reads`, `word_filter.0`).
+      expect(error.field.split('.')[0], payload.slice(0, 60)).toBe(field);
+      expect(typeof error.error).toBe('string');
+    }
+    const after = (await as('owner', { method: 'GET', url: `/v1/sites/${api.site.id}/settings` })).json();
+    expect(after).toEqual(before);
+
+    // The JSON forms and the CLI's text forms both still work.
+    const good = await put(
+      JSON.stringify({ word_filter: ['casino', 'cheap pills'], max_links: 3, allow_localhost: 'on' }),
+    );
+    expect(good.statusCode, good.body).toBe(200);
+    expect(good.json()).toMatchObject({ word_filter: ['casino', 'cheap pills'], max_links: 3 });
+    const reset = await put(
+      JSON.stringify({ word_filter: null, max_links: '5', allow_localhost: true, rate_limits: null }),
+    );
+    expect(reset.statusCode, reset.body).toBe(200);
+    expect(reset.json()).toMatchObject({ word_filter: [], max_links: 5, rate_limits: {} });
+  });
 });

@@ -1,5 +1,5 @@
-import { channels, keys } from '@threadkit/core';
-import { startTestApi, subscribeToChannel, type TestApi } from '@threadkit/testing';
+import { channels, keys, UserStore } from '@threadkit/core';
+import { eventually, startTestApi, subscribeToChannel, type TestApi } from '@threadkit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 let api: TestApi;
@@ -53,5 +53,31 @@ describe('notifications on a 3-master Redis Cluster', () => {
     } finally {
       await subscription.close();
     }
+  });
+
+  it('hold reply e-mails for the digest in the site slot', async () => {
+    const page = 'https://blog.example.com/cluster-digest';
+    const ann = await api.guest('Ann');
+    const bob = await api.guest('Bob');
+    await new UserStore(api.redis).update(api.site.id, ann.userId, {
+      email: 'ann-cluster@example.com',
+      email_verified: 1,
+      email_notifications: 1,
+    });
+    const root = await post(ann.token, { page_url: page, content: 'Root.' });
+    for (const content of ['First.', 'Second.', 'Third.'])
+      await post(bob.token, { page_url: page, content, parent_id: root.i });
+    await api.context.notifications.settled();
+    // The first went out at once; the others wait in Ann's digest, and its job in the queue.
+    const waiting = await api.redis.lrange(keys.userMailDigest(api.site.id, ann.userId), 0, -1);
+    expect(waiting.map((item) => JSON.parse(item).excerpt)).toEqual(['Second.', 'Third.']);
+    expect(Number(await api.redis.hget(keys.userMailWindow(api.site.id, ann.userId), 'e'))).toBeGreaterThan(
+      0,
+    );
+    await eventually(
+      'only the digest queued',
+      () => api.context.mailQueue.size(),
+      (n) => n === 1,
+    );
   });
 });

@@ -4,9 +4,11 @@ import {
   createRedis,
   keys,
   MAX_DEPTH,
+  NOTIFICATION_EMAIL_WINDOW_MS,
   NotificationStore,
   newId,
   notificationId,
+  resolvePage,
   UserStore,
   waitForRedis,
 } from '@threadkit/core';
@@ -28,8 +30,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const SITE_NAME = 'Tea & Biscuits';
 const PUBLIC_URL = 'https://comments.example.com';
-/** The mail worker polls and backs off in milliseconds here, so retries take no time. */
-const FAST_MAIL = { mailQueue: { pollMs: 20, retryBaseMs: 20, retryMaxMs: 100 } };
+/**
+ * The mail worker polls and backs off in milliseconds here, so retries take no time; and every
+ * e-mail goes out at once (the per-recipient window has its own tests, on a clock they move).
+ */
+const FAST_MAIL = {
+  mailQueue: { pollMs: 20, retryBaseMs: 20, retryMaxMs: 100 },
+  notificationEmailWindowMs: 0,
+};
 
 let smtp: SmtpTestServer;
 let api: TestApi;
@@ -568,6 +576,65 @@ describe('notification e-mails', () => {
     expect((await users.get(api.site.id, ann.id))?.email_notifications).toBe(false);
   });
 
+  it("link only to the site's own pages: commenters can neither set another site's URL nor change a page's", async () => {
+    const key = `keyed-page-${++seq}`;
+    const real = `https://blog.example.com/articles/${key}`;
+    const ann = await account('Ann');
+    await new UserStore(api.redis).update(api.site.id, ann.id, { email_notifications: 1 });
+    const mallory = await api.guest('Mallory');
+    const postKeyed = (token: string, pageUrl: string, content: string, parentId?: string) =>
+      api.call({
+        method: 'POST',
+        url: '/v1/comments',
+        token,
+        payload: { page_key: key, page_url: pageUrl, content, ...(parentId ? { parent_id: parentId } : {}) },
+      });
+    const root = await postKeyed(ann.token, real, 'My comment.');
+    expect(root.statusCode, root.body).toBe(201);
+
+    // Another site's URL is refused, on a keyed page as on any other.
+    for (const phishing of ['https://evil.example/login', 'http://blog.example.com.evil.example/x']) {
+      const refused = await postKeyed(mallory.token, phishing, 'Read it here.', root.json().comment.i);
+      expect(expectError(refused, 400, 'invalid_request').field).toBe('page_url');
+    }
+    // One of the site's own URLs is fine, but does not move the page: the first one stays.
+    const reply = await postKeyed(
+      mallory.token,
+      'https://blog.example.com/login',
+      'Hi!',
+      root.json().comment.i,
+    );
+    expect(reply.statusCode, reply.body).toBe(201);
+
+    const received = await smtp.nextMessage(ann.email);
+    const mail = readMail(received.raw);
+    expect(mail.text).toContain(`Read it and reply: ${real}`);
+    expect(mail.html).toContain(`href="${real}"`);
+    expect(mail.text).not.toContain('/login');
+    expect((await list(ann.token)).notifications[0]?.page_url).toBe(real);
+
+    // A page whose stored URL is not the site's (data from before this check) links nowhere.
+    const pageId = resolvePage(api.site.id, { page_key: key }).id;
+    await api.redis.hset(keys.page(api.site.id, pageId), 'url', 'https://evil.example/login');
+    expect((await list(ann.token)).notifications[0]?.page_url).toBeNull();
+    const exported = await api.call({ method: 'GET', url: '/v1/users/me/export', token: ann.token });
+    expect(exported.json().comments.map((c: { page_url: string | null }) => c.page_url)).toEqual([null]);
+    await postKeyed(mallory.token, real, 'Hello again.', root.json().comment.i);
+    const second = readMail((await smtp.nextMessage(ann.email)).raw);
+    expect(second.text).toContain('Hello again.');
+    expect(second.text).not.toContain('evil.example');
+    expect(second.html).not.toContain('evil.example');
+
+    // Moderators may move a page (after the site moved the article), to another of the site's URLs.
+    const mod = await account('Mod');
+    await api.promote(mod.id, 'moderator');
+    const moved = `https://blog.example.com/moved/${key}`;
+    expect((await postKeyed(mallory.token, moved, 'Not me.')).statusCode).toBe(201);
+    expect((await list(ann.token)).notifications[0]?.page_url).toBeNull();
+    expect((await postKeyed(mod.token, moved, 'The article moved.')).statusCode).toBe(201);
+    expect((await list(ann.token)).notifications[0]?.page_url).toBe(moved);
+  });
+
   it('are not sent to an unverified address', async () => {
     const page = pageUrl();
     const ann = await api.guest('Ann');
@@ -692,5 +759,113 @@ describe('notification e-mails when SMTP fails', () => {
       await other.stop();
       await flaky.stop();
     }
+  });
+});
+
+describe('notification e-mails, at most one per recipient per window', () => {
+  const WINDOW_MS = NOTIFICATION_EMAIL_WINDOW_MS;
+  /** The clock of the mail queue and of the notifications' window: moved here, never slept on. */
+  let now = Date.now();
+  let throttled: TestApi;
+
+  beforeAll(async () => {
+    throttled = await startTestApi({
+      env: { SMTP_URL: smtp.url, PUBLIC_URL, THREADKIT_SITE_NAME: SITE_NAME },
+      context: { mailQueue: { pollMs: 20 }, clock: () => now },
+    });
+  });
+  afterAll(async () => {
+    await throttled?.stop();
+  });
+
+  const comment = async (token: string, page: string, content: string, parentId?: string) => {
+    const response = await throttled.call({
+      method: 'POST',
+      url: '/v1/comments',
+      token,
+      payload: { page_url: page, content, ...(parentId ? { parent_id: parentId } : {}) },
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    return response.json().comment as Comment;
+  };
+  /** Every notification handled and the mail queue down to `jobs` (the digest waiting for its window). */
+  const queued = async (jobs: number) => {
+    await throttled.context.notifications.settled();
+    await eventually(
+      `${jobs} queued e-mail jobs`,
+      () => throttled.context.mailQueue.size(),
+      (n) => n === jobs,
+    );
+  };
+
+  it('send the first at once, then gather the rest into one digest sent when the window ends', async () => {
+    const page = pageUrl();
+    const email = `throttled-${++seq}@example.com`;
+    const registered = await throttled.call({
+      method: 'POST',
+      url: '/v1/auth/register',
+      payload: { name: 'Tess', email, password: 'correct horse battery staple' },
+    });
+    expect(registered.statusCode, registered.body).toBe(201);
+    const tess = { token: registered.json().token as string, id: registered.json().user.id as string };
+    await throttled.call({
+      method: 'POST',
+      url: '/v1/auth/verify',
+      payload: { email, code: await smtp.codeFor(email) },
+    });
+    await new UserStore(throttled.redis).update(throttled.site.id, tess.id, { email_notifications: 1 });
+    const root = await comment(tess.token, page, 'Ask me anything.');
+
+    // 60 replies from 6 guests within a minute: one e-mail now, the other 59 wait.
+    const guests = await Promise.all([1, 2, 3, 4, 5, 6].map((n) => throttled.guest(`Replier ${n}`)));
+    for (let i = 0; i < 60; i++)
+      await comment(guests[i % 6]!.token, page, `Reply number ${i + 1}, @Tess.`, root.i);
+    const first = await smtp.nextMessage(email);
+    expect(first.subject).toMatch(new RegExp(`^Replier \\d replied to your comment on ${SITE_NAME}$`));
+    await queued(1);
+    expect(smtp.messagesTo(email)).toHaveLength(2); // the verification code and the first reply
+
+    // The window ends: one digest of the 59, with each one's author, words and link (the first 50 listed).
+    now += WINDOW_MS;
+    const digest = await smtp.nextMessage(email);
+    const mail = readMail(digest.raw);
+    expect(digest.subject).toBe(`59 new replies and mentions on ${SITE_NAME}`);
+    expect(mail.text.match(/replied to your comment:/g)).toHaveLength(50);
+    expect(mail.text).toContain('…and 9 more');
+    expect(mail.text).toContain(`Read it and reply: ${page}`);
+    expect(mail.html).toContain(`href="${page}"`);
+    expect(mail.text).toMatch(/at most one e-mail every 10 minutes/);
+    expect(digest.headers.get('list-unsubscribe')).toMatch(
+      /^<https:\/\/comments\.example\.com\/v1\/unsubscribe/,
+    );
+    await queued(0);
+    expect(smtp.messagesTo(email)).toHaveLength(3);
+
+    // The digest started a new window: a reply now waits for its end too…
+    await comment(guests[0]!.token, page, 'One more thing.', root.i);
+    await queued(1);
+    expect(smtp.messagesTo(email)).toHaveLength(3);
+    now += WINDOW_MS;
+    const single = await smtp.nextMessage(email);
+    expect(single.subject).toBe(`Replier 1 replied to your comment on ${SITE_NAME}`);
+    expect(readMail(single.raw).text).toContain('One more thing.');
+    await queued(0);
+
+    // …and after a window without any, the next one goes out at once again.
+    now += WINDOW_MS;
+    await comment(guests[1]!.token, page, 'Back after a while.', root.i);
+    expect((await smtp.nextMessage(email)).subject).toBe(`Replier 2 replied to your comment on ${SITE_NAME}`);
+    await queued(0);
+    expect(smtp.messagesTo(email)).toHaveLength(5);
+
+    // An erased account's waiting digest goes with it, unsent.
+    await comment(guests[2]!.token, page, 'Anyone there?', root.i);
+    await queued(1);
+    const erased = await throttled.call({ method: 'DELETE', url: '/v1/users/me', token: tess.token });
+    expect(erased.statusCode, erased.body).toBe(204);
+    expect(await throttled.redis.exists(keys.userMailDigest(throttled.site.id, tess.id))).toBe(0);
+    now += WINDOW_MS;
+    await queued(0);
+    expect(smtp.messagesTo(email)).toHaveLength(5);
   });
 });

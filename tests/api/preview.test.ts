@@ -13,12 +13,13 @@ afterAll(async () => {
   await api?.stop();
 });
 
-const preview = (content: unknown, token?: string) =>
+const preview = (content: unknown, token?: string, remoteAddress?: string) =>
   api.call({
     method: 'POST',
     url: '/v1/comments/preview',
     payload: { content },
     ...(token ? { token } : {}),
+    ...(remoteAddress ? { remoteAddress } : {}),
   });
 
 async function changeSettings(settings: Record<string, unknown>) {
@@ -94,18 +95,21 @@ it('refuses bodies without a content string', async () => {
 
 it('counts against the reads budget, not the writes budget', async () => {
   const reader = await api.guest('Reader');
-  // Budgets are per user with a token: this reader's are fresh.
+  // A guest's budgets are its own and its address's: both fresh here.
+  const address = '198.51.100.70';
   await changeSettings({ rate_limits: { reads: 3, writes: 1 } });
   try {
     // Three previews pass although only one write a minute is allowed.
-    for (let i = 0; i < 3; i++) expect((await preview(`try ${i}`, reader.token)).statusCode).toBe(200);
-    const refused = expectError(await preview('one more', reader.token), 429, 'rate_limited');
+    for (let i = 0; i < 3; i++)
+      expect((await preview(`try ${i}`, reader.token, address)).statusCode).toBe(200);
+    const refused = expectError(await preview('one more', reader.token, address), 429, 'rate_limited');
     expect(refused.error).toContain('reads');
     // The same budget as reading the thread.
     const read = await api.call({
       method: 'GET',
       url: `/v1/comments?page_url=${PAGE_URL}`,
       token: reader.token,
+      remoteAddress: address,
     });
     expectError(read, 429, 'rate_limited');
   } finally {

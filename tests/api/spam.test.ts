@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { CommentStore, keys, type SiteSettings } from '@threadkit/core';
 import {
   type AkismetDouble,
@@ -24,7 +26,11 @@ const pageUrl = () => `https://blog.example.com/spam-${++seq}`;
 beforeAll(async () => {
   akismet = await startAkismetDouble();
   moderationApi = await startModerationApiDouble();
-  api = await startTestApi({ env: { AKISMET_API_URL: akismet.url }, context: { spamCheckTimeoutMs: 300 } });
+  // The doubles listen on this machine: the operator lets outgoing requests reach it (only it).
+  api = await startTestApi({
+    env: { AKISMET_API_URL: akismet.url, OUTBOUND_ALLOW_PRIVATE: '127.0.0.1' },
+    context: { spamCheckTimeoutMs: 300 },
+  });
 }, 60_000);
 afterAll(async () => {
   await api?.stop();
@@ -460,5 +466,74 @@ describe('secrets', () => {
     expect(response.statusCode, response.body).toBe(200);
     expect(response.body).not.toContain(akismet.apiKey);
     expect(response.body).not.toContain(moderationApi.apiKey);
+  });
+});
+
+describe('outgoing requests', () => {
+  it('reach no address on this machine (nor any other non-public one) unless the operator allows it', async () => {
+    const closed = await startTestApi({
+      env: { AKISMET_API_URL: akismet.url },
+      context: { spamCheckTimeoutMs: 300 },
+    });
+    try {
+      const settings: Partial<Record<keyof SiteSettings, string>> = {
+        akismet_enabled: 'true',
+        akismet_key: akismet.apiKey,
+        moderation_api_enabled: 'true',
+        moderation_api_url: moderationApi.url,
+        moderation_api_key: moderationApi.apiKey,
+        flagged_action: 'reject',
+      };
+      for (const [name, value] of Object.entries(settings))
+        await closed.context.sites.setSetting(closed.site.id, name as keyof SiteSettings, value);
+      akismet.decide = () => 'discard';
+      const { token } = await closed.guest();
+      // Both services would refuse it; neither is asked, and the comment goes through (they fail open).
+      const response = await closed.call({
+        method: 'POST',
+        url: '/v1/comments',
+        token,
+        payload: { page_url: pageUrl(), content: 'I hate you' },
+      });
+      expect(response.statusCode, response.body).toBe(201);
+      expect(response.json().comment.s).toBe('approved');
+      expect(moderationApi.requests).toEqual([]);
+      expect(akismet.checks).toEqual([]);
+    } finally {
+      await closed.stop();
+    }
+  });
+
+  it('follow no redirect: an allowed endpoint cannot send a call on to an address that is not', async () => {
+    // 127.0.0.2 is this machine too, but the operator allowed only 127.0.0.1.
+    let reached = 0;
+    const target = createServer((request, response) => {
+      reached++;
+      request.resume();
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"results":[{"flagged":true}]}');
+    });
+    await new Promise<void>((resolve) => target.listen(0, '127.0.0.2', resolve));
+    const targetUrl = `http://127.0.0.2:${(target.address() as AddressInfo).port}/v1/moderations`;
+    const redirector = createServer((request, response) => {
+      request.resume();
+      response.writeHead(307, { location: targetUrl }).end();
+    });
+    await new Promise<void>((resolve) => redirector.listen(0, '127.0.0.1', resolve));
+    try {
+      await configure({
+        moderation_api_enabled: 'true',
+        moderation_api_url: `http://127.0.0.1:${(redirector.address() as AddressInfo).port}`,
+        flagged_action: 'reject',
+      });
+      const { token } = await api.guest();
+      expect((await postOk(token, { page_url: pageUrl(), content: 'I hate you' })).s).toBe('approved');
+      // Reached directly, the target would have flagged it: the redirect was not followed.
+      expect(reached).toBe(0);
+    } finally {
+      redirector.closeAllConnections();
+      target.closeAllConnections();
+      await new Promise((resolve) => redirector.close(resolve));
+      await new Promise((resolve) => target.close(resolve));
+    }
   });
 });

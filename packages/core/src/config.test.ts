@@ -538,3 +538,18 @@ describe('loadConfig: Akismet', () => {
     ]);
   });
 });
+
+describe('loadConfig: OUTBOUND_ALLOW_PRIVATE', () => {
+  it('allows no non-public address unless told, then the addresses and ranges listed, or all', () => {
+    expect(loadConfig({}).outboundAllowPrivate).toEqual([]);
+    expect(
+      loadConfig({ OUTBOUND_ALLOW_PRIVATE: ' 127.0.0.1, 10.0.0.0/8,fd00::/8 ' }).outboundAllowPrivate,
+    ).toEqual(['127.0.0.1', '10.0.0.0/8', 'fd00::/8']);
+    expect(loadConfig({ OUTBOUND_ALLOW_PRIVATE: 'all' }).outboundAllowPrivate).toBe('all');
+    expect(loadConfig({ OUTBOUND_ALLOW_PRIVATE: 'true' }).outboundAllowPrivate).toBe('all');
+    expect(problemsOf({ OUTBOUND_ALLOW_PRIVATE: 'localhost,10.0.0.0/33' })).toEqual([
+      expect.stringContaining('"localhost"'),
+      expect.stringContaining('"10.0.0.0/33"'),
+    ]);
+  });
+});

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { checkAllowEntry } from './egress/addresses.js';
 import { checkOriginPattern, parseOrigin } from './origins.js';
 import { DEFAULT_RATE_LIMITS, parseRateLimits } from './rate-limits.js';
 import type { RateLimits } from './types.js';
@@ -54,6 +55,8 @@ export interface Config {
   oauthProviders: OAuthProviderConfig[];
   /** Base URL of Akismet's API, for sites that turn Akismet on. */
   akismetApiUrl: string;
+  /** Non-public addresses or CIDR ranges outgoing requests may reach (`all`: any); empty: public ones only. */
+  outboundAllowPrivate: 'all' | string[];
 }
 
 /** The real-time gateway's listener and per-connection limits (`api.md`, WebSocket). */
@@ -317,6 +320,11 @@ export const SETTINGS: readonly Setting[] = [
     default: 'https://rest.akismet.com',
     doc: "Base URL of Akismet's API, for sites with `akismet_enabled` (a proxy, or a test double).",
   },
+  {
+    name: 'OUTBOUND_ALLOW_PRIVATE',
+    default: '',
+    doc: 'Comma-separated addresses or CIDR ranges (`127.0.0.1`, `10.0.0.0/8`, `fd00::/8`) that the server’s own outgoing requests (Akismet, the moderation API) may reach although they are not public, or `all`. Unset: only public addresses; loopback, private, link-local and other special ones are refused, checked when connecting.',
+  },
   { name: 'THREADKIT_SITE_NAME', default: 'My site', doc: 'Standalone: the site name shown to commenters.' },
   {
     name: 'THREADKIT_SITE_DOMAIN',
@@ -562,6 +570,19 @@ export function loadConfig(env: Env = process.env): Config {
       );
     }
   }
+  const outboundAllowPrivate = ((): 'all' | string[] => {
+    const raw = get('OUTBOUND_ALLOW_PRIVATE') ?? '';
+    if (['all', 'true'].includes(raw.toLowerCase())) return 'all';
+    const entries = raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    for (const entry of entries) {
+      const problem = checkAllowEntry(entry);
+      if (problem) problems.push(`OUTBOUND_ALLOW_PRIVATE: ${problem} (or write all)`);
+    }
+    return entries;
+  })();
   const rateLimits = ((): RateLimits => {
     const raw = get('RATE_LIMITS');
     try {
@@ -628,6 +649,7 @@ export function loadConfig(env: Env = process.env): Config {
     publicWsUrl,
     oauthProviders,
     akismetApiUrl: endpoint('AKISMET_API_URL', get('AKISMET_API_URL') ?? 'https://rest.akismet.com'),
+    outboundAllowPrivate,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

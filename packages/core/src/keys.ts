@@ -88,6 +88,10 @@ export const keys = {
   userUnread: (siteId: string, userId: string) => `${user(siteId, userId)}:nu`,
   /** ZSET: the user's notifications, compact members (`store/notification-store.ts`), by creation time (ms). */
   userNotifications: (siteId: string, userId: string) => `${user(siteId, userId)}:n`,
+  /** HASH with TTL: the user's notification e-mail window: `e` when it ends (ms), `m` notifications left out of the digest. */
+  userMailWindow: (siteId: string, userId: string) => `${user(siteId, userId)}:mw`,
+  /** LIST with TTL: the user's notifications (JSON) waiting for the digest e-mail sent when the window ends. */
+  userMailDigest: (siteId: string, userId: string) => `${user(siteId, userId)}:md`,
   /** ZSET (scores 0): session ids of a user, for revoking them all (a sorted set: compact while small). */
   userSessions: (siteId: string, userId: string) => `${user(siteId, userId)}:s`,
   /** SET: `<provider>:<subject>` of every provider identity linked to the user, for export and erasure. */

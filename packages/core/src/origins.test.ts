@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { checkOriginPattern, isOriginAllowed, originsForDomain, parseOrigin } from './origins.js';
+import {
+  checkOriginPattern,
+  isOriginAllowed,
+  isSiteUrl,
+  originsForDomain,
+  parseOrigin,
+  siteUrlOrNull,
+} from './origins.js';
 
 describe('parseOrigin', () => {
   it('parses http and https origins', () => {
@@ -191,5 +198,47 @@ describe('originsForDomain', () => {
 
   it('strips an upper-case scheme', () => {
     expect(originsForDomain('HTTPS://Example.com')).toEqual(['example.com', 'www.example.com']);
+  });
+});
+
+describe('isSiteUrl: page URLs of the site', () => {
+  const site = (allowed: string[], domain: string | null = null, allowLocalhost = false) => ({
+    domain,
+    settings: { allowed_origins: allowed, allow_localhost: allowLocalhost },
+  });
+
+  it('takes pages on the allowed origins, and on the domain (and www.)', () => {
+    const blog = site(['https://blog.example.com', '*.docs.example.org']);
+    expect(isSiteUrl('https://blog.example.com/post?a=1', blog)).toBe(true);
+    expect(isSiteUrl('https://a.docs.example.org/guide', blog)).toBe(true);
+    const byDomain = site([], 'example.com');
+    expect(isSiteUrl('http://www.example.com/x', byDomain)).toBe(true);
+    expect(isSiteUrl('https://example.com', byDomain)).toBe(true);
+  });
+
+  it.each([
+    'https://evil.example/login',
+    'https://blog.example.com.evil.example/login',
+    'https://evil.example/?https://blog.example.com/',
+    'http://blog.example.com/', // another scheme than the exact origin listed
+    'https://blog.example.com:8443/',
+    'javascript:alert(1)//https://blog.example.com',
+    'not a url',
+    '',
+  ])('refuses %s', (url) => {
+    expect(isSiteUrl(url, site(['https://blog.example.com'], 'example.org'))).toBe(false);
+  });
+
+  it('takes localhost only while allow_localhost is on', () => {
+    expect(isSiteUrl('http://localhost:3000/x', site([], null, true))).toBe(true);
+    expect(isSiteUrl('http://localhost:3000/x', site([], null, false))).toBe(false);
+  });
+
+  it("gives null for a URL that is not the site's, for links", () => {
+    const blog = site(['https://blog.example.com']);
+    expect(siteUrlOrNull('https://blog.example.com/a', blog)).toBe('https://blog.example.com/a');
+    expect(siteUrlOrNull('https://evil.example/a', blog)).toBeNull();
+    expect(siteUrlOrNull('', blog)).toBeNull();
+    expect(siteUrlOrNull(null, blog)).toBeNull();
   });
 });

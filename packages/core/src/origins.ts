@@ -109,3 +109,22 @@ export function originsForDomain(domain: string): string[] {
     .toLowerCase();
   return host.startsWith('www.') ? [host, host.slice(4)] : [host, `www.${host}`];
 }
+
+/**
+ * Whether a page URL is one of the site's own: on one of its allowed origins, on
+ * its domain (or `www.`), or on localhost while `allow_localhost` is on. A page's
+ * URL becomes the link of what the site sends (notification e-mails, the
+ * notification list, exports), so no other URL is stored or shown as a page's.
+ */
+export function isSiteUrl(url: string, site: { domain: string | null; settings: OriginSettings }): boolean {
+  const origin = parseOrigin(url)?.origin;
+  if (!origin) return false;
+  if (allowedBy(site.settings, origin)) return true;
+  return site.domain !== null && isOriginAllowed(origin, originsForDomain(site.domain), false);
+}
+
+/** The URL when it is one of the site's pages (`isSiteUrl`), else null: for links. */
+export const siteUrlOrNull = (
+  url: string | null | undefined,
+  site: { domain: string | null; settings: OriginSettings },
+): string | null => (url && isSiteUrl(url, site) ? url : null);

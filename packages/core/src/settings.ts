@@ -63,11 +63,24 @@ const serviceUrl = (key: string) => (raw: string) => {
   return raw.replace(/\/+$/, '');
 };
 
+/**
+ * The JSON a setting takes besides its text form (the HTTP API checks it before parsing):
+ * `flag` a boolean, `integer` a whole number, `text` a string, `list` an array of strings,
+ * `budgets` an object of rate-limit budgets. Text and `null` (empty) work for every setting.
+ */
+export type SettingForm = 'flag' | 'integer' | 'text' | 'list' | 'budgets';
+
 /** Each setting: how to read it from text (CLI, environment) and what it means; `secret` ones are never shown. */
 export const SETTING_SPECS: {
-  [K in keyof SiteSettings]: { doc: string; parse: (raw: string) => SiteSettings[K]; secret?: true };
+  [K in keyof SiteSettings]: {
+    form: SettingForm;
+    doc: string;
+    parse: (raw: string) => SiteSettings[K];
+    secret?: true;
+  };
 } = {
   moderation: {
+    form: 'text',
     doc: '`none` publishes at once, `pre` holds every new comment for approval, `post` publishes and queues for review.',
     parse: (raw) => {
       if (!MODERATION_MODES.includes(raw as ModerationMode))
@@ -76,10 +89,12 @@ export const SETTING_SPECS: {
     },
   },
   allow_guests: {
+    form: 'flag',
     doc: 'Whether readers may comment as guests, with only a name.',
     parse: (raw) => bool('allow_guests', raw),
   },
   allowed_origins: {
+    form: 'list',
     doc: 'Comma-separated origins allowed to use the public key (`https://example.com`, `example.com`, `*.example.com`).',
     parse: (raw) => {
       const origins = raw
@@ -94,10 +109,12 @@ export const SETTING_SPECS: {
     },
   },
   allow_localhost: {
+    form: 'flag',
     doc: 'Whether pages on localhost may use the public key (handy in development).',
     parse: (raw) => bool('allow_localhost', raw),
   },
   auth_methods: {
+    form: 'list',
     doc: 'Comma-separated sign-in methods offered: `password` (e-mail or phone), `email_code`, and OAuth providers (`google`, `github`, configured OIDC names) when configured.',
     parse: (raw) => {
       const methods = [
@@ -116,10 +133,12 @@ export const SETTING_SPECS: {
     },
   },
   require_verified: {
+    form: 'flag',
     doc: 'Whether accounts must verify their e-mail or phone before posting (guests are governed by allow_guests).',
     parse: (raw) => bool('require_verified', raw),
   },
   word_filter: {
+    form: 'list',
     doc: 'Comma-separated words and phrases; a comment containing one (whole words, any case) is blocked or held, see `word_filter_action`.',
     parse: (raw) => [
       ...new Set(
@@ -131,40 +150,49 @@ export const SETTING_SPECS: {
     ],
   },
   word_filter_action: {
+    form: 'text',
     doc: 'What a `word_filter` match does: `block` refuses the comment (400), `hold` keeps it pending for review.',
     parse: oneOf('word_filter_action', ['block', 'hold'] as const),
   },
   max_links: {
+    form: 'integer',
     doc: 'Most links a comment may have before it is held for review (0: any link holds it; 0 to 1000).',
     parse: integer('max_links', 0, 1000),
   },
   min_submit_seconds: {
+    form: 'integer',
     doc: "Guests only: a comment sent sooner than this after the widget's form opened is refused as a bot (0: off; 0 to 600).",
     parse: integer('min_submit_seconds', 0, 600),
   },
   akismet_enabled: {
+    form: 'flag',
     doc: 'Check comments with Akismet (needs `akismet_key`); spam is handled as `flagged_action` says.',
     parse: (raw) => bool('akismet_enabled', raw),
   },
   akismet_key: {
+    form: 'text',
     doc: 'The Akismet API key (secret: never shown).',
     parse: secret('akismet_key'),
     secret: true,
   },
   moderation_api_enabled: {
+    form: 'flag',
     doc: 'Check comments with an OpenAI-compatible moderation endpoint (`moderation_api_url`).',
     parse: (raw) => bool('moderation_api_enabled', raw),
   },
   moderation_api_url: {
+    form: 'text',
     doc: 'Base URL of the OpenAI-compatible moderation API; comments go to `<url>/v1/moderations`.',
     parse: serviceUrl('moderation_api_url'),
   },
   moderation_api_key: {
+    form: 'text',
     doc: 'Bearer token for the moderation API (secret: never shown; empty: no Authorization header).',
     parse: secret('moderation_api_key'),
     secret: true,
   },
   moderation_api_model: {
+    form: 'text',
     doc: "The moderation model to ask for (empty: the endpoint's default).",
     parse: (raw) => {
       if (!/^[\w.:/-]{0,200}$/.test(raw))
@@ -173,10 +201,12 @@ export const SETTING_SPECS: {
     },
   },
   flagged_action: {
+    form: 'text',
     doc: "What spam (Akismet) or a flagged comment (moderation API) does: `hold` for review or `reject` (403). Akismet's blatant spam is always refused.",
     parse: oneOf('flagged_action', ['hold', 'reject'] as const),
   },
   max_comment_length: {
+    form: 'integer',
     doc: 'Longest comment accepted, in characters (1 to 100000).',
     parse: (raw) => {
       const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
@@ -187,6 +217,7 @@ export const SETTING_SPECS: {
     },
   },
   rate_limits: {
+    form: 'budgets',
     doc: "Requests per minute this site allows, overriding the server's `RATE_LIMITS` for the budgets it names: `reads=300,writes=30,auth=10,key=6000` (`off` for no limit; empty: the server's).",
     parse: (raw) => parseRateLimits(raw),
   },

@@ -72,7 +72,6 @@ const ODD_STRINGS = [
   '',
 ];
 
-/** Values of every JSON type, for "wrong type" probes. */
 /** An array nested `depth` levels deep. */
 const nested = (depth: number): unknown => {
   let value: unknown = [];
@@ -80,6 +79,7 @@ const nested = (depth: number): unknown => {
   return value;
 };
 
+/** Values of every JSON type, for "wrong type" probes. */
 const WRONG_TYPES: unknown[] = [
   0,
   -1,

@@ -10,9 +10,11 @@ import {
   createModerationPipeline,
   DisplayNames,
   EventBus,
+  egressPolicy,
   LimitStore,
   LogMailer,
   LogSms,
+  MailDigestStore,
   MailQueue,
   type MailQueueOptions,
   MailQueueStore,
@@ -80,8 +82,10 @@ export interface ContextOptions {
   mailQueue?: Partial<MailQueueOptions>;
   /** How long the spam checks wait for Akismet or the moderation API (default 3 s). */
   spamCheckTimeoutMs?: number;
-  /** The clock of the rate limiter, the usage meter and notifications' age (ms): tests move it instead of sleeping. */
+  /** The clock of the rate limiter, the usage meter, notifications' age, their e-mail window and the mail queue (ms): tests move it instead of sleeping. */
   clock?: () => number;
+  /** At most one notification e-mail per recipient in this window (default 10 minutes; 0: no limit). */
+  notificationEmailWindowMs?: number;
   /** Rate limiter knobs (grants, report interval). */
   rateLimiter?: Omit<RateLimiterOptions, 'clock'>;
 }
@@ -135,8 +139,21 @@ export async function createContext(
     onDeliveryError: (error, channel) => logger.error({ err: error, channel }, 'could not send a code'),
   });
   const sites = new SiteService(siteStore);
-  const mailQueue = new MailQueue(new MailQueueStore(redis), mailer, logger, options.mailQueue);
-  const notifications = new NotificationService({
+  const clock = options.clock ?? Date.now;
+  // The queue sends the notifications' digests, which the notification service makes when they are due.
+  const mailQueue: MailQueue = new MailQueue(
+    new MailQueueStore(redis),
+    mailer,
+    logger,
+    { clock, ...options.mailQueue },
+    { compose: (ref, nowMs) => notifications.compose(ref, nowMs) },
+  );
+  const notifications: NotificationService = new NotificationService({
+    digests: new MailDigestStore(redis),
+    clock,
+    ...(options.notificationEmailWindowMs === undefined
+      ? {}
+      : { emailWindowMs: options.notificationEmailWindowMs }),
     store: new NotificationStore(redis, {
       kept: NOTIFICATIONS_KEPT,
       maxAgeMs: NOTIFICATIONS_MAX_AGE_MS,
@@ -196,6 +213,7 @@ export async function createContext(
       // Outside services fail open: one warning per failed call, with the site and step (no secrets).
       moderation: createModerationPipeline({
         akismetUrl: config.akismetApiUrl,
+        egress: egressPolicy(config.outboundAllowPrivate),
         ...(options.spamCheckTimeoutMs ? { timeoutMs: options.spamCheckTimeoutMs } : {}),
         log: (fields, message) => logger.warn(fields, message),
       }),

@@ -121,6 +121,44 @@ describe('with the default budgets', () => {
     expect((await post(ada, 99)).statusCode).toBe(201);
   });
 
+  it("a guest's writes and reads also count in its address's budget: new guests buy no more room", async () => {
+    const address = '198.51.100.60';
+    // Guest tokens are free to mint: three of them, one address.
+    const guests = [await guest('G1', address), await guest('G2', address), await guest('G3', address)];
+    const post = (token: string, i: number, remoteAddress = address) =>
+      api.call({
+        method: 'POST',
+        url: '/v1/comments',
+        token,
+        remoteAddress,
+        payload: { page_url: PAGE, content: `Guest comment number ${i}` },
+      });
+    const { ok, statuses, refused } = await burst(24, (i) => post(guests[i % 3]!, i));
+    expect(ok, statuses.join(' ')).toBe(20);
+    expectRateLimited(refused, 53);
+    // A guest made afterwards at that address is refused too…
+    expectError(await post(await guest('G4', address), 99), 429, 'rate_limited');
+    // …while the same guests elsewhere still have room in their own budgets…
+    expect((await post(guests[0]!, 100, '198.51.100.61')).statusCode).toBe(201);
+    // …and a signed-in account at that address keeps its own budget, per user.
+    const registered = await api.call({
+      method: 'POST',
+      url: '/v1/auth/register',
+      payload: { name: 'Acct', email: 'rate-acct@example.com', password: 'correct horse battery staple' },
+      remoteAddress: '198.51.100.62',
+    });
+    expect(registered.statusCode, registered.body).toBe(201);
+    expect((await post(registered.json().token, 101)).statusCode).toBe(201);
+
+    // Reads: 120 a minute for the address, whoever of its guests reads.
+    const readFrom = '198.51.100.63';
+    const reader = await guest('Reader', readFrom);
+    const reads = await burst(121, (i) =>
+      api.call({ method: 'GET', url: LIST, remoteAddress: readFrom, ...(i % 2 ? { token: reader } : {}) }),
+    );
+    expect(reads.ok).toBe(120);
+  });
+
   it('10 sign-in attempts a minute per address, counted across the auth routes', async () => {
     const address = '198.51.100.20';
     const { ok, refused } = await burst(11, (i) =>

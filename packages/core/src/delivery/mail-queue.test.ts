@@ -118,3 +118,73 @@ describe('MailQueue', () => {
     ]);
   });
 });
+
+describe('MailQueue digests', () => {
+  it('queues one digest job per recipient, and sends what its composer makes when it is due', async () => {
+    let now = 1_000_000;
+    const { mailer, sent } = flakyMailer(0);
+    const store = new MailQueueStore(db.redis);
+    const asked: number[] = [];
+    const committed: string[] = [];
+    let answer: 'later' | 'nothing' | 'email' = 'later';
+    const queue = new MailQueue(
+      store,
+      mailer,
+      recordingLog().log,
+      { ...fast, clock: () => now },
+      {
+        async compose(ref, nowMs) {
+          asked.push(nowMs);
+          if (answer === 'later') return { later: nowMs + 500 };
+          if (answer === 'nothing') return null;
+          return {
+            email: email(`${ref.user}@example.com`),
+            commit: async () => void committed.push(ref.user),
+          };
+        },
+      },
+    );
+    queue.start();
+    try {
+      const ada = { site: 'S', user: 'ada' };
+      // However often it is asked for, a recipient's digest is one job, due when first asked.
+      await queue.enqueueDigest(ada, now + 100);
+      await queue.enqueueDigest(ada, now + 50);
+      expect(await store.size()).toBe(1);
+
+      // Due, but the recipient's window is still open: asked again when it ends.
+      now += 100;
+      await eventually(
+        'the composer asked',
+        async () => asked.length,
+        (n) => n === 1,
+      );
+      answer = 'email';
+      now += 500;
+      await eventually(
+        'the digest sent',
+        async () => sent.length,
+        (n) => n === 1,
+      );
+      expect(sent[0]!.to).toBe('ada@example.com');
+      expect(committed).toEqual(['ada']);
+      await eventually(
+        'an empty queue',
+        () => store.size(),
+        (n) => n === 0,
+      );
+
+      // Nothing to send (an erased account, say): the job just goes.
+      answer = 'nothing';
+      await queue.enqueueDigest(ada, now);
+      await eventually(
+        'an empty queue',
+        () => store.size(),
+        (n) => n === 0,
+      );
+      expect(sent).toHaveLength(1);
+    } finally {
+      await queue.stop();
+    }
+  });
+});

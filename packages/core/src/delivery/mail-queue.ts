@@ -1,5 +1,10 @@
 import { newId } from '../ids.js';
-import type { ClaimedMail, MailQueueStore } from '../store/mail-queue-store.js';
+import {
+  type ClaimedMail,
+  type DigestRef,
+  digestJob,
+  type MailQueueStore,
+} from '../store/mail-queue-store.js';
 import type { Email, Mailer } from './mailer.js';
 
 export interface MailQueueOptions {
@@ -13,6 +18,8 @@ export interface MailQueueOptions {
   retryMaxMs: number;
   /** Attempts in all before an e-mail is dropped. */
   maxAttempts: number;
+  /** When jobs are due and claimed (ms). Tests move it instead of sleeping. */
+  clock: () => number;
 }
 
 /** 8 attempts over about an hour: retries after 30 s, 1, 2, 4, 8, 16 and 32 minutes. */
@@ -22,7 +29,21 @@ export const MAIL_QUEUE_DEFAULTS: MailQueueOptions = {
   retryBaseMs: 30_000,
   retryMaxMs: 60 * 60_000,
   maxAttempts: 8,
+  clock: Date.now,
 };
+
+/**
+ * Makes a recipient's digest e-mail when its job is due: the e-mail and a
+ * `commit` that takes what it carries out of the digest (called once the
+ * e-mail is queued), or when to ask again (the recipient's window is still
+ * open), or null when there is nothing to send.
+ */
+export interface DigestComposer {
+  compose(
+    ref: DigestRef,
+    nowMs: number,
+  ): Promise<{ later: number } | { email: Email; commit: () => Promise<void> } | null>;
+}
 
 /** Where the worker reports failures (the process's pino logger fits). */
 export interface MailQueueLog {
@@ -53,14 +74,22 @@ export class MailQueue {
     private readonly mailer: Mailer,
     private readonly log: MailQueueLog,
     options: Partial<MailQueueOptions> = {},
+    /** Makes the digest e-mails of `enqueueDigest`. */
+    private readonly digests: DigestComposer | null = null,
   ) {
     this.options = { ...MAIL_QUEUE_DEFAULTS, ...options };
   }
 
   /** Queues an e-mail; it is sent by whichever instance's worker claims it first. */
   async enqueue(email: Email): Promise<void> {
-    await this.store.enqueue({ id: newId(), attempts: 0, email }, Date.now());
+    await this.store.enqueue({ id: newId(), attempts: 0, email }, this.options.clock());
     this.wake();
+  }
+
+  /** Makes sure the recipient's digest is queued, due at `dueMs` unless it already is (once per recipient). */
+  async enqueueDigest(ref: DigestRef, dueMs: number): Promise<void> {
+    await this.store.enqueueOnce(digestJob(ref), dueMs);
+    if (dueMs <= this.options.clock()) this.wake();
   }
 
   start(): void {
@@ -118,7 +147,7 @@ export class MailQueue {
       do {
         this.again = false;
         while (this.running) {
-          const claimed = await this.store.claim(Date.now(), this.options.leaseMs);
+          const claimed = await this.store.claim(this.options.clock(), this.options.leaseMs);
           if (!claimed) break;
           await this.deliver(claimed);
         }
@@ -131,6 +160,7 @@ export class MailQueue {
 
   private async deliver(claimed: ClaimedMail): Promise<void> {
     const { job } = claimed;
+    if ('digest' in job) return this.composeDigest(claimed, job.digest);
     try {
       await this.mailer.send(job.email);
     } catch (error) {
@@ -144,7 +174,7 @@ export class MailQueue {
         return;
       }
       const delayMs = retryDelay(attempts, this.options);
-      await this.store.retry(claimed, { ...job, attempts }, Date.now() + delayMs);
+      await this.store.retry(claimed, { ...job, attempts }, this.options.clock() + delayMs);
       this.log.warn(
         { err: error, job: job.id, attempts, retry_in_ms: delayMs },
         'mail queue: sending failed; will retry',
@@ -152,5 +182,23 @@ export class MailQueue {
       return;
     }
     await this.store.finish(claimed);
+  }
+
+  /**
+   * A due digest becomes an ordinary e-mail job in its place (sent, retried and
+   * dropped like any other), and only then leaves the digest: a worker that dies
+   * in between leaves the digest to be sent again (at least once, like the rest).
+   */
+  private async composeDigest(claimed: ClaimedMail, ref: DigestRef): Promise<void> {
+    const now = this.options.clock();
+    const made = this.digests ? await this.digests.compose(ref, now) : null;
+    if (made === null) {
+      await this.store.finish(claimed);
+    } else if ('later' in made) {
+      await this.store.retry(claimed, claimed.job, made.later);
+    } else {
+      await this.store.retry(claimed, { id: newId(), attempts: 0, email: made.email }, now);
+      await made.commit();
+    }
   }
 }

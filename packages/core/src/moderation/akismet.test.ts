@@ -6,9 +6,13 @@ import {
   startAkismetDouble,
 } from '@threadkit/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { egressPolicy } from '../egress/addresses.js';
 import type { SiteSettings } from '../types.js';
 import { akismet } from './akismet.js';
 import type { OutageLog } from './outbound.js';
+
+/** The doubles listen on this machine, which the operator would allow (`OUTBOUND_ALLOW_PRIVATE`). */
+const THIS_MACHINE = egressPolicy(['127.0.0.1']);
 
 describe('Akismet step, against a local server speaking its API', () => {
   let double: AkismetDouble;
@@ -31,7 +35,7 @@ describe('Akismet step, against a local server speaking its API', () => {
     ...extra,
   });
   const step = (options: { timeoutMs?: number; apiUrl?: string } = {}) =>
-    akismet({ apiUrl: double.url, log, ...options });
+    akismet({ apiUrl: double.url, log, egress: THIS_MACHINE, ...options });
 
   it('asks nothing while it is off or has no key', async () => {
     expect(await step().check(moderationInput({ settings: { akismet_key: double.apiKey } }))).toEqual({

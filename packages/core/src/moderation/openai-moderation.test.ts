@@ -5,9 +5,13 @@ import {
   startModerationApiDouble,
 } from '@threadkit/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { egressPolicy } from '../egress/addresses.js';
 import type { SiteSettings } from '../types.js';
 import { moderationsUrl, openaiModeration } from './openai-moderation.js';
 import type { OutageLog } from './outbound.js';
+
+/** The doubles listen on this machine, which the operator would allow (`OUTBOUND_ALLOW_PRIVATE`). */
+const THIS_MACHINE = egressPolicy(['127.0.0.1']);
 
 describe('moderationsUrl', () => {
   it.each([
@@ -24,7 +28,8 @@ describe('OpenAI-compatible moderation step, against a local server speaking the
   let double: ModerationApiDouble;
   let logged: { fields: Parameters<OutageLog>[0]; message: string }[];
   const log: OutageLog = (fields, message) => logged.push({ fields, message });
-  const step = (timeoutMs?: number) => openaiModeration({ log, ...(timeoutMs ? { timeoutMs } : {}) });
+  const step = (timeoutMs?: number) =>
+    openaiModeration({ log, egress: THIS_MACHINE, ...(timeoutMs ? { timeoutMs } : {}) });
 
   beforeAll(async () => {
     double = await startModerationApiDouble();

@@ -1,19 +1,18 @@
+import {
+  type EgressPolicy,
+  EgressRefused,
+  egressHttp,
+  type HttpClient,
+  PUBLIC_ONLY,
+} from '../egress/index.js';
+
 /**
  * Calls to outside spam and moderation services. They are optional helpers, so
- * they fail open: a network error, a timeout, a non-2xx status or an answer we
- * cannot read lets the comment through and writes one log line naming the site
- * and the step (never the request, which carries the site's API key).
+ * they fail open: a network error, a timeout, a non-2xx status (a redirect too:
+ * none is followed), a target the egress policy refuses, or an answer we cannot
+ * read lets the comment through and writes one log line naming the site and the
+ * step (never the request, which carries the site's API key).
  */
-
-/** The part of `fetch` the steps use; tests may pass their own. */
-export type HttpClient = (
-  url: string,
-  init: { method: 'POST'; headers: Record<string, string>; body: string; signal: AbortSignal },
-) => Promise<{
-  status: number;
-  headers: { get(name: string): string | null };
-  text(): Promise<string>;
-}>;
 
 /** One line per call that failed open. */
 export type OutageLog = (
@@ -22,8 +21,10 @@ export type OutageLog = (
 ) => void;
 
 export interface OutboundOptions {
-  /** Defaults to the global `fetch`. */
+  /** Defaults to `egressHttp(egress)`: only the addresses the policy allows, no redirects. */
   fetch?: HttpClient;
+  /** What the calls may reach besides public addresses (`OUTBOUND_ALLOW_PRIVATE`); default: nothing. */
+  egress?: EgressPolicy;
   /** Per call, covering the connection, the request and the answer. Default 3000. */
   timeoutMs?: number;
   log: OutageLog;
@@ -51,7 +52,7 @@ export async function callOut<T>(
   request: { url: string; headers: Record<string, string>; body: string },
   read: (answer: { status: number; headers: { get(name: string): string | null }; body: string }) => T,
 ): Promise<T | null> {
-  const client = options.fetch ?? (fetch as HttpClient);
+  const client = options.fetch ?? clientFor(options.egress ?? PUBLIC_ONLY);
   try {
     const response = await client(request.url, {
       method: 'POST',
@@ -69,8 +70,20 @@ export async function callOut<T>(
     if (error instanceof Unusable) {
       if (error.status !== undefined) fields.status = error.status;
       fields.detail = error.message;
-    } else fields.err = error;
+    } else if (error instanceof EgressRefused) fields.detail = `refused: ${error.message}`;
+    else fields.err = error;
     options.log(fields, `${where.step} unavailable; the comment goes through without it`);
     return null;
   }
+}
+
+/** One client (and its pooled connections) per policy. */
+const clients = new WeakMap<EgressPolicy, HttpClient>();
+function clientFor(policy: EgressPolicy): HttpClient {
+  let client = clients.get(policy);
+  if (!client) {
+    client = egressHttp(policy);
+    clients.set(policy, client);
+  }
+  return client;
 }

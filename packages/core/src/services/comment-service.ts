@@ -3,6 +3,7 @@ import type { EventBus } from '../events.js';
 import { isId, newId } from '../ids.js';
 import { renderMarkdown, storedHtml } from '../markdown.js';
 import type { ClientInfo, FormSignals, ModerationInput, Verdict } from '../moderation/verdict.js';
+import { isSiteUrl } from '../origins.js';
 import type { PageRef } from '../page-identity.js';
 import type { CommentStore } from '../store/comment-store.js';
 import type {
@@ -64,6 +65,9 @@ export class CommentService {
     },
   ): Promise<CommentView> {
     const author = requireVerified(site, viewer);
+    // The page's URL is the link notification e-mails send people to: only the site's own pages.
+    if (input.page.url !== null && !isSiteUrl(input.page.url, site))
+      throw invalid('page_url', 'page_url must be a page of this site, on one of its allowed origins');
     const { markdown, html } = renderContent(input.content, site.settings.max_comment_length);
     if (input.parentId !== undefined && !isId(input.parentId))
       throw invalid('parent_id', 'parent_id must be a comment id');

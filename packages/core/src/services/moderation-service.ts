@@ -1,5 +1,6 @@
 import { forbidden, unauthorized } from '../errors.js';
 import type { EventBus } from '../events.js';
+import { siteUrlOrNull } from '../origins.js';
 import type { PageRef } from '../page-identity.js';
 import type { AuditEntry, ModerationStore, ReportRecord } from '../store/moderation-store.js';
 import type { UserStore } from '../store/user-store.js';
@@ -214,7 +215,7 @@ export class ModerationService {
     const authors = await this.deps.users.profiles(site.id, [...new Set(comments.map((c) => c.a))]);
     const urls = new Map<string, string | null>();
     for (const pg of new Set(comments.map((c) => c.pg)))
-      urls.set(pg, await this.deps.store.pageUrl(site.id, pg));
+      urls.set(pg, siteUrlOrNull(await this.deps.store.pageUrl(site.id, pg), site));
     return comments.map((c) => {
       const author = authors.get(c.a);
       return {

@@ -1,12 +1,15 @@
-import type { MailQueue } from '../delivery/mail-queue.js';
-import { notificationEmail } from '../delivery/notification-email.js';
+import type { DigestComposer, MailQueue } from '../delivery/mail-queue.js';
+import { excerpt, notificationDigest, notificationEmail } from '../delivery/notification-email.js';
 import type { DomainEvent, EventBus } from '../events.js';
 import { channels } from '../keys.js';
+import { siteUrlOrNull } from '../origins.js';
 import type { CommentStore } from '../store/comment-store.js';
+import type { MailDigestStore } from '../store/mail-digest-store.js';
+import type { DigestRef } from '../store/mail-queue-store.js';
 import type { NotificationStore, NotificationType, StoredNotification } from '../store/notification-store.js';
 import type { RealtimeStore } from '../store/realtime-store.js';
 import type { UserStore } from '../store/user-store.js';
-import type { User } from '../types.js';
+import type { Site, User } from '../types.js';
 import type { UnsubscribeTokens } from '../unsubscribe.js';
 import { findMentions } from './mentions.js';
 import type { SiteService } from './site-service.js';
@@ -39,6 +42,8 @@ export interface NotificationList {
 export const UPVOTE_WINDOW_SECONDS = 3600;
 /** Mentions notified per comment, at most (the first ones in the text). */
 export const MAX_MENTIONS_PER_COMMENT = 10;
+/** At most one reply or mention e-mail per recipient in this window; the rest wait for a digest at its end. */
+export const NOTIFICATION_EMAIL_WINDOW_MS = 10 * 60_000;
 
 /** The WebSocket message of `api.md` for a new notification. */
 export const notificationMessage = (notification: NotificationView) => ({
@@ -57,17 +62,23 @@ type VotedEvent = Extract<DomainEvent, { type: 'comment.voted' }>;
  * actions, of comments others cannot see (pending, shadow-banned), or after
  * their account is gone. Each notification is stored (with the unread count),
  * published on the user's channel for the real-time gateway, and, for replies
- * and mentions, e-mailed through the mail queue when the user opted in.
+ * and mentions, e-mailed through the mail queue when the user opted in: at
+ * most one e-mail per recipient per window (`emailWindowMs`), the first at once
+ * and those that follow gathered into one digest sent when the window ends.
  *
  * The listener returns at once and works in the background, so a comment or a
  * vote never waits for it; `settled()` waits for that work (tests, shutdown).
  */
-export class NotificationService {
+export class NotificationService implements DigestComposer {
   private readonly pending = new Set<Promise<void>>();
+  private readonly clock: () => number;
+  private readonly emailWindowMs: number;
 
   constructor(
     private readonly deps: {
       store: NotificationStore;
+      /** Each recipient's e-mail window and the digest waiting for its end. */
+      digests: MailDigestStore;
       /** Publishes each new notification on the user's channel, for the real-time gateway. */
       realtime: RealtimeStore;
       comments: CommentStore;
@@ -78,8 +89,15 @@ export class NotificationService {
       /** Base URL of this server as users reach it, for unsubscribe links. */
       publicUrl: string;
       onError: (error: unknown, event: DomainEvent) => void;
+      /** The e-mail window's clock (ms; the mail queue's too). Tests move it instead of sleeping. */
+      clock?: () => number;
+      /** Default `NOTIFICATION_EMAIL_WINDOW_MS`; 0 sends every e-mail at once. */
+      emailWindowMs?: number;
     },
-  ) {}
+  ) {
+    this.clock = deps.clock ?? Date.now;
+    this.emailWindowMs = deps.emailWindowMs ?? NOTIFICATION_EMAIL_WINDOW_MS;
+  }
 
   /** Subscribes to the bus; returns the unsubscribe function. */
   listen(events: EventBus): () => void {
@@ -102,18 +120,14 @@ export class NotificationService {
     while (this.pending.size > 0) await Promise.all([...this.pending]);
   }
 
-  async list(
-    siteId: string,
-    userId: string,
-    page: { offset: number; limit: number },
-  ): Promise<NotificationList> {
-    const { notifications, unread } = await this.deps.store.list(siteId, userId, page.offset, page.limit);
+  async list(site: Site, userId: string, page: { offset: number; limit: number }): Promise<NotificationList> {
+    const { notifications, unread } = await this.deps.store.list(site.id, userId, page.offset, page.limit);
     const fromIds = [...new Set(notifications.map((n) => n.from).filter(Boolean))];
-    const profiles = fromIds.length > 0 ? await this.deps.users.profiles(siteId, fromIds) : new Map();
+    const profiles = fromIds.length > 0 ? await this.deps.users.profiles(site.id, fromIds) : new Map();
     return {
       notifications: notifications.map((n) => {
         const profile = n.from ? profiles.get(n.from) : undefined;
-        return toView(n, profile ? { id: n.from, ...profile } : null);
+        return toView(n, profile ? { id: n.from, ...profile } : null, site);
       }),
       unread_count: unread,
     };
@@ -219,7 +233,10 @@ export class NotificationService {
       what.type === 'upvote' ? { seconds: UPVOTE_WINDOW_SECONDS } : undefined,
     );
     if (!stored) return;
-    const pageUrl = await this.deps.comments.pageUrl(siteId, what.pageId);
+    const [site, pageUrl] = await Promise.all([
+      this.deps.sites.get(siteId),
+      this.deps.comments.pageUrl(siteId, what.pageId),
+    ]);
     const view = toView(
       {
         ...stored,
@@ -231,13 +248,26 @@ export class NotificationService {
         read: false,
       },
       what.from,
+      site,
     );
     await this.deps.realtime.publish(channels.user(siteId, userId), {
       audience: { public: false, user_id: userId },
       message: notificationMessage(view),
     });
     if (what.type !== 'upvote' && what.from && user && wantsEmail(user)) {
-      const site = await this.deps.sites.get(siteId);
+      const item = {
+        type: what.type,
+        from: what.from.name,
+        excerpt: excerpt(what.text),
+        pageUrl: view.page_url,
+      };
+      const now = this.clock();
+      const digestDue = await this.deps.digests.hold(siteId, userId, item, now, this.emailWindowMs);
+      if (digestDue > 0) {
+        // An e-mail went out within the window: this one waits for the digest at its end.
+        await this.deps.mail.enqueueDigest({ site: siteId, user: userId }, digestDue);
+        return;
+      }
       await this.deps.mail.enqueue(
         notificationEmail({
           to: user.email,
@@ -251,18 +281,56 @@ export class NotificationService {
       );
     }
   }
+
+  /** The mail queue's digest of a recipient, once their window has ended (`DigestComposer`). */
+  async compose(ref: DigestRef, nowMs: number): ReturnType<DigestComposer['compose']> {
+    const { digests } = this.deps;
+    const peeked = await digests.peek(ref.site, ref.user, nowMs);
+    if ('later' in peeked) return peeked;
+    const { items, more } = peeked;
+    if (items.length === 0 && more === 0) return null;
+    const taken = { sent: items.length, more };
+    const [site, user, banned] = await Promise.all([
+      this.deps.sites.get(ref.site).catch(() => null),
+      this.deps.users.get(ref.site, ref.user),
+      this.deps.users.isBanned(ref.site, ref.user),
+    ]);
+    // Nobody to send it to any more (unsubscribed, unverified, banned, erased): it goes unsent.
+    if (!site || !user || banned || !wantsEmail(user)) {
+      await digests.commit(ref.site, ref.user, taken, nowMs, this.emailWindowMs);
+      return null;
+    }
+    const email = notificationDigest({
+      to: user.email,
+      site: site.name,
+      // The site's origins may have changed since: links only to its pages still.
+      entries: items.map((item) => ({ ...item, pageUrl: siteUrlOrNull(item.pageUrl, site) })),
+      more,
+      windowMs: this.emailWindowMs,
+      unsubscribeUrl: await this.unsubscribeUrl(ref.site, ref.user),
+    });
+    return {
+      email,
+      commit: async () => {
+        const waiting = await digests.commit(ref.site, ref.user, taken, nowMs, this.emailWindowMs);
+        // Those that came while this one was made wait for the end of the window it opened.
+        if (waiting > 0) await this.deps.mail.enqueueDigest(ref, nowMs + this.emailWindowMs);
+      },
+    };
+  }
 }
 
 /** E-mail only to a verified address whose owner asked for it. */
 const wantsEmail = (user: User): user is User & { email: string } =>
   user.email_notifications && user.email !== null && user.email_verified;
 
-function toView(stored: StoredNotification, from: NotificationActor | null): NotificationView {
+/** The list's item; a page URL that is not the site's (stored before pages were checked) links nowhere. */
+function toView(stored: StoredNotification, from: NotificationActor | null, site: Site): NotificationView {
   return {
     id: stored.id,
     type: stored.type,
     comment_id: stored.comment_id,
-    page_url: stored.page_url || null,
+    page_url: siteUrlOrNull(stored.page_url, site),
     from_user: from,
     read: stored.read,
     created_at: stored.created_at,

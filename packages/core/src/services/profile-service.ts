@@ -1,4 +1,5 @@
 import { invalid, notFound, unauthorized } from '../errors.js';
+import { siteUrlOrNull } from '../origins.js';
 import type { CommentStore } from '../store/comment-store.js';
 import { NOTIFICATIONS_KEPT } from '../store/notification-store.js';
 import type { SessionStore } from '../store/session-store.js';
@@ -82,12 +83,13 @@ export class ProfileService {
       this.deps.accounts.me(site.id, user),
       this.deps.users.holdings(site.id, user.id),
       this.deps.sessions.list(site.id, user.id),
-      this.deps.notifications.list(site.id, user.id, { offset: 0, limit: NOTIFICATIONS_KEPT }),
+      this.deps.notifications.list(site, user.id, { offset: 0, limit: NOTIFICATIONS_KEPT }),
     ]);
     const comments = await store.getMany(site.id, holdings.comments);
     const pageUrls = await Promise.all(
       [...new Set(comments.map((c) => c.pg))].map(
-        async (pg) => [pg, await store.pageUrl(site.id, pg)] as const,
+        // A stored URL that is not the site's (from before pages were checked) is left out.
+        async (pg) => [pg, siteUrlOrNull(await store.pageUrl(site.id, pg), site)] as const,
       ),
     );
     const urlOf = new Map(pageUrls);

@@ -268,14 +268,14 @@ export class CommentStore {
   /** Adds `views` page views (0 just reads) and returns the page's current state. */
   async viewPage(
     siteId: string,
-    page: { id: string; url: string | null; key: string | null },
+    page: { id: string; key: string | null },
     views: number,
   ): Promise<PageState> {
     const [total, version, epoch, count, updated] = await runScript(
       this.redis,
       'pageView',
       [keys.page(siteId, page.id)],
-      [sitePrefix(siteId), views, page.url ?? '', page.key ?? ''],
+      [sitePrefix(siteId), views, page.key ?? ''],
     ).catch(translateRedisError);
     return { views: total, version, epoch, count, updated };
   }

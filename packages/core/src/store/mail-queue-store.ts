@@ -3,12 +3,24 @@ import { keys } from '../keys.js';
 import { type RedisClient, translateRedisError } from './redis.js';
 import { runScript } from './scripts.js';
 
-/** One e-mail waiting to be sent, and how many times sending it has failed. */
-export interface MailJob {
-  id: string;
-  attempts: number;
-  email: Email;
+/** Whose notification digest a digest job sends: made when it is due, from what waits then. */
+export interface DigestRef {
+  site: string;
+  user: string;
 }
+
+/**
+ * One e-mail waiting to be sent, and how many times sending it has failed; or a
+ * recipient's digest, waiting for the end of their window.
+ */
+export type MailJob = { id: string; attempts: number } & ({ email: Email } | { digest: DigestRef });
+
+/** The job of a recipient's digest: the same member for the same recipient, so there is at most one. */
+export const digestJob = (ref: DigestRef): MailJob => ({
+  id: `digest:${ref.site}:${ref.user}`,
+  attempts: 0,
+  digest: { site: ref.site, user: ref.user },
+});
 
 /** A job a worker has claimed, with the exact member to finish or reschedule. */
 export interface ClaimedMail {
@@ -27,6 +39,11 @@ export class MailQueueStore {
 
   async enqueue(job: MailJob, dueMs: number): Promise<void> {
     await this.redis.zadd(keys.mailQueue(), dueMs, JSON.stringify(job)).catch(translateRedisError);
+  }
+
+  /** Queues the job unless the same one is already queued (or being sent): its time stays. */
+  async enqueueOnce(job: MailJob, dueMs: number): Promise<void> {
+    await this.redis.zadd(keys.mailQueue(), 'NX', dueMs, JSON.stringify(job)).catch(translateRedisError);
   }
 
   /** Claims the job due first (if any) for `leaseMs`. */

@@ -36,6 +36,9 @@ const FILES = {
   readNotifications: 'read_notifications.lua',
   claimMail: 'claim_mail.lua',
   retryMail: 'retry_mail.lua',
+  holdMail: 'hold_mail.lua',
+  peekDigest: 'peek_digest.lua',
+  commitDigest: 'commit_digest.lua',
   rateLimit: 'rate_limit.lua',
   publishPageEvent: 'publish_page_event.lua',
   pageEventsSince: 'page_events_since.lua',
@@ -84,6 +87,9 @@ export interface ScriptResults {
   readNotifications: number;
   claimMail: string | null;
   retryMail: number;
+  holdMail: number;
+  peekDigest: [endsOrZero: number, ...rest: (number | string)[]];
+  commitDigest: number;
   rateLimit: number[];
   publishPageEvent: string;
   pageEventsSince: (number | string)[];

@@ -40,10 +40,12 @@ function toThreadKitError(error: FastifyError): ThreadKitError | null {
     const path = first?.instancePath?.replace(/^\//, '').replace(/\//g, '.') ?? '';
     const missing =
       (first?.params as { missingProperty?: string; additionalProperty?: string } | undefined) ?? {};
-    const field = missing.missingProperty ?? missing.additionalProperty ?? path ?? error.validationContext;
+    // A property missing or unknown inside an object is named by its whole path (`rate_limits.everything`).
+    const named = missing.missingProperty ?? missing.additionalProperty;
+    const field = named ? (path ? `${path}.${named}` : named) : path;
     const where = field || error.validationContext || 'request';
     const message = missing.additionalProperty
-      ? `Unknown field "${missing.additionalProperty}"`
+      ? `Unknown field "${where}"`
       : `${where} ${first?.message ?? 'is invalid'}`;
     return new ThreadKitError('invalid_request', message, { field: where });
   }

@@ -14,8 +14,8 @@ import { documentErrors } from '../schemas.js';
  * The rate limits of `docs/api.md`: every /v1 request with a site key counts in
  * one budget by its kind (reads: GET, and routes marked `rateLimit: 'reads'`;
  * auth: POSTs under /v1/auth/; writes: the rest), per client address, or per
- * user when it carries a token (auth is always per address), and in its key's
- * overall budget. Secret-key requests
+ * user when it carries a token (auth is always per address; a guest counts in
+ * both, as anyone can make guests), and in its key's overall budget. Secret-key requests
  * come from the site's own servers: only the key budget applies to them.
  * Registered after the credentials plugin, which sets `request.site` and
  * `request.viewer`; a route opts out with `config: { rateLimit: false }`.
@@ -61,15 +61,13 @@ function budgetsOf(request: FastifyRequest, limits: RateLimits): RateBudget[] {
       : request.routeOptions.url?.startsWith('/v1/auth/')
         ? 'auth'
         : 'writes';
-  const userId = request.viewer.userId;
-  return [
-    {
-      bucket,
-      subject: bucket !== 'auth' && userId ? `user:${userId}` : `ip:${request.ip}`,
-      limit: limits[bucket],
-    },
-    { bucket: 'key', subject: 'public', limit: limits.key },
-  ];
+  const { userId, user } = request.viewer;
+  const address: RateBudget = { bucket, subject: `ip:${request.ip}`, limit: limits[bucket] };
+  const key: RateBudget = { bucket: 'key', subject: 'public', limit: limits.key };
+  if (bucket === 'auth' || !userId) return [address, key];
+  const own: RateBudget = { bucket, subject: `user:${userId}`, limit: limits[bucket] };
+  // Guest tokens cost nothing to mint: a guest's requests count in its address's budget too.
+  return user?.guest ? [own, address, key] : [own, key];
 }
 
 const WHAT: Record<RateRefusal['bucket'], string> = {

@@ -35,7 +35,8 @@ redis.call('RPUSH', k_user_comments(c.a), c.i)
 if ARGV[14] == '1' then redis.call('ZADD', K_MODQUEUE, c.cm, c.i) end
 
 local page = KEYS[1]
-if ARGV[12] ~= '' then redis.call('HSET', page, 'url', ARGV[12]) end
+-- The first URL stays the page's (commenters cannot move its links); a moderator's comment may set a new one.
+if ARGV[12] ~= '' then redis.call(is_mod and 'HSET' or 'HSETNX', page, 'url', ARGV[12]) end
 if ARGV[13] ~= '' then redis.call('HSETNX', page, 'key', ARGV[13]) end
 local public = is_public(c)
 touch_page(c.pg, math.floor(c.cm / 1000))

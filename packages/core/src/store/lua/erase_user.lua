@@ -52,7 +52,7 @@ for _, cid in ipairs(redis.call('LRANGE', k_user_comments(uid), 0, -1)) do
 end
 
 redis.call('DEL', KEYS[1], k_votes(uid), k_user_reports(uid), k_user_comments(uid), k_user_sessions(uid),
-  k_unread(uid), k_user_identities(uid), k_notifications(uid))
+  k_unread(uid), k_user_identities(uid), k_notifications(uid), k_mail_window(uid), k_mail_digest(uid))
 
 -- Its name disappears from every thread it wrote in.
 redis.call('INCR', K_EPOCH)

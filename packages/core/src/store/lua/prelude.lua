@@ -20,6 +20,8 @@ local function k_user_sessions(id) return P .. ':u:' .. id .. ':s' end
 local function k_user_identities(id) return P .. ':u:' .. id .. ':idp' end
 local function k_unread(id) return P .. ':u:' .. id .. ':nu' end
 local function k_notifications(id) return P .. ':u:' .. id .. ':n' end
+local function k_mail_window(id) return P .. ':u:' .. id .. ':mw' end
+local function k_mail_digest(id) return P .. ':u:' .. id .. ':md' end
 local function k_session(id) return P .. ':s:' .. id end
 local function k_session_used(id) return P .. ':s:' .. id .. ':used' end
 local function k_login(kind, value) return P .. ':login:' .. kind .. ':' .. value end

@@ -33,7 +33,7 @@ export const notificationRoutes: FastifyPluginAsyncTypebox<{ context: AppContext
       },
     },
     async (request) =>
-      notifications.list(request.site.id, commenterId(request), {
+      notifications.list(request.site, commenterId(request), {
         offset: request.query.offset ?? 0,
         limit: request.query.limit ?? 20,
       }),

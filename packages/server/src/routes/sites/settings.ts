@@ -1,6 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
-import { invalid, isSettingName, requireRole, SETTING_SPECS, type SiteSettings } from '@threadkit/core';
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import {
+  MAX_RATE_LIMIT,
+  RATE_BUCKETS,
+  requireRole,
+  SETTING_SPECS,
+  type SettingForm,
+  type SiteSettings,
+} from '@threadkit/core';
 import type { AppContext } from '../../context.js';
 import { errorResponses, Id, staff } from '../../schemas.js';
 import { ownSite } from './roles.js';
@@ -10,6 +17,43 @@ const SiteParams = Type.Object({ id: Id() });
 const Settings = Type.Record(Type.String(), Type.Unknown(), {
   description: `Site settings: ${Object.keys(SETTING_SPECS).join(', ')}. Secret values (API keys) are never shown.`,
 });
+
+/** The text form every setting takes (as `threadkit site set` does); `null` is the empty text. */
+const Text = Type.String({ maxLength: 10_000 });
+const Budget = Type.Union([Type.Integer({ minimum: 0, maximum: MAX_RATE_LIMIT }), Type.Literal('off')]);
+
+/**
+ * What JSON each kind of setting takes, so a value of the wrong shape (an object
+ * where text belongs, arrays nested in a list) is a 400 before anything reads it.
+ */
+const FORMS: Record<SettingForm, TSchema> = {
+  flag: Type.Union([Type.Boolean(), Text]),
+  integer: Type.Union([Type.Integer(), Text]),
+  text: Type.Union([Text, Type.Null()]),
+  list: Type.Union([Type.Array(Type.String({ maxLength: 1000 }), { maxItems: 1000 }), Text, Type.Null()]),
+  budgets: Type.Union([
+    Type.Object(Object.fromEntries(RATE_BUCKETS.map((name) => [name, Type.Optional(Budget)])), {
+      additionalProperties: false,
+    }),
+    Text,
+    Type.Null(),
+  ]),
+};
+
+const SettingsChange = Type.Object(
+  Object.fromEntries(
+    Object.entries(SETTING_SPECS).map(([name, spec]) => [
+      name,
+      Type.Optional({ ...FORMS[spec.form], description: spec.doc }),
+    ]),
+  ),
+  {
+    additionalProperties: false,
+    description:
+      'Any of the settings, as JSON (`true`, `5000`, `["a","b"]`, `{"reads": 300}`) or in their text form (`"on"`, `"a,b"`, `"reads=300"`); `null` empties one.',
+  },
+);
+type SettingValue = Static<(typeof FORMS)[SettingForm]>;
 
 /** Values that are credentials: written, never read back. */
 const SECRET = /(^|_)(key|secret|token)$/;
@@ -23,17 +67,15 @@ function shown(settings: SiteSettings): Record<string, unknown> {
   );
 }
 
-/** JSON values become the text form the settings' parsers (shared with the CLI) read. */
-function asText(name: string, value: unknown): string {
-  if (Array.isArray(value)) return value.map(String).join(',');
-  if (value === null) return '';
-  // A map of numbers (rate_limits) reads as `name=value,…`, the form the CLI takes.
-  if (typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>);
-    if (entries.some(([, v]) => typeof v === 'object' && v !== null))
-      throw invalid(name, `${name} has the wrong type`);
-    return entries.map(([k, v]) => `${k}=${String(v)}`).join(',');
-  }
+/** Checked JSON values become the text form the settings' parsers (shared with the CLI) read. */
+function asText(value: SettingValue): string {
+  if (value === null || value === undefined) return '';
+  if (Array.isArray(value)) return value.join(',');
+  // Budgets (rate_limits) read as `name=value,…`, the form the CLI takes.
+  if (typeof value === 'object')
+    return Object.entries(value as Record<string, unknown>)
+      .map(([name, limit]) => `${name}=${String(limit)}`)
+      .join(',');
   return String(value);
 }
 
@@ -70,17 +112,17 @@ export const siteSettingsRoutes: FastifyPluginAsyncTypebox<{ context: AppContext
           'Only the settings given change; each is validated, and nothing changes if one is invalid.',
         security: staff,
         params: SiteParams,
-        body: Settings,
+        body: SettingsChange,
         response: { 200: Settings, ...errorResponses(400, 401, 403, 404, 503) },
       },
     },
     async (request) => {
       ownSite(request);
       requireRole(request.viewer, 'admin');
-      const changes: [keyof SiteSettings, string][] = Object.entries(request.body).map(([name, value]) => {
-        if (!isSettingName(name)) throw invalid(name, `Unknown setting "${name}"`);
-        return [name, asText(name, value)];
-      });
+      // The schema admits only known settings, each in a form it takes.
+      const changes = Object.entries(request.body as Record<keyof SiteSettings, SettingValue>).map(
+        ([name, value]) => [name as keyof SiteSettings, asText(value)] as [keyof SiteSettings, string],
+      );
       const settings = await context.sites.setSettings(request.site.id, changes);
       return shown(settings);
     },
