@@ -18,10 +18,11 @@ const people: Record<'admin' | 'moderator' | 'user', Person> = {} as never;
 
 async function account(name: string): Promise<Person> {
   const email = `${name.toLowerCase()}-${++seq}@example.com`;
+  // Names are unique: nobody may take a name that passes for a moderator's or an admin's.
   const response = await api.call({
     method: 'POST',
     url: '/v1/auth/register',
-    payload: { name, email, password: PASSWORD },
+    payload: { name: `${name} ${seq}`, email, password: PASSWORD },
   });
   expect(response.statusCode, response.body).toBe(201);
   return { id: response.json().user.id, token: response.json().token, email };

@@ -483,7 +483,8 @@ describe('resync', () => {
 
   it("relays a page's closing and reopening to its readers, and replays them on resync", async () => {
     const page = newPage();
-    const mod = await moderator('Mo');
+    // Not "Mo" again: that name is a moderator's already.
+    const mod = await moderator('Mel');
     const lock = (path: 'lock' | 'unlock') =>
       call(mod.token, { method: 'POST', url: `/v1/moderation/${path}`, payload: { page_url: page.url } });
     const first = await watcher(page.id);

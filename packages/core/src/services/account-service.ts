@@ -188,7 +188,9 @@ export class AccountService {
    * that verified it): from now on it counts as verified. When it did not before,
    * whoever registered it had not proved it, perhaps to wait for its owner: their
    * password is removed and every session ends, at once, so the owner does not
-   * share the account with them. Every path that proves an address comes here.
+   * share the account with them. Every path that proves an address comes here;
+   * a provider's sign-in does the same in the step that links it (`prove_address`
+   * in the scripts' prelude serves both).
    */
   async addressProven(siteId: string, userId: string, kind: LoginKind): Promise<void> {
     await this.deps.users.proveAddress(siteId, userId, kind);

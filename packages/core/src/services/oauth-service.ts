@@ -280,10 +280,9 @@ export class OAuthService {
       const owner = await users.findByLogin(siteId, 'email', email);
       const account = owner ? await users.get(siteId, owner) : null;
       if (account) {
-        const now = await users.linkIdentity(siteId, ref, account.id);
-        // The provider proved the address: an account that never did is taken from whoever registered it.
-        if (now === account.id) await this.deps.accounts.addressProven(siteId, account.id, 'email');
-        return now;
+        // The provider proved the address: linking proves it on the account, which, when it never
+        // did, is taken from whoever registered it (as `AccountService.addressProven`), in one step.
+        return users.linkIdentity(siteId, ref, account.id, 'email');
       }
     }
     // A new account, or the guest who started the flow upgraded in place (same id, comments

@@ -217,10 +217,17 @@ export class UserStore {
   /**
    * Links a provider identity to an existing account. Answers which account the
    * identity now signs in to (another one when it was linked meanwhile), or
-   * null when the account is gone.
+   * null when the account is gone. With `proven`, the provider proved the
+   * account's address of that kind: linking proves it too (see `proveAddress`),
+   * in the same step.
    */
-  async linkIdentity(siteId: string, identity: ProviderIdentityRef, userId: string): Promise<string | null> {
-    const [status, linked] = await this.runLink(siteId, identity, userId, 'link', null, []);
+  async linkIdentity(
+    siteId: string,
+    identity: ProviderIdentityRef,
+    userId: string,
+    proven: LoginKind | null = null,
+  ): Promise<string | null> {
+    const [status, linked] = await this.runLink(siteId, identity, userId, 'link', null, [proven ?? '']);
     return status === 'no_user' ? null : linked;
   }
 

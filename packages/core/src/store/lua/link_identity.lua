@@ -1,7 +1,10 @@
 -- KEYS[1] identity, KEYS[2] user hash, KEYS[3] (optional) the e-mail login to claim.
--- ARGV: prefix, user id, "<provider>:<subject>", mode ("link" | "create"), then (create) the user's fields.
+-- ARGV: prefix, user id, "<provider>:<subject>", mode ("link" | "create"), then (create) the user's
+-- fields, or (link) the kind of address the provider proved ('email', or '' for none).
 -- Links a sign-in provider's identity to an account; "create" creates the account, or
--- upgrades the guest it names (and claims its e-mail login, when given) in the same step. Returns { status, user id }:
+-- upgrades the guest it names (and claims its e-mail login, when given) in the same step.
+-- Linking with a proven address takes an account where it was not verified from whoever
+-- registered it, in the same step (`prove_address`). Returns { status, user id }:
 --   "linked"      the identity already signs in to a live account: that one;
 --   "ok"          linked to ARGV[2];
 --   "login_taken" (create) another account has the e-mail;
@@ -20,4 +23,5 @@ end
 -- A link to an erased account is replaced.
 redis.call('SET', KEYS[1], uid)
 redis.call('SADD', k_user_identities(uid), ARGV[3])
+if ARGV[4] == 'link' and ARGV[5] and ARGV[5] ~= '' then prove_address(uid, ARGV[5]) end
 return { 'ok', uid }

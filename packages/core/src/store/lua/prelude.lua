@@ -277,3 +277,20 @@ local function publish(channel, payload, sharded)
     redis.call('PUBLISH', channel, payload)
   end
 end
+
+-- An address (kind 'email' or 'phone') was just proven on the account: it counts as
+-- verified from now on. When it did not before, whoever registered it had not proved it
+-- (perhaps to wait for its owner): the password they chose goes and every session ends, in
+-- the same step as the proof, so nothing set up without it outlives it. The account exists.
+-- Returns true when it was taken over so.
+local function prove_address(uid, kind)
+  local field = kind .. '_verified'
+  if redis.call('HGET', k_user(uid), field) == '1' then return false end
+  redis.call('HSET', k_user(uid), field, 1)
+  redis.call('HDEL', k_user(uid), 'password')
+  for _, sid in ipairs(redis.call('ZRANGE', k_user_sessions(uid), 0, -1)) do
+    redis.call('DEL', k_session(sid), k_session_used(sid))
+  end
+  redis.call('DEL', k_user_sessions(uid))
+  return true
+end
