@@ -18,5 +18,7 @@ export default defineConfig({
     reporters: ['default', './tests/summary-reporter.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // Polls wait on a condition; on a loaded machine a browser can take seconds to get there.
+    expect: { poll: { timeout: 10_000 } },
   },
 });
