@@ -44,12 +44,40 @@ export function notificationEmail(options: {
       ? `${from} replied to your comment on ${site}:`
       : `${from} mentioned you on ${site}:`;
   const footer = `You get these e-mails because you turned on e-mail notifications on ${site}.`;
+  return notificationMessage({
+    to: options.to,
+    site,
+    subject,
+    lead,
+    footer,
+    unsubscribeUrl,
+    text: [`    ${quote}`, '', ...(pageUrl ? [`Read it and reply: ${pageUrl}`, ''] : [])],
+    html: `<blockquote style="${QUOTE_STYLE};margin:0 0 1em">${escapeHtml(quote)}</blockquote>
+${readLink(pageUrl)}`,
+  });
+}
+
+const QUOTE_STYLE = 'padding:.5em 1em;border-left:3px solid #d0d7de;color:#1f2328';
+const readLink = (pageUrl: string | null) =>
+  pageUrl ? `<p><a href="${escapeHtml(pageUrl)}">Read it and reply</a></p>\n` : '';
+
+/** A notification e-mail around its body: lead, footer, signature and the one-click unsubscribe. */
+function notificationMessage(options: {
+  to: string;
+  site: string;
+  subject: string;
+  lead: string;
+  footer: string;
+  unsubscribeUrl: string;
+  /** The body's lines of plain text, and its HTML. */
+  text: string[];
+  html: string;
+}): Email {
+  const { site, lead, footer, unsubscribeUrl } = options;
   const text = [
     lead,
     '',
-    `    ${quote}`,
-    '',
-    ...(pageUrl ? [`Read it and reply: ${pageUrl}`, ''] : []),
+    ...options.text,
     footer,
     `Unsubscribe with one click: ${unsubscribeUrl}`,
     '',
@@ -58,14 +86,13 @@ export function notificationEmail(options: {
   ].join('\n');
   const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;color:#1f2328">
 <p>${escapeHtml(lead)}</p>
-<blockquote style="margin:0 0 1em;padding:.5em 1em;border-left:3px solid #d0d7de;color:#1f2328">${escapeHtml(quote)}</blockquote>
-${pageUrl ? `<p><a href="${escapeHtml(pageUrl)}">Read it and reply</a></p>\n` : ''}<p style="color:#59636e">${escapeHtml(footer)}
+${options.html}<p style="color:#59636e">${escapeHtml(footer)}
 <a href="${escapeHtml(unsubscribeUrl)}">Unsubscribe</a></p>
 <p style="color:#59636e">— ${escapeHtml(site)}</p>
 </body></html>`;
   return {
     to: options.to,
-    subject,
+    subject: options.subject,
     text,
     html,
     headers: {
@@ -119,43 +146,28 @@ export function notificationDigest(options: {
     entry.type === 'reply' ? `${entry.from} replied to your comment:` : `${entry.from} mentioned you:`;
   const footer = `You get these e-mails because you turned on e-mail notifications on ${site}, at most one e-mail ${describeWindow(options.windowMs)}.`;
   const rest = more > 0 ? `…and ${more} more.` : null;
-  const text = [
-    lead,
-    '',
-    ...entries.flatMap((entry) => [
-      what(entry),
-      `    ${entry.excerpt}`,
-      ...(entry.pageUrl ? [`Read it and reply: ${entry.pageUrl}`] : []),
-      '',
-    ]),
-    ...(rest ? [rest, ''] : []),
-    footer,
-    `Unsubscribe with one click: ${unsubscribeUrl}`,
-    '',
-    `— ${site}`,
-    '',
-  ].join('\n');
-  const items = entries
-    .map(
-      (entry) => `<p>${escapeHtml(what(entry))}</p>
-<blockquote style="margin:0 0 .5em;padding:.5em 1em;border-left:3px solid #d0d7de;color:#1f2328">${escapeHtml(entry.excerpt)}</blockquote>
-${entry.pageUrl ? `<p><a href="${escapeHtml(entry.pageUrl)}">Read it and reply</a></p>\n` : ''}`,
-    )
-    .join('');
-  const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;color:#1f2328">
-<p>${escapeHtml(lead)}</p>
-${items}${rest ? `<p>${escapeHtml(rest)}</p>\n` : ''}<p style="color:#59636e">${escapeHtml(footer)}
-<a href="${escapeHtml(unsubscribeUrl)}">Unsubscribe</a></p>
-<p style="color:#59636e">— ${escapeHtml(site)}</p>
-</body></html>`;
-  return {
+  return notificationMessage({
     to: options.to,
+    site,
     subject,
-    text,
-    html,
-    headers: {
-      'List-Unsubscribe': `<${unsubscribeUrl}>`,
-      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
-    },
-  };
+    lead,
+    footer,
+    unsubscribeUrl,
+    text: [
+      ...entries.flatMap((entry) => [
+        what(entry),
+        `    ${entry.excerpt}`,
+        ...(entry.pageUrl ? [`Read it and reply: ${entry.pageUrl}`] : []),
+        '',
+      ]),
+      ...(rest ? [rest, ''] : []),
+    ],
+    html: `${entries
+      .map(
+        (entry) => `<p>${escapeHtml(what(entry))}</p>
+<blockquote style="${QUOTE_STYLE};margin:0 0 .5em">${escapeHtml(entry.excerpt)}</blockquote>
+${readLink(entry.pageUrl)}`,
+      )
+      .join('')}${rest ? `<p>${escapeHtml(rest)}</p>\n` : ''}`,
+  });
 }
