@@ -37,6 +37,10 @@ const post = async (token: string, payload: Record<string, unknown>) => {
   expect(response.statusCode, response.body).toBe(201);
   return response.json().comment as { i: string; s: string };
 };
+/** The author edits a comment; the answer as given. */
+const edit = (token: string, commentId: string, content: string) =>
+  api.call({ method: 'PUT', url: `/v1/comments/${commentId}`, token, payload: { content } });
+
 const list = async (url: string, token?: string) =>
   (
     await api.call({
@@ -276,12 +280,7 @@ describe('the review queue', () => {
     const comment = await post(people.user.token, { page_url: url, content: 'published before' });
     await api.context.sites.setSetting(api.site.id, 'moderation', 'pre');
     try {
-      const edited = await api.call({
-        method: 'PUT',
-        url: `/v1/comments/${comment.i}`,
-        token: people.user.token,
-        payload: { content: 'changed afterwards' },
-      });
+      const edited = await edit(people.user.token, comment.i, 'changed afterwards');
       expect(edited.statusCode, edited.body).toBe(200);
       expect(edited.json().comment).toMatchObject({ s: 'pending', t: 'changed afterwards' });
       expect((await list(url)).total).toBe(0);
@@ -293,20 +292,10 @@ describe('the review queue', () => {
       const queue = (await as('moderator', { method: 'GET', url: '/v1/moderation/queue' })).json();
       expect(queue.comments.map((c: { i: string }) => c.i)).toContain(comment.i);
       // Editing it again while it waits keeps it waiting; a moderator's own edits skip the queue.
-      const again = await api.call({
-        method: 'PUT',
-        url: `/v1/comments/${comment.i}`,
-        token: people.user.token,
-        payload: { content: 'changed twice' },
-      });
+      const again = await edit(people.user.token, comment.i, 'changed twice');
       expect(again.json().comment.s).toBe('pending');
       const note = await post(people.moderator.token, { page_url: url, content: 'staff note' });
-      const noteEdit = await api.call({
-        method: 'PUT',
-        url: `/v1/comments/${note.i}`,
-        token: people.moderator.token,
-        payload: { content: 'staff note, edited' },
-      });
+      const noteEdit = await edit(people.moderator.token, note.i, 'staff note, edited');
       expect(noteEdit.json().comment.s).toBe('approved');
       await as('moderator', { method: 'POST', url: `/v1/moderation/approve/${comment.i}` });
       expect((await list(url)).total).toBe(2);
@@ -324,12 +313,7 @@ describe('the review queue', () => {
     const comment = await post(people.user.token, { page_url: url, content: 'published before' });
     await api.context.sites.setSetting(api.site.id, 'moderation', 'post');
     try {
-      const edited = await api.call({
-        method: 'PUT',
-        url: `/v1/comments/${comment.i}`,
-        token: people.user.token,
-        payload: { content: 'changed afterwards' },
-      });
+      const edited = await edit(people.user.token, comment.i, 'changed afterwards');
       expect(edited.json().comment.s).toBe('approved');
       expect((await list(url)).tree.comments[0]).toMatchObject({ t: 'changed afterwards' });
       const queue = (await as('moderator', { method: 'GET', url: '/v1/moderation/queue' })).json();

@@ -39,10 +39,7 @@ export function notificationEmail(options: {
     options.type === 'reply'
       ? `${from} replied to your comment on ${site}`
       : `${from} mentioned you on ${site}`;
-  const lead =
-    options.type === 'reply'
-      ? `${from} replied to your comment on ${site}:`
-      : `${from} mentioned you on ${site}:`;
+  const lead = `${subject}:`;
   const footer = `You get these e-mails because you turned on e-mail notifications on ${site}.`;
   return notificationMessage({
     to: options.to,
