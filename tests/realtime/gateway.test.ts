@@ -130,7 +130,12 @@ describe('handshake', () => {
 
   it('answers plain HTTP on /ws with 426, and serves /health and /metrics', async () => {
     const base = gw.url.replace('ws://', 'http://');
-    expect((await fetch(`${base}/ws`)).status).toBe(426);
+    const plain = await fetch(`${base}/ws`);
+    expect(plain.status).toBe(426);
+    expect(await plain.json()).toEqual({
+      error: 'Connect with a WebSocket client.',
+      code: 'upgrade_required',
+    });
     expect(await (await fetch(`${base}/health`)).json()).toEqual({ status: 'ok' });
     const metrics = await (await fetch(`${base}/metrics`)).text();
     for (const name of [
@@ -563,7 +568,7 @@ describe('protocol errors and limits', () => {
   it('limits the message rate, then closes a client that keeps flooding', async () => {
     const socket = await gw.connect();
     for (let i = 0; i < 30; i++) socket.send('ping');
-    expect((await socket.next('error')).params.code).toBe('rate_limit');
+    expect((await socket.next('error')).params.code).toBe('rate_limited');
     expect(socket.received.filter((m) => m.method === 'error')).toHaveLength(1);
     for (let i = 0; i < 200; i++) socket.send('ping');
     expect((await socket.closed).code).toBe(1008);

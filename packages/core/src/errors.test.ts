@@ -2,9 +2,12 @@ import { describe, expect, it } from 'vitest';
 import {
   conflict,
   ERROR_CODES,
+  ERRORS,
   type ErrorCode,
+  errorCodesOn,
   forbidden,
   invalid,
+  isErrorCode,
   notFound,
   ThreadKitError,
   unauthorized,
@@ -21,13 +24,59 @@ const CONTRACT: Record<ErrorCode, number> = {
   not_found: 404,
   conflict: 409,
   too_large: 413,
+  upgrade_required: 426,
   rate_limited: 429,
+  internal: 500,
   unavailable: 503,
 };
+
+/** The codes of the gateway's `error` message (api.md, "Errors and close codes"). */
+const WEBSOCKET = [
+  'rate_limited',
+  'subscription_limit',
+  'invalid_json',
+  'invalid_method',
+  'invalid_params',
+  'unauthorized',
+  'unavailable',
+];
+
+/** The codes a failed provider sign-in posts to its opener (api.md, "Sign-in with a provider"). */
+const OAUTH = ['access_denied', 'invalid_state', 'invalid_link', 'provider_error', 'server_error'];
+
+describe('ERRORS', () => {
+  it('answers each code on the channels of the contract', () => {
+    expect(errorCodesOn('http').sort()).toEqual(Object.keys(CONTRACT).sort());
+    expect(errorCodesOn('websocket').sort()).toEqual([...WEBSOCKET].sort());
+    expect(errorCodesOn('oauth').sort()).toEqual([...OAUTH].sort());
+  });
+
+  it('registers nothing that no channel answers, each with a message', () => {
+    for (const [code, spec] of Object.entries(ERRORS)) {
+      expect(
+        ['http', 'websocket', 'oauth'].some((channel) => channel in spec),
+        code,
+      ).toBe(true);
+      expect(spec.message.length, code).toBeGreaterThan(0);
+      expect(code).toMatch(/^[a-z]+(?:_[a-z]+)*$/);
+    }
+  });
+
+  it('spells rate limiting one way on every channel', () => {
+    expect(Object.keys(ERRORS).filter((code) => code.startsWith('rate_limit'))).toEqual(['rate_limited']);
+  });
+});
 
 describe('ERROR_CODES', () => {
   it('has exactly the codes of the contract', () => {
     expect(Object.keys(ERROR_CODES).sort()).toEqual(Object.keys(CONTRACT).sort());
+  });
+
+  it('tells a registered HTTP code from any other text', () => {
+    for (const code of Object.keys(CONTRACT)) expect(isErrorCode(code)).toBe(true);
+    for (const code of ['rate_limit', 'subscription_limit', 'access_denied', 'toString', '']) {
+      expect(isErrorCode(code), code).toBe(false);
+    }
   });
 
   it.each(Object.entries(CONTRACT))('%s has status %i and a message', (code, status) => {

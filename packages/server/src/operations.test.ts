@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { ERROR_CODES, newId } from '@threadkit/core';
+import { newId } from '@threadkit/core';
 import { eventually, expectError, startTestApi, TEST_ORIGIN, type TestApi } from '@threadkit/testing';
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +13,6 @@ let api: TestApi;
 let token: string;
 const PAGE = 'https://blog.example.com/operations';
 const LIST = `/v1/comments?page_url=${encodeURIComponent(PAGE)}`;
-const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 beforeAll(async () => {
   api = await startTestApi();
@@ -347,18 +344,6 @@ describe('request-level errors', () => {
     expectError(await api.call({ method: 'GET', url: '/v1/nope' }), 404, 'not_found');
     expectError(await api.call({ method: 'PATCH', url: '/v1/comments' }), 404, 'not_found');
     expectError(await api.app.inject({ method: 'GET', url: '/v1/nope' }), 404, 'not_found');
-  });
-});
-
-describe('docs/api.md', () => {
-  it('documents every error code with its status', () => {
-    const doc = readFileSync(`${REPO_ROOT}docs/api.md`, 'utf8');
-    const lines = doc.split('\n');
-    for (const [code, { status }] of Object.entries(ERROR_CODES)) {
-      expect(doc, code).toContain(`\`${code}\``);
-      const row = lines.find((line) => line.includes(`\`${code}\``) && line.includes(String(status)));
-      expect(row, `a line naming ${code} with status ${status}`).toBeDefined();
-    }
   });
 });
 

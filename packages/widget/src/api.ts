@@ -1,11 +1,14 @@
-import type { Me } from '@threadkit/core';
+import type { ErrorCode, Me } from '@threadkit/core';
 import type { Comment, Sort, ThreadPage, Viewer } from './types.js';
 
 /** What the API said went wrong, with its machine code (`api.md`, Errors). */
+/** A code of the server's error registry, or the widget's own: `network` (no answer), `unknown` (no code). */
+export type ApiErrorCode = ErrorCode | 'network' | 'unknown';
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ApiErrorCode,
     message: string,
     /** The request field at fault, for `invalid_request`. */
     readonly field?: string,

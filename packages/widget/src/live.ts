@@ -1,4 +1,8 @@
+import type { WebSocketErrorCode } from '@threadkit/core';
 import type { LiveMessage } from './types.js';
+
+/** The gateway's `error` code for "live updates are paused" (the server lost its storage). */
+const PAUSED: WebSocketErrorCode = 'unavailable';
 
 export type LiveStatus = 'connecting' | 'live' | 'paused';
 
@@ -112,7 +116,7 @@ export class LiveClient {
         this.attempt = 0;
         this.options.onStatus('live');
       }
-      if (message.method === 'error' && message.params.code === 'unavailable') {
+      if (message.method === 'error' && message.params.code === PAUSED) {
         // Not subscribed after all: nothing since this connection began is known to have arrived.
         connectedAt = undefined;
         this.options.onStatus('paused');

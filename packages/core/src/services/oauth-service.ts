@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as oidc from 'openid-client';
 import type { OAuthProviderConfig } from '../config.js';
-import { notFound, ThreadKitError, unauthorized } from '../errors.js';
+import { notFound, type OAuthErrorCode, ThreadKitError, unauthorized } from '../errors.js';
 import { newId } from '../ids.js';
 import { isOriginAllowed, parseOrigin } from '../origins.js';
 import type { LimitStore } from '../store/code-store.js';
@@ -16,22 +16,9 @@ import type { DisplayNames } from './display-names.js';
 import { type OAuthClient, oauthClient, type ProviderIdentity } from './oauth-providers.js';
 
 /**
- * What the sign-in page tells the opener when a sign-in fails: never more than
- * this code, so nothing about the provider's answer leaks to the page.
+ * A failed callback: the code for the opener (never more, so nothing of the provider's answer
+ * reaches the page), and the origin to tell when the state revealed it.
  */
-export type OAuthErrorCode =
-  /** The person declined at the provider. */
-  | 'access_denied'
-  /** The callback's `state` is unknown, expired, already used, or belongs to another provider. */
-  | 'invalid_state'
-  /** The start's guest `link` is unknown, expired, already used, or for another provider or site. */
-  | 'invalid_link'
-  /** The provider refused the code exchange or did not say who signed in. */
-  | 'provider_error'
-  /** ThreadKit could not finish (storage unreachable…). */
-  | 'server_error';
-
-/** A failed callback: the code for the opener, and the origin to tell when the state revealed it. */
 export class OAuthError extends Error {
   constructor(
     readonly code: OAuthErrorCode,

@@ -1,6 +1,6 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { RedisConfig } from '../config.js';
-import { ThreadKitError } from '../errors.js';
+import { isErrorCode, ThreadKitError } from '../errors.js';
 
 export type RedisClient = Redis | Cluster;
 
@@ -63,12 +63,20 @@ const SCRIPT_ERROR = /^TK (\w+) (.*)$/s;
 /**
  * Turns a script's `TK <code> <message>` error reply into a ThreadKitError, and
  * a connection failure into `unavailable`; anything else is a real bug and rethrown.
+ * A script's code must be in the registry: one that is not is a bug too, and fails
+ * loudly (a 500 naming it) rather than reaching a client as a code nobody documents.
  */
 export function translateRedisError(error: unknown): never {
   if (error instanceof Error) {
     const match = SCRIPT_ERROR.exec(error.message);
-    if (match)
-      throw new ThreadKitError(match[1] as ConstructorParameters<typeof ThreadKitError>[0], match[2]);
+    if (match) {
+      const [, code = '', message] = match;
+      if (!isErrorCode(code))
+        throw new Error(`A script failed with the unregistered error code "${code}": ${message}`, {
+          cause: error,
+        });
+      throw new ThreadKitError(code, message);
+    }
     if (isConnectionError(error))
       throw new ThreadKitError('unavailable', 'Storage is unreachable; try again shortly.');
   }

@@ -13,7 +13,8 @@ export const errorsPlugin = fp(async (app: FastifyInstance) => {
       return reply.status(known.status).send(known.toJSON());
     }
     request.log.error({ err: error }, 'unhandled error');
-    return reply.status(500).send({ error: 'Internal server error.', code: 'internal' });
+    const internal = new ThreadKitError('internal');
+    return reply.status(internal.status).send(internal.toJSON());
   });
 
   // What any documented route may answer before or beside its handler: bad input (a malformed

@@ -102,7 +102,7 @@ export class Connection {
     return this.refused > this.settings.maxMessagesPerSecond * 5;
   }
 
-  /** One `rate_limit` error a second at most: errors must not become a flood of their own. */
+  /** One `rate_limited` error a second at most: errors must not become a flood of their own. */
   shouldReportLimit(now: number): boolean {
     if (now - this.limitReportedAt < 1000) return false;
     this.limitReportedAt = now;

@@ -236,9 +236,10 @@ export class Gateway {
       response.writeHead(200, { 'content-type': this.metrics.registry.contentType }).end(text);
       return;
     }
-    // Not API errors (the contract's registry): the WebSocket port's answers to plain HTTP.
-    if (path === '/ws')
-      return json(426, { error: 'Connect with a WebSocket client.', code: 'upgrade_required' });
+    if (path === '/ws') {
+      const error = new ThreadKitError('upgrade_required');
+      return json(error.status, error.toJSON());
+    }
     json(404, { error: 'Not found. The WebSocket endpoint is /ws.', code: 'not_found' });
   }
 
@@ -391,7 +392,7 @@ export class Gateway {
       } else if (conn.shouldReportLimit(now)) {
         this.sendError(
           conn,
-          'rate_limit',
+          'rate_limited',
           `At most ${this.deps.config.maxMessagesPerSecond} messages per second.`,
         );
       }

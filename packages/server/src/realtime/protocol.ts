@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import type { WebSocketErrorCode } from '@threadkit/core';
 import { Ajv } from 'ajv';
 
 /**
@@ -34,15 +35,8 @@ export type ClientMessage = {
   [M in ClientMethod]: { method: M; params: Static<(typeof CLIENT_PARAMS)[M]> };
 }[ClientMethod];
 
-/** `error` codes sent to clients. */
-export type ProtocolErrorCode =
-  | 'rate_limit'
-  | 'subscription_limit'
-  | 'invalid_json'
-  | 'invalid_method'
-  | 'invalid_params'
-  | 'unauthorized'
-  | 'unavailable';
+/** `error` codes sent to clients: the registry's WebSocket codes. */
+export type ProtocolErrorCode = WebSocketErrorCode;
 
 export class ProtocolError extends Error {
   constructor(

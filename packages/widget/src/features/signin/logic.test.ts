@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../api.js';
+import { ApiError, type ApiErrorCode } from '../../api.js';
 import { en } from './i18n/en.js';
 import {
   InputProblem,
@@ -51,7 +51,7 @@ it('parseCode takes six digits from any keyboard, spaces and dashes removed', ()
 });
 
 describe('problemOf', () => {
-  const api = (code: string, message = '', status = 400, field?: string) =>
+  const api = (code: ApiErrorCode, message = '', status = 400, field?: string) =>
     new ApiError(status, code, message, field);
 
   it('names what the reader got wrong before anything was sent', () => {

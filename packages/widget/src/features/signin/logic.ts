@@ -1,3 +1,4 @@
+import type { OAuthErrorCode } from '@threadkit/core';
 import { ApiError, type Tokens } from '../../api.js';
 import type { SignInStrings } from './i18n/en.js';
 
@@ -112,9 +113,12 @@ export function isAuthMessage(data: unknown): data is AuthMessage {
   );
 }
 
-/** The error code (`access_denied`, `invalid_state`, `invalid_link`, `provider_error`, `server_error`) in plain words. */
+/**
+ * The code a sign-in page posted, in plain words. The cases are the registry's codes (a
+ * misspelt one does not compile); any other text, from a newer server, is the generic message.
+ */
 export function oauthProblem(errors: Errors, code: string, provider: string): string {
-  switch (code) {
+  switch (code as OAuthErrorCode) {
     case 'access_denied':
       return errors.oauthDenied(provider);
     case 'invalid_state':
