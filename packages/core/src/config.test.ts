@@ -1,13 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { ASSUMED_OPEN_FILES, ConfigError, defaultMaxConnections, loadConfig } from './config.js';
 import {
-  ASSUMED_OPEN_FILES,
-  ConfigError,
-  defaultMaxConnections,
-  loadConfig,
+  DEFAULT_SITE_NAME,
+  ENV_VARIABLES,
+  type EnvVariableName,
   OIDC_FIELDS,
-  SETTINGS,
-} from './config.js';
+  readEnvironment,
+  type Variable,
+} from './environment.js';
 
 const PUB = `tk_pub_${'a1B2'.repeat(6)}`;
 const SEC = `tk_sec_${'Z9y8'.repeat(6)}`;
@@ -66,28 +66,44 @@ describe('loadConfig: defaults', () => {
     expect(config.jwtSecret).toBeNull();
   });
 
-  it('the SETTINGS defaults agree with what loadConfig uses', () => {
-    const defaults = Object.fromEntries(SETTINGS.map((s) => [s.name, s.default]));
+  it('takes each default from the declaration', () => {
+    const { values, problems } = readEnvironment({});
+    expect(problems).toEqual([]);
+    for (const [name, variable] of Object.entries(ENV_VARIABLES)) {
+      expect(values[name as EnvVariableName], name).toEqual(variable.default);
+    }
     const config = loadConfig({});
-    expect(defaults.MODE).toBe(config.mode);
-    expect(defaults.HTTP_HOST).toBe(config.http.host);
-    expect(Number(defaults.HTTP_PORT)).toBe(config.http.port);
-    expect(defaults.WS_HOST).toBe(config.ws.host);
-    expect(Number(defaults.WS_PORT)).toBe(config.ws.port);
-    expect(Number(defaults.WS_MAX_MESSAGES_PER_SECOND)).toBe(config.ws.maxMessagesPerSecond);
-    expect(Number(defaults.WS_MAX_SUBSCRIPTIONS)).toBe(config.ws.maxSubscriptions);
-    expect(Number(defaults.WS_IDLE_TIMEOUT) * 1000).toBe(config.ws.idleTimeoutMs);
-    expect(Number(defaults.WS_PING_INTERVAL) * 1000).toBe(config.ws.pingIntervalMs);
-    expect(Number(defaults.WS_MAX_MESSAGE_BYTES)).toBe(config.ws.maxMessageBytes);
-    expect(Number(defaults.WS_MAX_BUFFERED_BYTES)).toBe(config.ws.maxBufferedBytes);
-    expect(Number(defaults.WS_PRESENCE_TTL) * 1000).toBe(config.ws.presenceTtlMs);
-    expect(Number(defaults.WS_MAX_CONNECTIONS_PER_ADDRESS)).toBe(config.ws.maxConnectionsPerAddress);
-    expect(Number(defaults.WS_REPLAY_EVENTS_PER_MINUTE)).toBe(config.ws.replayEventsPerMinute);
-    expect(config.ws.maxConnections).toBeNull();
-    expect(Number(defaults.ACCESS_TOKEN_TTL)).toBe(config.accessTokenTtl);
-    expect(Number(defaults.SESSION_TTL)).toBe(config.sessionTtl);
-    expect(defaults.DATA_DIR).toBe(config.dataDir);
-    expect(defaults.LOG_LEVEL).toBe(config.logLevel);
+    expect(config.mode).toBe(ENV_VARIABLES.MODE.default);
+    expect(config.http).toEqual({
+      host: ENV_VARIABLES.HTTP_HOST.default,
+      port: ENV_VARIABLES.HTTP_PORT.default,
+    });
+    expect(config.ws.idleTimeoutMs).toBe(ENV_VARIABLES.WS_IDLE_TIMEOUT.default * 1000);
+    expect(config.ws.pingIntervalMs).toBe(ENV_VARIABLES.WS_PING_INTERVAL.default * 1000);
+    expect(config.ws.presenceTtlMs).toBe(ENV_VARIABLES.WS_PRESENCE_TTL.default * 1000);
+    expect(config.rateLimits).toEqual({ reads: 120, writes: 20, auth: 10, key: 3000 });
+    expect(config.email).toEqual({ smtpUrl: null, from: 'ThreadKit <no-reply@localhost>' });
+    expect(config.twilio).toBeNull();
+    expect(config.trustProxy).toEqual([]);
+  });
+
+  it('declares defaults that its own checks accept', () => {
+    for (const [name, variable] of Object.entries(ENV_VARIABLES) as [string, Variable<unknown>][]) {
+      const value = variable.default;
+      if (typeof value !== 'string' && typeof value !== 'number') continue;
+      const problems: string[] = [];
+      const parsed = variable.parse(String(value), { name, env: {}, report: (p) => problems.push(p) });
+      expect(problems, name).toEqual([]);
+      expect(parsed, name).toBe(value);
+    }
+  });
+
+  it('shows in the README the defaults that loadConfig applies where a value alone cannot', () => {
+    const config = loadConfig({ HTTP_PORT: '9000', WS_PORT: '9001' });
+    expect(ENV_VARIABLES.PUBLIC_URL.shown?.replace('<HTTP_PORT>', '9000')).toBe(`\`${config.publicUrl}\``);
+    expect(ENV_VARIABLES.PUBLIC_WS_URL.shown?.replace('<WS_PORT>', '9001')).toBe(`\`${config.publicWsUrl}\``);
+    expect(ENV_VARIABLES.THREADKIT_SITE_NAME.shown).toBe(`\`${DEFAULT_SITE_NAME}\``);
+    expect(ENV_VARIABLES.RATE_LIMITS.shown).toBe('`reads=120,writes=20,auth=10,key=3000`');
   });
 });
 
@@ -110,9 +126,9 @@ describe('WebSocket connection limits', () => {
     }
   });
 
-  it('derives the default WS_MAX_CONNECTIONS from the open-files limit, as SETTINGS says', () => {
+  it('derives the default WS_MAX_CONNECTIONS from the open-files limit, as its documentation says', () => {
     expect(defaultMaxConnections(1024)).toBe(768);
-    expect(SETTINGS.find((s) => s.name === 'WS_MAX_CONNECTIONS')?.doc).toContain('768 with `ulimit -n 1024`');
+    expect(ENV_VARIABLES.WS_MAX_CONNECTIONS.doc).toContain('768 with `ulimit -n 1024`');
     expect(defaultMaxConnections(65_536)).toBe(49_152);
     // Small limits keep 128 for the rest; an unknown one is taken as 1024.
     expect(defaultMaxConnections(256)).toBe(128);
@@ -327,41 +343,46 @@ describe('loadConfig: invalid values', () => {
   });
 });
 
-describe('SETTINGS', () => {
-  const source = readFileSync(new URL('./config.ts', import.meta.url), 'utf8');
-  const names = SETTINGS.map((s) => s.name);
+/** The names `loadConfig` looks up in `env`, in the order it does. */
+function namesRead(env: Record<string, string>): string[] {
+  const read: string[] = [];
+  const watched = new Proxy(env, {
+    get(target, name) {
+      if (typeof name === 'string') read.push(name);
+      return Reflect.get(target, name);
+    },
+  });
+  loadConfig(watched);
+  return read;
+}
 
-  it('has unique names, each with a default and documentation', () => {
-    expect(new Set(names).size).toBe(names.length);
-    for (const setting of SETTINGS) {
-      // A name, or a pattern of names (`OIDC_<NAME>_*`).
-      expect(setting.name).toMatch(/^[A-Z][A-Z0-9_]*(?:<NAME>_\*)?$/);
-      expect(typeof setting.default).toBe('string');
-      expect(setting.doc.length).toBeGreaterThan(10);
+describe('ENV_VARIABLES', () => {
+  const names = Object.keys(ENV_VARIABLES);
+
+  it('names each variable in upper case, with documentation', () => {
+    for (const [name, variable] of Object.entries(ENV_VARIABLES) as [string, Variable<unknown>][]) {
+      expect(name).toMatch(/^[A-Z][A-Z0-9_]*$/);
+      expect(variable.doc.length, name).toBeGreaterThan(10);
+      if (variable.shown !== undefined) expect(variable.shown.length, name).toBeGreaterThan(0);
     }
   });
 
-  it('documents every environment variable loadConfig reads, and nothing else', () => {
-    const body = source.slice(source.indexOf('export function loadConfig'));
-    const read = new Set(
-      [...body.matchAll(/\b(?:get|int|hostPorts|key)\(\s*'([A-Z][A-Z0-9_]*)'/g)].map((m) => m[1]!),
-    );
-    // Sanity: the scan found the calls at all.
-    expect(read.has('HTTP_PORT')).toBe(true);
-    expect(read.has('REDIS_CLUSTER_NODES')).toBe(true);
-    expect(read.has('THREADKIT_SECRET_KEY')).toBe(true);
-    expect([...read].filter((name) => !names.includes(name))).toEqual([]);
-    expect(names.filter((name) => !name.includes('<') && !read.has(name))).toEqual([]);
+  it('is every environment variable loadConfig reads, and nothing else', () => {
+    const read = namesRead({});
+    expect([...new Set(read)].sort()).toEqual([...names].sort());
   });
 
-  it('documents the OIDC_<NAME>_* pattern with every field read through oidcVar, and nothing else', () => {
-    const body = source.slice(source.indexOf('export function loadConfig'));
-    const fields = new Set([...body.matchAll(/\boidcVar\(\s*\w+,\s*'([A-Z_]+)'/g)].map((m) => m[1]!));
-    expect([...fields].sort()).toEqual([...OIDC_FIELDS].sort());
-    const pattern = SETTINGS.find((s) => s.name === 'OIDC_<NAME>_*');
-    for (const field of OIDC_FIELDS) expect(pattern?.doc).toContain(`OIDC_<NAME>_${field}`);
-    // The only dynamic environment read is oidcVar's.
-    expect(body.match(/env\[`/g)).toHaveLength(1);
+  it('documents the OIDC_<NAME>_* family with every field read for a provider, and nothing else', () => {
+    const read = namesRead({
+      OIDC_PROVIDERS: 'corp',
+      OIDC_CORP_ISSUER: 'https://sso.corp.example',
+      OIDC_CORP_CLIENT_ID: 'corp-id',
+    });
+    const family = read.filter((name) => !names.includes(name));
+    expect([...new Set(family)].sort()).toEqual(OIDC_FIELDS.map((field) => `OIDC_CORP_${field}`).sort());
+    const documented = ENV_VARIABLES.OIDC_PROVIDERS.family;
+    expect(documented?.name).toBe('OIDC_<NAME>_*');
+    for (const field of OIDC_FIELDS) expect(documented?.doc).toContain(`OIDC_<NAME>_${field}`);
   });
 });
 
@@ -465,11 +486,11 @@ describe('loadConfig: sign-in providers', () => {
 });
 
 describe('loadConfig: PUBLIC_WS_URL', () => {
-  it('defaults to the gateway on localhost at WS_PORT, as SETTINGS says', () => {
+  it('defaults to the gateway on localhost at WS_PORT, as the declaration shows', () => {
     expect(loadConfig({}).publicWsUrl).toBe('ws://localhost:8081');
     expect(loadConfig({ WS_PORT: '9001' }).publicWsUrl).toBe('ws://localhost:9001');
-    const documented = SETTINGS.find((s) => s.name === 'PUBLIC_WS_URL')?.default;
-    expect(documented?.replace('<WS_PORT>', '8081')).toBe(loadConfig({}).publicWsUrl);
+    const documented = ENV_VARIABLES.PUBLIC_WS_URL.shown;
+    expect(documented?.replace('<WS_PORT>', '8081')).toBe(`\`${loadConfig({}).publicWsUrl}\``);
   });
 
   it("derives it from PUBLIC_URL's host, ws for http and wss for https, dropping any path", () => {

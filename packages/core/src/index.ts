@@ -6,6 +6,7 @@ export * from './delivery/notification-email.js';
 export * from './delivery/sms.js';
 export * from './delivery/templates.js';
 export * from './egress/index.js';
+export * from './environment.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './ids.js';

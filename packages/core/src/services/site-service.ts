@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { type ApiKeyKind, apiKeyKind, generateApiKey, hashApiKey, safeEqual } from '../api-keys.js';
 import type { StandaloneSiteConfig } from '../config.js';
+import { DEFAULT_SITE_NAME } from '../environment.js';
 import { notFound, unauthorized } from '../errors.js';
 import { newId } from '../ids.js';
 import { originsForDomain } from '../origins.js';
@@ -78,7 +79,7 @@ export class SiteService {
       await this.store.create(
         {
           id,
-          name: config.name ?? 'My site',
+          name: config.name ?? DEFAULT_SITE_NAME,
           domain: config.domain,
           settings,
           created_at: Math.floor(Date.now() / 1000),
