@@ -356,6 +356,97 @@ function namesRead(env: Record<string, string>): string[] {
   return read;
 }
 
+describe('loadConfig: the message for each kind of bad value', () => {
+  // Operators read these in the log: their wording is part of the contract.
+  it.each([
+    [{ MODE: 'cluster' }, 'MODE must be "standalone" or "saas" (got "cluster")'],
+    [{ REDIS_URL: 'http://x' }, 'REDIS_URL must start with redis://, rediss:// or unix:// (got "http://x")'],
+    [{ REDIS_CLUSTER_NODES: 'a:1,b' }, 'REDIS_CLUSTER_NODES: "b" is not host:port'],
+    [
+      { WS_MAX_BUFFERED_BYTES: '1' },
+      'WS_MAX_BUFFERED_BYTES must be an integer from 65536 to 1073741824 (got "1")',
+    ],
+    [{ WS_MAX_CONNECTIONS: '0' }, 'WS_MAX_CONNECTIONS must be an integer from 1 to 10000000 (got "0")'],
+    [{ JWT_SECRET: 'short' }, 'JWT_SECRET must be at least 32 bytes long (or unset, to generate one)'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent'],
+    [{ SMTP_URL: 'http://mail' }, 'SMTP_URL must start with smtp:// or smtps:// (got "http://mail")'],
+    [{ TWILIO_FROM: '+1' }, 'TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM must be set together'],
+    [{ GOOGLE_CLIENT_ID: 'a' }, 'GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET must be set together'],
+    [{ GITHUB_OAUTH_URL: 'x' }, 'GITHUB_OAUTH_URL must be an https URL (http only on localhost) (got "x")'],
+    [
+      { PUBLIC_URL: 'ftp://x' },
+      'PUBLIC_URL must be an http(s) URL without query or credentials (got "ftp://x")',
+    ],
+    [
+      { PUBLIC_WS_URL: 'http://x' },
+      'PUBLIC_WS_URL must be a ws:// or wss:// URL without path, query or fragment (got "http://x")',
+    ],
+    [
+      { PUBLIC_URL: 'https://exa"mple.com' },
+      'PUBLIC_WS_URL cannot be derived from PUBLIC_URL\'s host "exa"mple.com"; set it',
+    ],
+    [
+      { OIDC_PROVIDERS: 'Bad-Name' },
+      'OIDC_PROVIDERS: "bad-name" must be a letter followed by up to 30 letters, digits or _',
+    ],
+    [{ OIDC_PROVIDERS: 'github' }, 'OIDC_PROVIDERS: "github" is reserved; choose another name'],
+    [
+      { OIDC_PROVIDERS: 'corp', OIDC_CORP_CLIENT_ID: 'x' },
+      'OIDC_CORP_ISSUER must be set for the OIDC provider "corp"',
+    ],
+    [
+      { OUTBOUND_ALLOW_PRIVATE: 'localhost' },
+      'OUTBOUND_ALLOW_PRIVATE: "localhost" is not an IP address or a CIDR range (or write all)',
+    ],
+    [
+      { TRUST_PROXY: 'x' },
+      'TRUST_PROXY: "x" is not an IP address, a CIDR range, loopback, linklocal or uniquelocal',
+    ],
+    [{ RATE_LIMITS: 'reads=0' }, 'RATE_LIMITS: reads must be an integer from 1 to 10000000, or off'],
+    [
+      { THREADKIT_ALLOWED_ORIGINS: 'https://a/b' },
+      'THREADKIT_ALLOWED_ORIGINS: "https://a/b" is not an origin (scheme://host[:port])',
+    ],
+    [
+      { THREADKIT_SECRET_KEY: 'x' },
+      'THREADKIT_SECRET_KEY must look like tk_sec_ followed by 20+ letters or digits',
+    ],
+  ])('%j: %s', (env, message) => {
+    expect(problemsOf(env as Record<string, string>)).toEqual([message]);
+  });
+});
+
+describe('loadConfig: e-mail and text messages', () => {
+  it('reads SMTP_URL and EMAIL_FROM, and Twilio only when all three of its variables are set', () => {
+    expect(
+      loadConfig({ SMTP_URL: 'smtps://mail.example.com', EMAIL_FROM: ' Blog <c@example.com> ' }).email,
+    ).toEqual({
+      smtpUrl: 'smtps://mail.example.com',
+      from: 'Blog <c@example.com>',
+    });
+    const twilio = { TWILIO_ACCOUNT_SID: 'AC1', TWILIO_AUTH_TOKEN: 'tok', TWILIO_FROM: '+14155550123' };
+    expect(loadConfig(twilio).twilio).toEqual({
+      accountSid: 'AC1',
+      authToken: 'tok',
+      from: '+14155550123',
+      apiUrl: 'https://api.twilio.com',
+    });
+    expect(loadConfig({ ...twilio, TWILIO_API_URL: 'http://127.0.0.1:9/' }).twilio?.apiUrl).toBe(
+      'http://127.0.0.1:9',
+    );
+    expect(loadConfig({ TWILIO_API_URL: 'http://127.0.0.1:9' }).twilio).toBeNull();
+  });
+
+  it('gives every configuration its own lists and objects', () => {
+    const first = loadConfig({});
+    first.trustProxy.push('10.0.0.1');
+    first.rateLimits.reads = 1;
+    const second = loadConfig({});
+    expect(second.trustProxy).toEqual([]);
+    expect(second.rateLimits.reads).toBe(120);
+  });
+});
+
 describe('ENV_VARIABLES', () => {
   const names = Object.keys(ENV_VARIABLES);
 
