@@ -1,11 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { type PostgresServerHandle, startPostgres } from '@threadkit/testing';
 import { eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DatabaseHandle, openDatabase, queryRows } from './database.js';
+import { describe, expect, it } from 'vitest';
+import { type DatabaseHandle, queryRows } from './database.js';
 import { owners, siteOwners, sites } from './schema.js';
+import { databaseEngines } from './test-databases.js';
 
 const TABLES = [
   'owner_identities',
@@ -17,44 +14,13 @@ const TABLES = [
   'sites',
 ];
 
-let postgres: PostgresServerHandle;
-let dataDir: string;
+const engines = databaseEngines();
 
-beforeAll(async () => {
-  [postgres, dataDir] = await Promise.all([
-    startPostgres(),
-    mkdtemp(path.join(os.tmpdir(), 'threadkit-dashboard-')),
-  ]);
-});
-
-afterAll(async () => {
-  await postgres?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
-
-// Each engine opens an empty database of its own and reopens it, as a restarted dashboard does.
-const engines: { name: string; open: (label: string) => Promise<DatabaseHandle> }[] = [
-  {
-    name: 'postgres',
-    open: async (label) => {
-      const url = postgres.urlFor(label);
-      await postgres.createDatabase(label).catch((error: Error) => {
-        if (!/already exists/.test(error.message)) throw error;
-      });
-      return openDatabase({ url, dataDir });
-    },
-  },
-  {
-    name: 'pglite',
-    open: (label) => openDatabase({ dataDir: path.join(dataDir, label) }),
-  },
-];
-
-describe.each(engines)('the dashboard database on $name', ({ name, open }) => {
+describe.each(engines)('the dashboard database on $name', (engine) => {
   it('migrates an empty database to every table, with the engine asked for', async () => {
-    const handle = await open('empty');
+    const handle = await engine.open('empty');
     try {
-      expect(handle.kind).toBe(name);
+      expect(handle.kind).toBe(engine.name);
       const tables = await queryRows<{ table_name: string }>(
         handle.db,
         sql`select table_name from information_schema.tables where table_schema = 'public' order by table_name`,
@@ -66,10 +32,10 @@ describe.each(engines)('the dashboard database on $name', ({ name, open }) => {
   });
 
   it('keeps its data and migrates nothing twice when opened again', async () => {
-    const first = await open('reopened');
+    const first = await engine.open('reopened');
     await first.db.insert(owners).values({ id: 'owner-1', email: 'ada@example.com', name: 'Ada' });
     await first.close();
-    const second = await open('reopened');
+    const second = await engine.open('reopened');
     try {
       const rows = await second.db.select().from(owners).where(eq(owners.id, 'owner-1'));
       expect(rows).toMatchObject([{ email: 'ada@example.com', name: 'Ada', failedSignIns: 0 }]);
@@ -80,7 +46,7 @@ describe.each(engines)('the dashboard database on $name', ({ name, open }) => {
   });
 
   it('holds its rules itself: one owner per address, addresses in lower case, co-owners gone with the site', async () => {
-    const handle = await open('rules');
+    const handle = await engine.open('rules');
     const { db } = handle;
     try {
       await db.insert(owners).values({ id: 'o1', email: 'grace@example.com' });
@@ -111,8 +77,8 @@ describe.each(engines)('the dashboard database on $name', ({ name, open }) => {
 
 describe('migrations on Postgres', () => {
   it('run once when several instances start together', async () => {
-    const url = await postgres.createDatabase('together');
-    const handles = await Promise.all([1, 2, 3].map(() => openDatabase({ url, dataDir })));
+    const postgres = engines.find((engine) => engine.name === 'postgres')!;
+    const handles = await Promise.all([1, 2, 3].map(() => postgres.open('together')));
     try {
       expect(await migrationsApplied(handles[0]!)).toBe(1);
     } finally {
