@@ -51,3 +51,13 @@ export const emailChangeEmail = (to: string, link: string): Email =>
     link,
     'The link works for 24 hours. If you did not ask for this, ignore this message.',
   );
+
+export const invitationEmail = (to: string, from: string, site: string, link: string): Email =>
+  linkEmail(
+    to,
+    `${from} invites you to co-own ${site} on ThreadKit`,
+    `${from} invites you to become an owner of the site ${site} on the ThreadKit dashboard.`,
+    'Accept the invitation',
+    link,
+    'Sign in (or sign up) with this address to accept. The invitation works for 7 days.',
+  );
