@@ -10,6 +10,7 @@ export * from './moderation-api.js';
 export * from './moderation-input.js';
 export * from './oidc.js';
 export * from './per-file-redis.js';
+export * from './postgres.js';
 export { freePort } from './process.js';
 export * from './realtime.js';
 export * from './redis.js';

@@ -1,0 +1,164 @@
+import { sql } from 'drizzle-orm';
+import {
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+/**
+ * The dashboard's own data. Site owners are a user pool of their own, apart
+ * from the commenters the comment server keeps in Redis. Every secret (a
+ * session token, a one-time code, a secret API key) is stored only as its
+ * SHA-256 digest: a database dump signs nobody in.
+ */
+
+const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export const owners = pgTable(
+  'owners',
+  {
+    id: text('id').primaryKey(),
+    /** Lower-cased; unique among owners. */
+    email: text('email').notNull(),
+    name: text('name').notNull().default(''),
+    /** argon2id; null for an owner who only signs in with a provider. */
+    passwordHash: text('password_hash'),
+    emailVerifiedAt: at('email_verified_at'),
+    /** Wrong passwords in a row, and until when sign-in is refused once there were too many. */
+    failedSignIns: integer('failed_sign_ins').notNull().default(0),
+    lockedUntil: at('locked_until'),
+    createdAt: at('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('owners_email_key').on(t.email),
+    check('owners_email_lower', sql`${t.email} = lower(${t.email})`),
+  ],
+);
+
+/** A Google or GitHub account that signs an owner in. */
+export const ownerIdentities = pgTable(
+  'owner_identities',
+  {
+    provider: text('provider').notNull(),
+    subject: text('subject').notNull(),
+    ownerId: text('owner_id')
+      .notNull()
+      .references(() => owners.id, { onDelete: 'cascade' }),
+    createdAt: at('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.provider, t.subject] }), index('owner_identities_owner').on(t.ownerId)],
+);
+
+export const ownerSessions = pgTable(
+  'owner_sessions',
+  {
+    id: text('id').primaryKey(),
+    ownerId: text('owner_id')
+      .notNull()
+      .references(() => owners.id, { onDelete: 'cascade' }),
+    tokenHash: text('token_hash').notNull(),
+    /** Sent with every form of the session and checked on every mutation. */
+    csrfToken: text('csrf_token').notNull(),
+    userAgent: text('user_agent').notNull().default(''),
+    ip: text('ip').notNull().default(''),
+    createdAt: at('created_at').notNull().defaultNow(),
+    lastSeenAt: at('last_seen_at').notNull().defaultNow(),
+    expiresAt: at('expires_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('owner_sessions_token_key').on(t.tokenHash),
+    index('owner_sessions_owner').on(t.ownerId),
+  ],
+);
+
+/** What a one-time code or link proves. */
+export const TOKEN_PURPOSES = ['verify_email', 'reset_password', 'change_email'] as const;
+export type TokenPurpose = (typeof TOKEN_PURPOSES)[number];
+
+export const ownerTokens = pgTable(
+  'owner_tokens',
+  {
+    id: text('id').primaryKey(),
+    ownerId: text('owner_id')
+      .notNull()
+      .references(() => owners.id, { onDelete: 'cascade' }),
+    purpose: text('purpose', { enum: TOKEN_PURPOSES }).notNull(),
+    tokenHash: text('token_hash').notNull(),
+    /** The address the token proves (for an e-mail change: the new one). */
+    email: text('email').notNull(),
+    createdAt: at('created_at').notNull().defaultNow(),
+    expiresAt: at('expires_at').notNull(),
+    usedAt: at('used_at'),
+  },
+  (t) => [
+    uniqueIndex('owner_tokens_token_key').on(t.tokenHash),
+    index('owner_tokens_owner').on(t.ownerId),
+    check('owner_tokens_purpose', sql.raw(`purpose in (${TOKEN_PURPOSES.map((p) => `'${p}'`).join(', ')})`)),
+  ],
+);
+
+/**
+ * A site: a tenant of the comment servers. Its id is the site id the comment
+ * servers key its Redis data by. Its settings are the comment server's site
+ * settings, validated by the same declaration.
+ */
+export const sites = pgTable(
+  'sites',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    domain: text('domain').notNull(),
+    allowedOrigins: jsonb('allowed_origins').$type<string[]>().notNull().default([]),
+    settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default({}),
+    publicKey: text('public_key').notNull(),
+    secretKeyHash: text('secret_key_hash').notNull(),
+    keysRotatedAt: at('keys_rotated_at').notNull().defaultNow(),
+    /** When a widget of the site was first and last seen by a comment server (the installation check). */
+    firstSeenAt: at('first_seen_at'),
+    lastSeenAt: at('last_seen_at'),
+    createdAt: at('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('sites_public_key_key').on(t.publicKey),
+    uniqueIndex('sites_secret_key_hash_key').on(t.secretKeyHash),
+  ],
+);
+
+/** The owners of a site, all equal; a site always keeps at least one. */
+export const siteOwners = pgTable(
+  'site_owners',
+  {
+    siteId: text('site_id')
+      .notNull()
+      .references(() => sites.id, { onDelete: 'cascade' }),
+    ownerId: text('owner_id')
+      .notNull()
+      .references(() => owners.id, { onDelete: 'cascade' }),
+    addedAt: at('added_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.ownerId] }), index('site_owners_owner').on(t.ownerId)],
+);
+
+/** An invitation to co-own a site, accepted by signing in as the invited address. */
+export const siteInvites = pgTable(
+  'site_invites',
+  {
+    id: text('id').primaryKey(),
+    siteId: text('site_id')
+      .notNull()
+      .references(() => sites.id, { onDelete: 'cascade' }),
+    email: text('email').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    invitedBy: text('invited_by').references(() => owners.id, { onDelete: 'set null' }),
+    createdAt: at('created_at').notNull().defaultNow(),
+    expiresAt: at('expires_at').notNull(),
+    acceptedAt: at('accepted_at'),
+  },
+  (t) => [uniqueIndex('site_invites_token_key').on(t.tokenHash), index('site_invites_site').on(t.siteId)],
+);

@@ -1,0 +1,48 @@
+import { isId, safeEqual } from '@threadkit/core';
+import type { Sites } from '../sites/sites.js';
+
+/** Where the internal API answers, under the dashboard's origin. */
+export const INTERNAL_PREFIX = '/api/internal';
+
+/** The shortest shared secret the dashboard accepts: it guards every site's settings and keys. */
+export const MIN_INTERNAL_SECRET_LENGTH = 32;
+
+/**
+ * The internal API the comment servers call in SaaS mode (`INTERNAL_API_URL`),
+ * as a Fetch handler: the dashboard's route hands it the request. Every call
+ * carries `Authorization: Bearer <INTERNAL_API_SECRET>`, compared in constant
+ * time; anything else is a 401 that says nothing more.
+ *
+ * - `GET  /api/internal/keys/<key>`: what the key is (site, kind, name, domain,
+ *   origins, settings), or 404 when it is no site's current key.
+ * - `POST /api/internal/sites/<id>/seen`: a comment server saw the site's
+ *   widget (the installation check).
+ */
+export function internalApi(deps: { secret: string; sites: Sites; now?: () => number }) {
+  if (deps.secret.length < MIN_INTERNAL_SECRET_LENGTH)
+    throw new Error(`INTERNAL_API_SECRET must be at least ${MIN_INTERNAL_SECRET_LENGTH} characters`);
+  const now = deps.now ?? Date.now;
+  return async (request: Request): Promise<Response> => {
+    const given = /^Bearer (.+)$/.exec(request.headers.get('authorization') ?? '')?.[1] ?? '';
+    if (!safeEqual(given, deps.secret))
+      return problem(401, 'unauthorized', 'The internal API needs its secret.');
+    const path = new URL(request.url).pathname;
+    if (!path.startsWith(`${INTERNAL_PREFIX}/`)) return problem(404, 'not_found', 'Not found.');
+    const [resource, id, action, ...rest] = path.slice(INTERNAL_PREFIX.length + 1).split('/');
+    if (resource === 'keys' && id && action === undefined) {
+      if (request.method !== 'GET') return problem(405, 'invalid_request', 'Use GET.');
+      const verdict = await deps.sites.verifyKey(decodeURIComponent(id));
+      if (!verdict) return problem(404, 'not_found', 'No site has this key.');
+      return Response.json(verdict, { headers: { 'cache-control': 'no-store' } });
+    }
+    if (resource === 'sites' && id && isId(id) && action === 'seen' && rest.length === 0) {
+      if (request.method !== 'POST') return problem(405, 'invalid_request', 'Use POST.');
+      await deps.sites.seen(id, new Date(now()));
+      return new Response(null, { status: 204 });
+    }
+    return problem(404, 'not_found', 'Not found.');
+  };
+}
+
+const problem = (status: number, code: string, error: string) =>
+  Response.json({ error, code }, { status, headers: { 'cache-control': 'no-store' } });

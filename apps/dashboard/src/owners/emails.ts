@@ -1,0 +1,63 @@
+import type { Email } from '@threadkit/core';
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** A short message with one link to follow, as text and HTML. */
+function linkEmail(
+  to: string,
+  subject: string,
+  lead: string,
+  action: string,
+  link: string,
+  after: string,
+): Email {
+  return {
+    to,
+    subject,
+    text: `${lead}\n\n${action}: ${link}\n\n${after}\n`,
+    html:
+      `<p>${escapeHtml(lead)}</p>` +
+      `<p><a href="${escapeHtml(link)}">${escapeHtml(action)}</a></p>` +
+      `<p>${escapeHtml(after)}</p>`,
+  };
+}
+
+export const verificationEmail = (to: string, link: string): Email =>
+  linkEmail(
+    to,
+    'Confirm your e-mail address for ThreadKit',
+    'Welcome to ThreadKit. Confirm that this address is yours to start adding sites.',
+    'Confirm my address',
+    link,
+    'The link works for 24 hours. If you did not sign up, ignore this message.',
+  );
+
+export const passwordResetEmail = (to: string, link: string): Email =>
+  linkEmail(
+    to,
+    'Reset your ThreadKit password',
+    'Someone asked to reset the password of the ThreadKit dashboard account with this address.',
+    'Choose a new password',
+    link,
+    'The link works for one hour and signs out every other session. If it was not you, ignore this message.',
+  );
+
+export const emailChangeEmail = (to: string, link: string): Email =>
+  linkEmail(
+    to,
+    'Confirm your new e-mail address for ThreadKit',
+    'Confirm that this address is yours to make it the address of your ThreadKit dashboard account.',
+    'Use this address',
+    link,
+    'The link works for 24 hours. If you did not ask for this, ignore this message.',
+  );
+
+export const invitationEmail = (to: string, from: string, site: string, link: string): Email =>
+  linkEmail(
+    to,
+    `${from} invites you to co-own ${site} on ThreadKit`,
+    `${from} invites you to become an owner of the site ${site} on the ThreadKit dashboard.`,
+    'Accept the invitation',
+    link,
+    'Sign in (or sign up) with this address to accept. The invitation works for 7 days.',
+  );

@@ -1,0 +1,226 @@
+import { DEFAULT_SETTINGS, hashApiKey, SmtpMailer, ThreadKitError } from '@threadkit/core';
+import { type SmtpTestServer, startSmtpServer } from '@threadkit/testing';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { DatabaseHandle } from '../db/database.js';
+import { owners, sites as sitesTable } from '../db/schema.js';
+import { databaseEngines } from '../db/test-databases.js';
+import type { Owner } from '../owners/sessions.js';
+import { INVITATION_LIFETIME_MS, Invitations } from './invitations.js';
+import { SettingsProblems, Sites } from './sites.js';
+
+const engines = databaseEngines();
+
+let smtp: SmtpTestServer;
+let mailer: SmtpMailer;
+beforeAll(async () => {
+  smtp = await startSmtpServer();
+  mailer = new SmtpMailer(smtp.url, 'ThreadKit <dashboard@threadkit.test>');
+});
+afterAll(async () => {
+  mailer?.close();
+  await smtp?.stop();
+});
+
+const failure = async (promise: Promise<unknown>) => {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ThreadKitError);
+  return error as ThreadKitError;
+};
+
+describe.each(engines)('sites on $name', (engine) => {
+  let handle: DatabaseHandle;
+  let sites: Sites;
+  let invitations: Invitations;
+  let now: number;
+  let run = 0;
+  const ownerCalled = async (who: string, verified = true): Promise<Owner> => {
+    const [owner] = await handle.db
+      .insert(owners)
+      .values({
+        id: `${who}-${engine.name}-${run}`,
+        email: `${who}.${engine.name}.${run}@example.com`,
+        name: who,
+        emailVerifiedAt: verified ? new Date(now) : null,
+      })
+      .returning();
+    return owner!;
+  };
+
+  beforeAll(async () => {
+    handle = await engine.open('sites');
+  });
+  afterAll(async () => {
+    await handle?.close();
+  });
+  beforeEach(() => {
+    run++;
+    now = Date.UTC(2026, 0, 1);
+    sites = new Sites(handle.db, () => now);
+    invitations = new Invitations({
+      db: handle.db,
+      sites,
+      mailer,
+      link: (path) => `https://dashboard.test${path}`,
+      now: () => now,
+    });
+  });
+
+  it('creates a site for a verified owner, keeps only a digest of its secret key, and knows both keys', async () => {
+    const ada = await ownerCalled('ada');
+    const { site, secretKey } = await sites.create(ada, {
+      name: '  My   blog ',
+      domain: 'https://Blog.Example.com/',
+      allowedOrigins: ['https://blog.example.com', 'https://blog.example.com', '*.example.com'],
+    });
+    expect(site).toMatchObject({
+      name: 'My blog',
+      domain: 'blog.example.com',
+      allowedOrigins: ['https://blog.example.com', '*.example.com'],
+      settings: { ...DEFAULT_SETTINGS, allowed_origins: ['https://blog.example.com', '*.example.com'] },
+    });
+    expect(site.publicKey).toMatch(/^tk_pub_/);
+    expect(secretKey).toMatch(/^tk_sec_/);
+    const [stored] = await handle.db.select().from(sitesTable).where(eq(sitesTable.id, site.id));
+    expect(JSON.stringify(stored)).not.toContain(secretKey);
+    expect(stored?.secretKeyHash).toBe(hashApiKey(secretKey));
+
+    expect(await sites.verifyKey(site.publicKey)).toMatchObject({ siteId: site.id, kind: 'public' });
+    expect(await sites.verifyKey(secretKey)).toMatchObject({
+      siteId: site.id,
+      kind: 'secret',
+      name: 'My blog',
+    });
+    expect(await sites.verifyKey('tk_pub_unknown')).toBeNull();
+    expect(await sites.verifyKey('not a key')).toBeNull();
+    expect(await sites.list(ada.id)).toEqual([site]);
+  });
+
+  it('asks an unverified owner to confirm their address first, and checks name, domain and origins', async () => {
+    const unverified = await ownerCalled('new', false);
+    expect((await failure(sites.create(unverified, { name: 'S', domain: 'example.com' }))).code).toBe(
+      'forbidden',
+    );
+    const ada = await ownerCalled('ada');
+    const fields = async (input: { name: string; domain: string; allowedOrigins?: string[] }) =>
+      (await failure(sites.create(ada, input))).field;
+    expect(await fields({ name: ' ', domain: 'example.com' })).toBe('name');
+    expect(await fields({ name: 'S', domain: 'not a domain' })).toBe('domain');
+    expect(await fields({ name: 'S', domain: 'example.com', allowedOrigins: ['ftp://x y'] })).toBe(
+      'allowed_origins',
+    );
+  });
+
+  it("answers another owner's site as one that does not exist, for every method", async () => {
+    const ada = await ownerCalled('ada');
+    const eve = await ownerCalled('eve');
+    const { site } = await sites.create(ada, { name: 'Ada', domain: 'ada.example' });
+    const attempts = [
+      () => sites.get(eve.id, site.id),
+      () => sites.describe(eve.id, site.id, { name: 'Mine', domain: 'eve.example', allowedOrigins: [] }),
+      () => sites.changeSettings(eve.id, site.id, { moderation: 'pre' }),
+      () => sites.rotateKeys(eve.id, site.id),
+      () => sites.delete(eve.id, site.id, 'Ada'),
+      () => sites.owners(eve.id, site.id),
+      () => sites.removeOwner(eve.id, site.id, ada.id),
+      () => invitations.invite(eve, site.id, { email: 'friend@example.com' }),
+      () => invitations.pending(eve.id, site.id),
+    ];
+    for (const attempt of attempts) {
+      const error = await failure(attempt());
+      expect([error.code, error.message]).toEqual(['not_found', 'Site not found.']);
+    }
+    expect(await sites.get(ada.id, site.id)).toMatchObject({ name: 'Ada', settings: { moderation: 'none' } });
+  });
+
+  it('changes settings from their text form, reporting every bad field at once and saving nothing then', async () => {
+    const ada = await ownerCalled('ada');
+    const { site } = await sites.create(ada, { name: 'Ada', domain: 'ada.example' });
+    const changed = await sites.changeSettings(ada.id, site.id, { moderation: 'pre', allow_guests: 'off' });
+    expect(changed.settings).toMatchObject({ moderation: 'pre', allow_guests: false });
+
+    const error = await failure(
+      sites.changeSettings(ada.id, site.id, { moderation: 'sometimes', allow_guests: 'on', no_such: '1' }),
+    );
+    expect(error).toBeInstanceOf(SettingsProblems);
+    expect((error as SettingsProblems).problems.map((p) => p.field)).toEqual(['moderation', 'no_such']);
+    expect((await sites.get(ada.id, site.id)).settings).toMatchObject({
+      moderation: 'pre',
+      allow_guests: false,
+    });
+
+    // Back to the default: nothing stored, so a later change of the default reaches the site.
+    await sites.changeSettings(ada.id, site.id, { moderation: 'none' });
+    const [stored] = await handle.db.select().from(sitesTable).where(eq(sitesTable.id, site.id));
+    expect(stored?.settings).toEqual({ allow_guests: false });
+  });
+
+  it('rotates keys: the old ones are no key at all, the new ones are the site', async () => {
+    const ada = await ownerCalled('ada');
+    const { site, secretKey } = await sites.create(ada, { name: 'Ada', domain: 'ada.example' });
+    now += 1000;
+    const rotated = await sites.rotateKeys(ada.id, site.id);
+    expect(await sites.verifyKey(site.publicKey)).toBeNull();
+    expect(await sites.verifyKey(secretKey)).toBeNull();
+    expect(await sites.verifyKey(rotated.site.publicKey)).toMatchObject({ siteId: site.id });
+    expect(await sites.verifyKey(rotated.secretKey)).toMatchObject({ siteId: site.id, kind: 'secret' });
+    expect(rotated.site.keysRotatedAt).toEqual(new Date(now));
+  });
+
+  it('deletes a site only with its name typed again', async () => {
+    const ada = await ownerCalled('ada');
+    const { site } = await sites.create(ada, { name: 'Ada blog', domain: 'ada.example' });
+    expect((await failure(sites.delete(ada.id, site.id, 'Ada'))).field).toBe('confirmation');
+    await sites.delete(ada.id, site.id, ' Ada blog ');
+    expect(await sites.list(ada.id)).toEqual([]);
+    expect(await sites.verifyKey(site.publicKey)).toBeNull();
+  });
+
+  it('invites a co-owner who accepts with the invited address only, and never removes the last owner', async () => {
+    const ada = await ownerCalled('ada');
+    const bob = await ownerCalled('bob');
+    const eve = await ownerCalled('eve');
+    const { site } = await sites.create(ada, { name: 'Ada', domain: 'ada.example' });
+    await sites.create(bob, { name: 'Bob', domain: 'bob.example' });
+
+    await invitations.invite(ada, site.id, { email: bob.email.toUpperCase() });
+    const message = await smtp.nextMessage(bob.email);
+    expect(message.subject).toContain('Ada');
+    const token = /token=([\w-]+)/.exec(message.text)![1]!;
+    expect(await invitations.pending(ada.id, site.id)).toMatchObject([{ email: bob.email }]);
+
+    // The link forwarded to someone else makes nobody an owner.
+    expect((await failure(invitations.accept(eve, token))).code).toBe('forbidden');
+    expect(await invitations.accept(bob, token)).toBe(site.id);
+    expect((await sites.list(bob.id)).map((s) => s.name)).toEqual(['Ada', 'Bob']);
+    expect(await sites.owners(ada.id, site.id)).toEqual([ada.id, bob.id]);
+    expect(await invitations.pending(ada.id, site.id)).toEqual([]);
+    expect((await failure(invitations.accept(bob, token))).field).toBe('token');
+
+    expect(await sites.ownedAlone(ada.id)).toEqual([]);
+    await sites.removeOwner(bob.id, site.id, ada.id);
+    expect((await failure(sites.removeOwner(bob.id, site.id, bob.id))).code).toBe('conflict');
+    expect((await sites.ownedAlone(bob.id)).sort()).toEqual(
+      (await sites.list(bob.id)).map((s) => s.id).sort(),
+    );
+  });
+
+  it('lets an invitation lapse after a week, and its site revoke it before', async () => {
+    const ada = await ownerCalled('ada');
+    const bob = await ownerCalled('bob');
+    const { site } = await sites.create(ada, { name: 'Ada', domain: 'ada.example' });
+    const first = await invitations.invite(ada, site.id, { email: bob.email });
+    const firstToken = /token=([\w-]+)/.exec((await smtp.nextMessage(bob.email)).text)![1]!;
+    await invitations.revoke(ada.id, site.id, first.id);
+    expect((await failure(invitations.accept(bob, firstToken))).field).toBe('token');
+
+    await invitations.invite(ada, site.id, { email: bob.email });
+    const secondToken = /token=([\w-]+)/.exec((await smtp.nextMessage(bob.email)).text)![1]!;
+    now += INVITATION_LIFETIME_MS;
+    expect(await invitations.pending(ada.id, site.id)).toEqual([]);
+    expect((await failure(invitations.accept(bob, secondToken))).field).toBe('token');
+  });
+});
