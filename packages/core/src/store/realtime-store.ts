@@ -1,17 +1,14 @@
 import { channels, keys, sitePrefix } from '../keys.js';
+import {
+  type EnvelopeHeader,
+  encodeEnvelope,
+  type PresentUser,
+  presenceAnnouncements,
+} from '../protocol/index.js';
 import { isCluster, type RedisClient, translateRedisError } from './redis.js';
 import { runScript } from './scripts.js';
 
-/** Who may see a live message: everyone, or only that user and the site's moderators. */
-export type Audience = { public: true } | { public: false; user_id: string };
-
-/** What goes over a page or user channel: the wire message and who may see it. */
-export interface Envelope {
-  audience: Audience;
-  message: { jsonrpc: '2.0'; method: string; params: object };
-}
-
-/** A logged page event: its stream id (`<ms>-<seq>`) and its envelope JSON. */
+/** A logged page event: its stream id (`<ms>-<seq>`) and its envelope JSON (`readEnvelope`). */
 export interface LoggedEvent {
   id: string;
   envelope: string;
@@ -19,13 +16,6 @@ export interface LoggedEvent {
 
 /** Where a resync starts: after an event id, or from a time (ms on the server clock). */
 export type LogPosition = { after: string } | { from: number };
-
-/** The public face of someone on a page. */
-export interface PresentUser {
-  id: string;
-  name: string;
-  avatar_url: string | null;
-}
 
 export interface PresenceSnapshot {
   /** Everyone on the page: signed-in users once each, plus every anonymous reader. */
@@ -72,8 +62,16 @@ export class RealtimeStore {
     this.sharded = isCluster(redis);
   }
 
-  /** Logs a page event and publishes it (with its log id) to the page's subscribers; returns the id. */
-  async logPageEvent(siteId: string, pageId: string, envelope: Envelope): Promise<string> {
+  /**
+   * Logs a page event and publishes it (with its log id) to the page's subscribers; returns the id.
+   * `message` is the serialised message (`protocol/messages.ts`): stored and sent as it is.
+   */
+  async logPageEvent(
+    siteId: string,
+    pageId: string,
+    header: EnvelopeHeader,
+    message: string,
+  ): Promise<string> {
     return runScript(
       this.redis,
       'publishPageEvent',
@@ -81,7 +79,7 @@ export class RealtimeStore {
       [
         sitePrefix(siteId),
         channels.page(siteId, pageId),
-        JSON.stringify(envelope),
+        encodeEnvelope(header, message),
         this.log.maxEvents,
         this.log.windowMs,
         this.log.keepMs,
@@ -91,8 +89,8 @@ export class RealtimeStore {
   }
 
   /** Publishes without logging: typing, and the per-user channel's notifications. */
-  async publish(channel: string, envelope: Envelope): Promise<void> {
-    const payload = JSON.stringify(envelope);
+  async publish(channel: string, header: EnvelopeHeader, message: string): Promise<void> {
+    const payload = encodeEnvelope(header, message);
     if (this.sharded) await this.redis.spublish(channel, payload).catch(translateRedisError);
     else await this.redis.publish(channel, payload).catch(translateRedisError);
   }
@@ -194,6 +192,7 @@ export class RealtimeStore {
     timing: PresenceTiming,
     rest: (string | number)[],
   ): Promise<PresenceSnapshot> {
+    const announcements = presenceAnnouncements(pageId);
     const reply = (await runScript(
       this.redis,
       'presence',
@@ -207,7 +206,8 @@ export class RealtimeStore {
         sitePrefix(siteId),
         channels.page(siteId, pageId),
         this.sharded ? '1' : '0',
-        pageId,
+        announcements.joined,
+        announcements.left,
         op,
         instance,
         timing.now,
