@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import type { CommentView } from '../types.js';
 import type { DomainEvent } from './domain-events.js';
 import type { Audience, PresentUser } from './schemas.js';
 import type { PageEventMethod, ServerMethod, ServerParams } from './server.js';
@@ -105,27 +107,72 @@ export function readEnvelope(payload: string): Envelope | null {
 }
 
 /**
- * Presence changes are announced by `presence.lua` in the same step as the
- * change, with values only the script knows (who, the new count). So the
- * script gets these envelopes from here with named holes (`$user`,
- * `$user_id`, `$count`), which it fills with JSON values and publishes as they are.
+ * An envelope some of whose values only a Lua script knows when it runs (the
+ * new count, where a comment was stored). The text is serialised here as
+ * usual; each hole becomes a raw `\x01name\x01`, which JSON text never holds
+ * (it escapes control characters), and `fill` in `prelude.lua` puts the
+ * script's JSON value in its place. The script thus publishes these bytes,
+ * assembling no JSON of its own.
  */
-export function presenceAnnouncements(pageId: string): { joined: string; left: string } {
-  const user = hole('user') as unknown as PresentUser;
-  const userId = hole('user_id');
-  const count = hole('count') as unknown as number;
-  // The joining user's own connections skip it: `$user_id` is their id.
-  const joined = encodeEnvelope(
-    { audience: { public: true }, skip: userId, count },
-    serverMessage('user_joined', { page_id: pageId, user, count }),
-  );
-  const left = encodeEnvelope(
-    { audience: { public: true }, count },
-    serverMessage('user_left', { page_id: pageId, user_id: userId, count }),
-  );
-  return { joined: fillable(joined), left: fillable(left) };
+export function fillable(build: (hole: <T>(name: string) => T) => string): string {
+  const text = build(<T>(name: string) => `${HOLE}${name}\u0001` as T);
+  return text.replace(HOLES, '\u0001$1\u0001');
 }
 
-/** A marker no id or page id can contain; `fillable` turns it, quotes included, into `$name`. */
-const hole = (name: string) => `\u0001${name}\u0001`;
-const fillable = (json: string) => json.replace(/"\\u0001([a-z_]+)\\u0001"/g, '$$$1');
+/** Holes carry a secret of the process, so that no text a user wrote can pass for one. */
+const SECRET = randomBytes(12).toString('hex');
+const HOLE = `\u0001${SECRET}`;
+const HOLES = new RegExp(`"\\\\u0001${SECRET}([a-z_]+)\\\\u0001"`, 'g');
+
+/**
+ * What `presence.lua` publishes when a user arrives on a page or leaves it,
+ * in the same step as the change: `$user` (their profile), `$user_id` and
+ * `$count` (the page's new count) are its holes.
+ */
+export function presenceAnnouncements(pageId: string): { joined: string; left: string } {
+  const joined = fillable((hole) => {
+    const count = hole<number>('count');
+    return encodeEnvelope(
+      // The arriving user's own connections skip it: their presence answer lists them.
+      { audience: { public: true }, skip: hole<string>('user_id'), count },
+      serverMessage('user_joined', { page_id: pageId, user: hole<PresentUser>('user'), count }),
+    );
+  });
+  const left = fillable((hole) => {
+    const count = hole<number>('count');
+    return encodeEnvelope(
+      { audience: { public: true }, count },
+      serverMessage('user_left', { page_id: pageId, user_id: hole<string>('user_id'), count }),
+    );
+  });
+  return { joined, left };
+}
+
+/**
+ * A new comment's `new_comment`, for `create_comment.lua` to log and publish
+ * in the same step as the write: for everyone, and for its author and
+ * moderators only (the script knows which applies), with `$pid` (the comment
+ * it was stored under) to fill.
+ */
+export function newCommentAnnouncements(
+  pageId: string,
+  comment: CommentView,
+): { everyone: string; hidden: string } {
+  const build = (audience: Audience) =>
+    fillable((hole) =>
+      encodeEnvelope(
+        { audience },
+        pageEventMessage({
+          type: 'comment.created',
+          siteId: '',
+          pageId,
+          audience,
+          comment: { ...comment, pid: hole<string>('pid') },
+        }),
+      ),
+    );
+  return {
+    everyone: build({ public: true }),
+    hidden: build({ public: false, user_id: comment.a ?? '' }),
+  };
+}

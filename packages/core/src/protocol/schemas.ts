@@ -33,7 +33,54 @@ export const AudienceSchema = Type.Union([
 ]);
 export type Audience = Static<typeof AudienceSchema>;
 
-/** A comment as `GET /v1/comments` shapes it: the HTTP API's shared `Comment` schema. */
+/**
+ * A comment in compact form, as `GET /v1/comments` and `new_comment` carry it.
+ * Registered once by `$id` (the HTTP API adds it to Fastify; validators add it
+ * beside the protocol's schemas), and referenced as `CommentRef`.
+ */
+export const CommentSchema = Type.Object(
+  {
+    i: Type.String({ description: 'Comment id.' }),
+    a: Type.Union([Type.String(), Type.Null()], { description: 'Author id; null on a deleted placeholder.' }),
+    n: Type.String({ description: 'Author name.' }),
+    p: Type.Union([Type.String(), Type.Null()], { description: 'Author avatar URL.' }),
+    k: Type.Integer({ description: 'Author karma on this site.' }),
+    t: Type.String({ description: 'Markdown source.' }),
+    h: Type.String({ description: 'Sanitised HTML.' }),
+    u: Type.Integer({ description: 'Upvotes.' }),
+    d: Type.Integer({ description: 'Downvotes.' }),
+    c: Type.Integer({ description: 'Created, Unix seconds.' }),
+    m: Type.Union([Type.Integer(), Type.Null()], { description: 'Modified, Unix seconds.' }),
+    r: Type.Array(Type.Unsafe<CommentView>({ $ref: 'Comment#' }), {
+      description: 'The first replies, oldest first, same shape.',
+    }),
+    rc: Type.Integer({ description: 'How many replies the caller can load under the comment.' }),
+    rx: Type.Optional(
+      Type.String({
+        description: 'Where the replies beyond `r` start: the cursor of GET /v1/comments/:id/replies.',
+      }),
+    ),
+    s: Type.Union(
+      [Type.Literal('approved'), Type.Literal('pending'), Type.Literal('rejected'), Type.Literal('deleted')],
+      { description: 'Status.' },
+    ),
+    pid: Type.Union([Type.String(), Type.Null()], { description: 'Parent id, null for a root.' }),
+    e: Type.Boolean({ description: 'Edited.' }),
+    v: Type.Optional(
+      Type.Union([Type.Literal('up'), Type.Literal('down'), Type.Null()], {
+        description: "The caller's vote (in answers to the caller's own writes).",
+      }),
+    ),
+    ro: Type.Optional(
+      Type.Union([Type.Literal('moderator'), Type.Literal('admin')], {
+        description: "The author's role badge, when they moderate the site.",
+      }),
+    ),
+  },
+  { $id: 'Comment', description: 'A comment in compact form.' },
+);
+
+/** Where a schema holds a comment: a reference to `Comment`, typed as core's `CommentView`. */
 export const CommentRef = Type.Unsafe<CommentView>({ $ref: 'Comment#' });
 
 /** One notification, in `GET /v1/notifications` and in the `notification` message. */

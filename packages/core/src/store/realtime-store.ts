@@ -14,6 +14,16 @@ export interface LoggedEvent {
   envelope: string;
 }
 
+/** A page's log for a script: stream, channel, max entries, window ms, keep ms, sharded ('1'/'0'). */
+export type PageLog = [
+  stream: string,
+  channel: string,
+  maxEvents: number,
+  windowMs: number,
+  keepMs: number,
+  sharded: string,
+];
+
 /** Where a resync starts: after an event id, or from a time (ms on the server clock). */
 export type LogPosition = { after: string } | { from: number };
 
@@ -72,20 +82,28 @@ export class RealtimeStore {
     header: EnvelopeHeader,
     message: string,
   ): Promise<string> {
+    const [stream, channel, ...log] = this.pageLog(siteId, pageId);
     return runScript(
       this.redis,
       'publishPageEvent',
-      [keys.pageEvents(siteId, pageId)],
-      [
-        sitePrefix(siteId),
-        channels.page(siteId, pageId),
-        encodeEnvelope(header, message),
-        this.log.maxEvents,
-        this.log.windowMs,
-        this.log.keepMs,
-        this.sharded ? '1' : '0',
-      ],
+      [stream],
+      [sitePrefix(siteId), channel, encodeEnvelope(header, message), ...log],
     ).catch(translateRedisError) as Promise<string>;
+  }
+
+  /**
+   * Where a script logs and publishes the page's events (`log_page_event` in
+   * `prelude.lua`): the stream, the channel and how long the log keeps them.
+   */
+  pageLog(siteId: string, pageId: string): PageLog {
+    return [
+      keys.pageEvents(siteId, pageId),
+      channels.page(siteId, pageId),
+      this.log.maxEvents,
+      this.log.windowMs,
+      this.log.keepMs,
+      this.sharded ? '1' : '0',
+    ];
   }
 
   /** Publishes without logging: typing, and the per-user channel's notifications. */

@@ -8,8 +8,8 @@
 -- are swept by the others' heartbeats.
 -- KEYS: presence zset, users hash (user → instances), profiles hash, anonymous hash.
 -- ARGV: P, channel, sharded, the user_joined and user_left envelopes (built in
---       `protocol/messages.ts`, with `$user`, `$user_id` and `$count` to fill
---       in), op, instance, now ms, expiry ms, keep ms, list limit, then per op:
+--       `protocol/messages.ts`, with holes for `user`, `user_id` and `count`),
+--       op, instance, now ms, expiry ms, keep ms, list limit, then per op:
 --       join:  user id ('' anonymous), profile JSON
 --       leave: user id ('' anonymous)
 --       beat:  anonymous readers, then user id and profile JSON pairs (all the
@@ -28,10 +28,9 @@ local function count()
   return n
 end
 
--- Publishes an envelope with its holes filled (each value is JSON already).
+-- Publishes a join's or leave's envelope, its holes filled (each value is JSON).
 local function announce(envelope, profile, user)
-  local values = { user = profile, user_id = cjson.encode(user), count = tostring(count()) }
-  publish(channel, (string.gsub(envelope, '%$([%a_]+)', values)), sharded)
+  publish(channel, fill(envelope, { user = profile, user_id = cjson.encode(user), count = tostring(count()) }), sharded)
 end
 
 -- One more instance holds the user; announced when it is the first.
