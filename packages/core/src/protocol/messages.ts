@@ -90,8 +90,9 @@ export function encodeEnvelope(header: EnvelopeHeader, message: string): string 
 
 /**
  * Reads an envelope's header, and slices out its message untouched; null when
- * it is not an envelope. The header holds no string with an unescaped quote, so
- * the first `,"message":` is the envelope's own field.
+ * it is not an envelope. Inside JSON strings quotes are escaped, and no header
+ * field holds an object with a `message`, so the first `,"message":` is the
+ * envelope's own field.
  */
 export function readEnvelope(payload: string): Envelope | null {
   const at = payload.indexOf(MESSAGE_FIELD);

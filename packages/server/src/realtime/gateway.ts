@@ -157,7 +157,13 @@ export class Gateway {
     this.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
       void this.onUpgrade(request, socket, head);
     });
+    this.closeGraceMs = options.closeGraceMs ?? 2000;
+    this.startTimers(options);
+  }
 
+  /** The pings, presence heartbeats, session checks and address sweeps, until `close`. */
+  private startTimers(options: GatewayOptions): void {
+    const { config } = this.deps;
     const every = (ms: number, run: () => unknown) => {
       const timer = setInterval(run, ms);
       timer.unref();
@@ -170,7 +176,6 @@ export class Gateway {
     });
     every(options.sessionCheckMs ?? 5000, () => void this.checkSessions());
     every(60_000, () => this.addresses.sweep(Date.now()));
-    this.closeGraceMs = options.closeGraceMs ?? 2000;
   }
 
   /** Listens on the given address; resolves with the `ws://` base URL. */

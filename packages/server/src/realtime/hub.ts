@@ -269,8 +269,7 @@ export class ChannelHub {
 
   private read(payload: string): Envelope | null {
     const envelope = readEnvelope(payload);
-    if (!envelope)
-      this.logger.error({ payload: payload.slice(0, 200) }, 'unreadable message on a real-time channel');
+    if (!envelope) this.logger.error({ bytes: payload.length }, 'unreadable message on a real-time channel');
     return envelope;
   }
 
