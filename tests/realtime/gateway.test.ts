@@ -1,4 +1,4 @@
-import { resolvePage } from '@threadkit/core';
+import { resolvePage, serverMessage } from '@threadkit/core';
 import {
   eventually,
   RefusedHandshake,
@@ -588,14 +588,17 @@ describe('protocol errors and limits', () => {
     (slow.ws as unknown as { _socket: { pause(): void } })._socket.pause();
     const big = 'x'.repeat(200_000);
     for (let i = 0; i < 150; i++) {
-      await api.context.realtime.logPageEvent(api.site.id, page.id, {
-        audience: { public: true },
-        message: {
-          jsonrpc: '2.0',
-          method: 'edit_comment',
-          params: { page_id: page.id, comment_id: String(i), content: big, content_html: big },
-        },
-      });
+      await api.context.realtime.logPageEvent(
+        api.site.id,
+        page.id,
+        { audience: { public: true } },
+        serverMessage('edit_comment', {
+          page_id: page.id,
+          comment_id: String(i),
+          content: big,
+          content_html: big,
+        }),
+      );
     }
     await fast.next('edit_comment', (p) => p.comment_id === '149', 20_000);
     const metrics = await (await fetch(`${gw.url.replace('ws://', 'http://')}/metrics`)).text();

@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import { resolvePage } from '@threadkit/core';
+import { resolvePage, serverMessage } from '@threadkit/core';
 import {
   cliEnv,
   ensureBuilt,
@@ -43,14 +43,12 @@ async function logEvents(pageId: string, count: number): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
     ids.push(
-      await api.context.realtime.logPageEvent(api.site.id, pageId, {
-        audience: { public: true },
-        message: {
-          jsonrpc: '2.0',
-          method: 'delete_comment',
-          params: { page_id: pageId, comment_id: `c${i}` },
-        },
-      }),
+      await api.context.realtime.logPageEvent(
+        api.site.id,
+        pageId,
+        { audience: { public: true } },
+        serverMessage('delete_comment', { page_id: pageId, comment_id: `c${i}` }),
+      ),
     );
   }
   return ids;

@@ -18,6 +18,7 @@ export * from './names.js';
 export * from './origins.js';
 export * from './page-identity.js';
 export * from './passwords.js';
+export * from './protocol/index.js';
 export * from './rate-limits.js';
 export * from './services/account-service.js';
 export * from './services/auth-service.js';

@@ -210,6 +210,7 @@ export async function createContext(
     comments: new CommentService({
       store: commentStore,
       events,
+      realtime,
       // Outside services fail open: one warning per failed call, with the site and step (no secrets).
       moderation: createModerationPipeline({
         akismetUrl: config.akismetApiUrl,

@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { type CommentView, ERROR_CODES, ID_SCHEMA_PATTERN, MAX_NAME_LENGTH } from '@threadkit/core';
+import { ERROR_CODES, ID_SCHEMA_PATTERN, MAX_NAME_LENGTH } from '@threadkit/core';
 import type { RouteOptions } from 'fastify';
 
 /**
@@ -7,49 +7,8 @@ import type { RouteOptions } from 'fastify';
  * them and the OpenAPI document lists them as components.
  */
 
-export const CommentSchema = Type.Object(
-  {
-    i: Type.String({ description: 'Comment id.' }),
-    a: Type.Union([Type.String(), Type.Null()], { description: 'Author id; null on a deleted placeholder.' }),
-    n: Type.String({ description: 'Author name.' }),
-    p: Type.Union([Type.String(), Type.Null()], { description: 'Author avatar URL.' }),
-    k: Type.Integer({ description: 'Author karma on this site.' }),
-    t: Type.String({ description: 'Markdown source.' }),
-    h: Type.String({ description: 'Sanitised HTML.' }),
-    u: Type.Integer({ description: 'Upvotes.' }),
-    d: Type.Integer({ description: 'Downvotes.' }),
-    c: Type.Integer({ description: 'Created, Unix seconds.' }),
-    m: Type.Union([Type.Integer(), Type.Null()], { description: 'Modified, Unix seconds.' }),
-    r: Type.Array(Type.Unsafe<CommentView>({ $ref: 'Comment#' }), {
-      description: 'The first replies, oldest first, same shape.',
-    }),
-    rc: Type.Integer({ description: 'How many replies the caller can load under the comment.' }),
-    rx: Type.Optional(
-      Type.String({
-        description: 'Where the replies beyond `r` start: the cursor of GET /v1/comments/:id/replies.',
-      }),
-    ),
-    s: Type.Union(
-      [Type.Literal('approved'), Type.Literal('pending'), Type.Literal('rejected'), Type.Literal('deleted')],
-      { description: 'Status.' },
-    ),
-    pid: Type.Union([Type.String(), Type.Null()], { description: 'Parent id, null for a root.' }),
-    e: Type.Boolean({ description: 'Edited.' }),
-    v: Type.Optional(
-      Type.Union([Type.Literal('up'), Type.Literal('down'), Type.Null()], {
-        description: "The caller's vote (in answers to the caller's own writes).",
-      }),
-    ),
-    ro: Type.Optional(
-      Type.Union([Type.Literal('moderator'), Type.Literal('admin')], {
-        description: "The author's role badge, when they moderate the site.",
-      }),
-    ),
-  },
-  { $id: 'Comment', description: 'A comment in compact form.' },
-);
-
-export const CommentRef = Type.Unsafe<CommentView>({ $ref: 'Comment#' });
+/** The compact comment (`Comment`): one schema for HTTP answers and live messages, in core's protocol. */
+export { CommentRef, CommentSchema } from '@threadkit/core';
 
 export const ErrorSchema = Type.Object(
   {

@@ -1,5 +1,12 @@
-import { createRedis, type WebSocketConfig, waitForRedis } from '@threadkit/core';
+import {
+  CommentSchema,
+  createRedis,
+  SERVER_PARAMS,
+  type WebSocketConfig,
+  waitForRedis,
+} from '@threadkit/core';
 import { createContext, Gateway, type GatewayOptions } from '@threadkit/server';
+import { Ajv, type ValidateFunction } from 'ajv';
 import pino from 'pino';
 import WebSocket from 'ws';
 import { TEST_ORIGIN, type TestApi } from './api.js';
@@ -81,9 +88,33 @@ export interface WireMessage {
   params: Record<string, any>;
 }
 
-/** A WebSocket client that records what the server sends, for tests to wait on. */
+/** Each server method's schema (core's `protocol/`), compiled once for every test socket. */
+const serverSchemas = (() => {
+  const ajv = new Ajv({ strict: false });
+  ajv.addSchema(CommentSchema);
+  return new Map<string, ValidateFunction>(
+    Object.entries(SERVER_PARAMS).map(([method, schema]) => [method, ajv.compile(schema)]),
+  );
+})();
+
+/** Why a message from the server breaks the protocol's schemas, or null when it keeps them. */
+export function protocolViolation(message: WireMessage): string | null {
+  if (message.jsonrpc !== '2.0') return `not JSON-RPC 2.0: ${JSON.stringify(message)}`;
+  const validate = serverSchemas.get(message.method);
+  if (!validate) return `unknown method ${message.method}`;
+  if (validate(message.params)) return null;
+  return `${message.method}: ${JSON.stringify(validate.errors)} in ${JSON.stringify(message.params)}`;
+}
+
+/**
+ * A WebSocket client that records what the server sends, for tests to wait on.
+ * Every message is checked against the protocol's schemas: one that breaks
+ * them fails the test at its next `next` or `take`.
+ */
 export class TestSocket {
   readonly received: WireMessage[] = [];
+  /** Messages that broke the protocol's schemas, and why. */
+  readonly violations: string[] = [];
   /** Messages not yet taken by `next`. */
   private readonly unread: WireMessage[] = [];
   readonly closed: Promise<{ code: number; reason: string }>;
@@ -91,6 +122,8 @@ export class TestSocket {
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
       const message = JSON.parse(String(data)) as WireMessage;
+      const violation = protocolViolation(message);
+      if (violation) this.violations.push(violation);
       this.received.push(message);
       this.unread.push(message);
     });
@@ -139,6 +172,7 @@ export class TestSocket {
     where: (params: WireMessage['params']) => boolean = () => true,
     timeoutMs = 5000,
   ): Promise<WireMessage> {
+    this.keepsProtocol();
     const found = await eventually(
       `a ${method} message`,
       async () => this.unread.find((m) => m.method === method && where(m.params)),
@@ -146,11 +180,13 @@ export class TestSocket {
       timeoutMs,
     );
     this.unread.splice(this.unread.indexOf(found!), 1);
+    this.keepsProtocol();
     return found!;
   }
 
   /** Unread messages with this method, taken now without waiting. */
   take(method: string): WireMessage[] {
+    this.keepsProtocol();
     const taken = this.unread.filter((m) => m.method === method);
     for (const m of taken) this.unread.splice(this.unread.indexOf(m), 1);
     return taken;
@@ -164,6 +200,10 @@ export class TestSocket {
 
   close(): void {
     this.ws.close();
+  }
+
+  private keepsProtocol(): void {
+    if (this.violations.length > 0) throw new Error(`the server broke the protocol: ${this.violations[0]}`);
   }
 }
 

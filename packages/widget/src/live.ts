@@ -1,4 +1,4 @@
-import type { WebSocketErrorCode } from '@threadkit/core';
+import type { ClientMethod, ClientParams, WebSocketErrorCode } from '@threadkit/core';
 import type { LiveMessage } from './types.js';
 
 /** The gateway's `error` code for "live updates are paused" (the server lost its storage). */
@@ -47,7 +47,7 @@ export class LiveClient {
     this.connect();
   }
 
-  send(method: string, params: object): void {
+  send<M extends ClientMethod>(method: M, params: ClientParams<M>): void {
     if (this.ws?.readyState === WebSocket.OPEN)
       this.ws.send(JSON.stringify({ jsonrpc: '2.0', method, params }));
   }
@@ -101,7 +101,7 @@ export class LiveClient {
         return;
       }
       if (message.method === 'connected') {
-        serverTime = message.params.server_time as number;
+        serverTime = message.params.server_time;
         // Resume from the last event seen, else from the last connection that caught up, else
         // from when the thread was read (on the server's clock): nothing in between is missed.
         since =

@@ -14,11 +14,11 @@ import {
   typists,
 } from './thread.js';
 import { comment, PAGE, page } from './thread.testing.js';
+import type { LiveMessage } from './types.js';
 
-const live = (method: string, params: Record<string, unknown>) => ({
-  method,
-  params: { page_id: PAGE, ...params },
-});
+/** A message of the gateway about the page (`page_id` added); comments as the widget keeps them. */
+const live = (method: LiveMessage['method'], params: Record<string, unknown>) =>
+  ({ jsonrpc: '2.0', method, params: { page_id: PAGE, ...params } }) as LiveMessage;
 
 function loaded(): ThreadState {
   const root = comment('a', { r: [comment('a1', { pid: 'a' })] });
@@ -115,7 +115,11 @@ describe('live events', () => {
     state = applyLive(state, live('lock_update', { locked: false }), null, 0);
     expect(state.locked).toBe(false);
     // Another page's lock is not this one's.
-    const elsewhere = { method: 'lock_update', params: { page_id: 'other', locked: true } };
+    const elsewhere: LiveMessage = {
+      jsonrpc: '2.0',
+      method: 'lock_update',
+      params: { page_id: 'other', locked: true },
+    };
     expect(applyLive(state, elsewhere, null, 0).locked).toBe(false);
   });
 
@@ -155,7 +159,11 @@ describe('live events', () => {
     expect(
       applyLive(
         state,
-        { method: 'vote_update', params: { page_id: 'other', comment_id: 'a', upvotes: 9, downvotes: 0 } },
+        {
+          jsonrpc: '2.0',
+          method: 'vote_update',
+          params: { page_id: 'other', comment_id: 'a', upvotes: 9, downvotes: 0 },
+        },
         null,
         0,
       ),

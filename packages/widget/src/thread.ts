@@ -115,12 +115,15 @@ export function applyLive(
   selfId: string | null,
   now: number,
 ): ThreadState {
-  const params = message.params;
-  if (params.page_id !== undefined && params.page_id !== state.pageId) return state;
-  const next = typeof params.event_id === 'string' ? { ...state, lastEventId: params.event_id } : state;
-  switch (message.method) {
+  // Destructured, `params` still narrows with `method` in each case.
+  const { method, params } = message;
+  // Not every message is about a page, or logged.
+  const about = params as { page_id?: string; event_id?: string };
+  if (about.page_id !== undefined && about.page_id !== state.pageId) return state;
+  const next = typeof about.event_id === 'string' ? { ...state, lastEventId: about.event_id } : state;
+  switch (method) {
     case 'new_comment':
-      return addComment(next, params.comment as Comment, params.comment.a === selfId);
+      return addComment(next, params.comment, params.comment.a === selfId);
     case 'edit_comment':
       return patch(next, params.comment_id, { t: params.content, h: params.content_html, e: true });
     case 'delete_comment':

@@ -1,4 +1,4 @@
-import type { CommentView } from '@threadkit/core';
+import type { CommentView, ServerMessage } from '@threadkit/core';
 
 /**
  * A comment in the API's compact form (`api.md`, Comments), kept flat by the
@@ -36,18 +36,10 @@ export interface RepliesPage {
 export type Sort = 'new' | 'old' | 'top' | 'hot' | 'controversial';
 export const SORTS: readonly Sort[] = ['new', 'old', 'top', 'hot', 'controversial'];
 
-export interface PresentUser {
-  id: string;
-  name: string;
-  avatar_url: string | null;
-}
+export type { PresentUser } from '@threadkit/core';
 
-/** A message from the real-time gateway. */
-export interface LiveMessage {
-  method: string;
-  // biome-ignore lint/suspicious/noExplicitAny: the gateway's params differ per method
-  params: Record<string, any>;
-}
+/** A message from the real-time gateway (`protocol/` in core: types only, no code in the bundle). */
+export type LiveMessage = ServerMessage;
 
 export interface Viewer {
   id: string;

@@ -5,7 +5,9 @@ import { renderMarkdown, storedHtml } from '../markdown.js';
 import type { ClientInfo, FormSignals, ModerationInput, Verdict } from '../moderation/verdict.js';
 import { isSiteUrl } from '../origins.js';
 import type { PageRef } from '../page-identity.js';
+import { newCommentAnnouncements } from '../protocol/index.js';
 import type { CommentStore } from '../store/comment-store.js';
+import type { RealtimeStore } from '../store/realtime-store.js';
 import type {
   CommentView,
   ReportReason,
@@ -46,6 +48,8 @@ export class CommentService {
     private readonly deps: {
       store: CommentStore;
       events: EventBus;
+      /** The live page logs: a new comment is logged in the same step as its write (none: by the relay). */
+      realtime?: RealtimeStore;
       /** Spam and abuse checks for new comments (`ModerationPipeline`); none: every comment passes. */
       moderation?: { check(input: ModerationInput): Promise<Verdict> };
     },
@@ -99,6 +103,7 @@ export class CommentService {
       listed: false,
       ...(verdict?.action === 'hold' ? { hr: verdict.reason } : {}),
     };
+    const realtime = this.deps.realtime;
     const { isPublic, parentId } = await this.deps.store.create(
       site.id,
       {
@@ -119,6 +124,12 @@ export class CommentService {
         // Held comments wait in the queue; under post-moderation published ones are queued for review.
         queue: comment.s === 'pending' || (site.settings.moderation === 'post' && !isModerator(viewer)),
         maxDepth: MAX_DEPTH,
+        ...(realtime && {
+          announce: {
+            log: realtime.pageLog(site.id, input.page.id),
+            ...newCommentAnnouncements(input.page.id, toView(comment, authorRow(author.user))),
+          },
+        }),
       },
     );
     comment.pid = parentId;
@@ -132,6 +143,7 @@ export class CommentService {
       comment: shared,
       // Attached beside the comment it answers (the deepest level): that comment's author is the one replied to.
       ...(input.parentId && input.parentId !== parentId ? { replyTo: input.parentId } : {}),
+      ...(realtime && { logged: true }),
     });
     return { ...shared, v: null };
   }

@@ -1,8 +1,14 @@
 import type { DigestComposer, MailQueue } from '../delivery/mail-queue.js';
 import { excerpt, notificationDigest, notificationEmail } from '../delivery/notification-email.js';
-import type { DomainEvent, EventBus } from '../events.js';
+import type { EventBus } from '../events.js';
 import { channels } from '../keys.js';
 import { siteUrlOrNull } from '../origins.js';
+import {
+  type DomainEvent,
+  type NotificationView,
+  type PresentUser,
+  serverMessage,
+} from '../protocol/index.js';
 import type { CommentStore } from '../store/comment-store.js';
 import type { MailDigestStore } from '../store/mail-digest-store.js';
 import type { DigestRef } from '../store/mail-queue-store.js';
@@ -15,23 +21,7 @@ import { findMentions } from './mentions.js';
 import type { SiteService } from './site-service.js';
 
 /** Who caused a notification, as the list shows them. */
-export interface NotificationActor {
-  id: string;
-  name: string;
-  avatar_url: string | null;
-}
-
-/** One notification in `GET /v1/notifications` and in the `notification` WebSocket message. */
-export interface NotificationView {
-  id: string;
-  type: NotificationType;
-  comment_id: string;
-  page_url: string | null;
-  /** null for upvotes (votes are anonymous) and when the account is gone. */
-  from_user: NotificationActor | null;
-  read: boolean;
-  created_at: number;
-}
+export type NotificationActor = PresentUser;
 
 export interface NotificationList {
   notifications: NotificationView[];
@@ -44,13 +34,6 @@ export const UPVOTE_WINDOW_SECONDS = 3600;
 export const MAX_MENTIONS_PER_COMMENT = 10;
 /** At most one reply or mention e-mail per recipient in this window; the rest wait for a digest at its end. */
 export const NOTIFICATION_EMAIL_WINDOW_MS = 10 * 60_000;
-
-/** The WebSocket message of `api.md` for a new notification. */
-export const notificationMessage = (notification: NotificationView) => ({
-  jsonrpc: '2.0' as const,
-  method: 'notification' as const,
-  params: notification,
-});
 
 type CreatedEvent = Extract<DomainEvent, { type: 'comment.created' }>;
 type VotedEvent = Extract<DomainEvent, { type: 'comment.voted' }>;
@@ -250,10 +233,11 @@ export class NotificationService implements DigestComposer {
       what.from,
       site,
     );
-    await this.deps.realtime.publish(channels.user(siteId, userId), {
-      audience: { public: false, user_id: userId },
-      message: notificationMessage(view),
-    });
+    await this.deps.realtime.publish(
+      channels.user(siteId, userId),
+      { audience: { public: false, user_id: userId } },
+      serverMessage('notification', view),
+    );
     if (what.type !== 'upvote' && what.from && user && wantsEmail(user)) {
       const item = {
         type: what.type,

@@ -1,6 +1,7 @@
 import { keys, type PageIndex, sitePrefix } from '../keys.js';
 import type { StoredComment, VoteDirection } from '../types.js';
 import { decodeComment } from './comment-record.js';
+import type { PageLog } from './realtime-store.js';
 import { type RedisClient, translateRedisError } from './redis.js';
 import { runScript, runScriptBuffers } from './scripts.js';
 
@@ -100,6 +101,11 @@ export class CommentStore {
       pageKey: string | null;
       queue: boolean;
       maxDepth: number;
+      /**
+       * The comment's `new_comment` (`newCommentAnnouncements`), logged and
+       * published in the same step as the write: no crash can come between them.
+       */
+      announce?: { log: PageLog; everyone: string; hidden: string };
     },
   ): Promise<{ isPublic: boolean; parentId: string }> {
     const [isPublic, parentId] = await runScript(
@@ -122,6 +128,9 @@ export class CommentStore {
         options.pageKey ?? '',
         flag(options.queue),
         options.maxDepth,
+        ...(options.announce
+          ? [...options.announce.log, options.announce.everyone, options.announce.hidden]
+          : []),
       ],
     ).catch(translateRedisError);
     return { isPublic: isPublic === 1, parentId: String(parentId) };

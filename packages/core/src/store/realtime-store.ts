@@ -1,31 +1,31 @@
 import { channels, keys, sitePrefix } from '../keys.js';
+import {
+  type EnvelopeHeader,
+  encodeEnvelope,
+  type PresentUser,
+  presenceAnnouncements,
+} from '../protocol/index.js';
 import { isCluster, type RedisClient, translateRedisError } from './redis.js';
 import { runScript } from './scripts.js';
 
-/** Who may see a live message: everyone, or only that user and the site's moderators. */
-export type Audience = { public: true } | { public: false; user_id: string };
-
-/** What goes over a page or user channel: the wire message and who may see it. */
-export interface Envelope {
-  audience: Audience;
-  message: { jsonrpc: '2.0'; method: string; params: object };
-}
-
-/** A logged page event: its stream id (`<ms>-<seq>`) and its envelope JSON. */
+/** A logged page event: its stream id (`<ms>-<seq>`) and its envelope JSON (`readEnvelope`). */
 export interface LoggedEvent {
   id: string;
   envelope: string;
 }
 
+/** A page's log for a script: stream, channel, max entries, window ms, keep ms, sharded ('1'/'0'). */
+export type PageLog = [
+  stream: string,
+  channel: string,
+  maxEvents: number,
+  windowMs: number,
+  keepMs: number,
+  sharded: string,
+];
+
 /** Where a resync starts: after an event id, or from a time (ms on the server clock). */
 export type LogPosition = { after: string } | { from: number };
-
-/** The public face of someone on a page. */
-export interface PresentUser {
-  id: string;
-  name: string;
-  avatar_url: string | null;
-}
 
 export interface PresenceSnapshot {
   /** Everyone on the page: signed-in users once each, plus every anonymous reader. */
@@ -72,27 +72,43 @@ export class RealtimeStore {
     this.sharded = isCluster(redis);
   }
 
-  /** Logs a page event and publishes it (with its log id) to the page's subscribers; returns the id. */
-  async logPageEvent(siteId: string, pageId: string, envelope: Envelope): Promise<string> {
+  /**
+   * Logs a page event and publishes it (with its log id) to the page's subscribers; returns the id.
+   * `message` is the serialised message (`protocol/messages.ts`): stored and sent as it is.
+   */
+  async logPageEvent(
+    siteId: string,
+    pageId: string,
+    header: EnvelopeHeader,
+    message: string,
+  ): Promise<string> {
+    const [stream, channel, ...log] = this.pageLog(siteId, pageId);
     return runScript(
       this.redis,
       'publishPageEvent',
-      [keys.pageEvents(siteId, pageId)],
-      [
-        sitePrefix(siteId),
-        channels.page(siteId, pageId),
-        JSON.stringify(envelope),
-        this.log.maxEvents,
-        this.log.windowMs,
-        this.log.keepMs,
-        this.sharded ? '1' : '0',
-      ],
+      [stream],
+      [sitePrefix(siteId), channel, encodeEnvelope(header, message), ...log],
     ).catch(translateRedisError) as Promise<string>;
   }
 
+  /**
+   * Where a script logs and publishes the page's events (`log_page_event` in
+   * `prelude.lua`): the stream, the channel and how long the log keeps them.
+   */
+  pageLog(siteId: string, pageId: string): PageLog {
+    return [
+      keys.pageEvents(siteId, pageId),
+      channels.page(siteId, pageId),
+      this.log.maxEvents,
+      this.log.windowMs,
+      this.log.keepMs,
+      this.sharded ? '1' : '0',
+    ];
+  }
+
   /** Publishes without logging: typing, and the per-user channel's notifications. */
-  async publish(channel: string, envelope: Envelope): Promise<void> {
-    const payload = JSON.stringify(envelope);
+  async publish(channel: string, header: EnvelopeHeader, message: string): Promise<void> {
+    const payload = encodeEnvelope(header, message);
     if (this.sharded) await this.redis.spublish(channel, payload).catch(translateRedisError);
     else await this.redis.publish(channel, payload).catch(translateRedisError);
   }
@@ -194,6 +210,7 @@ export class RealtimeStore {
     timing: PresenceTiming,
     rest: (string | number)[],
   ): Promise<PresenceSnapshot> {
+    const announcements = presenceAnnouncements(pageId);
     const reply = (await runScript(
       this.redis,
       'presence',
@@ -207,7 +224,8 @@ export class RealtimeStore {
         sitePrefix(siteId),
         channels.page(siteId, pageId),
         this.sharded ? '1' : '0',
-        pageId,
+        announcements.joined,
+        announcements.left,
         op,
         instance,
         timing.now,

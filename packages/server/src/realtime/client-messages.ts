@@ -1,10 +1,17 @@
-import { channels, type LoggedEvent, type RealtimeStore } from '@threadkit/core';
+import {
+  type ClientMessage,
+  channels,
+  type LoggedEvent,
+  type PresenceSnapshot,
+  type RealtimeStore,
+  serverMessage,
+} from '@threadkit/core';
 import type { ClientAddresses } from './client-addresses.js';
 import { type Connection, compareStreamIds } from './connection.js';
 import { type ChannelHub, REPLAY_LIMIT } from './hub.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { PresenceTracker } from './presence.js';
-import { type ClientMessage, ProtocolError } from './protocol.js';
+import { ProtocolError } from './protocol.js';
 
 /** The largest sequence number of a Redis stream id. */
 const MAX_SEQUENCE = '18446744073709551615';
@@ -104,15 +111,16 @@ export class ClientMessages {
     const last = conn.typingRelayedAt.get(channel) ?? 0;
     if (now - last < this.options.typingRelayMs) return;
     conn.typingRelayedAt.set(channel, now);
-    await this.realtime.publish(channel, {
-      // A shadow-banned user's typing would give them away; only moderators see it.
-      audience: identity.shadowbanned ? { public: false, user_id: identity.userId } : { public: true },
-      message: {
-        jsonrpc: '2.0',
-        method: 'typing',
-        params: { page_id: pageId, user: identity.profile, reply_to: replyTo },
+    await this.realtime.publish(
+      channel,
+      {
+        // A shadow-banned user's typing would give them away; only moderators see it.
+        audience: identity.shadowbanned ? { public: false, user_id: identity.userId } : { public: true },
+        // The typist's own connections are not told.
+        skip: identity.userId,
       },
-    });
+      serverMessage('typing', { page_id: pageId, user: identity.profile, reply_to: replyTo }),
+    );
   }
 
   /**
@@ -163,11 +171,7 @@ export class ClientMessages {
     return null;
   }
 
-  private sendPresence(
-    conn: Connection,
-    pageId: string,
-    snapshot: { users: unknown[]; count: number },
-  ): void {
+  private sendPresence(conn: Connection, pageId: string, snapshot: PresenceSnapshot): void {
     conn.notify('presence', { page_id: pageId, users: snapshot.users, count: snapshot.count });
     this.metrics.messagesOut.inc();
   }

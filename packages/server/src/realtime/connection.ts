@@ -1,6 +1,12 @@
-import type { Audience, PresentUser } from '@threadkit/core';
+import {
+  type Audience,
+  type LiveErrorCode,
+  type PresentUser,
+  type ServerMethod,
+  type ServerParams,
+  serverMessage,
+} from '@threadkit/core';
 import { WebSocket } from 'ws';
-import { notification, type ProtocolErrorCode } from './protocol.js';
 
 /** Who is on the other end: a signed-in user (with their session) or an anonymous reader. */
 export interface Identity {
@@ -141,11 +147,11 @@ export class Connection {
     return this.send(bytes);
   }
 
-  notify(method: string, params: object): boolean {
-    return this.send(Buffer.from(notification(method, params)));
+  notify<M extends ServerMethod>(method: M, params: ServerParams<M>): boolean {
+    return this.send(Buffer.from(serverMessage(method, params)));
   }
 
-  error(code: ProtocolErrorCode, message: string): boolean {
+  error(code: LiveErrorCode, message: string): boolean {
     return this.notify('error', { code, message });
   }
 

@@ -7,27 +7,27 @@ import {
   defaultMaxConnections,
   isCluster,
   isConnectionError,
-  isModerator,
+  type LiveErrorCode,
   type RealtimeStore,
   type RedisClient,
-  requireAllowedOrigin,
   type SiteService,
   ThreadKitError,
   type UsageMeter,
-  type User,
   type WebSocketConfig,
   waitForRedis,
 } from '@threadkit/core';
 import type { Logger } from 'pino';
 import { type RawData, WebSocketServer } from 'ws';
 import { openFilesLimit } from '../open-files.js';
-import { type Admission, ClientAddresses } from './client-addresses.js';
+import { ClientAddresses } from './client-addresses.js';
 import { ClientMessages } from './client-messages.js';
-import { Connection, type ConnectionSettings, type Identity } from './connection.js';
+import { Connection, type ConnectionSettings } from './connection.js';
+import { Handshake, type HandshakeOutcome } from './handshake.js';
 import { ChannelHub } from './hub.js';
 import { GatewayMetrics } from './metrics.js';
 import { PresenceTracker } from './presence.js';
 import { CLOSE, ProtocolError, parseClientMessage } from './protocol.js';
+import { SessionChecks, type SessionEnd } from './session-checks.js';
 
 export interface GatewayDeps {
   config: WebSocketConfig;
@@ -57,12 +57,6 @@ export interface GatewayOptions {
   processMetrics?: boolean;
 }
 
-/** A connection that failed to authenticate: told why, then closed with this code. */
-interface Refusal {
-  close: number;
-  message: string;
-}
-
 /**
  * The real-time gateway of `api.md`: WebSocket clients on `/ws`, fan-out from
  * Redis pub/sub, presence, typing and resync; `/health` and `/metrics` beside
@@ -82,8 +76,8 @@ export class Gateway {
   /** Places for connections, in all and per client address, and each address's replay budget. */
   private readonly addresses: ClientAddresses;
   private readonly trustedProxy: (address: string, hop: number) => boolean;
-  /** When a refusal for each cap was last logged: operators hear of it, not of every one. */
-  private readonly refusalLoggedAt = { instance_full: 0, address_full: 0 };
+  private readonly handshake: Handshake;
+  private readonly sessions: SessionChecks;
   private readonly timers: NodeJS.Timeout[] = [];
   private closing = false;
   private readonly closeGraceMs: number;
@@ -117,6 +111,14 @@ export class Gateway {
       replayEventsPerMinute: config.replayEventsPerMinute,
     });
     this.trustedProxy = proxyAddr.compile(deps.trustProxy);
+    this.handshake = new Handshake({
+      sites: deps.sites,
+      auth: deps.auth,
+      metrics: this.metrics,
+      logger,
+      maxConnectionsPerAddress: config.maxConnectionsPerAddress,
+    });
+    this.sessions = new SessionChecks(deps.auth, (conn, why) => this.endSession(conn, why));
     // Pub/sub needs a connection of its own; on a cluster, one per shard for SSUBSCRIBE.
     this.subscriber = isCluster(deps.redis)
       ? deps.redis.duplicate(undefined, { shardedSubscribers: true })
@@ -155,7 +157,13 @@ export class Gateway {
     this.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
       void this.onUpgrade(request, socket, head);
     });
+    this.closeGraceMs = options.closeGraceMs ?? 2000;
+    this.startTimers(options);
+  }
 
+  /** The pings, presence heartbeats, session checks and address sweeps, until `close`. */
+  private startTimers(options: GatewayOptions): void {
+    const { config } = this.deps;
     const every = (ms: number, run: () => unknown) => {
       const timer = setInterval(run, ms);
       timer.unref();
@@ -168,7 +176,6 @@ export class Gateway {
     });
     every(options.sessionCheckMs ?? 5000, () => void this.checkSessions());
     every(60_000, () => this.addresses.sweep(Date.now()));
-    this.closeGraceMs = options.closeGraceMs ?? 2000;
   }
 
   /** Listens on the given address; resolves with the `ws://` base URL. */
@@ -247,116 +254,42 @@ export class Gateway {
     socket.on('error', () => socket.destroy());
     const url = new URL(request.url ?? '/', 'http://gateway');
     if (url.pathname !== '/ws')
-      return this.refuse(socket, new ThreadKitError('not_found', 'The endpoint is /ws.'));
+      return this.handshake.refuse(socket, new ThreadKitError('not_found', 'The endpoint is /ws.'));
     if (this.closing)
-      return this.refuse(socket, new ThreadKitError('unavailable', 'The server is shutting down.'));
-    // Before anything is looked up or allocated: the caps hold however fast sockets arrive.
-    // (A socket the client already closed has no address; it is gone in a moment anyway.)
-    const address = proxyAddr(request, this.trustedProxy) ?? '';
-    const admission = this.addresses.admit(address, Date.now());
-    if (admission !== 'accepted') return this.refuseOverCap(socket, admission, address);
-    // The place is held as long as the socket: handshake, refusal or connection.
-    if (socket.destroyed) this.addresses.release(address, Date.now());
-    else socket.once('close', () => this.addresses.release(address, Date.now()));
-    let siteId: string;
-    let identity: Identity | null = null;
-    let refusal: Refusal | null = null;
+      return this.handshake.refuse(socket, new ThreadKitError('unavailable', 'The server is shutting down.'));
+    const address = this.admit(request, socket);
+    if (address === null) return;
+    let outcome: HandshakeOutcome;
     try {
-      siteId = await this.checkKey(url.searchParams.get('project_id'), request.headers.origin);
-      const token = url.searchParams.get('token');
-      if (token) {
-        try {
-          identity = await this.identify(siteId, token);
-        } catch (error) {
-          if (!(error instanceof ThreadKitError) || !['unauthorized', 'banned'].includes(error.code))
-            throw error;
-          refusal = {
-            close: error.code === 'banned' ? CLOSE.banned : CLOSE.unauthorized,
-            message: error.message,
-          };
-        }
-      }
+      outcome = await this.handshake.check(url, request.headers.origin);
     } catch (error) {
-      if (!(error instanceof ThreadKitError))
-        this.deps.logger.error({ err: error }, 'WebSocket handshake failed');
-      return this.refuse(
-        socket,
-        error instanceof ThreadKitError ? error : new ThreadKitError('unavailable', 'Try again shortly.'),
-      );
+      return this.handshake.refuse(socket, error as ThreadKitError);
     }
     if (socket.destroyed || this.closing) return;
     this.wss.handleUpgrade(request, socket, head, (ws) => {
-      if (refusal) {
-        ws.send(
-          JSON.stringify({
-            jsonrpc: '2.0',
-            method: 'error',
-            params: { code: 'unauthorized', message: refusal.message },
-          }),
-        );
-        ws.close(refusal.close, refusal.message.slice(0, 120));
-        this.metrics.closed.inc({ reason: 'unauthorized' });
-        return;
-      }
-      this.accept(new Connection(ws, siteId, identity, address, this.connectionSettings, Date.now()));
+      if (outcome.refusal) return this.handshake.closeRefused(ws, outcome.refusal);
+      this.accept(
+        new Connection(ws, outcome.siteId, outcome.identity, address, this.connectionSettings, Date.now()),
+      );
     });
   }
 
-  /** The site of a public key used from one of its allowed origins (as for HTTP). */
-  private async checkKey(key: string | null, origin: string | undefined): Promise<string> {
-    if (!key) throw new ThreadKitError('unauthorized', 'Send the site key in the project_id parameter.');
-    const { site, kind } = await this.deps.sites.resolveApiKey(key);
-    if (kind !== 'public') throw new ThreadKitError('forbidden', 'Secret keys must never be put in a URL.');
-    requireAllowedOrigin(origin, site.settings);
-    return site.id;
-  }
-
-  private async identify(siteId: string, token: string): Promise<Identity> {
-    const viewer = await this.deps.auth.authenticate(siteId, token);
-    const user = viewer.user!;
-    return identityOf(siteId, user, viewer.sessionId!, await this.deps.auth.isShadowbanned(siteId, user.id));
-  }
-
-  /** Refuses a handshake over a connection cap, and tells the log now and then. */
-  private refuseOverCap(socket: Duplex, admission: Exclude<Admission, 'accepted'>, address: string): void {
-    const { config, logger } = this.deps;
-    const now = Date.now();
-    if (now - this.refusalLoggedAt[admission] > 60_000) {
-      this.refusalLoggedAt[admission] = now;
-      if (admission === 'instance_full')
-        logger.warn(
-          { limit: this.maxConnections },
-          'WebSocket connections refused: WS_MAX_CONNECTIONS reached',
-        );
-      else
-        logger.warn(
-          { address, limit: config.maxConnectionsPerAddress },
-          'WebSocket connections refused: WS_MAX_CONNECTIONS_PER_ADDRESS reached (behind a proxy, is it in TRUST_PROXY?)',
-        );
+  /**
+   * Takes a place for the socket under the connection caps, before anything is looked up or
+   * allocated, so the caps hold however fast sockets arrive; null when it was refused.
+   */
+  private admit(request: IncomingMessage, socket: Duplex): string | null {
+    // (A socket the client already closed has no address; it is gone in a moment anyway.)
+    const address = proxyAddr(request, this.trustedProxy) ?? '';
+    const admission = this.addresses.admit(address, Date.now());
+    if (admission !== 'accepted') {
+      this.handshake.refuseOverCap(socket, admission, address, this.maxConnections);
+      return null;
     }
-    this.refuse(
-      socket,
-      admission === 'instance_full'
-        ? new ThreadKitError(
-            'unavailable',
-            'This server has all the live connections it can take; try again shortly.',
-          )
-        : new ThreadKitError(
-            'rate_limited',
-            `At most ${config.maxConnectionsPerAddress} live connections from one address; close one first.`,
-          ),
-    );
-  }
-
-  private refuse(socket: Duplex, error: ThreadKitError): void {
-    this.metrics.rejected.inc({ status: error.status });
-    const body = JSON.stringify({ error: error.message, code: error.code });
-    // Closed once the answer is written, without waiting for the client: its descriptor is freed now.
-    socket.once('finish', () => socket.destroy());
-    socket.end(
-      `HTTP/1.1 ${error.status} ${error.code}\r\nContent-Type: application/json\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    );
+    // The place is held as long as the socket: handshake, refusal or connection.
+    if (socket.destroyed) this.addresses.release(address, Date.now());
+    else socket.once('close', () => this.addresses.release(address, Date.now()));
+    return address;
   }
 
   private accept(conn: Connection): void {
@@ -418,7 +351,7 @@ export class Gateway {
     }
   }
 
-  private sendError(conn: Connection, code: ProtocolError['code'], message: string): void {
+  private sendError(conn: Connection, code: LiveErrorCode, message: string): void {
     this.metrics.errorsSent.inc({ code });
     conn.error(code, message);
   }
@@ -490,42 +423,13 @@ export class Gateway {
 
   /** Closes connections whose session ended or whose user was banned; keeps roles current. */
   private async checkSessions(): Promise<void> {
-    if (!this.hub.available) return;
-    const bySession = new Map<string, Connection[]>();
-    for (const conn of this.connections) {
-      if (!conn.identity) continue;
-      const key = `${conn.siteId} ${conn.identity.sessionId}`;
-      const group = bySession.get(key);
-      if (group) group.push(conn);
-      else bySession.set(key, [conn]);
-    }
-    await Promise.all(
-      [...bySession.values()].map(async (group) => {
-        const { siteId, identity } = group[0]!;
-        try {
-          const { sessionId, userId } = identity!;
-          const [session, shadowbanned] = await Promise.all([
-            this.deps.auth.checkSession(siteId, sessionId, userId),
-            this.deps.auth.isShadowbanned(siteId, userId),
-          ]);
-          if (session.state === 'active') {
-            // Roles, names and shadow-bans change while connected.
-            const current = identityOf(siteId, session.user, sessionId, shadowbanned);
-            for (const conn of group) conn.identity = current;
-            return;
-          }
-          const banned = session.state === 'banned';
-          const message = banned ? 'You are banned from this site.' : 'The session has ended; sign in again.';
-          for (const conn of group) {
-            this.sendError(conn, 'unauthorized', message);
-            this.metrics.closed.inc({ reason: banned ? 'banned' : 'session_ended' });
-            conn.ws.close(banned ? CLOSE.banned : CLOSE.unauthorized, message);
-          }
-        } catch {
-          // Storage unreachable: check again next time rather than disconnect everyone.
-        }
-      }),
-    );
+    if (this.hub.available) await this.sessions.run(this.connections);
+  }
+
+  private endSession(conn: Connection, { banned, message }: SessionEnd): void {
+    this.sendError(conn, 'unauthorized', message);
+    this.metrics.closed.inc({ reason: banned ? 'banned' : 'session_ended' });
+    conn.ws.close(banned ? CLOSE.banned : CLOSE.unauthorized, message);
   }
 
   private onRedisDown(): void {
@@ -542,16 +446,5 @@ const SWEEP_TICK_MS = 250;
 
 /** Sockets the gateway's port keeps beyond its connection cap: `/health`, `/metrics` and refusals. */
 const SOCKET_HEADROOM = 32;
-
-/** Who a signed-in connection is, from the user's record. */
-function identityOf(siteId: string, user: User, sessionId: string, shadowbanned: boolean): Identity {
-  return {
-    userId: user.id,
-    sessionId,
-    profile: { id: user.id, name: user.name, avatar_url: user.avatar_url },
-    moderator: isModerator({ siteId, userId: user.id, role: user.role, sessionId }),
-    shadowbanned,
-  };
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

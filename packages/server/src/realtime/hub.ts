@@ -1,15 +1,20 @@
 import {
-  type Audience,
   channels,
+  type Envelope,
   isCluster,
+  type LoggedEvent,
   type PresentUser,
   type RealtimeStore,
   type RedisClient,
+  readEnvelope,
+  type ServerMethod,
+  type ServerParams,
+  serverMessage,
+  withEventId,
 } from '@threadkit/core';
 import type { Logger } from 'pino';
 import { type Connection, compareStreamIds } from './connection.js';
 import type { GatewayMetrics } from './metrics.js';
-import { notification } from './protocol.js';
 
 /** The clients of one page on this instance, and what it holds of the page's presence. */
 export interface Room {
@@ -33,21 +38,16 @@ export interface Room {
   pending: string[] | null;
 }
 
-/** What arrives on a channel: a logged page event carries its log id. */
-interface ChannelMessage {
-  id?: string;
-  audience: Audience;
-  message: { jsonrpc: '2.0'; method: string; params: Record<string, unknown> };
-}
-
 /** Events a replay may send at most before it tells clients to refetch instead. */
 export const REPLAY_LIMIT = 500;
 
 /**
  * Fan-out from Redis pub/sub to local clients. The instance subscribes to a
  * page's channel while at least one of its clients watches the page, and to a
- * user's channel while that user is connected here; each message is parsed
- * and serialised once, then handed to every local client allowed to see it.
+ * user's channel while that user is connected here. Each message arrives as
+ * bytes in an envelope (`readEnvelope`): its header says who may see it, and
+ * the message itself is handed on untouched (a logged event gains its
+ * `event_id`) as one buffer to every local client allowed to see it.
  * On Redis Cluster the channels are sharded (SSUBSCRIBE), in the site's slot.
  */
 export class ChannelHub {
@@ -151,8 +151,8 @@ export class ChannelHub {
   }
 
   /** Sends a message to every client in the room. */
-  broadcast(room: Room, method: string, params: object): void {
-    const bytes = Buffer.from(notification(method, params));
+  broadcast<M extends ServerMethod>(room: Room, method: M, params: ServerParams<M>): void {
+    const bytes = Buffer.from(serverMessage(method, params));
     for (const conn of room.members) conn.deliver(room.channel, bytes, null);
     this.metrics.messagesOut.inc(room.members.size);
   }
@@ -185,16 +185,15 @@ export class ChannelHub {
    * Sends logged events the client may see, oldest first, with their ids, up
    * to where it has had everything already; returns the last id replayed.
    */
-  replayTo(conn: Connection, channel: string, events: { id: string; envelope: string }[]): string | null {
+  replayTo(conn: Connection, channel: string, events: LoggedEvent[]): string | null {
     const sentAfter = conn.pages.get(channel);
     let last: string | null = null;
     for (const event of events) {
       if (sentAfter !== undefined && compareStreamIds(event.id, sentAfter) > 0) break;
-      const parsed = JSON.parse(event.envelope) as ChannelMessage;
       last = event.id;
-      if (!conn.canSee(parsed.audience)) continue;
-      parsed.message.params.event_id = event.id;
-      conn.send(Buffer.from(JSON.stringify(parsed.message)));
+      const envelope = this.read(event.envelope);
+      if (!envelope || !conn.canSee(envelope.audience)) continue;
+      conn.send(Buffer.from(withEventId(envelope.message, event.id)));
       this.metrics.messagesOut.inc();
     }
     return last;
@@ -226,8 +225,8 @@ export class ChannelHub {
       if (room.pending) {
         room.pending.push(payload);
       } else {
-        const parsed = this.parse(payload);
-        if (parsed) this.deliverToRoom(room, parsed);
+        const envelope = this.read(payload);
+        if (envelope) this.deliverToRoom(room, envelope);
       }
       return;
     }
@@ -235,26 +234,23 @@ export class ChannelHub {
     if (connections) this.deliverToUser(connections, payload);
   }
 
-  private deliverToRoom(room: Room, parsed: ChannelMessage): void {
+  private deliverToRoom(room: Room, envelope: Envelope): void {
     const started = performance.now();
-    const eventId = parsed.id ?? null;
+    const eventId = envelope.id ?? null;
+    let message = envelope.message;
     if (eventId !== null) {
       // A replay after an outage and the live channel may both carry an event: send it once.
       if (compareStreamIds(eventId, room.lastEventId) <= 0) return;
       room.lastEventId = eventId;
-      parsed.message.params.event_id = eventId;
+      message = withEventId(message, eventId);
     }
-    const { method, params } = parsed.message;
-    if (typeof params.count === 'number') room.lastCount = params.count;
+    if (envelope.count !== undefined) room.lastCount = envelope.count;
     // Nobody is told of their own typing or arrival (their snapshot already lists them).
-    const subject =
-      method === 'typing' || method === 'user_joined'
-        ? (params.user as { id?: string } | undefined)?.id
-        : undefined;
-    const bytes = Buffer.from(JSON.stringify(parsed.message));
+    const skip = envelope.skip;
+    const bytes = Buffer.from(message);
     let sent = 0;
     for (const conn of room.members) {
-      if (!conn.canSee(parsed.audience) || (subject !== undefined && conn.userId === subject)) continue;
+      if (!conn.canSee(envelope.audience) || (skip !== undefined && conn.userId === skip)) continue;
       if (conn.deliver(room.channel, bytes, eventId)) sent++;
     }
     this.metrics.messagesOut.inc(sent);
@@ -262,22 +258,19 @@ export class ChannelHub {
   }
 
   private deliverToUser(connections: Set<Connection>, payload: string): void {
-    const parsed = this.parse(payload);
-    if (!parsed) return;
-    const bytes = Buffer.from(JSON.stringify(parsed.message));
+    const envelope = this.read(payload);
+    if (!envelope) return;
+    const bytes = Buffer.from(envelope.message);
     for (const conn of connections) {
-      if (!conn.canSee(parsed.audience)) continue;
+      if (!conn.canSee(envelope.audience)) continue;
       if (conn.send(bytes)) this.metrics.messagesOut.inc();
     }
   }
 
-  private parse(payload: string): ChannelMessage | null {
-    try {
-      return JSON.parse(payload) as ChannelMessage;
-    } catch (error) {
-      this.logger.error({ err: error }, 'unreadable message on a real-time channel');
-      return null;
-    }
+  private read(payload: string): Envelope | null {
+    const envelope = readEnvelope(payload);
+    if (!envelope) this.logger.error({ bytes: payload.length }, 'unreadable message on a real-time channel');
+    return envelope;
   }
 
   /**
@@ -314,7 +307,8 @@ export class ChannelHub {
         this.broadcast(room, 'reset', { page_id: room.pageId });
       } else {
         for (const event of events) {
-          this.deliverToRoom(room, { ...(JSON.parse(event.envelope) as ChannelMessage), id: event.id });
+          const envelope = this.read(event.envelope);
+          if (envelope) this.deliverToRoom(room, { ...envelope, id: event.id });
         }
       }
     } catch (error) {
@@ -324,8 +318,8 @@ export class ChannelHub {
       const pending = room.pending ?? [];
       room.pending = null;
       for (const payload of pending) {
-        const parsed = this.parse(payload);
-        if (parsed) this.deliverToRoom(room, parsed);
+        const envelope = this.read(payload);
+        if (envelope) this.deliverToRoom(room, envelope);
       }
     }
   }

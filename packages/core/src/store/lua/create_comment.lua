@@ -1,6 +1,8 @@
 -- KEYS[1] page hash. ARGV: prefix, id, page id, parent id (''), author id, Markdown, HTML ('' when
 -- plain), created (ms), status ('approved' | 'pending'), hold reason, is moderator, page url,
--- page key, queue for review (1/0), deepest level.
+-- page key, queue for review (1/0), deepest level; then, to announce it, the page's log (stream,
+-- channel, max entries, window ms, keep ms, sharded) and the `new_comment` envelopes for everyone
+-- and for its author and moderators, with a hole for `pid`.
 -- Returns { whether everyone may see it (1/0), the parent it was stored under ('' for a root) }.
 -- Stores a comment and places it: a published root in the page's sort indexes,
 -- a published reply in its parent's replies, anything else among the hidden;
@@ -40,4 +42,10 @@ if ARGV[12] ~= '' then redis.call(is_mod and 'HSET' or 'HSETNX', page, 'url', AR
 if ARGV[13] ~= '' then redis.call('HSETNX', page, 'key', ARGV[13]) end
 local public = is_public(c)
 touch_page(c.pg, math.floor(c.cm / 1000))
+-- Announced in the same step as the write: a crash cannot leave it stored but unannounced.
+if ARGV[16] then
+  local log = { ARGV[16], ARGV[17], ARGV[18], ARGV[19], ARGV[20], ARGV[21] }
+  local pid = c.pid == '' and 'null' or cjson.encode(c.pid)
+  log_page_event(log, fill(public and ARGV[22] or ARGV[23], { pid = pid }))
+end
 return { public and 1 or 0, c.pid }

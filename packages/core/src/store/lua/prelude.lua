@@ -278,6 +278,36 @@ local function publish(channel, payload, sharded)
   end
 end
 
+-- An envelope built in `protocol/messages.ts` (`fillable`) with its holes
+-- (`\1name\1`) filled with the JSON values in `values`: the script publishes
+-- bytes made in one place, and assembles no JSON itself.
+local function fill(envelope, values)
+  return (string.gsub(envelope, '\1([%a_]+)\1', values))
+end
+
+-- Appends a live event to the page's short log and publishes it in the same
+-- step, so the log's order is the order every subscriber saw. The log keeps
+-- the last `window` ms and about `max` entries; the key itself lives `keep` ms
+-- after the page's last event, so a quiet page can still say "nothing since".
+-- `log` is { stream key, channel, max entries, window ms, keep ms, sharded }.
+-- Returns the event's id.
+local function log_page_event(log, envelope)
+  local stream, channel = log[1], log[2]
+  local window, keep = tonumber(log[4]), tonumber(log[5])
+  local fresh = redis.call('EXISTS', stream) == 0
+  local id = redis.call('XADD', stream, 'MAXLEN', '~', log[3], '*', 'e', envelope)
+  local ms = tonumber(string.match(id, '^(%d+)'))
+  if fresh then
+    -- No log means no event for `keep` ms; before that, the new log cannot vouch for anything.
+    redis.call('XSETID', stream, id, 'MAXDELETEDID', string.format('%d', ms - keep) .. '-18446744073709551615')
+  end
+  redis.call('XTRIM', stream, 'MINID', '~', string.format('%d', ms - window))
+  redis.call('PEXPIRE', stream, keep)
+  -- The published copy carries its log id in front of the envelope's fields.
+  publish(channel, '{"id":"' .. id .. '",' .. string.sub(envelope, 2), log[6])
+  return id
+end
+
 -- An address (kind 'email' or 'phone') was just proven on the account: it counts as
 -- verified from now on. When it did not before, whoever registered it had not proved it
 -- (perhaps to wait for its owner): the password they chose goes and every session ends, in

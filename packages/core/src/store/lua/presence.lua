@@ -7,8 +7,9 @@
 -- the same ones. Members of an instance that stopped refreshing (it crashed)
 -- are swept by the others' heartbeats.
 -- KEYS: presence zset, users hash (user → instances), profiles hash, anonymous hash.
--- ARGV: P, channel, sharded, page id, op, instance, now ms, expiry ms, keep ms,
---       list limit, then per op:
+-- ARGV: P, channel, sharded, the user_joined and user_left envelopes (built in
+--       `protocol/messages.ts`, with holes for `user`, `user_id` and `count`),
+--       op, instance, now ms, expiry ms, keep ms, list limit, then per op:
 --       join:  user id ('' anonymous), profile JSON
 --       leave: user id ('' anonymous)
 --       beat:  anonymous readers, then user id and profile JSON pairs (all the
@@ -17,9 +18,9 @@
 --       look:  nothing; only the snapshot
 -- Returns { count, profile JSON… } (at most `list limit` profiles).
 local K_PRESENCE, K_USERS, K_PROFILES, K_ANON = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-local channel, sharded, page_id, op = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-local instance, now, expiry = ARGV[6], tonumber(ARGV[7]), ARGV[8]
-local keep, limit = ARGV[9], tonumber(ARGV[10])
+local channel, sharded, joined, left, op = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+local instance, now, expiry = ARGV[7], tonumber(ARGV[8]), ARGV[9]
+local keep, limit = ARGV[10], tonumber(ARGV[11])
 
 local function count()
   local n = redis.call('HLEN', K_USERS)
@@ -27,16 +28,16 @@ local function count()
   return n
 end
 
-local function announce(method, fields)
-  publish(channel, '{"audience":{"public":true},"message":{"jsonrpc":"2.0","method":"' .. method ..
-    '","params":{"page_id":' .. cjson.encode(page_id) .. ',' .. fields .. ',"count":' .. count() .. '}}}', sharded)
+-- Publishes a join's or leave's envelope, its holes filled (each value is JSON).
+local function announce(envelope, profile, user)
+  publish(channel, fill(envelope, { user = profile, user_id = cjson.encode(user), count = tostring(count()) }), sharded)
 end
 
 -- One more instance holds the user; announced when it is the first.
 local function hold_user(user)
   if redis.call('HINCRBY', K_USERS, user, 1) == 1 then
     local profile = redis.call('HGET', K_PROFILES, user)
-    if profile then announce('user_joined', '"user":' .. profile) end
+    if profile then announce(joined, profile, user) end
   end
 end
 
@@ -45,7 +46,7 @@ local function release_user(user)
   if redis.call('HINCRBY', K_USERS, user, -1) <= 0 then
     redis.call('HDEL', K_USERS, user)
     redis.call('HDEL', K_PROFILES, user)
-    announce('user_left', '"user_id":' .. cjson.encode(user))
+    announce(left, nil, user)
   end
 end
 
@@ -61,16 +62,16 @@ local function forget(member)
 end
 
 if op == 'join' then
-  local user = ARGV[11]
+  local user = ARGV[12]
   if user == '' then
     redis.call('HINCRBY', K_ANON, instance, 1)
     redis.call('ZADD', K_PRESENCE, expiry, instance .. '|')
   else
-    redis.call('HSET', K_PROFILES, user, ARGV[12])
+    redis.call('HSET', K_PROFILES, user, ARGV[13])
     if redis.call('ZADD', K_PRESENCE, expiry, instance .. '|' .. user) == 1 then hold_user(user) end
   end
 elseif op == 'leave' then
-  local user = ARGV[11]
+  local user = ARGV[12]
   if user == '' then
     if redis.call('HINCRBY', K_ANON, instance, -1) <= 0 then
       redis.call('HDEL', K_ANON, instance)
@@ -82,7 +83,7 @@ elseif op == 'leave' then
 elseif op == 'beat' then
   -- The instance's own view is authoritative: refresh it, re-adding what a sweep
   -- or a Redis restart removed.
-  local anonymous = tonumber(ARGV[11])
+  local anonymous = tonumber(ARGV[12])
   if anonymous > 0 then
     redis.call('HSET', K_ANON, instance, anonymous)
     redis.call('ZADD', K_PRESENCE, expiry, instance .. '|')
@@ -90,7 +91,7 @@ elseif op == 'beat' then
     redis.call('HDEL', K_ANON, instance)
     redis.call('ZREM', K_PRESENCE, instance .. '|')
   end
-  for i = 12, #ARGV, 2 do
+  for i = 13, #ARGV, 2 do
     if redis.call('ZADD', K_PRESENCE, expiry, instance .. '|' .. ARGV[i]) == 1 then
       redis.call('HSET', K_PROFILES, ARGV[i], ARGV[i + 1])
       hold_user(ARGV[i])

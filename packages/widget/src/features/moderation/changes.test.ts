@@ -1,6 +1,8 @@
+import type { CommentView } from '@threadkit/core';
 import { describe, expect, it } from 'vitest';
 import { applyLive, emptyThread, loadPage, type ThreadState } from '../../thread.js';
 import { comment, PAGE, page } from '../../thread.testing.js';
+import type { LiveMessage } from '../../types.js';
 import { publish, removeComment, setLocked, setPinned, withoutAuthor } from './changes.js';
 
 /** A moderator's view: a published thread by Bo with Cy's reply and Bo's own reply, and Cy's held comment. */
@@ -26,9 +28,10 @@ describe('approving', () => {
     expect(approved.byId['06-held']?.s).toBe('approved');
     expect(approved.total).toBe(6);
     // The echo after the answer changes nothing more.
-    const echo = {
+    const echo: LiveMessage = {
+      jsonrpc: '2.0',
       method: 'new_comment',
-      params: { page_id: PAGE, comment: comment('06-held', { a: 'cy' }) },
+      params: { page_id: PAGE, comment: comment('06-held', { a: 'cy' }) as CommentView },
     };
     expect(applyLive(approved, echo, 'mod', 0).total).toBe(6);
     // The echo before the answer counts it; the answer then changes nothing more.
@@ -52,7 +55,11 @@ describe('pins, deletions and locks', () => {
       ['04-bo-alone', true],
       ['01-root', false],
     ] as const) {
-      const live = { method: 'pin_update', params: { page_id: PAGE, comment_id: id, pinned } };
+      const live: LiveMessage = {
+        jsonrpc: '2.0',
+        method: 'pin_update',
+        params: { page_id: PAGE, comment_id: id, pinned },
+      };
       expect(setPinned(state, id, pinned)).toEqual(applyLive(state, live, null, 0));
     }
   });

@@ -1,0 +1,67 @@
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import { AudienceSchema, CommentRef } from './schemas.js';
+
+/**
+ * Domain events, emitted by services after a write has been stored (`EventBus`
+ * in `events.ts`). Each one that readers of the page see becomes one
+ * server → client message (`pageEventMessage` in `messages.ts`).
+ */
+
+/** Every event is about a page, and says who may see it. */
+const pageEvent = <T extends string, P extends Record<string, TSchema>>(type: T, fields: P) =>
+  Type.Object({
+    type: Type.Literal(type),
+    siteId: Type.String(),
+    pageId: Type.String(),
+    audience: AudienceSchema,
+    ...fields,
+  });
+
+export const DOMAIN_EVENTS = [
+  pageEvent('comment.created', {
+    comment: CommentRef,
+    replyTo: Type.Optional(
+      Type.String({
+        description:
+          'The comment a reply answers, when it was stored beside it rather than under it (the deepest level).',
+      }),
+    ),
+    again: Type.Optional(
+      Type.Boolean({
+        description:
+          'Announced before: approved after it was held, or held again after an edit. Not a new comment.',
+      }),
+    ),
+    logged: Type.Optional(
+      Type.Boolean({
+        description: 'Logged and published by the write itself: the relay has nothing left to do.',
+      }),
+    ),
+  }),
+  pageEvent('comment.edited', {
+    commentId: Type.String(),
+    content: Type.String(),
+    contentHtml: Type.String(),
+  }),
+  pageEvent('comment.deleted', { commentId: Type.String() }),
+  pageEvent('comment.voted', {
+    commentId: Type.String(),
+    upvotes: Type.Integer(),
+    downvotes: Type.Integer(),
+    /** Who voted, their vote after this one (null: taken back), and the comment's author. */
+    voterId: Type.String(),
+    vote: Type.Union([Type.Literal('up'), Type.Literal('down'), Type.Null()]),
+    authorId: Type.String(),
+  }),
+  pageEvent('comment.pinned', { commentId: Type.String(), pinned: Type.Boolean() }),
+  /**
+   * A page was locked or unlocked. `locked` is what its thread now says: a page
+   * unlocked while the whole site is locked stays closed. Site-wide locks are
+   * not announced page by page; readers learn of them on their next read.
+   */
+  pageEvent('page.locked', { locked: Type.Boolean() }),
+] as const;
+
+export const DomainEventSchema = Type.Union([...DOMAIN_EVENTS]);
+export type DomainEvent = Static<typeof DomainEventSchema>;
+export type DomainEventType = DomainEvent['type'];
