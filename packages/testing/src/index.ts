@@ -3,6 +3,7 @@ export * from './api.js';
 export * from './axe.js';
 export * from './browser.js';
 export * from './cli.js';
+export * from './dashboard.js';
 export * from './expect.js';
 export * from './listen.js';
 export * from './mime.js';

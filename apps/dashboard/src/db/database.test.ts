@@ -1,8 +1,8 @@
 import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { type DatabaseHandle, queryRows } from './database.js';
-import { owners, siteOwners, sites } from './schema.js';
-import { databaseEngines } from './test-databases.js';
+import { type DatabaseHandle, queryRows } from './database';
+import { owners, siteOwners, sites } from './schema';
+import { databaseEngines } from './test-databases';
 
 const TABLES = [
   'owner_identities',

@@ -1,6 +1,5 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import type { SQL } from 'drizzle-orm';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/node-postgres';
@@ -9,7 +8,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
-import * as schema from './schema.js';
+import * as schema from './schema';
 
 /** The dashboard's database, whichever engine holds it. */
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -19,8 +18,6 @@ export interface DatabaseHandle {
   kind: 'postgres' | 'pglite';
   close(): Promise<void>;
 }
-
-export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
 
 /** Any number taken by nothing else: instances starting together migrate one after another. */
 const MIGRATION_LOCK = 7_310_240_131;
@@ -34,9 +31,10 @@ const MIGRATION_LOCK = 7_310_240_131;
 export async function openDatabase(options: {
   url?: string | undefined;
   dataDir: string;
-  migrationsFolder?: string;
+  /** The app's `drizzle/` directory (a bundler must not be asked to find it). */
+  migrationsFolder: string;
 }): Promise<DatabaseHandle> {
-  const migrationsFolder = options.migrationsFolder ?? MIGRATIONS_FOLDER;
+  const { migrationsFolder } = options;
   if (options.url) {
     const pool = new pg.Pool({ connectionString: options.url, max: 10 });
     // An idle connection the server ended (a restart, a failover) is replaced on its next use.

@@ -1,9 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type PostgresServerHandle, startPostgres } from '@threadkit/testing';
 import { afterAll, beforeAll } from 'vitest';
-import { type DatabaseHandle, openDatabase } from './database.js';
+import { type DatabaseHandle, openDatabase } from './database';
+
+const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url));
 
 export interface Engine {
   name: 'postgres' | 'pglite';
@@ -41,12 +44,12 @@ export function databaseEngines(): Engine[] {
         const { postgres, dataDir } = ready();
         // Instances opening one database together create it once.
         if (!created.has(label)) created.set(label, postgres.createDatabase(label));
-        return openDatabase({ url: await created.get(label)!, dataDir });
+        return openDatabase({ url: await created.get(label)!, dataDir, migrationsFolder });
       },
     },
     {
       name: 'pglite',
-      open: (label) => openDatabase({ dataDir: path.join(ready().dataDir, label) }),
+      open: (label) => openDatabase({ dataDir: path.join(ready().dataDir, label), migrationsFolder }),
     },
   ];
 }

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../db/database.js';
-import { owners } from '../db/schema.js';
-import { databaseEngines } from '../db/test-databases.js';
-import { Sites } from '../sites/sites.js';
-import { internalApi } from './api.js';
+import type { DatabaseHandle } from '../db/database';
+import { owners } from '../db/schema';
+import { databaseEngines } from '../db/test-databases';
+import { Sites } from '../sites/sites';
+import { internalApi } from './api';
 
 const SECRET = randomBytes(32).toString('base64url');
 const engines = databaseEngines();

@@ -1,5 +1,5 @@
 import { isId, safeEqual } from '@threadkit/core';
-import type { Sites } from '../sites/sites.js';
+import type { Sites } from '../sites/sites';
 
 /** Where the internal API answers, under the dashboard's origin. */
 export const INTERNAL_PREFIX = '/api/internal';

@@ -1,10 +1,10 @@
 import { SmtpMailer, ThreadKitError } from '@threadkit/core';
 import { type SmtpTestServer, startSmtpServer } from '@threadkit/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../db/database.js';
-import { databaseEngines } from '../db/test-databases.js';
-import { LOCKOUT_AFTER, LOCKOUT_MS, OwnerAccounts } from './accounts.js';
-import { SESSION_IDLE_MS } from './sessions.js';
+import type { DatabaseHandle } from '../db/database';
+import { databaseEngines } from '../db/test-databases';
+import { LOCKOUT_AFTER, LOCKOUT_MS, OwnerAccounts } from './accounts';
+import { SESSION_IDLE_MS } from './sessions';
 
 const engines = databaseEngines();
 const client = { ip: '127.0.0.1', userAgent: 'vitest' };

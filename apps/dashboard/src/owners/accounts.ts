@@ -13,11 +13,11 @@ import {
   verifyPassword,
 } from '@threadkit/core';
 import { and, eq, sql } from 'drizzle-orm';
-import type { Database } from '../db/database.js';
-import { owners } from '../db/schema.js';
-import { emailChangeEmail, passwordResetEmail, verificationEmail } from './emails.js';
-import { OneTimeTokens } from './one-time-tokens.js';
-import { type ClientInfo, type Owner, type OwnerSession, OwnerSessions } from './sessions.js';
+import type { Database } from '../db/database';
+import { owners } from '../db/schema';
+import { emailChangeEmail, passwordResetEmail, verificationEmail } from './emails';
+import { OneTimeTokens } from './one-time-tokens';
+import { type ClientInfo, type Owner, type OwnerSession, OwnerSessions } from './sessions';
 
 /** Wrong passwords in a row that lock an account, and for how long. */
 export const LOCKOUT_AFTER = 5;

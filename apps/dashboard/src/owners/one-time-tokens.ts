@@ -1,8 +1,8 @@
 import { newId } from '@threadkit/core';
 import { and, eq, gt, inArray, isNull } from 'drizzle-orm';
-import type { Database } from '../db/database.js';
-import { ownerTokens, type TokenPurpose } from '../db/schema.js';
-import { digestOf, newSecret } from './secrets.js';
+import type { Database } from '../db/database';
+import { ownerTokens, type TokenPurpose } from '../db/schema';
+import { digestOf, newSecret } from './secrets';
 
 /** How long each kind of e-mailed link works. */
 export const TOKEN_LIFETIME_MS: Record<TokenPurpose, number> = {

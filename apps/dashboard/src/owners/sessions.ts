@@ -1,8 +1,8 @@
 import { newId } from '@threadkit/core';
 import { and, desc, eq, gt, lte, ne } from 'drizzle-orm';
-import type { Database } from '../db/database.js';
-import { ownerSessions, owners } from '../db/schema.js';
-import { digestOf, newSecret } from './secrets.js';
+import type { Database } from '../db/database';
+import { ownerSessions, owners } from '../db/schema';
+import { digestOf, newSecret } from './secrets';
 
 /** How long a dashboard session lasts without being used. */
 export const SESSION_IDLE_MS = 30 * 24 * 3600 * 1000;

@@ -1,11 +1,11 @@
 import { forbidden, invalid, loginOf, type Mailer, newId } from '@threadkit/core';
 import { and, asc, eq, gt, isNull } from 'drizzle-orm';
-import type { Database } from '../db/database.js';
-import { siteInvites } from '../db/schema.js';
-import { invitationEmail } from '../owners/emails.js';
-import { digestOf, newSecret } from '../owners/secrets.js';
-import type { Owner } from '../owners/sessions.js';
-import type { Sites } from './sites.js';
+import type { Database } from '../db/database';
+import { siteInvites } from '../db/schema';
+import { invitationEmail } from '../owners/emails';
+import { digestOf, newSecret } from '../owners/secrets';
+import type { Owner } from '../owners/sessions';
+import type { Sites } from './sites';
 
 /** How long an invitation to co-own a site can be accepted. */
 export const INVITATION_LIFETIME_MS = 7 * 24 * 3600 * 1000;

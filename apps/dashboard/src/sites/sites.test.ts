@@ -2,12 +2,12 @@ import { DEFAULT_SETTINGS, hashApiKey, SmtpMailer, ThreadKitError } from '@threa
 import { type SmtpTestServer, startSmtpServer } from '@threadkit/testing';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../db/database.js';
-import { owners, sites as sitesTable } from '../db/schema.js';
-import { databaseEngines } from '../db/test-databases.js';
-import type { Owner } from '../owners/sessions.js';
-import { INVITATION_LIFETIME_MS, Invitations } from './invitations.js';
-import { SettingsProblems, Sites } from './sites.js';
+import type { DatabaseHandle } from '../db/database';
+import { owners, sites as sitesTable } from '../db/schema';
+import { databaseEngines } from '../db/test-databases';
+import type { Owner } from '../owners/sessions';
+import { INVITATION_LIFETIME_MS, Invitations } from './invitations';
+import { SettingsProblems, Sites } from './sites';
 
 const engines = databaseEngines();
 
@@ -196,7 +196,7 @@ describe.each(engines)('sites on $name', (engine) => {
     expect((await failure(invitations.accept(eve, token))).code).toBe('forbidden');
     expect(await invitations.accept(bob, token)).toBe(site.id);
     expect((await sites.list(bob.id)).map((s) => s.name)).toEqual(['Ada', 'Bob']);
-    expect(await sites.owners(ada.id, site.id)).toEqual([ada.id, bob.id]);
+    expect((await sites.owners(ada.id, site.id)).map((o) => o.email)).toEqual([ada.email, bob.email]);
     expect(await invitations.pending(ada.id, site.id)).toEqual([]);
     expect((await failure(invitations.accept(bob, token))).field).toBe('token');
 

@@ -17,9 +17,9 @@ import {
   withDefaults,
 } from '@threadkit/core';
 import { and, asc, count, eq, inArray } from 'drizzle-orm';
-import type { Database } from '../db/database.js';
-import { siteOwners, sites } from '../db/schema.js';
-import type { Owner } from '../owners/sessions.js';
+import type { Database } from '../db/database';
+import { owners, siteOwners, sites } from '../db/schema';
+import type { Owner } from '../owners/sessions';
 
 export type SiteRow = typeof sites.$inferSelect;
 
@@ -186,15 +186,15 @@ export class Sites {
     return view(row);
   }
 
-  /** The owners of a site (only its owners may ask). */
-  async owners(ownerId: string, siteId: string): Promise<string[]> {
+  /** The owners of a site, the first first (only its owners may ask). */
+  async owners(ownerId: string, siteId: string): Promise<{ id: string; email: string; name: string }[]> {
     await this.owned(ownerId, siteId);
-    const rows = await this.db
-      .select({ ownerId: siteOwners.ownerId })
+    return this.db
+      .select({ id: owners.id, email: owners.email, name: owners.name })
       .from(siteOwners)
+      .innerJoin(owners, eq(owners.id, siteOwners.ownerId))
       .where(eq(siteOwners.siteId, siteId))
-      .orderBy(asc(siteOwners.addedAt));
-    return rows.map((row) => row.ownerId);
+      .orderBy(asc(siteOwners.addedAt), asc(owners.id));
   }
 
   /** Removes a co-owner (or oneself); a site always keeps one owner. */
@@ -202,13 +202,13 @@ export class Sites {
     await this.owned(ownerId, siteId);
     await this.db.transaction(async (tx) => {
       // Rows of the site's owners, locked, so two owners removing each other cannot both succeed.
-      const owners = await tx
+      const current = await tx
         .select({ ownerId: siteOwners.ownerId })
         .from(siteOwners)
         .where(eq(siteOwners.siteId, siteId))
         .for('update');
-      if (!owners.some((o) => o.ownerId === removed)) throw notFound('This person does not own the site.');
-      if (owners.length === 1) throw conflict('A site keeps at least one owner: delete the site instead.');
+      if (!current.some((o) => o.ownerId === removed)) throw notFound('This person does not own the site.');
+      if (current.length === 1) throw conflict('A site keeps at least one owner: delete the site instead.');
       await tx.delete(siteOwners).where(and(eq(siteOwners.siteId, siteId), eq(siteOwners.ownerId, removed)));
     });
   }

@@ -1,0 +1,128 @@
+'use client';
+
+import { createContext, type ReactNode, startTransition, useActionState, useContext, useId } from 'react';
+import type { FormState } from '../../server/form-state';
+
+const FieldErrors = createContext<Record<string, string>>({});
+
+/**
+ * A form posted to a server action, which answers with the problems to show:
+ * one per field beside it, or one for the whole form. With JavaScript the
+ * form is submitted by hand, because React empties a form its action posted
+ * and an owner must not retype everything after one mistake; without it, the
+ * browser posts it.
+ */
+export function ActionForm(props: {
+  action: (state: FormState, form: FormData) => Promise<FormState>;
+  submit: string;
+  csrf?: string;
+  danger?: boolean;
+  children?: ReactNode;
+}) {
+  const [state, formAction, pending] = useActionState(props.action, undefined);
+  const errors = state?.errors ?? {};
+  return (
+    <form
+      action={formAction}
+      noValidate
+      onSubmit={(event) => {
+        event.preventDefault();
+        const data = new FormData(event.currentTarget);
+        startTransition(() => formAction(data));
+      }}
+    >
+      {props.csrf ? <input type="hidden" name="csrf" value={props.csrf} /> : null}
+      {errors._form ? (
+        <p role="alert" className="error">
+          {errors._form}
+        </p>
+      ) : null}
+      {state?.notice ? (
+        <p role="status" className="notice">
+          {state.notice}
+        </p>
+      ) : null}
+      {state?.secret ? (
+        <div className="secret" role="status">
+          <p>
+            The secret key, shown only now: keep it on your servers, never in a page. It lets its holder do
+            everything the owner can.
+          </p>
+          <pre>{state.secret}</pre>
+        </div>
+      ) : null}
+      {state?.next ? (
+        <p>
+          <a href={state.next.href}>{state.next.label}</a>
+        </p>
+      ) : null}
+      <FieldErrors.Provider value={errors}>{props.children}</FieldErrors.Provider>
+      <button type="submit" disabled={pending} className={props.danger ? 'danger' : undefined}>
+        {props.submit}
+      </button>
+    </form>
+  );
+}
+
+/** A labelled input whose problem, when the action reports one, is read out with it. */
+export function Field(props: {
+  name: string;
+  label: string;
+  type?: string;
+  defaultValue?: string;
+  autoComplete?: string;
+  hint?: string;
+}) {
+  const id = useId();
+  const error = useContext(FieldErrors)[props.name];
+  const described = [props.hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
+  return (
+    <p className="field">
+      <label htmlFor={id}>{props.label}</label>
+      <input
+        id={id}
+        name={props.name}
+        type={props.type ?? 'text'}
+        defaultValue={props.defaultValue}
+        autoComplete={props.autoComplete}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={described || undefined}
+      />
+      {props.hint ? (
+        <span id={`${id}-hint`} className="hint">
+          {props.hint}
+        </span>
+      ) : null}
+      {error ? (
+        <span id={`${id}-error`} className="error">
+          {error}
+        </span>
+      ) : null}
+    </p>
+  );
+}
+
+/** A checkbox that must be ticked to go on, with its problem read out with it. */
+export function Confirm(props: { name: string; label: string }) {
+  const id = useId();
+  const error = useContext(FieldErrors)[props.name];
+  return (
+    <p className="field">
+      <label>
+        <input
+          type="checkbox"
+          name={props.name}
+          value="yes"
+          aria-invalid={error ? true : undefined}
+          aria-describedby={error ? `${id}-error` : undefined}
+        />{' '}
+        {props.label}
+      </label>
+      {error ? (
+        <span id={`${id}-error`} className="error">
+          {error}
+        </span>
+      ) : null}
+    </p>
+  );
+}

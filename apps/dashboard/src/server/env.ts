@@ -1,0 +1,29 @@
+import path from 'node:path';
+
+/** The dashboard's settings, from its environment (the README's SaaS section lists them). */
+export interface DashboardEnv {
+  /** Postgres; unset: an embedded PGlite under `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  /** Where owners reach the dashboard: links in e-mails, and whether cookies are `Secure`. */
+  publicUrl: string;
+  /** Where the comment server answers, for the embed snippet. */
+  apiUrl: string;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  /** Shared with the comment servers; unset: the internal API refuses every call. */
+  internalSecret: string | undefined;
+}
+
+export function dashboardEnv(env: NodeJS.ProcessEnv = process.env): DashboardEnv {
+  const text = (name: string) => env[name]?.trim() || undefined;
+  return {
+    databaseUrl: text('DATABASE_URL'),
+    dataDir: path.resolve(/*turbopackIgnore: true*/ text('DATA_DIR') ?? 'data'),
+    publicUrl: (text('DASHBOARD_URL') ?? `http://localhost:${text('PORT') ?? '3000'}`).replace(/\/+$/, ''),
+    apiUrl: (text('THREADKIT_API_URL') ?? 'http://localhost:8080').replace(/\/+$/, ''),
+    smtpUrl: text('SMTP_URL'),
+    mailFrom: text('MAIL_FROM') ?? 'ThreadKit <no-reply@localhost>',
+    internalSecret: text('INTERNAL_API_SECRET'),
+  };
+}

@@ -1,0 +1,127 @@
+import {
+  type DashboardHandle,
+  launchChromium,
+  type SmtpTestServer,
+  scanAccessibility,
+  startDashboard,
+  startSmtpServer,
+} from '@threadkit/testing';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it as test } from 'vitest';
+
+// Each step hashes passwords (argon2id) and renders on the server: on a loaded machine that takes a while.
+const it = (name: string, fn: () => Promise<void>) => test(name, fn, 90_000);
+
+/** The SaaS dashboard in a browser, as an owner meets it: sign-up to keys. */
+
+let smtp: SmtpTestServer;
+let dashboard: DashboardHandle;
+let browser: Browser;
+let page: Page;
+const EMAIL = 'owner@example.com';
+const PASSWORD = 'correct horse battery staple';
+
+beforeAll(async () => {
+  smtp = await startSmtpServer();
+  [dashboard, browser] = await Promise.all([startDashboard({ smtpUrl: smtp.url }), launchChromium()]);
+  page = await browser.newPage();
+});
+afterAll(async () => {
+  await browser?.close();
+  await dashboard?.stop();
+  await smtp?.stop();
+});
+
+const field = (label: string) => page.getByLabel(label, { exact: true });
+const noSeriousViolations = async () =>
+  expect((await scanAccessibility(page, 'body')).violations).toEqual([]);
+
+it('signs an owner up, showing each problem beside its field, and verifies the address from the e-mail', async () => {
+  await page.goto(`${dashboard.url}/signup`);
+  await noSeriousViolations();
+  await field('Your name').fill('Olivia');
+  await field('E-mail').fill(EMAIL);
+  await field('Password').fill('password1');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect.poll(() => field('Password').getAttribute('aria-invalid')).toBe('true');
+  await expect.poll(() => page.getByText('password is one of the most common passwords').count()).toBe(1);
+
+  await field('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.waitForURL(`${dashboard.url}/sites`);
+  await expect.poll(() => page.getByText('Confirm your address first').count()).toBe(1);
+
+  const link = /https?:\/\/\S+\/verify\?token=[\w-]+/.exec((await smtp.nextMessage(EMAIL)).text)?.[0];
+  expect(link?.startsWith(dashboard.url)).toBe(true);
+  await page.goto(link!);
+  await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Address confirmed');
+});
+
+it('adds a site, shows its secret key once and its embed code, and checks settings by field', async () => {
+  await page.goto(`${dashboard.url}/sites`);
+  await field('Name').fill("Olivia's blog");
+  await field('Domain').fill('blog.example.com');
+  await page.getByRole('button', { name: 'Add the site' }).click();
+  const secret = page.locator('.secret pre');
+  await expect.poll(() => secret.textContent()).toMatch(/^tk_sec_/);
+  await noSeriousViolations();
+  await page.getByRole('link', { name: "Embed Olivia's blog" }).click();
+  await page.waitForURL(/\/sites\/[\w-]+$/);
+  const snippet = () =>
+    page
+      .getByRole('figure', { name: /^HTML embed code/ })
+      .locator('pre')
+      .textContent();
+  const firstKey = /data-project-id="(tk_pub_[\w-]+)"/.exec((await snippet()) ?? '')?.[1];
+  expect(firstKey).toBeTruthy();
+  // The secret key was shown once: the site's page never holds it.
+  expect(await page.content()).not.toContain('tk_sec_');
+  await noSeriousViolations();
+
+  await field('moderation').fill('sometimes');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await expect.poll(() => field('moderation').getAttribute('aria-invalid')).toBe('true');
+  await field('moderation').fill('pre');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await expect.poll(() => page.getByRole('status').filter({ hasText: 'Saved.' }).count()).toBe(1);
+  await page.reload();
+  expect(await field('moderation').inputValue()).toBe('pre');
+
+  // A form whose CSRF token is not the session's is refused.
+  const siteForm = page
+    .locator('form')
+    .filter({ has: page.getByRole('button', { name: 'Save', exact: true }) });
+  await siteForm.locator('input[name="csrf"]').evaluate((input) => {
+    (input as HTMLInputElement).value = 'forged';
+  });
+  await siteForm.getByRole('button').click();
+  await expect
+    .poll(() => siteForm.getByRole('alert').textContent())
+    .toBe('This form has expired: reload the page.');
+
+  // New keys only with the box ticked; then the snippet holds the new public key.
+  await page.reload();
+  await page.getByRole('button', { name: 'Make new keys' }).click();
+  await expect.poll(() => page.getByText('Tick the box').count()).toBe(1);
+  await page.getByLabel('I understand that the old keys stop working.').check();
+  await page.getByRole('button', { name: 'Make new keys' }).click();
+  await expect.poll(() => page.locator('.secret pre').textContent()).toMatch(/^tk_sec_/);
+  await page.reload();
+  const secondKey = /data-project-id="(tk_pub_[\w-]+)"/.exec((await snippet()) ?? '')?.[1];
+  expect(secondKey).toMatch(/^tk_pub_/);
+  expect(secondKey).not.toBe(firstKey);
+});
+
+it('signs out, refuses a wrong password, and signs in again', async () => {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL(`${dashboard.url}/signin`);
+  await noSeriousViolations();
+  await field('E-mail').fill(EMAIL);
+  await field('Password').fill('not the password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect.poll(() => page.locator('form [role=alert]').textContent()).toBe('Wrong e-mail or password.');
+  await field('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${dashboard.url}/sites`);
+  await expect.poll(() => page.getByRole('link', { name: "Olivia's blog" }).count()).toBe(1);
+});
