@@ -24,6 +24,7 @@ export * from './services/account-service.js';
 export * from './services/auth-service.js';
 export * from './services/comment-service.js';
 export * from './services/comment-views.js';
+export * from './services/dashboard-directory.js';
 export * from './services/display-names.js';
 export * from './services/mentions.js';
 export * from './services/moderation-service.js';
