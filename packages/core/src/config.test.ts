@@ -260,10 +260,32 @@ describe('loadConfig: invalid values', () => {
     expect(problemsOf({ LOG_LEVEL: 'verbose' })[0]).toContain('LOG_LEVEL');
   });
 
-  it('refuses MODE=saas, which this version does not support', () => {
-    const problems = problemsOf({ MODE: 'saas' });
-    expect(problems).toHaveLength(1);
-    expect(problems[0]).toContain('saas');
+  it('takes MODE=saas only with the dashboard to ask, and a long enough secret', () => {
+    expect(problemsOf({ MODE: 'saas' })).toEqual([
+      'MODE=saas needs INTERNAL_API_URL and INTERNAL_API_SECRET (the dashboard keeps the sites)',
+    ]);
+    const secret = 's'.repeat(32);
+    expect(
+      problemsOf({ MODE: 'saas', INTERNAL_API_URL: 'ftp://dashboard', INTERNAL_API_SECRET: secret }),
+    ).toEqual(['INTERNAL_API_URL must be an http(s) URL without query (got "ftp://dashboard")']);
+    expect(
+      problemsOf({
+        MODE: 'saas',
+        INTERNAL_API_URL: 'http://dashboard:3000/api/internal',
+        INTERNAL_API_SECRET: 'short',
+      })[0],
+    ).toBe('INTERNAL_API_SECRET must be at least 32 characters long');
+    const config = loadConfig({
+      MODE: 'saas',
+      INTERNAL_API_URL: 'http://dashboard:3000/api/internal',
+      INTERNAL_API_SECRET: secret,
+    });
+    expect(config).toMatchObject({
+      mode: 'saas',
+      dashboard: { url: 'http://dashboard:3000/api/internal', secret },
+    });
+    // The variables mean nothing to a standalone server.
+    expect(loadConfig({ INTERNAL_API_URL: 'http://dashboard:3000/api/internal' }).dashboard).toBeNull();
   });
 
   it.each([

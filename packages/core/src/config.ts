@@ -107,10 +107,17 @@ function arrange(v: EnvValues, report: (problem: string) => void) {
     });
   }
   oauthProviders.push(...v.OIDC_PROVIDERS);
+  if (v.MODE === 'saas' && (!v.INTERNAL_API_URL || !v.INTERNAL_API_SECRET))
+    report('MODE=saas needs INTERNAL_API_URL and INTERNAL_API_SECRET (the dashboard keeps the sites)');
   const publicUrl = v.PUBLIC_URL ?? `http://localhost:${v.HTTP_PORT}`;
 
   return {
     mode: v.MODE,
+    /** SaaS mode: where the dashboard's internal API answers, and the secret it wants. */
+    dashboard:
+      v.MODE === 'saas' && v.INTERNAL_API_URL && v.INTERNAL_API_SECRET
+        ? { url: v.INTERNAL_API_URL, secret: v.INTERNAL_API_SECRET }
+        : null,
     redis: {
       /** `redis://`, `rediss://` or `unix:///path/to/socket`; null means the CLI manages its own redis-server. */
       url: v.REDIS_URL,

@@ -203,15 +203,29 @@ export const DEFAULT_SITE_NAME = 'My site';
 /** Every environment variable, in the order the README's table shows them. */
 export const ENV_VARIABLES = {
   MODE: variable<Mode>({
-    doc: '`standalone` (one site from these variables) or `saas` (many sites, with the dashboard; not in this version yet).',
+    doc: '`standalone` (one site from these variables) or `saas` (many sites, whose keys and settings the dashboard keeps: needs `INTERNAL_API_URL` and `INTERNAL_API_SECRET`).',
     default: 'standalone',
     parse(text, { report }): Mode {
-      if (text === 'saas')
-        report('MODE=saas needs the dashboard, which this version does not include yet; use MODE=standalone');
-      else if (text !== 'standalone') report(`MODE must be "standalone" or "saas" (got "${text}")`);
+      if (!MODES.includes(text as Mode)) report(`MODE must be "standalone" or "saas" (got "${text}")`);
       return MODES.includes(text as Mode) ? (text as Mode) : 'standalone';
     },
   }),
+  INTERNAL_API_URL: optional(
+    "SaaS mode: the dashboard's internal API (`http://dashboard:3000/api/internal`), asked about keys and sites.",
+    (text) => {
+      let url: URL | null = null;
+      try {
+        url = new URL(text);
+      } catch {}
+      return url && (url.protocol === 'http:' || url.protocol === 'https:') && !url.search && !url.hash
+        ? null
+        : `INTERNAL_API_URL must be an http(s) URL without query (got "${text}")`;
+    },
+  ),
+  INTERNAL_API_SECRET: optional(
+    'SaaS mode: the secret shared with the dashboard (at least 32 characters), sent with every internal call.',
+    (text) => (text.length < 32 ? 'INTERNAL_API_SECRET must be at least 32 characters long' : null),
+  ),
   REDIS_URL: optional(
     'Redis to use (`redis://`, `rediss://`, `unix:///path`). Unset: `threadkit start` runs its own redis-server with data under `DATA_DIR`.',
     (text) =>

@@ -77,12 +77,16 @@ async function start(config: Config, parts: ServerParts): Promise<number> {
     await connection.close();
     throw error;
   });
-  const bootstrap = await server.context.sites.ensureStandaloneSite(config.site);
-  printSite(bootstrap.site, bootstrap.generated, bootstrap.created);
+  if (config.dashboard) {
+    say(`SaaS mode: sites and their keys come from the dashboard at ${config.dashboard.url}`);
+  } else {
+    const bootstrap = await server.context.sites.ensureStandaloneSite(config.site);
+    printSite(bootstrap.site, bootstrap.generated, bootstrap.created);
+  }
   say('');
   if (server.url) {
     say(`ThreadKit is running at ${server.url}  (API reference: ${server.url}/docs)`);
-    say(`Demo page with the comment widget: ${server.url}/`);
+    if (!config.dashboard) say(`Demo page with the comment widget: ${server.url}/`);
   }
   if (server.wsUrl && server.gateway) {
     say(

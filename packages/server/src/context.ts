@@ -8,6 +8,7 @@ import {
   type Config,
   checkLayout,
   createModerationPipeline,
+  DashboardDirectory,
   DisplayNames,
   EventBus,
   egressPolicy,
@@ -35,6 +36,7 @@ import {
   type RedisClient,
   redisRelay,
   SessionStore,
+  type SiteDirectory,
   SiteService,
   SiteStore,
   SmtpMailer,
@@ -53,7 +55,10 @@ import type { Logger } from 'pino';
 export interface AppContext {
   config: Config;
   redis: RedisClient;
+  /** The standalone site in Redis (the CLI's site commands, the demo page). */
   sites: SiteService;
+  /** Where requests find their site by key: the standalone site's, or in SaaS mode the dashboard's. */
+  directory: SiteDirectory;
   auth: AuthService;
   accounts: AccountService;
   /** Sign-in with Google, GitHub and OpenID Connect providers. */
@@ -139,6 +144,12 @@ export async function createContext(
     onDeliveryError: (error, channel) => logger.error({ err: error, channel }, 'could not send a code'),
   });
   const sites = new SiteService(siteStore);
+  const directory: SiteDirectory = config.dashboard
+    ? new DashboardDirectory({
+        ...config.dashboard,
+        onError: (error) => logger.warn({ err: error }, 'the dashboard did not answer'),
+      })
+    : sites;
   const clock = options.clock ?? Date.now;
   // The queue sends the notifications' digests, which the notification service makes when they are due.
   const mailQueue: MailQueue = new MailQueue(
@@ -162,7 +173,7 @@ export async function createContext(
     realtime,
     comments: commentStore,
     users,
-    sites,
+    sites: directory,
     mail: mailQueue,
     unsubscribe: new UnsubscribeTokens(secret),
     publicUrl: config.publicUrl,
@@ -187,6 +198,7 @@ export async function createContext(
     redis,
     realtime,
     sites,
+    directory,
     auth,
     accounts,
     oauth: new OAuthService({

@@ -75,7 +75,7 @@ export async function startServer(
           config: config.ws,
           trustProxy: config.trustProxy,
           redis: connection.redis,
-          sites: context.sites,
+          sites: context.directory,
           auth: context.auth,
           usage: context.usage,
           realtime: context.realtime,

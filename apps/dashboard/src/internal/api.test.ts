@@ -75,6 +75,13 @@ describe.each(engines)('the internal API on $name', (engine) => {
     expect((await call(`/api/internal/keys/${secretKey}`)).status).toBe(404);
     expect((await call(`/api/internal/keys/${rotated.site.publicKey}`)).status).toBe(200);
 
+    expect(await (await call(`/api/internal/sites/${site.id}`)).json()).toMatchObject({
+      siteId: site.id,
+      name: 'Blog',
+      settings: { moderation: 'pre' },
+    });
+    expect(await (await call(`/api/internal/sites/${site.id}`)).json()).not.toHaveProperty('kind');
+
     now += 60_000;
     expect((await call(`/api/internal/sites/${site.id}/seen`, { method: 'POST' })).status).toBe(204);
     now += 60_000;
@@ -87,6 +94,7 @@ describe.each(engines)('the internal API on $name', (engine) => {
 
   it('answers 404 for anything else and 405 for a wrong method', async () => {
     expect((await call('/api/internal/sites')).status).toBe(404);
+    expect((await call('/api/internal/sites/00cZibhxlqb8jHYKobMWHr')).status).toBe(404);
     expect((await call('/api/internal/keys/a/b')).status).toBe(404);
     expect((await call('/api/elsewhere')).status).toBe(404);
     expect((await call('/api/internal/keys/tk_pub_x', { method: 'DELETE' })).status).toBe(405);

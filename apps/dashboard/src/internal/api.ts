@@ -15,6 +15,8 @@ export const MIN_INTERNAL_SECRET_LENGTH = 32;
  *
  * - `GET  /api/internal/keys/<key>`: what the key is (site, kind, name, domain,
  *   origins, settings), or 404 when it is no site's current key.
+ * - `GET  /api/internal/sites/<id>`: the site (name, domain, origins,
+ *   settings), or 404 when it is gone.
  * - `POST /api/internal/sites/<id>/seen`: a comment server saw the site's
  *   widget (the installation check).
  */
@@ -34,6 +36,12 @@ export function internalApi(deps: { secret: string; sites: Sites; now?: () => nu
       const verdict = await deps.sites.verifyKey(decodeURIComponent(id));
       if (!verdict) return problem(404, 'not_found', 'No site has this key.');
       return Response.json(verdict, { headers: { 'cache-control': 'no-store' } });
+    }
+    if (resource === 'sites' && id && isId(id) && action === undefined) {
+      if (request.method !== 'GET') return problem(405, 'invalid_request', 'Use GET.');
+      const site = await deps.sites.info(id);
+      if (!site) return problem(404, 'not_found', 'No such site.');
+      return Response.json(site, { headers: { 'cache-control': 'no-store' } });
     }
     if (resource === 'sites' && id && isId(id) && action === 'seen' && rest.length === 0) {
       if (request.method !== 'POST') return problem(405, 'invalid_request', 'Use POST.');

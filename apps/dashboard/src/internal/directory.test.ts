@@ -1,7 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { DashboardDirectory, ThreadKitError } from '@threadkit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../db/database';
@@ -9,38 +6,12 @@ import { owners } from '../db/schema';
 import { databaseEngines } from '../db/test-databases';
 import { Sites } from '../sites/sites';
 import { internalApi } from './api';
+import { serveFetch as serve } from './serve.testing';
 
 /** A comment server's view of the dashboard: the directory asking the real internal API over HTTP. */
 
 const SECRET = randomBytes(32).toString('base64url');
 const pglite = databaseEngines().find((engine) => engine.name === 'pglite')!;
-
-/** Serves a Fetch handler over node:http, as Next does for the route. */
-async function serve(
-  handler: (request: Request) => Promise<Response>,
-): Promise<{ url: string; close(): Promise<void> }> {
-  const server = http.createServer(async (req, res) => {
-    const response = await handler(
-      new Request(`http://${req.headers.host}${req.url}`, {
-        method: req.method,
-        headers: req.headers as Record<string, string>,
-      }),
-    );
-    res.writeHead(response.status, Object.fromEntries(response.headers));
-    res.end(Buffer.from(await response.arrayBuffer()));
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/api/internal`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 const refusal = async (promise: Promise<unknown>) => {
   const error = await promise.then(

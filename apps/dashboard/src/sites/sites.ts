@@ -37,14 +37,18 @@ export interface SiteView {
   createdAt: Date;
 }
 
-/** What a comment server learns about a key (the internal API's answer). */
-export interface KeyVerdict {
+/** What a comment server learns about a site (the internal API's answer). */
+export interface SiteInfo {
   siteId: string;
-  kind: ApiKeyKind;
   name: string;
   domain: string;
   allowedOrigins: string[];
   settings: SiteSettings;
+}
+
+/** What a comment server learns about a key: its site, and which of the site's keys it is. */
+export interface KeyVerdict extends SiteInfo {
+  kind: ApiKeyKind;
 }
 
 const MAX_NAME = 100;
@@ -243,18 +247,13 @@ export class Sites {
       .select()
       .from(sites)
       .where(kind === 'public' ? eq(sites.publicKey, key) : eq(sites.secretKeyHash, hashApiKey(key)));
-    if (!row) return null;
-    return {
-      siteId: row.id,
-      kind,
-      name: row.name,
-      domain: row.domain,
-      allowedOrigins: row.allowedOrigins,
-      settings: withDefaults({
-        ...(row.settings as Partial<SiteSettings>),
-        allowed_origins: row.allowedOrigins,
-      }),
-    };
+    return row ? { ...info(row), kind } : null;
+  }
+
+  /** What a comment server needs to know about a site it serves, or null when it is gone. */
+  async info(siteId: string): Promise<SiteInfo | null> {
+    const [row] = await this.db.select().from(sites).where(eq(sites.id, siteId));
+    return row ? info(row) : null;
   }
 
   /** Records that a comment server saw the site's widget (the installation check). */
@@ -284,6 +283,17 @@ export class SettingsProblems extends ThreadKitError {
     super('invalid_request', problems.map((p) => p.message).join('; '), { field: problems[0]?.field ?? '' });
   }
 }
+
+const info = (row: SiteRow): SiteInfo => ({
+  siteId: row.id,
+  name: row.name,
+  domain: row.domain,
+  allowedOrigins: row.allowedOrigins,
+  settings: settingsOf(row),
+});
+
+const settingsOf = (row: SiteRow): SiteSettings =>
+  withDefaults({ ...(row.settings as Partial<SiteSettings>), allowed_origins: row.allowedOrigins });
 
 function view(row: SiteRow): SiteView {
   return {

@@ -1,19 +1,23 @@
 import { LRUCache } from 'lru-cache';
 import { type ApiKeyKind, apiKeyKind } from '../api-keys.js';
-import { ThreadKitError, unauthorized } from '../errors.js';
+import { notFound, ThreadKitError, unauthorized } from '../errors.js';
 import { withDefaults } from '../settings.js';
 import type { SiteRecord } from '../store/site-store.js';
 import type { SiteSettings } from '../types.js';
-import type { ResolvedKey } from './site-service.js';
+import type { ResolvedKey, SiteDirectory } from './site-service.js';
 
-/** What the dashboard's internal API answers for a key (`GET <INTERNAL_API_URL>/keys/<key>`). */
-interface KeyVerdict {
+/** What the dashboard's internal API answers for a site (`GET <INTERNAL_API_URL>/sites/<id>`). */
+interface SiteInfo {
   siteId: string;
-  kind: ApiKeyKind;
   name: string;
   domain: string;
   allowedOrigins: string[];
   settings: Partial<SiteSettings>;
+}
+
+/** … and for a key (`GET <INTERNAL_API_URL>/keys/<key>`). */
+interface KeyVerdict extends SiteInfo {
+  kind: ApiKeyKind;
 }
 
 export interface DashboardDirectoryOptions {
@@ -33,24 +37,25 @@ export interface DashboardDirectoryOptions {
   onError?: (error: unknown) => void;
 }
 
-interface Entry {
-  site: ResolvedKey | null;
+interface Entry<T> {
+  value: T | null;
   checkedAt: number;
-  refreshing: Promise<Entry> | null;
+  refreshing: Promise<Entry<T>> | null;
 }
 
 /**
  * SaaS mode's sites: the dashboard holds them (its Postgres), and this asks its
- * internal API about each key it has not seen lately, keeping the answers in
- * process. Answers are refreshed in the background after 3 s and not used past
+ * internal API about each key and site it has not seen lately, keeping the
+ * answers in process. Answers are refreshed in the background after 3 s and not used past
  * 5 s, so a rotated key, a deleted site or a changed setting takes effect on
  * every instance within 5 s. While the dashboard is unreachable, keys it
  * vouched for keep working for an hour, and a key it never judged is answered
  * `503 unavailable`, never `401`: a key is not unknown because nobody could
  * look it up.
  */
-export class DashboardDirectory {
-  private readonly entries = new LRUCache<string, Entry>({ max: 50_000 });
+export class DashboardDirectory implements SiteDirectory {
+  private readonly keys = new LRUCache<string, Entry<ResolvedKey>>({ max: 50_000 });
+  private readonly sites = new LRUCache<string, Entry<SiteRecord>>({ max: 50_000 });
   private readonly seen = new LRUCache<string, number>({ max: 100_000 });
   private readonly options: Required<Omit<DashboardDirectoryOptions, 'onError'>> &
     Pick<DashboardDirectoryOptions, 'onError'>;
@@ -70,22 +75,16 @@ export class DashboardDirectory {
   async resolveApiKey(apiKey: string): Promise<ResolvedKey> {
     if (apiKeyKind(apiKey) === null)
       throw unauthorized('The projectid header must hold a tk_pub_ or tk_sec_ key.');
-    const now = Date.now();
-    let entry = this.entries.get(apiKey);
-    const age = entry ? now - entry.checkedAt : Number.POSITIVE_INFINITY;
-    if (!entry || age >= this.options.expireAfterMs) {
-      try {
-        entry = await this.refresh(apiKey, entry);
-      } catch (error) {
-        this.options.onError?.(error);
-        if (!entry?.site || age > this.options.keepWhileUnreachableMs)
-          throw new ThreadKitError('unavailable', 'Keys cannot be checked right now; try again shortly.');
-      }
-    } else if (age >= this.options.refreshAfterMs) {
-      void this.refresh(apiKey, entry).catch((error: unknown) => this.options.onError?.(error));
-    }
-    if (!entry.site) throw unauthorized('Unknown API key.');
-    return entry.site;
+    const resolved = await this.lookup(this.keys, apiKey, () => this.askKey(apiKey));
+    if (!resolved) throw unauthorized('Unknown API key.');
+    return resolved;
+  }
+
+  /** A site this server serves (for what it sends about it: e-mails, notifications). */
+  async get(siteId: string): Promise<SiteRecord> {
+    const site = await this.lookup(this.sites, siteId, () => this.askSite(siteId));
+    if (!site) throw notFound('Site not found.');
+    return site;
   }
 
   /** Tells the dashboard that the site's widget was seen, at most once a minute per site. */
@@ -101,12 +100,40 @@ export class DashboardDirectory {
       .catch((error: unknown) => this.options.onError?.(error));
   }
 
-  /** Asks the dashboard about a key; concurrent askers share one call. */
-  private refresh(apiKey: string, previous: Entry | undefined): Promise<Entry> {
+  /** The cached answer, refreshed in the background when old, asked again when expired. */
+  private async lookup<T>(
+    cache: LRUCache<string, Entry<T>>,
+    id: string,
+    ask: () => Promise<T | null>,
+  ): Promise<T | null> {
+    const entry = cache.get(id);
+    const age = entry ? Date.now() - entry.checkedAt : Number.POSITIVE_INFINITY;
+    if (entry && age < this.options.refreshAfterMs) return entry.value;
+    if (entry && age < this.options.expireAfterMs) {
+      void this.refresh(cache, id, entry, ask).catch((error: unknown) => this.options.onError?.(error));
+      return entry.value;
+    }
+    try {
+      return (await this.refresh(cache, id, entry, ask)).value;
+    } catch (error) {
+      this.options.onError?.(error);
+      if (!entry?.value || age > this.options.keepWhileUnreachableMs)
+        throw new ThreadKitError('unavailable', 'Sites cannot be looked up right now; try again shortly.');
+      return entry.value;
+    }
+  }
+
+  /** Asks the dashboard again; concurrent askers share one call. */
+  private refresh<T>(
+    cache: LRUCache<string, Entry<T>>,
+    id: string,
+    previous: Entry<T> | undefined,
+    ask: () => Promise<T | null>,
+  ): Promise<Entry<T>> {
     if (previous?.refreshing) return previous.refreshing;
-    const refreshing = this.ask(apiKey).then((site) => {
-      const entry: Entry = { site, checkedAt: Date.now(), refreshing: null };
-      this.entries.set(apiKey, entry);
+    const refreshing = ask().then((value) => {
+      const entry: Entry<T> = { value, checkedAt: Date.now(), refreshing: null };
+      cache.set(id, entry);
       return entry;
     });
     if (previous) {
@@ -120,11 +147,25 @@ export class DashboardDirectory {
     return refreshing;
   }
 
-  private async ask(apiKey: string): Promise<ResolvedKey | null> {
-    const response = await this.call(`/keys/${encodeURIComponent(apiKey)}`, { method: 'GET' });
+  private async askKey(apiKey: string): Promise<ResolvedKey | null> {
+    const verdict = await this.askJson<KeyVerdict>(`/keys/${encodeURIComponent(apiKey)}`);
+    return (
+      verdict && { site: toSiteRecord(verdict, verdict.kind === 'public' ? apiKey : ''), kind: verdict.kind }
+    );
+  }
+
+  private async askSite(siteId: string): Promise<SiteRecord | null> {
+    const site = await this.askJson<SiteInfo>(`/sites/${encodeURIComponent(siteId)}`);
+    return site && toSiteRecord(site, '');
+  }
+
+  /** A GET of the internal API: its JSON, or null for a 404; anything else is a failure to reach it. */
+  private async askJson<T>(path: string): Promise<T | null> {
+    const response = await this.call(path, { method: 'GET' });
     if (response.status === 404) return null;
-    if (!response.ok) throw new Error(`the dashboard answered ${response.status} about a key`);
-    return toResolvedKey(apiKey, (await response.json()) as KeyVerdict);
+    if (!response.ok)
+      throw new Error(`the dashboard answered ${response.status} to GET ${path.split('/')[1]}`);
+    return (await response.json()) as T;
   }
 
   private call(path: string, init: { method: string }): Promise<Response> {
@@ -136,17 +177,16 @@ export class DashboardDirectory {
   }
 }
 
-function toResolvedKey(apiKey: string, verdict: KeyVerdict): ResolvedKey {
-  const site: SiteRecord = {
-    id: verdict.siteId,
-    name: verdict.name,
-    domain: verdict.domain || null,
-    settings: withDefaults({ ...verdict.settings, allowed_origins: verdict.allowedOrigins }),
+function toSiteRecord(info: SiteInfo, publicKey: string): SiteRecord {
+  return {
+    id: info.siteId,
+    name: info.name,
+    domain: info.domain || null,
+    settings: withDefaults({ ...info.settings, allowed_origins: info.allowedOrigins }),
     created_at: 0,
     // The dashboard keeps the keys; this instance only knows the one it was asked about.
-    publicKey: verdict.kind === 'public' ? apiKey : '',
+    publicKey,
     secretKeyHint: '',
     keyHashes: { public: '', secret: '' },
   };
-  return { site, kind: verdict.kind };
 }

@@ -18,7 +18,7 @@ import type { UserStore } from '../store/user-store.js';
 import type { Site, User } from '../types.js';
 import type { UnsubscribeTokens } from '../unsubscribe.js';
 import { findMentions } from './mentions.js';
-import type { SiteService } from './site-service.js';
+import type { SiteDirectory } from './site-service.js';
 
 /** Who caused a notification, as the list shows them. */
 export type NotificationActor = PresentUser;
@@ -66,7 +66,7 @@ export class NotificationService implements DigestComposer {
       realtime: RealtimeStore;
       comments: CommentStore;
       users: UserStore;
-      sites: SiteService;
+      sites: SiteDirectory;
       mail: MailQueue;
       unsubscribe: UnsubscribeTokens;
       /** Base URL of this server as users reach it, for unsubscribe links. */

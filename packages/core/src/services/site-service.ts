@@ -14,6 +14,18 @@ export interface ResolvedKey {
   kind: ApiKeyKind;
 }
 
+/**
+ * Where a comment server finds the sites it serves and their keys: Redis in
+ * standalone mode (`SiteService`), the dashboard in SaaS mode
+ * (`DashboardDirectory`).
+ */
+export interface SiteDirectory {
+  resolveApiKey(apiKey: string): Promise<ResolvedKey>;
+  get(siteId: string): Promise<SiteRecord>;
+  /** The site's widget was seen: SaaS mode reports it to the dashboard (its installation check). */
+  noteSeen(siteId: string): void;
+}
+
 export interface StandaloneBootstrap {
   site: SiteRecord;
   created: boolean;
@@ -25,7 +37,7 @@ export interface StandaloneBootstrap {
  * Sites and their keys. Key lookups are cached briefly in-process: they happen on
  * every request, and a changed setting or rotated key takes effect within `cacheTtlMs`.
  */
-export class SiteService {
+export class SiteService implements SiteDirectory {
   private readonly cache: LRUCache<string, ResolvedKey | 'unknown'>;
 
   constructor(
@@ -59,6 +71,9 @@ export class SiteService {
     if (!site) throw notFound('Site not found.');
     return { ...site, settings: withDefaults(site.settings) };
   }
+
+  /** A standalone server runs its own site: there is no installation to check. */
+  noteSeen(): void {}
 
   /** The standalone site: created on first start, then kept in step with the THREADKIT_* variables. */
   async ensureStandaloneSite(config: StandaloneSiteConfig): Promise<StandaloneBootstrap> {

@@ -46,7 +46,7 @@ export const credentialsPlugin = fp(async (app: FastifyInstance, { context }: { 
     if (typeof key !== 'string' || key.length === 0) {
       throw unauthorized('Send the site key in the projectid header.');
     }
-    const { site, kind } = await context.sites.resolveApiKey(key);
+    const { site, kind } = await context.directory.resolveApiKey(key);
     const origin = requestOrigin(request);
 
     if (kind === 'public') {
@@ -88,7 +88,7 @@ async function popupCredentials(request: FastifyRequest, context: AppContext): P
   if (typeof key !== 'string' || key.length === 0) {
     throw unauthorized('Send the public key in the project_id query parameter.');
   }
-  const { site, kind } = await context.sites.resolveApiKey(key);
+  const { site, kind } = await context.directory.resolveApiKey(key);
   if (kind !== 'public') throw new ThreadKitError('forbidden', 'Secret keys must never be put in a URL.');
   request.site = site;
   request.viewer = { siteId: site.id, userId: null, role: 'anonymous', sessionId: null, user: null };

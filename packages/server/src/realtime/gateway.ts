@@ -10,7 +10,7 @@ import {
   type LiveErrorCode,
   type RealtimeStore,
   type RedisClient,
-  type SiteService,
+  type SiteDirectory,
   ThreadKitError,
   type UsageMeter,
   type WebSocketConfig,
@@ -35,7 +35,7 @@ export interface GatewayDeps {
   trustProxy: string[];
   /** Commands (presence, the event log, sessions). */
   redis: RedisClient;
-  sites: SiteService;
+  sites: SiteDirectory;
   auth: AuthService;
   usage: UsageMeter;
   realtime: RealtimeStore;

@@ -2,7 +2,7 @@ import type { Duplex } from 'node:stream';
 import {
   type AuthService,
   requireAllowedOrigin,
-  type SiteService,
+  type SiteDirectory,
   serverMessage,
   ThreadKitError,
 } from '@threadkit/core';
@@ -21,7 +21,7 @@ export type HandshakeOutcome =
   | { siteId: string; identity?: never; refusal: { close: number; message: string } };
 
 export interface HandshakeDeps {
-  sites: SiteService;
+  sites: SiteDirectory;
   auth: AuthService;
   metrics: GatewayMetrics;
   logger: Logger;

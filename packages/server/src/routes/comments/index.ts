@@ -56,6 +56,8 @@ export const commentRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
     async (request, reply) => {
       const query = request.query;
       const ifNoneMatch = request.headers['if-none-match'];
+      // A thread read is the widget at work: the installation check (SaaS) hears of it.
+      context.directory.noteSeen(request.site.id);
       const result = await threads.read(request.viewer, {
         page: resolvePage(request.site.id, query),
         sort: (query.sort ?? 'new') as SortOrder,

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import {
+  conflict,
   MAX_RATE_LIMIT,
   RATE_BUCKETS,
   requireRole,
@@ -98,7 +99,7 @@ export const siteSettingsRoutes: FastifyPluginAsyncTypebox<{ context: AppContext
     async (request) => {
       ownSite(request);
       requireRole(request.viewer, 'admin');
-      return shown((await context.sites.get(request.site.id)).settings);
+      return shown((await context.directory.get(request.site.id)).settings);
     },
   );
 
@@ -113,12 +114,15 @@ export const siteSettingsRoutes: FastifyPluginAsyncTypebox<{ context: AppContext
         security: staff,
         params: SiteParams,
         body: SettingsChange,
-        response: { 200: Settings, ...errorResponses(400, 401, 403, 404, 503) },
+        response: { 200: Settings, ...errorResponses(400, 401, 403, 404, 409, 503) },
       },
     },
     async (request) => {
       ownSite(request);
       requireRole(request.viewer, 'admin');
+      // One place holds a site's settings: in SaaS mode, the dashboard.
+      if (context.config.mode === 'saas')
+        throw conflict("This site's settings are changed on the dashboard.");
       // The schema admits only known settings, each in a form it takes.
       const changes = Object.entries(request.body as Record<keyof SiteSettings, SettingValue>).map(
         ([name, value]) => [name as keyof SiteSettings, asText(value)] as [keyof SiteSettings, string],
