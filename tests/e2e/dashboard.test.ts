@@ -7,10 +7,15 @@ import {
   startSmtpServer,
 } from '@threadkit/testing';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it as test } from 'vitest';
+import { afterAll, beforeAll, expect, onTestFailed, it as test } from 'vitest';
 
 // Each step hashes passwords (argon2id) and renders on the server: on a loaded machine that takes a while.
-const it = (name: string, fn: () => Promise<void>) => test(name, fn, 90_000);
+const it = (name: string, fn: () => Promise<void>) =>
+  test(name, async () => {
+    // What the dashboard said is the first thing to read when a step fails.
+    onTestFailed(() => console.error(`dashboard output:\n${dashboard.output()}`));
+    await fn();
+  }, 90_000);
 
 /** The SaaS dashboard in a browser, as an owner meets it: sign-up to keys. */
 

@@ -1,5 +1,5 @@
-import { ThreadKitError } from '@threadkit/core';
-import { SettingsProblems } from '../sites/sites';
+import type { ThreadKitError } from '@threadkit/core';
+import type { SettingsProblems } from '../sites/sites';
 
 /** What a form's server action answers: problems by field (`_form`: the whole form), or a notice. */
 export type FormState =
@@ -20,19 +20,29 @@ export type FormState =
 export async function formResult(work: () => Promise<FormState | undefined>): Promise<FormState> {
   try {
     return await work();
-  } catch (error) {
-    if (error instanceof SettingsProblems)
+  } catch (caught) {
+    const error = refusal(caught);
+    if (!error) throw caught;
+    if (isSettingsProblems(error))
       return { errors: Object.fromEntries(error.problems.map((p) => [p.field, p.message])) };
-    if (error instanceof ThreadKitError) {
-      const message =
-        error.retryAfter === undefined
-          ? error.message
-          : `${error.message} Try again in ${Math.ceil(error.retryAfter / 60)} minutes.`;
-      return { errors: { [error.field ?? '_form']: message } };
-    }
-    throw error;
+    const message =
+      error.retryAfter === undefined
+        ? error.message
+        : `${error.message} Try again in ${Math.ceil(error.retryAfter / 60)} minutes.`;
+    return { errors: { [error.field ?? '_form']: message } };
   }
 }
+
+/**
+ * A refusal of ours, recognised by its name: Next loads the app's modules once
+ * per layer (pages, actions), so an error may come from another copy of its
+ * class and `instanceof` cannot be trusted.
+ */
+const refusal = (error: unknown): ThreadKitError | null =>
+  error instanceof Error && error.name === 'ThreadKitError' ? (error as ThreadKitError) : null;
+
+const isSettingsProblems = (error: ThreadKitError): error is SettingsProblems =>
+  Array.isArray((error as Partial<SettingsProblems>).problems);
 
 /** A form field as text ('' when absent). */
 export const text = (form: FormData, name: string): string => {
