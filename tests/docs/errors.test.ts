@@ -1,28 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { ERROR_CODES, errorCodesOn } from '@threadkit/core';
+import { markdownTable } from '@threadkit/testing';
 import { describe, expect, it } from 'vitest';
 
 const doc = readFileSync(new URL('../../docs/api.md', import.meta.url), 'utf8');
 
-/** The rows of the first table after `heading` whose header row starts with `firstColumn`, as cells. */
-function table(heading: string, firstColumn: string): string[][] {
-  const start = doc.indexOf(`\n${heading}\n`);
-  expect(start, heading).toBeGreaterThanOrEqual(0);
-  const lines = doc.slice(start).split('\n');
-  const header = lines.findIndex((line) => line.startsWith(`| ${firstColumn} |`));
-  expect(header, `a table under ${heading}`).toBeGreaterThan(0);
-  const rows: string[][] = [];
-  for (const line of lines.slice(header + 2)) {
-    if (!line.startsWith('|')) break;
-    rows.push(
-      line
-        .slice(1, -1)
-        .split(' | ')
-        .map((cell) => cell.trim()),
-    );
-  }
-  return rows;
-}
+const table = (heading: string, firstColumn: string) => markdownTable(doc, heading, firstColumn);
 
 /** The code a cell names: `` `rate_limited` `` → rate_limited. */
 const code = (cell: string | undefined) => /^`([a-z_]+)`$/.exec(cell ?? '')?.[1] ?? `not a code: ${cell}`;

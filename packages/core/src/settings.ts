@@ -235,6 +235,22 @@ export const redactSettings = (settings: SiteSettings): Record<string, unknown> 
     ),
   );
 
+/**
+ * A setting's value in the text form its parser reads back (what the CLI and
+ * forms take): flags `on`/`off`, lists `a, b`, budgets `reads=300, key=off`,
+ * nothing as the empty text.
+ */
+export function settingText(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'boolean') return value ? 'on' : 'off';
+  if (Array.isArray(value)) return value.join(', ');
+  if (typeof value === 'object')
+    return Object.entries(value as Record<string, unknown>)
+      .map(([name, limit]) => `${name}=${String(limit)}`)
+      .join(', ');
+  return String(value);
+}
+
 /** Parses one setting from text, e.g. `threadkit site set moderation pre`. */
 export function parseSetting<K extends keyof SiteSettings>(name: K, raw: string): SiteSettings[K] {
   return SETTING_SPECS[name].parse(raw.trim());

@@ -6,6 +6,7 @@ export * from './cli.js';
 export * from './dashboard.js';
 export * from './expect.js';
 export * from './listen.js';
+export * from './markdown-table.js';
 export * from './mime.js';
 export * from './moderation-api.js';
 export * from './moderation-input.js';

@@ -1,8 +1,7 @@
-import { SmtpMailer, ThreadKitError } from '@threadkit/core';
-import { type SmtpTestServer, startSmtpServer } from '@threadkit/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../db/database';
 import { databaseEngines } from '../db/test-databases';
+import { linkTokenIn, mailForFile, refusal } from '../test-support';
 import { LOCKOUT_AFTER, LOCKOUT_MS, OwnerAccounts } from './accounts';
 import { SESSION_IDLE_MS } from './sessions';
 
@@ -10,33 +9,8 @@ const engines = databaseEngines();
 const client = { ip: '127.0.0.1', userAgent: 'vitest' };
 const PASSWORD = 'correct horse battery';
 
-let smtp: SmtpTestServer;
-let mailer: SmtpMailer;
-beforeAll(async () => {
-  smtp = await startSmtpServer();
-  mailer = new SmtpMailer(smtp.url, 'ThreadKit <dashboard@threadkit.test>');
-});
-afterAll(async () => {
-  mailer?.close();
-  await smtp?.stop();
-});
-
-/** The token of the link in the next e-mail to `to`. */
-async function linkTokenFor(to: string): Promise<string> {
-  const message = await smtp.nextMessage(to);
-  const token = /token=([\w-]+)/.exec(message.text)?.[1];
-  if (!token) throw new Error(`no link in: ${message.text}`);
-  return token;
-}
-
-const failure = async (promise: Promise<unknown>) => {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ThreadKitError);
-  return error as ThreadKitError;
-};
+const mail = mailForFile();
+const linkTokenFor = (to: string) => linkTokenIn(mail.smtp, to);
 
 describe.each(engines)('owner accounts on $name', (engine) => {
   let handle: DatabaseHandle;
@@ -59,7 +33,7 @@ describe.each(engines)('owner accounts on $name', (engine) => {
     now = Date.UTC(2026, 0, 1);
     accounts = new OwnerAccounts({
       db: handle.db,
-      mailer,
+      mailer: mail.mailer,
       link: (path) => `https://dashboard.test${path}`,
       onMailError: (error) => mailErrors.push(error),
       now: () => now,
@@ -86,14 +60,14 @@ describe.each(engines)('owner accounts on $name', (engine) => {
   it('refuses a taken address, a weak password and a malformed address, naming the field', async () => {
     const email = address('grace');
     await accounts.signUp({ email, password: PASSWORD, name: 'Grace' }, client);
-    expect((await failure(accounts.signUp({ email, password: PASSWORD, name: 'G' }, client))).code).toBe(
+    expect((await refusal(accounts.signUp({ email, password: PASSWORD, name: 'G' }, client))).code).toBe(
       'conflict',
     );
-    const weak = await failure(
+    const weak = await refusal(
       accounts.signUp({ email: address('weak'), password: 'password1', name: 'W' }, client),
     );
     expect([weak.code, weak.field]).toEqual(['invalid_request', 'password']);
-    const malformed = await failure(
+    const malformed = await refusal(
       accounts.signUp({ email: 'not-an-address', password: PASSWORD, name: 'M' }, client),
     );
     expect([malformed.code, malformed.field]).toEqual(['invalid_request', 'email']);
@@ -102,23 +76,23 @@ describe.each(engines)('owner accounts on $name', (engine) => {
   it('answers a wrong password and an unknown address alike, and locks after five wrong passwords in a row', async () => {
     const email = address('lin');
     await accounts.signUp({ email, password: PASSWORD, name: 'Lin' }, client);
-    const unknown = await failure(accounts.signIn({ email: address('nobody'), password: PASSWORD }, client));
-    const wrong = await failure(accounts.signIn({ email, password: 'wrong password' }, client));
+    const unknown = await refusal(accounts.signIn({ email: address('nobody'), password: PASSWORD }, client));
+    const wrong = await refusal(accounts.signIn({ email, password: 'wrong password' }, client));
     expect([unknown.code, unknown.message]).toEqual([wrong.code, wrong.message]);
     expect(wrong.code).toBe('unauthorized');
 
     for (let i = 2; i < LOCKOUT_AFTER; i++)
-      await failure(accounts.signIn({ email, password: 'wrong' }, client));
-    const lock = await failure(accounts.signIn({ email, password: 'wrong' }, client));
+      await refusal(accounts.signIn({ email, password: 'wrong' }, client));
+    const lock = await refusal(accounts.signIn({ email, password: 'wrong' }, client));
     expect([lock.code, lock.retryAfter]).toEqual(['rate_limited', LOCKOUT_MS / 1000]);
     // Locked means locked: the right password waits too.
-    expect((await failure(accounts.signIn({ email, password: PASSWORD }, client))).code).toBe('rate_limited');
+    expect((await refusal(accounts.signIn({ email, password: PASSWORD }, client))).code).toBe('rate_limited');
 
     now += LOCKOUT_MS;
     const { owner } = await accounts.signIn({ email, password: PASSWORD }, client);
     expect(owner.email).toBe(email);
     // The count started again: one wrong password is not a lock.
-    expect((await failure(accounts.signIn({ email, password: 'wrong' }, client))).code).toBe('unauthorized');
+    expect((await refusal(accounts.signIn({ email, password: 'wrong' }, client))).code).toBe('unauthorized');
   });
 
   it('lists, ends and expires sessions, each owner only their own', async () => {
@@ -155,21 +129,21 @@ describe.each(engines)('owner accounts on $name', (engine) => {
   it('resets a forgotten password from the e-mailed link, ending every session and the lock', async () => {
     const email = address('reset');
     const { token } = await accounts.signUp({ email, password: PASSWORD, name: 'Reset' }, client);
-    await smtp.nextMessage(email); // the verification
+    await mail.smtp.nextMessage(email); // the verification
     for (let i = 0; i < LOCKOUT_AFTER; i++)
-      await failure(accounts.signIn({ email, password: 'wrong' }, client));
+      await refusal(accounts.signIn({ email, password: 'wrong' }, client));
 
     accounts.forgotPassword({ email: address('unknown') });
     accounts.forgotPassword({ email });
     const link = await linkTokenFor(email);
     const owner = await accounts.resetPassword({ token: link, password: 'a new long passphrase' });
     expect(owner.emailVerifiedAt).not.toBeNull();
-    expect(smtp.messagesTo(address('unknown'))).toEqual([]);
+    expect(mail.smtp.messagesTo(address('unknown'))).toEqual([]);
 
     expect(await accounts.sessions.authenticate(token)).toBeNull();
-    expect((await failure(accounts.signIn({ email, password: PASSWORD }, client))).code).toBe('unauthorized');
+    expect((await refusal(accounts.signIn({ email, password: PASSWORD }, client))).code).toBe('unauthorized');
     await accounts.signIn({ email, password: 'a new long passphrase' }, client);
-    const reused = await failure(accounts.resetPassword({ token: link, password: 'another passphrase' }));
+    const reused = await refusal(accounts.resetPassword({ token: link, password: 'another passphrase' }));
     expect([reused.code, reused.field]).toEqual(['invalid_request', 'token']);
   });
 
@@ -177,7 +151,7 @@ describe.each(engines)('owner accounts on $name', (engine) => {
     const email = address('change');
     const first = await accounts.signUp({ email, password: PASSWORD, name: 'Change' }, client);
     const second = await accounts.signIn({ email, password: PASSWORD }, client);
-    const wrong = await failure(
+    const wrong = await refusal(
       accounts.changePassword(first.owner, first.session, {
         current: 'not it',
         password: 'brand new passphrase',
@@ -198,11 +172,11 @@ describe.each(engines)('owner accounts on $name', (engine) => {
     const { owner } = await accounts.signUp({ email, password: PASSWORD, name: 'Move' }, client);
     await accounts.signUp({ email: address('taken'), password: PASSWORD, name: 'Taken' }, client);
     expect(
-      (await failure(accounts.requestEmailChange(owner, { email: address('taken'), password: PASSWORD })))
+      (await refusal(accounts.requestEmailChange(owner, { email: address('taken'), password: PASSWORD })))
         .code,
     ).toBe('conflict');
     expect(
-      (await failure(accounts.requestEmailChange(owner, { email: address('new'), password: 'wrong' }))).field,
+      (await refusal(accounts.requestEmailChange(owner, { email: address('new'), password: 'wrong' }))).field,
     ).toBe('password');
 
     await accounts.requestEmailChange(owner, { email: address('new'), password: PASSWORD });

@@ -1,35 +1,17 @@
-import { DEFAULT_SETTINGS, hashApiKey, SmtpMailer, ThreadKitError } from '@threadkit/core';
-import { type SmtpTestServer, startSmtpServer } from '@threadkit/testing';
+import { DEFAULT_SETTINGS, hashApiKey } from '@threadkit/core';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../db/database';
 import { owners, sites as sitesTable } from '../db/schema';
 import { databaseEngines } from '../db/test-databases';
 import type { Owner } from '../owners/sessions';
+import { linkTokenIn, mailForFile, refusal } from '../test-support';
 import { INVITATION_LIFETIME_MS, Invitations } from './invitations';
 import { SettingsProblems, Sites } from './sites';
 
 const engines = databaseEngines();
 
-let smtp: SmtpTestServer;
-let mailer: SmtpMailer;
-beforeAll(async () => {
-  smtp = await startSmtpServer();
-  mailer = new SmtpMailer(smtp.url, 'ThreadKit <dashboard@threadkit.test>');
-});
-afterAll(async () => {
-  mailer?.close();
-  await smtp?.stop();
-});
-
-const failure = async (promise: Promise<unknown>) => {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ThreadKitError);
-  return error as ThreadKitError;
-};
+const mail = mailForFile();
 
 describe.each(engines)('sites on $name', (engine) => {
   let handle: DatabaseHandle;
@@ -63,7 +45,7 @@ describe.each(engines)('sites on $name', (engine) => {
     invitations = new Invitations({
       db: handle.db,
       sites,
-      mailer,
+      mailer: mail.mailer,
       link: (path) => `https://dashboard.test${path}`,
       now: () => now,
     });
@@ -101,12 +83,12 @@ describe.each(engines)('sites on $name', (engine) => {
 
   it('asks an unverified owner to confirm their address first, and checks name, domain and origins', async () => {
     const unverified = await ownerCalled('new', false);
-    expect((await failure(sites.create(unverified, { name: 'S', domain: 'example.com' }))).code).toBe(
+    expect((await refusal(sites.create(unverified, { name: 'S', domain: 'example.com' }))).code).toBe(
       'forbidden',
     );
     const ada = await ownerCalled('ada');
     const fields = async (input: { name: string; domain: string; allowedOrigins?: string[] }) =>
-      (await failure(sites.create(ada, input))).field;
+      (await refusal(sites.create(ada, input))).field;
     expect(await fields({ name: ' ', domain: 'example.com' })).toBe('name');
     expect(await fields({ name: 'S', domain: 'not a domain' })).toBe('domain');
     expect(await fields({ name: 'S', domain: 'example.com', allowedOrigins: ['ftp://x y'] })).toBe(
@@ -130,7 +112,7 @@ describe.each(engines)('sites on $name', (engine) => {
       () => invitations.pending(eve.id, site.id),
     ];
     for (const attempt of attempts) {
-      const error = await failure(attempt());
+      const error = await refusal(attempt());
       expect([error.code, error.message]).toEqual(['not_found', 'Site not found.']);
     }
     expect(await sites.get(ada.id, site.id)).toMatchObject({ name: 'Ada', settings: { moderation: 'none' } });
@@ -142,7 +124,7 @@ describe.each(engines)('sites on $name', (engine) => {
     const changed = await sites.changeSettings(ada.id, site.id, { moderation: 'pre', allow_guests: 'off' });
     expect(changed.settings).toMatchObject({ moderation: 'pre', allow_guests: false });
 
-    const error = await failure(
+    const error = await refusal(
       sites.changeSettings(ada.id, site.id, { moderation: 'sometimes', allow_guests: 'on', no_such: '1' }),
     );
     expect(error).toBeInstanceOf(SettingsProblems);
@@ -173,7 +155,7 @@ describe.each(engines)('sites on $name', (engine) => {
   it('deletes a site only with its name typed again', async () => {
     const ada = await ownerCalled('ada');
     const { site } = await sites.create(ada, { name: 'Ada blog', domain: 'ada.example' });
-    expect((await failure(sites.delete(ada.id, site.id, 'Ada'))).field).toBe('confirmation');
+    expect((await refusal(sites.delete(ada.id, site.id, 'Ada'))).field).toBe('confirmation');
     await sites.delete(ada.id, site.id, ' Ada blog ');
     expect(await sites.list(ada.id)).toEqual([]);
     expect(await sites.verifyKey(site.publicKey)).toBeNull();
@@ -187,22 +169,22 @@ describe.each(engines)('sites on $name', (engine) => {
     await sites.create(bob, { name: 'Bob', domain: 'bob.example' });
 
     await invitations.invite(ada, site.id, { email: bob.email.toUpperCase() });
-    const message = await smtp.nextMessage(bob.email);
+    const message = await mail.smtp.nextMessage(bob.email);
     expect(message.subject).toContain('Ada');
     const token = /token=([\w-]+)/.exec(message.text)![1]!;
     expect(await invitations.pending(ada.id, site.id)).toMatchObject([{ email: bob.email }]);
 
     // The link forwarded to someone else makes nobody an owner.
-    expect((await failure(invitations.accept(eve, token))).code).toBe('forbidden');
+    expect((await refusal(invitations.accept(eve, token))).code).toBe('forbidden');
     expect(await invitations.accept(bob, token)).toBe(site.id);
     expect((await sites.list(bob.id)).map((s) => s.name)).toEqual(['Ada', 'Bob']);
     expect((await sites.owners(ada.id, site.id)).map((o) => o.email)).toEqual([ada.email, bob.email]);
     expect(await invitations.pending(ada.id, site.id)).toEqual([]);
-    expect((await failure(invitations.accept(bob, token))).field).toBe('token');
+    expect((await refusal(invitations.accept(bob, token))).field).toBe('token');
 
     expect(await sites.ownedAlone(ada.id)).toEqual([]);
     await sites.removeOwner(bob.id, site.id, ada.id);
-    expect((await failure(sites.removeOwner(bob.id, site.id, bob.id))).code).toBe('conflict');
+    expect((await refusal(sites.removeOwner(bob.id, site.id, bob.id))).code).toBe('conflict');
     expect((await sites.ownedAlone(bob.id)).sort()).toEqual(
       (await sites.list(bob.id)).map((s) => s.id).sort(),
     );
@@ -213,14 +195,14 @@ describe.each(engines)('sites on $name', (engine) => {
     const bob = await ownerCalled('bob');
     const { site } = await sites.create(ada, { name: 'Ada', domain: 'ada.example' });
     const first = await invitations.invite(ada, site.id, { email: bob.email });
-    const firstToken = /token=([\w-]+)/.exec((await smtp.nextMessage(bob.email)).text)![1]!;
+    const firstToken = await linkTokenIn(mail.smtp, bob.email);
     await invitations.revoke(ada.id, site.id, first.id);
-    expect((await failure(invitations.accept(bob, firstToken))).field).toBe('token');
+    expect((await refusal(invitations.accept(bob, firstToken))).field).toBe('token');
 
     await invitations.invite(ada, site.id, { email: bob.email });
-    const secondToken = /token=([\w-]+)/.exec((await smtp.nextMessage(bob.email)).text)![1]!;
+    const secondToken = await linkTokenIn(mail.smtp, bob.email);
     now += INVITATION_LIFETIME_MS;
     expect(await invitations.pending(ada.id, site.id)).toEqual([]);
-    expect((await failure(invitations.accept(bob, secondToken))).field).toBe('token');
+    expect((await refusal(invitations.accept(bob, secondToken))).field).toBe('token');
   });
 });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { TObject } from '@sinclair/typebox';
+import { markdownTable } from '@threadkit/testing';
 import { describe, expect, it } from 'vitest';
 import { CLIENT_PARAMS } from './client.js';
 import { LIVE_ERROR_CODES, SERVER_PARAMS } from './server.js';
@@ -10,24 +11,7 @@ import { LIVE_ERROR_CODES, SERVER_PARAMS } from './server.js';
  */
 const API_MD = readFileSync(new URL('../../../../docs/api.md', import.meta.url), 'utf8');
 
-/** The rows of the first table after `heading`: its cells, with the header and rule dropped. */
-function tableAfter(heading: string): string[][] {
-  const start = API_MD.indexOf(`\n${heading}\n`);
-  if (start < 0) throw new Error(`docs/api.md has no "${heading}"`);
-  const lines = API_MD.slice(start).split('\n');
-  const first = lines.findIndex((line) => line.startsWith('|'));
-  const rows: string[][] = [];
-  for (const line of lines.slice(first + 2)) {
-    if (!line.startsWith('|')) break;
-    rows.push(
-      line
-        .slice(1, -1)
-        .split(' | ')
-        .map((cell) => cell.trim()),
-    );
-  }
-  return rows;
-}
+const tableAfter = (heading: string) => markdownTable(API_MD, heading);
 
 const code = (cell: string) => /^`([^`]+)`$/.exec(cell)?.[1] ?? `not one name in backquotes: ${cell}`;
 

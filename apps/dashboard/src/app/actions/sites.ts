@@ -1,11 +1,11 @@
 'use server';
 
-import { SETTING_SPECS } from '@threadkit/core';
+import { SETTING_SPECS, settingText } from '@threadkit/core';
 import { redirect } from 'next/navigation';
 import { ownerOfForm } from '../../server/auth';
 import { type FormState, formResult, text } from '../../server/form-state';
 import { services } from '../../server/services';
-import { EDITABLE_SETTINGS, settingText } from '../../server/setting-text';
+import { EDITABLE_SETTINGS } from '../../server/setting-text';
 
 const originsOf = (form: FormData) =>
   text(form, 'allowed_origins')

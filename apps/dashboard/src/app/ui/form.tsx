@@ -93,11 +93,7 @@ export function Field(props: {
           {props.hint}
         </span>
       ) : null}
-      {error ? (
-        <span id={`${id}-error`} className="error">
-          {error}
-        </span>
-      ) : null}
+      <FieldError id={`${id}-error`} error={error} />
     </p>
   );
 }
@@ -118,11 +114,16 @@ export function Confirm(props: { name: string; label: string }) {
         />{' '}
         {props.label}
       </label>
-      {error ? (
-        <span id={`${id}-error`} className="error">
-          {error}
-        </span>
-      ) : null}
+      <FieldError id={`${id}-error`} error={error} />
     </p>
   );
+}
+
+/** A field's problem, read out with the field that points to it. */
+function FieldError({ id, error }: { id: string; error: string | undefined }) {
+  return error ? (
+    <span id={id} className="error">
+      {error}
+    </span>
+  ) : null;
 }

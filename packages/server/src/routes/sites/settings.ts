@@ -8,6 +8,7 @@ import {
   SETTING_SPECS,
   type SettingForm,
   type SiteSettings,
+  settingText,
 } from '@threadkit/core';
 import type { AppContext } from '../../context.js';
 import { errorResponses, Id, staff } from '../../schemas.js';
@@ -68,18 +69,6 @@ function shown(settings: SiteSettings): Record<string, unknown> {
   );
 }
 
-/** Checked JSON values become the text form the settings' parsers (shared with the CLI) read. */
-function asText(value: SettingValue): string {
-  if (value === null || value === undefined) return '';
-  if (Array.isArray(value)) return value.join(',');
-  // Budgets (rate_limits) read as `name=value,…`, the form the CLI takes.
-  if (typeof value === 'object')
-    return Object.entries(value as Record<string, unknown>)
-      .map(([name, limit]) => `${name}=${String(limit)}`)
-      .join(',');
-  return String(value);
-}
-
 /** `GET|PUT /v1/sites/:id/settings` for admins and the owner. */
 export const siteSettingsRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (
   app,
@@ -125,7 +114,7 @@ export const siteSettingsRoutes: FastifyPluginAsyncTypebox<{ context: AppContext
         throw conflict("This site's settings are changed on the dashboard.");
       // The schema admits only known settings, each in a form it takes.
       const changes = Object.entries(request.body as Record<keyof SiteSettings, SettingValue>).map(
-        ([name, value]) => [name as keyof SiteSettings, asText(value)] as [keyof SiteSettings, string],
+        ([name, value]) => [name as keyof SiteSettings, settingText(value)] as [keyof SiteSettings, string],
       );
       const settings = await context.sites.setSettings(request.site.id, changes);
       return shown(settings);

@@ -1,9 +1,9 @@
-import { SETTING_SPECS } from '@threadkit/core';
+import { SETTING_SPECS, settingText } from '@threadkit/core';
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { requireOwner } from '../../../server/auth';
 import { services } from '../../../server/services';
-import { EDITABLE_SETTINGS, settingText } from '../../../server/setting-text';
+import { EDITABLE_SETTINGS } from '../../../server/setting-text';
 import {
   changeSettings,
   deleteSite,
