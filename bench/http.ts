@@ -1,5 +1,5 @@
 /**
- * HTTP performance budgets of quality.md, measured against the real server
+ * HTTP performance budgets (`BUDGET` below), measured against the real server
  * (`node packages/server/dist/cli.js start`) on a throwaway redis-server, with
  * autocannon on loopback. Run with `npm run bench`.
  *
@@ -101,7 +101,7 @@ const THREAD_AUTHORS = 50;
 const EXTRA_GUESTS = 150; // more distinct posters and voters for the write scenarios
 const SEED_VOTES = 300;
 
-/** The budgets of quality.md that this bench checks (docs/architecture.md quotes them). */
+/** The budgets this bench checks (docs/architecture.md, "Where a cached read's CPU goes", quotes them). */
 const BUDGET = {
   /** Saturated anonymous read, server CPU per request. */
   readCpuMs: 0.1,

@@ -1,5 +1,5 @@
 /**
- * Widget budgets of quality.md: the first load's size (as the build checks it)
+ * Widget budgets (docs/widget.md): the first load's size (as the build checks it)
  * and the time to show a 200-comment thread in headless Chromium, from the
  * moment the page starts fetching embed.js to the last comment in the DOM.
  * Real servers and Redis on 127.0.0.1 (the end-to-end test stack); each load is

@@ -1,5 +1,5 @@
 /**
- * WebSocket performance budgets of quality.md, measured against the real
+ * WebSocket performance budgets (the limits this file checks), measured against the real
  * gateway (`node packages/server/dist/cli.js start ws`, its own process) and
  * HTTP API (`start http`), both on one throwaway redis-server, with client
  * worker processes (bench/ws-client.ts, the `ws` package, no compression) on

@@ -24,7 +24,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
- * Sign-in with providers (`api.md`, Auth; `quality.md`, Security: OAuth with
+ * Sign-in with providers (`api.md`, Auth: OAuth with
  * state and PKCE, the token only for the origin that started the flow). A real
  * OpenID provider (`oidc-provider`) plays Google and a generic OIDC provider;
  * a small local server speaks GitHub's OAuth and API. The app listens on a real

@@ -103,9 +103,7 @@ describe('the embed', () => {
     const writer = await open(key);
     const reader = await open(key);
     await expect.poll(() => reader.locator('#threadkit .tk-count').textContent()).toBe('0 comments');
-    await expect
-      .poll(() => writer.locator('#threadkit .tk-bar').textContent(), { timeout: 5000 })
-      .toContain('2 people here');
+    await expect.poll(() => writer.locator('#threadkit .tk-bar').textContent()).toContain('2 people here');
 
     await writer.locator('#threadkit textarea').fill('Hello from the browser');
     await writer.locator('#threadkit input[aria-label="Your name"]').fill('Browser Guest');

@@ -40,8 +40,8 @@ it('renders a corpus of XSS payloads as inert text and markup', async () => {
   await expect
     .poll(() => page.locator('#threadkit .tk-count').textContent())
     .toBe(`${PAYLOADS.length} comments`);
-  // Let any scheduled handler (onerror, onload, ontoggle) have its chance.
-  await page.waitForTimeout(500);
+  // Let any handler (onerror, onload, ontoggle) have its chance: every request the payloads start has ended.
+  await page.waitForLoadState('networkidle');
   expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
 
   const dangerous = await page.evaluate(() => {

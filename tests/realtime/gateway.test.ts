@@ -660,8 +660,17 @@ describe('sessions', () => {
       const [soon, author] = [await account('Sue'), await account('Al')];
       const socket = await watcher(page.id, soon.token);
       await api.promote(soon.id, 'moderator');
-      await new Promise((resolve) => setTimeout(resolve, 400));
-      await post(author.token, page.url, 'for review');
+      // The role reaches the connection at a session check: post until a held comment arrives.
+      let posted = 0;
+      await expect
+        .poll(
+          async () => {
+            await post(author.token, page.url, `for review ${++posted}`);
+            return socket.received.some((m) => m.method === 'new_comment');
+          },
+          { interval: 100 },
+        )
+        .toBe(true);
       expect((await socket.next('new_comment')).params.comment.s).toBe('pending');
       socket.close();
     });

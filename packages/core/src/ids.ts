@@ -21,7 +21,7 @@ const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 const VALUES = new Map([...ALPHABET].map((char, value) => [char, value]));
 
 /** The id of 16 bytes (a UUID's bytes). */
-export function idFromBytes(bytes: Uint8Array): string {
+function idFromBytes(bytes: Uint8Array): string {
   // 132 bits = 33 hex digits; every 3 of them (12 bits) make 2 characters.
   const hex = `0${Buffer.from(bytes.buffer, bytes.byteOffset, 16).toString('hex')}`;
   let id = '';
@@ -33,7 +33,7 @@ export function idFromBytes(bytes: Uint8Array): string {
 }
 
 /** The 16 bytes an id stands for. */
-export function idToBytes(id: string): Buffer {
+function idToBytes(id: string): Buffer {
   let hex = '';
   for (let i = 0; i < 22; i += 2) {
     const high = i === 0 ? FIRST.indexOf(id[0]!) : VALUES.get(id[i]!)!;

@@ -1,60 +1,149 @@
-export * from './api-keys.js';
-export * from './config.js';
-export * from './delivery/mail-queue.js';
-export * from './delivery/mailer.js';
-export * from './delivery/notification-email.js';
-export * from './delivery/sms.js';
-export * from './delivery/templates.js';
-export * from './egress/index.js';
-export * from './environment.js';
-export * from './errors.js';
-export * from './events.js';
-export * from './ids.js';
-export * from './keys.js';
-export * from './markdown.js';
-export * from './migrate/layout-1.js';
-export * from './moderation/index.js';
-export * from './names.js';
-export * from './origins.js';
-export * from './page-identity.js';
-export * from './passwords.js';
+// The public surface of @threadkit/core: what the server, the widget, the test
+// helpers, the tests and the benches import. Everything else stays internal.
+export {
+  type ApiKeyKind,
+  apiKeyKind,
+  generateApiKey,
+  hashApiKey,
+  maskApiKey,
+  safeEqual,
+} from './api-keys.js';
+export {
+  type Config,
+  ConfigError,
+  defaultMaxConnections,
+  loadConfig,
+  type WebSocketConfig,
+} from './config.js';
+export { MailQueue, type MailQueueOptions } from './delivery/mail-queue.js';
+export { type Email, LogMailer, type Mailer, SmtpMailer } from './delivery/mailer.js';
+export { LogSms, TwilioSms } from './delivery/sms.js';
+export { escapeHtml } from './delivery/templates.js';
+export { egressPolicy } from './egress/index.js';
+export {
+  DEFAULT_SITE_NAME,
+  ENV_VARIABLES,
+  type EnvValues,
+  type EnvVariableName,
+  environmentTable,
+  type Mode,
+  readEnvironment,
+} from './environment.js';
+export {
+  type AnyErrorCode,
+  conflict,
+  ERROR_CODES,
+  ERRORS,
+  type ErrorCode,
+  errorCodesOn,
+  forbidden,
+  invalid,
+  isErrorCode,
+  notFound,
+  type OAuthErrorCode,
+  ThreadKitError,
+  unauthorized,
+  type WebSocketErrorCode,
+} from './errors.js';
+export { EventBus, redisRelay } from './events.js';
+export { ID_SCHEMA_PATTERN, idFromUuid, idToUuid, isId, newId } from './ids.js';
+export { channels, keys, LAYOUT_VERSION, sitePrefix } from './keys.js';
+export { plainHtml, renderMarkdown, storedHtml } from './markdown.js';
+export { migrateLayout1 } from './migrate/layout-1.js';
+export { type ClientInfo, createModerationPipeline, type ModerationInput } from './moderation/index.js';
+export { MAX_NAME_LENGTH, validateName } from './names.js';
+export { checkOriginPattern, parseOrigin, requireAllowedOrigin } from './origins.js';
+export { MAX_PAGE_KEY_LENGTH, MAX_URL_LENGTH, type PageRef, resolvePage } from './page-identity.js';
+export { checkPassword, decoyHash, hashPassword, MAX_PASSWORD_LENGTH, verifyPassword } from './passwords.js';
 export * from './protocol/index.js';
-export * from './rate-limits.js';
-export * from './services/account-service.js';
-export * from './services/auth-service.js';
-export * from './services/comment-service.js';
-export * from './services/comment-views.js';
-export * from './services/dashboard-directory.js';
-export * from './services/display-names.js';
-export * from './services/mentions.js';
-export * from './services/moderation-service.js';
-export * from './services/notification-service.js';
-export * from './services/oauth-providers.js';
-export * from './services/oauth-service.js';
-export * from './services/page-states.js';
-export * from './services/profile-service.js';
-export * from './services/rate-limiter.js';
-export * from './services/site-service.js';
-export * from './services/thread-reader.js';
-export * from './services/usage-meter.js';
-export * from './settings.js';
-export * from './store/code-store.js';
-export * from './store/comment-record.js';
-export * from './store/comment-store.js';
-export * from './store/layout.js';
-export * from './store/mail-digest-store.js';
-export * from './store/mail-queue-store.js';
-export * from './store/moderation-store.js';
-export * from './store/notification-store.js';
-export * from './store/oauth-store.js';
-export * from './store/rate-limit-store.js';
-export * from './store/realtime-store.js';
-export * from './store/redis.js';
-export * from './store/scripts.js';
-export * from './store/session-store.js';
-export * from './store/site-store.js';
-export * from './store/usage-store.js';
-export * from './store/user-store.js';
-export * from './tokens.js';
-export * from './types.js';
-export * from './unsubscribe.js';
+export { MAX_RATE_LIMIT, RATE_BUCKETS, RATE_LIMIT_WINDOW_MS } from './rate-limits.js';
+export { AccountService, loginOf, type Me } from './services/account-service.js';
+export { type AuthenticatedViewer, AuthService } from './services/auth-service.js';
+export { CommentService, MAX_DEPTH, previewContent } from './services/comment-service.js';
+export { DashboardDirectory } from './services/dashboard-directory.js';
+export { DisplayNames } from './services/display-names.js';
+export { ModerationService, requireRole } from './services/moderation-service.js';
+export { NOTIFICATION_EMAIL_WINDOW_MS, NotificationService } from './services/notification-service.js';
+export { OAuthError, OAuthService, type OAuthSignedIn } from './services/oauth-service.js';
+export { PageStates } from './services/page-states.js';
+export { ProfileService } from './services/profile-service.js';
+export {
+  type RateBudget,
+  RateLimiter,
+  type RateLimiterOptions,
+  type RateRefusal,
+} from './services/rate-limiter.js';
+export { type ResolvedKey, type SiteDirectory, SiteService } from './services/site-service.js';
+export {
+  DEFAULT_LIMIT,
+  DEFAULT_REPLIES,
+  MAX_HIDDEN_SHOWN,
+  MAX_LIMIT,
+  MAX_REPLIES,
+  ThreadReader,
+} from './services/thread-reader.js';
+export { MONTH_PATTERN, UsageMeter } from './services/usage-meter.js';
+export {
+  DEFAULT_SETTINGS,
+  isSettingName,
+  parseSetting,
+  redactSettings,
+  SETTING_SPECS,
+  type SettingForm,
+  settingText,
+  withDefaults,
+} from './settings.js';
+export { CodeStore, LimitStore } from './store/code-store.js';
+export { decodeComment, encodeComment } from './store/comment-record.js';
+export { CommentStore } from './store/comment-store.js';
+export { checkLayout, LayoutError, storedLayout } from './store/layout.js';
+export { MailDigestStore } from './store/mail-digest-store.js';
+export { MailQueueStore } from './store/mail-queue-store.js';
+export { ModerationStore } from './store/moderation-store.js';
+export {
+  NOTIFICATION_ID_PATTERN,
+  NOTIFICATION_LETTERS,
+  NOTIFICATIONS_KEPT,
+  NOTIFICATIONS_MAX_AGE_MS,
+  NotificationStore,
+  type NotificationType,
+  notificationId,
+} from './store/notification-store.js';
+export { OAuthStore } from './store/oauth-store.js';
+export { RateLimitStore } from './store/rate-limit-store.js';
+export {
+  type LoggedEvent,
+  type PresenceSnapshot,
+  type PresenceTiming,
+  RealtimeStore,
+} from './store/realtime-store.js';
+export {
+  createRedis,
+  isCluster,
+  isConnectionError,
+  RECOMMENDED_REDIS_SETTINGS,
+  type RedisClient,
+  waitForRedis,
+} from './store/redis.js';
+export { luaPrelude, scripts } from './store/scripts.js';
+export { SessionStore } from './store/session-store.js';
+export { type SiteRecord, SiteStore } from './store/site-store.js';
+export { type UsageReport, UsageStore } from './store/usage-store.js';
+export { UserStore } from './store/user-store.js';
+export { TokenSigner } from './tokens.js';
+export {
+  type CommentView,
+  isModerator,
+  newUser,
+  RANK,
+  type RateLimits,
+  REPORT_REASONS,
+  type ReportReason,
+  type SiteSettings,
+  SORT_ORDERS,
+  type SortOrder,
+  type StoredComment,
+  type User,
+  type Viewer,
+} from './types.js';
+export { UnsubscribeTokens } from './unsubscribe.js';

@@ -57,7 +57,7 @@ const SMALL = pairs(
  * punctuation dropped, and look-alike letters mapped to one Latin letter.
  * Two names with the same skeleton can pass for each other.
  */
-export function nameSkeleton(name: string): string {
+function nameSkeleton(name: string): string {
   const folded = name.normalize('NFKC').replace(INVISIBLE, '').normalize('NFD').replace(/\p{M}/gu, '');
   let skeleton = '';
   for (const char of folded) {

@@ -4,8 +4,7 @@ import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
- * The operations side of the server (`api.md`, "Operations"; `quality.md`,
- * "Reliability"): health, metrics, the OpenAPI document and docs page, security
+ * The operations side of the server (`api.md`, "Operations"): health, metrics, the OpenAPI document and docs page, security
  * headers, request-level errors, and fail-fast behaviour while Redis is down.
  */
 

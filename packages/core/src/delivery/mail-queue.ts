@@ -23,7 +23,7 @@ export interface MailQueueOptions {
 }
 
 /** 8 attempts over about an hour: retries after 30 s, 1, 2, 4, 8, 16 and 32 minutes. */
-export const MAIL_QUEUE_DEFAULTS: MailQueueOptions = {
+const MAIL_QUEUE_DEFAULTS: MailQueueOptions = {
   pollMs: 1000,
   leaseMs: 10 * 60_000,
   retryBaseMs: 30_000,

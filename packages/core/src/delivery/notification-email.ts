@@ -2,7 +2,7 @@ import type { Email } from './mailer.js';
 import { escapeHtml } from './templates.js';
 
 /** Longest excerpt of the comment quoted in an e-mail, in characters. */
-export const EMAIL_EXCERPT_LENGTH = 300;
+const EMAIL_EXCERPT_LENGTH = 300;
 
 /** The comment's Markdown source as one line of plain text, shortened. */
 export function excerpt(markdown: string, max = EMAIL_EXCERPT_LENGTH): string {
@@ -11,7 +11,7 @@ export function excerpt(markdown: string, max = EMAIL_EXCERPT_LENGTH): string {
 }
 
 /** How the footer names the throttle: "at most one e-mail every 10 minutes". */
-export const describeWindow = (windowMs: number): string => {
+const describeWindow = (windowMs: number): string => {
   const minutes = Math.round(windowMs / 60_000);
   if (minutes >= 1) return minutes === 1 ? 'every minute' : `every ${minutes} minutes`;
   const seconds = Math.max(1, Math.round(windowMs / 1000));

@@ -41,7 +41,7 @@ export interface LoginInput {
 }
 
 /** Limits: [events, window in seconds]. */
-export const ACCOUNT_LIMITS = {
+const ACCOUNT_LIMITS = {
   /** Codes sent to one e-mail or phone. */
   codesPerTarget: [3, 600],
   /** Codes sent for one client address. */

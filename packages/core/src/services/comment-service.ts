@@ -29,8 +29,8 @@ import { requireRole } from './moderation-service.js';
  */
 export const MAX_DEPTH = 6;
 /** Most pinned comments one page may have. */
-export const MAX_PINS_PER_PAGE = 10;
-export const MAX_REPORT_DETAILS = 1000;
+const MAX_PINS_PER_PAGE = 10;
+const MAX_REPORT_DETAILS = 1000;
 
 /** A viewer that has signed in as a commenter (guest or account). */
 export interface Commenter extends Viewer {

@@ -29,9 +29,9 @@ export interface NotificationList {
 }
 
 /** At most one upvote notification per comment in this window. */
-export const UPVOTE_WINDOW_SECONDS = 3600;
+const UPVOTE_WINDOW_SECONDS = 3600;
 /** Mentions notified per comment, at most (the first ones in the text). */
-export const MAX_MENTIONS_PER_COMMENT = 10;
+const MAX_MENTIONS_PER_COMMENT = 10;
 /** At most one reply or mention e-mail per recipient in this window; the rest wait for a digest at its end. */
 export const NOTIFICATION_EMAIL_WINDOW_MS = 10 * 60_000;
 

@@ -46,7 +46,7 @@ function avatar(value: unknown): string | null {
 const insecure = (url: string) => new URL(url).protocol === 'http:';
 
 /** An OpenID Connect provider (Google, or one from OIDC_PROVIDERS), found by discovery. */
-export class OidcClient implements OAuthClient {
+class OidcClient implements OAuthClient {
   readonly name: string;
   readonly label: string;
   #configuration: Promise<oidc.Configuration> | null = null;
@@ -120,7 +120,7 @@ interface GitHubEmail {
 }
 
 /** GitHub: plain OAuth 2.0 (no OpenID Connect), then its REST API for the user and their e-mails. */
-export class GitHubClient implements OAuthClient {
+class GitHubClient implements OAuthClient {
   readonly name = 'github';
   readonly label: string;
   readonly #configuration: oidc.Configuration;

@@ -39,7 +39,7 @@ export interface OAuthSignedIn extends TokenPair {
 }
 
 /** Starts of sign-ins from one client address, per window: each leaves a state in Redis for 10 minutes. */
-export const OAUTH_START_LIMIT = [60, 600] as const;
+const OAUTH_START_LIMIT = [60, 600] as const;
 
 /** `<site id>.<random>`: the callback has no key, so the state says which site's record to take. */
 const STATE = /^([0-3][-0-9A-Za-z_]{21})\.([A-Za-z0-9_-]{43})$/;

@@ -86,19 +86,17 @@ export class ProfileService {
       this.deps.notifications.list(site, user.id, { offset: 0, limit: NOTIFICATIONS_KEPT }),
     ]);
     const comments = await store.getMany(site.id, holdings.comments);
-    const pageUrls = await Promise.all(
-      [...new Set(comments.map((c) => c.pg))].map(
-        // A stored URL that is not the site's (from before pages were checked) is left out.
-        async (pg) => [pg, siteUrlOrNull(await store.pageUrl(site.id, pg), site)] as const,
-      ),
-    );
-    const urlOf = new Map(pageUrls);
-    const reports = await Promise.all(
-      holdings.reports.map(async (commentId) => {
-        const report = await store.reportBy(site.id, commentId, user.id);
-        return report ? { comment_id: commentId, ...report } : null;
-      }),
-    );
+    const pageIds = [...new Set(comments.map((c) => c.pg))];
+    const [storedUrls, storedReports] = await Promise.all([
+      store.pageUrls(site.id, pageIds),
+      store.reportsBy(site.id, holdings.reports, user.id),
+    ]);
+    // A stored URL that is not the site's (from before pages were checked) is left out.
+    const urlOf = new Map(pageIds.map((pg, i) => [pg, siteUrlOrNull(storedUrls[i] ?? null, site)]));
+    const reports = holdings.reports.map((commentId, i) => {
+      const report = storedReports[i];
+      return report ? { comment_id: commentId, ...report } : null;
+    });
     return {
       exported_at: Math.floor(Date.now() / 1000),
       site: { id: site.id, name: site.name },

@@ -18,9 +18,9 @@ export const MAX_LIMIT = 200;
 export const DEFAULT_REPLIES = 5;
 export const MAX_REPLIES = 50;
 /** Replies one read shows under one root, as a multiple of the replies per comment. */
-export const REPLIES_PER_ROOT_FACTOR = 4;
+const REPLIES_PER_ROOT_FACTOR = 4;
 /** Replies one read shows in all, whatever its limits. */
-export const MAX_REPLIES_PER_READ = 500;
+const MAX_REPLIES_PER_READ = 500;
 /** The newest hidden comments of a page merged into a reader's view (their own, or all for moderators). */
 export const MAX_HIDDEN_SHOWN = 100;
 
@@ -70,7 +70,7 @@ export type ThreadResult =
 const THREAD_CACHE_BYTES = 64 * 1024 * 1024;
 
 /** How long a shared response may show the same page-view count. */
-export const VIEWS_REFRESH_MS = 1000;
+const VIEWS_REFRESH_MS = 1000;
 
 interface CachedThread {
   version: number;

@@ -3,8 +3,8 @@ import { keys, sitePrefix } from '../keys.js';
 import { type RedisClient, translateRedisError } from './redis.js';
 import { runScript } from './scripts.js';
 
-export const CODE_TTL_SECONDS = 600;
-export const CODE_MAX_ATTEMPTS = 5;
+const CODE_TTL_SECONDS = 600;
+const CODE_MAX_ATTEMPTS = 5;
 
 const digest = (target: string, code: string) =>
   createHash('sha256').update(`${target}\n${code}`).digest('hex');

@@ -17,7 +17,7 @@ export interface DigestItem {
 export type DigestPeek = { later: number } | { items: DigestItem[]; more: number };
 
 /** Most notifications one digest lists; later ones are only counted. */
-export const MAX_DIGEST_ITEMS = 50;
+const MAX_DIGEST_ITEMS = 50;
 
 /** How long a recipient's window and digest outlive the window (ms): a day, for a queue that stalled. */
 const KEEP_MS = 24 * 3600 * 1000;

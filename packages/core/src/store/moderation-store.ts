@@ -21,7 +21,7 @@ export interface ReportRecord {
 }
 
 /** How many audit entries a site keeps. */
-export const AUDIT_KEPT = 1000;
+const AUDIT_KEPT = 1000;
 
 /** Moderation state: the review queue, reports, bans, shadow-bans, roles, locks and the audit log. */
 export class ModerationStore {

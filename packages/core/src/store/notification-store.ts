@@ -3,7 +3,6 @@ import { type RedisClient, translateRedisError } from './redis.js';
 import { runScript } from './scripts.js';
 
 export type NotificationType = 'reply' | 'mention' | 'upvote';
-export const NOTIFICATION_TYPES: readonly NotificationType[] = ['reply', 'mention', 'upvote'];
 
 /** A notification as the store returns it. */
 export interface StoredNotification {

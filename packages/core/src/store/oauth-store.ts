@@ -3,9 +3,9 @@ import { keys } from '../keys.js';
 import { type RedisClient, translateRedisError } from './redis.js';
 
 /** How long a started OAuth sign-in may take, from the redirect to the provider to its callback. */
-export const OAUTH_STATE_TTL_SECONDS = 600;
+const OAUTH_STATE_TTL_SECONDS = 600;
 /** How long a guest's link may wait before the popup starts the sign-in with it. */
-export const OAUTH_LINK_TTL_SECONDS = 600;
+const OAUTH_LINK_TTL_SECONDS = 600;
 
 /** The guest a provider sign-in upgrades in place (when the identity has no account yet). */
 export interface LinkedGuest {

@@ -43,7 +43,7 @@ export interface EventLogOptions {
   keepMs: number;
 }
 
-export const EVENT_LOG: EventLogOptions = { windowMs: 5 * 60_000, maxEvents: 500, keepMs: 60 * 60_000 };
+const EVENT_LOG: EventLogOptions = { windowMs: 5 * 60_000, maxEvents: 500, keepMs: 60 * 60_000 };
 
 export interface PresenceTiming {
   /** When the member expires unless refreshed (absolute ms). */
@@ -55,7 +55,7 @@ export interface PresenceTiming {
   listLimit: number;
 }
 
-export const STREAM_ID = /^(\d{1,16})-(\d{1,16})$/;
+const STREAM_ID = /^(\d{1,16})-(\d{1,16})$/;
 
 /**
  * The real-time gateway's data in Redis: each page's short event log (for

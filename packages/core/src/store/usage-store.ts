@@ -8,7 +8,7 @@ export type UsageCounter = (typeof USAGE_COUNTERS)[number];
 export type UsageReport = Record<UsageCounter, number> & { unique_visitors: number };
 
 /** Usage keys outlive their month by about a year (the dashboard compares months), then expire. */
-export const USAGE_TTL_SECONDS = 400 * 86_400;
+const USAGE_TTL_SECONDS = 400 * 86_400;
 
 /**
  * Per-site monthly usage: a hash of counters and a HyperLogLog of visitors.
