@@ -16,7 +16,7 @@ import {
   ThreadKitError,
   withDefaults,
 } from '@threadkit/core';
-import { and, asc, count, eq, inArray } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../db/database';
 import { owners, siteOwners, sites } from '../db/schema';
 import type { Owner } from '../owners/sessions';
@@ -258,11 +258,9 @@ export class Sites {
 
   /** Records that a comment server saw the site's widget (the installation check). */
   async seen(siteId: string, at: Date): Promise<void> {
-    const [row] = await this.db.select().from(sites).where(eq(sites.id, siteId));
-    if (!row) return;
     await this.db
       .update(sites)
-      .set({ firstSeenAt: row.firstSeenAt ?? at, lastSeenAt: at })
+      .set({ firstSeenAt: sql`coalesce(${sites.firstSeenAt}, ${at})`, lastSeenAt: at })
       .where(eq(sites.id, siteId));
   }
 

@@ -3,9 +3,9 @@
 import { SETTING_SPECS, settingText } from '@threadkit/core';
 import { redirect } from 'next/navigation';
 import { ownerOfForm } from '../../server/auth';
+import { EDITABLE_SETTINGS } from '../../server/editable-settings';
 import { type FormState, formResult, text } from '../../server/form-state';
 import { services } from '../../server/services';
-import { EDITABLE_SETTINGS } from '../../server/setting-text';
 
 const originsOf = (form: FormData) =>
   text(form, 'allowed_origins')

@@ -2,8 +2,8 @@ import { SETTING_SPECS, settingText } from '@threadkit/core';
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { requireOwner } from '../../../server/auth';
+import { EDITABLE_SETTINGS } from '../../../server/editable-settings';
 import { services } from '../../../server/services';
-import { EDITABLE_SETTINGS } from '../../../server/setting-text';
 import {
   changeSettings,
   deleteSite,
@@ -133,7 +133,7 @@ export default async function SitePage({ params }: { params: Promise<{ id: strin
           <input type="hidden" name="site" value={site.id} />
           <Field
             name="confirmation"
-            label={`Type “${site.name}” to delete the site and every comment on it`}
+            label={`Type “${site.name}” to delete the site; its keys stop working at once`}
           />
         </ActionForm>
       </section>
