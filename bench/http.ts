@@ -40,7 +40,8 @@
  * Prints each figure beside its budget. The exit code is 0 whether budgets pass
  * or fail (this is a report); it is non-zero only when the harness itself fails.
  *
- * Knobs (seconds): BENCH_DURATION (10), BENCH_WARMUP (2).
+ * Knobs (seconds): BENCH_DURATION (10), BENCH_WARMUP (2); BENCH_ONLY (a list of
+ * scenarios, e.g. `b,b2,f`) runs only those, while working on one.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -200,6 +201,10 @@ async function main(): Promise<number> {
 }
 
 const IDLE_SECONDS = 2;
+
+/** `BENCH_ONLY=b,b2,f`: only these scenarios (b2 is b″; i needs d). All when unset. */
+const ONLY = new Set((process.env.BENCH_ONLY ?? '').split(',').filter(Boolean));
+const wanted = (scenario: string) => ONLY.size === 0 || ONLY.has(scenario);
 
 /** How long the server is left without requests before its idle RSS is read. */
 const SETTLE_SECONDS = 15;
@@ -438,7 +443,7 @@ async function scenarios(ctx: Context, idle: Settled): Promise<Row[]> {
   };
 
   // a. Read at 1 000 req/s offered, as browsers ask for it (gzip).
-  {
+  if (wanted('a')) {
     const result = await run(ctx, 'a. read @1000/s (paced, gzip)', {
       request: readRequest(true),
       connections: 20,
@@ -456,7 +461,7 @@ async function scenarios(ctx: Context, idle: Settled): Promise<Row[]> {
   }
 
   // b. Read saturated, gzip; b″ the same without Accept-Encoding. Each beside the bare server.
-  {
+  if (wanted('b')) {
     const { server, reference, framework } = await sideBySide('b. read saturated (gzip)', readRequest(true), {
       onFramework: true,
     });
@@ -464,7 +469,7 @@ async function scenarios(ctx: Context, idle: Settled): Promise<Row[]> {
     rows.push(ratioRow('b. the same ÷ bare node:http, same bytes', server, reference, BUDGET.anonymousRatio));
     rows.push(frameworkRow('b.', server, reference, framework!));
   }
-  {
+  if (wanted('b2')) {
     const { server, reference, framework } = await sideBySide(
       'b″. read saturated (identity)',
       readRequest(false),
@@ -478,7 +483,7 @@ async function scenarios(ctx: Context, idle: Settled): Promise<Row[]> {
   }
 
   // f. Read saturated with a commenter's token: their own view, read fresh from Redis each time.
-  {
+  if (wanted('f')) {
     const { server, reference } = await sideBySide(
       'f. read saturated (signed in)',
       readRequest(true, { authorization: `Bearer ${ctx.reader.token}` }),
@@ -502,7 +507,7 @@ async function scenarios(ctx: Context, idle: Settled): Promise<Row[]> {
   }
 
   // g. A conditional read of an unchanged page: 304, with no serialising and no Redis call.
-  {
+  if (wanted('g')) {
     const { server, reference } = await sideBySide(
       'g. read saturated (If-None-Match → 304)',
       readRequest(true, { 'if-none-match': ctx.etag }),
@@ -530,7 +535,7 @@ async function scenarios(ctx: Context, idle: Settled): Promise<Row[]> {
   const afterReads = processMemory(ctx.server.pid);
 
   // c. Post at 200 req/s offered.
-  {
+  if (wanted('c')) {
     const result = await run(ctx, 'c. post @200/s (paced)', {
       request: postRequest(ctx, POST_RATE_PAGE, 1),
       connections: 10,
@@ -540,7 +545,7 @@ async function scenarios(ctx: Context, idle: Settled): Promise<Row[]> {
   }
 
   // d. Post saturated.
-  {
+  if (wanted('d')) {
     const result = await run(ctx, 'd. post saturated', {
       request: postRequest(ctx, POST_SATURATED_PAGE, 2),
       connections: 10,
@@ -566,7 +571,7 @@ async function scenarios(ctx: Context, idle: Settled): Promise<Row[]> {
   const afterQuiet = await settle(ctx);
 
   // e. Vote at 500 req/s offered.
-  {
+  if (wanted('e')) {
     const result = await run(ctx, 'e. vote @500/s (paced)', {
       request: voteRequest(ctx),
       connections: 20,
@@ -586,16 +591,17 @@ async function scenarios(ctx: Context, idle: Settled): Promise<Row[]> {
       `${heapNotes(idle.rss, idle.heap)}; ` +
       `the bare node:http server (with the tsx loader) holds ${mib(referenceRss)}`,
   });
-  rows.push({
-    scenario: 'i. server RSS after the saturated runs',
-    figure: mib(afterSaturated.rss),
-    budget: `≤ ${BUDGET.loadedRssMb} MB`,
-    verdict: afterSaturated.rss <= BUDGET.loadedRssMb * MB ? 'PASS' : 'FAIL',
-    notes:
-      `right after the last one (d), no forced GC; after the saturated reads (b–g) ${mib(afterReads.rss)}; ` +
-      `peak (VmHWM) ${mib(afterSaturated.peakRss)}; ${heapNotes(afterSaturated.rss, afterSaturatedHeap)}; ` +
-      `after ${SETTLE_SECONDS} s without requests ${mib(afterQuiet.rss)}`,
-  });
+  if (wanted('d'))
+    rows.push({
+      scenario: 'i. server RSS after the saturated runs',
+      figure: mib(afterSaturated.rss),
+      budget: `≤ ${BUDGET.loadedRssMb} MB`,
+      verdict: afterSaturated.rss <= BUDGET.loadedRssMb * MB ? 'PASS' : 'FAIL',
+      notes:
+        `right after the last one (d), no forced GC; after the saturated reads (b–g) ${mib(afterReads.rss)}; ` +
+        `peak (VmHWM) ${mib(afterSaturated.peakRss)}; ${heapNotes(afterSaturated.rss, afterSaturatedHeap)}; ` +
+        `after ${SETTLE_SECONDS} s without requests ${mib(afterQuiet.rss)}`,
+    });
   return rows;
 }
 

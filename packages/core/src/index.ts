@@ -52,7 +52,7 @@ export { plainHtml, renderMarkdown, storedHtml } from './markdown.js';
 export { migrateLayout1 } from './migrate/layout-1.js';
 export { type ClientInfo, createModerationPipeline, type ModerationInput } from './moderation/index.js';
 export { MAX_NAME_LENGTH, validateName } from './names.js';
-export { checkOriginPattern, parseOrigin, requireAllowedOrigin } from './origins.js';
+export { allowedBy, checkOriginPattern, parseOrigin, requireAllowedOrigin } from './origins.js';
 export { MAX_PAGE_KEY_LENGTH, MAX_URL_LENGTH, type PageRef, resolvePage } from './page-identity.js';
 export { checkPassword, decoyHash, hashPassword, MAX_PASSWORD_LENGTH, verifyPassword } from './passwords.js';
 export * from './protocol/index.js';
@@ -80,6 +80,7 @@ export {
   MAX_HIDDEN_SHOWN,
   MAX_LIMIT,
   MAX_REPLIES,
+  type ThreadQuery,
   ThreadReader,
 } from './services/thread-reader.js';
 export { MONTH_PATTERN, UsageMeter } from './services/usage-meter.js';

@@ -64,7 +64,8 @@ interface OriginSettings {
 const verdicts = new WeakMap<OriginSettings, Map<string, boolean>>();
 const MAX_VERDICTS_PER_SITE = 256;
 
-function allowedBy(settings: OriginSettings, origin: string): boolean {
+/** Whether a page on `origin` may use the site's public key (`requireAllowedOrigin`, as a verdict). */
+export function allowedBy(settings: OriginSettings, origin: string): boolean {
   let known = verdicts.get(settings);
   if (!known) {
     known = new Map();

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ThreadKitError } from '@threadkit/core';
 import Fastify, {
@@ -8,13 +9,14 @@ import Fastify, {
   type FastifyRequest,
 } from 'fastify';
 import pino, { type Logger } from 'pino';
+import { CachedReads } from './cached-reads.js';
 import type { AppContext } from './context.js';
 import { credentialsPlugin } from './plugins/credentials.js';
 import { errorsPlugin } from './plugins/errors.js';
-import { metricsPlugin } from './plugins/metrics.js';
+import { HttpMetrics, metricsPlugin } from './plugins/metrics.js';
 import { openapiPlugin } from './plugins/openapi.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
-import { securityHeadersPlugin } from './plugins/security-headers.js';
+import { helmetHeaders, securityHeadersPlugin } from './plugins/security-headers.js';
 import { usagePlugin } from './plugins/usage.js';
 import { accountRoutes } from './routes/auth/accounts.js';
 import { authRoutes } from './routes/auth/index.js';
@@ -42,6 +44,9 @@ export interface AppOptions {
   widgetDir?: string;
 }
 
+/** How long an idle keep-alive connection stays open (Fastify's default). */
+const KEEP_ALIVE_MS = 72_000;
+
 /** A request body larger than this is refused with 413 (a 10 000-character comment fits many times over). */
 export const BODY_LIMIT = 64 * 1024;
 
@@ -51,7 +56,38 @@ export async function buildApp({
   logger,
   widgetDir = DEFAULT_WIDGET_DIR,
 }: AppOptions): Promise<FastifyInstance> {
+  const metrics = new HttpMetrics();
+  const securityHeaders = helmetHeaders({
+    // The API serves JSON; the relaxed CSP only matters for the /docs page.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+      },
+    },
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+  });
+  // Every hook below that a cached thread read passes through is done by CachedReads too, with
+  // the same functions; cached-reads.test.ts compares its answers with the route's.
+  const cachedReads = new CachedReads({
+    context,
+    metrics,
+    securityHeaders,
+    logsRequests: logger?.isLevelEnabled('info') ?? false,
+  });
   const app = Fastify({
+    serverFactory: (handler) => {
+      const server = http.createServer((request, response) => {
+        if (!cachedReads.answer(request, response)) handler(request, response);
+      });
+      // What Fastify sets on the servers it makes itself.
+      server.keepAliveTimeout = KEEP_ALIVE_MS;
+      server.requestTimeout = 0;
+      return server;
+    },
+    keepAliveTimeout: KEEP_ALIVE_MS,
     ...(logger
       ? {
           loggerInstance: logger as FastifyBaseLogger,
@@ -71,22 +107,15 @@ export async function buildApp({
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  app.addHook('preClose', (done) => {
+    cachedReads.close();
+    done();
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.addHook('preValidation', rejectIllFormedText);
   await app.register(errorsPlugin);
-  await app.register(securityHeadersPlugin, {
-    // The API serves JSON; the relaxed CSP only matters for the /docs page.
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-      },
-    },
-    crossOriginResourcePolicy: { policy: 'cross-origin' },
-  });
-  await app.register(metricsPlugin, { redis: context.redis });
+  await app.register(securityHeadersPlugin, { headers: securityHeaders });
+  await app.register(metricsPlugin, { redis: context.redis, metrics });
   app.addSchema(CommentSchema);
   app.addSchema(ErrorSchema);
   app.addSchema(UserSchema);

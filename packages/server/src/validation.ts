@@ -16,21 +16,23 @@ const strict = addFormats.default(new Ajv({ ...common, coerceTypes: false }));
 export const validatorCompiler: FastifySchemaCompiler<FastifySchema> = ({ schema, httpPart }) =>
   (httpPart === 'body' ? strict : lenient).compile(schema as object);
 
-/** An unpaired UTF-16 surrogate: JSON may carry one (`"\ud800"`), but no UTF-8 store, hash or Lua script can. */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-/** The path of a string (or key) in `value` that is not well-formed Unicode, or null. Iterative: bodies nest deep. */
+/**
+ * The path of a string (or key) in `value` that is not well-formed Unicode (an
+ * unpaired UTF-16 surrogate: JSON may carry one, `"\ud800"`, but no UTF-8
+ * store, hash or Lua script can), or null. Iterative: bodies nest deep.
+ */
 export function illFormedTextAt(value: unknown): string | null {
   const pending: [unknown, string][] = [[value, '']];
   for (let next = pending.pop(); next; next = pending.pop()) {
     const [item, path] = next;
     if (typeof item === 'string') {
-      if (LONE_SURROGATE.test(item)) return path;
+      if (!item.isWellFormed()) return path;
     } else if (item !== null && typeof item === 'object') {
-      for (const [key, child] of Object.entries(item)) {
+      for (const key in item) {
+        if (!Object.hasOwn(item, key)) continue;
         const at = path ? `${path}.${key}` : key;
-        if (LONE_SURROGATE.test(key)) return at;
-        pending.push([child, at]);
+        if (!key.isWellFormed()) return at;
+        pending.push([(item as Record<string, unknown>)[key], at]);
       }
     }
   }

@@ -80,6 +80,13 @@ export class DashboardDirectory implements SiteDirectory {
     return resolved;
   }
 
+  /** A fresh answer only: one due for a refresh goes through `resolveApiKey`, which starts it. */
+  cachedApiKey(apiKey: string): ResolvedKey | undefined {
+    const entry = this.keys.get(apiKey);
+    if (!entry?.value || Date.now() - entry.checkedAt >= this.options.refreshAfterMs) return undefined;
+    return entry.value;
+  }
+
   /** A site this server serves (for what it sends about it: e-mails, notifications). */
   async get(siteId: string): Promise<SiteRecord> {
     const site = await this.lookup(this.sites, siteId, () => this.askSite(siteId));

@@ -9,6 +9,8 @@ interface Entry {
   checkedAt: number;
   /** Views counted here and not yet added in Redis. */
   pending: number;
+  /** Views on their way to Redis: shown meanwhile, so a count never dips during a revalidation. */
+  writing: number;
   /** Bumped by every invalidation, so a revalidation that raced a write is not trusted. */
   generation: number;
   inflight: Promise<PageState> | null;
@@ -55,17 +57,54 @@ export class PageStates {
     const key = `${siteId}|${page.id}`;
     let entry = this.entries.get(key);
     if (!entry) {
-      entry = { siteId, page, state: null, checkedAt: 0, pending: 0, generation: 0, inflight: null };
+      entry = {
+        siteId,
+        page,
+        state: null,
+        checkedAt: 0,
+        pending: 0,
+        writing: 0,
+        generation: 0,
+        inflight: null,
+      };
       this.entries.set(key, entry);
     }
     entry.pending++;
-    if (entry.state && Date.now() - entry.checkedAt < this.maxAgeMs) return withPending(entry);
-    // Concurrent readers of a stale page share one revalidation.
+    if (entry.state && this.isFresh(entry)) return withPending(entry);
+    await this.revalidate(entry);
+    return withPending(entry);
+  }
+
+  /**
+   * `view` without waiting: the page's state when it is fresh here and `usable`
+   * accepts it, counting the view; else undefined, counting nothing (then `view`).
+   */
+  cachedView(siteId: string, pageId: string, usable: (state: PageState) => boolean): PageState | undefined {
+    const entry = this.entries.get(`${siteId}|${pageId}`);
+    if (!entry?.state || !this.isFresh(entry) || !usable(entry.state)) return undefined;
+    entry.pending++;
+    return withPending(entry);
+  }
+
+  /**
+   * Whether the entry may be used as it is. Past three quarters of its age it
+   * is revalidated in the background meanwhile, so a page read all the time is
+   * never stale and its readers never wait for Redis.
+   */
+  private isFresh(entry: Entry): boolean {
+    const age = Date.now() - entry.checkedAt;
+    if (age >= this.maxAgeMs) return false;
+    if (age >= (this.maxAgeMs * 3) / 4 && !entry.inflight)
+      void this.revalidate(entry).catch((error: unknown) => this.options.onFlushError?.(error));
+    return true;
+  }
+
+  /** Writes the pending views and takes the page's state from the answer; concurrent readers share one call. */
+  private revalidate(entry: Entry): Promise<PageState> {
     entry.inflight ??= this.write(entry).finally(() => {
       entry.inflight = null;
     });
-    await entry.inflight;
-    return withPending(entry);
+    return entry.inflight;
   }
 
   /** Forgets the page's state, so the next read asks Redis (after a write through this instance). */
@@ -106,6 +145,7 @@ export class PageStates {
     const views = entry.pending;
     const generation = entry.generation;
     entry.pending = 0;
+    entry.writing += views;
     try {
       const state = await this.store.viewPage(entry.siteId, entry.page, views);
       entry.state = state;
@@ -114,11 +154,13 @@ export class PageStates {
     } catch (error) {
       entry.pending += views;
       throw error;
+    } finally {
+      entry.writing -= views;
     }
   }
 }
 
 const withPending = (entry: Entry): PageState => ({
   ...entry.state!,
-  views: entry.state!.views + entry.pending,
+  views: entry.state!.views + entry.writing + entry.pending,
 });

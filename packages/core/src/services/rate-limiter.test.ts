@@ -134,6 +134,46 @@ describe('RateLimiter', () => {
     }
   });
 
+  it('renews a busy grant before it runs out: requests keep being decided from memory, and all are counted', async () => {
+    const rl = limiter();
+    const budgets = [
+      reads('ip:203.0.113.7', 100_000),
+      { bucket: 'key' as const, subject: 'public', limit: 100_000 },
+    ];
+    let waited = 0;
+    for (let i = 0; i < 5000; i++) {
+      if (rl.tryLocal(SITE, budgets) === undefined) {
+        waited++;
+        expect(await rl.check(SITE, budgets)).toBeNull();
+      }
+      // A busy server answers other requests while a renewal is out: give it a turn now and then.
+      if (i % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    // Only the first request had to wait for Redis; the grant (1 000 at most) was renewed ahead.
+    expect(waited).toBe(1);
+    expect(rl.counted.checks).toBeGreaterThan(5);
+    await rl.flush();
+    for (const key of [
+      keys.rateLimit(SITE, 'reads', 'ip:203.0.113.7'),
+      keys.rateLimit(SITE, 'key', 'public'),
+    ])
+      expect(await db.redis.hget(key, 'c')).toBe('5000');
+  });
+
+  it('still stops exactly at the limit when grants are renewed ahead', async () => {
+    const rl = limiter();
+    const budget = [reads('ip:203.0.113.8', 600)];
+    let allowed = 0;
+    for (let i = 0; i < 700; i++) {
+      const local = rl.tryLocal(SITE, budget);
+      if (local === null || (local === undefined && (await rl.check(SITE, budget)) === null)) allowed++;
+      if (i % 5 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(allowed).toBe(600);
+    await rl.flush();
+    expect(await db.redis.hget(keys.rateLimit(SITE, 'reads', 'ip:203.0.113.8'), 'c')).toBe('600');
+  });
+
   it('a budget of 0 is off: never refused, never stored', async () => {
     const rl = limiter();
     expect(await send(rl, SITE, [reads('ip:203.0.113.1', 0)], 500)).toBe(500);

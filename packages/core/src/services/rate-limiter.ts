@@ -42,12 +42,16 @@ interface Counter {
   /** Requests this instance may still let through without asking Redis, until `grantUntil`. */
   grant: number;
   grantUntil: number;
+  /** Once the grant is down to this, the next request let through on it renews it (in the background). */
+  renewAt: number;
   /** Requests let through on the grant and not yet added in Redis. */
   pending: number;
   /** Refused in Redis: refused here, without asking, until then. */
   blockedUntil: number;
   /** The check in Redis under way for this subject, if any. */
   inflight: Promise<unknown> | null;
+  /** Dropped from the counters (least recently used): a budget that still points here looks it up again. */
+  dropped: boolean;
 }
 
 /**
@@ -73,6 +77,12 @@ export class RateLimiter {
   private readonly maxGrant: number;
   private readonly grantMs: number;
   private readonly timer: NodeJS.Timeout;
+  /**
+   * The counter each budget object was last found to, for callers that keep
+   * their budgets (the cached reads keep them per client): no key to build and
+   * look up. Such a lookup does not refresh the counter's place in the LRU.
+   */
+  private readonly byBudget = new WeakMap<RateBudget, Counter>();
   /** Counters with requests not yet reported, so a flush need not look at every counter. */
   private readonly owing = new Set<Counter>();
 
@@ -81,12 +91,13 @@ export class RateLimiter {
     private readonly options: RateLimiterOptions = {},
   ) {
     this.clock = options.clock ?? Date.now;
-    this.maxGrant = options.maxGrant ?? 100;
+    this.maxGrant = options.maxGrant ?? 1000;
     this.grantMs = options.grantMs ?? 1000;
     this.counters = new LRUCache<string, Counter>({
       max: 100_000,
       // A forgotten counter still owes its pending requests to Redis.
       dispose: (counter) => {
+        counter.dropped = true;
         this.owing.delete(counter);
         if (counter.pending > 0) void this.report([counter]).catch(() => {});
       },
@@ -100,6 +111,25 @@ export class RateLimiter {
    * counted), a refusal refuses it, `undefined` means Redis must decide (`check`).
    */
   tryLocal(siteId: string, budgets: readonly RateBudget[]): RateRefusal | null | undefined {
+    const verdict = this.localVerdict(siteId, budgets);
+    if (!Array.isArray(verdict)) return verdict;
+    let renew = false;
+    for (const counter of verdict) {
+      counter.grant--;
+      if (counter.pending++ === 0) this.owing.add(counter);
+      if (counter.grant <= counter.renewAt) renew = true;
+    }
+    const lead = verdict[0];
+    if (renew && lead && !lead.inflight) {
+      // This request goes to Redis as the one the check decides, not as a pending one.
+      for (const counter of verdict) counter.pending--;
+      this.renew(siteId, budgets, lead);
+    }
+    return null;
+  }
+
+  /** The counters a request would be let through on, a refusal, or undefined when Redis must decide. */
+  private localVerdict(siteId: string, budgets: readonly RateBudget[]): Counter[] | RateRefusal | undefined {
     const now = this.clock();
     const counters: Counter[] = [];
     let ask = false;
@@ -112,12 +142,7 @@ export class RateLimiter {
       if (counter.grant <= 0 || counter.grantUntil <= now) ask = true;
       counters.push(counter);
     }
-    if (ask) return undefined;
-    for (const counter of counters) {
-      counter.grant--;
-      if (counter.pending++ === 0) this.owing.add(counter);
-    }
-    return null;
+    return ask ? undefined : counters;
   }
 
   /** Decides a request against all its budgets: `null` lets it through (and counts it), or why not. */
@@ -139,6 +164,27 @@ export class RateLimiter {
     } finally {
       if (lead.inflight === asking) lead.inflight = null;
     }
+  }
+
+  /**
+   * Asks Redis for a new grant before this one runs out, so that a busy subject
+   * keeps being decided from memory instead of waiting for Redis every
+   * `maxGrant` requests. The renewal decides the request that started it (let
+   * through already, on the old grant); what the old grant lets through
+   * meanwhile is reported with the next check. A refusal blocks the budget as
+   * usual. Grants of 3 or less are not renewed ahead, so near a limit every
+   * request is still decided in Redis.
+   */
+  private renew(siteId: string, budgets: readonly RateBudget[], lead: Counter): void {
+    const asking = this.ask(siteId, budgets).catch((error: unknown) => {
+      // Not decided after all: it is reported with the next check instead.
+      for (const budget of budgets) if (budget.limit > 0) this.owe(this.counter(siteId, budget), 1);
+      this.options.onFlushError?.(error);
+    });
+    lead.inflight = asking;
+    void asking.finally(() => {
+      if (lead.inflight === asking) lead.inflight = null;
+    });
   }
 
   private async ask(siteId: string, budgets: readonly RateBudget[]): Promise<RateRefusal | null> {
@@ -171,6 +217,7 @@ export class RateLimiter {
       counters.forEach((c, i) => {
         c.grant = verdict.values[i] ?? 0;
         c.grantUntil = now + this.grantMs;
+        c.renewAt = c.grant >= 4 ? Math.floor(c.grant / 2) : Number.NEGATIVE_INFINITY;
       });
       return null;
     }
@@ -200,12 +247,27 @@ export class RateLimiter {
   }
 
   private counter(siteId: string, budget: RateBudget): Counter {
-    const key = `${siteId}|${budget.bucket}|${budget.subject}`;
-    let counter = this.counters.get(key);
-    if (!counter) {
-      counter = { siteId, ...budget, grant: 0, grantUntil: 0, pending: 0, blockedUntil: 0, inflight: null };
-      this.counters.set(key, counter);
-    } else if (counter.limit !== budget.limit) {
+    let counter = this.byBudget.get(budget);
+    if (!counter || counter.dropped || counter.siteId !== siteId) {
+      const key = `${siteId}|${budget.bucket}|${budget.subject}`;
+      counter = this.counters.get(key);
+      if (!counter) {
+        counter = {
+          siteId,
+          ...budget,
+          grant: 0,
+          grantUntil: 0,
+          renewAt: Number.NEGATIVE_INFINITY,
+          pending: 0,
+          blockedUntil: 0,
+          inflight: null,
+          dropped: false,
+        };
+        this.counters.set(key, counter);
+      }
+      this.byBudget.set(budget, counter);
+    }
+    if (counter.limit !== budget.limit) {
       // The site changed its limit: what was decided under the old one no longer holds.
       counter.limit = budget.limit;
       counter.grant = 0;

@@ -106,6 +106,9 @@ export class ThreadReader {
     sizeCalculation: (entry) => Math.max(1, Math.ceil(entry.members.length * 2.2)),
   });
 
+  /** The cache key and ETag digest of a query that `readCached` is asked again and again (its caller keeps it). */
+  private readonly cacheNames = new WeakMap<object, { key: string; digest: string }>();
+
   constructor(
     private readonly store: CommentStore,
     private readonly pages: PageStates,
@@ -114,7 +117,7 @@ export class ThreadReader {
   async read(viewer: Viewer, query: ThreadQuery): Promise<ThreadResult> {
     const cursor = query.cursor === null ? null : decodeCursor(query.cursor, query.sort);
     const state = await this.pages.view(viewer.siteId, query.page);
-    const variant = `${query.sort}|${query.limit}|${query.replies}|${query.cursor ?? ''}`;
+    const variant = variantOf(query);
     const personal = viewer.userId !== null || isModerator(viewer);
     const etag = makeEtag(state, personal ? `${variant}|${viewer.userId ?? ''}|${viewer.role}` : variant);
     if (query.ifNoneMatch !== null && matchesEtag(query.ifNoneMatch, etag))
@@ -131,8 +134,7 @@ export class ThreadReader {
       });
     let entry = this.cache.get(cacheKey);
     let thread: ThreadPage | null = null;
-    // Versions only grow: a copy read at or after the version we know is current enough.
-    if (!entry || entry.version < state.version || entry.epoch < state.epoch) {
+    if (!entry || !isCurrent(entry, state)) {
       thread = await readPage();
       const tree = publicTree(thread);
       entry = {
@@ -194,6 +196,41 @@ export class ThreadReader {
     };
   }
 
+  /**
+   * An anonymous `read` answered from this instance's caches alone (the page's
+   * state and its shared thread), without waiting for anything; undefined when
+   * either must be fetched first. `admit` is asked last, once the read would be
+   * answered, and may still decline it (the rate limit): then, as when it is
+   * undefined, nothing was counted. Like `read`, an answer counts a page view.
+   * A cursor in the cache key was valid when that copy was read: one that was
+   * not never reaches the cache.
+   */
+  readCached(
+    siteId: string,
+    query: Omit<ThreadQuery, 'ifNoneMatch'>,
+    ifNoneMatch: string | null,
+    admit: () => boolean,
+  ): ThreadResult | undefined {
+    let names = this.cacheNames.get(query);
+    if (!names) {
+      const variant = variantOf(query);
+      names = { key: `${siteId}|${query.page.id}|${variant}`, digest: variantDigest(variant) };
+      this.cacheNames.set(query, names);
+    }
+    const { digest } = names;
+    const entry = this.cache.get(names.key);
+    let notModified = false;
+    const state = this.pages.cachedView(siteId, query.page.id, (current) => {
+      notModified = ifNoneMatch !== null && matchesEtag(ifNoneMatch, etagOf(current, digest));
+      return (notModified || (entry !== undefined && isCurrent(entry, current))) && admit();
+    });
+    if (!state) return undefined;
+    const etag = etagOf(state, digest);
+    if (notModified) return { notModified: true, etag };
+    const { body, gzipped } = shareable(entry!, query.page.id, state.views);
+    return { notModified: false, etag, body: [body], gzipped };
+  }
+
   /** The next replies of a comment, each with the first of its own (`GET /v1/comments/:id/replies`). */
   async readReplies(viewer: Viewer, query: RepliesQuery): Promise<RepliesPage> {
     const parent = await this.store.get(viewer.siteId, query.commentId);
@@ -251,6 +288,14 @@ export class ThreadReader {
     return { tree, votes };
   }
 }
+
+/** What of a query, besides the page, picks one cached copy of its thread. */
+const variantOf = (query: Omit<ThreadQuery, 'ifNoneMatch'>) =>
+  `${query.sort}|${query.limit}|${query.replies}|${query.cursor ?? ''}`;
+
+/** Versions only grow: a copy read at or after the version and epoch we know is current enough. */
+const isCurrent = (entry: CachedThread, state: Pick<PageState, 'version' | 'epoch'>) =>
+  entry.version >= state.version && entry.epoch >= state.epoch;
 
 const replyLimits = (perComment: number): ReplyLimits => ({
   perComment,
@@ -339,13 +384,20 @@ const envelope = (pageId: string, views: number, members: Buffer, tail: string):
 const digests = new LRUCache<string, string>({ max: 10_000 });
 
 function makeEtag(state: Pick<PageState, 'version' | 'epoch'>, variant: string): string {
+  return etagOf(state, variantDigest(variant));
+}
+
+function variantDigest(variant: string): string {
   let digest = digests.get(variant);
   if (digest === undefined) {
     digest = createHash('sha1').update(variant).digest('base64url').slice(0, 12);
     digests.set(variant, digest);
   }
-  return `W/"${state.version}.${state.epoch}.${digest}"`;
+  return digest;
 }
+
+const etagOf = (state: Pick<PageState, 'version' | 'epoch'>, digest: string) =>
+  `W/"${state.version}.${state.epoch}.${digest}"`;
 
 function matchesEtag(header: string, etag: string): boolean {
   if (header.trim() === '*') return true;

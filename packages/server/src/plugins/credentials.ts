@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { parseOrigin, requireAllowedOrigin, ThreadKitError, unauthorized } from '@threadkit/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -5,7 +6,8 @@ import type { AppContext } from '../context.js';
 import { documentErrors } from '../schemas.js';
 
 const ALLOWED_HEADERS = 'projectid, authorization, content-type, if-none-match';
-const EXPOSED_HEADERS = 'etag, retry-after';
+/** What a page's script may read of an answer to its public key. */
+export const EXPOSED_HEADERS = 'etag, retry-after';
 
 /**
  * Credentials of every /v1 request (`api.md`): the `projectid` key picks the
@@ -47,7 +49,7 @@ export const credentialsPlugin = fp(async (app: FastifyInstance, { context }: { 
       throw unauthorized('Send the site key in the projectid header.');
     }
     const { site, kind } = await context.directory.resolveApiKey(key);
-    const origin = requestOrigin(request);
+    const origin = requestOrigin(request.headers);
 
     if (kind === 'public') {
       requireAllowedOrigin(origin, site.settings);
@@ -95,9 +97,9 @@ async function popupCredentials(request: FastifyRequest, context: AppContext): P
 }
 
 /** The page's origin: the Origin header, or the Referer's origin on same-origin GETs that omit it. */
-function requestOrigin(request: FastifyRequest): string | null {
-  const origin = request.headers.origin;
+export function requestOrigin(headers: IncomingHttpHeaders): string | null {
+  const origin = headers.origin;
   if (typeof origin === 'string' && origin !== 'null') return origin;
-  const referer = request.headers.referer;
+  const referer = headers.referer;
   return typeof referer === 'string' ? (parseOrigin(referer)?.origin ?? null) : null;
 }

@@ -4,6 +4,8 @@ import {
   type RateRefusal,
   type SiteSettings,
   ThreadKitError,
+  type User,
+  type Viewer,
 } from '@threadkit/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -22,16 +24,7 @@ import { documentErrors } from '../schemas.js';
  */
 export const rateLimitPlugin = fp(async (app: FastifyInstance, { context }: { context: AppContext }) => {
   const { rateLimiter, config } = context;
-  // Site records are cached and shared between requests, and so are their settings objects.
-  const limitsOf = new WeakMap<SiteSettings, RateLimits>();
-  const limits = (settings: SiteSettings): RateLimits => {
-    let found = limitsOf.get(settings);
-    if (!found) {
-      found = { ...config.rateLimits, ...settings.rate_limits };
-      limitsOf.set(settings, found);
-    }
-    return found;
-  };
+  const limits = siteRateLimits(config.rateLimits);
 
   // Every limited route can answer 429: say so in its OpenAPI entry.
   app.addHook('onRoute', (route) => {
@@ -41,7 +34,7 @@ export const rateLimitPlugin = fp(async (app: FastifyInstance, { context }: { co
   app.addHook('onRequest', (request, _reply, done) => {
     const site = request.site;
     if (!site || request.routeOptions.config?.rateLimit === false) return done();
-    const budgets = budgetsOf(request, limits(site.settings));
+    const budgets = budgetsOf(request.viewer, bucketOf(request), request.ip, limits(site.settings));
     const local = rateLimiter.tryLocal(site.id, budgets);
     if (local === null) return done();
     if (local !== undefined) return done(refused(local));
@@ -52,22 +45,46 @@ export const rateLimitPlugin = fp(async (app: FastifyInstance, { context }: { co
   });
 });
 
-function budgetsOf(request: FastifyRequest, limits: RateLimits): RateBudget[] {
-  if (request.viewer.role === 'owner') return [{ bucket: 'key', subject: 'secret', limit: limits.key }];
+/**
+ * A site's limits: the server's with the site's own over them. Site records are
+ * cached and shared between requests, and so are their settings objects: worked
+ * out once per settings object.
+ */
+export function siteRateLimits(defaults: RateLimits): (settings: SiteSettings) => RateLimits {
+  const limitsOf = new WeakMap<SiteSettings, RateLimits>();
+  return (settings) => {
+    let found = limitsOf.get(settings);
+    if (!found) {
+      found = { ...defaults, ...settings.rate_limits };
+      limitsOf.set(settings, found);
+    }
+    return found;
+  };
+}
+
+function bucketOf(request: FastifyRequest): RequestBucket {
   const method = request.method;
-  const bucket =
-    method === 'GET' || method === 'HEAD' || request.routeOptions.config?.rateLimit === 'reads'
-      ? 'reads'
-      : request.routeOptions.url?.startsWith('/v1/auth/')
-        ? 'auth'
-        : 'writes';
-  const { userId, user } = request.viewer;
-  const address: RateBudget = { bucket, subject: `ip:${request.ip}`, limit: limits[bucket] };
+  if (method === 'GET' || method === 'HEAD' || request.routeOptions.config?.rateLimit === 'reads')
+    return 'reads';
+  return request.routeOptions.url?.startsWith('/v1/auth/') ? 'auth' : 'writes';
+}
+
+type RequestBucket = Exclude<RateBudget['bucket'], 'key'>;
+
+/** The budgets a request counts in: by its kind and who sends it (see the plugin). */
+export function budgetsOf(
+  viewer: Pick<Viewer, 'role' | 'userId'> & { user: Pick<User, 'guest'> | null },
+  bucket: RequestBucket,
+  ip: string,
+  limits: RateLimits,
+): RateBudget[] {
+  if (viewer.role === 'owner') return [{ bucket: 'key', subject: 'secret', limit: limits.key }];
+  const address: RateBudget = { bucket, subject: `ip:${ip}`, limit: limits[bucket] };
   const key: RateBudget = { bucket: 'key', subject: 'public', limit: limits.key };
-  if (bucket === 'auth' || !userId) return [address, key];
-  const own: RateBudget = { bucket, subject: `user:${userId}`, limit: limits[bucket] };
+  if (bucket === 'auth' || !viewer.userId) return [address, key];
+  const own: RateBudget = { bucket, subject: `user:${viewer.userId}`, limit: limits[bucket] };
   // Guest tokens cost nothing to mint: a guest's requests count in its address's budget too.
-  return user?.guest ? [own, address, key] : [own, key];
+  return viewer.user?.guest ? [own, address, key] : [own, key];
 }
 
 const WHAT: Record<RateRefusal['bucket'], string> = {
@@ -77,7 +94,7 @@ const WHAT: Record<RateRefusal['bucket'], string> = {
   key: 'requests with this site key',
 };
 
-function refused({ bucket, limit, retryAfterMs }: RateRefusal): ThreadKitError {
+export function refused({ bucket, limit, retryAfterMs }: RateRefusal): ThreadKitError {
   const retryAfter = Math.max(1, Math.ceil(retryAfterMs / 1000));
   return new ThreadKitError(
     'rate_limited',

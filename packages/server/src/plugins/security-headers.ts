@@ -6,18 +6,19 @@ import helmet, { type HelmetOptions } from 'helmet';
 /**
  * helmet's security headers on every response. Their values depend on the
  * options alone, so they are worked out once, at start, by running helmet's own
- * middleware against a recorder: per request this is a few `reply.header` calls,
+ * middleware against a recorder (`helmetHeaders`): per request this is a few `reply.header` calls,
  * where @fastify/helmet rebuilt helmet's middleware chain and re-parsed the CSP
  * for every request (a tenth of a cached read's CPU). Set through the reply, so
  * a route's own value for one of them (the demo page's CSP) wins, as before.
  */
-export const securityHeadersPlugin = fp(async (app: FastifyInstance, options: HelmetOptions) => {
-  const headers = helmetHeaders(options);
-  app.addHook('onRequest', (_request, reply, done) => {
-    for (const [name, value] of headers) reply.header(name, value);
-    done();
-  });
-});
+export const securityHeadersPlugin = fp(
+  async (app: FastifyInstance, { headers }: { headers: readonly (readonly [string, string])[] }) => {
+    app.addHook('onRequest', (_request, reply, done) => {
+      for (const [name, value] of headers) reply.header(name, value);
+      done();
+    });
+  },
+);
 
 /** The headers helmet sets with these options, lower-cased, in its order. */
 export function helmetHeaders(options: HelmetOptions): [string, string][] {

@@ -17,12 +17,13 @@ export const usagePlugin = fp(async (app: FastifyInstance, { context }: { contex
       usage.recordApiRequest(site.id);
       if (request.routeOptions.config?.countsPageView && reply.statusCode < 400) {
         const userId = request.viewer?.userId;
-        usage.recordPageView(
-          site.id,
-          userId ? `user:${userId}` : `client:${request.ip}\n${request.headers['user-agent'] ?? ''}`,
-        );
+        usage.recordPageView(site.id, visitorOf(userId ?? null, request.ip, request.headers['user-agent']));
       }
     }
     done();
   });
 });
+
+/** Who a page view is by: the user when signed in, else the client (address and user agent). */
+export const visitorOf = (userId: string | null, ip: string, userAgent: string | undefined): string =>
+  userId ? `user:${userId}` : `client:${ip}\n${userAgent ?? ''}`;

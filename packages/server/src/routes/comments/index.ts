@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Static } from '@sinclair/typebox';
 import {
   type ClientInfo,
   DEFAULT_LIMIT,
@@ -7,6 +8,7 @@ import {
   previewContent,
   resolvePage,
   type SortOrder,
+  type ThreadQuery,
 } from '@threadkit/core';
 import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.js';
@@ -58,21 +60,11 @@ export const commentRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
       const ifNoneMatch = request.headers['if-none-match'];
       // A thread read is the widget at work: the installation check (SaaS) hears of it.
       context.directory.noteSeen(request.site.id);
-      const result = await threads.read(request.viewer, {
-        page: resolvePage(request.site.id, query),
-        sort: (query.sort ?? 'new') as SortOrder,
-        limit: query.limit ?? DEFAULT_LIMIT,
-        replies: query.replies ?? DEFAULT_REPLIES,
-        cursor: query.cursor ?? null,
-        ifNoneMatch: typeof ifNoneMatch === 'string' ? ifNoneMatch : null,
-      });
-      reply
-        .header('etag', result.etag)
-        .header('cache-control', 'private, no-cache')
-        .header('vary', 'Origin, Accept-Encoding');
+      const result = await threads.read(request.viewer, threadQuery(request.site.id, query, ifNoneMatch));
+      reply.headers(THREAD_HEADERS).header('etag', result.etag);
       if (result.notModified) return reply.status(304).send();
       // Already JSON bytes, serialised once and shared (and compressed once) across readers.
-      reply.type('application/json; charset=utf-8');
+      reply.type(JSON_TYPE);
       if (result.gzipped && acceptsGzip(request.headers['accept-encoding'])) {
         return reply.header('content-encoding', 'gzip').send(result.gzipped);
       }
@@ -292,11 +284,43 @@ function clientOf(request: FastifyRequest): ClientInfo {
 }
 
 /** True unless the client does not list gzip, or refuses it with q=0. */
-function acceptsGzip(header: string | undefined): boolean {
-  if (!header) return false;
-  return header.split(',').some((part) => {
-    const [coding, ...params] = part.trim().toLowerCase().split(';');
-    if (coding !== 'gzip' && coding !== '*') return false;
-    return !params.some((p) => /^\s*q=0(\.0*)?\s*$/.test(p));
-  });
+/** What every answer to a thread read carries besides its ETag (`CachedReads` sends the same). */
+export const THREAD_HEADERS = {
+  'cache-control': 'private, no-cache',
+  vary: 'Origin, Accept-Encoding',
+} as const;
+export const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** A thread read as the reader asks for it (`GET /v1/comments`'s query, validated). */
+export function threadQuery(
+  siteId: string,
+  query: Static<typeof ListQuery>,
+  ifNoneMatch: unknown,
+): ThreadQuery {
+  return {
+    page: resolvePage(siteId, query),
+    sort: (query.sort ?? 'new') as SortOrder,
+    limit: query.limit ?? DEFAULT_LIMIT,
+    replies: query.replies ?? DEFAULT_REPLIES,
+    cursor: query.cursor ?? null,
+    ifNoneMatch: typeof ifNoneMatch === 'string' ? ifNoneMatch : null,
+  };
 }
+
+export function acceptsGzip(header: string | undefined): boolean {
+  if (!header) return false;
+  let verdict = gzipVerdicts.get(header);
+  if (verdict === undefined) {
+    verdict = header.split(',').some((part) => {
+      const [coding, ...params] = part.trim().toLowerCase().split(';');
+      if (coding !== 'gzip' && coding !== '*') return false;
+      return !params.some((p) => /^\s*q=0(\.0*)?\s*$/.test(p));
+    });
+    if (gzipVerdicts.size >= 100) gzipVerdicts.clear();
+    gzipVerdicts.set(header, verdict);
+  }
+  return verdict;
+}
+
+// Browsers send a handful of Accept-Encoding values, the same on every read.
+const gzipVerdicts = new Map<string, boolean>();
