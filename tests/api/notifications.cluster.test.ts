@@ -26,6 +26,13 @@ describe('notifications on a 3-master Redis Cluster', () => {
     const subscription = await subscribeToChannel(api, channels.user(api.site.id, ann.userId));
     try {
       const reply = await post(bob.token, { page_url: page, content: 'Reply, @Ann.', parent_id: root.i });
+      // Notifications are listed newest first, to the millisecond: the upvote comes in a later one.
+      const replied = Date.now();
+      await eventually(
+        'the next millisecond',
+        async () => Date.now(),
+        (now) => now > replied,
+      );
       await api.call({
         method: 'POST',
         url: `/v1/comments/${root.i}/vote`,

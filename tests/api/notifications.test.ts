@@ -260,7 +260,13 @@ describe('upvote notifications', () => {
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(3600);
 
-    // Another comment has its own window.
+    // Another comment has its own window (and, a millisecond later, comes first in the list).
+    const firstAt = Date.now();
+    await eventually(
+      'the next millisecond',
+      async () => Date.now(),
+      (now) => now > firstAt,
+    );
     await vote(dave.token, second.i);
     listed = await list(ann.token);
     expect(listed.notifications.map((n) => [n.type, n.comment_id])).toEqual([

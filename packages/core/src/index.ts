@@ -82,6 +82,7 @@ export {
   MAX_REPLIES,
   type ThreadQuery,
   ThreadReader,
+  type ThreadResult,
 } from './services/thread-reader.js';
 export { MONTH_PATTERN, UsageMeter } from './services/usage-meter.js';
 export {

@@ -80,7 +80,7 @@ export async function buildApp({
   const app = Fastify({
     serverFactory: (handler) => {
       const server = http.createServer((request, response) => {
-        if (!cachedReads.answer(request, response)) handler(request, response);
+        cachedReads.answer(request, response, () => handler(request, response));
       });
       // What Fastify sets on the servers it makes itself.
       server.keepAliveTimeout = KEEP_ALIVE_MS;

@@ -163,6 +163,56 @@ describe('cached thread reads, answered before routing', () => {
     expect(usageAfter.pageviews - usageBefore.pageviews).toBe(7);
   });
 
+  it("answers a signed-in read as the route does: the reader's votes and their own held comments", async () => {
+    // The same services behind an app that logs every request: Fastify answers all of them there.
+    const routed = await buildApp({ context: api.context, logger: pino({ level: 'info' }, nowhere()) });
+    try {
+      const routeBase = await routed.listen({ host: '127.0.0.1', port: 0 });
+      const grace = await api.guest('Grace');
+      const first = JSON.parse((await request(base, LIST, reader)).body.toString());
+      const rootId: string = first.tree.comments[0].i;
+      await api.call({
+        method: 'POST',
+        url: `/v1/comments/${rootId}/vote`,
+        token: grace.token,
+        payload: { direction: 'up' },
+      });
+      await api.context.sites.setSetting(api.site.id, 'moderation', 'pre');
+      try {
+        await api.call({
+          method: 'POST',
+          url: '/v1/comments',
+          token: grace.token,
+          payload: { page_url: PAGE, content: 'Held for review' },
+        });
+      } finally {
+        await api.context.sites.setSetting(api.site.id, 'moderation', 'none');
+      }
+      const as = { ...reader, authorization: `Bearer ${grace.token}` };
+      // A changed setting makes a new site record: the route reads it in first.
+      await request(base, LIST, reader);
+      const before = await cachedReads(base);
+      const early = await request(base, LIST, as);
+      expect(await cachedReads(base)).toBe(before + 1);
+      const late = await request(routeBase, LIST, as);
+      expect(early.status).toBe(200);
+      const withoutViews = (body: Buffer) => body.toString().replace(/"pageviews":\d+/, '');
+      expect(withoutViews(early.body)).toBe(withoutViews(late.body));
+      expect(meaningful(early.headers)).toEqual(meaningful(late.headers));
+      const body = JSON.parse(early.body.toString());
+      expect(body.votes).toEqual({ [rootId]: 'up' });
+      expect(JSON.stringify(body.tree)).toContain('Held for review');
+      // Nobody else sees the held comment.
+      expect((await request(base, LIST, reader)).body.toString()).not.toContain('Held for review');
+
+      const notModified = await request(base, LIST, { ...as, 'if-none-match': early.headers.etag! });
+      expect(notModified.status).toBe(304);
+      expect(await cachedReads(base)).toBe(before + 3);
+    } finally {
+      await routed.close();
+    }
+  });
+
   it('leaves to the route what it cannot answer: another origin, a token, a bad query, an unknown key', async () => {
     await request(base, LIST, reader);
     const before = await cachedReads(base);
@@ -171,10 +221,14 @@ describe('cached thread reads, answered before routing', () => {
     expect(foreign.status).toBe(403);
     expect(JSON.parse(foreign.body.toString()).code).toBe('origin_not_allowed');
 
+    // A token that is not one, and one whose session has ended (the route says which).
+    const malformed = await request(base, LIST, { ...reader, authorization: 'Bearer' });
+    expect(malformed.status).toBe(401);
     const { token } = await api.guest('Grace');
-    const signedIn = await request(base, LIST, { ...reader, authorization: `Bearer ${token}` });
-    expect(signedIn.status).toBe(200);
-    expect(JSON.parse(signedIn.body.toString()).votes).toEqual({});
+    await api.call({ method: 'POST', url: '/v1/auth/logout', token });
+    const ended = await request(base, LIST, { ...reader, authorization: `Bearer ${token}` });
+    expect(ended.status).toBe(401);
+    expect(JSON.parse(ended.body.toString()).code).toBe('unauthorized');
 
     const badLimit = await request(base, `${LIST}&limit=0`, reader);
     expect(badLimit.status).toBe(400);
@@ -243,16 +297,21 @@ describe('cached reads and the rate limit', () => {
   });
 });
 
+/** A log stream that keeps what is written to it, in `lines`. */
+function nowhere(lines: string[] = []): Writable {
+  return new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+}
+
 describe('cached reads with request logging on', () => {
   it('leaves every read to Fastify, which logs it', async () => {
     const api = await startTestApi();
     const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(chunk.toString());
-        done();
-      },
-    });
+    const sink = nowhere(lines);
     const app = await buildApp({ context: api.context, logger: pino({ level: 'info' }, sink) });
     try {
       const base = await app.listen({ host: '127.0.0.1', port: 0 });

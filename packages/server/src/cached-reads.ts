@@ -2,11 +2,13 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import proxyAddr from '@fastify/proxy-addr';
 import type { Static } from '@sinclair/typebox';
 import {
+  type AuthenticatedViewer,
   allowedBy,
   type RateBudget,
   type RateLimits,
   type SiteRecord,
   type ThreadQuery,
+  type ThreadResult,
 } from '@threadkit/core';
 import { parse as parseQuery } from 'fast-querystring';
 import type { AppContext } from './context.js';
@@ -29,6 +31,20 @@ const MAX_ADDRESSES = 10_000;
 
 type PageQuery = Omit<ThreadQuery, 'ifNoneMatch'>;
 
+/** The credentials plugin's rule for the Authorization header. */
+const BEARER = /^Bearer\s+(\S+)$/i;
+
+/** A read past the checks every answer needs. */
+interface Read {
+  request: IncomingMessage;
+  site: SiteRecord;
+  origin: string;
+  query: PageQuery;
+  ifNoneMatch: string | null;
+  ip: string;
+  started: number;
+}
+
 export interface CachedReadsOptions {
   context: AppContext;
   metrics: HttpMetrics;
@@ -39,18 +55,19 @@ export interface CachedReadsOptions {
 }
 
 /**
- * The hottest request, answered before Fastify routes it: an anonymous
- * `GET /v1/comments` for a page whose state and thread this instance holds
- * (`ThreadReader.readCached`). It does what the /v1 hooks and the route do for
- * such a read, with the same functions: the key and origin checks, the rate
- * limit, the usage counts, the metrics, the same headers and bytes; and Fastify
- * does everything else. Any other request, and any read this cannot answer
- * without waiting or refusing (a token, a query the schema would refuse, a key,
- * page or thread not in cache, a rate limit that must ask Redis or refuses,
- * request logging on, a server closing), goes on to Fastify untouched, which
- * then answers it in full.
+ * The hottest request, answered before Fastify routes it: `GET /v1/comments`
+ * with a public key. It does what the /v1 hooks and the route do for such a
+ * read, with the same functions: the key, origin and query checks, the token,
+ * the rate limit, the usage counts, the metrics, the same headers and bytes;
+ * and Fastify does everything else. An anonymous read is answered from memory
+ * alone (`ThreadReader.readCached`): when its page or thread is not in cache,
+ * or its rate limit must ask Redis, it goes to Fastify. A signed-in read checks
+ * the session and reads the reader's overlay (`ThreadReader.read`). Any other
+ * request, and any read that something refuses (a token, an origin, a query
+ * the schema would refuse, a rate limit), or while request logging is on or
+ * the server closing, goes on to Fastify untouched, which then answers it in full.
  *
- * Why: the route under Fastify spent about twice the CPU of a bare node:http
+ * Why: through Fastify the read spent about twice the CPU of a bare node:http
  * server sending the same bytes, most of it in hooks and promises that a read
  * from memory does not need (docs/architecture.md, "Where a cached read's CPU goes").
  */
@@ -78,72 +95,132 @@ export class CachedReads {
     this.closing = true;
   }
 
-  /** Answers the request and returns true, or leaves it untouched and returns false. */
-  answer(request: IncomingMessage, response: ServerResponse): boolean {
+  /**
+   * Answers the request, or hands it to `route` (Fastify) untouched: at once
+   * when it is not a read this answers, or, for a signed-in read, when a step
+   * that had to wait fails (then Fastify does every step again and answers).
+   */
+  answer(request: IncomingMessage, response: ServerResponse, route: () => void): void {
     const url = request.url;
+    const headers = request.headers;
+    const key = headers.projectid;
     if (
       request.method !== 'GET' ||
       url === undefined ||
       url.charCodeAt(PATH.length) !== 63 /* ? */ ||
       !url.startsWith(PATH) ||
       this.closing ||
-      this.options.logsRequests
-    )
-      return false;
-    const headers = request.headers;
-    const key = headers.projectid;
-    if (
+      this.options.logsRequests ||
       typeof key !== 'string' ||
-      headers.authorization !== undefined ||
       headers['content-length'] !== undefined ||
       headers['transfer-encoding'] !== undefined
-    )
-      return false;
-    const started = performance.now();
-    try {
-      return this.answerRead(request, response, key, url.slice(PATH.length + 1), started);
-    } catch {
-      // Whatever went wrong, the full path does it again and answers as it should.
-      return false;
+    ) {
+      route();
+      return;
     }
+    const started = performance.now();
+    let read: Read | null;
+    try {
+      read = this.admit(request, key, url.slice(PATH.length + 1), started);
+    } catch {
+      read = null;
+    }
+    if (!read) {
+      route();
+      return;
+    }
+    const authorization = headers.authorization;
+    if (authorization === undefined) {
+      if (!this.answerAnonymous(response, read)) route();
+      return;
+    }
+    const token = BEARER.exec(authorization)?.[1];
+    if (!token) {
+      route();
+      return;
+    }
+    this.answerSignedIn(response, read, token).then(
+      (answered) => {
+        if (!answered) route();
+      },
+      // Not answered, and nothing was written: the full path does it again and answers as it should.
+      () => route(),
+    );
   }
 
-  private answerRead(
-    request: IncomingMessage,
-    response: ServerResponse,
-    key: string,
-    queryText: string,
-    started: number,
-  ): boolean {
-    const { context, metrics } = this.options;
-    const resolved = context.directory.cachedApiKey(key);
-    if (resolved?.kind !== 'public') return false;
+  /** What every read this answers is checked for first: its key, origin and query. */
+  private admit(request: IncomingMessage, key: string, queryText: string, started: number): Read | null {
+    const resolved = this.options.context.directory.cachedApiKey(key);
+    if (resolved?.kind !== 'public') return null;
     const { site } = resolved;
     const origin = requestOrigin(request.headers);
-    if (!origin || !allowedBy(site.settings, origin)) return false;
-
+    if (!origin || !allowedBy(site.settings, origin)) return null;
     const query = this.prepare(site, queryText);
-    if (!query) return false;
-
-    const ip = this.clientAddress(request);
-    const budgets = this.budgets(this.limits(site.settings), ip);
+    if (!query) return null;
     const ifNoneMatch = request.headers['if-none-match'];
+    return {
+      request,
+      site,
+      origin,
+      query,
+      ifNoneMatch: typeof ifNoneMatch === 'string' ? ifNoneMatch : null,
+      ip: this.clientAddress(request),
+      started,
+    };
+  }
+
+  /** From memory alone, or not at all (false): nothing was counted then. */
+  private answerAnonymous(response: ServerResponse, read: Read): boolean {
+    const { context } = this.options;
+    const { site } = read;
+    const budgets = this.budgets(this.limits(site.settings), read.ip);
     const result = context.threads.readCached(
       site.id,
-      query,
-      typeof ifNoneMatch === 'string' ? ifNoneMatch : null,
+      read.query,
+      read.ifNoneMatch,
       // Counted in its budgets only when answered here; refused or to be decided in Redis: Fastify.
       () => context.rateLimiter.tryLocal(site.id, budgets) === null,
     );
     if (!result) return false;
-    // From here on the read is answered: count it where the hooks would.
+    this.send(response, read, result, null);
+    return true;
+  }
+
+  /**
+   * A signed-in read: the token checked, the rate limit decided, the reader's
+   * view of the thread. Not answered (false) when the token or the limit
+   * refuses it: Fastify then answers. A failure after the request was counted
+   * in its budgets sends it to Fastify too, where it counts again: rare, and on
+   * the safe side.
+   */
+  private async answerSignedIn(response: ServerResponse, read: Read, token: string): Promise<boolean> {
+    const { context } = this.options;
+    const { site } = read;
+    let viewer: AuthenticatedViewer;
+    try {
+      viewer = await context.auth.authenticate(site.id, token);
+    } catch {
+      return false;
+    }
+    const budgets = budgetsOf(viewer, 'reads', read.ip, this.limits(site.settings));
+    // A refusal is remembered: the route refuses it again from memory.
+    if ((await context.rateLimiter.check(site.id, budgets)) !== null || this.closing) return false;
+    const result = await context.threads.read(viewer, { ...read.query, ifNoneMatch: read.ifNoneMatch });
+    this.send(response, read, result, viewer.userId);
+    return true;
+  }
+
+  /** Sends the answer, and counts it where the hooks and the route would. */
+  private send(response: ServerResponse, read: Read, result: ThreadResult, userId: string | null): void {
+    const { context, metrics } = this.options;
+    const { site, request } = read;
     context.directory.noteSeen(site.id);
     context.usage.recordApiRequest(site.id);
-    context.usage.recordPageView(site.id, visitorOf(null, ip, request.headers['user-agent']));
+    context.usage.recordPageView(site.id, visitorOf(userId, read.ip, request.headers['user-agent']));
 
     const out: OutgoingHttpHeaders = {};
     for (const [name, value] of this.options.securityHeaders) out[name] = value;
-    out['access-control-allow-origin'] = origin;
+    out['access-control-allow-origin'] = read.origin;
     out['access-control-expose-headers'] = EXPOSED_HEADERS;
     Object.assign(out, THREAD_HEADERS);
     out.etag = result.etag;
@@ -169,9 +246,8 @@ export class CachedReads {
       for (let i = 0; i < body.length - 1; i++) response.write(body[i]);
     }
     response.end(body.at(-1));
-    metrics.record('GET', ROUTE, status, (performance.now() - started) / 1000);
+    metrics.record('GET', ROUTE, status, (performance.now() - read.started) / 1000);
     metrics.recordCachedRead();
-    return true;
   }
 
   /**

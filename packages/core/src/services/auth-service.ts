@@ -46,14 +46,10 @@ export class AuthService {
    * sign-out, a revocation or a ban reaches them too.
    */
   async checkSession(siteId: string, sessionId: string, userId: string): Promise<SessionState> {
-    const [sessionUser, user, banned] = await Promise.all([
-      this.deps.sessions.userOf(siteId, sessionId),
-      this.deps.users.get(siteId, userId),
-      this.deps.users.isBanned(siteId, userId),
-    ]);
+    const { owner, banned, user } = await this.deps.users.sessionState(siteId, sessionId, userId);
     // A ban also ends the sessions: say which, so the user is told why.
     if (banned) return { state: 'banned' };
-    if (sessionUser !== userId || !user) return { state: 'ended' };
+    if (owner !== userId || !user) return { state: 'ended' };
     return { state: 'active', user };
   }
 

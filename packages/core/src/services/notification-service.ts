@@ -94,8 +94,11 @@ export class NotificationService implements DigestComposer {
 
   /** Makes the notifications an event calls for. */
   async handle(event: DomainEvent): Promise<void> {
-    if (event.type === 'comment.created') await this.onCreated(event);
-    else if (event.type === 'comment.voted') await this.onVoted(event);
+    // Dated when it is heard of, not when its work is done: a reply and the upvote after it are
+    // listed in the order they happened, whichever took longer to look up.
+    const at = this.clock();
+    if (event.type === 'comment.created') await this.onCreated(event, at);
+    else if (event.type === 'comment.voted') await this.onVoted(event, at);
   }
 
   /** Resolves when every event received so far has been handled. */
@@ -139,7 +142,7 @@ export class NotificationService implements DigestComposer {
     return { siteName: site.name };
   }
 
-  private async onCreated(event: CreatedEvent): Promise<void> {
+  private async onCreated(event: CreatedEvent, at: number): Promise<void> {
     const { siteId, pageId, comment } = event;
     const authorId = comment.a;
     if (!authorId) return;
@@ -169,16 +172,16 @@ export class NotificationService implements DigestComposer {
     const from = { id: authorId, name: comment.n, avatar_url: comment.p };
     await Promise.all(
       [...recipients].map(([userId, type]) =>
-        this.notify(siteId, userId, { type, commentId: comment.i, pageId, from, text: comment.t }),
+        this.notify(siteId, userId, at, { type, commentId: comment.i, pageId, from, text: comment.t }),
       ),
     );
   }
 
-  private async onVoted(event: VotedEvent): Promise<void> {
+  private async onVoted(event: VotedEvent, at: number): Promise<void> {
     if (event.vote !== 'up' || event.authorId === event.voterId || !event.authorId) return;
     // Only moderators can vote on a shadow-banned author's comment; it is still not public.
     if (await this.deps.users.isShadowbanned(event.siteId, event.authorId)) return;
-    await this.notify(event.siteId, event.authorId, {
+    await this.notify(event.siteId, event.authorId, at, {
       type: 'upvote',
       commentId: event.commentId,
       pageId: event.pageId,
@@ -190,6 +193,7 @@ export class NotificationService implements DigestComposer {
   private async notify(
     siteId: string,
     userId: string,
+    at: number,
     what: {
       type: NotificationType;
       commentId: string;
@@ -211,7 +215,7 @@ export class NotificationService implements DigestComposer {
         type: what.type,
         comment_id: what.commentId,
         from: what.from?.id ?? '',
-        createdMs: Date.now(),
+        createdMs: at,
       },
       what.type === 'upvote' ? { seconds: UPVOTE_WINDOW_SECONDS } : undefined,
     );

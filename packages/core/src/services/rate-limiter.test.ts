@@ -50,6 +50,15 @@ async function send(rl: RateLimiter, siteId: string, budgets: RateBudget[], n: n
   return n;
 }
 
+/**
+ * Waits until Redis has answered every command sent so far on the test's connection (it answers
+ * in order: a PING sent now comes back after them) and what waits on those answers has run.
+ */
+async function answersSoFar(): Promise<void> {
+  await db.redis.ping();
+  await new Promise((resolve) => setImmediate(resolve));
+}
+
 describe('RateLimiter', () => {
   it('lets exactly the limit through, then refuses with the time until there is room again', async () => {
     const rl = limiter();
@@ -146,8 +155,8 @@ describe('RateLimiter', () => {
         waited++;
         expect(await rl.check(SITE, budgets)).toBeNull();
       }
-      // A busy server answers other requests while a renewal is out: give it a turn now and then.
-      if (i % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
+      // A busy server answers other requests while a renewal is out: now and then, let it come back.
+      if (i % 50 === 0) await answersSoFar();
     }
     // Only the first request had to wait for Redis; the grant (1 000 at most) was renewed ahead.
     expect(waited).toBe(1);
@@ -167,11 +176,29 @@ describe('RateLimiter', () => {
     for (let i = 0; i < 700; i++) {
       const local = rl.tryLocal(SITE, budget);
       if (local === null || (local === undefined && (await rl.check(SITE, budget)) === null)) allowed++;
-      if (i % 5 === 0) await new Promise((resolve) => setImmediate(resolve));
+      if (i % 5 === 0) await answersSoFar();
     }
     expect(allowed).toBe(600);
     await rl.flush();
     expect(await db.redis.hget(keys.rateLimit(SITE, 'reads', 'ip:203.0.113.8'), 'c')).toBe('600');
+  });
+
+  it('forgets the counters that hold nothing once reported; a budget its caller kept finds a new one', async () => {
+    const rl = limiter();
+    const kept = [reads('ip:203.0.113.20', 1000)];
+    expect(await send(rl, SITE, kept, 3)).toBe(3);
+    for (let i = 0; i < 20; i++) await rl.check(SITE, [reads(`ip:198.51.100.${i}`, 1000)]);
+    expect(rl.size).toBe(21);
+    // Reported, and their grants run out: nothing is left to keep.
+    await rl.flush();
+    expect(rl.size).toBe(21);
+    now += 1000;
+    await rl.flush();
+    expect(rl.size).toBe(0);
+    expect(await send(rl, SITE, kept, 2)).toBe(2);
+    expect(rl.size).toBe(1);
+    await rl.flush();
+    expect(await db.redis.hget(keys.rateLimit(SITE, 'reads', 'ip:203.0.113.20'), 'c')).toBe('5');
   });
 
   it('a budget of 0 is off: never refused, never stored', async () => {

@@ -1,7 +1,9 @@
-import { LRUCache } from 'lru-cache';
 import { ThreadKitError } from '../errors.js';
 import { RATE_LIMIT_WINDOW_MS, type RateBucket } from '../rate-limits.js';
 import type { RateLimitStore } from '../store/rate-limit-store.js';
+
+/** Most counters kept (one per site, budget and subject in use). */
+const MAX_COUNTERS = 100_000;
 
 /** Most counters one report script call carries. */
 const REPORT_BATCH = 500;
@@ -50,7 +52,7 @@ interface Counter {
   blockedUntil: number;
   /** The check in Redis under way for this subject, if any. */
   inflight: Promise<unknown> | null;
-  /** Dropped from the counters (least recently used): a budget that still points here looks it up again. */
+  /** Forgotten (`forgetIdle`): a budget that still points here looks it up again. */
   dropped: boolean;
 }
 
@@ -72,7 +74,12 @@ interface Counter {
  * itself usually fails with 503): a limiter outage must not be an API outage.
  */
 export class RateLimiter {
-  private readonly counters: LRUCache<string, Counter>;
+  /**
+   * The counters in use, in the order they were made. A plain map, swept after
+   * every report (`forgetIdle`) rather than an LRU: it holds only the subjects
+   * of the last moments, costs nothing while they are few, and a lookup is cheap.
+   */
+  private readonly counters = new Map<string, Counter>();
   private readonly clock: () => number;
   private readonly maxGrant: number;
   private readonly grantMs: number;
@@ -80,7 +87,7 @@ export class RateLimiter {
   /**
    * The counter each budget object was last found to, for callers that keep
    * their budgets (the cached reads keep them per client): no key to build and
-   * look up. Such a lookup does not refresh the counter's place in the LRU.
+   * look up.
    */
   private readonly byBudget = new WeakMap<RateBudget, Counter>();
   /** Counters with requests not yet reported, so a flush need not look at every counter. */
@@ -93,17 +100,13 @@ export class RateLimiter {
     this.clock = options.clock ?? Date.now;
     this.maxGrant = options.maxGrant ?? 1000;
     this.grantMs = options.grantMs ?? 1000;
-    this.counters = new LRUCache<string, Counter>({
-      max: 100_000,
-      // A forgotten counter still owes its pending requests to Redis.
-      dispose: (counter) => {
-        counter.dropped = true;
-        this.owing.delete(counter);
-        if (counter.pending > 0) void this.report([counter]).catch(() => {});
-      },
-    });
     this.timer = setInterval(() => void this.flush(), options.flushIntervalMs ?? 1000);
     this.timer.unref();
+  }
+
+  /** How many counters this instance holds now: the subjects of the last moments. */
+  get size(): number {
+    return this.counters.size;
   }
 
   /**
@@ -238,6 +241,35 @@ export class RateLimiter {
     const owing = [...this.owing].filter((c) => c.pending > 0);
     this.owing.clear();
     await this.report(owing).catch((error) => this.options.onFlushError?.(error));
+    this.forgetIdle();
+  }
+
+  /**
+   * Forgets the counters that hold nothing any more: nothing to report, no
+   * check out, no grant or block still running. With `room`, when the map is
+   * full, it then also forgets the oldest of the rest (reporting what they owe)
+   * until a tenth of it is free, so a flood of new subjects sweeps once per
+   * ten thousand, not on every one.
+   */
+  private forgetIdle(room = false): void {
+    const now = this.clock();
+    for (const [key, c] of this.counters) {
+      if (c.pending === 0 && !c.inflight && c.grantUntil <= now && c.blockedUntil <= now) this.forget(key, c);
+    }
+    if (!room) return;
+    const owing: Counter[] = [];
+    for (const [key, c] of this.counters) {
+      if (this.counters.size <= MAX_COUNTERS * 0.9) break;
+      this.forget(key, c);
+      if (c.pending > 0) owing.push(c);
+    }
+    void this.report(owing).catch((error) => this.options.onFlushError?.(error));
+  }
+
+  private forget(key: string, counter: Counter): void {
+    counter.dropped = true;
+    this.counters.delete(key);
+    this.owing.delete(counter);
   }
 
   /** Stops the report timer and reports what is pending. */
@@ -252,6 +284,7 @@ export class RateLimiter {
       const key = `${siteId}|${budget.bucket}|${budget.subject}`;
       counter = this.counters.get(key);
       if (!counter) {
+        if (this.counters.size >= MAX_COUNTERS) this.forgetIdle(true);
         counter = {
           siteId,
           ...budget,

@@ -75,8 +75,9 @@ const VIEWS_REFRESH_MS = 1000;
 interface CachedThread {
   version: number;
   epoch: number;
-  /** The ids in the thread, for a signed-in reader's votes. */
+  /** The ids in the thread, for a signed-in reader's votes (and as a set, made on the first such read). */
   ids: string[];
+  idSet: Set<string> | null;
   /** The JSON members that depend only on the thread's content, serialised and encoded once, without the closing brace. */
   members: Buffer;
   /** The whole response as last built, and when; rebuilt when the view count it shows is a second old. */
@@ -141,6 +142,7 @@ export class ThreadReader {
         version: thread.version,
         epoch: thread.epoch,
         ids: thread.comments.map((c) => c.i),
+        idSet: null,
         members: Buffer.from(threadMembers(thread, tree, query.sort)),
         body: null,
         builtAt: 0,
@@ -156,16 +158,15 @@ export class ThreadReader {
     }
 
     // Most signed-in readers have nothing hidden on the page: their votes are asked for at the same time.
-    const ids = entry.ids;
-    const [hidden, votes] = await Promise.all([
-      this.store.hidden(
-        viewer.siteId,
-        query.page.id,
-        { userId: viewer.userId, moderator: isModerator(viewer) },
-        MAX_HIDDEN_SHOWN,
-      ),
-      viewer.userId ? this.store.votesOf(viewer.siteId, viewer.userId, ids) : null,
-    ]);
+    entry.idSet ??= new Set(entry.ids);
+    const { hidden, votes } = await this.store.readerOverlay(
+      viewer.siteId,
+      query.page.id,
+      { userId: viewer.userId, moderator: isModerator(viewer) },
+      MAX_HIDDEN_SHOWN,
+      entry.ids,
+      entry.idSet,
+    );
     if (hidden.length === 0) {
       return {
         notModified: false,

@@ -391,21 +391,63 @@ export class CommentStore {
     siteId: string,
     userId: string,
     commentIds: readonly string[],
+    /** The same ids as a set, when the caller keeps one (a cached thread's). */
+    wanted: ReadonlySet<string> = new Set(commentIds),
   ): Promise<Map<string, VoteDirection>> {
-    const votes = new Map<string, VoteDirection>();
-    if (commentIds.length === 0) return votes;
+    if (commentIds.length === 0) return new Map();
     const key = keys.userVotes(siteId, userId);
     const all = await runScript(this.redis, 'votesOn', [key], [commentIds.length]).catch(translateRedisError);
+    return this.votesAmong(key, all, commentIds, wanted);
+  }
+
+  /**
+   * What a signed-in thread read adds to the shared thread, in one script call
+   * (`reader_overlay.lua`): the newest hidden comments the viewer may see (as
+   * `hidden` gives them) and, with an account, their votes among `commentIds`
+   * (as `votesOf`).
+   */
+  async readerOverlay(
+    siteId: string,
+    pageId: string,
+    viewer: { userId: string | null; moderator: boolean },
+    max: number,
+    commentIds: readonly string[],
+    wanted: ReadonlySet<string>,
+  ): Promise<{ hidden: StoredComment[]; votes: Map<string, VoteDirection> | null }> {
+    const { userId } = viewer;
+    if (!viewer.moderator && userId === null) return { hidden: [], votes: null };
+    const index = viewer.moderator
+      ? keys.pageHidden(siteId, pageId)
+      : keys.pageHiddenBy(siteId, pageId, userId!);
+    const votesKey = userId === null ? null : keys.userVotes(siteId, userId);
+    const [ids, all] = await runScript(this.redis, 'readerOverlay', votesKey ? [index, votesKey] : [index], [
+      max,
+      commentIds.length,
+    ]).catch(translateRedisError);
+    const [hidden, votes] = await Promise.all([
+      this.getMany(siteId, ids),
+      votesKey ? this.votesAmong(votesKey, all ?? null, commentIds, wanted) : null,
+    ]);
+    return { hidden, votes };
+  }
+
+  /** Votes from `votes_on.lua`'s answer: all the user's (the ones wanted are kept), or null, and then by id. */
+  private async votesAmong(
+    key: string,
+    all: string[] | null,
+    commentIds: readonly string[],
+    wanted: ReadonlySet<string>,
+  ): Promise<Map<string, VoteDirection>> {
+    const votes = new Map<string, VoteDirection>();
     if (all === null) {
+      if (commentIds.length === 0) return votes;
       const values = await this.redis.hmget(key, ...commentIds).catch(translateRedisError);
       values.forEach((value, i) => {
         if (value) votes.set(commentIds[i]!, value === 'u' ? 'up' : 'down');
       });
       return votes;
     }
-    if (all.length === 0) return votes;
     // The user's votes on other pages are in the answer too.
-    const wanted = new Set(commentIds);
     for (let i = 0; i < all.length; i += 2) {
       const id = all[i]!;
       if (wanted.has(id)) votes.set(id, all[i + 1] === 'u' ? 'up' : 'down');

@@ -7,10 +7,17 @@ export type RedisClient = Redis | Cluster;
 /**
  * Fail fast instead of queueing: while Redis is unreachable a request gets a
  * 503 at once rather than hanging, and the client reconnects in the background.
+ *
+ * No auto-pipelining: it gathers each tick's commands into a pipeline of its
+ * own, which under load cost more than the writes it saved (signed-in reads
+ * 0.139 → 0.121 ms of CPU, votes at 500/s p99 13 → 3 ms, posts 2 450 → 2 780/s
+ * in `npm run bench`). Commands sent together still travel together: Redis
+ * answers them in order on the one connection, and what must be read at once
+ * is one script or an explicit pipeline.
  */
 const COMMON: RedisOptions = {
   enableOfflineQueue: false,
-  enableAutoPipelining: true,
+  enableAutoPipelining: false,
   maxRetriesPerRequest: 1,
   connectTimeout: 5000,
   retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2000),
@@ -22,7 +29,7 @@ export function createRedis(config: RedisConfig, overrides: RedisOptions = {}): 
   if (config.clusterNodes.length > 0) {
     client = new Cluster(config.clusterNodes, {
       enableOfflineQueue: false,
-      enableAutoPipelining: true,
+      enableAutoPipelining: false,
       redisOptions: { ...COMMON, ...overrides },
       clusterRetryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2000),
     });

@@ -47,6 +47,8 @@ const FILES = {
   listNotifications: 'list_notifications.lua',
   addCommenter: 'add_commenter.lua',
   votesOn: 'votes_on.lua',
+  sessionState: 'session_state.lua',
+  readerOverlay: 'reader_overlay.lua',
 } as const;
 
 export type ScriptName = keyof typeof FILES;
@@ -84,6 +86,8 @@ export interface ScriptResults {
   listNotifications: [unread: number, ...rows: (string | number)[]];
   addCommenter: number;
   votesOn: string[] | null;
+  sessionState: [owner: string, banned: number, ...fields: (string | null)[]];
+  readerOverlay: [hidden: string[], votes?: string[] | null];
   readNotifications: number;
   claimMail: string | null;
   retryMail: number;

@@ -46,11 +46,6 @@ export class SessionStore {
     return started === 1 ? { sessionId, refreshToken } : null;
   }
 
-  /** The session's user id, or null when it has ended. */
-  async userOf(siteId: string, sessionId: string): Promise<string | null> {
-    return this.redis.hget(keys.session(siteId, sessionId), 'uid').catch(translateRedisError);
-  }
-
   /** Exchanges a refresh token for a new one; reuse of an old token revokes the session. */
   async rotate(
     siteId: string,

@@ -19,6 +19,27 @@ const FIELDS = [
 
 const flag = (value: boolean) => (value ? 1 : 0);
 
+/** A user from their hash's FIELDS, in order; null when the account is gone. */
+function fromFields(userId: string, values: readonly (string | null | undefined)[]): User | null {
+  const [name, avatar, karma, role, guest, created, email, phone, emailVerified, phoneVerified, notify] =
+    values;
+  if (name === null || name === undefined) return null;
+  return {
+    id: userId,
+    name,
+    avatar_url: avatar || null,
+    karma: Number(karma ?? 0),
+    role: (role as User['role']) || 'user',
+    guest: guest === '1',
+    created_at: Number(created ?? 0),
+    email: email || null,
+    phone: phone || null,
+    email_verified: emailVerified === '1',
+    phone_verified: phoneVerified === '1',
+    email_notifications: notify === '1',
+  };
+}
+
 function toFields(user: User): Record<string, string | number> {
   return {
     name: user.name,
@@ -81,23 +102,26 @@ export class UserStore {
 
   async get(siteId: string, userId: string): Promise<User | null> {
     const values = await this.redis.hmget(keys.user(siteId, userId), ...FIELDS).catch(translateRedisError);
-    const [name, avatar, karma, role, guest, created, email, phone, emailVerified, phoneVerified, notify] =
-      values;
-    if (name === null || name === undefined) return null;
-    return {
-      id: userId,
-      name,
-      avatar_url: avatar || null,
-      karma: Number(karma ?? 0),
-      role: (role as User['role']) || 'user',
-      guest: guest === '1',
-      created_at: Number(created ?? 0),
-      email: email || null,
-      phone: phone || null,
-      email_verified: emailVerified === '1',
-      phone_verified: phoneVerified === '1',
-      email_notifications: notify === '1',
-    };
+    return fromFields(userId, values);
+  }
+
+  /**
+   * What a signed-in request checks, in one script call (`session_state.lua`):
+   * whose the session is (null once it has ended), whether the user is banned,
+   * and the user (null when the account is gone).
+   */
+  async sessionState(
+    siteId: string,
+    sessionId: string,
+    userId: string,
+  ): Promise<{ owner: string | null; banned: boolean; user: User | null }> {
+    const [owner, banned, ...values] = await runScript(
+      this.redis,
+      'sessionState',
+      [keys.session(siteId, sessionId), keys.user(siteId, userId), keys.banned(siteId)],
+      [userId, ...FIELDS],
+    ).catch(translateRedisError);
+    return { owner: owner || null, banned: banned === 1, user: fromFields(userId, values) };
   }
 
   async update(

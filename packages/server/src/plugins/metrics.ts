@@ -21,7 +21,7 @@ export class HttpMetrics {
   });
   private readonly cachedReads = new Counter({
     name: 'threadkit_http_cached_reads_total',
-    help: 'Anonymous thread reads answered from the shared cache before routing (also counted in threadkit_http_requests_total).',
+    help: 'Thread reads answered before routing, from the shared thread (also counted in threadkit_http_requests_total).',
     registers: [this.registry],
   });
   readonly redisErrors = new Counter({
