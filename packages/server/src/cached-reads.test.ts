@@ -295,6 +295,26 @@ describe('cached reads and the rate limit', () => {
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     expect(refused.headers['access-control-allow-origin']).toBe(TEST_ORIGIN);
   });
+
+  it("counts a guest's reads in their own budget and their address's", async () => {
+    const [ann, bob] = [await api.guest('Ann'), await api.guest('Bob')];
+    const as = (token: string, address: string) => ({
+      projectid: api.site.publicKey,
+      origin: TEST_ORIGIN,
+      authorization: `Bearer ${token}`,
+      'x-forwarded-for': address,
+    });
+    const before = await cachedReads(base);
+    const statuses: number[] = [];
+    for (let i = 0; i < 31; i++)
+      statuses.push((await request(base, LIST, as(ann.token, '198.51.100.7'))).status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(30);
+    expect(statuses.at(-1)).toBe(429);
+    expect(await cachedReads(base)).toBeGreaterThan(before);
+    // Bob shares Ann's address, whose budget she spent; from another one he reads.
+    expect((await request(base, LIST, as(bob.token, '198.51.100.7'))).status).toBe(429);
+    expect((await request(base, LIST, as(bob.token, '198.51.100.8'))).status).toBe(200);
+  });
 });
 
 /** A log stream that keeps what is written to it, in `lines`. */

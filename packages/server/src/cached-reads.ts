@@ -22,12 +22,13 @@ import { illFormedTextAt, validatorCompiler } from './validation.js';
 
 const PATH = '/v1/comments';
 const ROUTE = '/v1/comments';
-const ANONYMOUS = { role: 'anonymous', userId: null, user: null } as const;
+type BudgetViewer = Parameters<typeof budgetsOf>[0];
+const ANONYMOUS: BudgetViewer = { role: 'anonymous', userId: null, user: null };
 /** Query strings worked out and kept (`prepare`): the pages being read right now. */
 const MAX_PREPARED = 1000;
 
-/** Client addresses whose budgets are kept (`budgets`): the readers of the last moments. */
-const MAX_ADDRESSES = 10_000;
+/** Readers whose budgets are kept (`budgets`): those of the last moments. */
+const MAX_READERS = 10_000;
 
 type PageQuery = Omit<ThreadQuery, 'ifNoneMatch'>;
 
@@ -202,7 +203,7 @@ export class CachedReads {
     } catch {
       return false;
     }
-    const budgets = budgetsOf(viewer, 'reads', read.ip, this.limits(site.settings));
+    const budgets = this.budgets(this.limits(site.settings), read.ip, viewer);
     // A refusal is remembered: the route refuses it again from memory.
     if ((await context.rateLimiter.check(site.id, budgets)) !== null || this.closing) return false;
     const result = await context.threads.read(viewer, { ...read.query, ifNoneMatch: read.ifNoneMatch });
@@ -272,18 +273,23 @@ export class CachedReads {
     return query;
   }
 
-  /** An anonymous read's budgets, kept per client address (the limiter then finds their counters at once). */
-  private budgets(limits: RateLimits, ip: string): RateBudget[] {
-    let byAddress = this.budgetsByLimits.get(limits);
-    if (!byAddress) {
-      byAddress = new Map();
-      this.budgetsByLimits.set(limits, byAddress);
+  /**
+   * A read's budgets (`budgetsOf`), kept per reader: a client address, or a
+   * user (with their address, for a guest, whose reads count in both). The
+   * limiter then finds their counters at once.
+   */
+  private budgets(limits: RateLimits, ip: string, viewer: BudgetViewer = ANONYMOUS): RateBudget[] {
+    let byReader = this.budgetsByLimits.get(limits);
+    if (!byReader) {
+      byReader = new Map();
+      this.budgetsByLimits.set(limits, byReader);
     }
-    let budgets = byAddress.get(ip);
+    const reader = viewer.userId === null ? ip : `${viewer.userId}\n${viewer.user?.guest ? ip : ''}`;
+    let budgets = byReader.get(reader);
     if (!budgets) {
-      budgets = budgetsOf(ANONYMOUS, 'reads', ip, limits);
-      if (byAddress.size >= MAX_ADDRESSES) byAddress.clear();
-      byAddress.set(ip, budgets);
+      budgets = budgetsOf(viewer, 'reads', ip, limits);
+      if (byReader.size >= MAX_READERS) byReader.clear();
+      byReader.set(reader, budgets);
     }
     return budgets;
   }
