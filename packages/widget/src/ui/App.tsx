@@ -25,7 +25,7 @@ import { useLazy } from './lazy.js';
 import { Skeleton } from './Skeleton.js';
 import { rememberSort, storedSort } from './sort.js';
 
-export interface AppConfig {
+interface AppConfig {
   apiUrl: string;
   wsUrl: string;
   projectId: string;

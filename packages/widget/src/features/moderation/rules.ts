@@ -1,7 +1,7 @@
 import type { Comment } from '../../types.js';
 
 /** What a moderator's tools offer on one comment. */
-export interface Allowed {
+interface Allowed {
   /** Held for review (pending) or rejected: it can be approved. */
   held: boolean;
   pinned: boolean;

@@ -93,7 +93,7 @@ export function parseCode(text: string): string | null {
 
 type Errors = SignInStrings['errors'];
 /** The plain-words messages (the ones that are strings, not functions of a provider). */
-export type Problem = { [K in keyof Errors]: Errors[K] extends string ? K : never }[keyof Errors];
+type Problem = { [K in keyof Errors]: Errors[K] extends string ? K : never }[keyof Errors];
 
 /** A form the reader filled in wrongly, found before asking the API. */
 export class InputProblem extends Error {
@@ -184,7 +184,7 @@ export function problemOf(error: unknown, action: Action): Problem {
 }
 
 /** The callback page's message (`{type: 'threadkit:auth', token, refresh_token, user}` or `{…, error}`). */
-export type AuthMessage = (Tokens & { type: 'threadkit:auth' }) | { type: 'threadkit:auth'; error: string };
+type AuthMessage = (Tokens & { type: 'threadkit:auth' }) | { type: 'threadkit:auth'; error: string };
 
 /** Whether posted data has the callback page's shape: any window can post anything, so every field is checked. */
 export function isAuthMessage(data: unknown): data is AuthMessage {
