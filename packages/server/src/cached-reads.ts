@@ -46,7 +46,7 @@ interface Read {
   started: number;
 }
 
-export interface CachedReadsOptions {
+interface CachedReadsOptions {
   context: AppContext;
   metrics: HttpMetrics;
   /** The security headers every response carries (plugins/security-headers.ts). */

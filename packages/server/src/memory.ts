@@ -32,7 +32,7 @@ async function collect(): Promise<void> {
   }
 }
 
-export interface IdleReleaseOptions {
+interface IdleReleaseOptions {
   /** How often the event loop's utilisation is looked at (ms). */
   intervalMs?: number;
   /** Utilisation (0–1) over an interval at or above which the process counts as busy. */

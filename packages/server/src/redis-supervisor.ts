@@ -46,7 +46,7 @@ export function findRedisServer(): string | null {
 }
 
 /** Returns the redis-server binary, installing it via apt-get when allowed; otherwise throws with the command to run. */
-export function ensureRedisServer(log: (msg: string) => void, install = true): string {
+function ensureRedisServer(log: (msg: string) => void, install = true): string {
   const found = findRedisServer();
   if (found) return found;
 

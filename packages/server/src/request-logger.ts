@@ -23,7 +23,7 @@ export function requestLogger(
  * child copies the logger and serialises its bindings, which for a cached read
  * that logs nothing at `warn` was several per cent of its CPU.
  */
-export class RequestLogger implements FastifyBaseLogger {
+class RequestLogger implements FastifyBaseLogger {
   private made: Logger | null = null;
 
   constructor(

@@ -19,7 +19,7 @@ export const ErrorSchema = Type.Object(
   { $id: 'Error', description: 'Every error response.' },
 );
 
-export const ErrorRef = Type.Unsafe<Static<typeof ErrorSchema>>({ $ref: 'Error#' });
+const ErrorRef = Type.Unsafe<Static<typeof ErrorSchema>>({ $ref: 'Error#' });
 
 export const UserSchema = Type.Object(
   {

@@ -2,10 +2,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { listenLocal } from './listen.js';
 
 /** How the double answers one comment check. */
-export type AkismetAnswer = 'ham' | 'spam' | 'discard' | 'error' | 'hang';
+type AkismetAnswer = 'ham' | 'spam' | 'discard' | 'error' | 'hang';
 
 /** One comment check the double received: its form fields. */
-export interface AkismetCheck {
+interface AkismetCheck {
   form: Record<string, string>;
   contentType: string | undefined;
   answer: AkismetAnswer | 'invalid' | 'missing';
@@ -24,7 +24,7 @@ export interface AkismetDouble {
 
 /** The author name and e-mail Akismet documents as always spam. */
 export const AKISMET_SPAM_AUTHOR = 'viagra-test-123';
-export const AKISMET_SPAM_EMAIL = 'akismet-guaranteed-spam@example.com';
+const AKISMET_SPAM_EMAIL = 'akismet-guaranteed-spam@example.com';
 
 /**
  * A local HTTP server speaking the part of Akismet's REST API that checks a

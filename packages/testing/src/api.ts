@@ -17,7 +17,7 @@ export const TEST_ORIGIN = 'https://blog.example.com';
 /** The harness's default `RATE_LIMITS`: every budget far above what a test sends. */
 export const GENEROUS_RATE_LIMITS = 'reads=1000000,writes=1000000,auth=1000000,key=1000000';
 
-export interface TestSite {
+interface TestSite {
   id: string;
   publicKey: string;
   secretKey: string;
@@ -171,7 +171,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
   };
 }
 
-export interface PageSubscription {
+interface PageSubscription {
   /** Messages received so far, parsed. */
   messages: {
     audience: { public: boolean; user_id?: string };

@@ -1,7 +1,7 @@
 import { type Browser, chromium } from 'playwright-core';
 
 /** Debian's Chromium (`apt-get install chromium`), headless, as CI installs it. */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** A headless Chromium for end-to-end tests; no network beyond loopback is ever needed. */
 export function launchChromium(): Promise<Browser> {

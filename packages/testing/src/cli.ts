@@ -37,7 +37,7 @@ export async function cliEnv(extra: Record<string, string>): Promise<NodeJS.Proc
   };
 }
 
-export interface RunningCli {
+interface RunningCli {
   child: ChildProcess;
   output: () => string;
   exited: Promise<number | null>;

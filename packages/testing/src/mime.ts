@@ -4,7 +4,7 @@
  * tests need no mail-parsing dependency.
  */
 
-export interface ParsedMessage {
+interface ParsedMessage {
   /** Header names lower-cased, values unfolded and decoded; repeated headers keep the first. */
   headers: Map<string, string>;
   /** The text/plain part, decoded ('' when there is none). */

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { listenLocal } from './listen.js';
 
 /** The categories of OpenAI's omni-moderation models. */
-export const MODERATION_CATEGORIES = [
+const MODERATION_CATEGORIES = [
   'harassment',
   'harassment/threatening',
   'hate',
@@ -19,9 +19,9 @@ export const MODERATION_CATEGORIES = [
 ] as const;
 
 /** How the double answers: the flagged categories (none: not flagged), a failure, or no answer. */
-export type ModerationAnswer = { flagged: string[] } | 'error' | 'hang';
+type ModerationAnswer = { flagged: string[] } | 'error' | 'hang';
 
-export interface ModerationRequest {
+interface ModerationRequest {
   authorization: string | undefined;
   body: { model?: string; input?: unknown };
 }

@@ -18,7 +18,7 @@ export interface OidcClaims {
  */
 export type OidcDecision = ({ signInAs: string } | { deny: true }) & { until?: Promise<unknown> };
 
-export interface OidcProviderOptions {
+interface OidcProviderOptions {
   /** The API's public URL (`PUBLIC_URL`): each client's redirect URI is `<appUrl>/v1/auth/<name>/callback`. */
   appUrl: string;
   /** Also plays Google (`GOOGLE_ISSUER` points here). */

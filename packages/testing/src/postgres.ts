@@ -127,16 +127,7 @@ export async function startPostgres(): Promise<PostgresServerHandle> {
   };
 }
 
-/** Whether `initdb` and `postgres` can be found: the newest installed major version wins. */
-export function postgresAvailable(): boolean {
-  try {
-    postgresBin();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
+/** Where `initdb` and `postgres` are: the newest installed major version wins. */
 function postgresBin(): string {
   const root = '/usr/lib/postgresql';
   const versions = existsSync(root)

@@ -21,7 +21,7 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-export interface ConnectOptions {
+interface ConnectOptions {
   token?: string;
   projectId?: string;
   /** null: no Origin header. */
@@ -81,7 +81,7 @@ export async function startTestGateway(
   };
 }
 
-export interface WireMessage {
+interface WireMessage {
   jsonrpc: '2.0';
   method: string;
   // biome-ignore lint/suspicious/noExplicitAny: tests read whatever the server sent
@@ -98,7 +98,7 @@ const serverSchemas = (() => {
 })();
 
 /** Why a message from the server breaks the protocol's schemas, or null when it keeps them. */
-export function protocolViolation(message: WireMessage): string | null {
+function protocolViolation(message: WireMessage): string | null {
   if (message.jsonrpc !== '2.0') return `not JSON-RPC 2.0: ${JSON.stringify(message)}`;
   const validate = serverSchemas.get(message.method);
   if (!validate) return `unknown method ${message.method}`;

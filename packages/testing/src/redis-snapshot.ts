@@ -14,9 +14,9 @@ import type { Redis } from 'ioredis';
  */
 
 /** Bytes as JSON carries them: the text when they are valid UTF-8, else base64. */
-export type SnapshotBytes = string | { base64: string };
+type SnapshotBytes = string | { base64: string };
 
-export interface SnapshotStream {
+interface SnapshotStream {
   /** Entry id and its fields and values, alternating. */
   entries: [id: string, fields: SnapshotBytes[]][];
   /** The id the next `XADD *` must exceed; may be past the last entry when entries were deleted. */
@@ -271,7 +271,7 @@ function streamCommands(key: Buffer, stream: SnapshotStream): Command[] {
   return commands;
 }
 
-export interface RestoreOptions {
+interface RestoreOptions {
   /** Replace keys the target already has, instead of refusing a non-empty database. */
   overwrite?: boolean;
 }

@@ -4,7 +4,7 @@ import { parseMessage } from './mime.js';
 import { eventually } from './wait.js';
 
 /** One message the test SMTP server accepted. */
-export interface ReceivedEmail {
+interface ReceivedEmail {
   /** Position in `messages` (0, 1, 2, … in arrival order). */
   seq: number;
   /** The From header, decoded (e.g. `ThreadKit <no-reply@example.com>`). */

@@ -5,7 +5,7 @@ import { extractCode, type WaitOptions } from './smtp.js';
 import { eventually } from './wait.js';
 
 /** One text message the double accepted. */
-export interface ReceivedSms {
+interface ReceivedSms {
   seq: number;
   /** The message resource's id (`SM…`). */
   sid: string;
@@ -18,7 +18,7 @@ export interface ReceivedSms {
 }
 
 /** One request the double refused, and why (Twilio's error code). */
-export interface RefusedSmsRequest {
+interface RefusedSmsRequest {
   status: number;
   code: number;
   path: string;

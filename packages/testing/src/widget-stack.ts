@@ -37,14 +37,14 @@ export interface StoredSession {
   user: { id: string; name: string; guest: boolean };
 }
 
-export interface SignedInGuest {
+interface SignedInGuest {
   id: string;
   name: string;
   token: string;
   refreshToken: string;
 }
 
-export interface WidgetStackOptions extends TestApiOptions {
+interface WidgetStackOptions extends TestApiOptions {
   /**
    * The port the HTTP API listens on (default: any free one). OAuth providers send
    * the popup back to a fixed `PUBLIC_URL`, so a test of them picks the port first.

@@ -6,7 +6,7 @@ const PAUSED: WebSocketErrorCode = 'unavailable';
 
 export type LiveStatus = 'connecting' | 'live' | 'paused';
 
-export interface LiveOptions {
+interface LiveOptions {
   /** `ws(s)://host[:port]`, without `/ws`. */
   url: string;
   projectId: string;

@@ -7,7 +7,7 @@ interface AddressState {
   refilledAt: number;
 }
 
-export interface AddressLimits {
+interface AddressLimits {
   maxConnections: number;
   maxConnectionsPerAddress: number;
   replayEventsPerMinute: number;

@@ -16,7 +16,7 @@ import { ProtocolError } from './protocol.js';
 /** The largest sequence number of a Redis stream id. */
 const MAX_SEQUENCE = '18446744073709551615';
 
-export interface ClientMessageOptions {
+interface ClientMessageOptions {
   maxSubscriptions: number;
   /** A connection's typing is relayed at most this often per page (ms); clients repeat it every second. */
   typingRelayMs: number;

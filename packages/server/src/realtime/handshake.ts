@@ -20,7 +20,7 @@ export type HandshakeOutcome =
   /** A bad token: the connection opens, is told why, and closes with this code. */
   | { siteId: string; identity?: never; refusal: { close: number; message: string } };
 
-export interface HandshakeDeps {
+interface HandshakeDeps {
   sites: SiteDirectory;
   auth: AuthService;
   metrics: GatewayMetrics;

@@ -2,7 +2,7 @@ import type { PresenceSnapshot, PresenceTiming, RealtimeStore } from '@threadkit
 import type { Connection } from './connection.js';
 import type { Room } from './hub.js';
 
-export interface PresenceOptions {
+interface PresenceOptions {
   /** A member expires this long after its instance last refreshed it (ms). */
   ttlMs: number;
   /** How many signed-in users a presence snapshot lists. */

@@ -3,7 +3,7 @@ import type { AppContext } from '../context.js';
 import { isWidgetBuilt } from './widget.js';
 
 /** The thread the demo page shows; its comments are kept like any other page's. */
-export const DEMO_PAGE_KEY = 'demo-article';
+const DEMO_PAGE_KEY = 'demo-article';
 
 const STYLE = `
   :root { color-scheme: light dark; --bg: #fbfaf7; --fg: #1f2328; --muted: #5b616b; --rule: #e3e0d8; --link: #0b57d0; --code: #efece4; }

@@ -11,7 +11,7 @@ import type { AppContext } from '../context.js';
 export const DEFAULT_WIDGET_DIR = fileURLToPath(new URL('../../../widget/dist/', import.meta.url));
 
 /** The text in the built embed.js that stands for the gateway's public base URL. */
-export const WS_URL_PLACEHOLDER = '__THREADKIT_WS_URL__';
+const WS_URL_PLACEHOLDER = '__THREADKIT_WS_URL__';
 
 const NOT_BUILT = 'The widget is not built yet: run npm run build.';
 /** A flat file name: no slash, so nothing outside dist/widget can be named. */

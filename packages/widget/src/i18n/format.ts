@@ -6,7 +6,7 @@
  */
 
 /** The forms of a counted phrase by CLDR plural category; `#` stands for the number. A `0` form wins for exactly zero. */
-export type PluralForms = { [category in Intl.LDMLPluralRule]?: string } & { other: string; 0?: string };
+type PluralForms = { [category in Intl.LDMLPluralRule]?: string } & { other: string; 0?: string };
 
 /** `count(n, forms)`: the form `lang`'s plural rules pick for `n` (e.g. Arabic: zero, one, two, few, many, other). */
 export function plural(lang: string): (n: number, forms: PluralForms) => string {

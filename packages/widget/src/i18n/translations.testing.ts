@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { LANGUAGES, type LanguageLoaders } from './index.js';
 
 /** Every key, nested ones as `group.key`. */
-export function keysOf(strings: object, prefix = ''): string[] {
+function keysOf(strings: object, prefix = ''): string[] {
   return Object.entries(strings)
     .flatMap(([key, value]) =>
       value && typeof value === 'object' ? keysOf(value, `${prefix}${key}.`) : [`${prefix}${key}`],

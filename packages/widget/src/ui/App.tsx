@@ -23,8 +23,9 @@ import { type CommentActions, CommentItem } from './CommentItem.js';
 import { Composer } from './Composer.js';
 import { useLazy } from './lazy.js';
 import { Skeleton } from './Skeleton.js';
+import { rememberSort, storedSort } from './sort.js';
 
-export interface AppConfig {
+interface AppConfig {
   apiUrl: string;
   wsUrl: string;
   projectId: string;
@@ -35,8 +36,6 @@ export interface AppConfig {
   overrides?: StringOverrides;
 }
 
-const SORT_KEY = 'threadkit:sort';
-
 /** The dialogs, each in its feature's chunk, fetched the first time it is opened. */
 const PANELS: Record<Panel, () => Promise<ComponentType<PanelProps>>> = {
   signIn: () => import('../features/signin/index.js').then((m) => m.SignInDialog),
@@ -45,15 +44,6 @@ const PANELS: Record<Panel, () => Promise<ComponentType<PanelProps>>> = {
 };
 /** Typing is sent about once a second while the user types (`api.md`). */
 const TYPING_EVERY_MS = 1000;
-
-function storedSort(): Sort {
-  try {
-    const value = localStorage.getItem(SORT_KEY);
-    return SORTS.includes(value as Sort) ? (value as Sort) : 'new';
-  } catch {
-    return 'new';
-  }
-}
 
 /** The whole widget: the thread, the comment box and live updates. */
 export function App({ config }: { config: AppConfig }) {
@@ -173,11 +163,7 @@ export function App({ config }: { config: AppConfig }) {
   }, [thread.typing]);
 
   const changeSort = (sort: Sort) => {
-    try {
-      localStorage.setItem(SORT_KEY, sort);
-    } catch {
-      // Not remembered; still applied.
-    }
+    rememberSort(sort);
     setThread((current) => ({ ...current, sort }));
     void load(sort);
   };

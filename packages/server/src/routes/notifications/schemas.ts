@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { NOTIFICATION_ID_PATTERN, NOTIFICATIONS_KEPT, NotificationSchema } from '@threadkit/core';
 
-export const MAX_NOTIFICATIONS_PAGE = 100;
+const MAX_NOTIFICATIONS_PAGE = 100;
 
 export const ListQuery = Type.Object({
   offset: Type.Optional(

@@ -3,7 +3,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import { useElementId } from '../ids.js';
 import styles from './ask.css?inline';
 
-export interface AskProps {
+interface AskProps {
   question: string;
   confirmLabel: string;
   cancelLabel: string;

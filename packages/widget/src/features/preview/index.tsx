@@ -5,7 +5,7 @@ import type { FeatureContext } from '../context.js';
 import { loaders, type PreviewStrings } from './i18n/index.js';
 import styles from './preview.css?inline';
 
-export interface PreviewProps {
+interface PreviewProps {
   ctx: FeatureContext;
   text: string;
 }

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ApiError, type ApiErrorCode } from '../../api.js';
 import { en } from './i18n/en.js';
 import {
+  Fields,
+  furtherSteps,
   InputProblem,
   isAuthMessage,
   oauthProblem,
@@ -9,6 +11,7 @@ import {
   parseCode,
   parseLogin,
   problemOf,
+  splitMethods,
   takeFreshLink,
 } from './logic.js';
 
@@ -149,4 +152,57 @@ it('takeFreshLink gives a link once, and only while it is fresh', () => {
   expect(takeFreshLink(links, 'google', 1_000 + 60_000)).toBeNull();
   expect(takeFreshLink(links, 'corp', 1_000 + 10 * 60_000)).toBeNull();
   expect(links.size).toBe(0);
+});
+
+it('splitMethods puts the forms in the order they are shown, and leaves the providers', () => {
+  expect(splitMethods(['google', 'guest', 'email_code', 'password', 'corp'])).toEqual({
+    forms: ['password', 'email_code', 'guest'],
+    providers: ['google', 'corp'],
+  });
+  expect(splitMethods(['guest'])).toEqual({ forms: ['guest'], providers: [] });
+});
+
+it('furtherSteps links the first step to the forms it does not show', () => {
+  expect(furtherSteps(['password', 'email_code', 'guest'])).toEqual(['forgot', 'register', 'code', 'guest']);
+  expect(furtherSteps(['email_code', 'guest'])).toEqual(['guest']);
+  expect(furtherSteps(['guest'])).toEqual([]);
+  expect(furtherSteps([])).toEqual([]);
+});
+
+describe('Fields', () => {
+  const fields = (entries: Record<string, string>) => {
+    const data = new FormData();
+    for (const [name, value] of Object.entries(entries)) data.set(name, value);
+    return new Fields(data);
+  };
+  const problem = (read: () => unknown) => {
+    try {
+      read();
+    } catch (failure) {
+      return (failure as InputProblem).problem;
+    }
+    return null;
+  };
+
+  it('reads trimmed text, and refuses a required field left empty', () => {
+    expect(fields({ name: '  Ada ' }).text('name')).toBe('Ada');
+    expect(fields({}).text('name')).toBe('');
+    expect(problem(() => fields({ name: '   ' }).required('name', 'missingName'))).toBe('missingName');
+  });
+
+  it('keeps a password as typed, and wants a new one long enough', () => {
+    expect(fields({ password: ' secret ' }).password('password')).toBe(' secret ');
+    expect(problem(() => fields({}).password('password'))).toBe('wrongPassword');
+    expect(problem(() => fields({ p: '1234567' }).newPassword('p'))).toBe('shortPassword');
+    expect(fields({ p: '12345678' }).newPassword('p')).toBe('12345678');
+  });
+
+  it('parses the login, the e-mail and the code', () => {
+    expect(fields({ login: '+1 415 555 0123' }).login()).toEqual({ phone: '+14155550123' });
+    expect(problem(() => fields({ login: 'ada' }).login())).toBe('badLogin');
+    expect(fields({ email: 'ada@example.com' }).email()).toBe('ada@example.com');
+    expect(problem(() => fields({ email: '+14155550123' }).email())).toBe('badEmail');
+    expect(fields({ code: '123 456' }).code()).toBe('123456');
+    expect(problem(() => fields({ code: '12' }).code())).toBe('badCode');
+  });
 });

@@ -5,6 +5,47 @@ import type { SignInStrings } from './i18n/en.js';
 /** An e-mail or a phone number, as the account routes take them (`{ email }` or `{ phone }`). */
 export type Login = { email: string } | { phone: string };
 
+/** Where the dialog is: the first step, or one of the forms behind it. */
+export type Step =
+  | { name: 'start' }
+  | { name: 'register' }
+  | { name: 'verify'; login: Login }
+  | { name: 'forgot' }
+  | { name: 'reset'; login: Login }
+  | { name: 'code' }
+  | { name: 'codeSent'; email: string }
+  | { name: 'guest' };
+
+export const START: Step = { name: 'start' };
+
+/** `GET /v1/auth/methods`: `guest`, `password`, `email_code` and OAuth provider names, with the providers' labels. */
+export interface Methods {
+  methods: string[];
+  labels?: Record<string, string>;
+}
+
+/** The methods that are forms here, in the order the first one offered is shown first; the rest are providers. */
+const FORMS = ['password', 'email_code', 'guest'] as const;
+export type FormMethod = (typeof FORMS)[number];
+
+/** The offered methods that are forms (best first), and the OAuth providers. */
+export function splitMethods(methods: string[]): { forms: FormMethod[]; providers: string[] } {
+  return {
+    forms: FORMS.filter((method) => methods.includes(method)),
+    providers: methods.filter((method) => !FORMS.includes(method as FormMethod)),
+  };
+}
+
+/** The steps the first step links to, besides its first form. */
+export function furtherSteps(forms: FormMethod[]): ('forgot' | 'register' | 'code' | 'guest')[] {
+  const [first, ...others] = forms;
+  const steps: ('forgot' | 'register' | 'code' | 'guest')[] = [];
+  if (first === 'password') steps.push('forgot', 'register');
+  if (others.includes('email_code')) steps.push('code');
+  if (others.includes('guest')) steps.push('guest');
+  return steps;
+}
+
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /** International form, as the API wants it (+14155550123). */
 const PHONE = /^\+[1-9]\d{6,14}$/;
@@ -52,12 +93,61 @@ export function parseCode(text: string): string | null {
 
 type Errors = SignInStrings['errors'];
 /** The plain-words messages (the ones that are strings, not functions of a provider). */
-export type Problem = { [K in keyof Errors]: Errors[K] extends string ? K : never }[keyof Errors];
+type Problem = { [K in keyof Errors]: Errors[K] extends string ? K : never }[keyof Errors];
 
 /** A form the reader filled in wrongly, found before asking the API. */
 export class InputProblem extends Error {
   constructor(readonly problem: Problem) {
     super(problem);
+  }
+}
+
+const MIN_PASSWORD = 8;
+
+/** A sent form's fields, checked before anything goes to the API. */
+export class Fields {
+  constructor(private readonly data: FormData) {}
+
+  text(name: string): string {
+    return String(this.data.get(name) ?? '').trim();
+  }
+
+  required(name: string, problem: Problem): string {
+    const value = this.text(name);
+    if (!value) throw new InputProblem(problem);
+    return value;
+  }
+
+  /** A password to sign in with, as typed (spaces are part of it). */
+  password(name: string): string {
+    const password = String(this.data.get(name) ?? '');
+    if (!password) throw new InputProblem('wrongPassword');
+    return password;
+  }
+
+  /** A password to set: long enough (the API also refuses the most common ones). */
+  newPassword(name: string): string {
+    const password = String(this.data.get(name) ?? '');
+    if ([...password].length < MIN_PASSWORD) throw new InputProblem('shortPassword');
+    return password;
+  }
+
+  login(): Login {
+    const login = parseLogin(this.text('login'));
+    if (!login) throw new InputProblem('badLogin');
+    return login;
+  }
+
+  email(): string {
+    const login = parseLogin(this.text('email'));
+    if (!login || !('email' in login)) throw new InputProblem('badEmail');
+    return login.email;
+  }
+
+  code(): string {
+    const code = parseCode(this.text('code'));
+    if (!code) throw new InputProblem('badCode');
+    return code;
   }
 }
 
@@ -94,7 +184,7 @@ export function problemOf(error: unknown, action: Action): Problem {
 }
 
 /** The callback page's message (`{type: 'threadkit:auth', token, refresh_token, user}` or `{…, error}`). */
-export type AuthMessage = (Tokens & { type: 'threadkit:auth' }) | { type: 'threadkit:auth'; error: string };
+type AuthMessage = (Tokens & { type: 'threadkit:auth' }) | { type: 'threadkit:auth'; error: string };
 
 /** Whether posted data has the callback page's shape: any window can post anything, so every field is checked. */
 export function isAuthMessage(data: unknown): data is AuthMessage {
