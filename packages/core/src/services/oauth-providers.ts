@@ -1,5 +1,15 @@
-import * as oidc from 'openid-client';
+import type { Configuration } from 'openid-client';
 import type { OAuthProviderConfig } from '../config.js';
+
+/**
+ * openid-client, loaded with the first sign-in through a provider rather than
+ * with the server: most servers never use it, and it is a megabyte of heap.
+ */
+export function openidClient(): Promise<typeof import('openid-client')> {
+  loading ??= import('openid-client');
+  return loading;
+}
+let loading: Promise<typeof import('openid-client')> | null = null;
 
 /** Who the provider says signed in. */
 export interface ProviderIdentity {
@@ -49,7 +59,7 @@ const insecure = (url: string) => new URL(url).protocol === 'http:';
 class OidcClient implements OAuthClient {
   readonly name: string;
   readonly label: string;
-  #configuration: Promise<oidc.Configuration> | null = null;
+  #configuration: Promise<Configuration> | null = null;
 
   constructor(private readonly settings: Extract<OAuthProviderConfig, { kind: 'oidc' }>) {
     this.name = settings.name;
@@ -57,15 +67,17 @@ class OidcClient implements OAuthClient {
   }
 
   /** The provider's metadata, discovered on first use; a failed discovery is retried next time. */
-  private configuration(): Promise<oidc.Configuration> {
+  private configuration(): Promise<Configuration> {
     if (!this.#configuration) {
       const { issuer, clientId, clientSecret } = this.settings;
-      const discovered = oidc.discovery(
-        new URL(issuer),
-        clientId,
-        undefined,
-        clientSecret ? oidc.ClientSecretPost(clientSecret) : oidc.None(),
-        { execute: insecure(issuer) ? [oidc.allowInsecureRequests] : [], timeout: TIMEOUT_SECONDS },
+      const discovered = openidClient().then((oidc) =>
+        oidc.discovery(
+          new URL(issuer),
+          clientId,
+          undefined,
+          clientSecret ? oidc.ClientSecretPost(clientSecret) : oidc.None(),
+          { execute: insecure(issuer) ? [oidc.allowInsecureRequests] : [], timeout: TIMEOUT_SECONDS },
+        ),
       );
       this.#configuration = discovered;
       discovered.catch(() => {
@@ -76,6 +88,7 @@ class OidcClient implements OAuthClient {
   }
 
   async authorizationUrl(request: { redirectUri: string; state: string; codeChallenge: string }) {
+    const oidc = await openidClient();
     return oidc.buildAuthorizationUrl(await this.configuration(), {
       redirect_uri: request.redirectUri,
       scope: 'openid email profile',
@@ -86,6 +99,7 @@ class OidcClient implements OAuthClient {
   }
 
   async identify(callback: { callbackUrl: URL; state: string; verifier: string }) {
+    const oidc = await openidClient();
     const configuration = await this.configuration();
     const tokens = await oidc.authorizationCodeGrant(configuration, callback.callbackUrl, {
       pkceCodeVerifier: callback.verifier,
@@ -123,27 +137,36 @@ interface GitHubEmail {
 class GitHubClient implements OAuthClient {
   readonly name = 'github';
   readonly label: string;
-  readonly #configuration: oidc.Configuration;
+  #configuration: Promise<Configuration> | null = null;
 
   constructor(private readonly settings: Extract<OAuthProviderConfig, { kind: 'github' }>) {
     this.label = settings.label;
-    const { oauthUrl, clientId, clientSecret } = settings;
-    this.#configuration = new oidc.Configuration(
-      {
-        issuer: oauthUrl,
-        authorization_endpoint: `${oauthUrl}/login/oauth/authorize`,
-        token_endpoint: `${oauthUrl}/login/oauth/access_token`,
-      },
-      clientId,
-      undefined,
-      oidc.ClientSecretPost(clientSecret),
-    );
-    this.#configuration.timeout = TIMEOUT_SECONDS;
-    if (insecure(oauthUrl)) oidc.allowInsecureRequests(this.#configuration);
+  }
+
+  /** GitHub's endpoints are known: nothing to discover, only the library to load. */
+  private configuration(): Promise<Configuration> {
+    this.#configuration ??= openidClient().then((oidc) => {
+      const { oauthUrl, clientId, clientSecret } = this.settings;
+      const configuration = new oidc.Configuration(
+        {
+          issuer: oauthUrl,
+          authorization_endpoint: `${oauthUrl}/login/oauth/authorize`,
+          token_endpoint: `${oauthUrl}/login/oauth/access_token`,
+        },
+        clientId,
+        undefined,
+        oidc.ClientSecretPost(clientSecret),
+      );
+      configuration.timeout = TIMEOUT_SECONDS;
+      if (insecure(oauthUrl)) oidc.allowInsecureRequests(configuration);
+      return configuration;
+    });
+    return this.#configuration;
   }
 
   async authorizationUrl(request: { redirectUri: string; state: string; codeChallenge: string }) {
-    return oidc.buildAuthorizationUrl(this.#configuration, {
+    const oidc = await openidClient();
+    return oidc.buildAuthorizationUrl(await this.configuration(), {
       redirect_uri: request.redirectUri,
       scope: 'read:user user:email',
       state: request.state,
@@ -153,7 +176,8 @@ class GitHubClient implements OAuthClient {
   }
 
   async identify(callback: { callbackUrl: URL; state: string; verifier: string }) {
-    const tokens = await oidc.authorizationCodeGrant(this.#configuration, callback.callbackUrl, {
+    const oidc = await openidClient();
+    const tokens = await oidc.authorizationCodeGrant(await this.configuration(), callback.callbackUrl, {
       pkceCodeVerifier: callback.verifier,
       expectedState: callback.state,
     });

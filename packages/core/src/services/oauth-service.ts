@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import * as oidc from 'openid-client';
 import type { OAuthProviderConfig } from '../config.js';
 import { notFound, type OAuthErrorCode, ThreadKitError, unauthorized } from '../errors.js';
 import { newId } from '../ids.js';
@@ -13,7 +12,7 @@ import type { AccountService, Me } from './account-service.js';
 import { loginOf } from './account-service.js';
 import type { AuthService, TokenPair } from './auth-service.js';
 import type { DisplayNames } from './display-names.js';
-import { type OAuthClient, oauthClient, type ProviderIdentity } from './oauth-providers.js';
+import { type OAuthClient, oauthClient, openidClient, type ProviderIdentity } from './oauth-providers.js';
 
 /**
  * A failed callback: the code for the opener (never more, so nothing of the provider's answer
@@ -144,6 +143,7 @@ export class OAuthService {
 
     const secret = randomBytes(32).toString('base64url');
     const state = `${site.id}.${secret}`;
+    const oidc = await openidClient();
     const verifier = oidc.randomPKCECodeVerifier();
     let url: URL;
     try {
