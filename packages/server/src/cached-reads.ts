@@ -4,8 +4,6 @@ import type { Static } from '@sinclair/typebox';
 import {
   type AuthenticatedViewer,
   allowedBy,
-  type RateBudget,
-  type RateLimits,
   type SiteRecord,
   type ThreadQuery,
   type ThreadResult,
@@ -14,21 +12,18 @@ import { parse as parseQuery } from 'fast-querystring';
 import type { AppContext } from './context.js';
 import { EXPOSED_HEADERS, requestOrigin } from './plugins/credentials.js';
 import type { HttpMetrics } from './plugins/metrics.js';
-import { budgetsOf, siteRateLimits } from './plugins/rate-limit.js';
+import { type BudgetViewer, RequestBudgets } from './plugins/rate-limit.js';
 import { visitorOf } from './plugins/usage.js';
-import { acceptsGzip, JSON_TYPE, THREAD_HEADERS, threadQuery } from './routes/comments/index.js';
+import { JSON_TYPE, THREAD_HEADERS, threadBody, threadQuery } from './routes/comments/index.js';
 import { ListQuery } from './routes/comments/schemas.js';
+import { writePieces } from './send-pieces.js';
 import { illFormedTextAt, validatorCompiler } from './validation.js';
 
 const PATH = '/v1/comments';
 const ROUTE = '/v1/comments';
-type BudgetViewer = Parameters<typeof budgetsOf>[0];
 const ANONYMOUS: BudgetViewer = { role: 'anonymous', userId: null, user: null };
 /** Query strings worked out and kept (`prepare`): the pages being read right now. */
 const MAX_PREPARED = 1000;
-
-/** Readers whose budgets are kept (`budgets`): those of the last moments. */
-const MAX_READERS = 10_000;
 
 type PageQuery = Omit<ThreadQuery, 'ifNoneMatch'>;
 
@@ -79,16 +74,15 @@ export class CachedReads {
     url: ROUTE,
     httpPart: 'querystring',
   });
-  private readonly limits: ReturnType<typeof siteRateLimits>;
+  private readonly budgets: RequestBudgets;
   private readonly trusted: ((address: string, hop: number) => boolean) | null;
   private readonly prepared = new Map<string, { site: SiteRecord; query: PageQuery }>();
-  private readonly budgetsByLimits = new WeakMap<RateLimits, Map<string, RateBudget[]>>();
   /** Set when the server starts closing: Fastify then answers 503. */
   private closing = false;
 
   constructor(private readonly options: CachedReadsOptions) {
     const { config } = options.context;
-    this.limits = siteRateLimits(config.rateLimits);
+    this.budgets = new RequestBudgets(config.rateLimits);
     this.trusted = config.trustProxy.length > 0 ? proxyAddr.compile(config.trustProxy) : null;
   }
 
@@ -174,7 +168,7 @@ export class CachedReads {
   private answerAnonymous(response: ServerResponse, read: Read): boolean {
     const { context } = this.options;
     const { site } = read;
-    const budgets = this.budgets(this.limits(site.settings), read.ip);
+    const budgets = this.budgets.of(site.settings, ANONYMOUS, 'reads', read.ip);
     const result = context.threads.readCached(
       site.id,
       read.query,
@@ -203,7 +197,7 @@ export class CachedReads {
     } catch {
       return false;
     }
-    const budgets = this.budgets(this.limits(site.settings), read.ip, viewer);
+    const budgets = this.budgets.of(site.settings, viewer, 'reads', read.ip);
     // A refusal is remembered: the route refuses it again from memory.
     if ((await context.rateLimiter.check(site.id, budgets)) !== null || this.closing) return false;
     const result = await context.threads.read(viewer, { ...read.query, ifNoneMatch: read.ifNoneMatch });
@@ -225,28 +219,16 @@ export class CachedReads {
     out['access-control-expose-headers'] = EXPOSED_HEADERS;
     Object.assign(out, THREAD_HEADERS);
     out.etag = result.etag;
-    let status = 200;
-    let body: readonly Buffer[] = [];
-    if (result.notModified) {
-      status = 304;
-    } else {
+    let status = 304;
+    let pieces: readonly Buffer[] = [];
+    if (!result.notModified) {
+      status = 200;
       out['content-type'] = JSON_TYPE;
-      if (result.gzipped && acceptsGzip(request.headers['accept-encoding'])) {
-        out['content-encoding'] = 'gzip';
-        body = [result.gzipped];
-      } else {
-        body = result.body;
-      }
-      let length = 0;
-      for (const piece of body) length += piece.length;
-      out['content-length'] = length;
+      const body = threadBody(result, request.headers['accept-encoding']);
+      if (body.gzip) out['content-encoding'] = 'gzip';
+      pieces = body.pieces;
     }
-    response.writeHead(status, out);
-    if (body.length > 1) {
-      response.cork();
-      for (let i = 0; i < body.length - 1; i++) response.write(body[i]);
-    }
-    response.end(body.at(-1));
+    writePieces(response, status, out, pieces);
     metrics.record('GET', ROUTE, status, (performance.now() - read.started) / 1000);
     metrics.recordCachedRead();
   }
@@ -271,27 +253,6 @@ export class CachedReads {
     if (this.prepared.size >= MAX_PREPARED) this.prepared.clear();
     this.prepared.set(queryText, { site, query });
     return query;
-  }
-
-  /**
-   * A read's budgets (`budgetsOf`), kept per reader: a client address, or a
-   * user (with their address, for a guest, whose reads count in both). The
-   * limiter then finds their counters at once.
-   */
-  private budgets(limits: RateLimits, ip: string, viewer: BudgetViewer = ANONYMOUS): RateBudget[] {
-    let byReader = this.budgetsByLimits.get(limits);
-    if (!byReader) {
-      byReader = new Map();
-      this.budgetsByLimits.set(limits, byReader);
-    }
-    const reader = viewer.userId === null ? ip : `${viewer.userId}\n${viewer.user?.guest ? ip : ''}`;
-    let budgets = byReader.get(reader);
-    if (!budgets) {
-      budgets = budgetsOf(viewer, 'reads', ip, limits);
-      if (byReader.size >= MAX_READERS) byReader.clear();
-      byReader.set(reader, budgets);
-    }
-    return budgets;
   }
 
   /** `request.ip` as Fastify works it out: from X-Forwarded-For only through trusted proxies. */

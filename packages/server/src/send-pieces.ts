@@ -1,4 +1,4 @@
-import type { OutgoingHttpHeaders } from 'node:http';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { FastifyReply } from 'fastify';
 
 /**
@@ -10,14 +10,27 @@ import type { FastifyReply } from 'fastify';
  */
 export function sendPieces(reply: FastifyReply, pieces: readonly Buffer[]): FastifyReply {
   if (pieces.length === 1) return reply.send(pieces[0]);
-  let length = 0;
-  for (const piece of pieces) length += piece.length;
-  reply.header('content-length', length);
   reply.hijack();
-  const response = reply.raw;
-  response.writeHead(reply.statusCode, reply.getHeaders() as OutgoingHttpHeaders);
-  response.cork();
-  for (let i = 0; i < pieces.length - 1; i++) response.write(pieces[i]);
-  response.end(pieces[pieces.length - 1]);
+  writePieces(reply.raw, reply.statusCode, reply.getHeaders() as OutgoingHttpHeaders, pieces);
   return reply;
+}
+
+/** Writes a whole response, its body in pieces (none for a 304), with its Content-Length. */
+export function writePieces(
+  response: ServerResponse,
+  status: number,
+  headers: OutgoingHttpHeaders,
+  pieces: readonly Buffer[],
+): void {
+  if (pieces.length > 0) {
+    let length = 0;
+    for (const piece of pieces) length += piece.length;
+    headers['content-length'] = length;
+  }
+  response.writeHead(status, headers);
+  if (pieces.length > 1) {
+    response.cork();
+    for (let i = 0; i < pieces.length - 1; i++) response.write(pieces[i]);
+  }
+  response.end(pieces.at(-1));
 }

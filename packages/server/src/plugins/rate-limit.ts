@@ -24,7 +24,7 @@ import { documentErrors } from '../schemas.js';
  */
 export const rateLimitPlugin = fp(async (app: FastifyInstance, { context }: { context: AppContext }) => {
   const { rateLimiter, config } = context;
-  const limits = siteRateLimits(config.rateLimits);
+  const budgets = new RequestBudgets(config.rateLimits);
 
   // Every limited route can answer 429: say so in its OpenAPI entry.
   app.addHook('onRoute', (route) => {
@@ -34,33 +34,16 @@ export const rateLimitPlugin = fp(async (app: FastifyInstance, { context }: { co
   app.addHook('onRequest', (request, _reply, done) => {
     const site = request.site;
     if (!site || request.routeOptions.config?.rateLimit === false) return done();
-    const budgets = budgetsOf(request.viewer, bucketOf(request), request.ip, limits(site.settings));
-    const local = rateLimiter.tryLocal(site.id, budgets);
+    const counted = budgets.of(site.settings, request.viewer, bucketOf(request), request.ip);
+    const local = rateLimiter.tryLocal(site.id, counted);
     if (local === null) return done();
     if (local !== undefined) return done(refused(local));
-    rateLimiter.check(site.id, budgets).then(
+    rateLimiter.check(site.id, counted).then(
       (refusal) => done(refusal ? refused(refusal) : undefined),
       (error: Error) => done(error),
     );
   });
 });
-
-/**
- * A site's limits: the server's with the site's own over them. Site records are
- * cached and shared between requests, and so are their settings objects: worked
- * out once per settings object.
- */
-export function siteRateLimits(defaults: RateLimits): (settings: SiteSettings) => RateLimits {
-  const limitsOf = new WeakMap<SiteSettings, RateLimits>();
-  return (settings) => {
-    let found = limitsOf.get(settings);
-    if (!found) {
-      found = { ...defaults, ...settings.rate_limits };
-      limitsOf.set(settings, found);
-    }
-    return found;
-  };
-}
 
 function bucketOf(request: FastifyRequest): RequestBucket {
   const method = request.method;
@@ -69,11 +52,56 @@ function bucketOf(request: FastifyRequest): RequestBucket {
   return request.routeOptions.url?.startsWith('/v1/auth/') ? 'auth' : 'writes';
 }
 
-type RequestBucket = Exclude<RateBudget['bucket'], 'key'>;
+export type RequestBucket = Exclude<RateBudget['bucket'], 'key'>;
+export type BudgetViewer = Pick<Viewer, 'role' | 'userId'> & { user: Pick<User, 'guest'> | null };
 
-/** The budgets a request counts in: by its kind and who sends it (see the plugin). */
-export function budgetsOf(
-  viewer: Pick<Viewer, 'role' | 'userId'> & { user: Pick<User, 'guest'> | null },
+/** Readers whose budgets are kept per site's limits: those of the last moments. */
+const MAX_KEPT = 10_000;
+
+/**
+ * The budgets a request counts in: by its kind and who sends it (see the
+ * plugin), under the site's limits (the server's, with the site's own over
+ * them). They are kept per limits and sender, so a sender's requests pass the
+ * same budget objects and the limiter finds their counters at once. Site
+ * records are cached and shared, and so are their settings: limits are worked
+ * out once per settings object.
+ */
+export class RequestBudgets {
+  private readonly limitsOf = new WeakMap<SiteSettings, RateLimits>();
+  private readonly kept = new WeakMap<RateLimits, Map<string, RateBudget[]>>();
+
+  constructor(private readonly defaults: RateLimits) {}
+
+  of(settings: SiteSettings, viewer: BudgetViewer, bucket: RequestBucket, ip: string): RateBudget[] {
+    let limits = this.limitsOf.get(settings);
+    if (!limits) {
+      limits = { ...this.defaults, ...settings.rate_limits };
+      this.limitsOf.set(settings, limits);
+    }
+    let bySender = this.kept.get(limits);
+    if (!bySender) {
+      bySender = new Map();
+      this.kept.set(limits, bySender);
+    }
+    // What the budgets depend on: the owner's key; else the bucket, the user, and the address
+    // when it counts (no user, a guest, or sign-in attempts).
+    const user = bucket === 'auth' ? null : viewer.userId;
+    const sender =
+      viewer.role === 'owner'
+        ? 'owner'
+        : `${bucket}\n${user ?? ''}\n${user && !viewer.user?.guest ? '' : ip}`;
+    let budgets = bySender.get(sender);
+    if (!budgets) {
+      budgets = budgetsOf(viewer, bucket, ip, limits);
+      if (bySender.size >= MAX_KEPT) bySender.clear();
+      bySender.set(sender, budgets);
+    }
+    return budgets;
+  }
+}
+
+function budgetsOf(
+  viewer: BudgetViewer,
   bucket: RequestBucket,
   ip: string,
   limits: RateLimits,

@@ -9,6 +9,7 @@ import {
   resolvePage,
   type SortOrder,
   type ThreadQuery,
+  type ThreadResult,
 } from '@threadkit/core';
 import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.js';
@@ -65,10 +66,9 @@ export const commentRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
       if (result.notModified) return reply.status(304).send();
       // Already JSON bytes, serialised once and shared (and compressed once) across readers.
       reply.type(JSON_TYPE);
-      if (result.gzipped && acceptsGzip(request.headers['accept-encoding'])) {
-        return reply.header('content-encoding', 'gzip').send(result.gzipped);
-      }
-      return sendPieces(reply, result.body);
+      const { pieces, gzip } = threadBody(result, request.headers['accept-encoding']);
+      if (gzip) reply.header('content-encoding', 'gzip');
+      return sendPieces(reply, pieces);
     },
   );
 
@@ -307,7 +307,17 @@ export function threadQuery(
   };
 }
 
-export function acceptsGzip(header: string | undefined): boolean {
+/** What a thread read sends: its shared gzip form when the reader takes gzip and there is one, else its pieces. */
+export function threadBody(
+  result: Extract<ThreadResult, { notModified: false }>,
+  acceptEncoding: string | undefined,
+): { pieces: readonly Buffer[]; gzip: boolean } {
+  return result.gzipped && acceptsGzip(acceptEncoding)
+    ? { pieces: [result.gzipped], gzip: true }
+    : { pieces: result.body, gzip: false };
+}
+
+function acceptsGzip(header: string | undefined): boolean {
   if (!header) return false;
   let verdict = gzipVerdicts.get(header);
   if (verdict === undefined) {
