@@ -53,6 +53,7 @@ export { migrateLayout1 } from './migrate/layout-1.js';
 export { type ClientInfo, createModerationPipeline, type ModerationInput } from './moderation/index.js';
 export { MAX_NAME_LENGTH, validateName } from './names.js';
 export { allowedBy, checkOriginPattern, parseOrigin, requireAllowedOrigin } from './origins.js';
+export { OWNER_TOKEN_MAX_SECONDS, type OwnerTokenClaims, OwnerTokens } from './owner-tokens.js';
 export { MAX_PAGE_KEY_LENGTH, MAX_URL_LENGTH, type PageRef, resolvePage } from './page-identity.js';
 export { checkPassword, decoyHash, hashPassword, MAX_PASSWORD_LENGTH, verifyPassword } from './passwords.js';
 export * from './protocol/index.js';
