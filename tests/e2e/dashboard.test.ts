@@ -1,10 +1,13 @@
 import {
   type DashboardHandle,
+  freePort,
   launchChromium,
   type SmtpTestServer,
   scanAccessibility,
   startDashboard,
+  startOidcProvider,
   startSmtpServer,
+  type TestOidcProvider,
 } from '@threadkit/testing';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, onTestFailed, it as test } from 'vitest';
@@ -20,6 +23,7 @@ const it = (name: string, fn: () => Promise<void>) =>
 /** The SaaS dashboard in a browser, as an owner meets it: sign-up to keys. */
 
 let smtp: SmtpTestServer;
+let oidc: TestOidcProvider;
 let dashboard: DashboardHandle;
 let browser: Browser;
 let page: Page;
@@ -28,12 +32,23 @@ const PASSWORD = 'correct horse battery staple';
 
 beforeAll(async () => {
   smtp = await startSmtpServer();
-  [dashboard, browser] = await Promise.all([startDashboard({ smtpUrl: smtp.url }), launchChromium()]);
+  // Google is played by a local OpenID provider, which must know the dashboard's callback first.
+  const port = await freePort();
+  oidc = await startOidcProvider({
+    appUrl: `http://127.0.0.1:${port}`,
+    google: true,
+    callbackPath: (name) => `/auth/${name}/callback`,
+  });
+  [dashboard, browser] = await Promise.all([
+    startDashboard({ smtpUrl: smtp.url, port, env: oidc.env }),
+    launchChromium(),
+  ]);
   page = await browser.newPage();
 });
 afterAll(async () => {
   await browser?.close();
   await dashboard?.stop();
+  await oidc?.stop();
   await smtp?.stop();
 });
 
@@ -129,4 +144,58 @@ it('signs out, refuses a wrong password, and signs in again', async () => {
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL(`${dashboard.url}/sites`);
   await expect.poll(() => page.getByRole('link', { name: "Olivia's blog" }).count()).toBe(1);
+});
+
+it('signs owners in with Google: a new one verified, a known address linked, none without a verified address', async () => {
+  const fresh = async () => (await browser.newContext()).newPage();
+  const viaGoogle = async (tab: Page) => {
+    await tab.goto(`${dashboard.url}/signin`);
+    await tab.getByRole('link', { name: 'Continue with Google' }).click();
+  };
+
+  // A new owner, verified by Google: they may add sites at once, and have no password to give.
+  const grace = oidc.person({ email: 'grace@example.com', email_verified: true, name: 'Grace' });
+  oidc.next = { signInAs: grace.sub };
+  const first = await fresh();
+  await viaGoogle(first);
+  await first.waitForURL(`${dashboard.url}/sites`);
+  await expect.poll(() => first.getByRole('button', { name: 'Add the site' }).count()).toBe(1);
+  await noSeriousViolations();
+  await first.goto(`${dashboard.url}/account`);
+  const closing = first
+    .locator('section')
+    .filter({ has: first.getByRole('heading', { name: 'Close the account' }) });
+  expect(await closing.getByLabel('Your password').count()).toBe(0);
+  await first.context().close();
+
+  // Google vouching for the address of an owner with a password signs into that owner's account.
+  const olivia = oidc.person({ email: EMAIL, email_verified: true });
+  oidc.next = { signInAs: olivia.sub };
+  const second = await fresh();
+  await viaGoogle(second);
+  await second.waitForURL(`${dashboard.url}/sites`);
+  await expect.poll(() => second.getByRole('link', { name: "Olivia's blog" }).count()).toBe(1);
+  await second.context().close();
+
+  // No verified address: nothing ties the Google account to an owner.
+  const unverified = oidc.person({ email: 'someone@example.com', email_verified: false });
+  oidc.next = { signInAs: unverified.sub };
+  const third = await fresh();
+  await viaGoogle(third);
+  await third.waitForURL(/\/signin\?problem=no_email$/);
+  await expect
+    .poll(() => third.locator('main [role=alert]').textContent())
+    .toMatch(/no verified e-mail address/);
+
+  await third.context().close();
+
+  // Declining at Google comes back to the sign-in page, saying so.
+  oidc.next = { deny: true };
+  const fourth = await fresh();
+  await viaGoogle(fourth);
+  await fourth.waitForURL(/\/signin\?problem=declined$/);
+  await expect
+    .poll(() => fourth.locator('main [role=alert]').textContent())
+    .toBe('The sign-in was cancelled at the provider.');
+  await fourth.context().close();
 });

@@ -76,14 +76,12 @@ const SET_TOGETHER = [
 const listed = (names: readonly string[]) =>
   names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : (names[0] ?? '');
 
-/** Checks the rules between variables and shapes the values as the code uses them. */
-function arrange(v: EnvValues, report: (problem: string) => void) {
-  if (v.REDIS_SENTINELS.length > 0 && !v.REDIS_SENTINEL_NAME)
-    report('REDIS_SENTINELS needs REDIS_SENTINEL_NAME');
-  for (const names of SET_TOGETHER) {
-    const set = names.filter((name) => v[name] !== null);
-    if (set.length > 0 && set.length < names.length) report(`${listed(names)} must be set together`);
-  }
+/**
+ * The sign-in providers the environment configures: Google, GitHub and the
+ * `OIDC_PROVIDERS`, in that order. The comment server offers them to
+ * commenters and the dashboard to site owners, from the same variables.
+ */
+export function signInProviders(v: EnvValues): OAuthProviderConfig[] {
   const oauthProviders: OAuthProviderConfig[] = [];
   if (v.GOOGLE_CLIENT_ID && v.GOOGLE_CLIENT_SECRET) {
     oauthProviders.push({
@@ -107,6 +105,18 @@ function arrange(v: EnvValues, report: (problem: string) => void) {
     });
   }
   oauthProviders.push(...v.OIDC_PROVIDERS);
+  return oauthProviders;
+}
+
+/** Checks the rules between variables and shapes the values as the code uses them. */
+function arrange(v: EnvValues, report: (problem: string) => void) {
+  if (v.REDIS_SENTINELS.length > 0 && !v.REDIS_SENTINEL_NAME)
+    report('REDIS_SENTINELS needs REDIS_SENTINEL_NAME');
+  for (const names of SET_TOGETHER) {
+    const set = names.filter((name) => v[name] !== null);
+    if (set.length > 0 && set.length < names.length) report(`${listed(names)} must be set together`);
+  }
+  const oauthProviders = signInProviders(v);
   if (v.MODE === 'saas' && (!v.INTERNAL_API_URL || !v.INTERNAL_API_SECRET))
     report('MODE=saas needs INTERNAL_API_URL and INTERNAL_API_SECRET (the dashboard keeps the sites)');
   const publicUrl = v.PUBLIC_URL ?? `http://localhost:${v.HTTP_PORT}`;

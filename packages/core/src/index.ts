@@ -13,6 +13,8 @@ export {
   ConfigError,
   defaultMaxConnections,
   loadConfig,
+  type OAuthProviderConfig,
+  signInProviders,
   type WebSocketConfig,
 } from './config.js';
 export { MailQueue, type MailQueueOptions } from './delivery/mail-queue.js';
@@ -65,6 +67,7 @@ export { DashboardDirectory } from './services/dashboard-directory.js';
 export { DisplayNames } from './services/display-names.js';
 export { ModerationService, requireRole } from './services/moderation-service.js';
 export { NOTIFICATION_EMAIL_WINDOW_MS, NotificationService } from './services/notification-service.js';
+export { type OAuthClient, oauthClient, type ProviderIdentity } from './services/oauth-providers.js';
 export { OAuthError, OAuthService, type OAuthSignedIn } from './services/oauth-service.js';
 export { PageStates } from './services/page-states.js';
 export { ProfileService } from './services/profile-service.js';

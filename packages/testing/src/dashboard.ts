@@ -22,11 +22,20 @@ export interface DashboardHandle {
  * `databaseUrl` names a Postgres.
  */
 export async function startDashboard(
-  options: { smtpUrl?: string; databaseUrl?: string; internalSecret?: string; apiUrl?: string } = {},
+  options: {
+    smtpUrl?: string;
+    databaseUrl?: string;
+    internalSecret?: string;
+    apiUrl?: string;
+    /** A port picked beforehand (a provider double must know the dashboard's URL first). */
+    port?: number;
+    /** More variables (sign-in providers, say). */
+    env?: Record<string, string>;
+  } = {},
 ): Promise<DashboardHandle> {
   if (!existsSync(path.join(APP, '.next', 'BUILD_ID')))
     throw new Error('the dashboard is not built: run npm run build');
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const dataDir = await makeTempDir();
   const url = `http://${HOST}:${port}`;
   const env: NodeJS.ProcessEnv = {
@@ -42,6 +51,7 @@ export async function startDashboard(
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     ...(options.internalSecret ? { INTERNAL_API_SECRET: options.internalSecret } : {}),
     ...(options.apiUrl ? { THREADKIT_API_URL: options.apiUrl } : {}),
+    ...options.env,
   };
   const child: ChildProcess = spawn(process.execPath, [NEXT, 'start', '-H', HOST, '-p', String(port)], {
     cwd: APP,

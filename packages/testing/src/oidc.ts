@@ -25,6 +25,8 @@ interface OidcProviderOptions {
   google?: boolean;
   /** Generic OpenID Connect providers (`OIDC_PROVIDERS`), by name, with their button labels. */
   oidc?: Record<string, string>;
+  /** Where the app's callback for provider `name` is, under `appUrl` (default: the API's `/v1/auth/<name>/callback`). */
+  callbackPath?: (name: string) => string;
 }
 
 export interface TestOidcProvider {
@@ -37,6 +39,8 @@ export interface TestOidcProvider {
   next: OidcDecision;
   stop(): Promise<void>;
 }
+
+const apiCallback = (name: string) => `/v1/auth/${name}/callback`;
 
 /** A client's id and secret, as the API's settings name them. */
 const clientId = (name: string) => `${name}-client`;
@@ -60,7 +64,7 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<T
     clients: names.map((name) => ({
       client_id: clientId(name),
       client_secret: clientSecret(name),
-      redirect_uris: [`${options.appUrl}/v1/auth/${name}/callback`],
+      redirect_uris: [`${options.appUrl}${(options.callbackPath ?? apiCallback)(name)}`],
       grant_types: ['authorization_code'],
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_post',

@@ -162,3 +162,19 @@ export const siteInvites = pgTable(
   },
   (t) => [uniqueIndex('site_invites_token_key').on(t.tokenHash), index('site_invites_site').on(t.siteId)],
 );
+
+/**
+ * Attempts per client address and action (sign-in, sign-up, password reset
+ * e-mails) in fixed windows: one row per address and action, counted in the
+ * same statement that reads it, so every dashboard instance shares the count.
+ */
+export const addressAttempts = pgTable(
+  'address_attempts',
+  {
+    /** `<action> <address>`. */
+    key: text('key').primaryKey(),
+    windowStart: at('window_start').notNull(),
+    count: integer('count').notNull(),
+  },
+  (t) => [index('address_attempts_window').on(t.windowStart)],
+);

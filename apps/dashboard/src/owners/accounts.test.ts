@@ -186,4 +186,54 @@ describe.each(engines)('owner accounts on $name', (engine) => {
     expect(moved).toMatchObject({ id: owner.id, email: address('new') });
     await accounts.signIn({ email: address('new'), password: PASSWORD }, client);
   });
+
+  it('signs in with a provider: by its account first, else by a verified address, never by an unverified one', async () => {
+    const identity = (subject: string, email: string | null, emailVerified = true) => ({
+      subject,
+      email,
+      emailVerified,
+      name: 'Pat',
+      avatarUrl: null,
+    });
+    const fresh = await accounts.signInWithProvider('google', identity(`g-${run}`, address('pat')), client);
+    expect(fresh.owner).toMatchObject({ email: address('pat'), name: 'Pat', passwordHash: null });
+    expect(fresh.owner.emailVerifiedAt).not.toBeNull();
+    // The same Google account finds the same owner, whatever address it now shows.
+    const again = await accounts.signInWithProvider('google', identity(`g-${run}`, address('other')), client);
+    expect(again.owner.id).toBe(fresh.owner.id);
+    // GitHub vouching for the same address signs into the same owner too.
+    expect(
+      (await accounts.signInWithProvider('github', identity(`h-${run}`, address('pat')), client)).owner.id,
+    ).toBe(fresh.owner.id);
+    expect(
+      (
+        await refusal(
+          accounts.signInWithProvider('google', identity(`u-${run}`, address('u'), false), client),
+        )
+      ).code,
+    ).toBe('forbidden');
+    expect(
+      (await refusal(accounts.signInWithProvider('google', identity(`n-${run}`, null), client))).code,
+    ).toBe('forbidden');
+  });
+
+  it('takes an unverified sign-up’s password and sessions away when a provider proves the address', async () => {
+    // Someone signs up with an address that is not theirs and waits for its holder to arrive through Google.
+    const squatter = await accounts.signUp(
+      { email: address('held'), password: PASSWORD, name: 'Squat' },
+      client,
+    );
+    const holder = await accounts.signInWithProvider(
+      'google',
+      { subject: `s-${run}`, email: address('held'), emailVerified: true, name: 'Holder', avatarUrl: null },
+      client,
+    );
+    expect(holder.owner.id).toBe(squatter.owner.id);
+    expect(holder.owner.passwordHash).toBeNull();
+    expect(await accounts.sessions.authenticate(squatter.token)).toBeNull();
+    expect(await accounts.sessions.authenticate(holder.token)).not.toBeNull();
+    expect(
+      (await refusal(accounts.signIn({ email: address('held'), password: PASSWORD }, client))).code,
+    ).toBe('unauthorized');
+  });
 });

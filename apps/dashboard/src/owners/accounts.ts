@@ -5,8 +5,10 @@ import {
   hashPassword,
   invalid,
   loginOf,
+  MAX_NAME_LENGTH,
   type Mailer,
   newId,
+  type ProviderIdentity,
   ThreadKitError,
   unauthorized,
   validateName,
@@ -14,7 +16,7 @@ import {
 } from '@threadkit/core';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/database';
-import { owners } from '../db/schema';
+import { ownerIdentities, ownerSessions, owners } from '../db/schema';
 import { emailChangeEmail, passwordResetEmail, verificationEmail } from './emails';
 import { OneTimeTokens } from './one-time-tokens';
 import { type ClientInfo, type Owner, type OwnerSession, OwnerSessions } from './sessions';
@@ -147,6 +149,63 @@ export class OwnerAccounts {
   }
 
   /**
+   * Signs in with Google, GitHub or another configured provider. The owner is
+   * found by the provider's account first; a new one is linked to the owner
+   * with the same address when the provider vouches for it (or becomes a new
+   * owner, verified, without a password). A provider account without a
+   * verified address cannot sign in: nothing would tie it to an owner.
+   */
+  async signInWithProvider(
+    provider: string,
+    identity: ProviderIdentity,
+    client: ClientInfo,
+  ): Promise<SignedIn> {
+    const [linked] = await this.deps.db
+      .select({ owner: owners })
+      .from(ownerIdentities)
+      .innerJoin(owners, eq(owners.id, ownerIdentities.ownerId))
+      .where(and(eq(ownerIdentities.provider, provider), eq(ownerIdentities.subject, identity.subject)));
+    if (linked) return { owner: linked.owner, ...(await this.sessions.start(linked.owner.id, client)) };
+    if (!identity.email || !identity.emailVerified)
+      throw new ThreadKitError(
+        'forbidden',
+        'This account has no verified e-mail address there: verify one with the provider, or sign up with a password.',
+      );
+    const email = loginOf({ email: identity.email }).value;
+    const now = new Date(this.now());
+    const owner = await this.deps.db.transaction(async (tx) => {
+      let [found] = await tx.select().from(owners).where(eq(owners.email, email)).for('update');
+      if (!found) {
+        [found] = await tx
+          .insert(owners)
+          .values({
+            id: newId(),
+            email,
+            name: (identity.name ?? '').trim().slice(0, MAX_NAME_LENGTH),
+            emailVerifiedAt: now,
+            createdAt: now,
+          })
+          .returning();
+      } else if (!found.emailVerifiedAt) {
+        // The provider proved the address that an unverified sign-up only claimed: whoever chose that
+        // password may not be its holder, so the password and its sessions go (a reset sets a new one).
+        [found] = await tx
+          .update(owners)
+          .set({ emailVerifiedAt: now, passwordHash: null })
+          .where(eq(owners.id, found.id))
+          .returning();
+        await tx.delete(ownerSessions).where(eq(ownerSessions.ownerId, found!.id));
+      }
+      await tx
+        .insert(ownerIdentities)
+        .values({ provider, subject: identity.subject, ownerId: found!.id, createdAt: now })
+        .onConflictDoNothing();
+      return found!;
+    });
+    return { owner, ...(await this.sessions.start(owner.id, client)) };
+  }
+
+  /**
    * Sends a reset link when the address has an account. It answers the same,
    * and as fast, either way: the e-mail goes out after the answer.
    */
@@ -210,6 +269,15 @@ export class OwnerAccounts {
       .where(eq(owners.id, owner.id))
       .returning();
     return renamed ?? owner;
+  }
+
+  /**
+   * Removes the account row; its sessions, one-time tokens, identities and
+   * ownership of shared sites go with it (ON DELETE CASCADE). `closeAccount`
+   * deals with the sites first.
+   */
+  async remove(ownerId: string): Promise<void> {
+    await this.deps.db.delete(owners).where(eq(owners.id, ownerId));
   }
 
   /** Checks a password the owner typed to confirm a sensitive change. */

@@ -56,9 +56,14 @@ export async function clearSessionCookie(): Promise<string | undefined> {
   return token;
 }
 
-/** Who is asking, for the session list. */
+/**
+ * Who is asking, for the session list and the per-address limits. The address
+ * is the last X-Forwarded-For entry: the one the nearest proxy saw (Next sets
+ * the header from the socket when no proxy did). Earlier entries are whatever
+ * the client claimed, so they are never trusted.
+ */
 export async function clientInfo(): Promise<ClientInfo> {
   const list = await headers();
-  const forwarded = list.get('x-forwarded-for')?.split(',')[0]?.trim();
+  const forwarded = list.get('x-forwarded-for')?.split(',').at(-1)?.trim();
   return { ip: forwarded || list.get('x-real-ip') || '', userAgent: list.get('user-agent') ?? '' };
 }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { type OAuthProviderConfig, readEnvironment, signInProviders } from '@threadkit/core';
 
 /** The dashboard's settings, from its environment (the README's SaaS section lists them). */
 export interface DashboardEnv {
@@ -13,6 +14,8 @@ export interface DashboardEnv {
   mailFrom: string;
   /** Shared with the comment servers; unset: the internal API refuses every call. */
   internalSecret: string | undefined;
+  /** Google, GitHub and other OpenID providers owners may sign in with: the comment server's variables. */
+  providers: OAuthProviderConfig[];
 }
 
 export function dashboardEnv(env: NodeJS.ProcessEnv = process.env): DashboardEnv {
@@ -25,5 +28,14 @@ export function dashboardEnv(env: NodeJS.ProcessEnv = process.env): DashboardEnv
     smtpUrl: text('SMTP_URL'),
     mailFrom: text('MAIL_FROM') ?? 'ThreadKit <no-reply@localhost>',
     internalSecret: text('INTERNAL_API_SECRET'),
+    providers: providersOf(env),
   };
+}
+
+/** The sign-in providers, read as the comment server reads them; a mistake in their variables stops the start. */
+function providersOf(env: NodeJS.ProcessEnv): OAuthProviderConfig[] {
+  const { values, problems } = readEnvironment(env);
+  const ours = problems.filter((problem) => /GOOGLE_|GITHUB_|OIDC_/.test(problem));
+  if (ours.length > 0) throw new Error(`Sign-in providers are misconfigured:\n  ${ours.join('\n  ')}`);
+  return signInProviders(values);
 }

@@ -1,19 +1,29 @@
 import path from 'node:path';
-import { type Email, LogMailer, type Mailer, SmtpMailer } from '@threadkit/core';
+import { type Email, LogMailer, type Mailer, OwnerTokens, SmtpMailer } from '@threadkit/core';
 import { openDatabase } from '../db/database';
 import { internalApi } from '../internal/api';
+import { CommentServer } from '../moderation/comment-server';
 import { OwnerAccounts } from '../owners/accounts';
+import { AddressLimits } from '../owners/address-limits';
 import { Invitations } from '../sites/invitations';
-import { Sites } from '../sites/sites';
+import { Sites, type SiteView } from '../sites/sites';
 import { type DashboardEnv, dashboardEnv } from './env';
 
 export interface Services {
   env: DashboardEnv;
   accounts: OwnerAccounts;
+  addressLimits: AddressLimits;
   sites: Sites;
   invitations: Invitations;
   /** Null when no INTERNAL_API_SECRET is set: the internal API then refuses every call. */
   internal: ((request: Request) => Promise<Response>) | null;
+  /** The comment server, called as a site's owner; null without INTERNAL_API_SECRET, whose key signs the calls. */
+  commentServer: CommentServer | null;
+  /**
+   * Has the comment server purge a site's data, as the site is deleted.
+   * Without the internal secret no comment server can have served it: nothing to do.
+   */
+  removeSiteData: (ownerId: string, site: SiteView) => Promise<void>;
 }
 
 const logMail = (message: string, email: Email) =>
@@ -30,6 +40,9 @@ async function build(): Promise<Services> {
   const mailer: Mailer = env.smtpUrl ? new SmtpMailer(env.smtpUrl, env.mailFrom) : new LogMailer(logMail);
   const link = (pathAndQuery: string) => `${env.publicUrl}${pathAndQuery}`;
   const sites = new Sites(db);
+  const commentServer = env.internalSecret
+    ? new CommentServer({ apiUrl: env.apiUrl, tokens: new OwnerTokens(env.internalSecret) })
+    : null;
   return {
     env,
     accounts: new OwnerAccounts({
@@ -38,9 +51,14 @@ async function build(): Promise<Services> {
       link,
       onMailError: (error) => console.error('dashboard e-mail failed', error),
     }),
+    addressLimits: new AddressLimits(db),
     sites,
     invitations: new Invitations({ db, sites, mailer, link }),
     internal: env.internalSecret ? internalApi({ secret: env.internalSecret, sites }) : null,
+    commentServer,
+    removeSiteData: async (ownerId, site) => {
+      await commentServer?.asOwner(ownerId, site).purgeData(site.id);
+    },
   };
 }
 

@@ -181,11 +181,21 @@ export class Sites {
     return { site: view(row!), secretKey };
   }
 
-  /** Deletes the site, given its name typed again; the caller removes its comment data. */
-  async delete(ownerId: string, siteId: string, confirmation: string): Promise<SiteView> {
+  /**
+   * Deletes the site, given its name typed again. `removeData` runs first,
+   * while the site's keys still work (the comment server's purge): when it
+   * fails, the site stays.
+   */
+  async delete(
+    ownerId: string,
+    siteId: string,
+    confirmation: string,
+    removeData: (site: SiteView) => Promise<void> = async () => {},
+  ): Promise<SiteView> {
     const row = await this.owned(ownerId, siteId);
     if (confirmation.trim() !== row.name)
       throw invalid('confirmation', 'Type the name of the site to delete it.');
+    await removeData(view(row));
     await this.db.delete(sites).where(eq(sites.id, siteId));
     return view(row);
   }

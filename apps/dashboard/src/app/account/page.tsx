@@ -1,7 +1,15 @@
 import type { Metadata } from 'next';
+import { CLOSING_PHRASE } from '../../owners/close-account';
 import { requireOwner } from '../../server/auth';
 import { services } from '../../server/services';
-import { changeEmail, changePassword, endSession, rename, resendVerification } from '../actions/auth';
+import {
+  changeEmail,
+  changePassword,
+  closeAccount,
+  endSession,
+  rename,
+  resendVerification,
+} from '../actions/auth';
 import { ActionForm, Field } from '../ui/form';
 
 export const metadata: Metadata = { title: 'Account' };
@@ -10,7 +18,8 @@ const when = (date: Date) => date.toISOString().slice(0, 16).replace('T', ' ');
 
 export default async function AccountPage() {
   const { owner, session } = await requireOwner();
-  const sessions = await (await services()).accounts.sessions.list(owner.id);
+  const { accounts, sites } = await services();
+  const [sessions, alone] = await Promise.all([accounts.sessions.list(owner.id), sites.ownedAlone(owner.id)]);
   const csrf = session.csrfToken;
   return (
     <main>
@@ -82,6 +91,21 @@ export default async function AccountPage() {
             ))}
           </tbody>
         </table>
+      </section>
+      <section>
+        <h2>Close the account</h2>
+        <p>
+          {alone.length === 0
+            ? 'You own no site alone: you leave the sites you share, and their other owners keep them.'
+            : `The ${alone.length === 1 ? 'site' : `${alone.length} sites`} you own alone ${alone.length === 1 ? 'is' : 'are'} deleted with all ${alone.length === 1 ? 'its' : 'their'} comments; you leave the sites you share.`}{' '}
+          This cannot be undone.
+        </p>
+        <ActionForm action={closeAccount} submit="Close my account" csrf={csrf} danger>
+          {owner.passwordHash ? (
+            <Field name="password" label="Your password" type="password" autoComplete="current-password" />
+          ) : null}
+          <Field name="confirmation" label={`Type “${CLOSING_PHRASE}”`} />
+        </ActionForm>
       </section>
     </main>
   );

@@ -1,6 +1,7 @@
 'use server';
 
 import { redirect } from 'next/navigation';
+import { closeAccount as close } from '../../owners/close-account';
 import { clearSessionCookie, clientInfo, ownerOfForm, setSessionCookie } from '../../server/auth';
 import { type FormState, formResult, text } from '../../server/form-state';
 import { services } from '../../server/services';
@@ -13,10 +14,12 @@ const next = (form: FormData) => {
 
 export async function signUp(_state: FormState, form: FormData): Promise<FormState> {
   const result = await formResult(async () => {
-    const { accounts } = await services();
+    const { accounts, addressLimits } = await services();
+    const client = await clientInfo();
+    await addressLimits.attempt('sign_up', client.ip);
     const { token } = await accounts.signUp(
       { email: text(form, 'email'), password: text(form, 'password'), name: text(form, 'name') },
-      await clientInfo(),
+      client,
     );
     await setSessionCookie(token);
     return undefined;
@@ -27,10 +30,12 @@ export async function signUp(_state: FormState, form: FormData): Promise<FormSta
 
 export async function signIn(_state: FormState, form: FormData): Promise<FormState> {
   const result = await formResult(async () => {
-    const { accounts } = await services();
+    const { accounts, addressLimits } = await services();
+    const client = await clientInfo();
+    await addressLimits.attempt('sign_in', client.ip);
     const { token } = await accounts.signIn(
       { email: text(form, 'email'), password: text(form, 'password') },
-      await clientInfo(),
+      client,
     );
     await setSessionCookie(token);
     return undefined;
@@ -46,9 +51,27 @@ export async function signOut(form: FormData): Promise<void> {
   redirect('/signin');
 }
 
+/** Closes the account (its sites owned alone deleted with their data) and signs out. */
+export async function closeAccount(_state: FormState, form: FormData): Promise<FormState> {
+  const result = await formResult(async () => {
+    const { owner } = await ownerOfForm(form);
+    const { accounts, sites, removeSiteData } = await services();
+    await close({ accounts, sites, removeData: removeSiteData }, owner, {
+      password: text(form, 'password'),
+      confirmation: text(form, 'confirmation'),
+    });
+    await clearSessionCookie();
+    return undefined;
+  });
+  if (result) return result;
+  redirect('/signin?closed=1');
+}
+
 export async function forgotPassword(_state: FormState, form: FormData): Promise<FormState> {
   return formResult(async () => {
-    (await services()).accounts.forgotPassword({ email: text(form, 'email') });
+    const { accounts, addressLimits } = await services();
+    await addressLimits.attempt('reset_password', (await clientInfo()).ip);
+    accounts.forgotPassword({ email: text(form, 'email') });
     return { notice: 'If an account has this address, a link to reset its password is on its way.' };
   });
 }

@@ -74,7 +74,10 @@ export async function rotateKeys(_state: FormState, form: FormData): Promise<For
 export async function deleteSite(_state: FormState, form: FormData): Promise<FormState> {
   const result = await formResult(async () => {
     const { owner } = await ownerOfForm(form);
-    await (await services()).sites.delete(owner.id, text(form, 'site'), text(form, 'confirmation'));
+    const { sites, removeSiteData } = await services();
+    await sites.delete(owner.id, text(form, 'site'), text(form, 'confirmation'), (site) =>
+      removeSiteData(owner.id, site),
+    );
     return undefined;
   });
   if (result) return result;

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { signUp } from '../actions/auth';
 import { ActionForm, Field } from '../ui/form';
+import { ProviderButtons } from '../ui/providers';
 
 export const metadata: Metadata = { title: 'Sign up' };
 
@@ -9,6 +10,7 @@ export default function SignUpPage() {
     <main className="narrow">
       <h1>Create your ThreadKit account</h1>
       <section>
+        <ProviderButtons />
         <ActionForm action={signUp} submit="Create account">
           <Field name="name" label="Your name" autoComplete="name" />
           <Field name="email" label="E-mail" type="email" autoComplete="email" />

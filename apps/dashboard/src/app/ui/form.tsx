@@ -14,7 +14,9 @@ const FieldErrors = createContext<Record<string, string>>({});
  */
 export function ActionForm(props: {
   action: (state: FormState, form: FormData) => Promise<FormState>;
-  submit: string;
+  /** The submit button's label; or `choices`, several buttons that post their value as `decision`. */
+  submit?: string;
+  choices?: readonly { value: string; label: string; danger?: boolean }[];
   csrf?: string;
   danger?: boolean;
   children?: ReactNode;
@@ -27,7 +29,8 @@ export function ActionForm(props: {
       noValidate
       onSubmit={(event) => {
         event.preventDefault();
-        const data = new FormData(event.currentTarget);
+        // The pressed button's name and value go with the form, as when the browser posts it.
+        const data = new FormData(event.currentTarget, (event.nativeEvent as SubmitEvent).submitter);
         startTransition(() => formAction(data));
       }}
     >
@@ -57,9 +60,26 @@ export function ActionForm(props: {
         </p>
       ) : null}
       <FieldErrors.Provider value={errors}>{props.children}</FieldErrors.Provider>
-      <button type="submit" disabled={pending} className={props.danger ? 'danger' : undefined}>
-        {props.submit}
-      </button>
+      {props.choices ? (
+        <p className="choices">
+          {props.choices.map((choice) => (
+            <button
+              key={choice.value}
+              type="submit"
+              name="decision"
+              value={choice.value}
+              disabled={pending}
+              className={choice.danger ? 'danger' : undefined}
+            >
+              {choice.label}
+            </button>
+          ))}
+        </p>
+      ) : (
+        <button type="submit" disabled={pending} className={props.danger ? 'danger' : undefined}>
+          {props.submit}
+        </button>
+      )}
     </form>
   );
 }
@@ -98,7 +118,37 @@ export function Field(props: {
   );
 }
 
-/** A checkbox that must be ticked to go on, with its problem read out with it. */
+/** A labelled choice among a few options, its problem read out with it. */
+export function Select(props: {
+  name: string;
+  label: string;
+  options: readonly { value: string; label: string }[];
+  defaultValue?: string;
+}) {
+  const id = useId();
+  const error = useContext(FieldErrors)[props.name];
+  return (
+    <p className="field">
+      <label htmlFor={id}>{props.label}</label>
+      <select
+        id={id}
+        name={props.name}
+        defaultValue={props.defaultValue}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-error` : undefined}
+      >
+        {props.options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+      <FieldError id={`${id}-error`} error={error} />
+    </p>
+  );
+}
+
+/** A checkbox posting `yes` when ticked (a confirmation, an option), its problem read out with it. */
 export function Confirm(props: { name: string; label: string }) {
   const id = useId();
   const error = useContext(FieldErrors)[props.name];

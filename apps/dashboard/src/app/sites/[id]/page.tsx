@@ -34,6 +34,10 @@ export default async function SitePage({ params }: { params: Promise<{ id: strin
   return (
     <main>
       <h1>{site.name}</h1>
+      <p>
+        <a href={`/sites/${site.id}/moderation`}>Moderate comments</a>: the review queue, reports, bans,
+        roles, locks and the audit log.
+      </p>
       <section>
         <h2>Embed</h2>
         <figure>
@@ -129,12 +133,13 @@ export default async function SitePage({ params }: { params: Promise<{ id: strin
       </section>
       <section>
         <h2>Delete the site</h2>
+        <p>
+          Its keys stop working within seconds, and the comment server deletes all its comments, commenters
+          and counts. This cannot be undone.
+        </p>
         <ActionForm action={deleteSite} submit="Delete the site" csrf={csrf} danger>
           <input type="hidden" name="site" value={site.id} />
-          <Field
-            name="confirmation"
-            label={`Type “${site.name}” to delete the site; its keys stop working at once`}
-          />
+          <Field name="confirmation" label={`Type “${site.name}” to delete the site`} />
         </ActionForm>
       </section>
     </main>

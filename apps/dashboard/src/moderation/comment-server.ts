@@ -1,0 +1,213 @@
+import { type CommentView, isErrorCode, type OwnerTokens, ThreadKitError } from '@threadkit/core';
+
+/**
+ * The comment server's moderation API, called by the dashboard's server as a
+ * site's owner. The dashboard keeps no secret key it could send (only its
+ * digest), so each call carries the site's public key, to name the site, and
+ * an owner token signed for this owner and site alone, good for a minute.
+ * The comment server records what the owner does as `owner:<owner id>`.
+ */
+export class CommentServer {
+  constructor(
+    private readonly options: {
+      /** Where the comment server's HTTP API answers. */
+      apiUrl: string;
+      tokens: OwnerTokens;
+      /** How long a call may take before the owner is told the server is not answering. */
+      timeoutMs?: number;
+    },
+  ) {}
+
+  /** One site's moderation and administration API, called as this owner. */
+  asOwner(ownerId: string, site: { id: string; publicKey: string }): SiteAdmin {
+    return new SiteAdmin(async (method, path, body) => {
+      const token = await this.options.tokens.sign({ ownerId, siteId: site.id }, 60);
+      let response: Response;
+      try {
+        response = await fetch(`${this.options.apiUrl}/v1${path}`, {
+          method,
+          headers: {
+            projectid: site.publicKey,
+            authorization: `Bearer ${token}`,
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          },
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal: AbortSignal.timeout(this.options.timeoutMs ?? 5000),
+          cache: 'no-store',
+        });
+      } catch {
+        throw new ThreadKitError(
+          'unavailable',
+          'The comment server is not answering; try again in a moment.',
+        );
+      }
+      if (response.status === 204) return undefined;
+      const answer = (await response.json().catch(() => null)) as unknown;
+      if (!response.ok) throw refusalOf(response.status, answer);
+      return answer;
+    });
+  }
+}
+
+type Call = (method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown) => Promise<unknown>;
+
+/** A comment waiting in the queue or reported, with where it is and why it was held. */
+export type ModeratedComment = CommentView & { page_url: string | null; hold_reason: string | null };
+
+export interface Queue {
+  comments: ModeratedComment[];
+  total: number;
+}
+
+export interface Reports {
+  reports: {
+    comment: ModeratedComment;
+    count: number;
+    reports: { user_id: string; reason: string; details: string; created_at: number }[];
+  }[];
+  total: number;
+}
+
+export interface AuditEntry {
+  at: number;
+  actor: string;
+  action: string;
+  target: string;
+  details?: Record<string, unknown>;
+}
+
+export interface Member {
+  id: string;
+  name: string;
+  avatar_url: string | null;
+  role: string;
+}
+
+/** A banned or shadow-banned commenter. */
+export interface ListedUser {
+  id: string;
+  name: string;
+  avatar_url: string | null;
+  guest: boolean;
+  role: string;
+  email?: string | null;
+}
+
+export interface UserPage {
+  users: ListedUser[];
+  next_cursor: string | null;
+}
+
+export type Decision = 'approve' | 'reject';
+export type StaffRole = 'admin' | 'moderator';
+
+const page = (offset: number, limit: number) => `offset=${offset}&limit=${limit}`;
+const id = (value: string) => encodeURIComponent(value);
+const plural = (role: StaffRole) => (role === 'admin' ? 'admins' : 'moderators');
+
+/** One site on the comment server, as its owner: each method is one call of its API (moderation.md, api.md). */
+export class SiteAdmin {
+  constructor(private readonly call: Call) {}
+
+  queue(offset = 0, limit = 50): Promise<Queue> {
+    return this.call('GET', `/moderation/queue?${page(offset, limit)}`) as Promise<Queue>;
+  }
+
+  reports(offset = 0, limit = 50): Promise<Reports> {
+    return this.call('GET', `/moderation/reports?${page(offset, limit)}`) as Promise<Reports>;
+  }
+
+  /** Approves or rejects up to 100 comments at once. */
+  async decide(action: Decision, commentIds: string[]): Promise<void> {
+    await this.call('POST', '/moderation/bulk', { action, comment_ids: commentIds });
+  }
+
+  async deleteComment(commentId: string): Promise<void> {
+    await this.call('DELETE', `/comments/${id(commentId)}`);
+  }
+
+  async ban(userId: string, options: { deleteComments?: boolean; reason?: string } = {}): Promise<void> {
+    await this.call('POST', `/moderation/ban/${id(userId)}`, {
+      ...(options.deleteComments ? { delete_comments: true } : {}),
+      ...(options.reason ? { reason: options.reason } : {}),
+    });
+  }
+
+  async unban(userId: string): Promise<void> {
+    await this.call('POST', `/moderation/unban/${id(userId)}`);
+  }
+
+  async shadowban(userId: string, on: boolean): Promise<void> {
+    await this.call('POST', `/moderation/${on ? 'shadowban' : 'unshadowban'}/${id(userId)}`);
+  }
+
+  banned(cursor: string | null = null, limit = 50): Promise<UserPage> {
+    return this.listUsers('banned', cursor, limit);
+  }
+
+  shadowbanned(cursor: string | null = null, limit = 50): Promise<UserPage> {
+    return this.listUsers('shadowbanned', cursor, limit);
+  }
+
+  /** Locks or unlocks a page, or the whole site without one. */
+  async lock(locked: boolean, pageUrl?: string): Promise<void> {
+    await this.call(
+      'POST',
+      `/moderation/${locked ? 'lock' : 'unlock'}`,
+      pageUrl ? { page_url: pageUrl } : {},
+    );
+  }
+
+  async members(role: StaffRole, siteId: string): Promise<Member[]> {
+    const answer = (await this.call('GET', `/sites/${id(siteId)}/${plural(role)}`)) as { members: Member[] };
+    return answer.members;
+  }
+
+  /** Gives a commenter a role, named by account e-mail or user id. */
+  async promote(
+    role: StaffRole,
+    siteId: string,
+    who: { email: string } | { user_id: string },
+  ): Promise<void> {
+    await this.call('POST', `/sites/${id(siteId)}/${plural(role)}`, who);
+  }
+
+  async demote(role: StaffRole, siteId: string, userId: string): Promise<void> {
+    await this.call('DELETE', `/sites/${id(siteId)}/${plural(role)}/${id(userId)}`);
+  }
+
+  audit(offset = 0, limit = 50): Promise<{ entries: AuditEntry[]; total: number }> {
+    return this.call('GET', `/moderation/audit?${page(offset, limit)}`) as Promise<{
+      entries: AuditEntry[];
+      total: number;
+    }>;
+  }
+
+  /**
+   * Has the comment server delete every comment, user and count of the site
+   * from Redis, in the background; asked just before the dashboard deletes the
+   * site, while its keys still open the API.
+   */
+  async purgeData(siteId: string): Promise<void> {
+    await this.call('DELETE', `/sites/${id(siteId)}`);
+  }
+
+  private listUsers(
+    list: 'banned' | 'shadowbanned',
+    cursor: string | null,
+    limit: number,
+  ): Promise<UserPage> {
+    const query = `limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+    return this.call('GET', `/moderation/${list}?${query}`) as Promise<UserPage>;
+  }
+}
+
+/** The comment server's refusal as ours, so forms show it beside the field it names. */
+function refusalOf(status: number, answer: unknown): ThreadKitError {
+  const body = (answer ?? {}) as { error?: unknown; code?: unknown; field?: unknown };
+  const code = typeof body.code === 'string' && isErrorCode(body.code) ? body.code : null;
+  if (!code) return new ThreadKitError('internal', `The comment server answered ${status}.`);
+  return new ThreadKitError(code, typeof body.error === 'string' ? body.error : undefined, {
+    ...(typeof body.field === 'string' ? { field: body.field } : {}),
+  });
+}
