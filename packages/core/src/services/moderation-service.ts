@@ -37,7 +37,13 @@ export function requireRole(viewer: Viewer, least: 'moderator' | 'admin' | 'owne
   }
 }
 
-const actorOf = (viewer: Viewer) => viewer.userId ?? 'owner';
+/**
+ * Who the audit log names: a commenter by their user id, the owner through the
+ * dashboard (an owner token) as `owner:<the dashboard's owner id>`, and the
+ * secret key (or the CLI) as `owner`.
+ */
+const actorOf = (viewer: Viewer) =>
+  viewer.ownerId !== undefined ? `owner:${viewer.ownerId}` : (viewer.userId ?? 'owner');
 
 /**
  * Moderators' actions: the review queue and reports, approve and reject, bans
