@@ -155,11 +155,15 @@ export class ApiClient {
     } catch {
       throw new ApiError(0, 'network', 'unreachable');
     }
-    // An expired token: swapped for new ones, unless that happened while this request was out.
-    const swapped = this.tokens !== null && this.tokens.token !== token;
-    if (response.status === 401 && token && !retried && (swapped || (await this.refresh()))) {
+    // Asked again with the token there is now: one swapped while this request was out, one
+    // refreshed; or, when the session is over (signed out elsewhere, revoked, banned), none for a read.
+    if (
+      response.status === 401 &&
+      token &&
+      !retried &&
+      (this.tokens?.token !== token || (await this.refresh()) || method === 'GET')
+    )
       return this.request(method, path, body, true);
-    }
     if (response.status === 204) return undefined as T;
     const data = await response.json().catch(() => ({}));
     if (!response.ok)

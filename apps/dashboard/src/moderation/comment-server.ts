@@ -95,6 +95,8 @@ export interface ListedUser {
 
 export interface UserPage {
   users: ListedUser[];
+  /** How many the list holds in all. */
+  total: number;
   next_cursor: string | null;
 }
 
@@ -149,13 +151,9 @@ export class SiteAdmin {
     return this.listUsers('shadowbanned', cursor, limit);
   }
 
-  /** Locks or unlocks a page, or the whole site without one. */
-  async lock(locked: boolean, pageUrl?: string): Promise<void> {
-    await this.call(
-      'POST',
-      `/moderation/${locked ? 'lock' : 'unlock'}`,
-      pageUrl ? { page_url: pageUrl } : {},
-    );
+  /** Locks or unlocks a page (by its URL or key), or the whole site without one. */
+  async lock(locked: boolean, page: { page_url?: string; page_key?: string } = {}): Promise<void> {
+    await this.call('POST', `/moderation/${locked ? 'lock' : 'unlock'}`, page);
   }
 
   async members(role: StaffRole, siteId: string): Promise<Member[]> {

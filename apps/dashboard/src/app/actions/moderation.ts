@@ -14,8 +14,13 @@ async function moderationOf(form: FormData) {
   if (!commentServer)
     throw new ThreadKitError('unavailable', 'Moderation needs INTERNAL_API_SECRET on the dashboard.');
   const moderation = commentServer.asOwner(owner.id, site);
-  const done = (notice: string): FormState => {
-    revalidatePath(`/sites/${site.id}/moderation`, 'layout');
+  /**
+   * The notice of a done action. The console's pages are rendered again with
+   * the change, except after a row's own button (`refresh: false`): the row
+   * would go, and its notice with it, so it stays and says what was done.
+   */
+  const done = (notice: string, { refresh = true } = {}): FormState => {
+    if (refresh) revalidatePath(`/sites/${site.id}/moderation`, 'layout');
     return { notice };
   };
   return { site, moderation, done };
@@ -88,10 +93,10 @@ export async function liftRestriction(_state: FormState, form: FormData): Promis
     const userId = text(form, 'user_id');
     if (text(form, 'restriction') === 'shadowban') {
       await moderation.shadowban(userId, false);
-      return done('Shadow-ban lifted: their comments show again.');
+      return done('Shadow-ban lifted: their comments show again.', { refresh: false });
     }
     await moderation.unban(userId);
-    return done('Ban lifted.');
+    return done('Ban lifted.', { refresh: false });
   });
 }
 
@@ -114,18 +119,19 @@ export async function demote(_state: FormState, form: FormData): Promise<FormSta
     const { site, moderation, done } = await moderationOf(form);
     const role = text(form, 'role') === 'admin' ? 'admin' : 'moderator';
     await moderation.demote(role, site.id, text(form, 'user_id'));
-    return done(`Role taken away.`);
+    return done('Role taken away.', { refresh: false });
   });
 }
 
-/** Locks or unlocks one page (by its URL) or, with no URL, the whole site. */
+/** Locks or unlocks one page (by its URL, or by its key) or, with neither, the whole site. */
 export async function lockPage(_state: FormState, form: FormData): Promise<FormState> {
   return formResult(async () => {
     const { moderation, done } = await moderationOf(form);
     const locked = text(form, 'decision') !== 'unlock';
-    const pageUrl = text(form, 'page_url').trim();
-    await moderation.lock(locked, pageUrl || undefined).catch(renameField('page_url'));
-    const what = pageUrl ? 'The page' : 'The whole site';
+    const page = text(form, 'page').trim();
+    const target = !page ? {} : /^https?:\/\//i.test(page) ? { page_url: page } : { page_key: page };
+    await moderation.lock(locked, target).catch(renameField('page'));
+    const what = page ? 'The page' : 'The whole site';
     return done(locked ? `${what} is read-only now.` : `${what} takes comments again.`);
   });
 }

@@ -23,10 +23,13 @@ export function CommentDecisions(props: {
   siteId: string;
   csrf: string;
   items: { comment: ModeratedComment; extra?: ReactNode }[];
+  /** Said when there is nothing to decide on; the form stays, with the notice of the last decision. */
+  empty: string;
 }) {
   return (
-    <ActionForm action={decideComments} csrf={props.csrf} choices={DECISIONS}>
+    <ActionForm action={decideComments} csrf={props.csrf} choices={props.items.length > 0 ? DECISIONS : []}>
       <input type="hidden" name="site" value={props.siteId} />
+      {props.items.length === 0 ? <p>{props.empty}</p> : null}
       <ul className="comments">
         {props.items.map(({ comment, extra }) => (
           <li key={comment.i}>

@@ -23,15 +23,12 @@ export default async function QueuePage(props: {
       <ModerationHeader site={site} current="" />
       <section>
         <h2>Waiting for a decision ({queue.total})</h2>
-        {queue.comments.length === 0 ? (
-          <p>Nothing waits for review.</p>
-        ) : (
-          <CommentDecisions
-            siteId={site.id}
-            csrf={session.csrfToken}
-            items={queue.comments.map((comment) => ({ comment }))}
-          />
-        )}
+        <CommentDecisions
+          siteId={site.id}
+          csrf={session.csrfToken}
+          items={queue.comments.map((comment) => ({ comment }))}
+          empty="Nothing waits for review."
+        />
         <Pager
           href={(o) => `/sites/${site.id}/moderation?offset=${o}`}
           offset={offset}

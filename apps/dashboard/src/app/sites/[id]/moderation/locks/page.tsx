@@ -11,7 +11,7 @@ const LOCK = [
   { value: 'unlock', label: 'Unlock' },
 ] as const;
 
-/** Read-only pages: one page by its URL, or the whole site. */
+/** Read-only pages: one page by its URL or key, or the whole site. */
 export default async function LocksPage(props: { params: Promise<{ id: string }> }) {
   const { site, session, moderation } = await moderationPage(props.params);
   if (!moderation) return <ConsoleProblem site={site} current="/locks" />;
@@ -24,10 +24,9 @@ export default async function LocksPage(props: { params: Promise<{ id: string }>
         <ActionForm action={lockPage} csrf={session.csrfToken} choices={LOCK}>
           <input type="hidden" name="site" value={site.id} />
           <Field
-            name="page_url"
-            label="Page URL"
-            type="url"
-            hint={`A page of ${site.domain}, as readers open it.`}
+            name="page"
+            label="Page"
+            hint={`Its URL on ${site.domain}, as readers open it; or its page key, when the embed code gives one (data-page-key).`}
           />
         </ActionForm>
       </section>

@@ -23,33 +23,30 @@ export default async function ReportsPage(props: {
       <ModerationHeader site={site} current="/reports" />
       <section>
         <h2>Reported comments ({total})</h2>
-        {reports.length === 0 ? (
-          <p>No open reports.</p>
-        ) : (
-          <CommentDecisions
-            siteId={site.id}
-            csrf={session.csrfToken}
-            items={reports.map((report) => ({
-              comment: report.comment,
-              extra: (
-                <details>
-                  <summary>
-                    {report.count} report{report.count === 1 ? '' : 's'}:{' '}
-                    {[...new Set(report.reports.map((r) => r.reason))].join(', ')}
-                  </summary>
-                  <ul className="small">
-                    {report.reports.map((r) => (
-                      <li key={`${r.user_id} ${r.created_at}`}>
-                        {when(r.created_at)} · {r.reason}
-                        {r.details ? `: ${r.details}` : ''} <span className="muted">(user {r.user_id})</span>
-                      </li>
-                    ))}
-                  </ul>
-                </details>
-              ),
-            }))}
-          />
-        )}
+        <CommentDecisions
+          siteId={site.id}
+          csrf={session.csrfToken}
+          items={reports.map((report) => ({
+            comment: report.comment,
+            extra: (
+              <details>
+                <summary>
+                  {report.count} report{report.count === 1 ? '' : 's'}:{' '}
+                  {[...new Set(report.reports.map((r) => r.reason))].join(', ')}
+                </summary>
+                <ul className="small">
+                  {report.reports.map((r) => (
+                    <li key={`${r.user_id} ${r.created_at}`}>
+                      {when(r.created_at)} · {r.reason}
+                      {r.details ? `: ${r.details}` : ''} <span className="muted">(user {r.user_id})</span>
+                    </li>
+                  ))}
+                </ul>
+              </details>
+            ),
+          }))}
+          empty="No open reports."
+        />
         <Pager
           href={(o) => `/sites/${site.id}/moderation/reports?offset=${o}`}
           offset={offset}

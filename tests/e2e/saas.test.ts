@@ -1,0 +1,238 @@
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import { loadConfig } from '@threadkit/core';
+import { connectRedis, type RunningServer, startServer } from '@threadkit/server';
+import {
+  type DashboardHandle,
+  freePort,
+  GENEROUS_RATE_LIMITS,
+  launchChromium,
+  listenLocal,
+  type RedisServerHandle,
+  type SmtpTestServer,
+  scanAccessibility,
+  startDashboard,
+  startRedis,
+  startSmtpServer,
+} from '@threadkit/testing';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, onTestFailed, it as test } from 'vitest';
+
+/**
+ * ThreadKit as a SaaS, end to end in Chromium: an owner signs up on the
+ * dashboard, creates a site and embeds it on a page of its origin; a guest
+ * comments there; the owner rejects the comment from the dashboard's
+ * moderation console and it leaves the open page live; new keys lock the
+ * old one out within 5 s; deleting the site takes its comments out of Redis.
+ * The comment server runs in MODE=saas and learns every key from the dashboard.
+ */
+
+const it = (name: string, fn: () => Promise<void>) =>
+  test(name, async () => {
+    onTestFailed(() => console.error(`dashboard output:\n${dashboard.output()}`));
+    await fn();
+  }, 90_000);
+/** The widget and the dashboard answer after a few round trips; a loaded machine may take seconds. */
+const poll = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 15_000 });
+
+const SECRET = randomBytes(32).toString('base64url');
+const EMAIL = 'olivia@example.com';
+const PASSWORD = 'correct horse battery staple';
+
+let smtp: SmtpTestServer;
+let redis: RedisServerHandle;
+let dashboard: DashboardHandle;
+let server: RunningServer;
+let closeRedis: () => Promise<void>;
+let browser: Browser;
+let owner: Page;
+let site: { url: string; stop: () => Promise<void> };
+/** What the customer's pages embed: the site's public key, once the dashboard has made it. */
+let publicKey = '';
+let siteId = '';
+
+beforeAll(async () => {
+  const apiPort = await freePort();
+  let wsPort = await freePort();
+  while (wsPort === apiPort) wsPort = await freePort();
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  [smtp, redis, browser] = await Promise.all([startSmtpServer(), startRedis(), launchChromium()]);
+  dashboard = await startDashboard({ smtpUrl: smtp.url, internalSecret: SECRET, apiUrl });
+  const config = loadConfig({
+    MODE: 'saas',
+    INTERNAL_API_URL: `${dashboard.url}/api/internal`,
+    INTERNAL_API_SECRET: SECRET,
+    REDIS_URL: redis.url,
+    HTTP_HOST: '127.0.0.1',
+    HTTP_PORT: String(apiPort),
+    WS_HOST: '127.0.0.1',
+    WS_PORT: String(wsPort),
+    LOG_LEVEL: 'silent',
+    RATE_LIMITS: GENEROUS_RATE_LIMITS,
+  });
+  const connection = await connectRedis(config, () => {});
+  closeRedis = connection.close;
+  server = await startServer(config, connection);
+  // The customer's site: every path is an article embedding the widget with the site's public key.
+  site = await listenLocal(
+    createServer((request, response) => {
+      const key = new URL(request.url ?? '/', 'http://site').pathname.slice(1) || 'home';
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Article ${key}</title></head>
+<body><h1>Article ${key}</h1><div id="threadkit"></div>
+<script src="${apiUrl}/embed.js" data-project-id="${publicKey}" data-page-key="${key}" data-ws-url="${server.wsUrl}" async></script>
+</body></html>`);
+    }),
+  );
+  owner = await browser.newPage();
+});
+afterAll(async () => {
+  await browser?.close();
+  await site?.stop();
+  await server?.close();
+  await closeRedis?.();
+  await dashboard?.stop();
+  await redis?.stop();
+  await smtp?.stop();
+});
+
+const field = (label: string) => owner.getByLabel(label, { exact: true });
+const noSeriousViolations = async (page: Page) =>
+  expect((await scanAccessibility(page, 'body')).violations).toEqual([]);
+/** A thread read with a public key, as the customer's page makes it: its HTTP status. */
+const readStatus = (key: string) =>
+  fetch(`${server.url}/v1/comments?page_key=article`, { headers: { projectid: key, origin: site.url } }).then(
+    (r) => r.status,
+  );
+
+it('signs an owner up and creates a site on the page origin, moderated after publishing', async () => {
+  await owner.goto(`${dashboard.url}/signup`);
+  await field('Your name').fill('Olivia');
+  await field('E-mail').fill(EMAIL);
+  await field('Password').fill(PASSWORD);
+  await owner.getByRole('button', { name: 'Create account' }).click();
+  await owner.waitForURL(`${dashboard.url}/sites`);
+  const link = /https?:\/\/\S+\/verify\?token=[\w-]+/.exec((await smtp.nextMessage(EMAIL)).text)?.[0];
+  await owner.goto(link!);
+  await poll(() => owner.getByRole('heading', { level: 1 }).textContent()).toBe('Address confirmed');
+
+  await owner.goto(`${dashboard.url}/sites`);
+  await field('Name').fill('Field notes');
+  await field('Domain').fill('notes.example.com');
+  await field('Other allowed origins').fill(site.url);
+  await owner.getByRole('button', { name: 'Add the site' }).click();
+  await owner.getByRole('link', { name: 'Embed Field notes' }).click();
+  await owner.waitForURL(/\/sites\/[\w-]+$/);
+  siteId = new URL(owner.url()).pathname.split('/').pop()!;
+  const snippet = await owner
+    .getByRole('figure', { name: /^HTML embed code/ })
+    .locator('pre')
+    .textContent();
+  publicKey = /data-project-id="(tk_pub_[\w-]+)"/.exec(snippet ?? '')?.[1] ?? '';
+  expect(publicKey).toMatch(/^tk_pub_/);
+
+  await field('moderation').fill('post');
+  await owner.getByRole('button', { name: 'Save settings' }).click();
+  await poll(() => owner.getByRole('status').filter({ hasText: 'Saved.' }).count()).toBe(1);
+});
+
+let reader: Page;
+
+it('lets a guest comment on the embedded page', async () => {
+  reader = await (await browser.newContext()).newPage();
+  await reader.goto(`${site.url}/article`);
+  await poll(() => reader.locator('#threadkit .tk-count').textContent()).toBe('0 comments');
+  await reader.locator('#threadkit textarea').fill('A first thought on field notes');
+  await reader.locator('#threadkit input[aria-label="Your name"]').fill('Gus');
+  await reader.locator('#threadkit button[type="submit"]').click();
+  await poll(() => reader.locator('#threadkit .tk-body').first().textContent()).toBe(
+    'A first thought on field notes',
+  );
+});
+
+it('shows the comment in the console, whose rejection takes it off the open page live', async () => {
+  await owner.goto(`${dashboard.url}/sites/${siteId}`);
+  await owner.getByRole('link', { name: 'Moderate comments' }).click();
+  await owner.waitForURL(`${dashboard.url}/sites/${siteId}/moderation`);
+  await poll(() => owner.getByRole('heading', { name: 'Waiting for a decision (1)' }).count()).toBe(1);
+  await noSeriousViolations(owner);
+  const entry = owner.locator('ul.comments > li').filter({ hasText: 'A first thought on field notes' });
+  await entry.getByRole('checkbox').check();
+  await owner.getByRole('button', { name: 'Reject', exact: true }).click();
+  await poll(() => owner.getByRole('status').textContent()).toBe('Rejected 1 comment.');
+  await poll(() => owner.getByRole('heading', { name: 'Waiting for a decision (0)' }).count()).toBe(1);
+
+  // The reader's page, open all along, drops it without a reload.
+  await poll(() => reader.locator('#threadkit .tk-body').count()).toBe(0);
+  await reader.reload();
+  await poll(() => reader.locator('#threadkit .tk-count').textContent()).toBe('0 comments');
+});
+
+it('bans the author from the console, lists the ban, lifts it, and names the owner in the audit log', async () => {
+  await reader.locator('#threadkit textarea').fill('Second try');
+  await reader.locator('#threadkit button[type="submit"]').click();
+  await poll(() => reader.locator('#threadkit .tk-body').first().textContent()).toBe('Second try');
+
+  await owner.goto(`${dashboard.url}/sites/${siteId}/moderation`);
+  const entry = owner.locator('ul.comments > li').filter({ hasText: 'Second try' });
+  await poll(() => entry.count()).toBe(1);
+  await entry.getByRole('checkbox').check();
+  await owner.getByRole('button', { name: 'Ban the authors', exact: true }).click();
+  await poll(() => owner.getByRole('status').textContent()).toBe('Banned 1 commenter.');
+
+  await owner.getByRole('link', { name: 'People' }).click();
+  await owner.waitForURL(`${dashboard.url}/sites/${siteId}/moderation/people`);
+  const banned = owner
+    .locator('section')
+    .filter({ has: owner.getByRole('heading', { name: 'Banned', exact: true }) });
+  await poll(() => banned.locator('tbody tr').filter({ hasText: 'Gus' }).count()).toBe(1);
+  await noSeriousViolations(owner);
+  await banned.getByRole('button', { name: 'Lift the ban' }).click();
+  await poll(() => banned.getByRole('status').textContent()).toBe('Ban lifted.');
+  await owner.reload();
+  await poll(() => banned.getByText('Nobody.').count()).toBe(1);
+
+  await owner.getByRole('link', { name: 'Audit log' }).click();
+  await owner.waitForURL(`${dashboard.url}/sites/${siteId}/moderation/audit`);
+  const rows = owner.locator('tbody tr');
+  await poll(() => rows.count()).toBe(3);
+  expect(await rows.nth(0).textContent()).toContain('unban');
+  expect(await rows.nth(1).textContent()).toContain('ban');
+  expect(await rows.nth(2).textContent()).toContain('reject');
+  for (const row of await rows.all()) expect(await row.textContent()).toContain(`Olivia (${EMAIL})`);
+  await noSeriousViolations(owner);
+});
+
+it('locks and unlocks the article from the console', async () => {
+  await owner.goto(`${dashboard.url}/sites/${siteId}/moderation/locks`);
+  // The article's embed code gives its page key, which decides the page's identity.
+  await field('Page').fill('article');
+  const pageForm = owner.locator('form').filter({ has: field('Page') });
+  await pageForm.getByRole('button', { name: 'Lock', exact: true }).click();
+  await poll(() => pageForm.getByRole('status').textContent()).toBe('The page is read-only now.');
+  // The reader is Gus, whose session the ban ended: the widget reads on as an anonymous reader's.
+  await reader.reload();
+  await poll(() => reader.locator('#threadkit .tk-status').textContent()).toBe('Comments are closed.');
+  await pageForm.getByRole('button', { name: 'Unlock' }).click();
+  await poll(() => pageForm.getByRole('status').textContent()).toBe('The page takes comments again.');
+});
+
+it('makes new keys: the old public key is refused within 5 s, the new one works', async () => {
+  const oldKey = publicKey;
+  expect(await readStatus(oldKey)).toBe(200);
+  await owner.goto(`${dashboard.url}/sites/${siteId}`);
+  await owner.getByLabel('I understand that the old keys stop working.').check();
+  await owner.getByRole('button', { name: 'Make new keys' }).click();
+  await poll(() => owner.locator('.secret pre').textContent()).toMatch(/^tk_sec_/);
+  await owner.reload();
+  const snippet = await owner
+    .getByRole('figure', { name: /^HTML embed code/ })
+    .locator('pre')
+    .textContent();
+  publicKey = /data-project-id="(tk_pub_[\w-]+)"/.exec(snippet ?? '')?.[1] ?? '';
+  expect(publicKey).not.toBe(oldKey);
+
+  // The comment servers keep a key's answer at most 5 s (docs/architecture.md); a second more for this machine's scheduling.
+  await expect.poll(() => readStatus(oldKey), { timeout: 6_000, interval: 100 }).toBe(401);
+  expect(await readStatus(publicKey)).toBe(200);
+});
