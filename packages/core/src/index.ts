@@ -77,6 +77,7 @@ export {
   type RateLimiterOptions,
   type RateRefusal,
 } from './services/rate-limiter.js';
+export { type SitePurgeOptions, SitePurges } from './services/site-purges.js';
 export { type ResolvedKey, type SiteDirectory, SiteService } from './services/site-service.js';
 export {
   DEFAULT_LIMIT,
@@ -133,6 +134,7 @@ export {
 } from './store/redis.js';
 export { luaPrelude, scripts } from './store/scripts.js';
 export { SessionStore } from './store/session-store.js';
+export { type PendingPurge, SitePurgeStore } from './store/site-purge-store.js';
 export { type SiteRecord, SiteStore } from './store/site-store.js';
 export { type UsageReport, UsageStore } from './store/usage-store.js';
 export { UserStore } from './store/user-store.js';

@@ -128,6 +128,10 @@ export const keys = {
   jwtSecret: () => 'tk:jwt',
   /** ZSET: outgoing e-mail jobs (JSON) scored by when they are due (ms): new, retrying or being sent. */
   mailQueue: () => 'tk:mail',
+  /** ZSET: sites whose data is to be deleted (site ids), scored by when that was last asked (ms). */
+  purges: () => 'tk:purges',
+  /** STRING with TTL: the token of the worker deleting a site's data now; other workers leave the site alone meanwhile. */
+  purgeLock: (siteId: string) => `tk:purging:${siteId}`,
   /** STRING: the layout version of everything else in this Redis (`LAYOUT_VERSION`). */
   layout: () => 'tk:layout',
 } as const;

@@ -26,6 +26,7 @@ import { healthRoutes } from './routes/health.js';
 import { homeRoutes } from './routes/home.js';
 import { moderationRoutes } from './routes/moderation/index.js';
 import { notificationRoutes, unsubscribeRoutes } from './routes/notifications/index.js';
+import { sitePurgeRoutes } from './routes/sites/purge.js';
 import { siteRoleRoutes } from './routes/sites/roles.js';
 import { siteSettingsRoutes } from './routes/sites/settings.js';
 import { usageRoutes } from './routes/usage/index.js';
@@ -136,6 +137,11 @@ export async function buildApp({
     await Promise.all([context.notifications.settled(), context.accounts.settled()]);
     await context.mailQueue.stop();
   });
+  // The site-purge worker runs while the app is open too; the next worker carries on what it leaves.
+  context.purges.start();
+  app.addHook('onClose', async () => {
+    await context.purges.stop();
+  });
   await app.register(homeRoutes, { context, widgetDir });
   await app.register(healthRoutes, { context });
   // Outside the /v1 context: scripts for any page, with no key, rate limit or usage count.
@@ -156,6 +162,7 @@ export async function buildApp({
       await v1.register(moderationRoutes, { context });
       await v1.register(siteRoleRoutes, { context });
       await v1.register(siteSettingsRoutes, { context });
+      await v1.register(sitePurgeRoutes, { context });
       await v1.register(notificationRoutes, { context });
       await v1.register(usageRoutes, { context });
     },

@@ -38,6 +38,9 @@ import {
   redisRelay,
   SessionStore,
   type SiteDirectory,
+  type SitePurgeOptions,
+  SitePurgeStore,
+  SitePurges,
   SiteService,
   SiteStore,
   SmtpMailer,
@@ -83,6 +86,8 @@ export interface AppContext {
   rateLimiter: RateLimiter;
   /** Usage per site and month, counted in memory and written in batches; flushed on close. */
   usage: UsageMeter;
+  /** Deletes deleted sites' data: its worker runs while the server is open (see app.ts, server.ts). */
+  purges: SitePurges;
 }
 
 /** Knobs for tests: a fast mail-queue poll and retry back-off. */
@@ -96,6 +101,8 @@ export interface ContextOptions {
   notificationEmailWindowMs?: number;
   /** Rate limiter knobs (grants, report interval). */
   rateLimiter?: Omit<RateLimiterOptions, 'clock'>;
+  /** Site purge knobs: a short margin and poll, a small batch; the clock is `clock` unless given here. */
+  sitePurges?: Partial<SitePurgeOptions>;
 }
 
 export async function createContext(
@@ -196,6 +203,10 @@ export async function createContext(
     onFlushError: (error) => logger.warn({ err: error }, 'could not write usage counts'),
   });
   usage.listen(events);
+  const purges = new SitePurges(
+    { store: new SitePurgeStore(redis), mail: new MailQueueStore(redis), log: logger },
+    { clock, ...options.sitePurges },
+  );
   return {
     config,
     redis,
@@ -242,5 +253,6 @@ export async function createContext(
     mailQueue,
     rateLimiter,
     usage,
+    purges,
   };
 }

@@ -69,6 +69,8 @@ export async function startServer(
   });
   const context = await createContext(config, connection.redis, logger);
   const app = parts.http ? await buildApp({ context, logger }) : null;
+  // The HTTP app runs the site-purge worker; a process of the gateway alone runs it here.
+  if (!app) context.purges.start();
   const gateway = parts.ws
     ? new Gateway(
         {
@@ -79,6 +81,7 @@ export async function startServer(
           auth: context.auth,
           usage: context.usage,
           realtime: context.realtime,
+          purges: context.purges,
           logger,
         },
         // The HTTP API's /metrics already reports the process when both run here.
@@ -100,12 +103,13 @@ export async function startServer(
         // The gateway tells its clients first; then Fastify stops accepting and lets in-flight requests finish.
         await gateway?.close();
         if (app) await app.close();
-        else await context.usage.close();
+        else await Promise.all([context.usage.close(), context.purges.stop()]);
       },
     };
   } catch (error) {
     await gateway?.close();
     await app?.close();
+    if (!app) await context.purges.stop();
     throw error;
   }
 }

@@ -5,7 +5,13 @@ import {
   type WebSocketConfig,
   waitForRedis,
 } from '@threadkit/core';
-import { createContext, Gateway, type GatewayOptions } from '@threadkit/server';
+import {
+  type AppContext,
+  type ContextOptions,
+  createContext,
+  Gateway,
+  type GatewayOptions,
+} from '@threadkit/server';
 import { Ajv, type ValidateFunction } from 'ajv';
 import pino from 'pino';
 import WebSocket from 'ws';
@@ -14,6 +20,8 @@ import { eventually } from './wait.js';
 
 export interface TestGateway {
   gateway: Gateway;
+  /** The gateway process's services (its usage meter, its site-purge worker). */
+  context: AppContext;
   /** `ws://127.0.0.1:<port>` */
   url: string;
   /** Opens a client on `/ws` with the site's public key from the allowed origin. */
@@ -38,14 +46,28 @@ interface ConnectOptions {
  */
 export async function startTestGateway(
   api: TestApi,
-  options: GatewayOptions & { ws?: Partial<WebSocketConfig>; port?: number; trustProxy?: string[] } = {},
+  options: GatewayOptions & {
+    ws?: Partial<WebSocketConfig>;
+    port?: number;
+    trustProxy?: string[];
+    /** The gateway's own services (a fast site-purge poll, say). */
+    context?: ContextOptions;
+  } = {},
 ): Promise<TestGateway> {
-  const { ws, port = 0, trustProxy = api.config.trustProxy, ...gatewayOptions } = options;
+  const {
+    ws,
+    port = 0,
+    trustProxy = api.config.trustProxy,
+    context: contextOptions,
+    ...gatewayOptions
+  } = options;
   const redis = createRedis(api.config.redis);
   redis.on('error', () => {});
   await waitForRedis(redis);
   const logger = pino({ level: 'silent' });
-  const context = await createContext(api.config, redis, logger);
+  const context = await createContext(api.config, redis, logger, contextOptions);
+  // The process's site-purge worker, as a gateway-only server runs it: it tells the gateway of purges.
+  context.purges.start();
   const gateway = new Gateway(
     {
       config: { ...api.config.ws, ...ws },
@@ -55,6 +77,7 @@ export async function startTestGateway(
       auth: context.auth,
       usage: context.usage,
       realtime: context.realtime,
+      purges: context.purges,
       logger,
     },
     { closeGraceMs: 500, ...gatewayOptions },
@@ -64,6 +87,7 @@ export async function startTestGateway(
   let closed = false;
   return {
     gateway,
+    context,
     url,
     connect: async (connectOptions = {}) => {
       const socket = await TestSocket.open(url, { projectId: api.site.publicKey, ...connectOptions });
@@ -75,7 +99,7 @@ export async function startTestGateway(
       closed = true;
       await gateway.close();
       for (const socket of sockets) socket.ws.terminate();
-      await context.usage.close();
+      await Promise.all([context.usage.close(), context.purges.stop()]);
       redis.disconnect();
     },
   };

@@ -1,11 +1,13 @@
 import { eventually, perFileRedis } from '@threadkit/testing';
 import { describe, expect, it } from 'vitest';
-import { MailQueueStore } from '../store/mail-queue-store.js';
+import { newId } from '../ids.js';
+import { digestJob, MailQueueStore } from '../store/mail-queue-store.js';
 import { MailQueue, type MailQueueLog, retryDelay } from './mail-queue.js';
 import type { Email, Mailer } from './mailer.js';
 
 const db = perFileRedis({ flushEach: true });
 
+const SITE = newId();
 const email = (to: string): Email => ({ to, subject: `Hello ${to}`, text: 'Hi', html: '<p>Hi</p>' });
 
 /** A mailer that fails the first `failures` sends to each address, then records what it sends. */
@@ -42,8 +44,8 @@ describe('MailQueue', () => {
     const queue = new MailQueue(store, mailer, log, { ...fast, maxAttempts: 5 });
     queue.start();
     try {
-      await queue.enqueue(email('ada@example.com'));
-      await queue.enqueue(email('bob@example.com'));
+      await queue.enqueue(SITE, email('ada@example.com'));
+      await queue.enqueue(SITE, email('bob@example.com'));
       await eventually(
         'both e-mails sent',
         async () => sent.length,
@@ -70,7 +72,7 @@ describe('MailQueue', () => {
     const queue = new MailQueue(store, mailer, log, { ...fast, maxAttempts: 3 });
     queue.start();
     try {
-      await queue.enqueue(email('nobody@example.com'));
+      await queue.enqueue(SITE, email('nobody@example.com'));
       await eventually(
         'the e-mail dropped',
         async () => lines.filter((l) => l.level === 'error'),
@@ -109,6 +111,33 @@ describe('MailQueue', () => {
     } finally {
       await queue.stop();
     }
+  });
+
+  it("drops a site's jobs, waiting or claimed, e-mails and digests, and no other site's", async () => {
+    const store = new MailQueueStore(db.redis);
+    const [gone, kept] = [newId(), newId()];
+    const now = Date.now();
+    // Enough jobs that the queue is gone through in several batches.
+    for (let i = 0; i < 300; i++) {
+      const site = i % 3 === 0 ? kept : gone;
+      await store.enqueue(
+        { id: `job-${i}`, attempts: 0, site, email: email(`${i}@example.com`) },
+        now + 10 + i,
+      );
+    }
+    await store.enqueueOnce(digestJob({ site: gone, user: newId() }), now + 5);
+    await store.enqueueOnce(digestJob({ site: kept, user: newId() }), now + 5);
+    // One queued before jobs named their site: it is nobody's to drop.
+    await store.enqueue({ id: 'old', attempts: 0, email: email(`old-${gone}@example.com`) }, now + 5);
+    // One being sent.
+    await store.enqueue({ id: 'first', attempts: 0, site: gone, email: email('first@example.com') }, now);
+    expect((await store.claim(now, 60_000))?.job.id).toBe('first');
+
+    expect(await store.dropSite(gone, 50)).toBe(202);
+    const left = (await db.redis.zrange('tk:mail', 0, -1)).map((raw) => JSON.parse(raw));
+    expect(left).toHaveLength(102);
+    expect(left.every((job) => job.id === 'old' || (job.site ?? job.digest.site) === kept)).toBe(true);
+    expect(await store.dropSite(gone)).toBe(0);
   });
 
   it('doubles the retry delay up to the maximum', () => {

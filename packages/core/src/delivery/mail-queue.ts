@@ -80,9 +80,9 @@ export class MailQueue {
     this.options = { ...MAIL_QUEUE_DEFAULTS, ...options };
   }
 
-  /** Queues an e-mail; it is sent by whichever instance's worker claims it first. */
-  async enqueue(email: Email): Promise<void> {
-    await this.store.enqueue({ id: newId(), attempts: 0, email }, this.options.clock());
+  /** Queues an e-mail from a site; it is sent by whichever instance's worker claims it first. */
+  async enqueue(siteId: string, email: Email): Promise<void> {
+    await this.store.enqueue({ id: newId(), attempts: 0, site: siteId, email }, this.options.clock());
     this.wake();
   }
 
@@ -197,7 +197,7 @@ export class MailQueue {
     } else if ('later' in made) {
       await this.store.retry(claimed, claimed.job, made.later);
     } else {
-      await this.store.retry(claimed, { id: newId(), attempts: 0, email: made.email }, now);
+      await this.store.retry(claimed, { id: newId(), attempts: 0, site: ref.site, email: made.email }, now);
       await made.commit();
     }
   }

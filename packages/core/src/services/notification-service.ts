@@ -257,6 +257,7 @@ export class NotificationService implements DigestComposer {
         return;
       }
       await this.deps.mail.enqueue(
+        siteId,
         notificationEmail({
           to: user.email,
           site: site.name,

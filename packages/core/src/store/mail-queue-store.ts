@@ -10,10 +10,14 @@ export interface DigestRef {
 }
 
 /**
- * One e-mail waiting to be sent, and how many times sending it has failed; or a
- * recipient's digest, waiting for the end of their window.
+ * One e-mail waiting to be sent, the site it is from and how many times sending
+ * it has failed; or a recipient's digest, waiting for the end of their window.
+ * (E-mails queued by servers older than the site field have none.)
  */
-export type MailJob = { id: string; attempts: number } & ({ email: Email } | { digest: DigestRef });
+export type MailJob = { id: string; attempts: number } & (
+  | { site?: string; email: Email }
+  | { digest: DigestRef }
+);
 
 /** The job of a recipient's digest: the same member for the same recipient, so there is at most one. */
 export const digestJob = (ref: DigestRef): MailJob => ({
@@ -69,8 +73,39 @@ export class MailQueueStore {
     ).catch(translateRedisError);
   }
 
+  /**
+   * Removes every job of a site (its e-mails and digests, waiting or being
+   * sent), going through the queue a batch at a time (ZSCAN). Returns how many.
+   */
+  async dropSite(siteId: string, batch = 500): Promise<number> {
+    let cursor = '0';
+    let dropped = 0;
+    do {
+      const [next, flat] = await this.redis
+        .zscan(keys.mailQueue(), cursor, 'COUNT', batch)
+        .catch(translateRedisError);
+      cursor = next;
+      const members = flat.filter(
+        (member, i) => i % 2 === 0 && member.includes(siteId) && siteOf(member) === siteId,
+      );
+      if (members.length > 0)
+        dropped += await this.redis.zrem(keys.mailQueue(), ...members).catch(translateRedisError);
+    } while (cursor !== '0');
+    return dropped;
+  }
+
   /** Jobs waiting, retrying or being sent. */
   async size(): Promise<number> {
     return this.redis.zcard(keys.mailQueue()).catch(translateRedisError);
+  }
+}
+
+/** The site a queued job belongs to, if it says. */
+function siteOf(raw: string): string | undefined {
+  try {
+    const job = JSON.parse(raw) as MailJob;
+    return 'digest' in job ? job.digest.site : job.site;
+  } catch {
+    return undefined;
   }
 }

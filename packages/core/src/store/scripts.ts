@@ -49,6 +49,9 @@ const FILES = {
   votesOn: 'votes_on.lua',
   sessionState: 'session_state.lua',
   readerOverlay: 'reader_overlay.lua',
+  purgeStep: 'purge_step.lua',
+  purgeLock: 'purge_lock.lua',
+  finishPurge: 'finish_purge.lua',
 } as const;
 
 export type ScriptName = keyof typeof FILES;
@@ -99,6 +102,9 @@ export interface ScriptResults {
   pageEventsSince: (number | string)[];
   logPosition: string;
   presence: [count: number, ...profiles: string[]];
+  purgeStep: [cursor: string, removed: number];
+  purgeLock: number;
+  finishPurge: number;
 }
 
 /** Read with `runScriptBuffers`: the records are binary. */

@@ -11,6 +11,7 @@ import {
   type RealtimeStore,
   type RedisClient,
   type SiteDirectory,
+  type SitePurges,
   ThreadKitError,
   type UsageMeter,
   type WebSocketConfig,
@@ -39,6 +40,8 @@ export interface GatewayDeps {
   auth: AuthService;
   usage: UsageMeter;
   realtime: RealtimeStore;
+  /** Sites whose data is being deleted: their connections are closed, and new ones refused. */
+  purges: Pick<SitePurges, 'onPurge' | 'purging'>;
   logger: Logger;
 }
 
@@ -113,12 +116,15 @@ export class Gateway {
     this.trustedProxy = proxyAddr.compile(deps.trustProxy);
     this.handshake = new Handshake({
       sites: deps.sites,
+      purging: (siteId) => deps.purges.purging(siteId),
       auth: deps.auth,
       metrics: this.metrics,
       logger,
       maxConnectionsPerAddress: config.maxConnectionsPerAddress,
     });
     this.sessions = new SessionChecks(deps.auth, (conn, why) => this.endSession(conn, why));
+    // Their presence would otherwise come back after the purge, for as long as they stay.
+    deps.purges.onPurge((siteId) => this.closeSite(siteId));
     // Pub/sub needs a connection of its own; on a cluster, one per shard for SSUBSCRIBE.
     this.subscriber = isCluster(deps.redis)
       ? deps.redis.duplicate(undefined, { shardedSubscribers: true })
@@ -430,6 +436,17 @@ export class Gateway {
     this.sendError(conn, 'unauthorized', message);
     this.metrics.closed.inc({ reason: banned ? 'banned' : 'session_ended' });
     conn.ws.close(banned ? CLOSE.banned : CLOSE.unauthorized, message);
+  }
+
+  /** Closes the connections of a site whose data is being deleted (4001, as for a key that stopped working). */
+  private closeSite(siteId: string): void {
+    const message = 'This site has been deleted.';
+    for (const conn of this.connections) {
+      if (conn.siteId !== siteId) continue;
+      this.sendError(conn, 'unauthorized', message);
+      this.metrics.closed.inc({ reason: 'site_deleted' });
+      conn.ws.close(CLOSE.unauthorized, message);
+    }
   }
 
   private onRedisDown(): void {

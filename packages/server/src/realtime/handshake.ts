@@ -23,6 +23,8 @@ export type HandshakeOutcome =
 
 interface HandshakeDeps {
   sites: SiteDirectory;
+  /** Whether the site's data is being deleted: its handshakes are refused (401). */
+  purging: (siteId: string) => boolean;
   auth: AuthService;
   metrics: GatewayMetrics;
   logger: Logger;
@@ -119,6 +121,7 @@ export class Handshake {
     const { site, kind } = await this.deps.sites.resolveApiKey(key);
     if (kind !== 'public') throw new ThreadKitError('forbidden', 'Secret keys must never be put in a URL.');
     requireAllowedOrigin(origin, site.settings);
+    if (this.deps.purging(site.id)) throw new ThreadKitError('unauthorized', 'This site has been deleted.');
     return site.id;
   }
 
