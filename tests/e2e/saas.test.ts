@@ -23,7 +23,8 @@ import { afterAll, beforeAll, expect, onTestFailed, it as test } from 'vitest';
  * dashboard, creates a site and embeds it on a page of its origin; a guest
  * comments there; the owner rejects the comment from the dashboard's
  * moderation console and it leaves the open page live; new keys lock the
- * old one out within 5 s; deleting the site takes its comments out of Redis.
+ * old one out within 5 s; deleting the site takes its comments out of Redis,
+ * and closing the account signs the owner out for good.
  * The comment server runs in MODE=saas and learns every key from the dashboard.
  */
 
@@ -43,7 +44,7 @@ let smtp: SmtpTestServer;
 let redis: RedisServerHandle;
 let dashboard: DashboardHandle;
 let server: RunningServer;
-let closeRedis: () => Promise<void>;
+let connection: Awaited<ReturnType<typeof connectRedis>>;
 let browser: Browser;
 let owner: Page;
 let site: { url: string; stop: () => Promise<void> };
@@ -70,8 +71,7 @@ beforeAll(async () => {
     LOG_LEVEL: 'silent',
     RATE_LIMITS: GENEROUS_RATE_LIMITS,
   });
-  const connection = await connectRedis(config, () => {});
-  closeRedis = connection.close;
+  connection = await connectRedis(config, () => {});
   server = await startServer(config, connection);
   // The customer's site: every path is an article embedding the widget with the site's public key.
   site = await listenLocal(
@@ -90,7 +90,7 @@ afterAll(async () => {
   await browser?.close();
   await site?.stop();
   await server?.close();
-  await closeRedis?.();
+  await connection?.close();
   await dashboard?.stop();
   await redis?.stop();
   await smtp?.stop();
@@ -235,4 +235,43 @@ it('makes new keys: the old public key is refused within 5 s, the new one works'
   // The comment servers keep a key's answer at most 5 s (docs/architecture.md); a second more for this machine's scheduling.
   await expect.poll(() => readStatus(oldKey), { timeout: 6_000, interval: 100 }).toBe(401);
   expect(await readStatus(publicKey)).toBe(200);
+});
+
+/** The keys of the site in Redis (all of a site's keys share its hash tag). */
+async function siteKeys(): Promise<number> {
+  let count = 0;
+  let cursor = '0';
+  do {
+    const [next, found] = await connection.redis.scan(cursor, 'MATCH', `tk:{${siteId}}*`, 'COUNT', 1000);
+    cursor = next;
+    count += found.length;
+  } while (cursor !== '0');
+  return count;
+}
+
+it('deletes the site: its key is refused, and its comments, commenters and counts leave Redis', async () => {
+  expect(await siteKeys()).toBeGreaterThan(0);
+  await owner.goto(`${dashboard.url}/sites/${siteId}`);
+  await field('Type “Field notes” to delete the site').fill('Field notes');
+  await owner.getByRole('button', { name: 'Delete the site' }).click();
+  await owner.waitForURL(`${dashboard.url}/sites`);
+  await poll(() => owner.getByText('No site yet.', { exact: false }).count()).toBe(1);
+  await expect.poll(() => readStatus(publicKey), { timeout: 6_000, interval: 100 }).toBe(401);
+  await poll(siteKeys).toBe(0);
+});
+
+it('closes the account: signed out, and its address signs in no more', async () => {
+  await owner.goto(`${dashboard.url}/account`);
+  const closing = owner
+    .locator('section')
+    .filter({ has: owner.getByRole('heading', { name: 'Close the account' }) });
+  await closing.getByLabel('Your password').fill(PASSWORD);
+  await closing.getByLabel('Type “delete my account”').fill('delete my account');
+  await noSeriousViolations(owner);
+  await closing.getByRole('button', { name: 'Close my account' }).click();
+  await owner.waitForURL(`${dashboard.url}/signin?closed=1`);
+  await field('E-mail').fill(EMAIL);
+  await field('Password').fill(PASSWORD);
+  await owner.getByRole('button', { name: 'Sign in' }).click();
+  await poll(() => owner.locator('form [role=alert]').textContent()).toBe('Wrong e-mail or password.');
 });
