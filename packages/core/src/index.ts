@@ -105,7 +105,7 @@ export { CommentStore } from './store/comment-store.js';
 export { checkLayout, LayoutError, storedLayout } from './store/layout.js';
 export { MailDigestStore } from './store/mail-digest-store.js';
 export { MailQueueStore } from './store/mail-queue-store.js';
-export { ModerationStore } from './store/moderation-store.js';
+export { ModerationStore, type ScanPosition, type UserList } from './store/moderation-store.js';
 export {
   NOTIFICATION_ID_PATTERN,
   NOTIFICATION_LETTERS,

@@ -166,6 +166,8 @@ export interface Viewer {
   userId: string | null;
   role: Role | 'anonymous';
   sessionId: string | null;
+  /** SaaS mode: the dashboard's id of the owner whose owner token this is (the audit log's `owner:<id>`). */
+  ownerId?: string;
 }
 
 export const isModerator = (viewer: Viewer): boolean =>

@@ -10,7 +10,7 @@ import {
 } from '@threadkit/core';
 import { parse as parseQuery } from 'fast-querystring';
 import type { AppContext } from './context.js';
-import { EXPOSED_HEADERS, requestOrigin } from './plugins/credentials.js';
+import { BEARER, EXPOSED_HEADERS, requestOrigin } from './plugins/credentials.js';
 import type { HttpMetrics } from './plugins/metrics.js';
 import { type BudgetViewer, RequestBudgets } from './plugins/rate-limit.js';
 import { visitorOf } from './plugins/usage.js';
@@ -26,9 +26,6 @@ const ANONYMOUS: BudgetViewer = { role: 'anonymous', userId: null, user: null };
 const MAX_PREPARED = 1000;
 
 type PageQuery = Omit<ThreadQuery, 'ifNoneMatch'>;
-
-/** The credentials plugin's rule for the Authorization header. */
-const BEARER = /^Bearer\s+(\S+)$/i;
 
 /** A read past the checks every answer needs. */
 interface Read {
@@ -184,7 +181,9 @@ export class CachedReads {
   /**
    * A signed-in read: the token checked, the rate limit decided, the reader's
    * view of the thread. Not answered (false) when the token or the limit
-   * refuses it: Fastify then answers. A failure after the request was counted
+   * refuses it: Fastify then answers. An owner token is no commenter's token:
+   * it fails the check before anything is counted, and Fastify, which takes
+   * it, answers (such a read rarely gets here: it carries no origin). A failure after the request was counted
    * in its budgets sends it to Fastify too, where it counts again: rare, and on
    * the safe side.
    */

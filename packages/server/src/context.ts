@@ -27,6 +27,7 @@ import {
   NotificationStore,
   OAuthService,
   OAuthStore,
+  OwnerTokens,
   PageStates,
   ProfileService,
   RateLimiter,
@@ -59,6 +60,8 @@ export interface AppContext {
   sites: SiteService;
   /** Where requests find their site by key: the standalone site's, or in SaaS mode the dashboard's. */
   directory: SiteDirectory;
+  /** SaaS mode: verifies the dashboard's owner tokens (key derived from INTERNAL_API_SECRET); null standalone. */
+  ownerTokens: OwnerTokens | null;
   auth: AuthService;
   accounts: AccountService;
   /** Sign-in with Google, GitHub and OpenID Connect providers. */
@@ -199,6 +202,7 @@ export async function createContext(
     realtime,
     sites,
     directory,
+    ownerTokens: config.dashboard ? new OwnerTokens(config.dashboard.secret) : null,
     auth,
     accounts,
     oauth: new OAuthService({

@@ -68,5 +68,8 @@ export function documentErrors(route: RouteOptions, ...statuses: number[]): void
 
 export const bearer = [{ projectid: [], bearer: [] }];
 
-/** Staff routes: a moderator's or admin's token with the public key, or the owner's secret key alone. */
+/**
+ * Staff routes: a moderator's or admin's token with the public key, the owner's
+ * secret key alone, or (SaaS mode) the dashboard's owner token with either key.
+ */
 export const staff: { [label: string]: string[] }[] = [{ projectid: [], bearer: [] }, { projectid: [] }];

@@ -1,13 +1,29 @@
-import { forbidden, unauthorized } from '../errors.js';
+import { forbidden, invalid, unauthorized } from '../errors.js';
 import type { EventBus } from '../events.js';
 import { siteUrlOrNull } from '../origins.js';
 import type { PageRef } from '../page-identity.js';
-import type { AuditEntry, ModerationStore, ReportRecord } from '../store/moderation-store.js';
+import type {
+  AuditEntry,
+  ModerationStore,
+  ReportRecord,
+  ScanPosition,
+  UserList,
+} from '../store/moderation-store.js';
 import type { UserStore } from '../store/user-store.js';
-import { type CommentView, RANK, type Site, type Viewer } from '../types.js';
+import { type CommentView, RANK, type Site, type User, type Viewer } from '../types.js';
 import { toView } from './comment-views.js';
 
 export type ModeratedComment = CommentView & { page_url: string | null; hold_reason: string | null };
+
+/** A banned or shadow-banned user as the lists show them; `email` only to admins and the owner. */
+export interface ListedUser {
+  id: string;
+  name: string;
+  avatar_url: string | null;
+  guest: boolean;
+  role: User['role'];
+  email?: string | null;
+}
 
 /** Who may act, by the seed's hierarchy: owner > admin > moderator > user > anonymous. */
 export function requireRole(viewer: Viewer, least: 'moderator' | 'admin' | 'owner'): void {
@@ -21,7 +37,13 @@ export function requireRole(viewer: Viewer, least: 'moderator' | 'admin' | 'owne
   }
 }
 
-const actorOf = (viewer: Viewer) => viewer.userId ?? 'owner';
+/**
+ * Who the audit log names: a commenter by their user id, the owner through the
+ * dashboard (an owner token) as `owner:<the dashboard's owner id>`, and the
+ * secret key (or the CLI) as `owner`.
+ */
+const actorOf = (viewer: Viewer) =>
+  viewer.ownerId !== undefined ? `owner:${viewer.ownerId}` : (viewer.userId ?? 'owner');
 
 /**
  * Moderators' actions: the review queue and reports, approve and reject, bans
@@ -205,6 +227,36 @@ export class ModerationService {
     });
   }
 
+  /**
+   * A page of the banned or shadow-banned users, in no particular order
+   * (`ModerationStore.userPage`); `cursor` is the previous page's `next_cursor`.
+   * Accounts erased since are left out of the page, though `total` counts them.
+   * E-mail addresses are shown to admins and the owner only, as nothing else
+   * shows them to moderators.
+   */
+  async userList(site: Site, viewer: Viewer, list: UserList, page: { cursor: string | null; limit: number }) {
+    requireRole(viewer, 'moderator');
+    const from = page.cursor === null ? null : decodeListCursor(page.cursor, list);
+    const { ids, next, total } = await this.deps.store.userPage(site.id, list, from, page.limit);
+    const found = await Promise.all(ids.map((id) => this.deps.users.get(site.id, id)));
+    const withEmail = RANK[viewer.role] >= RANK.admin;
+    const users = found.flatMap((user): ListedUser[] =>
+      user
+        ? [
+            {
+              id: user.id,
+              name: user.name,
+              avatar_url: user.avatar_url,
+              guest: user.guest,
+              role: user.role,
+              ...(withEmail ? { email: user.email } : {}),
+            },
+          ]
+        : [],
+    );
+    return { users, total, next_cursor: next ? encodeListCursor(list, next) : null };
+  }
+
   async auditLog(site: Site, viewer: Viewer, page: { offset: number; limit: number }) {
     requireRole(viewer, 'admin');
     return this.deps.store.auditLog(site.id, page.offset, page.limit);
@@ -237,4 +289,28 @@ export class ModerationService {
     if (details) entry.details = details;
     await this.deps.store.audit(site.id, entry);
   }
+}
+
+function encodeListCursor(list: UserList, at: ScanPosition): string {
+  return Buffer.from(JSON.stringify([list, at.cursor, at.after, at.end])).toString('base64url');
+}
+
+const SCAN_CURSOR = /^\d{1,20}$/;
+
+function decodeListCursor(cursor: string, list: UserList): ScanPosition {
+  try {
+    const [kind, at, after, end] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    if (
+      kind === list &&
+      typeof at === 'string' &&
+      SCAN_CURSOR.test(at) &&
+      (after === null || (typeof after === 'string' && after.length <= 64)) &&
+      (end === null || (typeof end === 'string' && SCAN_CURSOR.test(end)))
+    ) {
+      return { cursor: at, after, end };
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw invalid('cursor', 'cursor is not valid here; start again without it');
 }

@@ -23,6 +23,23 @@ export interface ReportRecord {
 /** How many audit entries a site keeps. */
 const AUDIT_KEPT = 1000;
 
+/** The sets of users moderators act on, listed a page at a time. */
+export type UserList = 'banned' | 'shadowbanned';
+
+/**
+ * Where a listing of a set stands: the SSCAN cursor of the next call and, when
+ * the previous page ended inside what that call returns, the last id it took
+ * and the cursor that call returned then.
+ */
+export interface ScanPosition {
+  cursor: string;
+  after: string | null;
+  end: string | null;
+}
+
+/** SSCAN calls one page makes at most: a page of a sparse set may hold fewer than it asks for. */
+const MAX_SCANS_PER_PAGE = 8;
+
 /** Moderation state: the review queue, reports, bans, shadow-bans, roles, locks and the audit log. */
 export class ModerationStore {
   constructor(private readonly redis: RedisClient) {}
@@ -141,6 +158,50 @@ export class ModerationStore {
       [sitePrefix(siteId), userId, role, actorRank, revoked ?? ''],
     ).catch(translateRedisError);
     return changed === 1;
+  }
+
+  /**
+   * One page of at most `limit` ids of the banned or shadow-banned set, read
+   * with SSCAN (never the whole set), and where the next page starts (null
+   * after the last), with the set's size. SSCAN's own promise holds: an id in
+   * the set from the first page to the last is listed, maybe twice; ids added
+   * or removed meanwhile may or may not be.
+   *
+   * A call may return more ids than the page has room for (a small set comes
+   * whole): they are taken in id order, and the next page makes the same call
+   * again and skips the ids up to the last one taken, when the call ends where
+   * it ended before (the same stretch of the set); otherwise it lists them all again.
+   */
+  async userPage(
+    siteId: string,
+    list: UserList,
+    from: ScanPosition | null,
+    limit: number,
+  ): Promise<{ ids: string[]; next: ScanPosition | null; total: number }> {
+    const key = list === 'banned' ? keys.banned(siteId) : keys.shadowbanned(siteId);
+    const ids: string[] = [];
+    let at = from ?? { cursor: '0', after: null, end: null };
+    let next: ScanPosition | null = at;
+    for (let scans = 0; scans < MAX_SCANS_PER_PAGE && ids.length < limit; scans++) {
+      const [cursor, batch] = await this.redis
+        .sscan(key, at.cursor, 'COUNT', limit)
+        .catch(translateRedisError);
+      let members = [...new Set(batch)].sort();
+      const after = at.after;
+      if (after !== null && cursor === at.end) members = members.filter((id) => id > after);
+      const room = limit - ids.length;
+      if (members.length > room) {
+        ids.push(...members.slice(0, room));
+        next = { cursor: at.cursor, after: ids.at(-1)!, end: cursor };
+        break;
+      }
+      ids.push(...members);
+      next = cursor === '0' ? null : { cursor, after: null, end: null };
+      if (!next) break;
+      at = next;
+    }
+    const total = await this.redis.scard(key).catch(translateRedisError);
+    return { ids, next, total };
   }
 
   async members(siteId: string, role: 'admin' | 'moderator'): Promise<string[]> {

@@ -1,11 +1,20 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { parseOrigin, requireAllowedOrigin, ThreadKitError, unauthorized } from '@threadkit/core';
+import {
+  type AuthenticatedViewer,
+  OwnerTokens,
+  parseOrigin,
+  requireAllowedOrigin,
+  ThreadKitError,
+  unauthorized,
+} from '@threadkit/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { AppContext } from '../context.js';
 import { documentErrors } from '../schemas.js';
 
 const ALLOWED_HEADERS = 'projectid, authorization, content-type, if-none-match';
+/** The Authorization header's one form (the early thread reads use it too). */
+export const BEARER = /^Bearer\s+(\S+)$/i;
 /** What a page's script may read of an answer to its public key. */
 export const EXPOSED_HEADERS = 'etag, retry-after';
 
@@ -13,7 +22,9 @@ export const EXPOSED_HEADERS = 'etag, retry-after';
  * Credentials of every /v1 request (`api.md`): the `projectid` key picks the
  * site; a public key works only from the site's allowed origins, which are then
  * the only origins CORS reflects; a secret key acts as the owner and is refused
- * from browsers; a Bearer token must belong to a live session of this site.
+ * from browsers; a Bearer token must belong to a live session of this site, or
+ * be an owner token (SaaS mode: the dashboard acting for the site's owner),
+ * which is refused from browsers too and takes no origin check.
  */
 export const credentialsPlugin = fp(async (app: FastifyInstance, { context }: { context: AppContext }) => {
   app.decorateRequest('site', null as never);
@@ -49,8 +60,20 @@ export const credentialsPlugin = fp(async (app: FastifyInstance, { context }: { 
       throw unauthorized('Send the site key in the projectid header.');
     }
     const { site, kind } = await context.directory.resolveApiKey(key);
-    const origin = requestOrigin(request.headers);
+    const authorization = request.headers.authorization;
+    const token = authorization ? (BEARER.exec(authorization)?.[1] ?? null) : null;
 
+    if (token !== null && OwnerTokens.isOwnerToken(token)) {
+      // Server to server, whichever key names the site: no origin to check, no CORS to answer.
+      if (request.headers.origin) {
+        throw new ThreadKitError('forbidden', 'Owner tokens must never be used from a browser.');
+      }
+      request.site = site;
+      request.viewer = await ownerViewer(context, site.id, token);
+      return;
+    }
+
+    const origin = requestOrigin(request.headers);
     if (kind === 'public') {
       requireAllowedOrigin(origin, site.settings);
       reply
@@ -62,11 +85,9 @@ export const credentialsPlugin = fp(async (app: FastifyInstance, { context }: { 
     }
 
     request.site = site;
-    const authorization = request.headers.authorization;
     if (authorization) {
-      const match = /^Bearer\s+(\S+)$/i.exec(authorization);
-      if (!match) throw unauthorized('The Authorization header must be "Bearer <token>".');
-      const viewer = await context.auth.authenticate(site.id, match[1]!);
+      if (token === null) throw unauthorized('The Authorization header must be "Bearer <token>".');
+      const viewer = await context.auth.authenticate(site.id, token);
       request.viewer = kind === 'secret' ? { ...viewer, role: 'owner' } : viewer;
     } else {
       request.viewer = {
@@ -79,6 +100,17 @@ export const credentialsPlugin = fp(async (app: FastifyInstance, { context }: { 
     }
   });
 });
+
+/**
+ * The owner, from an owner token for this very site. Only SaaS mode has the
+ * internal secret the dashboard signs them with; standalone, none can be checked.
+ */
+async function ownerViewer(context: AppContext, siteId: string, token: string): Promise<AuthenticatedViewer> {
+  if (!context.ownerTokens) throw unauthorized('Owner tokens are only accepted in SaaS mode.');
+  const claims = await context.ownerTokens.verify(token);
+  if (claims.siteId !== siteId) throw unauthorized('The owner token belongs to another site.');
+  return { siteId, userId: null, role: 'owner', sessionId: null, user: null, ownerId: claims.ownerId };
+}
 
 /**
  * A page opened in a popup (the OAuth start) sends no headers of its own: the

@@ -12,7 +12,7 @@ export const openapiPlugin = fp(async (app: FastifyInstance) => {
         title: 'ThreadKit API',
         version: '1',
         description:
-          'Threaded comments, votes and moderation. Every /v1 request carries the site key in the `projectid` header; commenters add `Authorization: Bearer <token>`.',
+          'Threaded comments, votes and moderation. Every /v1 request carries the site key in the `projectid` header; commenters add `Authorization: Bearer <token>`; in SaaS mode the dashboard adds an owner token the same way.',
       },
       components: {
         securitySchemes: {

@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream';
 import {
   type AuthService,
+  OwnerTokens,
   requireAllowedOrigin,
   type SiteDirectory,
   serverMessage,
@@ -122,6 +123,9 @@ export class Handshake {
   }
 
   private async identify(siteId: string, token: string): Promise<Identity> {
+    // The dashboard's owner tokens are for its calls to the HTTP API, not for live connections.
+    if (OwnerTokens.isOwnerToken(token))
+      throw new ThreadKitError('unauthorized', 'Owner tokens do not open live connections.');
     const viewer = await this.deps.auth.authenticate(siteId, token);
     const user = viewer.user!;
     return identityOf(siteId, user, viewer.sessionId!, await this.deps.auth.isShadowbanned(siteId, user.id));

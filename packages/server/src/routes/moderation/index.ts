@@ -12,6 +12,8 @@ import {
   QueueResponse,
   ReportsResponse,
   UserIdParam,
+  UserListQuery,
+  UserListResponse,
 } from './schemas.js';
 
 const tags = ['moderation'];
@@ -22,7 +24,8 @@ const paging = (query: { offset?: number; limit?: number }) => ({
 });
 
 /**
- * Moderators' routes (`api.md`, Moderation). Owners use the secret key; moderators and admins their token.
+ * Moderators' routes (`api.md`, Moderation). Owners use the secret key, or in SaaS mode the dashboard
+ * sends an owner token for them; moderators and admins use their token.
  * Nobody acts on a user of their own rank or above, nor on such a user's comments (`moderation.md`, Roles).
  */
 export const moderationRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = async (
@@ -151,6 +154,29 @@ export const moderationRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }
         await moderation.shadowban(request.site, request.viewer, request.params.user_id, on);
         return reply.status(204).send();
       },
+    );
+  }
+
+  for (const list of ['banned', 'shadowbanned'] as const) {
+    app.get(
+      `/moderation/${list}`,
+      {
+        schema: {
+          tags,
+          summary:
+            list === 'banned' ? 'Banned users, a page at a time' : 'Shadow-banned users, a page at a time',
+          description:
+            'In no particular order; pass `next_cursor` as `cursor` until it is null. A page may hold fewer than `limit` users before the last. `email` is shown to admins and the owner only.',
+          security: staff,
+          querystring: UserListQuery,
+          response: { 200: UserListResponse, ...errorResponses(400, 401, 403, 503) },
+        },
+      },
+      async (request) =>
+        moderation.userList(request.site, request.viewer, list, {
+          cursor: request.query.cursor ?? null,
+          limit: request.query.limit ?? 20,
+        }),
     );
   }
 

@@ -6,6 +6,34 @@ export const Paging = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
 });
 
+export const UserListQuery = Type.Object({
+  cursor: Type.Optional(
+    Type.String({ maxLength: 300, description: 'next_cursor of the previous page; none for the first.' }),
+  ),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+});
+
+export const UserListResponse = Type.Object({
+  users: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      name: Type.String(),
+      avatar_url: Type.Union([Type.String(), Type.Null()]),
+      guest: Type.Boolean(),
+      role: Type.Union([Type.Literal('user'), Type.Literal('moderator'), Type.Literal('admin')]),
+      email: Type.Optional(
+        Type.Union([Type.String(), Type.Null()], {
+          description: "The account's e-mail address: shown to admins and the owner only.",
+        }),
+      ),
+    }),
+  ),
+  total: Type.Integer({
+    description: 'How many ids the set holds (erased accounts too, which are not listed).',
+  }),
+  next_cursor: Type.Union([Type.String(), Type.Null()], { description: 'null after the last page.' }),
+});
+
 const Moderated = Type.Intersect([
   CommentRef,
   Type.Object({

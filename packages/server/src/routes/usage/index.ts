@@ -15,14 +15,14 @@ export const usageRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = a
         tags: ['sites'],
         summary: "The site's usage in a month",
         description:
-          'Secret key only. Counts of this instance are written first; other instances add theirs within a second.',
+          'The owner only: the secret key, or in SaaS mode an owner token. Counts of this instance are written first; other instances add theirs within a second.',
         params: UsageParams,
         querystring: UsageQuery,
         response: { 200: UsageResponse, ...errorResponses(400, 401, 403, 404, 503) },
       },
     },
     async (request) => {
-      if (request.viewer.role !== 'owner') throw forbidden('Only the secret key can read the usage.');
+      if (request.viewer.role !== 'owner') throw forbidden('Only the site owner can read the usage.');
       if (request.params.id !== request.site.id) throw notFound('Site not found.');
       const month = request.query.month ?? usage.currentMonth();
       await usage.flush();
