@@ -1,0 +1,117 @@
+/**
+ * The SaaS dashboard's own data, written from the bench with the dashboard's
+ * own modules (apps/dashboard/src): its database opened and migrated as the
+ * app opens it, an owner, sites made by `Sites.create`, a session started by
+ * `OwnerSessions.start`. The bench and the running dashboard share the same
+ * Postgres.
+ *
+ * The dashboard's sources are written for its bundler (imports without file
+ * extensions), so the bench's type check (NodeNext) cannot follow them: they are
+ * loaded at run time by path (tsx resolves them), and the few members used here
+ * are typed by hand below.
+ */
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { newId } from '../packages/core/src/ids.js';
+
+export interface DashboardOwner {
+  id: string;
+  email: string;
+  emailVerifiedAt: Date | null;
+}
+
+export interface DashboardSite {
+  id: string;
+  name: string;
+  domain: string;
+  publicKey: string;
+}
+
+/** What the bench asks of the dashboard's database. */
+export interface DashboardData {
+  /** An owner with a verified address, inserted into `owners` as the dashboard's tests do. */
+  createOwner(input: { email: string; name: string }): Promise<DashboardOwner>;
+  /** A site owned by `owner` (`Sites.create`); its secret key is only in this answer. */
+  createSite(
+    owner: DashboardOwner,
+    input: { name: string; domain: string; allowedOrigins: string[] },
+  ): Promise<{ site: DashboardSite; secretKey: string }>;
+  /** A dashboard session (`OwnerSessions.start`): the value of its `tk_dashboard` cookie. */
+  startSession(ownerId: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** The dashboard's session cookie (apps/dashboard/src/server/auth.ts). */
+export const SESSION_COOKIE = 'tk_dashboard';
+
+// ---------------------------------------------------------------- the dashboard's modules, as used here
+
+interface Insertable {
+  values(row: Record<string, unknown>): { returning(): Promise<unknown[]> };
+}
+
+interface DatabaseModule {
+  openDatabase(options: {
+    url?: string;
+    dataDir: string;
+    migrationsFolder: string;
+  }): Promise<{ db: { insert(table: unknown): Insertable }; close(): Promise<void> }>;
+}
+
+interface SchemaModule {
+  owners: unknown;
+}
+
+interface SitesModule {
+  Sites: new (
+    db: unknown,
+  ) => {
+    create(
+      owner: DashboardOwner,
+      input: { name: string; domain: string; allowedOrigins?: string[] },
+    ): Promise<{ site: DashboardSite; secretKey: string }>;
+  };
+}
+
+interface SessionsModule {
+  OwnerSessions: new (
+    db: unknown,
+  ) => {
+    start(ownerId: string, client: { ip: string; userAgent: string }): Promise<{ token: string }>;
+  };
+}
+
+/** Opens (and migrates) the dashboard's Postgres at `databaseUrl` with the app's own code. */
+export async function openDashboardData(root: string, databaseUrl: string): Promise<DashboardData> {
+  const app = path.join(root, 'apps/dashboard');
+  // A specifier the type checker does not resolve: see the top comment.
+  const load = <T>(file: string) => import(pathToFileURL(path.join(app, 'src', file)).href) as Promise<T>;
+  const [{ openDatabase }, { owners }, { Sites }, { OwnerSessions }] = await Promise.all([
+    load<DatabaseModule>('db/database.ts'),
+    load<SchemaModule>('db/schema.ts'),
+    load<SitesModule>('sites/sites.ts'),
+    load<SessionsModule>('owners/sessions.ts'),
+  ]);
+  const handle = await openDatabase({
+    url: databaseUrl,
+    // Only used for PGlite, never with a Postgres URL.
+    dataDir: path.join(app, 'data'),
+    migrationsFolder: path.join(app, 'drizzle'),
+  });
+  const sites = new Sites(handle.db);
+  const sessions = new OwnerSessions(handle.db);
+  return {
+    async createOwner({ email, name }) {
+      const [row] = (await handle.db
+        .insert(owners)
+        .values({ id: newId(), email, name, emailVerifiedAt: new Date() })
+        .returning()) as DashboardOwner[];
+      if (!row) throw new Error('inserting the owner returned no row');
+      return row;
+    },
+    createSite: (owner, input) => sites.create(owner, input),
+    startSession: async (ownerId) =>
+      (await sessions.start(ownerId, { ip: '127.0.0.1', userAgent: 'threadkit-bench' })).token,
+    close: () => handle.close(),
+  };
+}
