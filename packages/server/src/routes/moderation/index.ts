@@ -127,7 +127,7 @@ export const moderationRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }
         summary: 'Lift a ban',
         security: staff,
         params: UserIdParam,
-        response: { 204: noContent, ...errorResponses(400, 401, 403, 503) },
+        response: { 204: noContent, ...errorResponses(400, 401, 403, 404, 503) },
       },
     },
     async (request, reply) => {
