@@ -98,14 +98,24 @@ it('adds a site, shows its secret key once and its embed code, and checks settin
   expect(await page.content()).not.toContain('tk_sec_');
   await noSeriousViolations();
 
-  await field('moderation').fill('sometimes');
+  // Each setting has the control of its kind; a value the server refuses is shown beside its field.
+  await field('max links').fill('5000');
   await page.getByRole('button', { name: 'Save settings' }).click();
-  await expect.poll(() => field('moderation').getAttribute('aria-invalid')).toBe('true');
-  await field('moderation').fill('pre');
+  await expect.poll(() => field('max links').getAttribute('aria-invalid')).toBe('true');
+  await field('max links').fill('3');
+  await field('moderation').selectOption('pre');
+  await field('allow guests').uncheck();
   await page.getByRole('button', { name: 'Save settings' }).click();
   await expect.poll(() => page.getByRole('status').filter({ hasText: 'Saved.' }).count()).toBe(1);
   await page.reload();
   expect(await field('moderation').inputValue()).toBe('pre');
+  expect(await field('max links').inputValue()).toBe('3');
+  expect(await field('allow guests').isChecked()).toBe(false);
+  await field('allow guests').check();
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await expect.poll(() => page.getByRole('status').filter({ hasText: 'Saved.' }).count()).toBe(1);
+  await page.reload();
+  expect(await field('allow guests').isChecked()).toBe(true);
 
   // A form whose CSRF token is not the session's is refused.
   const siteForm = page

@@ -131,7 +131,7 @@ it('signs an owner up and creates a site on the page origin, moderated after pub
   publicKey = /data-project-id="(tk_pub_[\w-]+)"/.exec(snippet ?? '')?.[1] ?? '';
   expect(publicKey).toMatch(/^tk_pub_/);
 
-  await field('moderation').fill('post');
+  await field('moderation').selectOption('post');
   await owner.getByRole('button', { name: 'Save settings' }).click();
   await poll(() => owner.getByRole('status').filter({ hasText: 'Saved.' }).count()).toBe(1);
 });

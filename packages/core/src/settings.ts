@@ -77,10 +77,13 @@ export const SETTING_SPECS: {
     doc: string;
     parse: (raw: string) => SiteSettings[K];
     secret?: true;
+    /** The only texts it takes, for a setting that is one of a few words. */
+    choices?: readonly string[];
   };
 } = {
   moderation: {
     form: 'text',
+    choices: MODERATION_MODES,
     doc: '`none` publishes at once, `pre` holds every new comment for approval, `post` publishes and queues for review.',
     parse: (raw) => {
       if (!MODERATION_MODES.includes(raw as ModerationMode))
@@ -151,6 +154,7 @@ export const SETTING_SPECS: {
   },
   word_filter_action: {
     form: 'text',
+    choices: ['block', 'hold'],
     doc: 'What a `word_filter` match does: `block` refuses the comment (400), `hold` keeps it pending for review.',
     parse: oneOf('word_filter_action', ['block', 'hold'] as const),
   },
@@ -202,6 +206,7 @@ export const SETTING_SPECS: {
   },
   flagged_action: {
     form: 'text',
+    choices: ['hold', 'reject'],
     doc: "What spam (Akismet) or a flagged comment (moderation API) does: `hold` for review or `reject` (403). Akismet's blatant spam is always refused.",
     parse: oneOf('flagged_action', ['hold', 'reject'] as const),
   },

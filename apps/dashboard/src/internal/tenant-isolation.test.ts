@@ -274,7 +274,16 @@ function sample(schema: Schema): unknown {
 
 async function operations(): Promise<Operation[]> {
   const document = (await server.app!.inject({ method: 'GET', url: '/openapi.json' })).json() as {
-    paths: Record<string, Record<string, { parameters?: { in: string; name: string }[]; requestBody?: any }>>;
+    paths: Record<
+      string,
+      Record<
+        string,
+        {
+          parameters?: { in: string; name: string }[];
+          requestBody?: { content?: Record<string, { schema?: Operation['body'] }> };
+        }
+      >
+    >;
   };
   const found: Operation[] = [];
   for (const [template, methods] of Object.entries(document.paths)) {

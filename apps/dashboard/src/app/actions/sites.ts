@@ -49,7 +49,10 @@ export async function changeSettings(_state: FormState, form: FormData): Promise
     const changes: Record<string, string> = {};
     for (const name of EDITABLE_SETTINGS) {
       if (!form.has(name)) continue;
-      const posted = text(form, name).trim();
+      // A flag's box comes after its hidden `off`: the last value is what the owner left.
+      const values = form.getAll(name);
+      const last = values.at(-1);
+      const posted = (typeof last === 'string' ? last : '').trim();
       if (SETTING_SPECS[name].secret && posted === '') continue;
       if (posted !== settingText(site.settings[name])) changes[name] = posted;
     }

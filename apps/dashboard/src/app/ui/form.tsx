@@ -124,9 +124,11 @@ export function Select(props: {
   label: string;
   options: readonly { value: string; label: string }[];
   defaultValue?: string;
+  hint?: string;
 }) {
   const id = useId();
   const error = useContext(FieldErrors)[props.name];
+  const described = [props.hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
   return (
     <p className="field">
       <label htmlFor={id}>{props.label}</label>
@@ -135,7 +137,7 @@ export function Select(props: {
         name={props.name}
         defaultValue={props.defaultValue}
         aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${id}-error` : undefined}
+        aria-describedby={described || undefined}
       >
         {props.options.map((option) => (
           <option key={option.value} value={option.value}>
@@ -143,6 +145,44 @@ export function Select(props: {
           </option>
         ))}
       </select>
+      {props.hint ? (
+        <span id={`${id}-hint`} className="hint">
+          {props.hint}
+        </span>
+      ) : null}
+      <FieldError id={`${id}-error`} error={error} />
+    </p>
+  );
+}
+
+/**
+ * A setting that is on or off: a checkbox posting `on`, after a hidden `off`
+ * so that an unticked box is posted too (the action reads the last value).
+ */
+export function Toggle(props: { name: string; label: string; defaultChecked: boolean; hint?: string }) {
+  const id = useId();
+  const error = useContext(FieldErrors)[props.name];
+  const described = [props.hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
+  return (
+    <p className="field">
+      <input type="hidden" name={props.name} value="off" />
+      <label htmlFor={id} className="toggle">
+        <input
+          id={id}
+          type="checkbox"
+          name={props.name}
+          value="on"
+          defaultChecked={props.defaultChecked}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={described || undefined}
+        />{' '}
+        {props.label}
+      </label>
+      {props.hint ? (
+        <span id={`${id}-hint`} className="hint">
+          {props.hint}
+        </span>
+      ) : null}
       <FieldError id={`${id}-error`} error={error} />
     </p>
   );

@@ -1,4 +1,3 @@
-import { SETTING_SPECS, settingText } from '@threadkit/core';
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { requireOwner } from '../../../server/auth';
@@ -13,6 +12,7 @@ import {
   rotateKeys,
 } from '../../actions/sites';
 import { ActionForm, Confirm, Field } from '../../ui/form';
+import { SettingField } from '../../ui/setting-field';
 
 export const metadata: Metadata = { title: 'Site' };
 
@@ -74,21 +74,9 @@ export default async function SitePage({ params }: { params: Promise<{ id: strin
         <h2>Settings</h2>
         <ActionForm action={changeSettings} submit="Save settings" csrf={csrf}>
           <input type="hidden" name="site" value={site.id} />
-          {EDITABLE_SETTINGS.map((name) => {
-            const spec = SETTING_SPECS[name];
-            return (
-              <Field
-                key={name}
-                name={name}
-                label={name.replaceAll('_', ' ')}
-                type={spec.secret ? 'password' : 'text'}
-                defaultValue={spec.secret ? '' : settingText(site.settings[name])}
-                hint={
-                  spec.secret && site.settings[name] ? `${spec.doc} (set; leave empty to keep)` : spec.doc
-                }
-              />
-            );
-          })}
+          {EDITABLE_SETTINGS.map((name) => (
+            <SettingField key={name} name={name} value={site.settings[name]} />
+          ))}
         </ActionForm>
       </section>
       <section>
