@@ -1,17 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import { createRedis, loadConfig, newId, OwnerTokens, type RedisClient, waitForRedis } from '@threadkit/core';
-import { type AppContext, buildApp, createContext } from '@threadkit/server';
-import { GENEROUS_RATE_LIMITS, type RedisServerHandle, startRedis } from '@threadkit/testing';
+import { OwnerTokens } from '@threadkit/core';
+import type { AppContext } from '@threadkit/server';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../db/database';
-import { owners } from '../db/schema';
+import type { owners } from '../db/schema';
 import { databaseEngines } from '../db/test-databases';
-import { Sites, type SiteView } from '../sites/sites';
-import { internalApi } from './api';
-import { serveFetch } from './serve.testing';
+import type { SiteView } from '../sites/sites';
+import { type SaasStack, startSaas } from './saas.testing';
 
 /**
  * The dashboard acting for a site's owner on the comment server (MODE=saas):
@@ -27,10 +23,7 @@ const ORIGIN_B = 'https://b.example';
 /** More links than the default `max_links` (5): the comment is held for review. */
 const HELD = Array.from({ length: 6 }, (_, i) => `https://link${i}.example`).join(' ');
 
-let handle: DatabaseHandle;
-let dashboard: { url: string; close(): Promise<void> };
-let redisServer: RedisServerHandle;
-let redis: RedisClient;
+let saas: SaasStack;
 let context: AppContext;
 let app: FastifyInstance;
 let owner: typeof owners.$inferSelect;
@@ -40,39 +33,13 @@ let siteB: SiteView;
 const tokens = new OwnerTokens(SECRET);
 
 beforeAll(async () => {
-  [handle, redisServer] = await Promise.all([pglite.open('owner-tokens'), startRedis()]);
-  const sites = new Sites(handle.db);
-  dashboard = await serveFetch(internalApi({ secret: SECRET, sites }));
-  const config = loadConfig({
-    MODE: 'saas',
-    INTERNAL_API_URL: dashboard.url,
-    INTERNAL_API_SECRET: SECRET,
-    REDIS_URL: redisServer.url,
-    LOG_LEVEL: 'silent',
-    RATE_LIMITS: GENEROUS_RATE_LIMITS,
-  });
-  redis = createRedis(config.redis);
-  redis.on('error', () => {});
-  await waitForRedis(redis);
-  context = await createContext(config, redis, pino({ level: 'silent' }));
-  app = await buildApp({ context });
-  [owner] = (await handle.db
-    .insert(owners)
-    .values({ id: newId(), email: 'owner@example.com', emailVerifiedAt: new Date() })
-    .returning()) as [typeof owners.$inferSelect];
-  ({ site: siteA, secretKey: secretA } = await sites.create(owner, {
-    name: 'A',
-    domain: 'a.example',
-    allowedOrigins: [ORIGIN_A],
-  }));
-  siteB = (await sites.create(owner, { name: 'B', domain: 'b.example', allowedOrigins: [ORIGIN_B] })).site;
+  saas = await startSaas(pglite, 'owner-tokens', { secret: SECRET });
+  ({ context, app, owner } = saas);
+  ({ site: siteA, secretKey: secretA } = await saas.addSite('A', ORIGIN_A));
+  siteB = (await saas.addSite('B', ORIGIN_B)).site;
 });
 afterAll(async () => {
-  await app?.close();
-  redis?.disconnect();
-  await redisServer?.stop();
-  await dashboard?.close();
-  await handle?.close();
+  await saas?.close();
 });
 
 /** As the dashboard calls: a site's public key and an owner token, no Origin. */

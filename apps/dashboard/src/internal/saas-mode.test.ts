@@ -1,16 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { createRedis, loadConfig, type RedisClient, waitForRedis } from '@threadkit/core';
-import { buildApp, createContext } from '@threadkit/server';
-import { GENEROUS_RATE_LIMITS, type RedisServerHandle, startRedis } from '@threadkit/testing';
 import type { FastifyInstance, InjectOptions } from 'fastify';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../db/database';
-import { owners } from '../db/schema';
+import type { owners } from '../db/schema';
 import { databaseEngines } from '../db/test-databases';
-import { Sites, type SiteView } from '../sites/sites';
-import { internalApi } from './api';
-import { serveFetch } from './serve.testing';
+import type { Sites, SiteView } from '../sites/sites';
+import { type SaasStack, startSaas } from './saas.testing';
 
 /** The comment server in MODE=saas, its sites kept by the dashboard and learnt through the internal API. */
 
@@ -19,11 +13,9 @@ const pglite = databaseEngines().find((engine) => engine.name === 'pglite')!;
 const ORIGIN_A = 'https://a.example';
 const ORIGIN_B = 'https://b.example';
 
-let handle: DatabaseHandle;
+let saas: SaasStack;
 let sites: Sites;
 let dashboard: { url: string; close(): Promise<void> };
-let redisServer: RedisServerHandle;
-let redis: RedisClient;
 let app: FastifyInstance;
 let owner: typeof owners.$inferSelect;
 let siteA: SiteView;
@@ -31,38 +23,13 @@ let siteB: SiteView;
 let secretB: string;
 
 beforeAll(async () => {
-  [handle, redisServer] = await Promise.all([pglite.open('saas'), startRedis()]);
-  sites = new Sites(handle.db);
-  dashboard = await serveFetch(internalApi({ secret: SECRET, sites }));
-  const config = loadConfig({
-    MODE: 'saas',
-    INTERNAL_API_URL: dashboard.url,
-    INTERNAL_API_SECRET: SECRET,
-    REDIS_URL: redisServer.url,
-    LOG_LEVEL: 'silent',
-    RATE_LIMITS: GENEROUS_RATE_LIMITS,
-  });
-  redis = createRedis(config.redis);
-  redis.on('error', () => {});
-  await waitForRedis(redis);
-  app = await buildApp({ context: await createContext(config, redis, pino({ level: 'silent' })) });
-  [owner] = (await handle.db
-    .insert(owners)
-    .values({ id: 'owner', email: 'owner@example.com', emailVerifiedAt: new Date() })
-    .returning()) as [typeof owners.$inferSelect];
-  siteA = (await sites.create(owner, { name: 'A', domain: 'a.example', allowedOrigins: [ORIGIN_A] })).site;
-  ({ site: siteB, secretKey: secretB } = await sites.create(owner, {
-    name: 'B',
-    domain: 'b.example',
-    allowedOrigins: [ORIGIN_B],
-  }));
+  saas = await startSaas(pglite, 'saas', { secret: SECRET });
+  ({ sites, dashboard, app, owner } = saas);
+  siteA = (await saas.addSite('A', ORIGIN_A)).site;
+  ({ site: siteB, secretKey: secretB } = await saas.addSite('B', ORIGIN_B));
 });
 afterAll(async () => {
-  await app?.close();
-  redis?.disconnect();
-  await redisServer?.stop();
-  await dashboard?.close();
-  await handle?.close();
+  await saas?.close();
 });
 
 const as =

@@ -1,16 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { createRedis, keys, loadConfig, type RedisClient, waitForRedis } from '@threadkit/core';
-import { type AppContext, buildApp, createContext } from '@threadkit/server';
-import { expectError, GENEROUS_RATE_LIMITS, type RedisServerHandle, startRedis } from '@threadkit/testing';
+import { keys, type RedisClient } from '@threadkit/core';
+import type { AppContext } from '@threadkit/server';
+import { expectError } from '@threadkit/testing';
 import type { FastifyInstance, InjectOptions } from 'fastify';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../db/database';
-import { owners } from '../db/schema';
+import type { owners } from '../db/schema';
 import { databaseEngines } from '../db/test-databases';
-import { Sites, type SiteView } from '../sites/sites';
-import { internalApi } from './api';
-import { serveFetch } from './serve.testing';
+import type { Sites, SiteView } from '../sites/sites';
+import { type SaasStack, startSaas } from './saas.testing';
 
 /**
  * Deleting a site's comment data in MODE=saas: `DELETE /v1/sites/:id` is for
@@ -23,10 +20,8 @@ const pglite = databaseEngines().find((engine) => engine.name === 'pglite')!;
 const ORIGIN_A = 'https://a.example';
 const ORIGIN_B = 'https://b.example';
 
-let handle: DatabaseHandle;
+let saas: SaasStack;
 let sites: Sites;
-let dashboard: { url: string; close(): Promise<void> };
-let redisServer: RedisServerHandle;
 let redis: RedisClient;
 let context: AppContext;
 let app: FastifyInstance;
@@ -37,46 +32,17 @@ let siteB: SiteView;
 let secretB: string;
 
 beforeAll(async () => {
-  [handle, redisServer] = await Promise.all([pglite.open('site-purge'), startRedis()]);
-  sites = new Sites(handle.db);
-  dashboard = await serveFetch(internalApi({ secret: SECRET, sites }));
-  const config = loadConfig({
-    MODE: 'saas',
-    INTERNAL_API_URL: dashboard.url,
-    INTERNAL_API_SECRET: SECRET,
-    REDIS_URL: redisServer.url,
-    LOG_LEVEL: 'silent',
-    RATE_LIMITS: GENEROUS_RATE_LIMITS,
-  });
-  redis = createRedis(config.redis);
-  redis.on('error', () => {});
-  await waitForRedis(redis);
   // A short margin and poll: the worker the app runs finishes a purge in well under a second.
-  context = await createContext(config, redis, pino({ level: 'silent' }), {
-    sitePurges: { marginMs: 200, pollMs: 20 },
+  saas = await startSaas(pglite, 'site-purge', {
+    secret: SECRET,
+    context: { sitePurges: { marginMs: 200, pollMs: 20 } },
   });
-  app = await buildApp({ context });
-  [owner] = (await handle.db
-    .insert(owners)
-    .values({ id: 'owner', email: 'owner@example.com', emailVerifiedAt: new Date() })
-    .returning()) as [typeof owners.$inferSelect];
-  ({ site: siteA, secretKey: secretA } = await sites.create(owner, {
-    name: 'A',
-    domain: 'a.example',
-    allowedOrigins: [ORIGIN_A],
-  }));
-  ({ site: siteB, secretKey: secretB } = await sites.create(owner, {
-    name: 'B',
-    domain: 'b.example',
-    allowedOrigins: [ORIGIN_B],
-  }));
+  ({ sites, redis, context, app, owner } = saas);
+  ({ site: siteA, secretKey: secretA } = await saas.addSite('A', ORIGIN_A));
+  ({ site: siteB, secretKey: secretB } = await saas.addSite('B', ORIGIN_B));
 });
 afterAll(async () => {
-  await app?.close();
-  redis?.disconnect();
-  await redisServer?.stop();
-  await dashboard?.close();
-  await handle?.close();
+  await saas?.close();
 });
 
 const asReader =

@@ -1,16 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { createRedis, loadConfig, OwnerTokens, type RedisClient, waitForRedis } from '@threadkit/core';
-import { buildApp, createContext } from '@threadkit/server';
-import { freePort, GENEROUS_RATE_LIMITS, type RedisServerHandle, startRedis } from '@threadkit/testing';
-import type { FastifyInstance } from 'fastify';
-import pino from 'pino';
+import { OwnerTokens } from '@threadkit/core';
+import { freePort } from '@threadkit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../db/database';
-import { owners } from '../db/schema';
+import type { owners } from '../db/schema';
 import { databaseEngines } from '../db/test-databases';
-import { internalApi } from '../internal/api';
-import { serveFetch } from '../internal/serve.testing';
-import { Sites, type SiteView } from '../sites/sites';
+import { type SaasStack, startSaas } from '../internal/saas.testing';
+import type { Sites, SiteView } from '../sites/sites';
 import { CommentServer, type SiteAdmin } from './comment-server';
 
 /**
@@ -24,50 +19,24 @@ const SECRET = randomBytes(32).toString('base64url');
 const ORIGIN = 'https://notes.example';
 const pglite = databaseEngines().find((engine) => engine.name === 'pglite')!;
 
-let handle: DatabaseHandle;
+let saas: SaasStack;
 let sites: Sites;
-let dashboard: { url: string; close(): Promise<void> };
-let redisServer: RedisServerHandle;
-let redis: RedisClient;
-let app: FastifyInstance;
 let apiUrl: string;
 let site: SiteView;
 let owner: typeof owners.$inferSelect;
 let admin: SiteAdmin;
 
 beforeAll(async () => {
-  [handle, redisServer] = await Promise.all([pglite.open('console'), startRedis()]);
-  sites = new Sites(handle.db);
-  dashboard = await serveFetch(internalApi({ secret: SECRET, sites }));
-  const config = loadConfig({
-    MODE: 'saas',
-    INTERNAL_API_URL: dashboard.url,
-    INTERNAL_API_SECRET: SECRET,
-    REDIS_URL: redisServer.url,
-    LOG_LEVEL: 'silent',
-    RATE_LIMITS: GENEROUS_RATE_LIMITS,
-  });
-  redis = createRedis(config.redis);
-  redis.on('error', () => {});
-  await waitForRedis(redis);
-  app = await buildApp({ context: await createContext(config, redis, pino({ level: 'silent' })) });
-  apiUrl = await app.listen({ host: '127.0.0.1', port: 0 });
-  [owner] = (await handle.db
-    .insert(owners)
-    .values({ id: 'olivia', email: 'olivia@example.com', emailVerifiedAt: new Date() })
-    .returning()) as [typeof owners.$inferSelect];
-  site = (await sites.create(owner, { name: 'Notes', domain: 'notes.example', allowedOrigins: [ORIGIN] }))
-    .site;
+  saas = await startSaas(pglite, 'console', { secret: SECRET });
+  ({ sites, owner } = saas);
+  apiUrl = await saas.app.listen({ host: '127.0.0.1', port: 0 });
+  site = (await saas.addSite('Notes', ORIGIN)).site;
   // Pre-moderation from the start: the comment server has not asked about the site yet.
   await sites.changeSettings(owner.id, site.id, { moderation: 'pre' });
   admin = new CommentServer({ apiUrl, tokens: new OwnerTokens(SECRET) }).asOwner(owner.id, site);
 });
 afterAll(async () => {
-  await app?.close();
-  redis?.disconnect();
-  await redisServer?.stop();
-  await dashboard?.close();
-  await handle?.close();
+  await saas?.close();
 });
 
 /** A call of the public API as the site's pages make it. */
