@@ -94,6 +94,11 @@ it('adds a site, shows its secret key once and its embed code, and checks settin
       .textContent();
   const firstKey = /data-project-id="(tk_pub_[\w-]+)"/.exec((await snippet()) ?? '')?.[1];
   expect(firstKey).toBeTruthy();
+  // The embed code is copied whole with one button.
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: dashboard.url });
+  await page.getByRole('button', { name: 'Copy the HTML' }).click();
+  await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(await snippet());
+  await expect.poll(() => page.getByRole('status').filter({ hasText: 'Copied.' }).count()).toBe(1);
   // The secret key was shown once: the site's page never holds it.
   expect(await page.content()).not.toContain('tk_sec_');
   await noSeriousViolations();

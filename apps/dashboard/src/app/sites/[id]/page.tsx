@@ -11,6 +11,7 @@ import {
   removeOwner,
   rotateKeys,
 } from '../../actions/sites';
+import { CopyButton } from '../../ui/copy-button';
 import { ActionForm, Confirm, Field } from '../../ui/form';
 import { SettingField } from '../../ui/setting-field';
 
@@ -42,14 +43,17 @@ export default async function SitePage({ params }: { params: Promise<{ id: strin
         <h2>Embed</h2>
         <figure>
           <figcaption>HTML embed code: put it where the comments should appear on {site.domain}</figcaption>
-          <pre>{script}</pre>
+          <pre id="embed-html">{script}</pre>
+          <CopyButton text={script} label="Copy the HTML" target="embed-html" />
         </figure>
         <figure>
           <figcaption>React embed code</figcaption>
-          <pre>{react}</pre>
+          <pre id="embed-react">{react}</pre>
+          <CopyButton text={react} label="Copy the React code" target="embed-react" />
         </figure>
         <p>
-          Public key: <code>{site.publicKey}</code>
+          Public key: <code id="public-key">{site.publicKey}</code>{' '}
+          <CopyButton text={site.publicKey} label="Copy" target="public-key" />
         </p>
         <p>
           Installation check: widget first seen <strong>{day(site.firstSeenAt)}</strong>, last seen{' '}
