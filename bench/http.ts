@@ -50,6 +50,9 @@ import { gunzipSync } from 'node:zlib';
 import { type RedisServerHandle, startRedis } from '../packages/testing/src/redis.js';
 import {
   CLK_TCK,
+  corePct,
+  cpuNotes,
+  cpuPerRequest,
   cpuTicks,
   envNumber,
   formatTable,
@@ -57,15 +60,20 @@ import {
   type HeapFigures,
   heapFigures,
   invalidity,
+  joinNotes,
   type LoadOptions,
   type LoadRequest,
   type LoadResult,
+  loadAverage,
   mib,
   ms,
+  noisy,
+  otherPct,
   percentile,
   processMemory,
   type ReferenceProcess,
   type Row,
+  rate,
   rawGet,
   redisPid,
   runLoad,
@@ -223,12 +231,6 @@ async function settle(ctx: Context): Promise<Settled> {
   await sleep(SETTLE_SECONDS * 1000);
   return { before, rss: processMemory(ctx.server.pid).rss, heap: await heapFigures(ctx.server.baseUrl) };
 }
-
-const loadAverage = () =>
-  os
-    .loadavg()
-    .map((n) => n.toFixed(2))
-    .join(' ');
 
 /** Server CPU with no load at all, in % of a core: a baseline for the per-request figures. */
 async function idleCpu(ctx: Context): Promise<number> {
@@ -719,18 +721,6 @@ function printStatusSamples(label: string, result: LoadResult, phase: string) {
   }
 }
 
-const rate = (result: LoadResult) => result.ok / result.durationSec;
-const cpuPerRequest = (result: LoadResult) => result.serverCpuMs / result.ok;
-const corePct = (cpuMs: number, result: LoadResult) => cpuMs / result.durationSec / 10;
-const otherPct = (result: LoadResult) => corePct(result.otherCpuMs, result);
-
-/** Neighbours (builds, tests) on the same two cores skew every figure; say so where it happened. */
-const NOISY_PCT = 25;
-const noisy = (result: LoadResult) =>
-  otherPct(result) > NOISY_PCT
-    ? `NOISY HOST: other processes used ${otherPct(result).toFixed(0)}% of a core during the run`
-    : null;
-
 function latencyRow(
   scenario: string,
   result: LoadResult,
@@ -849,18 +839,6 @@ function ratioRow(
     ]),
   };
 }
-
-function cpuNotes(result: LoadResult): string {
-  const pct = (cpuMs: number) => `${corePct(cpuMs, result).toFixed(0)}%`;
-  return (
-    `server CPU ${cpuPerRequest(result).toFixed(4)} ms/req (${pct(result.serverCpuMs)} of a core), ` +
-    `redis ${(result.redisCpuMs / result.ok).toFixed(4)} ms/req (${pct(result.redisCpuMs)}), ` +
-    `load generator ${pct(result.generatorCpuMs)}, other processes ${pct(result.otherCpuMs)}, ` +
-    `kernel softirq ${pct(result.softirqMs)}`
-  );
-}
-
-const joinNotes = (notes: (string | null)[]) => notes.filter((n): n is string => !!n).join('; ');
 
 main().then(
   (code) => {

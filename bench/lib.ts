@@ -1029,3 +1029,36 @@ export function stopOnSignal(cleanup: () => Promise<void>, say: (line: string) =
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 }
+
+// ---------------------------------------------------------------- figures of a run, for the benches' tables
+
+export const rate = (result: LoadResult) => result.ok / result.durationSec;
+export const cpuPerRequest = (result: LoadResult) => result.serverCpuMs / result.ok;
+export const corePct = (cpuMs: number, result: LoadResult) => cpuMs / result.durationSec / 10;
+export const otherPct = (result: LoadResult) => corePct(result.otherCpuMs, result);
+
+/** Neighbours (builds, tests) on the same cores skew every figure; say so where it happened. */
+const NOISY_PCT = 25;
+export const noisy = (result: LoadResult) =>
+  otherPct(result) > NOISY_PCT
+    ? `NOISY HOST: other processes used ${otherPct(result).toFixed(0)}% of a core during the run`
+    : null;
+
+export const joinNotes = (notes: (string | null)[]) => notes.filter((n): n is string => !!n).join('; ');
+
+export const loadAverage = () =>
+  os
+    .loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' ');
+
+/** Where the CPU of a run went: the server's per request, and each process's share of a core. */
+export function cpuNotes(result: LoadResult): string {
+  const pct = (cpuMs: number) => `${corePct(cpuMs, result).toFixed(0)}%`;
+  return (
+    `server CPU ${cpuPerRequest(result).toFixed(4)} ms/req (${pct(result.serverCpuMs)} of a core), ` +
+    `redis ${(result.redisCpuMs / result.ok).toFixed(4)} ms/req (${pct(result.redisCpuMs)}), ` +
+    `load generator ${pct(result.generatorCpuMs)}, other processes ${pct(result.otherCpuMs)}, ` +
+    `kernel softirq ${pct(result.softirqMs)}`
+  );
+}

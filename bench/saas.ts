@@ -75,18 +75,26 @@ import {
 import {
   ALLOWED_ORIGINS,
   CLK_TCK,
+  corePct,
+  cpuNotes,
+  cpuPerRequest,
   envNumber,
   formatTable,
   generateKeys,
   HOST,
   invalidity,
+  joinNotes,
   type LoadOptions,
   type LoadRequest,
   type LoadResult,
+  loadAverage,
   ms,
+  noisy,
   ORIGIN,
+  otherPct,
   percentile,
   type Row,
+  rate,
   rawGet,
   redisPid,
   runLoad,
@@ -303,12 +311,6 @@ async function main(): Promise<number> {
     await cleanup();
   }
 }
-
-const loadAverage = () =>
-  os
-    .loadavg()
-    .map((n) => n.toFixed(2))
-    .join(' ');
 
 // ---------------------------------------------------------------- the internal API relay
 
@@ -669,30 +671,6 @@ async function run(
   for (const [status, { count, sample }] of result.statuses)
     say(`    ${count}× HTTP ${status}, e.g. ${sample || '(empty body)'}`);
   return { result, calls, early };
-}
-
-const rate = (result: LoadResult) => result.ok / result.durationSec;
-const cpuPerRequest = (result: LoadResult) => result.serverCpuMs / result.ok;
-const corePct = (cpuMs: number, result: LoadResult) => cpuMs / result.durationSec / 10;
-const otherPct = (result: LoadResult) => corePct(result.otherCpuMs, result);
-
-/** Neighbours (builds, tests) on the same cores skew every figure; say so where it happened. */
-const NOISY_PCT = 25;
-const noisy = (result: LoadResult) =>
-  otherPct(result) > NOISY_PCT
-    ? `NOISY HOST: other processes used ${otherPct(result).toFixed(0)}% of a core during the run`
-    : null;
-
-const joinNotes = (notes: (string | null)[]) => notes.filter((n): n is string => !!n).join('; ');
-
-function cpuNotes(result: LoadResult): string {
-  const pct = (cpuMs: number) => `${corePct(cpuMs, result).toFixed(0)}%`;
-  return (
-    `server CPU ${cpuPerRequest(result).toFixed(4)} ms/req (${pct(result.serverCpuMs)} of a core), ` +
-    `redis ${(result.redisCpuMs / result.ok).toFixed(4)} ms/req (${pct(result.redisCpuMs)}), ` +
-    `load generator ${pct(result.generatorCpuMs)}, other processes ${pct(result.otherCpuMs)}, ` +
-    `kernel softirq ${pct(result.softirqMs)}`
-  );
 }
 
 const redisNotes = (result: LoadResult) =>

@@ -1,6 +1,7 @@
-import { hkdfSync, webcrypto } from 'node:crypto';
+import { hkdfSync, type webcrypto } from 'node:crypto';
 import { decodeProtectedHeader, errors, jwtVerify, SignJWT } from 'jose';
 import { unauthorized } from './errors.js';
+import { hmacVerifyKey } from './tokens.js';
 
 /**
  * A site owner's token in SaaS mode: the dashboard signs one for each call it
@@ -62,13 +63,7 @@ export class OwnerTokens {
   /** Signature, issuer, audience and expiry, with the algorithm pinned; a token claiming a longer life is refused. */
   async verify(token: string): Promise<OwnerTokenClaims> {
     try {
-      this.verifyKey ??= webcrypto.subtle.importKey(
-        'raw',
-        this.key,
-        { name: 'HMAC', hash: 'SHA-256' },
-        false,
-        ['verify'],
-      );
+      this.verifyKey ??= hmacVerifyKey(this.key);
       const { payload } = await jwtVerify(token, await this.verifyKey, {
         algorithms: [ALGORITHM],
         issuer: ISSUER,

@@ -15,6 +15,13 @@ export interface AccessClaims {
 
 const ALGORITHM = 'HS256';
 
+/**
+ * An HS256 key as WebCrypto holds it, for verifying: imported once per signer,
+ * since jose given the raw bytes imports them again for every token.
+ */
+export const hmacVerifyKey = (key: Uint8Array): Promise<webcrypto.CryptoKey> =>
+  webcrypto.subtle.importKey('raw', key, { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+
 export class TokenSigner {
   private readonly key: Uint8Array;
   /**
@@ -55,13 +62,7 @@ export class TokenSigner {
       throw unauthorized('The access token has expired.');
     }
     try {
-      this.verifyKey ??= webcrypto.subtle.importKey(
-        'raw',
-        this.key,
-        { name: 'HMAC', hash: 'SHA-256' },
-        false,
-        ['verify'],
-      );
+      this.verifyKey ??= hmacVerifyKey(this.key);
       const { payload } = await jwtVerify(token, await this.verifyKey, { algorithms: [ALGORITHM] });
       if (
         typeof payload.sub !== 'string' ||

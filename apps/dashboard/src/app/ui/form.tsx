@@ -93,9 +93,7 @@ export function Field(props: {
   autoComplete?: string;
   hint?: string;
 }) {
-  const id = useId();
-  const error = useContext(FieldErrors)[props.name];
-  const described = [props.hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
+  const { id, error, described } = useFieldIds(props.name, props.hint);
   return (
     <p className="field">
       <label htmlFor={id}>{props.label}</label>
@@ -108,12 +106,7 @@ export function Field(props: {
         aria-invalid={error ? true : undefined}
         aria-describedby={described || undefined}
       />
-      {props.hint ? (
-        <span id={`${id}-hint`} className="hint">
-          {props.hint}
-        </span>
-      ) : null}
-      <FieldError id={`${id}-error`} error={error} />
+      <FieldNotes id={id} hint={props.hint} error={error} />
     </p>
   );
 }
@@ -126,9 +119,7 @@ export function Select(props: {
   defaultValue?: string;
   hint?: string;
 }) {
-  const id = useId();
-  const error = useContext(FieldErrors)[props.name];
-  const described = [props.hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
+  const { id, error, described } = useFieldIds(props.name, props.hint);
   return (
     <p className="field">
       <label htmlFor={id}>{props.label}</label>
@@ -145,12 +136,7 @@ export function Select(props: {
           </option>
         ))}
       </select>
-      {props.hint ? (
-        <span id={`${id}-hint`} className="hint">
-          {props.hint}
-        </span>
-      ) : null}
-      <FieldError id={`${id}-error`} error={error} />
+      <FieldNotes id={id} hint={props.hint} error={error} />
     </p>
   );
 }
@@ -160,9 +146,7 @@ export function Select(props: {
  * so that an unticked box is posted too (the action reads the last value).
  */
 export function Toggle(props: { name: string; label: string; defaultChecked: boolean; hint?: string }) {
-  const id = useId();
-  const error = useContext(FieldErrors)[props.name];
-  const described = [props.hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
+  const { id, error, described } = useFieldIds(props.name, props.hint);
   return (
     <p className="field">
       <input type="hidden" name={props.name} value="off" />
@@ -178,12 +162,7 @@ export function Toggle(props: { name: string; label: string; defaultChecked: boo
         />{' '}
         {props.label}
       </label>
-      {props.hint ? (
-        <span id={`${id}-hint`} className="hint">
-          {props.hint}
-        </span>
-      ) : null}
-      <FieldError id={`${id}-error`} error={error} />
+      <FieldNotes id={id} hint={props.hint} error={error} />
     </p>
   );
 }
@@ -206,6 +185,36 @@ export function Confirm(props: { name: string; label: string }) {
       </label>
       <FieldError id={`${id}-error`} error={error} />
     </p>
+  );
+}
+
+/** A field's id, the problem the action reported for it, and what its control's aria-describedby names. */
+function useFieldIds(name: string, hint: string | undefined) {
+  const id = useId();
+  const error = useContext(FieldErrors)[name];
+  const described = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
+  return { id, error, described };
+}
+
+/** A field's hint and problem, under it, with the ids its control points to. */
+function FieldNotes({
+  id,
+  hint,
+  error,
+}: {
+  id: string;
+  hint: string | undefined;
+  error: string | undefined;
+}) {
+  return (
+    <>
+      {hint ? (
+        <span id={`${id}-hint`} className="hint">
+          {hint}
+        </span>
+      ) : null}
+      <FieldError id={`${id}-error`} error={error} />
+    </>
   );
 }
 
