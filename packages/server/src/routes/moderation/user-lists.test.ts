@@ -82,6 +82,7 @@ async function everyPage(caller: Caller, list: 'banned' | 'shadowbanned', limit:
     expect(response.statusCode, response.body).toBe(200);
     const body = response.json() as { users: Listed[]; total: number; next_cursor: string | null };
     expect(body.users.length).toBeLessThanOrEqual(limit);
+    expect(new Set(body.users.map((u) => u.id)).size, 'a page lists a user once').toBe(body.users.length);
     users.push(...body.users);
     cursor = body.next_cursor;
     expect(++pages, 'pages end').toBeLessThan(100);
@@ -143,7 +144,9 @@ describe('the lists of banned and shadow-banned users', () => {
     }
   });
 
-  it('page through a set, at most `limit` users a page, each user once', async () => {
+  // SSCAN's promise, which the API passes on: every user, but one may come twice when the
+  // set's hash table is resized, as it is while these bans are added and just after.
+  it('page through a set, at most `limit` users a page, each user at least once', async () => {
     const banned: string[] = [];
     for (let i = 0; i < 11; i++) {
       const person = await account('Banned');
@@ -154,8 +157,7 @@ describe('the lists of banned and shadow-banned users', () => {
     expect(first.json().total).toBe(await api.redis.scard(keys.banned(api.site.id)));
     for (const limit of [1, 3, 4, 100]) {
       const listed = ids(await everyPage('admin', 'banned', limit));
-      expect(new Set(listed).size, `limit ${limit}`).toBe(listed.length);
-      expect(listed).toEqual(expect.arrayContaining(banned));
+      expect(listed, `limit ${limit}`).toEqual(expect.arrayContaining(banned));
     }
   });
 
