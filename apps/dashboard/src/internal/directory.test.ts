@@ -87,6 +87,27 @@ describe('the dashboard directory of a comment server in SaaS mode', () => {
     expect((await asking.resolveApiKey(rotated.site.publicKey)).site.settings.moderation).toBe('post');
   });
 
+  it('answers the hot read path from memory, refreshing what is due in the background, never what expired', async () => {
+    const { site } = await sites.create(owner, { name: 'Cached', domain: 'cached.example' });
+    const asking = directory({ expireAfterMs: 60_000 });
+    expect(asking.cachedApiKey(site.publicKey)).toBeUndefined();
+    await asking.resolveApiKey(site.publicKey);
+    expect(asking.cachedApiKey(site.publicKey)?.site.settings.moderation).toBe('none');
+    // Only the cached path is asked from here on: it keeps answering and picks up the change itself.
+    await sites.changeSettings(owner.id, site.id, { moderation: 'pre' });
+    await expect
+      .poll(() => asking.cachedApiKey(site.publicKey)?.site.settings.moderation, { timeout: 5000 })
+      .toBe('pre');
+    await sites.rotateKeys(owner.id, site.id);
+    await expect.poll(() => asking.cachedApiKey(site.publicKey), { timeout: 5000 }).toBeUndefined();
+
+    const expiring = directory({ expireAfterMs: 0 });
+    const { site: fresh } = await sites.create(owner, { name: 'Expiring', domain: 'expiring.example' });
+    await expiring.resolveApiKey(fresh.publicKey);
+    expect(expiring.cachedApiKey(fresh.publicKey)).toBeUndefined();
+    expect(errors).toEqual([]);
+  });
+
   it('keeps known keys working while the dashboard is away, and answers unavailable, not unknown, for others', async () => {
     const { site } = await sites.create(owner, { name: 'Outage', domain: 'outage.example' });
     const away = await serve(internalApi({ secret: SECRET, sites }));

@@ -80,10 +80,18 @@ export class DashboardDirectory implements SiteDirectory {
     return resolved;
   }
 
-  /** A fresh answer only: one due for a refresh goes through `resolveApiKey`, which starts it. */
+  /**
+   * The answer while it may be used (up to 5 s old), without waiting: one due for a
+   * refresh starts it in the background, as `resolveApiKey` would, so the hot read
+   * path never drops to the slow one while the dashboard is asked again.
+   */
   cachedApiKey(apiKey: string): ResolvedKey | undefined {
     const entry = this.keys.get(apiKey);
-    if (!entry?.value || Date.now() - entry.checkedAt >= this.options.refreshAfterMs) return undefined;
+    if (!entry?.value) return undefined;
+    const age = Date.now() - entry.checkedAt;
+    if (age >= this.options.expireAfterMs) return undefined;
+    if (age >= this.options.refreshAfterMs)
+      this.refreshLater(this.keys, apiKey, entry, () => this.askKey(apiKey));
     return entry.value;
   }
 
@@ -117,7 +125,7 @@ export class DashboardDirectory implements SiteDirectory {
     const age = entry ? Date.now() - entry.checkedAt : Number.POSITIVE_INFINITY;
     if (entry && age < this.options.refreshAfterMs) return entry.value;
     if (entry && age < this.options.expireAfterMs) {
-      void this.refresh(cache, id, entry, ask).catch((error: unknown) => this.options.onError?.(error));
+      this.refreshLater(cache, id, entry, ask);
       return entry.value;
     }
     try {
@@ -128,6 +136,16 @@ export class DashboardDirectory implements SiteDirectory {
         throw new ThreadKitError('unavailable', 'Sites cannot be looked up right now; try again shortly.');
       return entry.value;
     }
+  }
+
+  /** Asks again in the background; the answer in hand is used meanwhile. */
+  private refreshLater<T>(
+    cache: LRUCache<string, Entry<T>>,
+    id: string,
+    entry: Entry<T>,
+    ask: () => Promise<T | null>,
+  ): void {
+    void this.refresh(cache, id, entry, ask).catch((error: unknown) => this.options.onError?.(error));
   }
 
   /** Asks the dashboard again; concurrent askers share one call. */
