@@ -1,10 +1,12 @@
 import {
   type DashboardHandle,
   freePort,
+  type GitHubDouble,
   launchChromium,
   type SmtpTestServer,
   scanAccessibility,
   startDashboard,
+  startGitHubDouble,
   startOidcProvider,
   startSmtpServer,
   type TestOidcProvider,
@@ -24,6 +26,7 @@ const it = (name: string, fn: () => Promise<void>) =>
 
 let smtp: SmtpTestServer;
 let oidc: TestOidcProvider;
+let github: GitHubDouble;
 let dashboard: DashboardHandle;
 let browser: Browser;
 let page: Page;
@@ -32,15 +35,16 @@ const PASSWORD = 'correct horse battery staple';
 
 beforeAll(async () => {
   smtp = await startSmtpServer();
-  // Google is played by a local OpenID provider, which must know the dashboard's callback first.
+  // Google is played by a local OpenID provider, which must know the dashboard's callback first;
+  // GitHub by a local stand-in for its OAuth and API.
   const port = await freePort();
-  oidc = await startOidcProvider({
-    appUrl: `http://127.0.0.1:${port}`,
-    google: true,
-    callbackPath: (name) => `/auth/${name}/callback`,
-  });
+  const appUrl = `http://127.0.0.1:${port}`;
+  [oidc, github] = await Promise.all([
+    startOidcProvider({ appUrl, google: true, callbackPath: (name) => `/auth/${name}/callback` }),
+    startGitHubDouble(appUrl),
+  ]);
   [dashboard, browser] = await Promise.all([
-    startDashboard({ smtpUrl: smtp.url, port, env: oidc.env }),
+    startDashboard({ smtpUrl: smtp.url, port, env: { ...oidc.env, ...github.env } }),
     launchChromium(),
   ]);
   page = await browser.newPage();
@@ -49,6 +53,7 @@ afterAll(async () => {
   await browser?.close();
   await dashboard?.stop();
   await oidc?.stop();
+  await github?.close();
   await smtp?.stop();
 });
 
@@ -213,4 +218,47 @@ it('signs owners in with Google: a new one verified, a known address linked, non
     .poll(() => fourth.locator('main [role=alert]').textContent())
     .toBe('The sign-in was cancelled at the provider.');
   await fourth.context().close();
+});
+
+it('signs owners in with GitHub by its primary verified address, and links a known one', async () => {
+  const viaGitHub = async () => {
+    const tab = await (await browser.newContext()).newPage();
+    await tab.goto(`${dashboard.url}/signin`);
+    await tab.getByRole('link', { name: 'Continue with GitHub' }).click();
+    return tab;
+  };
+
+  // GitHub's primary verified address is the owner's, not another one it lists.
+  github.signInAs = github.addUser({
+    login: 'hopper',
+    name: 'Grace Hopper',
+    emails: [
+      { email: 'old-hopper@example.com', primary: false, verified: true },
+      { email: 'hopper@example.com', primary: true, verified: true },
+    ],
+  });
+  const first = await viaGitHub();
+  await first.waitForURL(`${dashboard.url}/sites`);
+  await first.goto(`${dashboard.url}/account`);
+  await expect.poll(() => first.locator('main strong').first().textContent()).toBe('hopper@example.com');
+  expect(await first.getByLabel('Name', { exact: true }).inputValue()).toBe('Grace Hopper');
+  await first.context().close();
+
+  // GitHub vouching for the address of an owner with a password signs into that owner's account.
+  github.signInAs = github.addUser({
+    login: 'olivia',
+    name: null,
+    emails: [{ email: EMAIL, primary: true, verified: true }],
+  });
+  const second = await viaGitHub();
+  await second.waitForURL(`${dashboard.url}/sites`);
+  await expect.poll(() => second.getByRole('link', { name: "Olivia's blog" }).count()).toBe(1);
+  await second.context().close();
+
+  // Declining at GitHub comes back to the sign-in page, saying so.
+  github.signInAs = null;
+  const third = await viaGitHub();
+  await third.waitForURL(/\/signin\?problem=declined$/);
+  await third.context().close();
+  expect(github.exchanges.every((e) => e.code_verifier_matched && e.client_authenticated)).toBe(true);
 });

@@ -5,6 +5,7 @@ export * from './browser.js';
 export * from './cli.js';
 export * from './dashboard.js';
 export * from './expect.js';
+export * from './github.js';
 export * from './listen.js';
 export * from './markdown-table.js';
 export * from './mime.js';
