@@ -36,6 +36,10 @@ export interface DashboardData {
     owner: DashboardOwner,
     input: { name: string; domain: string; allowedOrigins: string[] },
   ): Promise<{ site: DashboardSite; secretKey: string }>;
+  /** Puts an owner on a plan without Stripe (`OwnerPlans.grant`). */
+  grantPlan(ownerId: string, plan: 'free' | 'pro' | 'business'): Promise<void>;
+  /** Makes `ownerId` a co-owner of the site, as an accepted invitation does. */
+  addOwner(siteId: string, ownerId: string): Promise<void>;
   /** A dashboard session (`OwnerSessions.start`): the value of its `tk_dashboard` cookie. */
   startSession(ownerId: string): Promise<string>;
   close(): Promise<void>;
@@ -60,6 +64,11 @@ interface DatabaseModule {
 
 interface SchemaModule {
   owners: unknown;
+  siteOwners: unknown;
+}
+
+interface PlansModule {
+  OwnerPlans: new (db: unknown) => { grant(ownerId: string, plan: string): Promise<void> };
 }
 
 interface SitesModule {
@@ -86,12 +95,14 @@ export async function openDashboardData(root: string, databaseUrl: string): Prom
   const app = path.join(root, 'apps/dashboard');
   // A specifier the type checker does not resolve: see the top comment.
   const load = <T>(file: string) => import(pathToFileURL(path.join(app, 'src', file)).href) as Promise<T>;
-  const [{ openDatabase }, { owners }, { Sites }, { OwnerSessions }] = await Promise.all([
-    load<DatabaseModule>('db/database.ts'),
-    load<SchemaModule>('db/schema.ts'),
-    load<SitesModule>('sites/sites.ts'),
-    load<SessionsModule>('owners/sessions.ts'),
-  ]);
+  const [{ openDatabase }, { owners, siteOwners }, { Sites }, { OwnerSessions }, { OwnerPlans }] =
+    await Promise.all([
+      load<DatabaseModule>('db/database.ts'),
+      load<SchemaModule>('db/schema.ts'),
+      load<SitesModule>('sites/sites.ts'),
+      load<SessionsModule>('owners/sessions.ts'),
+      load<PlansModule>('billing/plans.ts'),
+    ]);
   const handle = await openDatabase({
     url: databaseUrl,
     // Only used for PGlite, never with a Postgres URL.
@@ -100,6 +111,7 @@ export async function openDashboardData(root: string, databaseUrl: string): Prom
   });
   const sites = new Sites(handle.db);
   const sessions = new OwnerSessions(handle.db);
+  const plans = new OwnerPlans(handle.db);
   return {
     async createOwner({ email, name }) {
       const [row] = (await handle.db
@@ -110,6 +122,10 @@ export async function openDashboardData(root: string, databaseUrl: string): Prom
       return row;
     },
     createSite: (owner, input) => sites.create(owner, input),
+    grantPlan: (ownerId, plan) => plans.grant(ownerId, plan),
+    async addOwner(siteId, ownerId) {
+      await handle.db.insert(siteOwners).values({ siteId, ownerId }).returning();
+    },
     startSession: async (ownerId) =>
       (await sessions.start(ownerId, { ip: '127.0.0.1', userAgent: 'threadkit-bench' })).token,
     close: () => handle.close(),

@@ -213,6 +213,8 @@ export async function startServer(options: {
 
   const args = [
     ...(options.nodeArgs ?? []),
+    // e.g. `--cpu-prof --cpu-prof-dir=<dir>` to profile the servers a bench starts.
+    ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
     ...(inspectPort === null ? [] : [`--inspect-port=${HOST}:${inspectPort}`]),
     path.join(options.root, 'packages/server/dist/cli.js'),
     'start',

@@ -61,6 +61,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import { PLANS } from '../packages/core/src/plans.js';
 import { type DashboardHandle, startDashboard } from '../packages/testing/src/dashboard.js';
 import { type PostgresServerHandle, startPostgres } from '../packages/testing/src/postgres.js';
 import { freePort } from '../packages/testing/src/process.js';
@@ -121,6 +122,8 @@ const EXTRA_GUESTS = 150;
 const SEED_VOTES = 300;
 /** The owner's sites; the first is the SaaS server's bench site. */
 const SITE_COUNT = 100;
+/** Sites a Business owner pays for (packages/core/src/plans.ts). */
+const BUSINESS_SITES = PLANS.business.limits.sites;
 /** Sites whose keys the SaaS server is first asked about in row j. */
 const FIRST_READS = 20;
 /** Moderation actions made on the SaaS bench site for its audit log; the server keeps the newest AUDIT_KEPT. */
@@ -226,17 +229,25 @@ async function main(): Promise<number> {
     const databaseUrl = await postgres.createDatabase('dashboard');
     data = await openDashboardData(ROOT, databaseUrl);
     const owner = await data.createOwner({ email: 'owner@bench.local', name: 'Bench owner' });
+    await data.grantPlan(owner.id, 'business');
     const { site: benchSite, secretKey: benchSecretKey } = await data.createSite(owner, {
       name: 'Bench',
       domain: 'bench.local',
       allowedOrigins: [ALLOWED_ORIGINS],
     });
+    // Business has room for 25 sites: the owner pays for 25 and co-owns the rest, each paid for
+    // by an owner of its own plan, as an agency co-owns its clients' sites.
     const otherSites: DashboardSite[] = [];
+    let payer = owner;
     for (let i = 2; i <= SITE_COUNT; i++) {
+      if (i > BUSINESS_SITES && (i - 1) % BUSINESS_SITES === 0) {
+        payer = await data.createOwner({ email: `client-${i}@bench.local`, name: `Client ${i}` });
+        await data.grantPlan(payer.id, 'business');
+      }
       const domain = `site-${i}.example`;
-      otherSites.push(
-        (await data.createSite(owner, { name: `Site ${i}`, domain, allowedOrigins: [domain] })).site,
-      );
+      const { site } = await data.createSite(payer, { name: `Site ${i}`, domain, allowedOrigins: [domain] });
+      if (payer !== owner) await data.addOwner(site.id, owner.id);
+      otherSites.push(site);
     }
     say(`dashboard database: owner with ${SITE_COUNT} sites on PostgreSQL port ${postgres.port}`);
 

@@ -58,6 +58,7 @@ export { allowedBy, checkOriginPattern, parseOrigin, requireAllowedOrigin } from
 export { OWNER_TOKEN_MAX_SECONDS, type OwnerTokenClaims, OwnerTokens } from './owner-tokens.js';
 export { MAX_PAGE_KEY_LENGTH, MAX_URL_LENGTH, type PageRef, resolvePage } from './page-identity.js';
 export { checkPassword, decoyHash, hashPassword, MAX_PASSWORD_LENGTH, verifyPassword } from './passwords.js';
+export * from './plans.js';
 export * from './protocol/index.js';
 export { MAX_RATE_LIMIT, RATE_BUCKETS, RATE_LIMIT_WINDOW_MS } from './rate-limits.js';
 export { AccountService, loginOf, type Me } from './services/account-service.js';
@@ -89,7 +90,7 @@ export {
   ThreadReader,
   type ThreadResult,
 } from './services/thread-reader.js';
-export { MONTH_PATTERN, UsageMeter } from './services/usage-meter.js';
+export { dayOf, MONTH_PATTERN, monthOf, UsageMeter } from './services/usage-meter.js';
 export {
   DEFAULT_SETTINGS,
   isSettingName,

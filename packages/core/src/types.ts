@@ -1,5 +1,7 @@
 /** Domain types shared by the store, the services and the HTTP layer. */
 
+import type { SitePlan } from './plans.js';
+
 export type CommentStatus = 'approved' | 'pending' | 'rejected' | 'deleted';
 export type VoteDirection = 'up' | 'down';
 export type SortOrder = 'new' | 'old' | 'top' | 'hot' | 'controversial';
@@ -121,6 +123,8 @@ export interface Site {
   domain: string | null;
   settings: SiteSettings;
   created_at: number;
+  /** What the site's SaaS plan allows (sent by the dashboard with its key); standalone sites have none. */
+  plan?: SitePlan | null;
 }
 
 export interface User {

@@ -202,7 +202,6 @@ export async function createContext(
     ...(options.clock ? { clock: options.clock } : {}),
     onFlushError: (error) => logger.warn({ err: error }, 'could not write usage counts'),
   });
-  usage.listen(events);
   const purges = new SitePurges(
     { store: new SitePurgeStore(redis), mail: new MailQueueStore(redis), log: logger },
     { clock, ...options.sitePurges },
@@ -238,6 +237,7 @@ export async function createContext(
       store: commentStore,
       events,
       realtime,
+      usageClock: clock,
       // Outside services fail open: one warning per failed call, with the site and step (no secrets).
       moderation: createModerationPipeline({
         akismetUrl: config.akismetApiUrl,

@@ -25,6 +25,6 @@ for (const file of firstLoad) {
 }
 const verdict = total <= BUDGET_BYTES ? 'within' : 'OVER';
 console.log(
-  `widget first load: ${(total / 1024).toFixed(2)} KB gzipped, ${verdict} the ${BUDGET_BYTES / 1024} KB budget`,
+  `widget first load: ${(total / 1024).toFixed(2)} KB gzipped (${total} of ${BUDGET_BYTES} bytes), ${verdict} the ${BUDGET_BYTES / 1024} KB budget`,
 );
 if (total > BUDGET_BYTES) process.exit(1);

@@ -1,6 +1,8 @@
 import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
+import { graceEndsAt } from '../billing/plans';
 import { currentOwner } from '../server/auth';
+import { services } from '../server/services';
 import { signOut } from './actions/auth';
 import './globals.css';
 
@@ -10,6 +12,7 @@ export const dynamic = 'force-dynamic';
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const signedIn = await currentOwner();
+  const grace = signedIn ? graceEndsAt(await (await services()).plans.subscription(signedIn.owner.id)) : null;
   return (
     <html lang="en">
       <body>
@@ -21,6 +24,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             {signedIn ? (
               <>
                 <a href="/sites">Sites</a>
+                <a href="/billing">Billing</a>
                 <a href="/account">Account</a>
               </>
             ) : null}
@@ -34,6 +38,12 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             </form>
           ) : null}
         </header>
+        {grace ? (
+          <p className="banner error" role="alert">
+            Your last payment failed: your plan falls back to Free on {grace.toISOString().slice(0, 10)}.{' '}
+            <a href="/billing">Update your payment details</a>.
+          </p>
+        ) : null}
         {children}
       </body>
     </html>

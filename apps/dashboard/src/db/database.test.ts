@@ -14,6 +14,8 @@ const TABLES = [
   'site_invites',
   'site_owners',
   'sites',
+  'stripe_events',
+  'subscriptions',
 ];
 
 /** The committed migrations: each applied once. */

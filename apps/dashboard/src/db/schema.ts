@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  boolean,
   check,
   index,
   integer,
@@ -122,6 +123,11 @@ export const sites = pgTable(
     /** When a widget of the site was first and last seen by a comment server (the installation check). */
     firstSeenAt: at('first_seen_at'),
     lastSeenAt: at('last_seen_at'),
+    /**
+     * Whether the site takes new comments: false for the sites its paying owner
+     * left out when their plan came to allow fewer sites than they have (all stay readable).
+     */
+    writable: boolean('writable').notNull().default(true),
     createdAt: at('created_at').notNull().defaultNow(),
   },
   (t) => [
@@ -178,3 +184,42 @@ export const addressAttempts = pgTable(
   },
   (t) => [index('address_attempts_window').on(t.windowStart)],
 );
+
+/**
+ * An owner's subscription, as Stripe last told it: the plan the owner pays for
+ * and its state. An owner without a row (or billing off) is on Free. The plan
+ * of a site is that of its paying owner: the one who has owned it longest.
+ */
+export const subscriptions = pgTable(
+  'subscriptions',
+  {
+    ownerId: text('owner_id')
+      .primaryKey()
+      .references(() => owners.id, { onDelete: 'cascade' }),
+    /** Null for a plan given without Stripe (by an operator). */
+    stripeCustomerId: text('stripe_customer_id'),
+    stripeSubscriptionId: text('stripe_subscription_id'),
+    /** The paid plan ('pro' or 'business') the subscription is for; 'free' once none is live. */
+    plan: text('plan').notNull().default('free'),
+    /** 'month' or 'year'. */
+    interval: text('interval'),
+    /** Stripe's subscription status (`active`, `past_due`, `canceled`, …); 'none' before the first. */
+    status: text('status').notNull().default('none'),
+    currentPeriodEnd: at('current_period_end'),
+    cancelAtPeriodEnd: boolean('cancel_at_period_end').notNull().default(false),
+    /** When a payment first failed (the start of the grace period); null while payments go through. */
+    pastDueSince: at('past_due_since'),
+    updatedAt: at('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('subscriptions_customer_key').on(t.stripeCustomerId),
+    check('subscriptions_plan', sql`plan in ('free', 'pro', 'business')`),
+  ],
+);
+
+/** Stripe events already handled, by id: a replayed webhook changes nothing. */
+export const stripeEvents = pgTable('stripe_events', {
+  id: text('id').primaryKey(),
+  type: text('type').notNull(),
+  receivedAt: at('received_at').notNull().defaultNow(),
+});

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DashboardDirectory, ThreadKitError } from '@threadkit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OwnerPlans } from '../billing/plans';
 import type { DatabaseHandle } from '../db/database';
 import { owners } from '../db/schema';
 import { databaseEngines } from '../db/test-databases';
@@ -37,6 +38,7 @@ describe('the dashboard directory of a comment server in SaaS mode', () => {
       .insert(owners)
       .values({ id: 'owner', email: 'owner@example.com', emailVerifiedAt: new Date() })
       .returning()) as [typeof owners.$inferSelect];
+    await new OwnerPlans(handle.db).grant(owner.id, 'business');
   });
   afterAll(async () => {
     await dashboard?.close();

@@ -3,6 +3,7 @@ import { type AppContext, buildApp, type ContextOptions, createContext } from '@
 import { GENEROUS_RATE_LIMITS, type RedisServerHandle, startRedis } from '@threadkit/testing';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
+import { OwnerPlans } from '../billing/plans';
 import type { DatabaseHandle } from '../db/database';
 import { owners } from '../db/schema';
 import type { Engine } from '../db/test-databases';
@@ -24,6 +25,8 @@ export interface SaasStack {
   owner: typeof owners.$inferSelect;
   /** A verified owner's site, allowed from `origin`; its secret key is in the answer only. */
   addSite(name: string, origin: string): Promise<{ site: SiteView; secretKey: string }>;
+  /** Another comment server instance on the same Redis and dashboard (closed with the stack). */
+  anotherApp(): Promise<FastifyInstance>;
   close(): Promise<void>;
 }
 
@@ -44,15 +47,21 @@ export async function startSaas(
     LOG_LEVEL: 'silent',
     RATE_LIMITS: GENEROUS_RATE_LIMITS,
   });
-  const redis = createRedis(config.redis);
-  redis.on('error', () => {});
-  await waitForRedis(redis);
-  const context = await createContext(config, redis, pino({ level: 'silent' }), options.context);
-  const app = await buildApp({ context });
+  const others: { app: FastifyInstance; redis: RedisClient }[] = [];
+  const instance = async () => {
+    const redis = createRedis(config.redis);
+    redis.on('error', () => {});
+    await waitForRedis(redis);
+    const context = await createContext(config, redis, pino({ level: 'silent' }), options.context);
+    return { redis, context, app: await buildApp({ context }) };
+  };
+  const { redis, context, app } = await instance();
   const [owner] = (await handle.db
     .insert(owners)
     .values({ id: 'owner', email: 'owner@example.com', emailVerifiedAt: new Date() })
     .returning()) as [typeof owners.$inferSelect];
+  // Room for every site and moderator the tests make; the plans' own limits are tested on their own.
+  await new OwnerPlans(handle.db).grant(owner.id, 'business');
   return {
     handle,
     sites,
@@ -64,9 +73,16 @@ export async function startSaas(
     owner,
     addSite: (name, origin) =>
       sites.create(owner, { name, domain: new URL(origin).hostname, allowedOrigins: [origin] }),
+    anotherApp: async () => {
+      const other = await instance();
+      others.push(other);
+      return other.app;
+    },
     close: async () => {
-      await app.close();
-      redis.disconnect();
+      for (const other of [...others, { app, redis }]) {
+        await other.app.close();
+        other.redis.disconnect();
+      }
       await redisServer.stop();
       await dashboard.close();
       await handle.close();

@@ -4,6 +4,7 @@ import { connectRedis, type RunningServer, startServer } from '@threadkit/server
 import { freePort, GENEROUS_RATE_LIMITS, RefusedHandshake, startRedis, TestSocket } from '@threadkit/testing';
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OwnerPlans } from '../billing/plans';
 import type { DatabaseHandle } from '../db/database';
 import { owners } from '../db/schema';
 import { databaseEngines } from '../db/test-databases';
@@ -134,6 +135,7 @@ beforeAll(async () => {
     .insert(owners)
     .values({ id: newId(), email: 'olivia@example.com', emailVerifiedAt: new Date() })
     .returning()) as [typeof owners.$inferSelect];
+  await new OwnerPlans(handle.db).grant(owner!.id, 'business');
   siteA = (await sites.create(owner!, { name: 'A', domain: 'a.example', allowedOrigins: [ORIGIN_A] })).site;
   ({ site: siteB, secretKey: secretB } = await sites.create(owner!, {
     name: 'B',

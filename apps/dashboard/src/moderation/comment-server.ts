@@ -93,6 +93,16 @@ export interface ListedUser {
   email?: string | null;
 }
 
+/** `GET /v1/sites/:id/usage` (api.md, Usage). */
+export interface SiteUsage {
+  month: string;
+  comments: number;
+  pageviews: number;
+  unique_visitors: number;
+  api_requests: number;
+  ws_connections: number;
+}
+
 export interface UserPage {
   users: ListedUser[];
   /** How many the list holds in all. */
@@ -188,6 +198,14 @@ export class SiteAdmin {
    */
   async purgeData(siteId: string): Promise<void> {
     await this.call('DELETE', `/sites/${id(siteId)}`);
+  }
+
+  /** The site's usage in a UTC month (`YYYY-MM`; the current one by default). */
+  usage(siteId: string, month?: string): Promise<SiteUsage> {
+    return this.call(
+      'GET',
+      `/sites/${id(siteId)}/usage${month ? `?month=${month}` : ''}`,
+    ) as Promise<SiteUsage>;
   }
 
   private listUsers(

@@ -1,6 +1,7 @@
 import { ThreadKitError } from '@threadkit/core';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OwnerPlans } from '../billing/plans';
 import type { DatabaseHandle } from '../db/database';
 import { ownerSessions, owners, siteOwners, sites as sitesTable } from '../db/schema';
 import { databaseEngines } from '../db/test-databases';
@@ -50,6 +51,7 @@ describe.each(engines)('closing an account on $name', (engine) => {
       .set({ emailVerifiedAt: new Date() })
       .where(eq(owners.id, owner.id))
       .returning();
+    await new OwnerPlans(handle.db).grant(owner.id, 'pro');
     return verified!;
   };
 

@@ -61,3 +61,13 @@ export const invitationEmail = (to: string, from: string, site: string, link: st
     link,
     'Sign in (or sign up) with this address to accept. The invitation works for 7 days.',
   );
+
+export const paymentFailedEmail = (to: string, link: string, graceEnds: Date): Email =>
+  linkEmail(
+    to,
+    'Your ThreadKit payment failed',
+    `The payment for your ThreadKit plan did not go through. Your sites keep your plan's limits until ${graceEnds.toUTCString()}, then fall back to Free's.`,
+    'Update your payment details',
+    link,
+    'Once a payment goes through, nothing changes for your sites.',
+  );

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { type OAuthProviderConfig, readEnvironment, signInProviders } from '@threadkit/core';
+import { type BillingConfig, billingConfig } from '../billing/billing';
 
 /** The dashboard's settings, from its environment (the README's SaaS section lists them). */
 export interface DashboardEnv {
@@ -16,6 +17,8 @@ export interface DashboardEnv {
   internalSecret: string | undefined;
   /** Google, GitHub and other OpenID providers owners may sign in with: the comment server's variables. */
   providers: OAuthProviderConfig[];
+  /** Stripe; null (no `STRIPE_SECRET_KEY`): billing is off and every owner is on Free. */
+  billing: BillingConfig | null;
 }
 
 export function dashboardEnv(env: NodeJS.ProcessEnv = process.env): DashboardEnv {
@@ -29,6 +32,7 @@ export function dashboardEnv(env: NodeJS.ProcessEnv = process.env): DashboardEnv
     mailFrom: text('MAIL_FROM') ?? 'ThreadKit <no-reply@localhost>',
     internalSecret: text('INTERNAL_API_SECRET'),
     providers: providersOf(env),
+    billing: billingConfig(env),
   };
 }
 

@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { type Email, LogMailer, type Mailer, OwnerTokens, SmtpMailer } from '@threadkit/core';
+import { Billing } from '../billing/billing';
+import { OwnerPlans } from '../billing/plans';
 import { openDatabase } from '../db/database';
 import { internalApi } from '../internal/api';
 import { CommentServer } from '../moderation/comment-server';
@@ -11,6 +13,9 @@ import { type DashboardEnv, dashboardEnv } from './env';
 
 export interface Services {
   env: DashboardEnv;
+  plans: OwnerPlans;
+  /** Null when billing is off (no `STRIPE_SECRET_KEY`). */
+  billing: Billing | null;
   accounts: OwnerAccounts;
   addressLimits: AddressLimits;
   sites: Sites;
@@ -39,18 +44,17 @@ async function build(): Promise<Services> {
   });
   const mailer: Mailer = env.smtpUrl ? new SmtpMailer(env.smtpUrl, env.mailFrom) : new LogMailer(logMail);
   const link = (pathAndQuery: string) => `${env.publicUrl}${pathAndQuery}`;
-  const sites = new Sites(db);
+  const plans = new OwnerPlans(db);
+  const sites = new Sites(db, Date.now, plans);
+  const onMailError = (error: unknown) => console.error('dashboard e-mail failed', error);
   const commentServer = env.internalSecret
     ? new CommentServer({ apiUrl: env.apiUrl, tokens: new OwnerTokens(env.internalSecret) })
     : null;
   return {
     env,
-    accounts: new OwnerAccounts({
-      db,
-      mailer,
-      link,
-      onMailError: (error) => console.error('dashboard e-mail failed', error),
-    }),
+    plans,
+    billing: env.billing ? new Billing({ db, config: env.billing, plans, mailer, link, onMailError }) : null,
+    accounts: new OwnerAccounts({ db, mailer, link, onMailError }),
     addressLimits: new AddressLimits(db),
     sites,
     invitations: new Invitations({ db, sites, mailer, link }),

@@ -11,12 +11,15 @@ import {
   isSettingName,
   newId,
   notFound,
+  PLANS,
   parseSetting,
+  type SitePlan,
   type SiteSettings,
   ThreadKitError,
   withDefaults,
 } from '@threadkit/core';
 import { and, asc, count, eq, inArray, sql } from 'drizzle-orm';
+import { OwnerPlans } from '../billing/plans';
 import type { Database } from '../db/database';
 import { owners, siteOwners, sites } from '../db/schema';
 import type { Owner } from '../owners/sessions';
@@ -44,6 +47,8 @@ export interface SiteInfo {
   domain: string;
   allowedOrigins: string[];
   settings: SiteSettings;
+  /** What the site's plan allows, enforced by the comment server. */
+  plan: SitePlan;
 }
 
 /** What a comment server learns about a key: its site, and which of the site's keys it is. */
@@ -63,6 +68,7 @@ export class Sites {
   constructor(
     private readonly db: Database,
     private readonly now: () => number = Date.now,
+    private readonly plans = new OwnerPlans(db, now),
   ) {}
 
   /** Creates a site owned by `owner`; its secret key is in the answer and nowhere else. */
@@ -71,6 +77,12 @@ export class Sites {
     input: { name: string; domain: string; allowedOrigins?: string[] },
   ): Promise<{ site: SiteView; secretKey: string }> {
     if (!owner.emailVerifiedAt) throw forbidden('Confirm your e-mail address before adding a site.');
+    const room = await this.plans.mayAddSite(owner.id);
+    if (!room.allowed)
+      throw new ThreadKitError(
+        'plan_limit',
+        `The ${PLANS[room.plan].name} plan has room for ${room.limit} ${room.limit === 1 ? 'site' : 'sites'}; upgrade to add more.`,
+      );
     const name = siteName(input.name);
     const domain = siteDomain(input.domain);
     const allowedOrigins = origins(input.allowedOrigins ?? []);
@@ -257,13 +269,13 @@ export class Sites {
       .select()
       .from(sites)
       .where(kind === 'public' ? eq(sites.publicKey, key) : eq(sites.secretKeyHash, hashApiKey(key)));
-    return row ? { ...info(row), kind } : null;
+    return row ? { ...info(row), plan: await this.plans.ofSite(row), kind } : null;
   }
 
   /** What a comment server needs to know about a site it serves, or null when it is gone. */
   async info(siteId: string): Promise<SiteInfo | null> {
     const [row] = await this.db.select().from(sites).where(eq(sites.id, siteId));
-    return row ? info(row) : null;
+    return row ? { ...info(row), plan: await this.plans.ofSite(row) } : null;
   }
 
   /** Records that a comment server saw the site's widget (the installation check). */
@@ -292,7 +304,7 @@ export class SettingsProblems extends ThreadKitError {
   }
 }
 
-const info = (row: SiteRow): SiteInfo => ({
+const info = (row: SiteRow): Omit<SiteInfo, 'plan'> => ({
   siteId: row.id,
   name: row.name,
   domain: row.domain,

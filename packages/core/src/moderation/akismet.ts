@@ -16,6 +16,7 @@ export function akismet(options: OutboundOptions & { apiUrl?: string }): Moderat
   const step = 'akismet';
   return {
     name: step,
+    paid: true,
     async check(input) {
       const { settings } = input.site;
       if (!settings.akismet_enabled || !settings.akismet_key) return ACCEPT;

@@ -12,6 +12,7 @@ export function openaiModeration(options: OutboundOptions): ModerationStep {
   const step = 'moderation_api';
   return {
     name: step,
+    paid: true,
     async check(input) {
       const { settings } = input.site;
       if (!settings.moderation_api_enabled || !settings.moderation_api_url) return ACCEPT;

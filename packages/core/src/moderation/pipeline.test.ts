@@ -1,4 +1,4 @@
-import { forbidden } from '@threadkit/core';
+import { forbidden, sitePlan } from '@threadkit/core';
 import { moderationInput } from '@threadkit/testing';
 import { describe, expect, it } from 'vitest';
 import { createModerationPipeline, ModerationPipeline } from './pipeline.js';
@@ -22,6 +22,32 @@ describe('ModerationPipeline', () => {
     ]);
     expect(await pipeline.check(moderationInput())).toEqual({ action: 'accept' });
     expect(ran).toEqual(['a', 'b']);
+  });
+
+  it('asks paid services only for sites whose plan has them, and for standalone sites (no plan)', async () => {
+    const ran: string[] = [];
+    const paid: ModerationStep = {
+      ...fixed('paid', { action: 'hold', reason: 'paid: spam' }, ran),
+      paid: true,
+    };
+    const pipeline = new ModerationPipeline([fixed('local', { action: 'accept' }, ran), paid]);
+    const onPlan = (spamServices: boolean | null) => {
+      const input = moderationInput();
+      return {
+        ...input,
+        site: { ...input.site, plan: spamServices === null ? null : { ...sitePlan('free'), spamServices } },
+      };
+    };
+    expect(await pipeline.check(onPlan(false))).toEqual({ action: 'accept' });
+    expect(ran).toEqual(['local']);
+    expect(await pipeline.check(onPlan(true))).toEqual({ action: 'hold', reason: 'paid: spam' });
+    expect(await pipeline.check(onPlan(null))).toEqual({ action: 'hold', reason: 'paid: spam' });
+    expect(ran).toEqual(['local', 'local', 'paid', 'local', 'paid']);
+    expect(
+      createModerationPipeline({ log: () => {} })
+        .steps.filter((step) => step.paid)
+        .map((step) => step.name),
+    ).toEqual(['akismet', 'moderation_api']);
   });
 
   it('stops at the first refusal', async () => {

@@ -17,7 +17,9 @@ export class ModerationPipeline {
 
   async check(input: ModerationInput): Promise<Verdict> {
     const reasons: string[] = [];
+    const paidAllowed = input.site.plan?.spamServices ?? true;
     for (const step of this.steps) {
+      if (step.paid && !paidAllowed) continue;
       const verdict = await step.check(input);
       if (verdict.action === 'reject') return verdict;
       if (verdict.action === 'hold') reasons.push(verdict.reason);

@@ -43,6 +43,8 @@ export interface ModerationInput {
 /** One small check of the pipeline; the name appears in hold reasons and log lines. */
 export interface ModerationStep {
   readonly name: string;
+  /** A paid outside service: asked only for sites whose plan allows them (SaaS) or with no plan (standalone). */
+  readonly paid?: boolean;
   check(input: ModerationInput): Promise<Verdict>;
 }
 

@@ -1,4 +1,4 @@
-import { forbidden, invalid, unauthorized } from '../errors.js';
+import { forbidden, invalid, ThreadKitError, unauthorized } from '../errors.js';
 import type { EventBus } from '../events.js';
 import { isId, newId } from '../ids.js';
 import { renderMarkdown, storedHtml } from '../markdown.js';
@@ -20,6 +20,7 @@ import type {
 import { isModerator, RANK } from '../types.js';
 import { toView } from './comment-views.js';
 import { requireRole } from './moderation-service.js';
+import { dayOf, monthOf } from './usage-meter.js';
 
 /**
  * How deep threads nest: a root comment is on level 1, a reply to it on 2,
@@ -31,6 +32,8 @@ export const MAX_DEPTH = 6;
 /** Most pinned comments one page may have. */
 const MAX_PINS_PER_PAGE = 10;
 const MAX_REPORT_DETAILS = 1000;
+
+const usageSlot = (at: number, limit: number) => ({ month: monthOf(at), day: dayOf(at), limit });
 
 /** A viewer that has signed in as a commenter (guest or account). */
 export interface Commenter extends Viewer {
@@ -52,6 +55,8 @@ export class CommentService {
       realtime?: RealtimeStore;
       /** Spam and abuse checks for new comments (`ModerationPipeline`); none: every comment passes. */
       moderation?: { check(input: ModerationInput): Promise<Verdict> };
+      /** Decides the usage month and day a new comment counts in (the usage meter's clock). */
+      usageClock?: () => number;
     },
   ) {}
 
@@ -69,6 +74,8 @@ export class CommentService {
     },
   ): Promise<CommentView> {
     const author = requireVerified(site, viewer);
+    if (site.plan?.writable === false)
+      throw new ThreadKitError('plan_limit', 'This site takes no new comments on its current plan.');
     // The page's URL is the link notification e-mails send people to: only the site's own pages.
     if (input.page.url !== null && !isSiteUrl(input.page.url, site))
       throw invalid('page_url', 'page_url must be a page of this site, on one of its allowed origins');
@@ -124,6 +131,7 @@ export class CommentService {
         // Held comments wait in the queue; under post-moderation published ones are queued for review.
         queue: comment.s === 'pending' || (site.settings.moderation === 'post' && !isModerator(viewer)),
         maxDepth: MAX_DEPTH,
+        usage: usageSlot(this.deps.usageClock?.() ?? now, site.plan?.commentsPerMonth ?? 0),
         ...(realtime && {
           announce: {
             log: realtime.pageLog(site.id, input.page.id),

@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { type ApiKeyKind, apiKeyKind } from '../api-keys.js';
 import { notFound, ThreadKitError, unauthorized } from '../errors.js';
+import type { SitePlan } from '../plans.js';
 import { withDefaults } from '../settings.js';
 import type { SiteRecord } from '../store/site-store.js';
 import type { SiteSettings } from '../types.js';
@@ -13,6 +14,8 @@ interface SiteInfo {
   domain: string;
   allowedOrigins: string[];
   settings: Partial<SiteSettings>;
+  /** What the owner's plan allows the site; enforced here without asking again. */
+  plan: SitePlan;
 }
 
 /** … and for a key (`GET <INTERNAL_API_URL>/keys/<key>`). */
@@ -209,6 +212,7 @@ function toSiteRecord(info: SiteInfo, publicKey: string): SiteRecord {
     domain: info.domain || null,
     settings: withDefaults({ ...info.settings, allowed_origins: info.allowedOrigins }),
     created_at: 0,
+    plan: info.plan,
     // The dashboard keeps the keys; this instance only knows the one it was asked about.
     publicKey,
     secretKeyHint: '',

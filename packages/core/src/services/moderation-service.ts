@@ -210,7 +210,10 @@ export class ModerationService {
       userId,
       granted ? role : 'user',
       RANK[viewer.role],
-      granted ? null : role,
+      {
+        revoked: granted ? null : role,
+        staffLimit: site.plan?.moderatorsPerSite ?? null,
+      },
     );
     if (!changed) return;
     this.deps.onSiteChanged?.(site.id);

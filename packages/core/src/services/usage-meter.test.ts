@@ -1,15 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { EventBus } from '../events.js';
-import type { UsageCounter, UsageStore } from '../store/usage-store.js';
+import type { MeteredCounter, UsageStore } from '../store/usage-store.js';
 import { monthOf, UsageMeter } from './usage-meter.js';
 
 /** A store that records what it is given, and fails while `down`. */
 function fakeStore() {
-  const added: { siteId: string; month: string; counts: Record<UsageCounter, number>; visitors: string[] }[] =
-    [];
+  const added: {
+    siteId: string;
+    month: string;
+    counts: Record<MeteredCounter, number>;
+    visitors: string[];
+  }[] = [];
   const state = { down: false };
   const store = {
-    async add(siteId: string, month: string, counts: Record<UsageCounter, number>, visitors: string[]) {
+    async add(siteId: string, month: string, counts: Record<MeteredCounter, number>, visitors: string[]) {
       if (state.down) throw new Error('Redis is down');
       added.push({ siteId, month, counts: { ...counts }, visitors });
     },
@@ -28,22 +31,13 @@ describe('UsageMeter', () => {
     meter.recordPageView('s1', 'user:u1');
     meter.recordApiRequest('s1');
     meter.recordApiRequest('s2');
-    const events = new EventBus(() => {});
-    meter.listen(events);
-    await events.emit({
-      type: 'comment.created',
-      siteId: 's1',
-      pageId: 'p',
-      audience: { public: true },
-      comment: {} as never,
-    });
     expect(added).toEqual([]);
     await meter.close();
     expect(added).toHaveLength(2);
     const s1 = added.find((a) => a.siteId === 's1')!;
     expect(s1).toMatchObject({
       month: '2025-01',
-      counts: { comments: 1, pageviews: 4, api_requests: 1, ws_connections: 0 },
+      counts: { pageviews: 4, api_requests: 1, ws_connections: 0 },
     });
     expect(s1.visitors).toHaveLength(2);
     for (const visitor of s1.visitors) {
@@ -87,7 +81,7 @@ describe('UsageMeter', () => {
       {
         siteId: 's',
         month: '2025-06',
-        counts: { comments: 0, pageviews: 2, api_requests: 0, ws_connections: 1 },
+        counts: { pageviews: 2, api_requests: 0, ws_connections: 1 },
         visitors: expect.any(Array),
       },
     ]);

@@ -1,8 +1,7 @@
 import { createHmac } from 'node:crypto';
-import type { EventBus } from '../events.js';
 import {
-  USAGE_COUNTERS,
-  type UsageCounter,
+  METERED_COUNTERS,
+  type MeteredCounter,
   type UsageReport,
   type UsageStore,
 } from '../store/usage-store.js';
@@ -20,7 +19,7 @@ export interface UsageMeterOptions {
 interface Pending {
   siteId: string;
   month: string;
-  counts: Record<UsageCounter, number>;
+  counts: Record<MeteredCounter, number>;
   /** Visitors seen since the last write, as given (user ids, address and user agent): digested when written. */
   visitors: Set<string>;
 }
@@ -34,9 +33,13 @@ export const MONTH_PATTERN = /^[0-9]{4}-(0[1-9]|1[0-2])$/;
 /** The UTC month (`YYYY-MM`) of a time in ms. */
 export const monthOf = (ms: number): string => new Date(ms).toISOString().slice(0, 7);
 
+/** The UTC day (`YYYY-MM-DD`) of a time in ms. */
+export const dayOf = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+
 /**
- * Usage per site and UTC month: comments, page views, unique visitors, API
- * requests and WebSocket connections. Requests only add to counters in memory;
+ * Usage per site and UTC month: page views, unique visitors, API requests and
+ * WebSocket connections (comments are counted exactly, by the script that
+ * stores them, for plan limits). Requests only add to counters in memory;
  * they are written to Redis in batches (a MULTI per site and month) every
  * `flushIntervalMs` and when the app closes, so metering never makes a request
  * wait. A crash loses at most that interval's counts of the instance.
@@ -60,13 +63,6 @@ export class UsageMeter {
     this.timer.unref();
   }
 
-  /** Counts comments as they are created (whatever their moderation status). */
-  listen(events: EventBus): void {
-    events.subscribe((event) => {
-      if (event.type === 'comment.created' && !event.again) this.recordComment(event.siteId);
-    });
-  }
-
   recordApiRequest(siteId: string): void {
     this.pending(siteId).counts.api_requests++;
   }
@@ -82,10 +78,6 @@ export class UsageMeter {
   /** For the WebSocket gateway: one connection opened. */
   recordWebSocketConnection(siteId: string): void {
     this.pending(siteId).counts.ws_connections++;
-  }
-
-  recordComment(siteId: string): void {
-    this.pending(siteId).counts.comments++;
   }
 
   /** The current UTC month on the meter's clock. */
@@ -106,7 +98,7 @@ export class UsageMeter {
     await Promise.all(
       batch.map(async (pending) => {
         const visitors = [...pending.visitors].map((v) => this.digest(pending.month, v));
-        if (visitors.length === 0 && USAGE_COUNTERS.every((name) => pending.counts[name] === 0)) return;
+        if (visitors.length === 0 && METERED_COUNTERS.every((name) => pending.counts[name] === 0)) return;
         try {
           await this.store.add(pending.siteId, pending.month, pending.counts, visitors);
         } catch (error) {
@@ -157,7 +149,7 @@ export class UsageMeter {
       if (thisMonth) this.current.set(failed.siteId, target);
       else this.ended.push(target);
     }
-    for (const name of USAGE_COUNTERS) target.counts[name] += failed.counts[name];
+    for (const name of METERED_COUNTERS) target.counts[name] += failed.counts[name];
     for (const visitor of failed.visitors) target.visitors.add(visitor);
   }
 
@@ -170,8 +162,7 @@ export class UsageMeter {
   }
 }
 
-const zero = (): Record<UsageCounter, number> => ({
-  comments: 0,
+const zero = (): Record<MeteredCounter, number> => ({
   pageviews: 0,
   api_requests: 0,
   ws_connections: 0,

@@ -4,6 +4,7 @@ import { decodeComment } from './comment-record.js';
 import type { PageLog } from './realtime-store.js';
 import { type RedisClient, translateRedisError } from './redis.js';
 import { runScript, runScriptBuffers } from './scripts.js';
+import { USAGE_TTL_SECONDS } from './usage-store.js';
 
 /** How many keys one pipelined read names at most (bulk reads such as a data export). */
 const READ_BATCH = 500;
@@ -105,6 +106,11 @@ export class CommentStore {
       queue: boolean;
       maxDepth: number;
       /**
+       * Where the comment is counted: its UTC month and day, and the month's
+       * limit of the site's plan (0: none), checked in the same step.
+       */
+      usage: { month: string; day: string; limit: number };
+      /**
        * The comment's `new_comment` (`newCommentAnnouncements`), logged and
        * published in the same step as the write: no crash can come between them.
        */
@@ -131,6 +137,10 @@ export class CommentStore {
         options.pageKey ?? '',
         flag(options.queue),
         options.maxDepth,
+        options.usage.month,
+        options.usage.day,
+        options.usage.limit,
+        USAGE_TTL_SECONDS,
         ...(options.announce
           ? [...options.announce.log, options.announce.everyone, options.announce.hidden]
           : []),

@@ -149,13 +149,18 @@ export class ModerationStore {
     userId: string,
     role: 'admin' | 'moderator' | 'user',
     actorRank: number,
-    revoked: 'admin' | 'moderator' | null = null,
+    options: {
+      /** Taking this role away: nothing changes unless the user has it. */
+      revoked?: 'admin' | 'moderator' | null;
+      /** How many moderators and admins the site's plan allows; null: no limit. */
+      staffLimit?: number | null;
+    } = {},
   ): Promise<boolean> {
     const changed = await runScript(
       this.redis,
       'setRole',
       [keys.user(siteId, userId)],
-      [sitePrefix(siteId), userId, role, actorRank, revoked ?? ''],
+      [sitePrefix(siteId), userId, role, actorRank, options.revoked ?? '', options.staffLimit ?? 0],
     ).catch(translateRedisError);
     return changed === 1;
   }

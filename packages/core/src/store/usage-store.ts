@@ -3,12 +3,15 @@ import { type RedisClient, translateRedisError } from './redis.js';
 
 export const USAGE_COUNTERS = ['comments', 'pageviews', 'api_requests', 'ws_connections'] as const;
 export type UsageCounter = (typeof USAGE_COUNTERS)[number];
+/** The counters requests add to in memory (`UsageMeter`); comments are counted as they are stored. */
+export const METERED_COUNTERS = ['pageviews', 'api_requests', 'ws_connections'] as const;
+export type MeteredCounter = (typeof METERED_COUNTERS)[number];
 
 /** A site's usage in one month, as the owner route and `threadkit usage` show it. */
 export type UsageReport = Record<UsageCounter, number> & { unique_visitors: number };
 
-/** Usage keys outlive their month by about a year (the dashboard compares months), then expire. */
-const USAGE_TTL_SECONDS = 400 * 86_400;
+/** Usage keys outlive their month or day by about a year (the dashboard compares months), then expire. */
+export const USAGE_TTL_SECONDS = 400 * 86_400;
 
 /**
  * Per-site monthly usage: a hash of counters and a HyperLogLog of visitors.
@@ -21,13 +24,13 @@ export class UsageStore {
   async add(
     siteId: string,
     month: string,
-    counts: Record<UsageCounter, number>,
+    counts: Record<MeteredCounter, number>,
     visitors: string[],
   ): Promise<void> {
     const hash = keys.usage(siteId, month);
     const hll = keys.usageVisitors(siteId, month);
     const multi = this.redis.multi();
-    for (const name of USAGE_COUNTERS) if (counts[name] > 0) multi.hincrby(hash, name, counts[name]);
+    for (const name of METERED_COUNTERS) if (counts[name] > 0) multi.hincrby(hash, name, counts[name]);
     multi.expire(hash, USAGE_TTL_SECONDS);
     if (visitors.length > 0) {
       multi.pfadd(hll, ...visitors);

@@ -41,6 +41,7 @@ export const de: Strings = {
   deleted: '[gelöscht]',
   awaitingApproval: 'Wartet auf Freigabe',
   locked: 'Die Kommentare sind geschlossen.',
+  planLimit: 'Diese Website hat ihr Kommentarlimit für diesen Monat erreicht.',
   empty: 'Noch keine Kommentare. Schreib den ersten!',
   unavailable: 'Kommentare sind gerade nicht verfügbar.',
   retry: 'Erneut versuchen',

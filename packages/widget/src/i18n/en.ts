@@ -55,4 +55,10 @@ export const en = {
   time: dateTime('en'),
 };
 
-export type Strings = typeof en;
+export type Strings = typeof en & {
+  /**
+   * A post refused because the site's plan is full (`402 plan_limit`). Not in
+   * English, the first-load bundle: the server's own message says it in English.
+   */
+  planLimit?: string;
+};

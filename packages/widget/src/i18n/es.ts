@@ -48,6 +48,7 @@ export const es: Strings = {
   deleted: '[eliminado]',
   awaitingApproval: 'Pendiente de aprobación',
   locked: 'Los comentarios están cerrados.',
+  planLimit: 'Este sitio ha alcanzado su límite de comentarios del mes.',
   empty: 'Aún no hay comentarios. Inicia la conversación.',
   unavailable: 'Los comentarios no están disponibles en este momento.',
   retry: 'Reintentar',

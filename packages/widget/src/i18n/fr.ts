@@ -51,6 +51,7 @@ export const fr: Strings = {
   deleted: '[supprimé]',
   awaitingApproval: 'En attente de validation',
   locked: 'Les commentaires sont fermés.',
+  planLimit: 'Ce site a atteint sa limite de commentaires pour le mois.',
   empty: 'Aucun commentaire pour l’instant. Lancez la discussion.',
   unavailable: 'Les commentaires sont indisponibles pour le moment.',
   retry: 'Réessayer',

@@ -41,6 +41,7 @@ export const ja: Strings = {
   deleted: '[削除済み]',
   awaitingApproval: '承認待ち',
   locked: 'コメントの受け付けは終了しました。',
+  planLimit: 'このサイトは今月のコメント数の上限に達しました。',
   empty: 'まだコメントはありません。最初のコメントを書いてみましょう。',
   unavailable: '現在コメントを表示できません。',
   retry: '再試行',

@@ -56,6 +56,7 @@ export const pt: Strings = {
   deleted: '[removido]',
   awaitingApproval: 'Aguardando aprovação',
   locked: 'Os comentários estão fechados.',
+  planLimit: 'Este site atingiu o limite de comentários do mês.',
   empty: 'Ainda não há comentários. Comece a conversa.',
   unavailable: 'Os comentários não estão disponíveis no momento.',
   retry: 'Tentar novamente',

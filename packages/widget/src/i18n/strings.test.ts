@@ -39,9 +39,14 @@ describe('the translations', () => {
     expect(Object.keys(ALL).sort()).toEqual([...LANGUAGES].sort());
   });
 
-  it.each(Object.entries(ALL))('%s has exactly the keys English has', (_lang, strings) => {
-    expect(keys(strings)).toEqual(keys(en));
-  });
+  it.each(Object.entries(ALL))(
+    '%s has exactly the keys English has, and the plan limit English leaves to the server',
+    (_lang, strings) => {
+      const extra = strings === en ? [] : ['planLimit'];
+      expect(keys(strings).sort()).toEqual([...keys(en), ...extra].sort());
+      if (strings !== en) expect(strings.planLimit).toMatch(/\S/);
+    },
+  );
 
   it.each(Object.entries(ALL))('%s gives a non-empty string for every key and count', (_lang, strings) => {
     for (const [key, value] of Object.entries(strings)) {

@@ -41,6 +41,7 @@ export const zhCN: Strings = {
   deleted: '[已删除]',
   awaitingApproval: '等待审核',
   locked: '评论已关闭。',
+  planLimit: '本网站本月的评论数已达上限。',
   empty: '还没有评论，快来发表第一条吧。',
   unavailable: '评论暂时无法加载。',
   retry: '重试',

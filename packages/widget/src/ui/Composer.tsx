@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import type { ApiError } from '../api.js';
 import type { FeatureContext } from '../features/context.js';
 import type { Strings } from '../i18n/index.js';
 import type { Viewer } from '../types.js';
@@ -60,7 +61,9 @@ export function Composer({
       await onSubmit(text);
       setText('');
     } catch (failure) {
-      setError(failure instanceof Error && failure.message ? failure.message : t.error);
+      // An ApiError, or anything thrown; a full plan is said in the reader's language (the server says it in English).
+      const problem = failure as Partial<ApiError> | undefined;
+      setError((problem?.code === 'plan_limit' && t.planLimit) || problem?.message || t.error);
     } finally {
       setBusy(false);
     }

@@ -1,8 +1,9 @@
 -- KEYS[1] page hash. ARGV: prefix, id, page id, parent id (''), author id, Markdown, HTML ('' when
 -- plain), created (ms), status ('approved' | 'pending'), hold reason, is moderator, page url,
--- page key, queue for review (1/0), deepest level; then, to announce it, the page's log (stream,
--- channel, max entries, window ms, keep ms, sharded) and the `new_comment` envelopes for everyone
--- and for its author and moderators, with a hole for `pid`.
+-- page key, queue for review (1/0), deepest level, the usage month (YYYY-MM) and day (YYYY-MM-DD)
+-- it counts in, the month's comment limit (0: none), the usage keys' TTL (s); then, to announce
+-- it, the page's log (stream, channel, max entries, window ms, keep ms, sharded) and the
+-- `new_comment` envelopes for everyone and for its author and moderators, with a hole for `pid`.
 -- Returns { whether everyone may see it (1/0), the parent it was stored under ('' for a root) }.
 -- Stores a comment and places it: a published root in the page's sort indexes,
 -- a published reply in its parent's replies, anything else among the hidden;
@@ -17,6 +18,12 @@ local c = {
 local is_mod = ARGV[11] == '1'
 local deepest = tonumber(ARGV[15])
 if not is_mod and is_locked(c.pg) then return fail('forbidden', 'Comments are closed here.') end
+-- Counted here, in the write itself, so a plan's limit holds exactly however many servers post.
+local usage_month, usage_day = P .. ':usage:' .. ARGV[16], P .. ':usage:' .. ARGV[17]
+local limit = tonumber(ARGV[18])
+if limit > 0 and (tonumber(redis.call('HGET', usage_month, 'comments')) or 0) >= limit then
+  return fail('plan_limit', 'This site has reached its comment limit for the month.')
+end
 
 if c.pid ~= '' then
   local parent = load_comment(c.pid)
@@ -40,12 +47,16 @@ local page = KEYS[1]
 -- The first URL stays the page's (commenters cannot move its links); a moderator's comment may set a new one.
 if ARGV[12] ~= '' then redis.call(is_mod and 'HSET' or 'HSETNX', page, 'url', ARGV[12]) end
 if ARGV[13] ~= '' then redis.call('HSETNX', page, 'key', ARGV[13]) end
+for _, usage in ipairs({ usage_month, usage_day }) do
+  redis.call('HINCRBY', usage, 'comments', 1)
+  redis.call('EXPIRE', usage, ARGV[19])
+end
 local public = is_public(c)
 touch_page(c.pg, math.floor(c.cm / 1000))
 -- Announced in the same step as the write: a crash cannot leave it stored but unannounced.
-if ARGV[16] then
-  local log = { ARGV[16], ARGV[17], ARGV[18], ARGV[19], ARGV[20], ARGV[21] }
+if ARGV[20] then
+  local log = { ARGV[20], ARGV[21], ARGV[22], ARGV[23], ARGV[24], ARGV[25] }
   local pid = c.pid == '' and 'null' or cjson.encode(c.pid)
-  log_page_event(log, fill(public and ARGV[22] or ARGV[23], { pid = pid }))
+  log_page_event(log, fill(public and ARGV[26] or ARGV[27], { pid = pid }))
 end
 return { public and 1 or 0, c.pid }
