@@ -1,21 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
-import { loadConfig } from '@threadkit/core';
-import { connectRedis, type RunningServer, startServer } from '@threadkit/server';
-import {
-  type DashboardHandle,
-  freePort,
-  GENEROUS_RATE_LIMITS,
-  launchChromium,
-  listenLocal,
-  type RedisServerHandle,
-  type SmtpTestServer,
-  scanAccessibility,
-  startDashboard,
-  startRedis,
-  startSmtpServer,
-} from '@threadkit/testing';
-import type { Browser, Page } from 'playwright-core';
+import { type DashboardHandle, type SaasStack, scanAccessibility, startSaasStack } from '@threadkit/testing';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, onTestFailed, it as test } from 'vitest';
 
 /**
@@ -36,64 +20,21 @@ const it = (name: string, fn: () => Promise<void>) =>
 /** The widget and the dashboard answer after a few round trips; a loaded machine may take seconds. */
 const poll = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 15_000 });
 
-const SECRET = randomBytes(32).toString('base64url');
 const EMAIL = 'olivia@example.com';
 const PASSWORD = 'correct horse battery staple';
 
-let smtp: SmtpTestServer;
-let redis: RedisServerHandle;
+let stack: SaasStack;
 let dashboard: DashboardHandle;
-let server: RunningServer;
-let connection: Awaited<ReturnType<typeof connectRedis>>;
-let browser: Browser;
 let owner: Page;
-let site: { url: string; stop: () => Promise<void> };
-/** What the customer's pages embed: the site's public key, once the dashboard has made it. */
-let publicKey = '';
 let siteId = '';
 
 beforeAll(async () => {
-  const apiPort = await freePort();
-  let wsPort = await freePort();
-  while (wsPort === apiPort) wsPort = await freePort();
-  const apiUrl = `http://127.0.0.1:${apiPort}`;
-  [smtp, redis, browser] = await Promise.all([startSmtpServer(), startRedis(), launchChromium()]);
-  dashboard = await startDashboard({ smtpUrl: smtp.url, internalSecret: SECRET, apiUrl });
-  const config = loadConfig({
-    MODE: 'saas',
-    INTERNAL_API_URL: `${dashboard.url}/api/internal`,
-    INTERNAL_API_SECRET: SECRET,
-    REDIS_URL: redis.url,
-    HTTP_HOST: '127.0.0.1',
-    HTTP_PORT: String(apiPort),
-    WS_HOST: '127.0.0.1',
-    WS_PORT: String(wsPort),
-    LOG_LEVEL: 'silent',
-    RATE_LIMITS: GENEROUS_RATE_LIMITS,
-  });
-  connection = await connectRedis(config, () => {});
-  server = await startServer(config, connection);
-  // The customer's site: every path is an article embedding the widget with the site's public key.
-  site = await listenLocal(
-    createServer((request, response) => {
-      const key = new URL(request.url ?? '/', 'http://site').pathname.slice(1) || 'home';
-      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Article ${key}</title></head>
-<body><h1>Article ${key}</h1><div id="threadkit"></div>
-<script src="${apiUrl}/embed.js" data-project-id="${publicKey}" data-page-key="${key}" data-ws-url="${server.wsUrl}" async></script>
-</body></html>`);
-    }),
-  );
-  owner = await browser.newPage();
+  stack = await startSaasStack();
+  dashboard = stack.dashboard;
+  owner = await stack.browser.newPage();
 });
 afterAll(async () => {
-  await browser?.close();
-  await site?.stop();
-  await server?.close();
-  await connection?.close();
-  await dashboard?.stop();
-  await redis?.stop();
-  await smtp?.stop();
+  await stack?.close();
 });
 
 const field = (label: string) => owner.getByLabel(label, { exact: true });
@@ -101,35 +42,18 @@ const noSeriousViolations = async (page: Page) =>
   expect((await scanAccessibility(page, 'body')).violations).toEqual([]);
 /** A thread read with a public key, as the customer's page makes it: its HTTP status. */
 const readStatus = (key: string) =>
-  fetch(`${server.url}/v1/comments?page_key=article`, { headers: { projectid: key, origin: site.url } }).then(
-    (r) => r.status,
-  );
+  fetch(`${stack.server.url}/v1/comments?page_key=article`, {
+    headers: { projectid: key, origin: stack.site.url },
+  }).then((r) => r.status);
 
 it('signs an owner up and creates a site on the page origin, moderated after publishing', async () => {
-  await owner.goto(`${dashboard.url}/signup`);
-  await field('Your name').fill('Olivia');
-  await field('E-mail').fill(EMAIL);
-  await field('Password').fill(PASSWORD);
-  await owner.getByRole('button', { name: 'Create account' }).click();
-  await owner.waitForURL(`${dashboard.url}/sites`);
-  const link = /https?:\/\/\S+\/verify\?token=[\w-]+/.exec((await smtp.nextMessage(EMAIL)).text)?.[0];
-  await owner.goto(link!);
-  await poll(() => owner.getByRole('heading', { level: 1 }).textContent()).toBe('Address confirmed');
-
-  await owner.goto(`${dashboard.url}/sites`);
-  await field('Name').fill('Field notes');
-  await field('Domain').fill('notes.example.com');
-  await field('Other allowed origins').fill(site.url);
-  await owner.getByRole('button', { name: 'Add the site' }).click();
-  await owner.getByRole('link', { name: 'Embed Field notes' }).click();
-  await owner.waitForURL(/\/sites\/[\w-]+$/);
-  siteId = new URL(owner.url()).pathname.split('/').pop()!;
-  const snippet = await owner
-    .getByRole('figure', { name: /^HTML embed code/ })
-    .locator('pre')
-    .textContent();
-  publicKey = /data-project-id="(tk_pub_[\w-]+)"/.exec(snippet ?? '')?.[1] ?? '';
-  expect(publicKey).toMatch(/^tk_pub_/);
+  siteId = await stack.ownerWithSite(owner, {
+    name: 'Olivia',
+    email: EMAIL,
+    password: PASSWORD,
+    site: 'Field notes',
+  });
+  expect(stack.publicKey).toMatch(/^tk_pub_/);
 
   await field('moderation').selectOption('post');
   await owner.getByRole('button', { name: 'Save settings' }).click();
@@ -139,8 +63,8 @@ it('signs an owner up and creates a site on the page origin, moderated after pub
 let reader: Page;
 
 it('lets a guest comment on the embedded page', async () => {
-  reader = await (await browser.newContext()).newPage();
-  await reader.goto(`${site.url}/article`);
+  reader = await (await stack.browser.newContext()).newPage();
+  await reader.goto(`${stack.site.url}/article`);
   await poll(() => reader.locator('#threadkit .tk-count').textContent()).toBe('0 comments');
   await reader.locator('#threadkit textarea').fill('A first thought on field notes');
   await reader.locator('#threadkit input[aria-label="Your name"]').fill('Gus');
@@ -218,7 +142,7 @@ it('locks and unlocks the article from the console', async () => {
 });
 
 it('makes new keys: the old public key is refused within 5 s, the new one works', async () => {
-  const oldKey = publicKey;
+  const oldKey = stack.publicKey;
   expect(await readStatus(oldKey)).toBe(200);
   await owner.goto(`${dashboard.url}/sites/${siteId}`);
   await owner.getByLabel('I understand that the old keys stop working.').check();
@@ -229,12 +153,12 @@ it('makes new keys: the old public key is refused within 5 s, the new one works'
     .getByRole('figure', { name: /^HTML embed code/ })
     .locator('pre')
     .textContent();
-  publicKey = /data-project-id="(tk_pub_[\w-]+)"/.exec(snippet ?? '')?.[1] ?? '';
-  expect(publicKey).not.toBe(oldKey);
+  stack.publicKey = /data-project-id="(tk_pub_[\w-]+)"/.exec(snippet ?? '')?.[1] ?? '';
+  expect(stack.publicKey).not.toBe(oldKey);
 
   // The comment servers keep a key's answer at most 5 s (docs/architecture.md); a second more for this machine's scheduling.
   await expect.poll(() => readStatus(oldKey), { timeout: 6_000, interval: 100 }).toBe(401);
-  expect(await readStatus(publicKey)).toBe(200);
+  expect(await readStatus(stack.publicKey)).toBe(200);
 });
 
 /** The keys of the site in Redis (all of a site's keys share its hash tag). */
@@ -242,7 +166,13 @@ async function siteKeys(): Promise<number> {
   let count = 0;
   let cursor = '0';
   do {
-    const [next, found] = await connection.redis.scan(cursor, 'MATCH', `tk:{${siteId}}*`, 'COUNT', 1000);
+    const [next, found] = await stack.connection.redis.scan(
+      cursor,
+      'MATCH',
+      `tk:{${siteId}}*`,
+      'COUNT',
+      1000,
+    );
     cursor = next;
     count += found.length;
   } while (cursor !== '0');
@@ -256,7 +186,7 @@ it('deletes the site: its key is refused, and its comments, commenters and count
   await owner.getByRole('button', { name: 'Delete the site' }).click();
   await owner.waitForURL(`${dashboard.url}/sites`);
   await poll(() => owner.getByText('No site yet.', { exact: false }).count()).toBe(1);
-  await expect.poll(() => readStatus(publicKey), { timeout: 6_000, interval: 100 }).toBe(401);
+  await expect.poll(() => readStatus(stack.publicKey), { timeout: 6_000, interval: 100 }).toBe(401);
   await poll(siteKeys).toBe(0);
 });
 

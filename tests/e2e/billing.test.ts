@@ -1,0 +1,137 @@
+import { PLANS } from '@threadkit/core';
+import {
+  freePort,
+  type SaasStack,
+  type StripeDouble,
+  scanAccessibility,
+  startSaasStack,
+  startStripeDouble,
+} from '@threadkit/testing';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, onTestFailed, it as test } from 'vitest';
+
+/**
+ * A Free site at its month's comment limit, end to end in Chromium: the
+ * widget says so in the reader's language; the owner upgrades through
+ * Stripe's Checkout (a local Stripe that signs its webhooks as Stripe does);
+ * the webhook reaches the dashboard, and within 5 s the comment servers take
+ * comments again, with nothing restarted.
+ */
+
+const it = (name: string, fn: () => Promise<void>) =>
+  test(name, async () => {
+    onTestFailed(() => console.error(`dashboard output:\n${stack.dashboard.output()}`));
+    await fn();
+  }, 120_000);
+const poll = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 15_000 });
+
+const FREE_COMMENTS = PLANS.free.limits.commentsPerMonth;
+const LIMIT_EN = 'This site has reached its comment limit for the month.';
+const LIMIT_FR = 'Ce site a atteint sa limite de commentaires pour le mois.';
+
+let stripe: StripeDouble;
+let stack: SaasStack;
+let owner: Page;
+
+beforeAll(async () => {
+  const port = await freePort();
+  stripe = await startStripeDouble({
+    prices: {
+      price_pro_month: { interval: 'month', unitAmount: 900 },
+      price_pro_year: { interval: 'year', unitAmount: 9000 },
+      price_business_month: { interval: 'month', unitAmount: 4900 },
+      price_business_year: { interval: 'year', unitAmount: 49000 },
+    },
+    webhookUrl: `http://127.0.0.1:${port}/api/stripe/webhook`,
+  });
+  stack = await startSaasStack({
+    dashboardPort: port,
+    dashboardEnv: {
+      ...stripe.env,
+      STRIPE_PRICE_PRO_MONTHLY: 'price_pro_month',
+      STRIPE_PRICE_PRO_YEARLY: 'price_pro_year',
+      STRIPE_PRICE_BUSINESS_MONTHLY: 'price_business_month',
+      STRIPE_PRICE_BUSINESS_YEARLY: 'price_business_year',
+    },
+  });
+  owner = await stack.browser.newPage();
+});
+afterAll(async () => {
+  await stack?.close();
+  await stripe?.close();
+});
+
+/** The API as the customer's page calls it. */
+const api = (path: string, init: { method?: string; token?: string; body?: unknown } = {}) =>
+  fetch(`${stack.server.url}${path}`, {
+    method: init.method ?? 'GET',
+    headers: {
+      projectid: stack.publicKey,
+      origin: stack.site.url,
+      ...(init.body ? { 'content-type': 'application/json' } : {}),
+      ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+    },
+    ...(init.body ? { body: JSON.stringify(init.body) } : {}),
+  });
+
+const guestToken = async (name: string) =>
+  (await (await api('/v1/auth/guest', { method: 'POST', body: { name } })).json()).token as string;
+const post = (token: string, content: string) =>
+  api('/v1/comments', { method: 'POST', token, body: { page_key: 'busy', content } });
+
+/** A reader's page in a browser speaking `locale`, posting as a guest; the widget's answer. */
+async function readerPosts(locale: string, text: string): Promise<Page> {
+  const reader = await (await stack.browser.newContext({ locale })).newPage();
+  await reader.goto(`${stack.site.url}/busy`);
+  await poll(() => reader.locator('#threadkit textarea').count()).toBe(1);
+  await reader.locator('#threadkit textarea').fill(text);
+  await reader.locator('#threadkit input[aria-label]').first().fill('Reader');
+  await reader.locator('#threadkit button[type="submit"]').click();
+  return reader;
+}
+
+it('a Free site at its limit: the widget says so in the reader’s language', async () => {
+  await stack.ownerWithSite(owner, {
+    name: 'Priya',
+    email: 'priya@example.com',
+    password: 'correct horse battery staple',
+    site: 'Busy blog',
+  });
+  const tokens = await Promise.all(Array.from({ length: 10 }, (_, i) => guestToken(`Guest ${i}`)));
+  for (let i = 0; i < FREE_COMMENTS; i += tokens.length) {
+    const answers = await Promise.all(tokens.map((token, t) => post(token, `Comment ${i + t}`)));
+    expect(answers.map((answer) => answer.status)).toEqual(tokens.map(() => 201));
+  }
+  expect((await post(tokens[0]!, 'One too many')).status).toBe(402);
+
+  const english = await readerPosts('en-US', 'Is anyone here?');
+  await poll(() => english.locator('#threadkit .tk-form [role=alert]').textContent()).toBe(LIMIT_EN);
+  await english.context().close();
+  const french = await readerPosts('fr-FR', 'Quelqu’un ?');
+  await poll(() => french.locator('#threadkit .tk-form [role=alert]').textContent()).toBe(LIMIT_FR);
+  await french.context().close();
+});
+
+it('the owner upgrades through Checkout, and posting works again within 5 s', async () => {
+  await owner.goto(`${stack.dashboard.url}/billing`);
+  await poll(() => owner.getByRole('heading', { name: 'Your plan: Free' }).count()).toBe(1);
+  expect((await scanAccessibility(owner, 'body')).violations).toEqual([]);
+  await owner.getByRole('button', { name: 'Pro, $9 a month' }).click();
+  await owner.waitForURL(/\/pay\//);
+  await owner.getByRole('button', { name: 'Pay' }).click();
+  await owner.waitForURL(`${stack.dashboard.url}/billing?checkout=done`);
+  await poll(() => owner.getByRole('heading', { name: 'Your plan: Pro' }).count()).toBe(1);
+  expect(stripe.events.map((d) => [d.event.type, d.status])).toEqual([
+    ['checkout.session.completed', 200],
+    ['customer.subscription.created', 200],
+    ['invoice.paid', 200],
+  ]);
+
+  // The comment servers keep a key's answer at most 5 s; a second more for this machine's scheduling.
+  const token = await guestToken('After');
+  await expect
+    .poll(async () => (await post(token, 'Back in business')).status, { timeout: 6_000, interval: 200 })
+    .toBe(201);
+  const reader = await readerPosts('en-US', 'And me too');
+  await poll(() => reader.locator('#threadkit .tk-body').filter({ hasText: 'And me too' }).count()).toBe(1);
+});
