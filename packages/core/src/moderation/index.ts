@@ -5,5 +5,12 @@ export { countLinks, linkLimit } from './link-limit.js';
 export { moderationsUrl, openaiModeration } from './openai-moderation.js';
 export { DEFAULT_TIMEOUT_MS, type OutageLog, type OutboundOptions } from './outbound.js';
 export { createModerationPipeline, ModerationPipeline } from './pipeline.js';
-export type { ClientInfo, FormSignals, ModerationInput, ModerationStep, Verdict } from './verdict.js';
+export type {
+  ClientInfo,
+  FormSignals,
+  ModerationInput,
+  ModerationStep,
+  PipelineVerdict,
+  Verdict,
+} from './verdict.js';
 export { wordFilter } from './word-filter.js';

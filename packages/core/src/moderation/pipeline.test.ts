@@ -40,8 +40,16 @@ describe('ModerationPipeline', () => {
     };
     expect(await pipeline.check(onPlan(false))).toEqual({ action: 'accept' });
     expect(ran).toEqual(['local']);
-    expect(await pipeline.check(onPlan(true))).toEqual({ action: 'hold', reason: 'paid: spam' });
-    expect(await pipeline.check(onPlan(null))).toEqual({ action: 'hold', reason: 'paid: spam' });
+    expect(await pipeline.check(onPlan(true))).toEqual({
+      action: 'hold',
+      reason: 'paid: spam',
+      steps: ['paid'],
+    });
+    expect(await pipeline.check(onPlan(null))).toEqual({
+      action: 'hold',
+      reason: 'paid: spam',
+      steps: ['paid'],
+    });
     expect(ran).toEqual(['local', 'local', 'paid', 'local', 'paid']);
     expect(
       createModerationPipeline({ log: () => {} })
@@ -58,7 +66,7 @@ describe('ModerationPipeline', () => {
       fixed('b', { action: 'reject', error }, ran),
       fixed('c', { action: 'reject', error: forbidden('other') }, ran),
     ]);
-    expect(await pipeline.check(moderationInput())).toEqual({ action: 'reject', error });
+    expect(await pipeline.check(moderationInput())).toEqual({ action: 'reject', error, step: 'b' });
     expect(ran).toEqual(['a', 'b']);
   });
 
@@ -69,7 +77,11 @@ describe('ModerationPipeline', () => {
       fixed('b', { action: 'accept' }, ran),
       fixed('c', { action: 'hold', reason: 'c: odder' }, ran),
     ]);
-    expect(await pipeline.check(moderationInput())).toEqual({ action: 'hold', reason: 'a: odd; c: odder' });
+    expect(await pipeline.check(moderationInput())).toEqual({
+      action: 'hold',
+      reason: 'a: odd; c: odder',
+      steps: ['a', 'c'],
+    });
     expect(ran).toEqual(['a', 'b', 'c']);
   });
 

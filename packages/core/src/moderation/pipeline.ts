@@ -3,7 +3,7 @@ import { honeypot } from './honeypot.js';
 import { linkLimit } from './link-limit.js';
 import { openaiModeration } from './openai-moderation.js';
 import type { OutboundOptions } from './outbound.js';
-import { ACCEPT, type ModerationInput, type ModerationStep, type Verdict } from './verdict.js';
+import { ACCEPT, type ModerationInput, type ModerationStep, type PipelineVerdict } from './verdict.js';
 import { wordFilter } from './word-filter.js';
 
 /**
@@ -15,16 +15,20 @@ import { wordFilter } from './word-filter.js';
 export class ModerationPipeline {
   constructor(readonly steps: readonly ModerationStep[]) {}
 
-  async check(input: ModerationInput): Promise<Verdict> {
+  async check(input: ModerationInput): Promise<PipelineVerdict> {
     const reasons: string[] = [];
+    const steps: string[] = [];
     const paidAllowed = input.site.plan?.spamServices ?? true;
     for (const step of this.steps) {
       if (step.paid && !paidAllowed) continue;
       const verdict = await step.check(input);
-      if (verdict.action === 'reject') return verdict;
-      if (verdict.action === 'hold') reasons.push(verdict.reason);
+      if (verdict.action === 'reject') return { ...verdict, step: step.name };
+      if (verdict.action === 'hold') {
+        reasons.push(verdict.reason);
+        steps.push(step.name);
+      }
     }
-    return reasons.length > 0 ? { action: 'hold', reason: reasons.join('; ') } : ACCEPT;
+    return reasons.length > 0 ? { action: 'hold', reason: reasons.join('; '), steps } : ACCEPT;
   }
 }
 

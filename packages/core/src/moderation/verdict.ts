@@ -11,6 +11,16 @@ export type Verdict =
   | { action: 'hold'; reason: string }
   | { action: 'reject'; error: ThreadKitError };
 
+/**
+ * What the whole pipeline decides: a step's verdict, naming the steps behind a
+ * hold (every one that held) or a refusal (the one that refused), which usage
+ * counts per step.
+ */
+export type PipelineVerdict =
+  | { action: 'accept' }
+  | { action: 'hold'; reason: string; steps: string[] }
+  | { action: 'reject'; error: ThreadKitError; step: string };
+
 /** Where the comment came from, for the spam services (never stored). */
 export interface ClientInfo {
   ip: string | null;
@@ -48,6 +58,6 @@ export interface ModerationStep {
   check(input: ModerationInput): Promise<Verdict>;
 }
 
-export const ACCEPT: Verdict = Object.freeze({ action: 'accept' });
+export const ACCEPT = Object.freeze({ action: 'accept' as const });
 export const hold = (reason: string): Verdict => ({ action: 'hold', reason });
 export const reject = (error: ThreadKitError): Verdict => ({ action: 'reject', error });
