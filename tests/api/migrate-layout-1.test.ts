@@ -162,7 +162,14 @@ describe('threadkit migrate from layout 1', () => {
   });
 
   it('answers usage, page views and comment counts as before', () => {
-    expect(differences(expected.usage, actual.usage)).toEqual([]);
+    // Counters added after layout 1 have nothing to carry over: 0 for the migrated month.
+    const added = ['votes', 'reports', 'new_commenters', 'approved', 'rejected'];
+    const body = actual.usage.body as Record<string, Json>;
+    expect(Object.fromEntries(added.map((name) => [name, body[name]]))).toEqual(
+      Object.fromEntries(added.map((name) => [name, 0])),
+    );
+    const asBefore = Object.fromEntries(Object.entries(body).filter(([name]) => !added.includes(name)));
+    expect(differences(expected.usage, { ...actual.usage, body: asBefore })).toEqual([]);
     expect(differences(expected.pageviews, actual.pageviews)).toEqual([]);
     expect(differences(expected.counts, actual.counts)).toEqual([]);
   });

@@ -52,7 +52,12 @@ export { ID_SCHEMA_PATTERN, idFromUuid, idToUuid, isId, newId } from './ids.js';
 export { channels, keys, LAYOUT_VERSION, sitePrefix } from './keys.js';
 export { plainHtml, renderMarkdown, storedHtml } from './markdown.js';
 export { migrateLayout1 } from './migrate/layout-1.js';
-export { type ClientInfo, createModerationPipeline, type ModerationInput } from './moderation/index.js';
+export {
+  type ClientInfo,
+  createModerationPipeline,
+  type ModerationInput,
+  type PipelineVerdict,
+} from './moderation/index.js';
 export { MAX_NAME_LENGTH, validateName } from './names.js';
 export { allowedBy, checkOriginPattern, parseOrigin, requireAllowedOrigin } from './origins.js';
 export { OWNER_TOKEN_MAX_SECONDS, type OwnerTokenClaims, OwnerTokens } from './owner-tokens.js';
@@ -90,7 +95,8 @@ export {
   ThreadReader,
   type ThreadResult,
 } from './services/thread-reader.js';
-export { dayOf, MONTH_PATTERN, monthOf, UsageMeter } from './services/usage-meter.js';
+export { DAY_PATTERN, dayOf, isDay, MONTH_PATTERN, monthOf, UsageMeter } from './services/usage-meter.js';
+export type { UsageRecorder } from './services/usage-recorder.js';
 export {
   DEFAULT_SETTINGS,
   isSettingName,
@@ -137,7 +143,13 @@ export { luaPrelude, scripts } from './store/scripts.js';
 export { SessionStore } from './store/session-store.js';
 export { type PendingPurge, SitePurgeStore } from './store/site-purge-store.js';
 export { type SiteRecord, SiteStore } from './store/site-store.js';
-export { type UsageReport, UsageStore } from './store/usage-store.js';
+export {
+  USAGE_COUNTERS,
+  USAGE_TOP_PAGES,
+  USAGE_TTL_SECONDS,
+  type UsageReport,
+  UsageStore,
+} from './store/usage-store.js';
 export { UserStore } from './store/user-store.js';
 export { TokenSigner } from './tokens.js';
 export {

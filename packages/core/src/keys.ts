@@ -111,10 +111,14 @@ export const keys = {
   limit: (siteId: string, name: string, subject: string) => `${site(siteId)}:limit:${name}:${subject}`,
   /** HASH with TTL: a sliding-window rate-limit counter (`w` window index, `c` this window's count, `p` the previous one's). */
   rateLimit: (siteId: string, bucket: string, subject: string) => `${site(siteId)}:rl:${bucket}:${subject}`,
-  /** HASH: the site's usage in a UTC month (`YYYY-MM`): comments, pageviews, api_requests, ws_connections. */
-  usage: (siteId: string, month: string) => `${site(siteId)}:usage:${month}`,
-  /** HyperLogLog: the month's unique visitors (keyed digests of user ids, or of address and user agent). */
-  usageVisitors: (siteId: string, month: string) => `${site(siteId)}:usage:${month}:visitors`,
+  /** HASH with TTL: the site's usage in a UTC month (`YYYY-MM`) or day (`YYYY-MM-DD`): a counter per field (`USAGE_COUNTERS`, `held:<step>`, `rejected:<step>`). */
+  usage: (siteId: string, period: string) => `${site(siteId)}:usage:${period}`,
+  /** HyperLogLog with TTL: the month's or day's unique visitors (keyed digests of user ids, or of address and user agent). */
+  usageVisitors: (siteId: string, period: string) => `${site(siteId)}:usage:${period}:visitors`,
+  /** ZSET with TTL: page id → page views in a UTC month, the top pages only (`USAGE_TOP_PAGES`). */
+  usagePageViews: (siteId: string, month: string) => `${site(siteId)}:usage:${month}:page_views`,
+  /** ZSET with TTL: page id → comments posted in a UTC month, the top pages only. */
+  usagePageComments: (siteId: string, month: string) => `${site(siteId)}:usage:${month}:page_comments`,
   /** HASH with TTL: one sign-in session. */
   session,
   /** SET with TTL: hashes of the session's refresh tokens already rotated; presenting one again revokes it. */

@@ -210,7 +210,11 @@ export class CachedReads {
     const { site, request } = read;
     context.directory.noteSeen(site.id);
     context.usage.recordApiRequest(site.id);
-    context.usage.recordPageView(site.id, visitorOf(userId, read.ip, request.headers['user-agent']));
+    context.usage.recordPageView(
+      site.id,
+      read.query.page.id,
+      visitorOf(userId, read.ip, request.headers['user-agent']),
+    );
 
     const out: OutgoingHttpHeaders = {};
     for (const [name, value] of this.options.securityHeaders) out[name] = value;

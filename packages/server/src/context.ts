@@ -49,6 +49,7 @@ import {
   TokenSigner,
   TwilioSms,
   UnsubscribeTokens,
+  USAGE_TOP_PAGES,
   UsageMeter,
   UsageStore,
   UserStore,
@@ -84,7 +85,7 @@ export interface AppContext {
   mailQueue: MailQueue;
   /** Sliding-window rate limits (plugins/rate-limit.ts); reports what it let through on close. */
   rateLimiter: RateLimiter;
-  /** Usage per site and month, counted in memory and written in batches; flushed on close. */
+  /** Usage per site, day and month, counted in memory and written in batches; flushed on close. */
   usage: UsageMeter;
   /** Deletes deleted sites' data: its worker runs while the server is open (see app.ts, server.ts). */
   purges: SitePurges;
@@ -103,6 +104,8 @@ export interface ContextOptions {
   rateLimiter?: Omit<RateLimiterOptions, 'clock'>;
   /** Site purge knobs: a short margin and poll, a small batch; the clock is `clock` unless given here. */
   sitePurges?: Partial<SitePurgeOptions>;
+  /** How many pages each month's top-pages sets keep (default `USAGE_TOP_PAGES`, 1000). */
+  usageTopPages?: number;
 }
 
 export async function createContext(
@@ -129,6 +132,14 @@ export async function createContext(
   // A write through this instance is visible to its next read at once.
   events.subscribe((event) => pages.invalidate(event.siteId, event.pageId));
   const users = new UserStore(redis, (siteId) => pages.invalidateSite(siteId));
+  // The services count their usage into the meter, in memory.
+  const usageTopPages = options.usageTopPages ?? USAGE_TOP_PAGES;
+  const usage = new UsageMeter(new UsageStore(redis, { topPages: usageTopPages }), {
+    // Visitor digests under a key of their own, derived from the server secret.
+    visitorKey: createHmac('sha256', secret).update('threadkit usage visitors').digest(),
+    ...(options.clock ? { clock: options.clock } : {}),
+    onFlushError: (error) => logger.warn({ err: error }, 'could not write usage counts'),
+  });
   const sessions = new SessionStore(redis, config.sessionTtl);
   // Names are cleaned, and kept from passing for a moderator's, wherever they are set.
   const names = new DisplayNames(users);
@@ -137,6 +148,7 @@ export async function createContext(
     sessions,
     names,
     signer: new TokenSigner(secret, config.accessTokenTtl),
+    usage,
   });
   // One mailer for codes and notifications.
   const mailer = config.email.smtpUrl
@@ -152,6 +164,7 @@ export async function createContext(
     mailer,
     sms: config.twilio ? new TwilioSms(config.twilio) : new LogSms((message) => logger.info(message)),
     onDeliveryError: (error, channel) => logger.error({ err: error, channel }, 'could not send a code'),
+    usage,
   });
   const sites = new SiteService(siteStore);
   const directory: SiteDirectory = config.dashboard
@@ -196,12 +209,6 @@ export async function createContext(
     ...options.rateLimiter,
     ...(options.clock ? { clock: options.clock } : {}),
   });
-  const usage = new UsageMeter(new UsageStore(redis), {
-    // Visitor digests under a key of their own, derived from the server secret.
-    visitorKey: createHmac('sha256', secret).update('threadkit usage visitors').digest(),
-    ...(options.clock ? { clock: options.clock } : {}),
-    onFlushError: (error) => logger.warn({ err: error }, 'could not write usage counts'),
-  });
   const purges = new SitePurges(
     { store: new SitePurgeStore(redis), mail: new MailQueueStore(redis), log: logger },
     { clock, ...options.sitePurges },
@@ -225,12 +232,14 @@ export async function createContext(
       auth,
       accounts,
       names,
+      usage,
     }),
     moderation: new ModerationService({
       store: new ModerationStore(redis),
       users,
       events,
       onSiteChanged: (siteId) => pages.invalidateSite(siteId),
+      usage,
     }),
     profiles: new ProfileService({ users, sessions, accounts, notifications, comments: commentStore, names }),
     comments: new CommentService({
@@ -238,6 +247,8 @@ export async function createContext(
       events,
       realtime,
       usageClock: clock,
+      usageTopPages,
+      usage,
       // Outside services fail open: one warning per failed call, with the site and step (no secrets).
       moderation: createModerationPipeline({
         akismetUrl: config.akismetApiUrl,

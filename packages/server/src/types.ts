@@ -6,6 +6,8 @@ declare module 'fastify' {
     site: SiteRecord;
     /** Who is asking: anonymous, a commenter with a token, or the owner (the secret key, or an owner token). */
     viewer: AuthenticatedViewer;
+    /** The page a thread read is of, set by the route once resolved: usage counts the view to it (plugins/usage.ts). */
+    viewedPageId: string | null;
   }
 
   interface FastifyContextConfig {

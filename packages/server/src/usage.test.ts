@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { keys, type UsageReport } from '@threadkit/core';
+import { keys, resolvePage, type UsageReport } from '@threadkit/core';
 import { eventually, expectError, startTestApi, type TestApi } from '@threadkit/testing';
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,6 +68,20 @@ const settled = (month: string, check: (report: UsageReport) => boolean) =>
     check,
     5000,
   );
+
+/** A report with every counter at 0: what a period without activity shows. */
+const ZERO = {
+  comments: 0,
+  pageviews: 0,
+  unique_visitors: 0,
+  api_requests: 0,
+  ws_connections: 0,
+  votes: 0,
+  reports: 0,
+  new_commenters: 0,
+  approved: 0,
+  rejected: 0,
+};
 
 const usageRoute = (month?: string, key = api.site.secretKey) =>
   api.app.inject({
@@ -162,6 +176,8 @@ describe('usage metering', () => {
     expect(uniqueVisitors).toBeGreaterThanOrEqual(5);
 
     const expected = {
+      ...ZERO,
+      new_commenters: 2,
       comments: 3,
       pageviews: 11,
       unique_visitors: uniqueVisitors,
@@ -186,13 +202,7 @@ describe('usage metering', () => {
     now = APRIL;
     expect((await anonymous('198.51.100.1', 'Browser A')).statusCode).toBe(200);
     const april = await settled('2025-04', (report) => report.pageviews === 1);
-    expect(april).toEqual({
-      comments: 0,
-      pageviews: 1,
-      unique_visitors: 1,
-      api_requests: 1,
-      ws_connections: 0,
-    });
+    expect(april).toEqual({ ...ZERO, pageviews: 1, unique_visitors: 1, api_requests: 1 });
     expect((await settled('2025-03', (report) => report.api_requests === 22)).pageviews).toBe(11);
   });
 
@@ -203,6 +213,7 @@ describe('usage metering', () => {
     expect(Object.keys(await api.redis.hgetall(hash)).sort()).toEqual([
       'api_requests',
       'comments',
+      'new_commenters',
       'pageviews',
       'ws_connections',
     ]);
@@ -233,15 +244,7 @@ describe('usage metering', () => {
     for (const month of ['2025-13', '2025-1', '25-01', 'march']) {
       expect(expectError(await usageRoute(month), 400, 'invalid_request').field, month).toBe('month');
     }
-    expect((await usageRoute('2024-12')).json()).toEqual({
-      site_id: api.site.id,
-      month: '2024-12',
-      comments: 0,
-      pageviews: 0,
-      unique_visitors: 0,
-      api_requests: 0,
-      ws_connections: 0,
-    });
+    expect((await usageRoute('2024-12')).json()).toEqual({ site_id: api.site.id, month: '2024-12', ...ZERO });
   });
 
   it('counts a comment once, however often moderation announces it again', async () => {
@@ -277,6 +280,323 @@ describe('usage metering', () => {
   });
 });
 
+describe('daily usage', () => {
+  // A second server of its own: a scripted mix over three days, across the end of June.
+  const DAY1 = Date.UTC(2025, 5, 29, 10, 0, 0);
+  const DAY2 = Date.UTC(2025, 5, 30, 23, 59, 30);
+  const DAY3 = Date.UTC(2025, 6, 1, 0, 0, 10);
+  const PAGES = {
+    a: 'https://blog.example.com/daily/a',
+    b: 'https://blog.example.com/daily/b',
+    c: 'https://blog.example.com/daily/c',
+  };
+  /** Anonymous readers: fixed addresses, so their digests (and what the HyperLogLogs count) are too. */
+  const READERS = {
+    one: ['198.51.100.1', 'Browser A'],
+    two: ['198.51.100.2', 'Browser A'],
+    three: ['198.51.100.3', 'Browser A'],
+  } as const;
+  let daily: TestApi;
+  let clock = DAY1;
+
+  beforeAll(async () => {
+    // A cap of 2 pages in the top-pages sets, so the test can see it trim.
+    daily = await startTestApi({ env: { JWT_SECRET }, context: { clock: () => clock, usageTopPages: 2 } });
+  }, 120_000);
+  afterAll(async () => {
+    await daily?.stop();
+  });
+
+  const post = async (token: string, page: string, content: string, extra: Record<string, unknown> = {}) =>
+    daily.call({
+      method: 'POST',
+      url: '/v1/comments',
+      token,
+      payload: { page_url: page, content, ...extra },
+    });
+  const posted = async (token: string, page: string, content: string) => {
+    const response = await post(token, page, content);
+    expect(response.statusCode, response.body).toBe(201);
+    return response.json().comment.i as string;
+  };
+  const vote = (token: string, id: string, direction: 'up' | 'down') =>
+    daily.call({ method: 'POST', url: `/v1/comments/${id}/vote`, token, payload: { direction } });
+  const report = (token: string, id: string) =>
+    daily.call({ method: 'POST', url: `/v1/comments/${id}/report`, token, payload: { reason: 'spam' } });
+  const read = async (page: string, [remoteAddress, userAgent]: readonly [string, string]) => {
+    const response = await daily.call({
+      method: 'GET',
+      url: `/v1/comments?page_url=${encodeURIComponent(page)}`,
+      remoteAddress,
+      headers: { 'user-agent': userAgent },
+    });
+    expect(response.statusCode).toBe(200);
+  };
+  const setting = (name: 'moderation' | 'word_filter' | 'word_filter_action' | 'max_links', value: string) =>
+    daily.context.sites.setSetting(daily.site.id, name, value);
+  const pageId = (url: string) => resolvePage(daily.site.id, { page_url: url }).id;
+  const stored = (period: string) =>
+    eventually(
+      `the usage of ${period}`,
+      async () => {
+        await daily.context.usage.flush();
+        return daily.context.usage.read(daily.site.id, period);
+      },
+      () => true,
+      5000,
+    );
+
+  it('counts every figure per UTC day and month, with the top pages and visitors of each', async () => {
+    // Day 1. New commenters: two guests, an account, and a guest who then registers (still one).
+    const ada = await daily.guest('Ada');
+    const bob = await daily.guest('Bob');
+    const dee = await daily.guest('Dee');
+    const password = 'usage-test-password-9';
+    const registered = await daily.call({
+      method: 'POST',
+      url: '/v1/auth/register',
+      payload: { name: 'Cyrus', email: 'cyrus@example.com', password },
+    });
+    expect(registered.statusCode, registered.body).toBe(201);
+    const upgraded = await daily.call({
+      method: 'POST',
+      url: '/v1/auth/register',
+      token: dee.token,
+      payload: { name: 'Dee', email: 'dee@example.com', password },
+    });
+    expect(upgraded.statusCode, upgraded.body).toBe(201);
+    expect(upgraded.json().user.id).toBe(dee.userId);
+    // Signing in again is no new commenter.
+    const login = await daily.call({
+      method: 'POST',
+      url: '/v1/auth/login',
+      payload: { email: 'cyrus@example.com', password },
+    });
+    expect(login.statusCode, login.body).toBe(200);
+
+    // Five comments: two on A, two on B (one held by two steps), one on C held by the word filter.
+    const first = await posted(ada.token, PAGES.a, 'First');
+    const second = await posted(bob.token, PAGES.a, 'Second');
+    const third = await posted(ada.token, PAGES.b, 'Third');
+    await setting('word_filter', 'spam');
+    await setting('word_filter_action', 'hold');
+    await setting('max_links', '0');
+    const linked = await posted(ada.token, PAGES.b, 'Cheap spam at https://spam.example');
+    await setting('max_links', '5');
+    const filtered = await posted(bob.token, PAGES.c, 'Buy spam');
+    // Two refused: a bot's honeypot, and a blocked word.
+    expectError(
+      await post(bob.token, PAGES.a, 'Hello', { website: 'https://bot.example' }),
+      403,
+      'forbidden',
+    );
+    await setting('word_filter_action', 'block');
+    expectError(await post(ada.token, PAGES.a, 'More spam'), 400, 'invalid_request');
+    await setting('word_filter_action', 'hold');
+
+    // Votes: cast (1), taken back (not counted), cast the other way (2), changed (3); another (4).
+    for (const direction of ['up', 'up', 'down', 'up'] as const) {
+      expect((await vote(bob.token, first, direction)).statusCode).toBe(200);
+    }
+    expect((await vote(ada.token, second, 'up')).statusCode).toBe(200);
+    // Reports: two accepted, one refused as a repeat.
+    expect((await report(bob.token, third)).statusCode).toBe(204);
+    expectError(await report(bob.token, third), 409, 'conflict');
+    expect((await report(ada.token, second)).statusCode).toBe(204);
+    // The moderator approves the filtered comment and rejects the linked one.
+    const decide = (action: 'approve' | 'reject', id: string) =>
+      daily.owner({ method: 'POST', url: `/v1/moderation/${action}/${id}` });
+    expect((await decide('approve', filtered)).statusCode).toBe(204);
+    expect((await decide('reject', linked)).statusCode).toBe(204);
+    // Three page views by two readers.
+    await read(PAGES.a, READERS.one);
+    await read(PAGES.a, READERS.one);
+    await read(PAGES.b, READERS.two);
+
+    // Day 2, a minute before July: pre-moderation holds one comment, the word filter another.
+    clock = DAY2;
+    await setting('moderation', 'pre');
+    const premoderated = await posted(ada.token, PAGES.a, 'Waiting for a moderator');
+    const filteredToo = await posted(bob.token, PAGES.a, 'Spam, held anyway');
+    await setting('moderation', 'none');
+    const bulk = await daily.owner({
+      method: 'POST',
+      url: '/v1/moderation/bulk',
+      payload: { action: 'approve', comment_ids: [premoderated, filteredToo] },
+    });
+    expect(bulk.statusCode, bulk.body).toBe(204);
+    expect((await vote(bob.token, premoderated, 'up')).statusCode).toBe(200);
+    await read(PAGES.a, READERS.one);
+    await read(PAGES.b, READERS.three);
+    daily.context.usage.recordWebSocketConnection(daily.site.id);
+    daily.context.usage.recordWebSocketConnection(daily.site.id);
+
+    // Day 3, in July: a new guest comments on B and C and votes; three pages read by three readers.
+    clock = DAY3;
+    const eve = await daily.guest('Eve');
+    await posted(eve.token, PAGES.b, 'July on B');
+    await posted(eve.token, PAGES.c, 'July on C');
+    expect((await vote(eve.token, third, 'up')).statusCode).toBe(200);
+    for (let i = 0; i < 3; i++) await read(PAGES.a, READERS.one);
+    for (let i = 0; i < 2; i++) await read(PAGES.b, READERS.two);
+    await read(PAGES.c, READERS.three);
+
+    const day1 = {
+      ...ZERO,
+      comments: 5,
+      pageviews: 3,
+      unique_visitors: 2,
+      // 4 sign-ups and a sign-in, 5 comments and 2 refused, 5 votes, 3 reports, 2 decisions, 3 reads.
+      api_requests: 6 + 7 + 5 + 3 + 2 + 3,
+      votes: 4,
+      reports: 2,
+      new_commenters: 4,
+      approved: 1,
+      rejected: 1,
+      'held:word_filter': 2,
+      'held:link_limit': 1,
+      'rejected:honeypot': 1,
+      'rejected:word_filter': 1,
+    };
+    const day2 = {
+      ...ZERO,
+      comments: 2,
+      pageviews: 2,
+      unique_visitors: 2,
+      // 2 comments, the bulk decision, a vote, 2 reads.
+      api_requests: 2 + 1 + 1 + 2,
+      ws_connections: 2,
+      votes: 1,
+      approved: 2,
+      'held:premoderation': 1,
+      'held:word_filter': 1,
+    };
+    const day3 = {
+      ...ZERO,
+      comments: 2,
+      pageviews: 6,
+      unique_visitors: 3,
+      api_requests: 1 + 2 + 1 + 6,
+      votes: 1,
+      new_commenters: 1,
+    };
+    const june = {
+      comments: 7,
+      pageviews: 5,
+      // Reader one on both days, two on day 1, three on day 2.
+      unique_visitors: 3,
+      api_requests: day1.api_requests + day2.api_requests,
+      ws_connections: 2,
+      votes: 5,
+      reports: 2,
+      new_commenters: 4,
+      approved: 3,
+      rejected: 1,
+      'held:word_filter': 3,
+      'held:link_limit': 1,
+      'held:premoderation': 1,
+      'rejected:honeypot': 1,
+      'rejected:word_filter': 1,
+    };
+    await eventually(
+      'every request of day 3 metered',
+      async () => {
+        await daily.context.usage.flush();
+        return daily.context.usage.read(daily.site.id, '2025-07-01');
+      },
+      (found) => found.api_requests >= day3.api_requests,
+      5000,
+    );
+    expect(await stored('2025-06-29')).toEqual(day1);
+    expect(await stored('2025-06-30')).toEqual(day2);
+    expect(await stored('2025-07-01')).toEqual(day3);
+    expect(await stored('2025-06')).toEqual(june);
+    expect(await stored('2025-07')).toEqual(day3);
+    expect(await stored('2025-06-28')).toEqual(ZERO);
+
+    // Each HyperLogLog holds digests keyed with its own period: a reader's day digest is not in the month's.
+    const one = `client:${READERS.one[0]}\n${READERS.one[1]}`;
+    const holds = async (period: string, keyedWith: string) => {
+      const key = keys.usageVisitors(daily.site.id, period);
+      const scratch = `${key}:probe`;
+      await daily.redis.copy(key, scratch);
+      const changed = await daily.redis.pfadd(scratch, digest(keyedWith, one));
+      await daily.redis.del(scratch);
+      return changed === 0;
+    };
+    expect(await holds('2025-06-29', '2025-06-29')).toBe(true);
+    expect(await holds('2025-06', '2025-06')).toBe(true);
+    expect(await holds('2025-06', '2025-06-29')).toBe(false);
+    expect(await holds('2025-06-29', '2025-06')).toBe(false);
+
+    // Top pages of each month, capped at 2. June's comments: C (1) came when A and B had 2 each, and went.
+    const top = (key: string) => daily.redis.zrevrange(key, 0, -1, 'WITHSCORES');
+    const [a, b, c] = [pageId(PAGES.a), pageId(PAGES.b), pageId(PAGES.c)];
+    expect(await daily.redis.hget(keys.page(daily.site.id, a), 'url')).toBe(PAGES.a);
+    expect(await top(keys.usagePageComments(daily.site.id, '2025-06'))).toEqual([a, '4', b, '2']);
+    expect(await top(keys.usagePageViews(daily.site.id, '2025-06'))).toEqual([a, '3', b, '2']);
+    // July's views: C (1) came last, below A (3) and B (2), and went.
+    expect(await top(keys.usagePageViews(daily.site.id, '2025-07'))).toEqual([a, '3', b, '2']);
+    const julyComments = await daily.redis.zrange(
+      keys.usagePageComments(daily.site.id, '2025-07'),
+      0,
+      -1,
+      'WITHSCORES',
+    );
+    expect(
+      Object.fromEntries([
+        [julyComments[0], julyComments[1]],
+        [julyComments[2], julyComments[3]],
+      ]),
+    ).toEqual({
+      [b]: '1',
+      [c]: '1',
+    });
+
+    // Every usage key expires about 400 days after its last change.
+    const usageKeys = await daily.redis.keys(`tk:{${daily.site.id}}:usage:*`);
+    expect(usageKeys.sort()).toEqual(
+      [
+        ...['2025-06', '2025-07', '2025-06-29', '2025-06-30', '2025-07-01'].flatMap((period) => [
+          keys.usage(daily.site.id, period),
+          keys.usageVisitors(daily.site.id, period),
+        ]),
+        ...['2025-06', '2025-07'].flatMap((month) => [
+          keys.usagePageViews(daily.site.id, month),
+          keys.usagePageComments(daily.site.id, month),
+        ]),
+      ].sort(),
+    );
+    for (const key of usageKeys) {
+      const ttl = await daily.redis.ttl(key);
+      expect(ttl, key).toBeGreaterThan(400 * 86_400 - 60);
+      expect(ttl, key).toBeLessThanOrEqual(400 * 86_400);
+    }
+
+    // The owner route reads a day as it reads a month (its own requests count on the current day).
+    const route = (query: string) =>
+      daily.app.inject({
+        method: 'GET',
+        url: `/v1/sites/${daily.site.id}/usage?${query}`,
+        headers: { projectid: daily.site.secretKey },
+      });
+    const dayOne = await route('day=2025-06-29');
+    expect(dayOne.statusCode, dayOne.body).toBe(200);
+    expect(dayOne.json()).toEqual({ site_id: daily.site.id, day: '2025-06-29', ...day1 });
+    expect((await route('month=2025-06')).json()).toEqual({
+      site_id: daily.site.id,
+      month: '2025-06',
+      ...june,
+    });
+    expect(expectError(await route('month=2025-06&day=2025-06-29'), 400, 'invalid_request').field).toBe(
+      'day',
+    );
+    for (const day of ['2025-02-30', '2025-6-1', '2025-06']) {
+      expect(expectError(await route(`day=${day}`), 400, 'invalid_request').field, day).toBe('day');
+    }
+  });
+});
+
 describe('on a Redis Cluster', () => {
   let cluster: TestApi;
   let clusterNow = MARCH;
@@ -304,13 +624,7 @@ describe('on a Redis Cluster', () => {
       (found) => found.api_requests >= 4,
       5000,
     );
-    expect(report).toEqual({
-      comments: 0,
-      pageviews: 3,
-      unique_visitors: 1,
-      api_requests: 4,
-      ws_connections: 0,
-    });
+    expect(report).toEqual({ ...ZERO, pageviews: 3, unique_visitors: 1, api_requests: 4 });
     clusterNow += 2 * 60_000;
     expect((await cluster.call({ method: 'GET', url: LIST })).statusCode).toBe(200);
   });

@@ -12,6 +12,7 @@ import type { UserStore } from '../store/user-store.js';
 import { type LoginKind, newUser, type Site, type User, type Viewer } from '../types.js';
 import type { AuthService, TokenPair } from './auth-service.js';
 import type { DisplayNames } from './display-names.js';
+import type { UsageRecorder } from './usage-recorder.js';
 
 /** The caller's own account, as `GET /v1/users/me` shows it. */
 export interface Me {
@@ -99,6 +100,8 @@ export class AccountService {
        * for a code sent after answering (a reset's), nothing.
        */
       onDeliveryError?: (error: unknown, channel: LoginKind) => void;
+      /** Counts the accounts created (a guest upgraded in place was counted as a guest). */
+      usage?: Pick<UsageRecorder, 'recordNewCommenter'>;
     },
   ) {}
 
@@ -143,6 +146,7 @@ export class AccountService {
         `An account with this ${login.kind === 'email' ? 'e-mail' : 'phone number'} exists: sign in, or reset its password.`,
       );
     }
+    if (!base) this.deps.usage?.recordNewCommenter(site.id);
     await this.sendCode(site, login, 'verify', ip, user.id).catch((error) => {
       // The account exists either way; a code can be asked for again.
       if (
@@ -304,6 +308,7 @@ export class AccountService {
         : await this.deps.names.pick(site.id, [login.value.split('@')[0]]);
       const user = this.account(base, { name, login, verified: true });
       if (await this.deps.users.createWithLogin(site.id, user, login, null)) {
+        if (!base) this.deps.usage?.recordNewCommenter(site.id);
         return this.signedIn(site.id, user.id, base ? viewer : null);
       }
     }

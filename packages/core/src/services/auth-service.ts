@@ -5,6 +5,7 @@ import type { UserStore } from '../store/user-store.js';
 import type { TokenSigner } from '../tokens.js';
 import { newUser, type Site, type User, type Viewer } from '../types.js';
 import type { DisplayNames } from './display-names.js';
+import type { UsageRecorder } from './usage-recorder.js';
 
 export interface TokenPair {
   token: string;
@@ -26,6 +27,8 @@ export class AuthService {
       sessions: SessionStore;
       signer: TokenSigner;
       names: DisplayNames;
+      /** Counts the guests created. */
+      usage?: Pick<UsageRecorder, 'recordNewCommenter'>;
     },
   ) {}
 
@@ -64,6 +67,7 @@ export class AuthService {
     }
     const user = newUser({ id: newId(), name: await this.deps.names.accept(site.id, name), guest: true });
     await this.deps.users.create(site.id, user);
+    this.deps.usage?.recordNewCommenter(site.id);
     return { ...(await this.startSession(site.id, user.id)), user };
   }
 

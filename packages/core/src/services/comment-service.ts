@@ -2,7 +2,7 @@ import { forbidden, invalid, ThreadKitError, unauthorized } from '../errors.js';
 import type { EventBus } from '../events.js';
 import { isId, newId } from '../ids.js';
 import { renderMarkdown, storedHtml } from '../markdown.js';
-import type { ClientInfo, FormSignals, ModerationInput, Verdict } from '../moderation/verdict.js';
+import type { ClientInfo, FormSignals, ModerationInput, PipelineVerdict } from '../moderation/verdict.js';
 import { isSiteUrl } from '../origins.js';
 import type { PageRef } from '../page-identity.js';
 import { newCommentAnnouncements } from '../protocol/index.js';
@@ -21,6 +21,7 @@ import { isModerator, RANK } from '../types.js';
 import { toView } from './comment-views.js';
 import { requireRole } from './moderation-service.js';
 import { dayOf, monthOf } from './usage-meter.js';
+import type { UsageRecorder } from './usage-recorder.js';
 
 /**
  * How deep threads nest: a root comment is on level 1, a reply to it on 2,
@@ -33,7 +34,12 @@ export const MAX_DEPTH = 6;
 const MAX_PINS_PER_PAGE = 10;
 const MAX_REPORT_DETAILS = 1000;
 
-const usageSlot = (at: number, limit: number) => ({ month: monthOf(at), day: dayOf(at), limit });
+const usageSlot = (at: number, limit: number, topPages: number | undefined) => ({
+  month: monthOf(at),
+  day: dayOf(at),
+  limit,
+  topPages,
+});
 
 /** A viewer that has signed in as a commenter (guest or account). */
 export interface Commenter extends Viewer {
@@ -54,9 +60,13 @@ export class CommentService {
       /** The live page logs: a new comment is logged in the same step as its write (none: by the relay). */
       realtime?: RealtimeStore;
       /** Spam and abuse checks for new comments (`ModerationPipeline`); none: every comment passes. */
-      moderation?: { check(input: ModerationInput): Promise<Verdict> };
+      moderation?: { check(input: ModerationInput): Promise<PipelineVerdict> };
       /** Decides the usage month and day a new comment counts in (the usage meter's clock). */
       usageClock?: () => number;
+      /** How many pages the month's top pages by comments keep (default `USAGE_TOP_PAGES`). */
+      usageTopPages?: number;
+      /** Counts votes, reports, and new comments held or refused by step. */
+      usage?: Pick<UsageRecorder, 'recordVote' | 'recordReport' | 'recordHeld' | 'recordRefused'>;
     },
   ) {}
 
@@ -90,7 +100,12 @@ export class CommentService {
       client: input.client ?? NO_CLIENT,
       form: input.form ?? {},
     });
-    const held = (site.settings.moderation === 'pre' && !isModerator(viewer)) || verdict?.action === 'hold';
+    if (verdict?.action === 'reject') {
+      this.deps.usage?.recordRefused(site.id, verdict.step);
+      throw verdict.error;
+    }
+    const premoderated = site.settings.moderation === 'pre' && !isModerator(viewer);
+    const held = premoderated || verdict?.action === 'hold';
     const now = Date.now();
     const comment: StoredComment = {
       i: newId(),
@@ -131,7 +146,11 @@ export class CommentService {
         // Held comments wait in the queue; under post-moderation published ones are queued for review.
         queue: comment.s === 'pending' || (site.settings.moderation === 'post' && !isModerator(viewer)),
         maxDepth: MAX_DEPTH,
-        usage: usageSlot(this.deps.usageClock?.() ?? now, site.plan?.commentsPerMonth ?? 0),
+        usage: usageSlot(
+          this.deps.usageClock?.() ?? now,
+          site.plan?.commentsPerMonth ?? 0,
+          this.deps.usageTopPages,
+        ),
         ...(realtime && {
           announce: {
             log: realtime.pageLog(site.id, input.page.id),
@@ -141,6 +160,9 @@ export class CommentService {
       },
     );
     comment.pid = parentId;
+    // Counted once stored: a comment over the plan's limit was neither held nor published.
+    if (verdict?.action === 'hold') this.deps.usage?.recordHeld(site.id, verdict.steps);
+    else if (premoderated) this.deps.usage?.recordHeld(site.id, ['premoderation']);
     // Everyone else receives the comment without a vote of theirs; the author's own view has `v: null`.
     const shared = toView(comment, authorRow(author.user));
     await this.deps.events.emit({
@@ -187,6 +209,8 @@ export class CommentService {
             form: {},
           })
         : null;
+    // A refused edit leaves the comment as it was (usage counts refusals of new comments only).
+    if (verdict?.action === 'reject') throw verdict.error;
     const hold = (site.settings.moderation === 'pre' && !moderator) || verdict?.action === 'hold';
     const { comment, wasPublic, isPublic } = await this.deps.store.edit(site.id, commentId, {
       editorId: author.userId,
@@ -230,16 +254,14 @@ export class CommentService {
     return { ...view, v: null };
   }
 
-  /** The spam and abuse checks (moderators skip them): a refusal throws; a hold comes back. */
+  /** The spam and abuse checks (moderators skip them: null); the caller throws a refusal. */
   private async check(
     site: Site,
     author: Commenter,
     input: Omit<ModerationInput, 'site' | 'author'>,
-  ): Promise<Verdict | null> {
+  ): Promise<PipelineVerdict | null> {
     if (isModerator(author) || !this.deps.moderation) return null;
-    const verdict = await this.deps.moderation.check({ site, author: author.user, ...input });
-    if (verdict.action === 'reject') throw verdict.error;
-    return verdict;
+    return this.deps.moderation.check({ site, author: author.user, ...input });
   }
 
   async delete(site: Site, viewer: Viewer, commentId: string): Promise<void> {
@@ -287,6 +309,8 @@ export class CommentService {
       vote: result.userVote,
       authorId: result.authorId,
     });
+    // Voting again the same way takes the vote back: not counted.
+    if (result.userVote !== null) this.deps.usage?.recordVote(site.id);
     return { upvotes: result.upvotes, downvotes: result.downvotes, user_vote: result.userVote };
   }
 
@@ -308,6 +332,7 @@ export class CommentService {
       details,
       now: Date.now(),
     });
+    this.deps.usage?.recordReport(site.id);
   }
 
   async setPinned(site: Site, viewer: Viewer, commentId: string, pinned: boolean): Promise<void> {

@@ -12,6 +12,7 @@ import type {
 import type { UserStore } from '../store/user-store.js';
 import { type CommentView, RANK, type Site, type User, type Viewer } from '../types.js';
 import { toView } from './comment-views.js';
+import type { UsageRecorder } from './usage-recorder.js';
 
 export type ModeratedComment = CommentView & { page_url: string | null; hold_reason: string | null };
 
@@ -61,6 +62,8 @@ export class ModerationService {
       events: EventBus;
       /** Told when an action changes what many pages show (shadow-bans, roles), to refresh local caches. */
       onSiteChanged?: (siteId: string) => void;
+      /** Counts moderators' decisions on comments. */
+      usage?: Pick<UsageRecorder, 'recordDecision'>;
     },
   ) {}
 
@@ -100,6 +103,7 @@ export class ModerationService {
         Math.floor(Date.now() / 1000),
         { id: viewer.userId, rank: RANK[viewer.role] },
       );
+      this.deps.usage?.recordDecision(site.id, action);
       const author = await this.deps.users.get(site.id, comment.a);
       const view = toView(
         comment,

@@ -13,6 +13,7 @@ import { loginOf } from './account-service.js';
 import type { AuthService, TokenPair } from './auth-service.js';
 import type { DisplayNames } from './display-names.js';
 import { type OAuthClient, oauthClient, openidClient, type ProviderIdentity } from './oauth-providers.js';
+import type { UsageRecorder } from './usage-recorder.js';
 
 /**
  * A failed callback: the code for the opener (never more, so nothing of the provider's answer
@@ -66,6 +67,8 @@ export class OAuthService {
       names: DisplayNames;
       /** Replaces the clients built from `providers` (tests). */
       clients?: OAuthClient[];
+      /** Counts the accounts created (a guest upgraded in place was counted as a guest). */
+      usage?: Pick<UsageRecorder, 'recordNewCommenter'>;
     },
   ) {
     const clients = deps.clients ?? deps.providers.map(oauthClient);
@@ -291,7 +294,10 @@ export class OAuthService {
       phone_verified: false,
       email_notifications: false,
     });
-    return users.createWithIdentity(siteId, user, ref, verified ? email : null);
+    const account = await users.createWithIdentity(siteId, user, ref, verified ? email : null);
+    // Another id back: the identity was linked to an account meanwhile, nothing was created.
+    if (!base && account === user.id) this.deps.usage?.recordNewCommenter(siteId);
+    return account;
   }
 }
 

@@ -1,34 +1,36 @@
 import { createHmac } from 'node:crypto';
-import {
-  METERED_COUNTERS,
-  type MeteredCounter,
-  type UsageReport,
-  type UsageStore,
-} from '../store/usage-store.js';
+import type { MeteredField, UsageReport, UsageStore } from '../store/usage-store.js';
+import type { UsageRecorder } from './usage-recorder.js';
 
 export interface UsageMeterOptions {
   /** Key of the visitor digests (derived from the server's secret), so no address can be read back. */
   visitorKey: string | Buffer;
-  /** The meter's clock (ms): decides the month a count goes to. */
+  /** The meter's clock (ms): decides the day (and month) a count goes to. */
   clock?: () => number;
   /** How often counts are written to Redis. */
   flushIntervalMs?: number;
   onFlushError?: (error: unknown) => void;
 }
 
+/** One site's counts for one UTC day, waiting to be written. */
 interface Pending {
   siteId: string;
-  month: string;
-  counts: Record<MeteredCounter, number>;
+  day: string;
+  counts: Map<MeteredField, number>;
   /** Visitors seen since the last write, as given (user ids, address and user agent): digested when written. */
   visitors: Set<string>;
+  /** Page id → page views. */
+  pageViews: Map<string, number>;
 }
 
 /** More distinct visitors than this waiting in memory for one site: write them now. */
 const MAX_PENDING_VISITORS = 10_000;
+const DAY_MS = 86_400_000;
 
 /** A month as the usage route and CLI take it: `YYYY-MM`. */
 export const MONTH_PATTERN = /^[0-9]{4}-(0[1-9]|1[0-2])$/;
+/** A day as the usage route takes it: `YYYY-MM-DD` (`isDay` also checks the date exists). */
+export const DAY_PATTERN = /^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$/;
 
 /** The UTC month (`YYYY-MM`) of a time in ms. */
 export const monthOf = (ms: number): string => new Date(ms).toISOString().slice(0, 7);
@@ -36,23 +38,29 @@ export const monthOf = (ms: number): string => new Date(ms).toISOString().slice(
 /** The UTC day (`YYYY-MM-DD`) of a time in ms. */
 export const dayOf = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
+/** Whether `text` is a real UTC day (`2025-02-30` is not). */
+export const isDay = (text: string): boolean =>
+  DAY_PATTERN.test(text) && dayOf(Date.parse(`${text}T00:00:00Z`)) === text;
+
 /**
- * Usage per site and UTC month: page views, unique visitors, API requests and
- * WebSocket connections (comments are counted exactly, by the script that
- * stores them, for plan limits). Requests only add to counters in memory;
- * they are written to Redis in batches (a MULTI per site and month) every
- * `flushIntervalMs` and when the app closes, so metering never makes a request
- * wait. A crash loses at most that interval's counts of the instance.
+ * Usage per site, UTC day and month: page views (and the month's top pages),
+ * unique visitors, API requests, WebSocket connections, votes, reports, new
+ * commenters, spam holds and refusals by step, moderators' decisions (comments
+ * are counted exactly, by the script that stores them, for plan limits).
+ * Recording only adds to counters in memory; they are written to Redis in
+ * batches (a MULTI per site and day, adding to the day and its month) every
+ * `flushIntervalMs` and when the app closes, so metering never makes a
+ * request wait. A crash loses at most that interval's counts of the instance.
  */
-export class UsageMeter {
+export class UsageMeter implements UsageRecorder {
   private readonly clock: () => number;
   private readonly timer: NodeJS.Timeout;
-  /** Counts of the current month by site; months that ended wait in `ended` until written. */
+  /** Counts of the current day by site; days that ended wait in `ended` until written. */
   private current = new Map<string, Pending>();
   private ended: Pending[] = [];
-  private month = '';
-  private monthStarts = 0;
-  private monthEnds = 0;
+  private day = '';
+  private dayStarts = 0;
+  private dayEnds = 0;
 
   constructor(
     private readonly store: UsageStore,
@@ -64,20 +72,46 @@ export class UsageMeter {
   }
 
   recordApiRequest(siteId: string): void {
-    this.pending(siteId).counts.api_requests++;
+    bump(this.pending(siteId).counts, 'api_requests');
   }
 
-  /** A thread read: a page view by a visitor (`user:<id>`, or the client's address and user agent). */
-  recordPageView(siteId: string, visitor: string): void {
+  /** A thread read: a page view of `pageId` by a visitor (`user:<id>`, or the client's address and user agent). */
+  recordPageView(siteId: string, pageId: string, visitor: string): void {
     const pending = this.pending(siteId);
-    pending.counts.pageviews++;
+    bump(pending.counts, 'pageviews');
+    bump(pending.pageViews, pageId);
     pending.visitors.add(visitor);
     if (pending.visitors.size >= MAX_PENDING_VISITORS) void this.flush();
   }
 
   /** For the WebSocket gateway: one connection opened. */
   recordWebSocketConnection(siteId: string): void {
-    this.pending(siteId).counts.ws_connections++;
+    bump(this.pending(siteId).counts, 'ws_connections');
+  }
+
+  recordVote(siteId: string): void {
+    bump(this.pending(siteId).counts, 'votes');
+  }
+
+  recordReport(siteId: string): void {
+    bump(this.pending(siteId).counts, 'reports');
+  }
+
+  recordNewCommenter(siteId: string): void {
+    bump(this.pending(siteId).counts, 'new_commenters');
+  }
+
+  recordHeld(siteId: string, steps: readonly string[]): void {
+    const { counts } = this.pending(siteId);
+    for (const step of steps) bump(counts, `held:${step}`);
+  }
+
+  recordRefused(siteId: string, step: string): void {
+    bump(this.pending(siteId).counts, `rejected:${step}`);
+  }
+
+  recordDecision(siteId: string, action: 'approve' | 'reject'): void {
+    bump(this.pending(siteId).counts, action === 'approve' ? 'approved' : 'rejected');
   }
 
   /** The current UTC month on the meter's clock. */
@@ -85,9 +119,9 @@ export class UsageMeter {
     return monthOf(this.clock());
   }
 
-  /** What Redis holds for the month (this instance's counts included once flushed). */
-  read(siteId: string, month: string): Promise<UsageReport> {
-    return this.store.read(siteId, month);
+  /** What Redis holds for the month or day (this instance's counts included once flushed). */
+  read(siteId: string, period: string): Promise<UsageReport> {
+    return this.store.read(siteId, period);
   }
 
   /** Writes every count waiting in memory. */
@@ -97,10 +131,17 @@ export class UsageMeter {
     this.current = new Map();
     await Promise.all(
       batch.map(async (pending) => {
-        const visitors = [...pending.visitors].map((v) => this.digest(pending.month, v));
-        if (visitors.length === 0 && METERED_COUNTERS.every((name) => pending.counts[name] === 0)) return;
+        if (pending.counts.size === 0 && pending.visitors.size === 0) return;
+        const visitors = [...pending.visitors];
+        const month = pending.day.slice(0, 7);
         try {
-          await this.store.add(pending.siteId, pending.month, pending.counts, visitors);
+          await this.store.add(pending.siteId, pending.day, {
+            counts: pending.counts,
+            // Keyed with the period: the same person cannot be followed from one day or month to the next.
+            monthVisitors: visitors.map((v) => this.digest(month, v)),
+            dayVisitors: visitors.map((v) => this.digest(pending.day, v)),
+            pageViews: pending.pageViews,
+          });
         } catch (error) {
           this.putBack(pending);
           this.options.onFlushError?.(error);
@@ -117,53 +158,59 @@ export class UsageMeter {
 
   private pending(siteId: string): Pending {
     const now = this.clock();
-    if (now >= this.monthEnds || now < this.monthStarts) this.startMonth(now);
+    if (now >= this.dayEnds || now < this.dayStarts) this.startDay(now);
     let pending = this.current.get(siteId);
     if (!pending) {
-      pending = { siteId, month: this.month, counts: zero(), visitors: new Set() };
+      pending = empty(siteId, this.day);
       this.current.set(siteId, pending);
     }
     return pending;
   }
 
-  private startMonth(now: number): void {
-    const month = monthOf(now);
-    if (month !== this.month && this.current.size > 0) {
+  private startDay(now: number): void {
+    const day = dayOf(now);
+    if (day !== this.day && this.current.size > 0) {
       this.ended.push(...this.current.values());
       this.current = new Map();
     }
-    this.month = month;
-    const date = new Date(now);
-    this.monthStarts = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
-    this.monthEnds = Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1);
+    this.day = day;
+    this.dayStarts = now - (now % DAY_MS);
+    this.dayEnds = this.dayStarts + DAY_MS;
   }
 
   /** Counts a failed write again with the next one. */
   private putBack(failed: Pending): void {
-    const thisMonth = failed.month === this.month;
-    let target = thisMonth
+    const today = failed.day === this.day;
+    let target = today
       ? this.current.get(failed.siteId)
-      : this.ended.find((p) => p.siteId === failed.siteId && p.month === failed.month);
+      : this.ended.find((p) => p.siteId === failed.siteId && p.day === failed.day);
     if (!target) {
-      target = { siteId: failed.siteId, month: failed.month, counts: zero(), visitors: new Set() };
-      if (thisMonth) this.current.set(failed.siteId, target);
+      target = empty(failed.siteId, failed.day);
+      if (today) this.current.set(failed.siteId, target);
       else this.ended.push(target);
     }
-    for (const name of METERED_COUNTERS) target.counts[name] += failed.counts[name];
+    for (const [field, count] of failed.counts) bump(target.counts, field, count);
+    for (const [pageId, views] of failed.pageViews) bump(target.pageViews, pageId, views);
     for (const visitor of failed.visitors) target.visitors.add(visitor);
   }
 
   /** A keyed digest: the HyperLogLog (and the AOF, and replicas) never see an address or a user id. */
-  private digest(month: string, visitor: string): string {
+  private digest(period: string, visitor: string): string {
     return createHmac('sha256', this.options.visitorKey)
-      .update(`${month}\n${visitor}`)
+      .update(`${period}\n${visitor}`)
       .digest('base64url')
       .slice(0, 16);
   }
 }
 
-const zero = (): Record<MeteredCounter, number> => ({
-  pageviews: 0,
-  api_requests: 0,
-  ws_connections: 0,
+const empty = (siteId: string, day: string): Pending => ({
+  siteId,
+  day,
+  counts: new Map(),
+  visitors: new Set(),
+  pageViews: new Map(),
 });
+
+function bump<K>(counts: Map<K, number>, key: K, by = 1): void {
+  counts.set(key, (counts.get(key) ?? 0) + by);
+}

@@ -4,7 +4,7 @@ import { decodeComment } from './comment-record.js';
 import type { PageLog } from './realtime-store.js';
 import { type RedisClient, translateRedisError } from './redis.js';
 import { runScript, runScriptBuffers } from './scripts.js';
-import { USAGE_TTL_SECONDS } from './usage-store.js';
+import { USAGE_TOP_PAGES, USAGE_TTL_SECONDS } from './usage-store.js';
 
 /** How many keys one pipelined read names at most (bulk reads such as a data export). */
 const READ_BATCH = 500;
@@ -107,9 +107,10 @@ export class CommentStore {
       maxDepth: number;
       /**
        * Where the comment is counted: its UTC month and day, and the month's
-       * limit of the site's plan (0: none), checked in the same step.
+       * limit of the site's plan (0: none), checked in the same step; and how
+       * many pages the month's top pages by comments keep (default `USAGE_TOP_PAGES`).
        */
-      usage: { month: string; day: string; limit: number };
+      usage: { month: string; day: string; limit: number; topPages?: number | undefined };
       /**
        * The comment's `new_comment` (`newCommentAnnouncements`), logged and
        * published in the same step as the write: no crash can come between them.
@@ -141,6 +142,7 @@ export class CommentStore {
         options.usage.day,
         options.usage.limit,
         USAGE_TTL_SECONDS,
+        options.usage.topPages ?? USAGE_TOP_PAGES,
         ...(options.announce
           ? [...options.announce.log, options.announce.everyone, options.announce.hidden]
           : []),

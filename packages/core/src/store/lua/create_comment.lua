@@ -1,7 +1,8 @@
 -- KEYS[1] page hash. ARGV: prefix, id, page id, parent id (''), author id, Markdown, HTML ('' when
 -- plain), created (ms), status ('approved' | 'pending'), hold reason, is moderator, page url,
 -- page key, queue for review (1/0), deepest level, the usage month (YYYY-MM) and day (YYYY-MM-DD)
--- it counts in, the month's comment limit (0: none), the usage keys' TTL (s); then, to announce
+-- it counts in, the month's comment limit (0: none), the usage keys' TTL (s), how many pages the
+-- month's `page_comments` keeps; then, to announce
 -- it, the page's log (stream, channel, max entries, window ms, keep ms, sharded) and the
 -- `new_comment` envelopes for everyone and for its author and moderators, with a hole for `pid`.
 -- Returns { whether everyone may see it (1/0), the parent it was stored under ('' for a root) }.
@@ -51,12 +52,17 @@ for _, usage in ipairs({ usage_month, usage_day }) do
   redis.call('HINCRBY', usage, 'comments', 1)
   redis.call('EXPIRE', usage, ARGV[19])
 end
+-- The month's top pages by comments: past the cap the lowest go (an approximation, docs/redis.md).
+local top = usage_month .. ':page_comments'
+redis.call('ZINCRBY', top, 1, c.pg)
+redis.call('ZREMRANGEBYRANK', top, 0, -(tonumber(ARGV[20]) + 1))
+redis.call('EXPIRE', top, ARGV[19])
 local public = is_public(c)
 touch_page(c.pg, math.floor(c.cm / 1000))
 -- Announced in the same step as the write: a crash cannot leave it stored but unannounced.
-if ARGV[20] then
-  local log = { ARGV[20], ARGV[21], ARGV[22], ARGV[23], ARGV[24], ARGV[25] }
+if ARGV[21] then
+  local log = { ARGV[21], ARGV[22], ARGV[23], ARGV[24], ARGV[25], ARGV[26] }
   local pid = c.pid == '' and 'null' or cjson.encode(c.pid)
-  log_page_event(log, fill(public and ARGV[26] or ARGV[27], { pid = pid }))
+  log_page_event(log, fill(public and ARGV[27] or ARGV[28], { pid = pid }))
 end
 return { public and 1 or 0, c.pid }

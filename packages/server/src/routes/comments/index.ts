@@ -61,7 +61,9 @@ export const commentRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
       const ifNoneMatch = request.headers['if-none-match'];
       // A thread read is the widget at work: the installation check (SaaS) hears of it.
       context.directory.noteSeen(request.site.id);
-      const result = await threads.read(request.viewer, threadQuery(request.site.id, query, ifNoneMatch));
+      const thread = threadQuery(request.site.id, query, ifNoneMatch);
+      request.viewedPageId = thread.page.id;
+      const result = await threads.read(request.viewer, thread);
       reply.headers(THREAD_HEADERS).header('etag', result.etag);
       if (result.notModified) return reply.status(304).send();
       // Already JSON bytes, serialised once and shared (and compressed once) across readers.
