@@ -21,7 +21,9 @@
  * - b. read saturated (50 connections), gzip: server CPU per read ≤ 0.1 ms, and
  *   the SaaS server's CPU per read over the standalone one's (information: the
  *   directory's cache should make them the same);
- * - c. post at 200 req/s offered, paced: p99 < 15 ms (http.ts's row c).
+ * - c. post at 200 req/s offered, paced: p99 < 15 ms (http.ts's row c); and the
+ *   Redis script calls a SaaS post makes beyond a standalone one, with the site's
+ *   plan limits on (Business): at most one more round trip, none expected.
  *
  * And, for the SaaS server alone: j, the first read with a key it has not seen
  * (it waits for the internal API's answer; information), each beside the
@@ -599,8 +601,33 @@ async function loadRows(ctx: Context): Promise<Row[]> {
       ),
     );
 
+  rows.push(postRatioRow(posts[0]!, posts[1]!));
   rows.push(internalCallsRow(paced[1]!, saturated[1]!));
   return rows;
+}
+
+/**
+ * c: what the plan limit adds to a post. The SaaS site is on the Business plan, so its
+ * month's comments are counted and checked inside `create_comment.lua`: the same script
+ * calls per post as standalone, no extra round trip.
+ */
+function postRatioRow(standaloneRun: Measured, saasRun: Measured): Row {
+  const [standalone, saas] = [standaloneRun.result, saasRun.result];
+  const bad = invalidity(saas) ?? (invalidity(standalone) ? `standalone: ${invalidity(standalone)}` : null);
+  const perPost = (result: LoadResult) => result.redisScriptCalls / result.ok;
+  const extra = perPost(saas) - perPost(standalone);
+  return {
+    scenario: 'c. SaaS (plan limits on) − standalone: Redis script calls per post',
+    figure: `${extra >= 0 ? '+' : ''}${extra.toFixed(4)} calls/post`,
+    budget: '≤ +1 round trip',
+    verdict: bad ? 'INVALID' : extra <= 1 ? 'PASS' : 'FAIL',
+    notes: joinNotes([
+      bad,
+      `SaaS ${cpuPerRequest(saas).toFixed(4)} ms CPU/post, ${redisNotes(saas)}`,
+      `standalone ${cpuPerRequest(standalone).toFixed(4)} ms CPU/post, ${redisNotes(standalone)}`,
+      'the SaaS site is on the Business plan: each comment is counted and checked against its month in the write itself',
+    ]),
+  };
 }
 
 /** POST /v1/comments rotating over every guest token, with fresh Markdown; a third are replies. */

@@ -32,6 +32,7 @@ const LIMIT_FR = 'Ce site a atteint sa limite de commentaires pour le mois.';
 let stripe: StripeDouble;
 let stack: SaasStack;
 let owner: Page;
+let siteId = '';
 
 beforeAll(async () => {
   const port = await freePort();
@@ -91,7 +92,7 @@ async function readerPosts(locale: string, text: string): Promise<Page> {
 }
 
 it('a Free site at its limit: the widget says so in the reader’s language', async () => {
-  await stack.ownerWithSite(owner, {
+  siteId = await stack.ownerWithSite(owner, {
     name: 'Priya',
     email: 'priya@example.com',
     password: 'correct horse battery staple',
@@ -134,4 +135,33 @@ it('the owner upgrades through Checkout, and posting works again within 5 s', as
     .toBe(201);
   const reader = await readerPosts('en-US', 'And me too');
   await poll(() => reader.locator('#threadkit .tk-body').filter({ hasText: 'And me too' }).count()).toBe(1);
+});
+
+it('shows the day’s figures in the site’s charts and their CSV once copied', async () => {
+  await owner.goto(`${stack.dashboard.url}/sites/${siteId}/analytics?days=7`);
+  await owner.getByRole('button', { name: 'Refresh now' }).click();
+  await poll(() => owner.getByRole('status').textContent()).toBe('Figures are up to date.');
+  await owner.reload();
+  const comments = owner.locator('figure').filter({ hasText: 'Comments:' });
+  // The Free month's comments, then one by the API and one in the widget after the upgrade.
+  const today = FREE_COMMENTS + 2;
+  await poll(() => comments.locator('figcaption').textContent()).toMatch(
+    new RegExp(`^Comments: ${today.toLocaleString('en-US')} in 7 days`),
+  );
+  expect(await comments.locator('tbody tr').last().locator('td').last().textContent()).toBe(
+    today.toLocaleString('en-US'),
+  );
+  expect((await scanAccessibility(owner, 'body')).violations).toEqual([]);
+  const csv = await owner.request.get(
+    `${stack.dashboard.url}/sites/${siteId}/analytics/csv?metric=comments&days=7`,
+  );
+  expect(csv.headers()['content-type']).toBe('text/csv; charset=utf-8');
+  const lines = (await csv.text()).trim().split('\n');
+  expect(lines[0]).toBe('day,comments');
+  expect(lines).toHaveLength(8);
+  expect(lines.at(-1)).toBe(`${new Date().toISOString().slice(0, 10)},${today}`);
+  const top = owner.locator('table').filter({ has: owner.locator('caption', { hasText: 'By comments' }) });
+  expect(await top.locator('tbody tr').first().locator('td').last().textContent()).toBe(
+    today.toLocaleString('en-US'),
+  );
 });

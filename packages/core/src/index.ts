@@ -14,6 +14,7 @@ export {
   defaultMaxConnections,
   loadConfig,
   type OAuthProviderConfig,
+  type RedisConfig,
   signInProviders,
   type WebSocketConfig,
 } from './config.js';

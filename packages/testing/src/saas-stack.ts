@@ -53,7 +53,8 @@ export async function startSaasStack(
     internalSecret: secret,
     apiUrl,
     ...(options.dashboardPort ? { port: options.dashboardPort } : {}),
-    ...(options.dashboardEnv ? { env: options.dashboardEnv } : {}),
+    // The usage sync reads the comment servers' Redis.
+    env: { REDIS_URL: redis.url, ...options.dashboardEnv },
   });
   const config = loadConfig({
     MODE: 'saas',

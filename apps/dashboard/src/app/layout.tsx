@@ -24,6 +24,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             {signedIn ? (
               <>
                 <a href="/sites">Sites</a>
+                <a href="/analytics">Analytics</a>
                 <a href="/billing">Billing</a>
                 <a href="/account">Account</a>
               </>

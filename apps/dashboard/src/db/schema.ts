@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   boolean,
   check,
   index,
@@ -223,3 +224,64 @@ export const stripeEvents = pgTable('stripe_events', {
   type: text('type').notNull(),
   receivedAt: at('received_at').notNull().defaultNow(),
 });
+
+/**
+ * A site's usage, copied from the comment servers' Redis by the usage sync:
+ * one row per site, period (a UTC day `YYYY-MM-DD` or month `YYYY-MM`) and
+ * metric (`comments`, `pageviews`, `unique_visitors`, `held:akismet`, …),
+ * holding the period's total as Redis had it. Rows are written whole, never
+ * added to, so a sync run twice gives the same rows.
+ */
+export const usageRecords = pgTable(
+  'usage_records',
+  {
+    siteId: text('site_id')
+      .notNull()
+      .references(() => sites.id, { onDelete: 'cascade' }),
+    period: text('period').notNull(),
+    metric: text('metric').notNull(),
+    value: bigint('value', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.period, t.metric] })],
+);
+
+/** The pages read and commented most in a month, per site, as the sync last saw them. */
+export const usagePages = pgTable(
+  'usage_pages',
+  {
+    siteId: text('site_id')
+      .notNull()
+      .references(() => sites.id, { onDelete: 'cascade' }),
+    month: text('month').notNull(),
+    pageId: text('page_id').notNull(),
+    url: text('url'),
+    views: bigint('views', { mode: 'number' }).notNull().default(0),
+    comments: bigint('comments', { mode: 'number' }).notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.month, t.pageId] })],
+);
+
+/** Where the usage sync stands for each site: every day up to `syncedThrough` is copied. */
+export const usageSync = pgTable('usage_sync', {
+  siteId: text('site_id')
+    .primaryKey()
+    .references(() => sites.id, { onDelete: 'cascade' }),
+  /** The last day copied (`YYYY-MM-DD`); the next run copies it again, and what follows. */
+  syncedThrough: text('synced_through').notNull(),
+  updatedAt: at('updated_at').notNull().defaultNow(),
+});
+
+/** The e-mails sent to a site's paying owner as a month's usage nears (80) or reaches (100) a plan limit. */
+export const usageAlerts = pgTable(
+  'usage_alerts',
+  {
+    siteId: text('site_id')
+      .notNull()
+      .references(() => sites.id, { onDelete: 'cascade' }),
+    month: text('month').notNull(),
+    metric: text('metric').notNull(),
+    threshold: integer('threshold').notNull(),
+    sentAt: at('sent_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.month, t.metric, t.threshold] })],
+);

@@ -178,6 +178,22 @@ describe('plans enforced in MODE=saas', () => {
     expect(read.statusCode).toBe(200);
   });
 
+  it('keeps the paid spam services to the plans that have them', async () => {
+    await expect(
+      saas.sites.changeSettings(frugal.id, site.id, { akismet_enabled: 'true' }),
+    ).rejects.toMatchObject({
+      problems: [
+        { field: 'akismet_enabled', message: 'Free sites cannot use it: it comes with Pro and Business.' },
+      ],
+    });
+    await saas.sites.changeSettings(frugal.id, site.id, { akismet_enabled: 'false', word_filter: 'spam' });
+    await plans.grant(frugal.id, 'pro');
+    const changed = await saas.sites.changeSettings(frugal.id, site.id, { moderation_api_enabled: 'true' });
+    expect(changed.settings.moderation_api_enabled).toBe(true);
+    await saas.sites.changeSettings(frugal.id, site.id, { moderation_api_enabled: 'false' });
+    await plans.grant(frugal.id, 'free');
+  });
+
   it("refuses a site past the owner's plan, and makes room once the plan grows", async () => {
     await expect(
       saas.sites.create(frugal, { name: 'Second', domain: 'second.example' }),

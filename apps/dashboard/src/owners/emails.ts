@@ -71,3 +71,31 @@ export const paymentFailedEmail = (to: string, link: string, graceEnds: Date): E
     link,
     'Once a payment goes through, nothing changes for your sites.',
   );
+
+const USAGE_WORDS = { comments: 'comments', pageviews: 'page views' } as const;
+
+/** A site's month nearing (80 %) or at (100 %) a limit of its plan. */
+export const usageAlertEmail = (
+  to: string,
+  usage: {
+    site: string;
+    metric: keyof typeof USAGE_WORDS;
+    percent: number;
+    used: number;
+    limit: number;
+    link: string;
+  },
+): Email => {
+  const words = USAGE_WORDS[usage.metric];
+  const reached = usage.percent >= 100;
+  return linkEmail(
+    to,
+    `${usage.site} ${reached ? 'reached' : 'is near'} its monthly ${words} limit`,
+    `${usage.site} has ${usage.used.toLocaleString('en-US')} ${words} this month, ${usage.percent} % of its plan's ${usage.limit.toLocaleString('en-US')}.`,
+    'See your plan and usage',
+    usage.link,
+    usage.metric === 'comments' && reached
+      ? 'New comments are refused until the month ends or the plan grows; reading goes on.'
+      : 'Reading and commenting go on; the next plan has room for more.',
+  );
+};

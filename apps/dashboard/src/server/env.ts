@@ -1,5 +1,10 @@
 import path from 'node:path';
-import { type OAuthProviderConfig, readEnvironment, signInProviders } from '@threadkit/core';
+import {
+  type OAuthProviderConfig,
+  type RedisConfig,
+  readEnvironment,
+  signInProviders,
+} from '@threadkit/core';
 import { type BillingConfig, billingConfig } from '../billing/billing';
 
 /** The dashboard's settings, from its environment (the README's SaaS section lists them). */
@@ -19,6 +24,8 @@ export interface DashboardEnv {
   providers: OAuthProviderConfig[];
   /** Stripe; null (no `STRIPE_SECRET_KEY`): billing is off and every owner is on Free. */
   billing: BillingConfig | null;
+  /** The comment servers' Redis, read for usage (`REDIS_URL` and the like, as they read it); null: no usage sync. */
+  redis: RedisConfig | null;
 }
 
 export function dashboardEnv(env: NodeJS.ProcessEnv = process.env): DashboardEnv {
@@ -33,6 +40,7 @@ export function dashboardEnv(env: NodeJS.ProcessEnv = process.env): DashboardEnv
     internalSecret: text('INTERNAL_API_SECRET'),
     providers: providersOf(env),
     billing: billingConfig(env),
+    redis: redisOf(env),
   };
 }
 
@@ -42,4 +50,18 @@ function providersOf(env: NodeJS.ProcessEnv): OAuthProviderConfig[] {
   const ours = problems.filter((problem) => /GOOGLE_|GITHUB_|OIDC_/.test(problem));
   if (ours.length > 0) throw new Error(`Sign-in providers are misconfigured:\n  ${ours.join('\n  ')}`);
   return signInProviders(values);
+}
+
+/** The Redis the comment servers use, from the same variables; null when none is set. */
+function redisOf(env: NodeJS.ProcessEnv): RedisConfig | null {
+  const { values, problems } = readEnvironment(env);
+  const ours = problems.filter((problem) => /REDIS_/.test(problem));
+  if (ours.length > 0) throw new Error(`The Redis settings are wrong:\n  ${ours.join('\n  ')}`);
+  if (!values.REDIS_URL && !values.REDIS_CLUSTER_NODES && !values.REDIS_SENTINELS) return null;
+  return {
+    url: values.REDIS_URL,
+    clusterNodes: values.REDIS_CLUSTER_NODES,
+    sentinels: values.REDIS_SENTINELS,
+    sentinelName: values.REDIS_SENTINEL_NAME,
+  };
 }

@@ -1,14 +1,24 @@
 import path from 'node:path';
-import { type Email, LogMailer, type Mailer, OwnerTokens, SmtpMailer } from '@threadkit/core';
+import {
+  createRedis,
+  type Email,
+  LogMailer,
+  type Mailer,
+  OwnerTokens,
+  type RedisConfig,
+  SmtpMailer,
+} from '@threadkit/core';
 import { Billing } from '../billing/billing';
 import { OwnerPlans } from '../billing/plans';
-import { openDatabase } from '../db/database';
+import { type Database, openDatabase } from '../db/database';
 import { internalApi } from '../internal/api';
 import { CommentServer } from '../moderation/comment-server';
 import { OwnerAccounts } from '../owners/accounts';
 import { AddressLimits } from '../owners/address-limits';
 import { Invitations } from '../sites/invitations';
 import { Sites, type SiteView } from '../sites/sites';
+import { Analytics } from '../usage/analytics';
+import { UsageSync, type UsageSyncOptions } from '../usage/usage-sync';
 import { type DashboardEnv, dashboardEnv } from './env';
 
 export interface Services {
@@ -16,6 +26,9 @@ export interface Services {
   plans: OwnerPlans;
   /** Null when billing is off (no `STRIPE_SECRET_KEY`). */
   billing: Billing | null;
+  analytics: Analytics;
+  /** Null without the comment servers' Redis (`REDIS_URL`). */
+  usageSync: UsageSync | null;
   accounts: OwnerAccounts;
   addressLimits: AddressLimits;
   sites: Sites;
@@ -47,12 +60,15 @@ async function build(): Promise<Services> {
   const plans = new OwnerPlans(db);
   const sites = new Sites(db, Date.now, plans);
   const onMailError = (error: unknown) => console.error('dashboard e-mail failed', error);
+  const usageSync = env.redis ? startUsageSync(env.redis, { db, plans, mailer, link, onMailError }) : null;
   const commentServer = env.internalSecret
     ? new CommentServer({ apiUrl: env.apiUrl, tokens: new OwnerTokens(env.internalSecret) })
     : null;
   return {
     env,
     plans,
+    analytics: new Analytics(db),
+    usageSync,
     billing: env.billing ? new Billing({ db, config: env.billing, plans, mailer, link, onMailError }) : null,
     accounts: new OwnerAccounts({ db, mailer, link, onMailError }),
     addressLimits: new AddressLimits(db),
@@ -64,6 +80,23 @@ async function build(): Promise<Services> {
       await commentServer?.asOwner(ownerId, site).purgeData(site.id);
     },
   };
+}
+
+/** How often every site's usage is copied from Redis. */
+const USAGE_SYNC_EVERY_MS = 3600_000;
+
+/** The usage sync, run once soon after start and then hourly; a failed run is logged and tried at the next. */
+function startUsageSync(
+  redisConfig: RedisConfig,
+  options: Omit<UsageSyncOptions, 'redis'> & { db: Database },
+) {
+  const redis = createRedis(redisConfig);
+  redis.on('error', (error) => console.error('usage sync: Redis', error.message));
+  const sync = new UsageSync({ ...options, redis });
+  const run = () => void sync.syncAll().catch((error: unknown) => console.error('usage sync failed', error));
+  setTimeout(run, 10_000).unref();
+  setInterval(run, USAGE_SYNC_EVERY_MS).unref();
+  return sync;
 }
 
 // One set per server process, kept across Next's module reloads in development.

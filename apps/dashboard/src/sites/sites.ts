@@ -11,6 +11,7 @@ import {
   isSettingName,
   newId,
   notFound,
+  PAID_SPAM_SETTINGS,
   PLANS,
   parseSetting,
   type SitePlan,
@@ -160,6 +161,16 @@ export class Sites {
       }
       try {
         const value = parseSetting(name, text);
+        if (value === true && (PAID_SPAM_SETTINGS as readonly string[]).includes(name)) {
+          const plan = await this.plans.ofSite(row);
+          if (!plan.spamServices) {
+            problems.push({
+              field: name,
+              message: `${PLANS[plan.id].name} sites cannot use it: it comes with Pro and Business.`,
+            });
+            continue;
+          }
+        }
         // Stored only where it differs: a default changed later reaches every site that kept it.
         if (JSON.stringify(value) === JSON.stringify(DEFAULT_SETTINGS[name])) delete next[name];
         else next[name] = value;

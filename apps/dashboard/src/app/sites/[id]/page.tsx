@@ -37,7 +37,8 @@ export default async function SitePage({ params }: { params: Promise<{ id: strin
       <h1>{site.name}</h1>
       <p>
         <a href={`/sites/${site.id}/moderation`}>Moderate comments</a>: the review queue, reports, bans,
-        roles, locks and the audit log.
+        roles, locks and the audit log. <a href={`/sites/${site.id}/analytics`}>Analytics</a>: comments,
+        readers and moderation over time.
       </p>
       <section>
         <h2>Embed</h2>
