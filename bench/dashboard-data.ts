@@ -12,7 +12,9 @@
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { LogMailer } from '../packages/core/src/delivery/mailer.js';
 import { newId } from '../packages/core/src/ids.js';
+import { createRedis } from '../packages/core/src/store/redis.js';
 
 export interface DashboardOwner {
   id: string;
@@ -40,6 +42,8 @@ export interface DashboardData {
   grantPlan(ownerId: string, plan: 'free' | 'pro' | 'business'): Promise<void>;
   /** Makes `ownerId` a co-owner of the site, as an accepted invitation does. */
   addOwner(siteId: string, ownerId: string): Promise<void>;
+  /** Runs the dashboard's usage sync (`UsageSync.syncSite`) for a site, reading the comment servers' Redis. */
+  syncUsage(siteId: string, redisUrl: string): Promise<void>;
   /** A dashboard session (`OwnerSessions.start`): the value of its `tk_dashboard` cookie. */
   startSession(ownerId: string): Promise<string>;
   close(): Promise<void>;
@@ -65,6 +69,16 @@ interface DatabaseModule {
 interface SchemaModule {
   owners: unknown;
   siteOwners: unknown;
+}
+
+interface UsageSyncModule {
+  UsageSync: new (options: {
+    db: unknown;
+    redis: unknown;
+    plans: unknown;
+    mailer: unknown;
+    link: (path: string) => string;
+  }) => { syncSite(siteId: string): Promise<void> };
 }
 
 interface PlansModule {
@@ -95,14 +109,21 @@ export async function openDashboardData(root: string, databaseUrl: string): Prom
   const app = path.join(root, 'apps/dashboard');
   // A specifier the type checker does not resolve: see the top comment.
   const load = <T>(file: string) => import(pathToFileURL(path.join(app, 'src', file)).href) as Promise<T>;
-  const [{ openDatabase }, { owners, siteOwners }, { Sites }, { OwnerSessions }, { OwnerPlans }] =
-    await Promise.all([
-      load<DatabaseModule>('db/database.ts'),
-      load<SchemaModule>('db/schema.ts'),
-      load<SitesModule>('sites/sites.ts'),
-      load<SessionsModule>('owners/sessions.ts'),
-      load<PlansModule>('billing/plans.ts'),
-    ]);
+  const [
+    { openDatabase },
+    { owners, siteOwners },
+    { Sites },
+    { OwnerSessions },
+    { OwnerPlans },
+    { UsageSync },
+  ] = await Promise.all([
+    load<DatabaseModule>('db/database.ts'),
+    load<SchemaModule>('db/schema.ts'),
+    load<SitesModule>('sites/sites.ts'),
+    load<SessionsModule>('owners/sessions.ts'),
+    load<PlansModule>('billing/plans.ts'),
+    load<UsageSyncModule>('usage/usage-sync.ts'),
+  ]);
   const handle = await openDatabase({
     url: databaseUrl,
     // Only used for PGlite, never with a Postgres URL.
@@ -123,6 +144,15 @@ export async function openDashboardData(root: string, databaseUrl: string): Prom
     },
     createSite: (owner, input) => sites.create(owner, input),
     grantPlan: (ownerId, plan) => plans.grant(ownerId, plan),
+    async syncUsage(siteId, redisUrl) {
+      const redis = createRedis({ url: redisUrl, clusterNodes: [], sentinels: [], sentinelName: null });
+      try {
+        const mailer = new LogMailer(() => {});
+        await new UsageSync({ db: handle.db, redis, plans, mailer, link: (p) => p }).syncSite(siteId);
+      } finally {
+        redis.disconnect();
+      }
+    },
     async addOwner(siteId, ownerId) {
       await handle.db.insert(siteOwners).values({ siteId, ownerId }).returning();
     },

@@ -104,8 +104,8 @@ const LAYOUT_2: Family[] = [
   { name: 'tk rate-limit', pattern: tk(':rl:.+'), description: 'a rate-limit counter (hash, TTL 2 min)' },
   {
     name: 'tk usage',
-    pattern: tk(':usage:\\d{4}-\\d{2}(?::visitors)?'),
-    description: 'usage and visitors of a month (TTL 400 d)',
+    pattern: tk(':usage:\\d{4}-\\d{2}(?:-\\d{2})?(?::visitors|:page_views|:page_comments)?'),
+    description: 'usage, visitors and top pages of a month or a day (TTL 400 d)',
   },
   {
     name: 'tk global',
@@ -269,6 +269,17 @@ export const FAMILIES: readonly Family[] = [
     name: 'usage:visitors',
     pattern: site(':usage:\\d{4}-\\d{2}:visitors'),
     description: "a month's unique visitors (HyperLogLog, TTL 400 d)",
+  },
+  {
+    name: 'usage:pages',
+    pattern: site(':usage:\\d{4}-\\d{2}:page_(?:views|comments)'),
+    description: "a month's top pages by views and by comments (sorted sets, TTL 400 d)",
+  },
+  { name: 'usage:day', pattern: site(':usage:\\d{4}-\\d{2}-\\d{2}'), description: 'usage of a day (hash, TTL 400 d)' },
+  {
+    name: 'usage:day:visitors',
+    pattern: site(':usage:\\d{4}-\\d{2}-\\d{2}:visitors'),
+    description: "a day's unique visitors (HyperLogLog, TTL 400 d)",
   },
 
   // Outside any site.

@@ -16,6 +16,10 @@ const TABLES = [
   'sites',
   'stripe_events',
   'subscriptions',
+  'usage_alerts',
+  'usage_pages',
+  'usage_records',
+  'usage_sync',
 ];
 
 /** The committed migrations: each applied once. */

@@ -57,7 +57,8 @@ function redisOf(env: NodeJS.ProcessEnv): RedisConfig | null {
   const { values, problems } = readEnvironment(env);
   const ours = problems.filter((problem) => /REDIS_/.test(problem));
   if (ours.length > 0) throw new Error(`The Redis settings are wrong:\n  ${ours.join('\n  ')}`);
-  if (!values.REDIS_URL && !values.REDIS_CLUSTER_NODES && !values.REDIS_SENTINELS) return null;
+  if (!values.REDIS_URL && values.REDIS_CLUSTER_NODES.length === 0 && values.REDIS_SENTINELS.length === 0)
+    return null;
   return {
     url: values.REDIS_URL,
     clusterNodes: values.REDIS_CLUSTER_NODES,
