@@ -14,7 +14,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LogMailer } from '../packages/core/src/delivery/mailer.js';
 import { newId } from '../packages/core/src/ids.js';
-import { createRedis } from '../packages/core/src/store/redis.js';
+import { createRedis, waitForRedis } from '../packages/core/src/store/redis.js';
 
 export interface DashboardOwner {
   id: string;
@@ -147,6 +147,7 @@ export async function openDashboardData(root: string, databaseUrl: string): Prom
     async syncUsage(siteId, redisUrl) {
       const redis = createRedis({ url: redisUrl, clusterNodes: [], sentinels: [], sentinelName: null });
       try {
+        await waitForRedis(redis);
         const mailer = new LogMailer(() => {});
         await new UsageSync({ db: handle.db, redis, plans, mailer, link: (p) => p }).syncSite(siteId);
       } finally {

@@ -65,7 +65,7 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { keys } from '../packages/core/src/keys.js';
 import { PLANS } from '../packages/core/src/plans.js';
-import { createRedis } from '../packages/core/src/store/redis.js';
+import { createRedis, waitForRedis } from '../packages/core/src/store/redis.js';
 import { UsageStore } from '../packages/core/src/store/usage-store.js';
 import { type DashboardHandle, startDashboard } from '../packages/testing/src/dashboard.js';
 import { type PostgresServerHandle, startPostgres } from '../packages/testing/src/postgres.js';
@@ -894,6 +894,7 @@ async function seedUsageHistory(ctx: Context): Promise<{ ms: number }> {
   const t0 = Date.now();
   const redis = createRedis({ url: ctx.redis.url, clusterNodes: [], sentinels: [], sentinelName: null });
   try {
+    await waitForRedis(redis);
     const store = new UsageStore(redis);
     const random = prng(7);
     const siteId = ctx.benchSite.id;

@@ -275,7 +275,11 @@ export const FAMILIES: readonly Family[] = [
     pattern: site(':usage:\\d{4}-\\d{2}:page_(?:views|comments)'),
     description: "a month's top pages by views and by comments (sorted sets, TTL 400 d)",
   },
-  { name: 'usage:day', pattern: site(':usage:\\d{4}-\\d{2}-\\d{2}'), description: 'usage of a day (hash, TTL 400 d)' },
+  {
+    name: 'usage:day',
+    pattern: site(':usage:\\d{4}-\\d{2}-\\d{2}'),
+    description: 'usage of a day (hash, TTL 400 d)',
+  },
   {
     name: 'usage:day:visitors',
     pattern: site(':usage:\\d{4}-\\d{2}-\\d{2}:visitors'),
