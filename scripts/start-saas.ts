@@ -76,6 +76,8 @@ run('dashboard', [NEXT, 'start', '-p', dashboardPort], {
     DASHBOARD_URL: env.DASHBOARD_URL ?? dashboardUrl,
     THREADKIT_API_URL: env.THREADKIT_API_URL ?? apiUrl,
     INTERNAL_API_SECRET: secret,
+    // The usage sync reads the comment server's Redis: the one given, or the one it runs itself.
+    REDIS_URL: env.REDIS_URL ?? `unix://${path.join(dataDir, 'server', 'redis.sock')}`,
   },
 });
 run('server', [path.join(ROOT, 'packages/server/dist/cli.js'), 'start'], {
