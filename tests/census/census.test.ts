@@ -121,6 +121,7 @@ describe('census generator', () => {
             replies: 50,
             cursor,
             ifNoneMatch: null,
+            poweredBy: null,
           });
           if (result.notModified) throw new Error('a first read cannot be "not modified"');
           const body = JSON.parse(Buffer.concat(result.body).toString('utf8')) as {

@@ -106,6 +106,9 @@ it('a Free site at its limit: the widget says so in the reader’s language', as
   expect((await post(tokens[0]!, 'One too many')).status).toBe(402);
 
   const english = await readerPosts('en-US', 'Is anyone here?');
+  // A Free site's thread says what runs it, linking to the service.
+  const badge = english.locator('#threadkit a', { hasText: 'Powered by ThreadKit' });
+  await poll(() => badge.getAttribute('href')).toBe(stack.dashboard.url);
   await poll(() => english.locator('#threadkit .tk-form [role=alert]').textContent()).toBe(LIMIT_EN);
   await english.context().close();
   const french = await readerPosts('fr-FR', 'Quelqu’un ?');
@@ -135,6 +138,8 @@ it('the owner upgrades through Checkout, and posting works again within 5 s', as
     .toBe(201);
   const reader = await readerPosts('en-US', 'And me too');
   await poll(() => reader.locator('#threadkit .tk-body').filter({ hasText: 'And me too' }).count()).toBe(1);
+  // Pro shows no link.
+  expect(await reader.locator('#threadkit a', { hasText: 'Powered by ThreadKit' }).count()).toBe(0);
 });
 
 it('shows the day’s figures in the site’s charts and their CSV once copied', async () => {

@@ -80,6 +80,8 @@ export interface SitePlan {
   spamServices: boolean;
   /** False when the owner's plan has fewer sites than they have and this one was left out: it reads, but takes no new comments. */
   writable: boolean;
+  /** Where the "Powered by ThreadKit" link goes (the service's own page), when `poweredBy`; set by the dashboard. */
+  link?: string;
 }
 
 export function sitePlan(id: PlanId, writable = true): SitePlan {

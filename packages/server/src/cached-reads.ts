@@ -249,7 +249,7 @@ export class CachedReads {
     if (!this.validate(parsed) || illFormedTextAt(parsed) !== null) return null;
     let query: PageQuery;
     try {
-      query = threadQuery(site.id, parsed, null);
+      query = threadQuery(site, parsed, null);
     } catch {
       return null;
     }

@@ -22,6 +22,8 @@ export interface ThreadState {
   /** The newest event id seen, for resync after a reconnect. */
   lastEventId: string | null;
   locked: boolean;
+  /** The "Powered by ThreadKit" link's address, when the site's plan shows it. */
+  poweredBy?: string | undefined;
 }
 
 /** A typing indicator lasts this long without a refresh (`api.md`). */
@@ -76,6 +78,7 @@ export function loadPage(state: ThreadState, page: ThreadPage, append: boolean):
     nextCursor: page.next_cursor,
     unseen: base.unseen.filter((id) => !listed.has(id)),
     locked: !!page.locked,
+    poweredBy: page.powered_by,
   };
 }
 

@@ -22,6 +22,8 @@ export interface ThreadPage {
   pageviews: number;
   pinned: string[];
   locked?: boolean;
+  /** Where a "Powered by ThreadKit" link goes, on sites whose plan shows it. */
+  powered_by?: string;
   votes?: Votes;
 }
 

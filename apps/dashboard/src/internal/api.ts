@@ -1,5 +1,5 @@
 import { isId, safeEqual } from '@threadkit/core';
-import type { Sites } from '../sites/sites';
+import type { SiteInfo, Sites } from '../sites/sites';
 
 /** Where the internal API answers, under the dashboard's origin. */
 export const INTERNAL_PREFIX = '/api/internal';
@@ -14,16 +14,25 @@ export const MIN_INTERNAL_SECRET_LENGTH = 32;
  * time; anything else is a 401 that says nothing more.
  *
  * - `GET  /api/internal/keys/<key>`: what the key is (site, kind, name, domain,
- *   origins, settings), or 404 when it is no site's current key.
+ *   origins, settings, plan), or 404 when it is no site's current key. A plan
+ *   that shows the "Powered by ThreadKit" link names where it goes: the dashboard.
  * - `GET  /api/internal/sites/<id>`: the site (name, domain, origins,
  *   settings), or 404 when it is gone.
  * - `POST /api/internal/sites/<id>/seen`: a comment server saw the site's
  *   widget (the installation check).
  */
-export function internalApi(deps: { secret: string; sites: Sites; now?: () => number }) {
+export function internalApi(deps: {
+  secret: string;
+  sites: Sites;
+  now?: () => number;
+  /** The dashboard's public address: where a Free site's "Powered by ThreadKit" link goes. */
+  publicUrl?: string;
+}) {
   if (deps.secret.length < MIN_INTERNAL_SECRET_LENGTH)
     throw new Error(`INTERNAL_API_SECRET must be at least ${MIN_INTERNAL_SECRET_LENGTH} characters`);
   const now = deps.now ?? Date.now;
+  const linked = <T extends SiteInfo>(info: T): T =>
+    info.plan.poweredBy && deps.publicUrl ? { ...info, plan: { ...info.plan, link: deps.publicUrl } } : info;
   return async (request: Request): Promise<Response> => {
     const given = /^Bearer (.+)$/.exec(request.headers.get('authorization') ?? '')?.[1] ?? '';
     if (!safeEqual(given, deps.secret))
@@ -35,13 +44,13 @@ export function internalApi(deps: { secret: string; sites: Sites; now?: () => nu
       if (request.method !== 'GET') return problem(405, 'invalid_request', 'Use GET.');
       const verdict = await deps.sites.verifyKey(decodeURIComponent(id));
       if (!verdict) return problem(404, 'not_found', 'No site has this key.');
-      return Response.json(verdict, { headers: { 'cache-control': 'no-store' } });
+      return Response.json(linked(verdict), { headers: { 'cache-control': 'no-store' } });
     }
     if (resource === 'sites' && id && isId(id) && action === undefined) {
       if (request.method !== 'GET') return problem(405, 'invalid_request', 'Use GET.');
       const site = await deps.sites.info(id);
       if (!site) return problem(404, 'not_found', 'No such site.');
-      return Response.json(site, { headers: { 'cache-control': 'no-store' } });
+      return Response.json(linked(site), { headers: { 'cache-control': 'no-store' } });
     }
     if (resource === 'sites' && id && isId(id) && action === 'seen' && rest.length === 0) {
       if (request.method !== 'POST') return problem(405, 'invalid_request', 'Use POST.');

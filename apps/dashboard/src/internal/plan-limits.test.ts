@@ -6,7 +6,7 @@ import { OwnerPlans } from '../billing/plans';
 import { owners } from '../db/schema';
 import { databaseEngines } from '../db/test-databases';
 import type { SiteView } from '../sites/sites';
-import { type SaasStack, startSaas } from './saas.testing';
+import { DASHBOARD_URL, type SaasStack, startSaas } from './saas.testing';
 
 /**
  * A site's plan, as the comment servers in MODE=saas enforce it from the
@@ -82,6 +82,20 @@ describe('plans enforced in MODE=saas', () => {
       poweredBy: true,
       spamServices: false,
     });
+  });
+
+  it("links a Free site's threads to the service, and a Pro site's not, within 5 s of the change", async () => {
+    const read = async () => {
+      const response = await call(saas.app, { method: 'GET', url: `/v1/comments?page_url=${ORIGIN}/badge` });
+      expect(response.statusCode).toBe(200);
+      return response.json().powered_by as string | undefined;
+    };
+    // Asked twice: the second answer comes from the early path's caches.
+    expect([await read(), await read()]).toEqual([DASHBOARD_URL, DASHBOARD_URL]);
+    await plans.grant(frugal.id, 'pro');
+    await expect.poll(read, { timeout: 10_000, interval: 200 }).toBeUndefined();
+    await plans.grant(frugal.id, 'free');
+    await expect.poll(read, { timeout: 10_000, interval: 200 }).toBe(DASHBOARD_URL);
   });
 
   it("accepts exactly the month's comments, two servers posting at once; reads and votes go on", async () => {

@@ -11,6 +11,9 @@ import { Sites, type SiteView } from '../sites/sites';
 import { internalApi } from './api';
 import { serveFetch } from './serve.testing';
 
+/** The dashboard's public address, as the internal API names it (the "Powered by ThreadKit" link). */
+export const DASHBOARD_URL = 'https://dashboard.test';
+
 /** A comment server in MODE=saas, learning its sites from this dashboard's real internal API. */
 export interface SaasStack {
   handle: DatabaseHandle;
@@ -38,7 +41,9 @@ export async function startSaas(
 ): Promise<SaasStack> {
   const [handle, redisServer] = await Promise.all([engine.open(label), startRedis()]);
   const sites = new Sites(handle.db);
-  const dashboard = await serveFetch(internalApi({ secret: options.secret, sites }));
+  const dashboard = await serveFetch(
+    internalApi({ secret: options.secret, sites, publicUrl: DASHBOARD_URL }),
+  );
   const config = loadConfig({
     MODE: 'saas',
     INTERNAL_API_URL: dashboard.url,

@@ -74,7 +74,9 @@ async function build(): Promise<Services> {
     addressLimits: new AddressLimits(db),
     sites,
     invitations: new Invitations({ db, sites, mailer, link }),
-    internal: env.internalSecret ? internalApi({ secret: env.internalSecret, sites }) : null,
+    internal: env.internalSecret
+      ? internalApi({ secret: env.internalSecret, sites, publicUrl: env.publicUrl })
+      : null,
     commentServer,
     removeSiteData: async (ownerId, site) => {
       await commentServer?.asOwner(ownerId, site).purgeData(site.id);

@@ -40,6 +40,8 @@ export interface ThreadQuery {
   replies: number;
   cursor: string | null;
   ifNoneMatch: string | null;
+  /** Where the thread's "Powered by ThreadKit" link goes, when the site's plan shows one (SaaS Free). */
+  poweredBy: string | null;
 }
 
 export interface RepliesQuery {
@@ -143,7 +145,7 @@ export class ThreadReader {
         epoch: thread.epoch,
         ids: thread.comments.map((c) => c.i),
         idSet: null,
-        members: Buffer.from(threadMembers(thread, tree, query.sort)),
+        members: Buffer.from(threadMembers(thread, tree, query.sort, query.poweredBy)),
         body: null,
         builtAt: 0,
         gzipped: null,
@@ -190,7 +192,7 @@ export class ThreadReader {
       body: envelope(
         query.page.id,
         state.views,
-        Buffer.from(threadMembers(thread, view.tree, query.sort)),
+        Buffer.from(threadMembers(thread, view.tree, query.sort, query.poweredBy)),
         votesMember(view.votes),
       ),
       gzipped: null,
@@ -292,7 +294,7 @@ export class ThreadReader {
 
 /** What of a query, besides the page, picks one cached copy of its thread. */
 const variantOf = (query: Omit<ThreadQuery, 'ifNoneMatch'>) =>
-  `${query.sort}|${query.limit}|${query.replies}|${query.cursor ?? ''}`;
+  `${query.sort}|${query.limit}|${query.replies}|${query.cursor ?? ''}${query.poweredBy ? `|${query.poweredBy}` : ''}`;
 
 /** Versions only grow: a copy read at or after the version and epoch we know is current enough. */
 const isCurrent = (entry: CachedThread, state: Pick<PageState, 'version' | 'epoch'>) =>
@@ -318,9 +320,10 @@ function publicTree(thread: ThreadPage): CommentView[] {
 }
 
 /** The members of a thread response after `page_id` and `pageviews`, without the closing brace. */
-function threadMembers(thread: ThreadPage, tree: CommentView[], sort: SortOrder): string {
+function threadMembers(thread: ThreadPage, tree: CommentView[], sort: SortOrder, poweredBy: string | null): string {
   const next = thread.next ? encodeCursor(sort, thread.next) : null;
-  return `,"tree":${JSON.stringify({ comments: tree, updated_at: thread.updated })},"total":${thread.count},"next_cursor":${JSON.stringify(next)},"pinned":${JSON.stringify(thread.pinned)},"locked":${thread.locked}`;
+  const link = poweredBy ? `,"powered_by":${JSON.stringify(poweredBy)}` : '';
+  return `,"tree":${JSON.stringify({ comments: tree, updated_at: thread.updated })},"total":${thread.count},"next_cursor":${JSON.stringify(next)},"pinned":${JSON.stringify(thread.pinned)},"locked":${thread.locked}${link}`;
 }
 
 const votesMember = (votes: Map<string, VoteDirection> | null): string =>

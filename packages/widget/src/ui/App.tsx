@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiClient, type Me } from '../api.js';
 import type { FeatureContext, PanelProps } from '../features/context.js';
 import type { Language, StringOverrides, Strings } from '../i18n/index.js';
-import { LiveClient, type LiveStatus } from '../live.js';
+import type { LiveClient, LiveStatus } from '../live.js';
 import {
   addComment,
   applyLive,
@@ -128,7 +128,8 @@ export function App({ config }: { config: AppConfig }) {
   useEffect(() => {
     let client: LiveClient | null = null;
     let cancelled = false;
-    void load(thread.sort).then((pageId) => {
+    // Live updates come after the thread: their code is fetched alongside it, outside the first load.
+    void Promise.all([load(thread.sort), import('../live.js')]).then(([pageId, { LiveClient }]) => {
       if (!pageId || cancelled) return;
       client = new LiveClient({
         url: config.wsUrl,
@@ -148,7 +149,7 @@ export function App({ config }: { config: AppConfig }) {
         },
       });
       liveRef.current = client;
-    });
+    }, console.warn);
     return () => {
       cancelled = true;
       client?.destroy();
@@ -340,6 +341,13 @@ export function App({ config }: { config: AppConfig }) {
         <button type="button" onClick={() => void loadMore()}>
           {t.loadMore}
         </button>
+      )}
+      {thread.poweredBy && (
+        <p class="tk-muted">
+          <a href={thread.poweredBy} target="_blank" rel="noopener">
+            Powered by ThreadKit
+          </a>
+        </p>
       )}
     </section>
   );

@@ -7,6 +7,7 @@ import {
   invalid,
   previewContent,
   resolvePage,
+  type SiteRecord,
   type SortOrder,
   type ThreadQuery,
   type ThreadResult,
@@ -61,7 +62,7 @@ export const commentRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
       const ifNoneMatch = request.headers['if-none-match'];
       // A thread read is the widget at work: the installation check (SaaS) hears of it.
       context.directory.noteSeen(request.site.id);
-      const thread = threadQuery(request.site.id, query, ifNoneMatch);
+      const thread = threadQuery(request.site, query, ifNoneMatch);
       request.viewedPageId = thread.page.id;
       const result = await threads.read(request.viewer, thread);
       reply.headers(THREAD_HEADERS).header('etag', result.etag);
@@ -294,18 +295,15 @@ export const THREAD_HEADERS = {
 export const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** A thread read as the reader asks for it (`GET /v1/comments`'s query, validated). */
-export function threadQuery(
-  siteId: string,
-  query: Static<typeof ListQuery>,
-  ifNoneMatch: unknown,
-): ThreadQuery {
+export function threadQuery(site: SiteRecord, query: Static<typeof ListQuery>, ifNoneMatch: unknown): ThreadQuery {
   return {
-    page: resolvePage(siteId, query),
+    page: resolvePage(site.id, query),
     sort: (query.sort ?? 'new') as SortOrder,
     limit: query.limit ?? DEFAULT_LIMIT,
     replies: query.replies ?? DEFAULT_REPLIES,
     cursor: query.cursor ?? null,
     ifNoneMatch: typeof ifNoneMatch === 'string' ? ifNoneMatch : null,
+    poweredBy: (site.plan?.poweredBy && site.plan.link) || null,
   };
 }
 

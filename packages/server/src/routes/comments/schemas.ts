@@ -91,6 +91,12 @@ export const ListResponse = Type.Object({
   locked: Type.Boolean({
     description: 'The page (or the whole site) is read-only for everyone but moderators.',
   }),
+  powered_by: Type.Optional(
+    Type.String({
+      format: 'uri',
+      description: 'SaaS sites on the Free plan: show a "Powered by ThreadKit" link to this address.',
+    }),
+  ),
   votes: Votes,
 });
 
