@@ -4,11 +4,12 @@ import {
   type SaasStack,
   type StripeDouble,
   scanAccessibility,
+  stackTest,
   startSaasStack,
   startStripeDouble,
 } from '@threadkit/testing';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, onTestFailed, it as test } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 
 /**
  * A Free site at its month's comment limit, end to end in Chromium: the
@@ -18,11 +19,7 @@ import { afterAll, beforeAll, expect, onTestFailed, it as test } from 'vitest';
  * comments again, with nothing restarted.
  */
 
-const it = (name: string, fn: () => Promise<void>) =>
-  test(name, async () => {
-    onTestFailed(() => console.error(`dashboard output:\n${stack.dashboard.output()}`));
-    await fn();
-  }, 120_000);
+const it = stackTest(() => stack);
 const poll = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 15_000 });
 
 const FREE_COMMENTS = PLANS.free.limits.commentsPerMonth;

@@ -1,6 +1,12 @@
-import { type DashboardHandle, type SaasStack, scanAccessibility, startSaasStack } from '@threadkit/testing';
+import {
+  type DashboardHandle,
+  type SaasStack,
+  scanAccessibility,
+  stackTest,
+  startSaasStack,
+} from '@threadkit/testing';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, onTestFailed, it as test } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 
 /**
  * ThreadKit as a SaaS, end to end in Chromium: an owner signs up on the
@@ -12,11 +18,7 @@ import { afterAll, beforeAll, expect, onTestFailed, it as test } from 'vitest';
  * The comment server runs in MODE=saas and learns every key from the dashboard.
  */
 
-const it = (name: string, fn: () => Promise<void>) =>
-  test(name, async () => {
-    onTestFailed(() => console.error(`dashboard output:\n${dashboard.output()}`));
-    await fn();
-  }, 90_000);
+const it = stackTest(() => stack, 90_000);
 /** The widget and the dashboard answer after a few round trips; a loaded machine may take seconds. */
 const poll = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 15_000 });
 

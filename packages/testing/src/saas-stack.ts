@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import { loadConfig } from '@threadkit/core';
 import { connectRedis, type RunningServer, startServer } from '@threadkit/server';
 import type { Browser, Page } from 'playwright-core';
+import { onTestFailed, test } from 'vitest';
 import { GENEROUS_RATE_LIMITS } from './api.js';
 import { launchChromium } from './browser.js';
 import { type DashboardHandle, startDashboard } from './dashboard.js';
@@ -119,4 +120,23 @@ export async function startSaasStack(
     await smtp.stop();
   };
   return stack;
+}
+
+/**
+ * `it` for a test file on the stack: a longer timeout (each step hashes passwords
+ * and renders on the server; a loaded machine takes a while), and what the
+ * dashboard printed shown when a test fails, the first thing to read then.
+ */
+export function stackTest(stack: () => SaasStack | undefined, timeoutMs = 120_000) {
+  return (name: string, fn: () => Promise<void>) =>
+    test(
+      name,
+      async () => {
+        onTestFailed(() =>
+          console.error(`dashboard output:\n${stack()?.dashboard.output() ?? '(not started)'}`),
+        );
+        await fn();
+      },
+      timeoutMs,
+    );
 }

@@ -320,7 +320,12 @@ function publicTree(thread: ThreadPage): CommentView[] {
 }
 
 /** The members of a thread response after `page_id` and `pageviews`, without the closing brace. */
-function threadMembers(thread: ThreadPage, tree: CommentView[], sort: SortOrder, poweredBy: string | null): string {
+function threadMembers(
+  thread: ThreadPage,
+  tree: CommentView[],
+  sort: SortOrder,
+  poweredBy: string | null,
+): string {
   const next = thread.next ? encodeCursor(sort, thread.next) : null;
   const link = poweredBy ? `,"powered_by":${JSON.stringify(poweredBy)}` : '';
   return `,"tree":${JSON.stringify({ comments: tree, updated_at: thread.updated })},"total":${thread.count},"next_cursor":${JSON.stringify(next)},"pinned":${JSON.stringify(thread.pinned)},"locked":${thread.locked}${link}`;

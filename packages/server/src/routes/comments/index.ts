@@ -295,7 +295,11 @@ export const THREAD_HEADERS = {
 export const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** A thread read as the reader asks for it (`GET /v1/comments`'s query, validated). */
-export function threadQuery(site: SiteRecord, query: Static<typeof ListQuery>, ifNoneMatch: unknown): ThreadQuery {
+export function threadQuery(
+  site: SiteRecord,
+  query: Static<typeof ListQuery>,
+  ifNoneMatch: unknown,
+): ThreadQuery {
   return {
     page: resolvePage(site.id, query),
     sort: (query.sort ?? 'new') as SortOrder,
