@@ -116,6 +116,8 @@ it('a Free site at its limit: the widget says so in the reader’s language', as
 it('the owner upgrades through Checkout, and posting works again within 5 s', async () => {
   await owner.goto(`${stack.dashboard.url}/billing`);
   await poll(() => owner.getByRole('heading', { name: 'Your plan: Free' }).count()).toBe(1);
+  // The month's comments are all used: the site is flagged against its plan.
+  await poll(() => owner.getByText('(over the limit)').count()).toBe(1);
   expect((await scanAccessibility(owner, 'body')).violations).toEqual([]);
   await owner.getByRole('button', { name: 'Pro, $9 a month' }).click();
   await owner.waitForURL(/\/pay\//);

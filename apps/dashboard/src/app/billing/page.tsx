@@ -37,6 +37,17 @@ function PlanCard({ plan, current }: { plan: Plan; current: boolean }) {
   );
 }
 
+/** A month's figure against its limit, flagged once it is reached. */
+function Usage({ used, limit }: { used: number | undefined; limit: number }) {
+  if (used === undefined) return <>– of {count(limit)}</>;
+  return (
+    <>
+      {count(used)} of {count(limit)}
+      {used >= limit ? <strong className="error"> (over the limit)</strong> : null}
+    </>
+  );
+}
+
 export default async function BillingPage() {
   const { owner, session } = await requireOwner();
   const { plans, billing, sites, commentServer } = await services();
@@ -111,10 +122,10 @@ export default async function BillingPage() {
                       <a href={`/sites/${site.id}`}>{site.name}</a>
                     </td>
                     <td>
-                      {used ? count(used.comments) : '–'} of {count(plan.limits.commentsPerMonth)}
+                      <Usage used={used?.comments} limit={plan.limits.commentsPerMonth} />
                     </td>
                     <td>
-                      {used ? count(used.pageviews) : '–'} of {count(plan.limits.pageviewsPerMonth)}
+                      <Usage used={used?.pageviews} limit={plan.limits.pageviewsPerMonth} />
                     </td>
                     <td>{site.open ? 'yes' : 'no'}</td>
                   </tr>
