@@ -452,12 +452,18 @@ describe('users', () => {
     expect(await api.redis.sismember(keys.banned(api.site.id), people.admin.id)).toBe(0);
   });
 
-  it('shows roles on the account and as badges on comments', async () => {
+  it('shows roles on the account and as badges on comments: in reads, and in the answers to posts and edits', async () => {
     const me = (await api.call({ method: 'GET', url: '/v1/users/me', token: people.moderator.token })).json();
     expect(me.role).toBe('moderator');
     const url = pageUrl();
-    await post(people.moderator.token, { page_url: url, content: 'official' });
-    await post(people.user.token, { page_url: url, content: 'regular' });
+    const official = await post(people.moderator.token, { page_url: url, content: 'official' });
+    const regular = await post(people.user.token, { page_url: url, content: 'regular' });
+    expect([(official as { ro?: string }).ro, regular]).toEqual([
+      'moderator',
+      expect.not.objectContaining({ ro: expect.anything() }),
+    ]);
+    const edited = await edit(people.moderator.token, official.i, 'official');
+    expect(edited.json().comment.ro).toBe('moderator');
     const comments = (await list(url)).tree.comments as { t: string; ro?: string }[];
     expect(comments.find((c) => c.t === 'official')?.ro).toBe('moderator');
     expect(comments.find((c) => c.t === 'regular')).not.toHaveProperty('ro');

@@ -292,7 +292,7 @@ describe('comments others cannot see', () => {
     }
   });
 
-  it('notify nobody while the comment is pending', async () => {
+  it('notify nobody while the comment is pending, and as on posting once a moderator approves it', async () => {
     const page = pageUrl();
     const ann = await api.guest('Ann');
     const bob = await api.guest('Bob');
@@ -305,6 +305,7 @@ describe('comments others cannot see', () => {
     const context = await createContext(api.config, redis, pino({ level: 'silent' }), FAST_MAIL);
     const second = await buildApp({ context });
     await api.context.sites.setSetting(api.site.id, 'moderation', 'pre');
+    let held = '';
     try {
       const response = await second.inject({
         method: 'POST',
@@ -314,6 +315,7 @@ describe('comments others cannot see', () => {
       });
       expect(response.statusCode, response.body).toBe(201);
       expect(response.json().comment.s).toBe('pending');
+      held = response.json().comment.i;
       await context.notifications.settled();
     } finally {
       await api.context.sites.setSetting(api.site.id, 'moderation', 'none');
@@ -321,6 +323,15 @@ describe('comments others cannot see', () => {
       redis.disconnect();
     }
     expect(await list(ann.token)).toEqual({ notifications: [], unread_count: 0 });
+
+    // Approved, it is news: the reply (which also mentions Ann) notifies her once, from Bob.
+    const approved = await api.owner({ method: 'POST', url: `/v1/moderation/approve/${held}`, payload: {} });
+    expect(approved.statusCode, approved.body).toBeLessThan(300);
+    const listed = await list(ann.token);
+    expect(listed.unread_count).toBe(1);
+    expect(listed.notifications.map((n) => [n.type, n.comment_id, n.from_user?.id])).toEqual([
+      ['reply', held, bob.userId],
+    ]);
   });
 });
 
