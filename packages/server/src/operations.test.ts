@@ -217,8 +217,18 @@ describe('request-level errors', () => {
     }
   });
 
-  it('an empty JSON body where one is required is 400', async () => {
+  it('an empty JSON body where one is required is 400, and is no body at all where none is', async () => {
     expectError(await post('', { 'content-type': 'application/json' }), 400, 'invalid_request');
+    const mine = await post({ page_url: PAGE, content: 'to be deleted' });
+    expect(mine.statusCode, mine.body).toBe(201);
+    const deleted = await api.call({
+      method: 'DELETE',
+      url: `/v1/comments/${mine.json().comment.i}`,
+      token,
+      headers: { 'content-type': 'application/json' },
+      payload: '',
+    });
+    expect(deleted.statusCode, deleted.body).toBe(204);
   });
 
   it('a body that is not JSON is 400 invalid_request (the 415 is mapped)', async () => {
