@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -64,6 +65,45 @@ describe('managed redis', () => {
     expect(logs.filter((msg) => msg.startsWith('starting '))).toHaveLength(1);
     await withClient(first, (client) => client.set('shared', '1'));
     expect(await withClient(second, (client) => client.get('shared'))).toBe('1');
+  });
+
+  it('lets another process use the server a running process started, and leaves it running', async () => {
+    // The running server: another process, which started the redis-server and owns it.
+    const owner = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '-e',
+        `const { startManagedRedis } = await import(${JSON.stringify(new URL('./redis-supervisor.ts', import.meta.url).href)});
+         await startManagedRedis({ dataDir: ${JSON.stringify(dataDir)}, log: () => {}, install: false });
+         console.log('ready');
+         setInterval(() => {}, 1000);`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      let output = '';
+      owner.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+      });
+      await eventually(
+        'the owner started',
+        async () => output,
+        (text) => text.includes('ready'),
+        20_000,
+      );
+      // A CLI command: uses the server's redis-server, and leaves it running when it is done.
+      const command = await startManagedRedis({ dataDir, log: (msg) => logs.push(msg), install: false });
+      expect(command.reused).toBe(true);
+      await withClient(command, (client) => client.set('from-cli', '1'));
+      await command.stop();
+      expect(logs.some((msg) => msg.startsWith('using the redis-server'))).toBe(true);
+      expect(await withClient(command, (client) => client.get('from-cli'))).toBe('1');
+    } finally {
+      owner.kill('SIGTERM');
+      await new Promise((resolve) => owner.once('exit', resolve));
+    }
   });
 
   it('recovers from a crash: removes the stale socket and keeps acknowledged writes', async () => {

@@ -1,5 +1,15 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, statSync, unlinkSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { delimiter, join, resolve } from 'node:path';
@@ -30,6 +40,8 @@ const RESTART_DELAY_MS = 500;
 const FALLBACK_DIRS = ['/usr/bin', '/usr/local/bin', '/usr/sbin'];
 // sun_path is 108 bytes on Linux (104 on macOS); longer paths fail with an obscure error.
 const MAX_SOCKET_PATH = 100;
+/** In the data dir: the pid of the process that started the running redis-server and stops it. */
+const OWNER_FILE = 'redis.owner';
 
 export function findRedisServer(): string | null {
   const dirs = [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), ...FALLBACK_DIRS];
@@ -145,6 +157,39 @@ async function logTail(logPath: string, stderr: string): Promise<string> {
   return `${stderr}\n${log}`.trim().split('\n').slice(-20).join('\n');
 }
 
+/** The parent of a process, where the system says (Linux's /proc); null elsewhere. */
+function parentOf(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // After `pid (name) state`: the name may hold spaces and parentheses, so count from the last `)`.
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) || null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The live process that started the redis-server `pid` and will stop it: a
+ * running ThreadKit server, say. Null when that process is gone (a crashed run
+ * left the redis-server behind), or is not the server's parent (its pid was reused).
+ */
+function ownerOf(dataDir: string, pid: number): number | null {
+  let owner: number;
+  try {
+    owner = Number(readFileSync(join(dataDir, OWNER_FILE), 'utf8').trim());
+  } catch {
+    return null;
+  }
+  if (!owner || !isAlive(owner)) return null;
+  const parent = parentOf(pid);
+  return parent === null || parent === owner ? owner : null;
+}
+
+/** A handle on a server another live process runs (a CLI command beside the server): used, never stopped. */
+function borrowed(socketPath: string, pid: number): ManagedRedis {
+  return { url: `unix://${socketPath}`, socketPath, pid, reused: true, stop: async () => {} };
+}
+
 /** A handle on a server this process did not start: stopping it is still ours to do (a crashed run left it). */
 function adopted(socketPath: string, pid: number): ManagedRedis {
   const onExit = () => signal(pid, 'SIGTERM');
@@ -195,6 +240,11 @@ export async function startManagedRedis(options: ManagedRedisOptions): Promise<M
       }
       const pid = Number(/process_id:(\d+)/.exec((await rawCommand(socketPath, 'INFO server')) ?? '')?.[1]);
       if (!pid) throw new Error(`Could not read the pid of the redis-server on ${socketPath}`);
+      const owner = ownerOf(dataDir, pid);
+      if (owner !== null) {
+        log(`using the redis-server (pid ${pid}) that process ${owner} runs on ${socketPath}`);
+        return borrowed(socketPath, pid);
+      }
       log(`reusing running redis-server (pid ${pid}) on ${socketPath}`);
       return adopted(socketPath, pid);
     }
@@ -284,12 +334,15 @@ class SupervisedRedis implements ManagedRedis {
       throw new Error(`redis-server ${reason}. Log tail:\n${await logTail(logPath, stderr)}`);
     }
     this.log(`redis-server ready (pid ${child.pid}) on ${this.socketPath}`);
+    // Other processes on this data dir (CLI commands) then use it without stopping it.
+    writeFileSync(join(this.dataDir, OWNER_FILE), String(process.pid));
     child.once('exit', (code, sig) => this.onUnexpectedExit(child, code ?? sig));
   }
 
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       process.off('exit', this.onParentExit);
+      rmSync(join(this.dataDir, OWNER_FILE), { force: true });
       const child = this.child;
       if (!child || child.exitCode !== null || child.signalCode !== null) return;
       const gone = () => child.exitCode !== null || child.signalCode !== null;
