@@ -9,6 +9,7 @@ import {
   type RedisServerHandle,
   type RedisSnapshot,
   restoreRedis,
+  signalGroup,
   startRedis,
   startTestApi,
   TEST_ORIGIN,
@@ -310,6 +311,25 @@ describe('threadkit start', () => {
     expect(again.output()).toContain(maskApiKey(secretKey!));
     again.child.kill('SIGTERM');
     expect(await again.exited).toBe(0);
+  });
+
+  it('on Ctrl-C (SIGINT to the whole terminal group) stops the server first, then its own Redis, losing no count', async () => {
+    const env = await cliEnv({});
+    const server = launch(['start'], env, { ownGroup: true });
+    const url = (await server.waitFor(/running at (http:\/\/\S+)/))[1]!;
+    const publicKey = /public key: (tk_pub_[0-9A-Za-z]+)/.exec(server.output())?.[1];
+    const list = `${url}/v1/comments?page_url=${encodeURIComponent(PAGE)}`;
+    for (let i = 0; i < 7; i++) {
+      const read = await fetch(list, { headers: { projectid: publicKey!, origin: 'http://localhost:5173' } });
+      expect(read.status).toBe(200);
+    }
+    // At once: the reads are still counted in memory, to be written as the server stops.
+    signalGroup(server, 'SIGINT');
+    expect(await server.exited, server.output()).toBe(0);
+    expect(server.output()).toContain('SIGINT received');
+    const usage = launch(['usage'], env);
+    expect(await usage.exited, usage.output()).toBe(0);
+    expect(/^pageviews\s+(\d+)$/m.exec(usage.output())?.[1]).toBe('7');
   });
 
   it('runs the WebSocket gateway with the API, or alone with `start ws`; SIGTERM closes clients with 1001', async () => {

@@ -304,7 +304,9 @@ class SupervisedRedis implements ManagedRedis {
     ];
     this.log(`starting ${this.bin} (data in ${this.dataDir})`);
     // Not detached: it shares our process group, so a terminal Ctrl-C reaches it too.
-    const child = spawn(this.bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    // A group of its own: Ctrl-C (or a closed terminal) signals the whole foreground group, and
+    // Redis must outlive the server's shutdown, which writes the last counts to it, then be stopped by it.
+    const child = spawn(this.bin, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     this.child = child;
     let stderr = '';
     // Errors before --logfile takes effect (e.g. bad arguments) only show up on stderr.

@@ -49,15 +49,21 @@ interface RunningCli {
  * The `threadkit` command as users run it: the compiled CLI in a child process. With
  * `openFiles`, it starts as after `ulimit -n <openFiles>` (soft and hard limit), through a shell.
  */
+/** Sends `signal` to the command's whole process group (it must have been launched with `ownGroup`). */
+export function signalGroup(running: { child: ChildProcess }, signal: NodeJS.Signals): void {
+  process.kill(-running.child.pid!, signal);
+}
+
 export function launchCli(
   args: string[],
   env: NodeJS.ProcessEnv,
-  options: { openFiles?: number } = {},
+  options: { openFiles?: number; ownGroup?: boolean } = {},
 ): RunningCli {
   const stdio: ['ignore', 'pipe', 'pipe'] = ['ignore', 'pipe', 'pipe'];
   const child =
     options.openFiles === undefined
-      ? spawn(process.execPath, [CLI, ...args], { env, stdio })
+      ? // `ownGroup`: a process group of its own, which a test signals whole as a terminal's Ctrl-C does.
+        spawn(process.execPath, [CLI, ...args], { env, stdio, detached: options.ownGroup ?? false })
       : spawn(
           '/bin/sh',
           [
