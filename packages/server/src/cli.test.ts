@@ -39,6 +39,34 @@ async function run(args: string[], env: Record<string, string>) {
 }
 
 describe('threadkit help and usage', () => {
+  it('--help and -h print the commands and exit 0; <command> --help prints that command; an unknown one exits 1', async () => {
+    for (const flag of ['--help', '-h']) {
+      const help = await run([flag], {});
+      expect([help.code, help.stdout]).toEqual([0, expect.stringContaining('Usage: threadkit <command>')]);
+    }
+    const site = await run(['site', '--help'], {});
+    expect(site.code).toBe(0);
+    expect(site.stdout).toContain(
+      'threadkit site show\n  threadkit site rotate-keys\n  threadkit site set <name> <value>',
+    );
+    expect(site.stdout).not.toContain('admin');
+    const promote = await run(['admin', 'promote', '--help'], {});
+    expect(promote.stdout).toMatch(
+      /^Usage:\n {2}threadkit admin promote <email\|user-id> \[admin\|moderator\]\n/,
+    );
+    expect(promote.stdout).not.toContain('demote');
+    const usage = await run(['usage', '-h'], {});
+    expect([usage.code, usage.stdout]).toEqual([
+      0,
+      expect.stringContaining('threadkit usage [--month YYYY-MM]'),
+    ]);
+    const unknown = await run(['bogus', '--help'], {});
+    expect([unknown.code, unknown.stdout]).toEqual([
+      1,
+      expect.stringContaining('Usage: threadkit <command>'),
+    ]);
+  });
+
   it('help prints the commands and exits 0; no or an unknown command prints usage and exits 1', async () => {
     const help = await run(['help'], {});
     expect(help.code).toBe(0);

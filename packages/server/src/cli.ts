@@ -21,24 +21,54 @@ import { type AppContext, createContext } from './context.js';
 import { memoryReleased, releaseMemory } from './memory.js';
 import { connectRedis, type ServerParts, startServer } from './server.js';
 
+/** Each command as `help` and `--help` show it: its words, then what it does (more lines indented). */
+const COMMANDS: readonly (readonly [string, string])[] = [
+  [
+    'start [http|ws]',
+    'Run the HTTP API and the WebSocket gateway, or only one of them\n(with its own redis-server when REDIS_URL is unset)',
+  ],
+  ['site show', "Show the site's keys and settings"],
+  ['site rotate-keys', 'Replace both keys; the old ones stop working'],
+  ['site set <name> <value>', `Change a setting (${Object.keys(SETTING_SPECS).join(', ')})`],
+  [
+    'admin promote <email|user-id> [admin|moderator]',
+    'Give a commenter a role (the first admin starts here)',
+  ],
+  ['admin demote <email|user-id>', 'Take their role away'],
+  ['usage [--month YYYY-MM]', "Show the site's usage in a month (default: this one, UTC)"],
+  [
+    'migrate',
+    "Move the data to this version's Redis layout, in place (stop every\ninstance first; run it again if it is interrupted)",
+  ],
+  ['help', 'Show this help (also --help, and <command> --help for one command)'],
+];
+
+function commandLines(commands: readonly (readonly [string, string])[]): string {
+  return commands
+    .map(([words, about]) => {
+      const [first = '', ...more] = about.split('\n');
+      const head =
+        words.length < 26 ? `  ${words.padEnd(26)}${first}` : `  ${words}\n${' '.repeat(28)}${first}`;
+      return [head, ...more.map((line) => `${' '.repeat(28)}${line}`)].join('\n');
+    })
+    .join('\n');
+}
+
 const USAGE = `Usage: threadkit <command>
 
 Commands:
-  start [http|ws]           Run the HTTP API and the WebSocket gateway, or only one of them
-                            (with its own redis-server when REDIS_URL is unset)
-  site show                 Show the site's keys and settings
-  site rotate-keys          Replace both keys; the old ones stop working
-  site set <name> <value>   Change a setting (${Object.keys(SETTING_SPECS).join(', ')})
-  admin promote <email|user-id> [admin|moderator]
-                            Give a commenter a role (the first admin starts here)
-  admin demote <email|user-id>
-                            Take their role away
-  usage [--month YYYY-MM]   Show the site's usage in a month (default: this one, UTC)
-  migrate                   Move the data to this version's Redis layout, in place (stop every
-                            instance first; run it again if it is interrupted)
-  help                      Show this help
+${commandLines(COMMANDS)}
 
 Configuration comes from environment variables; see the README.`;
+
+/** `threadkit <command> --help`: the lines of that command (or of each of its subcommands), or null. */
+function commandHelp(command: string, sub: string | undefined): string | null {
+  const words =
+    sub && COMMANDS.some(([w]) => w.startsWith(`${command} ${sub}`)) ? `${command} ${sub}` : command;
+  const matching = COMMANDS.filter(([w]) => w === words || w.startsWith(`${words} `));
+  if (matching.length === 0) return null;
+  return `Usage:\n${matching.map(([w]) => `  threadkit ${w}`).join('\n')}\n\n${commandLines(matching)}`;
+}
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -47,12 +77,17 @@ async function main(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     strict: true,
-    options: { month: { type: 'string' } },
+    options: { month: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   const [command, sub, ...rest] = positionals;
-  if (!command || command === 'help') {
+  if (values.help && command && command !== 'help') {
+    const help = commandHelp(command, sub);
+    say(help ?? USAGE);
+    return help ? 0 : 1;
+  }
+  if (!command || command === 'help' || values.help) {
     say(USAGE);
-    return command ? 0 : 1;
+    return command || values.help ? 0 : 1;
   }
   const config = loadConfig();
   if (command === 'start') {
