@@ -5,7 +5,7 @@ import type { Database } from '../db/database';
 import { stripeEvents, subscriptions } from '../db/schema';
 import { paymentFailedEmail } from '../owners/emails';
 import type { Owner } from '../owners/sessions';
-import { GRACE_MS, type OwnerPlans } from './plans';
+import { GRACE_MS, type OwnerPlans, type SubscriptionRow } from './plans';
 
 export type PaidPlan = Exclude<PlanId, 'free'>;
 export type BillingInterval = 'month' | 'year';
@@ -95,8 +95,8 @@ export class Billing {
    */
   async checkout(owner: Owner, plan: PaidPlan, interval: BillingInterval): Promise<string> {
     const current = await this.deps.plans.subscription(owner.id);
-    if (current?.stripeSubscriptionId && LIVE.has(current.status)) return this.portal(owner);
-    const customer = await this.customerOf(owner);
+    if (current?.stripeSubscriptionId && LIVE.has(current.status)) return this.portalFor(current);
+    const customer = current?.stripeCustomerId ?? (await this.newCustomer(owner));
     const session = await this.stripe.checkout.sessions.create({
       mode: 'subscription',
       customer,
@@ -113,7 +113,10 @@ export class Billing {
 
   /** The Customer Portal for an owner who has been a customer. */
   async portal(owner: Owner): Promise<string> {
-    const current = await this.deps.plans.subscription(owner.id);
+    return this.portalFor(await this.deps.plans.subscription(owner.id));
+  }
+
+  private async portalFor(current: SubscriptionRow | null): Promise<string> {
     if (!current?.stripeCustomerId) throw new ThreadKitError('not_found', 'You have no subscription yet.');
     const session = await this.stripe.billingPortal.sessions.create({
       customer: current.stripeCustomerId,
@@ -196,9 +199,7 @@ export class Billing {
   }
 
   /** The owner's Stripe customer, made on their first checkout. */
-  private async customerOf(owner: Owner): Promise<string> {
-    const current = await this.deps.plans.subscription(owner.id);
-    if (current?.stripeCustomerId) return current.stripeCustomerId;
+  private async newCustomer(owner: Owner): Promise<string> {
     const customer = await this.stripe.customers.create({
       email: owner.email,
       ...(owner.name ? { name: owner.name } : {}),

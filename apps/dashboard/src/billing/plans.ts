@@ -111,9 +111,7 @@ export class OwnerPlans {
 
   /** Refuses a new site past the owner's plan. */
   async mayAddSite(ownerId: string): Promise<{ allowed: boolean; limit: number; plan: PlanId }> {
-    const plan = await this.ofOwner(ownerId);
-    const limit = PLANS[plan].limits.sites;
-    const paid = await this.sitesPaidBy(ownerId);
+    const { plan, limit, sites: paid } = await this.openSites(ownerId);
     return { allowed: paid.length < limit, limit, plan };
   }
 
@@ -137,8 +135,7 @@ export class OwnerPlans {
 
   /** The owner's choice of which sites keep taking comments, within their plan. */
   async chooseWritable(ownerId: string, siteIds: string[]): Promise<void> {
-    const limit = PLANS[await this.ofOwner(ownerId)].limits.sites;
-    const paid = await this.sitesPaidBy(ownerId);
+    const { limit, sites: paid } = await this.openSites(ownerId);
     const chosen = new Set(siteIds.filter((id) => paid.some((s) => s.id === id)));
     if (chosen.size > limit)
       throw new ThreadKitError(
@@ -146,11 +143,20 @@ export class OwnerPlans {
         `Your plan keeps ${limit} ${limit === 1 ? 'site' : 'sites'} open.`,
       );
     await this.db.transaction(async (tx) => {
-      for (const site of paid)
+      await tx
+        .update(sites)
+        .set({ writable: false })
+        .where(
+          inArray(
+            sites.id,
+            paid.map((s) => s.id),
+          ),
+        );
+      if (chosen.size > 0)
         await tx
           .update(sites)
-          .set({ writable: chosen.has(site.id) })
-          .where(eq(sites.id, site.id));
+          .set({ writable: true })
+          .where(inArray(sites.id, [...chosen]));
     });
   }
 }

@@ -4,7 +4,7 @@ import type { DayValue } from '../../usage/analytics';
 
 const WIDTH = 640;
 const HEIGHT = 160;
-const MARGIN = { top: 10, right: 12, bottom: 22, left: 48 };
+const MARGIN = { top: 10, right: 22, bottom: 22, left: 48 };
 
 const count = (n: number) => n.toLocaleString('en-US');
 const at = (day: string) => new Date(`${day}T00:00:00Z`);
