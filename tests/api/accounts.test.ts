@@ -631,7 +631,9 @@ describe('guest upgrade', () => {
       }),
       201,
     );
-    expect(posted.comment).toMatchObject({ a: guest.userId, n: 'Passing Guest' });
+    expect(posted.comment).toMatchObject({ a: guest.userId, n: 'Passing Guest', g: true });
+    const before = ok(await call({ method: 'GET', url: query }));
+    expect(before.tree.comments[0], 'a guest shows as one').toMatchObject({ g: true });
 
     const address = newEmail('upgraded');
     const upgraded = await register({ name: 'Upgraded Ursula', email: address }, guest.token);
@@ -653,6 +655,7 @@ describe('guest upgrade', () => {
         a: guest.userId,
         n: 'Upgraded Ursula',
       });
+      expect(thread.tree.comments[0], 'an account is no guest').not.toHaveProperty('g');
     }
     const reply = ok(
       await call({
@@ -664,6 +667,7 @@ describe('guest upgrade', () => {
       201,
     );
     expect(reply.comment).toMatchObject({ a: guest.userId, n: 'Upgraded Ursula' });
+    expect(reply.comment).not.toHaveProperty('g');
     expect((await login({ email: address })).user.id).toBe(guest.userId);
   });
 

@@ -89,6 +89,7 @@ interface Listed {
     comment_id: string;
     page_url: string | null;
     from_user: { id: string; name: string; avatar_url: string | null } | null;
+    excerpt: string | null;
     read: boolean;
     created_at: number;
   }[];
@@ -153,6 +154,7 @@ describe('reply notifications', () => {
       comment_id: reply.i,
       page_url: page,
       from_user: { id: bob.userId, name: 'Bob', avatar_url: null },
+      excerpt: 'I agree.',
       read: false,
       created_at: expect.any(Number),
     });
@@ -168,6 +170,38 @@ describe('reply notifications', () => {
     expect(bobs.notifications.map((n) => [n.type, n.comment_id, n.from_user?.id])).toEqual([
       ['reply', answer.i, ann.userId],
     ]);
+  });
+
+  it('quote the start of the comment on one line, and nothing once it is deleted or hidden', async () => {
+    const page = pageUrl();
+    const ann = await api.guest('Ann');
+    const bob = await api.guest('Bob');
+    const root = await post(ann.token, page, 'Tea or coffee?');
+    const long = `First line\n\n> quoted ${'word '.repeat(60)}`;
+    const reply = await post(bob.token, page, long, root.i);
+    const short = await post(bob.token, page, 'Tea, always.', root.i);
+    await vote(bob.token, root.i);
+
+    const excerpts = async () =>
+      Object.fromEntries(
+        (await list(ann.token)).notifications.map((n) => [`${n.type} ${n.comment_id}`, n.excerpt]),
+      );
+    const quoted = await excerpts();
+    expect(quoted[`upvote ${root.i}`]).toBe('Tea or coffee?');
+    expect(quoted[`reply ${short.i}`]).toBe('Tea, always.');
+    const cut = quoted[`reply ${reply.i}`]!;
+    expect(cut).toHaveLength(140);
+    expect(cut.startsWith('First line > quoted word word')).toBe(true);
+    expect(cut.endsWith('…')).toBe(true);
+
+    const deleted = await api.call({ method: 'DELETE', url: `/v1/comments/${short.i}`, token: bob.token });
+    expect(deleted.statusCode, deleted.body).toBe(204);
+    const rejected = await api.owner({ method: 'POST', url: `/v1/moderation/reject/${reply.i}` });
+    expect(rejected.statusCode, rejected.body).toBe(204);
+    const after = await excerpts();
+    expect(after[`reply ${short.i}`]).toBeNull();
+    expect(after[`reply ${reply.i}`]).toBeNull();
+    expect(after[`upvote ${root.i}`]).toBe('Tea or coffee?');
   });
 
   it('tell the author of the comment answered when the reply goes beside it, on the deepest level', async () => {

@@ -64,6 +64,8 @@ export interface CommentView {
   v?: VoteDirection | null;
   /** The author's role badge, when they moderate the site. */
   ro?: 'moderator' | 'admin';
+  /** The author is a guest (a name, no account). */
+  g?: true;
   /** How many replies the reader can load under the comment; `r` holds the first of them. */
   rc: number;
   /** Where the replies beyond `r` start: the `cursor` of `GET /v1/comments/:id/replies` ('' for the first page); absent when `r` holds them all. */

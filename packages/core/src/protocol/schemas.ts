@@ -76,12 +76,16 @@ export const CommentSchema = Type.Object(
         description: "The author's role badge, when they moderate the site.",
       }),
     ),
+    g: Type.Optional(Type.Literal(true, { description: 'The author is a guest: a name, no account.' })),
   },
   { $id: 'Comment', description: 'A comment in compact form.' },
 );
 
 /** Where a schema holds a comment: a reference to `Comment`, typed as core's `CommentView`. */
 export const CommentRef = Type.Unsafe<CommentView>({ $ref: 'Comment#' });
+
+/** Longest excerpt of its comment a notification carries, in characters. */
+export const NOTIFICATION_EXCERPT_LENGTH = 140;
 
 /** One notification, in `GET /v1/notifications` and in the `notification` message. */
 export const NotificationSchema = Type.Object({
@@ -98,6 +102,9 @@ export const NotificationSchema = Type.Object({
   }),
   from_user: Type.Union([PresentUserSchema, Type.Null()], {
     description: 'Who replied or mentioned you; null for upvotes (votes are anonymous) and erased accounts.',
+  }),
+  excerpt: Type.Union([Type.String(), Type.Null()], {
+    description: `The start of the comment's text, on one line (at most ${NOTIFICATION_EXCERPT_LENGTH} characters); null once it is deleted or hidden.`,
   }),
   read: Type.Boolean(),
   created_at: Type.Integer({ description: 'Unix seconds.' }),

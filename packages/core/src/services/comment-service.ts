@@ -18,7 +18,7 @@ import type {
   VoteDirection,
 } from '../types.js';
 import { isModerator, RANK } from '../types.js';
-import { toView } from './comment-views.js';
+import { authorRow, toView } from './comment-views.js';
 import { requireRole } from './moderation-service.js';
 import { dayOf, monthOf } from './usage-meter.js';
 import type { UsageRecorder } from './usage-recorder.js';
@@ -403,13 +403,6 @@ function renderContent(source: string, maxLength: number): { markdown: string; h
   if (html.length === 0) throw invalid('content', 'content must not be empty');
   return { markdown, html };
 }
-
-const authorRow = (user: User) => ({
-  name: user.name,
-  avatar: user.avatar_url,
-  karma: user.karma,
-  role: user.role,
-});
 
 const audience = (isPublic: boolean, authorId: string) =>
   isPublic ? ({ public: true } as const) : ({ public: false, user_id: authorId } as const);

@@ -1,7 +1,16 @@
 import type { AuthorRow } from '../store/comment-store.js';
-import type { CommentView, StoredComment, VoteDirection } from '../types.js';
+import type { CommentView, StoredComment, User, VoteDirection } from '../types.js';
 
 export const DELETED_NAME = '[deleted]';
+
+/** What a comment shows of its author's account. */
+export const authorRow = (user: User): AuthorRow => ({
+  name: user.name,
+  avatar: user.avatar_url,
+  karma: user.karma,
+  role: user.role,
+  guest: user.guest,
+});
 
 /** The compact wire form of a stored comment; a deleted placeholder hides its author and text. */
 export function toView(
@@ -30,6 +39,7 @@ export function toView(
   };
   if (vote !== undefined) view.v = vote;
   if (!deleted && (author?.role === 'admin' || author?.role === 'moderator')) view.ro = author.role;
+  if (!deleted && author?.guest) view.g = true;
   return view;
 }
 

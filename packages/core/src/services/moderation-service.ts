@@ -11,7 +11,7 @@ import type {
 } from '../store/moderation-store.js';
 import type { UserStore } from '../store/user-store.js';
 import { type CommentView, RANK, type Site, type User, type Viewer } from '../types.js';
-import { toView } from './comment-views.js';
+import { authorRow, toView } from './comment-views.js';
 import type { UsageRecorder } from './usage-recorder.js';
 
 export type ModeratedComment = CommentView & { page_url: string | null; hold_reason: string | null };
@@ -105,12 +105,7 @@ export class ModerationService {
       );
       this.deps.usage?.recordDecision(site.id, action);
       const author = await this.deps.users.get(site.id, comment.a);
-      const view = toView(
-        comment,
-        author
-          ? { name: author.name, avatar: author.avatar_url, karma: author.karma, role: author.role }
-          : undefined,
-      );
+      const view = toView(comment, author ? authorRow(author) : undefined);
       if (action === 'approve' && before !== 'approved') {
         // Now it is published: readers see it live, and replies and mentions in it notify.
         await this.deps.events.emit({

@@ -9,13 +9,14 @@ import {
   type PresentUser,
   serverMessage,
 } from '../protocol/index.js';
+import { NOTIFICATION_EXCERPT_LENGTH } from '../protocol/schemas.js';
 import type { CommentStore } from '../store/comment-store.js';
 import type { MailDigestStore } from '../store/mail-digest-store.js';
 import type { DigestRef } from '../store/mail-queue-store.js';
 import type { NotificationStore, NotificationType, StoredNotification } from '../store/notification-store.js';
 import type { RealtimeStore } from '../store/realtime-store.js';
 import type { UserStore } from '../store/user-store.js';
-import type { Site, User } from '../types.js';
+import type { Site, StoredComment, User } from '../types.js';
 import type { UnsubscribeTokens } from '../unsubscribe.js';
 import { findMentions } from './mentions.js';
 import type { SiteDirectory } from './site-service.js';
@@ -109,11 +110,20 @@ export class NotificationService implements DigestComposer {
   async list(site: Site, userId: string, page: { offset: number; limit: number }): Promise<NotificationList> {
     const { notifications, unread } = await this.deps.store.list(site.id, userId, page.offset, page.limit);
     const fromIds = [...new Set(notifications.map((n) => n.from).filter(Boolean))];
-    const profiles = fromIds.length > 0 ? await this.deps.users.profiles(site.id, fromIds) : new Map();
+    const [profiles, comments] = await Promise.all([
+      fromIds.length > 0 ? this.deps.users.profiles(site.id, fromIds) : new Map(),
+      this.deps.comments.getMany(site.id, [...new Set(notifications.map((n) => n.comment_id))]),
+    ]);
+    const excerpts = new Map(comments.map((comment) => [comment.i, commentExcerpt(comment)]));
     return {
       notifications: notifications.map((n) => {
         const profile = n.from ? profiles.get(n.from) : undefined;
-        return toView(n, profile ? { id: n.from, ...profile } : null, site);
+        return toView(
+          n,
+          profile ? { id: n.from, ...profile } : null,
+          excerpts.get(n.comment_id) ?? null,
+          site,
+        );
       }),
       unread_count: unread,
     };
@@ -224,6 +234,8 @@ export class NotificationService implements DigestComposer {
       this.deps.sites.get(siteId),
       this.deps.comments.pageUrl(siteId, what.pageId),
     ]);
+    // An upvote's event carries no text: the comment is read once its notification is kept.
+    const text = what.type === 'upvote' ? await this.deps.comments.get(siteId, what.commentId) : what.text;
     const view = toView(
       {
         ...stored,
@@ -235,6 +247,7 @@ export class NotificationService implements DigestComposer {
         read: false,
       },
       what.from,
+      typeof text === 'string' ? excerpt(text, NOTIFICATION_EXCERPT_LENGTH) : text && commentExcerpt(text),
       site,
     );
     await this.deps.realtime.publish(
@@ -309,18 +322,28 @@ export class NotificationService implements DigestComposer {
   }
 }
 
+/** What a notification quotes of its comment: nothing once the comment is no longer public. */
+const commentExcerpt = (comment: StoredComment): string | null =>
+  comment.s === 'approved' ? excerpt(comment.t, NOTIFICATION_EXCERPT_LENGTH) : null;
+
 /** E-mail only to a verified address whose owner asked for it. */
 const wantsEmail = (user: User): user is User & { email: string } =>
   user.email_notifications && user.email !== null && user.email_verified;
 
 /** The list's item; a page URL that is not the site's (stored before pages were checked) links nowhere. */
-function toView(stored: StoredNotification, from: NotificationActor | null, site: Site): NotificationView {
+function toView(
+  stored: StoredNotification,
+  from: NotificationActor | null,
+  excerpt: string | null,
+  site: Site,
+): NotificationView {
   return {
     id: stored.id,
     type: stored.type,
     comment_id: stored.comment_id,
     page_url: siteUrlOrNull(stored.page_url, site),
     from_user: from,
+    excerpt,
     read: stored.read,
     created_at: stored.created_at,
   };

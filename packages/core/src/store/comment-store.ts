@@ -14,6 +14,8 @@ export interface AuthorRow {
   avatar: string | null;
   karma: number;
   role?: 'user' | 'moderator' | 'admin';
+  /** A guest: a name without an account. */
+  guest?: boolean;
 }
 
 export interface ThreadPage {
@@ -470,16 +472,19 @@ export class CommentStore {
   /** Authors as threads show them. */
   async authors(siteId: string, userIds: string[]): Promise<Map<string, AuthorRow>> {
     const rows = await Promise.all(
-      userIds.map((id) => this.redis.hmget(keys.user(siteId, id), 'name', 'avatar', 'karma', 'role')),
+      userIds.map((id) =>
+        this.redis.hmget(keys.user(siteId, id), 'name', 'avatar', 'karma', 'role', 'guest'),
+      ),
     ).catch(translateRedisError);
     const authors = new Map<string, AuthorRow>();
-    rows.forEach(([name, avatar, karma, role], i) => {
+    rows.forEach(([name, avatar, karma, role, guest], i) => {
       if (!name) return;
       authors.set(userIds[i]!, {
         name,
         avatar: avatar || null,
         karma: Number(karma ?? 0),
         role: (role as AuthorRow['role']) || 'user',
+        guest: guest === '1',
       });
     });
     return authors;
