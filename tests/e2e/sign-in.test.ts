@@ -76,8 +76,12 @@ const statusText = (page: Page) => dialog(page).getByRole('status').textContent(
 /** "Signed in as …", or null while signed out. */
 const signedInAs = async (page: Page) =>
   (await page.locator('#threadkit span', { hasText: /^Signed in as / }).allTextContents())[0] ?? null;
-/** The account bar's "Sign in" (on sites without guests, the comment box has one too). */
-const signInButton = (page: Page) => page.getByRole('button', { name: 'Sign in', exact: true }).first();
+/**
+ * The account bar's "Sign in" (on sites without guests, the comment box has one too); a guest's
+ * bar offers "Create account" instead, beside "Sign out", and it opens the same dialog.
+ */
+const signInButton = (page: Page) =>
+  page.getByRole('button', { name: /^(Sign in|Create account)$/ }).first();
 
 async function openSignIn(page: Page) {
   await signInButton(page).click();
@@ -349,6 +353,8 @@ describe('OAuth in a popup', () => {
       }
       const ada = oidc.person({ email: newEmail('ada-guest'), email_verified: true, name: 'Ada Provider' });
       oidc.next = { signInAs: ada.sub };
+      // A guest's bar offers an account of their own, never "Sign in" beside "Sign out".
+      expect(await page.getByRole('button', { name: 'Sign in', exact: true }).count()).toBe(0);
       const form = await openSignIn(page);
       if (prefetch === 'missing at the click') {
         await expect.poll(() => refused).toBeGreaterThan(0);

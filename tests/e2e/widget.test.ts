@@ -177,12 +177,14 @@ describe('the embed', () => {
     expect(await french.locator('#threadkit .tk-bar label').textContent()).toContain('Trier par');
     const time = french.locator('#threadkit time').first();
     const seconds = Date.parse((await time.getAttribute('datetime'))!) / 1000;
-    expect(await time.textContent()).toBe(
-      await french.evaluate(
-        (at) => new Intl.DateTimeFormat('fr', { dateStyle: 'medium', timeStyle: 'short' }).format(at * 1000),
-        seconds,
-      ),
+    // How long ago in French, and the exact date and time in French on hover and for screen readers.
+    expect(await time.locator('[aria-hidden="true"]').textContent()).toMatch(/^(maintenant|il y a \d+ (seconde|minute)s?)$/);
+    const exact = await french.evaluate(
+      (at) => new Intl.DateTimeFormat('fr', { dateStyle: 'medium', timeStyle: 'short' }).format(at * 1000),
+      seconds,
     );
+    expect(await time.getAttribute('title')).toBe(exact);
+    expect(await time.locator('.tk-sr').textContent()).toBe(exact);
     await french.context().close();
   });
 

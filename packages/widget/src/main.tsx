@@ -20,7 +20,13 @@ export interface RenderOptions {
   wsUrl: string;
   pageUrl?: string;
   pageKey?: string;
+  /**
+   * `auto` (the default): the page's font and colours, light or dark as its text is;
+   * `light` or `dark`: a palette and font of the widget's own.
+   */
   theme?: 'light' | 'dark' | 'auto';
+  /** Who wrote the page: user ids, comma-separated; their comments get an author badge. */
+  pageAuthor?: string;
   /**
    * The language (a BCP 47 tag such as `fr` or `pt-BR`); the browser's languages
    * decide when it is missing or not one the widget speaks.
@@ -47,9 +53,11 @@ export function render(host: HTMLElement, options: RenderOptions, stringsJson?: 
   mountPoint.className = 'tk-root';
   root.replaceChildren(sheet, mountPoint);
   const media = window.matchMedia?.('(prefers-color-scheme: dark)');
+  // A page may switch its colours with the system's: its text colour is read again then.
   const applyTheme = () => {
-    const dark = options.theme === 'dark' || ((options.theme ?? 'auto') === 'auto' && media?.matches);
-    host.setAttribute('data-theme', dark ? 'dark' : 'light');
+    const own = options.theme === 'light' || options.theme === 'dark';
+    host.setAttribute('data-theme', (own ? options.theme === 'dark' : hasLightText(host)) ? 'dark' : 'light');
+    host.toggleAttribute('data-palette', own);
   };
   applyTheme();
   media?.addEventListener('change', applyTheme);
@@ -62,6 +70,7 @@ export function render(host: HTMLElement, options: RenderOptions, stringsJson?: 
     wsUrl: options.wsUrl.replace(/\/$/, ''),
     projectId: options.projectId,
     page,
+    pageAuthors: options.pageAuthor?.split(',').map((id) => id.trim()) ?? [],
   };
   // The widget's own language and direction (`dir="ltr"` too), whatever the host page's are.
   const speak = (lang: Language) => {
@@ -122,4 +131,13 @@ export function mount(dataset: DOMStringMap, defaults: { apiUrl: string; wsUrl: 
   // The attributes are named as the options are (`data-page-key` → `pageKey`).
   const { strings, target: _, ...attributes } = { ...dataset };
   return render(host, { ...defaults, ...attributes } as RenderOptions, strings);
+}
+
+/** Whether the page around the widget writes light text (so it is dark): the text colour it gives the host. */
+function hasLightText(host: HTMLElement): boolean {
+  const [red = 0, green = 0, blue = 0] =
+    getComputedStyle(host)
+      .color.match(/[\d.]+/g)
+      ?.map(Number) ?? [];
+  return red * 0.299 + green * 0.587 + blue * 0.114 > 150;
 }

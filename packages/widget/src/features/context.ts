@@ -15,6 +15,8 @@ export interface FeatureContext {
   apiUrl: string;
   /** The site's public key, for URLs that cannot carry it in a header (the OAuth popup). */
   projectId: string;
+  /** Who wrote the page, as the site says (`data-page-author`): their comments get an author badge. */
+  pageAuthors: readonly string[];
 }
 
 /** What the app gives each of its dialogs (sign-in, notifications, profile), all alike. */

@@ -1,5 +1,5 @@
 import type { Strings } from './en.js';
-import { dateTime, list, plural } from './format.js';
+import { dateTime, list, plural, relativeTime } from './format.js';
 
 // Arabic has six plural categories: zero, one, two, few (3–10), many (11–99) and other (100+).
 // One and two are said with the noun alone (تعليق واحد، تعليقان), so those forms carry no number.
@@ -104,4 +104,12 @@ export const ar: Strings = {
   commentLabel: 'تعليق',
   conversation: 'التعليقات',
   time: dateTime('ar'),
+  ago: relativeTime('ar'),
+  showMore: 'عرض المزيد',
+  showLess: 'عرض أقل',
+  you: 'أنت',
+  guest: 'زائر',
+  pageAuthor: 'الكاتب',
+  roles: { moderator: 'مشرف', admin: 'مدير' },
+  createAccount: 'إنشاء حساب',
 };

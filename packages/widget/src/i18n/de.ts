@@ -1,5 +1,5 @@
 import type { Strings } from './en.js';
-import { dateTime, list, plural } from './format.js';
+import { dateTime, list, plural, relativeTime } from './format.js';
 
 const count = plural('de');
 const and = list('de');
@@ -50,4 +50,12 @@ export const de: Strings = {
   commentLabel: 'Kommentar',
   conversation: 'Kommentare',
   time: dateTime('de'),
+  ago: relativeTime('de'),
+  showMore: 'Mehr anzeigen',
+  showLess: 'Weniger anzeigen',
+  you: 'Du',
+  guest: 'Gast',
+  pageAuthor: 'Autor',
+  roles: { moderator: 'Moderator', admin: 'Admin' },
+  createAccount: 'Konto erstellen',
 };

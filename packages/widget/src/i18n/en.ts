@@ -1,4 +1,4 @@
-import { dateTime, list, plural } from './format.js';
+import { dateTime, list, plural, relativeTime } from './format.js';
 
 const count = plural('en');
 const and = list('en');
@@ -53,6 +53,17 @@ export const en = {
   conversation: 'Comments',
   /** When a comment was written (Unix seconds). */
   time: dateTime('en'),
+  /** How long ago (Unix seconds): "3 minutes ago", then the date after a week. */
+  ago: relativeTime('en'),
+  showMore: 'Show more',
+  showLess: 'Show less',
+  /** Badges beside an author's name. */
+  you: 'You',
+  guest: 'Guest',
+  pageAuthor: 'Author',
+  roles: { moderator: 'Moderator', admin: 'Admin' },
+  /** A guest's way to an account of their own (the sign-in dialog). */
+  createAccount: 'Create account',
 };
 
 export type Strings = typeof en & {

@@ -1,5 +1,5 @@
 import type { Strings } from './en.js';
-import { dateTime, list, plural } from './format.js';
+import { dateTime, list, plural, relativeTime } from './format.js';
 
 const count = plural('es');
 const and = list('es');
@@ -57,4 +57,12 @@ export const es: Strings = {
   commentLabel: 'Comentario',
   conversation: 'Comentarios',
   time: dateTime('es'),
+  ago: relativeTime('es'),
+  showMore: 'Mostrar más',
+  showLess: 'Mostrar menos',
+  you: 'Tú',
+  guest: 'Invitado',
+  pageAuthor: 'Autor',
+  roles: { moderator: 'Moderador', admin: 'Administrador' },
+  createAccount: 'Crear cuenta',
 };

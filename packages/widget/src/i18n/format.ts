@@ -26,3 +26,28 @@ export function dateTime(lang: string): (seconds: number) => string {
   const format = new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' });
   return (seconds) => format.format(seconds * 1000);
 }
+
+/**
+ * How long ago a moment was (Unix seconds), in `lang`'s words: "now", "3 minutes
+ * ago", "yesterday", up to a week; the date after that. `now` is for tests.
+ */
+export function relativeTime(lang: string, now = () => Date.now()): (seconds: number) => string {
+  const words = new Intl.RelativeTimeFormat(lang, { numeric: 'auto' });
+  const date = new Intl.DateTimeFormat(lang, { dateStyle: 'medium' });
+  return (seconds) => {
+    // A clock a little ahead of the server's still says "now".
+    const past = Math.max(0, now() / 1000 - seconds);
+    for (const [unit, size, below] of STEPS) {
+      if (past < below) return words.format(-Math.floor(past / size), unit);
+    }
+    return date.format(seconds * 1000);
+  };
+}
+
+/** Each unit, its length in seconds, and up to when it is used. */
+const STEPS: [Intl.RelativeTimeFormatUnit, number, number][] = [
+  ['second', 60, 60],
+  ['minute', 60, 3600],
+  ['hour', 3600, 86_400],
+  ['day', 86_400, 7 * 86_400],
+];

@@ -1,5 +1,5 @@
 import type { Strings } from './en.js';
-import { dateTime, list, plural } from './format.js';
+import { dateTime, list, plural, relativeTime } from './format.js';
 
 // French counts 0 and 1 in the singular ("0 commentaire"): CLDR's "one".
 const count = plural('fr');
@@ -60,4 +60,12 @@ export const fr: Strings = {
   commentLabel: 'Commentaire',
   conversation: 'Commentaires',
   time: dateTime('fr'),
+  ago: relativeTime('fr'),
+  showMore: 'Afficher plus',
+  showLess: 'Afficher moins',
+  you: 'Vous',
+  guest: 'Invité',
+  pageAuthor: 'Auteur',
+  roles: { moderator: 'Modérateur', admin: 'Admin' },
+  createAccount: 'Créer un compte',
 };

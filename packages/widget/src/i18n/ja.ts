@@ -1,5 +1,5 @@
 import type { Strings } from './en.js';
-import { dateTime, list } from './format.js';
+import { dateTime, list, relativeTime } from './format.js';
 
 // Japanese has no plural forms: counts take the counter 件 (things) or 人 (people).
 const and = list('ja');
@@ -50,4 +50,12 @@ export const ja: Strings = {
   commentLabel: 'コメント',
   conversation: 'コメント',
   time: dateTime('ja'),
+  ago: relativeTime('ja'),
+  showMore: 'もっと見る',
+  showLess: '折りたたむ',
+  you: 'あなた',
+  guest: 'ゲスト',
+  pageAuthor: '投稿者',
+  roles: { moderator: 'モデレーター', admin: '管理者' },
+  createAccount: 'アカウント作成',
 };

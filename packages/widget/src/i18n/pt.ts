@@ -1,5 +1,5 @@
 import type { Strings } from './en.js';
-import { dateTime, list, plural } from './format.js';
+import { dateTime, list, plural, relativeTime } from './format.js';
 
 // CLDR puts 0 in "one" for Portuguese; zero reads more naturally in the plural ("0 comentários").
 const count = plural('pt');
@@ -65,4 +65,12 @@ export const pt: Strings = {
   commentLabel: 'Comentário',
   conversation: 'Comentários',
   time: dateTime('pt'),
+  ago: relativeTime('pt'),
+  showMore: 'Mostrar mais',
+  showLess: 'Mostrar menos',
+  you: 'Você',
+  guest: 'Convidado',
+  pageAuthor: 'Autor',
+  roles: { moderator: 'Moderador', admin: 'Administrador' },
+  createAccount: 'Criar conta',
 };

@@ -3,6 +3,7 @@ import { ar } from './ar.js';
 import { de } from './de.js';
 import { en, type Strings } from './en.js';
 import { es } from './es.js';
+import { relativeTime } from './format.js';
 import { fr } from './fr.js';
 import { LANGUAGES, loadStrings } from './index.js';
 import { ja } from './ja.js';
@@ -32,6 +33,10 @@ const CALLS: Record<string, (fn: (arg: never) => string) => string[]> = {
   signedInAs: (fn) => [fn('Ana' as never)],
   notifications: (fn) => COUNTS.map((n) => fn(n as never)),
   time: (fn) => [fn(1_741_183_620 as never)],
+  ago: (fn) => {
+    const now = Date.now() / 1000;
+    return [0, 5, 600, 7200, 90_000, 30 * 86_400].map((past) => fn((now - past) as never));
+  },
 };
 
 describe('the translations', () => {
@@ -93,6 +98,28 @@ describe('the translations', () => {
     expect(en.score(-3)).toBe('-3 points');
     expect(en.typing(['Ana'])).toBe('Ana is typing…');
     expect(en.typing(['Ana', 'Bo', 'Cy'])).toBe('Ana, Bo, and Cy are typing…');
+  });
+
+  it('says how long ago, in words up to a week and as a date after', () => {
+    const now = Date.UTC(2026, 2, 14, 12, 0, 0);
+    const ago = relativeTime('en', () => now);
+    const at = (secondsAgo: number) => ago(now / 1000 - secondsAgo);
+    expect([at(-30), at(0), at(59), at(60), at(3599), at(3600), at(86_399)]).toEqual([
+      'now',
+      'now',
+      'now',
+      '1 minute ago',
+      '59 minutes ago',
+      '1 hour ago',
+      '23 hours ago',
+    ]);
+    expect([at(86_400), at(2 * 86_400), at(7 * 86_400 - 1)]).toEqual([
+      'yesterday',
+      '2 days ago',
+      '6 days ago',
+    ]);
+    expect(at(7 * 86_400)).toBe('Mar 7, 2026');
+    expect(relativeTime('fr', () => now)(now / 1000 - 180)).toBe('il y a 3 minutes');
   });
 
   it('Arabic uses all six plural categories', () => {

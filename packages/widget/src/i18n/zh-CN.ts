@@ -1,5 +1,5 @@
 import type { Strings } from './en.js';
-import { dateTime, list } from './format.js';
+import { dateTime, list, relativeTime } from './format.js';
 
 // Chinese has no plural forms: the measure word stays the same for any count.
 const and = list('zh-CN');
@@ -50,4 +50,12 @@ export const zhCN: Strings = {
   commentLabel: '评论',
   conversation: '评论',
   time: dateTime('zh-CN'),
+  ago: relativeTime('zh-CN'),
+  showMore: '展开',
+  showLess: '收起',
+  you: '你',
+  guest: '访客',
+  pageAuthor: '作者',
+  roles: { moderator: '版主', admin: '管理员' },
+  createAccount: '创建账号',
 };

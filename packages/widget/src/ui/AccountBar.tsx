@@ -44,9 +44,9 @@ export function AccountBar({ t, viewer, unread, onOpen, onSignOut }: Props) {
         {t.profile}
       </button>
       {viewer.guest && (
-        // A guest can sign in with an account of their own and keep what they wrote.
+        // A guest can make an account of their own (or sign in to one) and keep what they wrote.
         <button type="button" class="tk-link" aria-haspopup="dialog" onClick={() => onOpen('signIn')}>
-          {t.signIn}
+          {t.createAccount}
         </button>
       )}
       <button type="button" class="tk-link" onClick={onSignOut}>

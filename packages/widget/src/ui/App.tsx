@@ -30,6 +30,7 @@ interface AppConfig {
   wsUrl: string;
   projectId: string;
   page: { url?: string; key?: string };
+  pageAuthors: readonly string[];
   lang: Language;
   strings: Strings;
   /** The site's string overrides, for the lazy features' words. */

@@ -4,8 +4,10 @@ import type { FeatureContext } from '../features/context.js';
 import type { Strings } from '../i18n/index.js';
 import type { ThreadState } from '../thread.js';
 import type { Comment, Viewer } from '../types.js';
+import { Avatar } from './Avatar.js';
 import { type Commenting, Composer } from './Composer.js';
 import { Lazy } from './lazy.js';
+import { Time } from './Time.js';
 
 // Parts a comment shows only when asked: each its own chunk.
 const loadAsk = () => import('../features/ask/Ask.js');
@@ -41,6 +43,7 @@ export function CommentItem({ t, ctx, id, thread, viewer, actions, fresh, tools 
   const [confirming, setConfirming] = useState(false);
   const [collapsed, setCollapsed] = useState(false);
   const [reporting, setReporting] = useState(false);
+  const [expanded, setExpanded] = useState(false);
   if (!comment) return null;
   const deleted = comment.s === 'deleted';
   const children = thread.replies[id] ?? [];
@@ -48,21 +51,41 @@ export function CommentItem({ t, ctx, id, thread, viewer, actions, fresh, tools 
   const left = comment.rx === undefined ? 0 : (comment.rc as number) - children.length;
   const score = comment.u - comment.d;
   const own = viewer !== null && viewer.id === comment.a;
+  const long = !deleted && isLong(comment.t);
   return (
-    <li class={`tk-comment${fresh ? ' tk-new' : ''}`} id={`comment-${id}`}>
+    <li class={`tk-comment${fresh ? ' tk-new' : ''}${own ? ' tk-own' : ''}`} id={`comment-${id}`}>
       <article aria-label={`${t.commentLabel}: ${deleted ? t.deleted : comment.n}`}>
+        <Avatar name={deleted ? '' : comment.n} url={deleted ? null : comment.p} />
         <div class="tk-head">
-          <span class="tk-author">{deleted ? t.deleted : comment.n}</span>
-          {comment.ro && <span class="tk-badge">{comment.ro}</span>}
+          <span class={`tk-author${comment.g ? ' tk-guest' : ''}`}>{deleted ? t.deleted : comment.n}</span>
+          {comment.ro && <span class="tk-badge tk-role">{t.roles[comment.ro]}</span>}
+          {comment.a && ctx.pageAuthors.includes(comment.a) && (
+            <span class="tk-badge tk-role">{t.pageAuthor}</span>
+          )}
+          {own && <span class="tk-badge tk-you">{t.you}</span>}
+          {comment.g && !deleted && <span class="tk-badge">{t.guest}</span>}
           {thread.pinned.includes(id) && <span class="tk-badge">{t.pinned}</span>}
-          <time class="tk-muted" dateTime={new Date(comment.c * 1000).toISOString()}>
-            {t.time(comment.c)}
-          </time>
+          <Time t={t} at={comment.c} />
           {comment.e ? <span class="tk-muted">({t.edited})</span> : null}
           {comment.s === 'pending' && <span class="tk-badge">{t.awaitingApproval}</span>}
         </div>
         {/* The server rendered and sanitised this HTML with an allow-list; nothing else is inserted as HTML. */}
-        {!deleted && !editing && <div class="tk-body" dangerouslySetInnerHTML={{ __html: comment.h }} />}
+        {!deleted && !editing && (
+          <div
+            class={`tk-body${long && !expanded ? ' tk-clamp' : ''}`}
+            dangerouslySetInnerHTML={{ __html: comment.h }}
+          />
+        )}
+        {long && !editing && (
+          <button
+            type="button"
+            class="tk-link tk-more"
+            aria-expanded={expanded}
+            onClick={() => setExpanded(!expanded)}
+          >
+            {expanded ? t.showLess : t.showMore}
+          </button>
+        )}
         {editing && (
           <Composer
             t={t}
@@ -90,7 +113,7 @@ export function CommentItem({ t, ctx, id, thread, viewer, actions, fresh, tools 
             >
               ▲
             </button>
-            <span class="tk-muted">
+            <span class="tk-score">
               <span aria-hidden="true">{score}</span>
               <span class="tk-sr">{t.score(score)}</span>
             </span>
@@ -207,4 +230,9 @@ export function CommentItem({ t, ctx, id, thread, viewer, actions, fresh, tools 
       )}
     </li>
   );
+}
+
+/** A comment long enough to show folded, with "Show more": by its length or its lines. */
+export function isLong(markdown: string): boolean {
+  return markdown.length > 700 || markdown.split('\n').length > 12;
 }

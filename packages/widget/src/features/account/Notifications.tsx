@@ -1,4 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { Avatar } from '../../ui/Avatar.js';
+import { Time } from '../../ui/Time.js';
 import type { PanelProps } from '../context.js';
 import { Dialog } from '../dialog/Dialog.js';
 import styles from './account.css?inline';
@@ -179,13 +181,20 @@ export function NotificationsPanel({ ctx, me, setMe, onClose }: PanelProps) {
           <ul class="tk-notes" ref={list}>
             {items.map((notification) => {
               const link = commentLink(notification);
+              const from = notification.from_user;
               const content = (
                 <>
+                  {from ? (
+                    <Avatar name={from.name} url={from.avatar_url} />
+                  ) : (
+                    <span class="tk-face tk-upvoted" aria-hidden="true">
+                      ▲
+                    </span>
+                  )}
                   <span class="tk-note-text">{describe(t, notification)}</span>
-                  <span class="tk-row tk-muted">
-                    <time dateTime={new Date(notification.created_at * 1000).toISOString()}>
-                      {ctx.t.time(notification.created_at)}
-                    </time>
+                  {notification.excerpt && <span class="tk-excerpt">{notification.excerpt}</span>}
+                  <span class="tk-row">
+                    <Time t={ctx.t} at={notification.created_at} />
                     {!notification.read && <span class="tk-badge">{t.new}</span>}
                   </span>
                 </>

@@ -7,6 +7,7 @@ const notification = (page_url: string | null): AccountNotification => ({
   comment_id: '0190a000-0000-7000-8000-0000000000c1',
   page_url,
   from_user: { id: 'u1', name: 'Bo', avatar_url: null },
+  excerpt: 'Agreed.',
   read: false,
   created_at: 1_741_183_620,
 });

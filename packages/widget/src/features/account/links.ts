@@ -6,6 +6,8 @@ export interface AccountNotification {
   /** Null for a page known only by its key: there is no address to go to. */
   page_url: string | null;
   from_user: { id: string; name: string; avatar_url: string | null } | null;
+  /** The start of the comment's text; null once it is deleted or hidden. */
+  excerpt: string | null;
   read: boolean;
   created_at: number;
 }
