@@ -80,8 +80,7 @@ const signedInAs = async (page: Page) =>
  * The account bar's "Sign in" (on sites without guests, the comment box has one too); a guest's
  * bar offers "Create account" instead, beside "Sign out", and it opens the same dialog.
  */
-const signInButton = (page: Page) =>
-  page.getByRole('button', { name: /^(Sign in|Create account)$/ }).first();
+const signInButton = (page: Page) => page.getByRole('button', { name: /^(Sign in|Create account)$/ }).first();
 
 async function openSignIn(page: Page) {
   await signInButton(page).click();

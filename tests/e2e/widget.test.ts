@@ -178,7 +178,9 @@ describe('the embed', () => {
     const time = french.locator('#threadkit time').first();
     const seconds = Date.parse((await time.getAttribute('datetime'))!) / 1000;
     // How long ago in French, and the exact date and time in French on hover and for screen readers.
-    expect(await time.locator('[aria-hidden="true"]').textContent()).toMatch(/^(maintenant|il y a \d+ (seconde|minute)s?)$/);
+    expect(await time.locator('[aria-hidden="true"]').textContent()).toMatch(
+      /^(maintenant|il y a \d+ (seconde|minute)s?)$/,
+    );
     const exact = await french.evaluate(
       (at) => new Intl.DateTimeFormat('fr', { dateStyle: 'medium', timeStyle: 'short' }).format(at * 1000),
       seconds,
