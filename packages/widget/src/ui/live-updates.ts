@@ -1,0 +1,30 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { LiveClient, LiveStatus } from '../live.js';
+
+/** What the live connection is told; the page comes from the thread's first read. */
+type LiveOptions = Omit<ConstructorParameters<typeof LiveClient>[0], 'pageId' | 'onStatus'>;
+
+/**
+ * The page's live connection, opened once the thread's first read (`firstRead`,
+ * answering the page id, or null when it failed) is there. Its code is fetched
+ * alongside that read, outside the first load. Only the first render's options
+ * are used: they should read what changes through refs.
+ */
+export function useLiveUpdates(firstRead: () => Promise<string | null>, options: LiveOptions) {
+  const [status, setStatus] = useState<LiveStatus>('connecting');
+  const socket = useRef<LiveClient | null>(null);
+  useEffect(() => {
+    let client: LiveClient | null = null;
+    let cancelled = false;
+    void Promise.all([firstRead(), import('../live.js')]).then(([pageId, { LiveClient }]) => {
+      if (!pageId || cancelled) return;
+      client = new LiveClient({ ...options, pageId, onStatus: setStatus });
+      socket.current = client;
+    }, console.warn);
+    return () => {
+      cancelled = true;
+      client?.destroy();
+    };
+  }, []);
+  return { status, socket };
+}
