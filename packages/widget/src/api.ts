@@ -77,39 +77,6 @@ export class ApiClient {
     return this.request('GET', `/v1/comments?${query}`);
   }
 
-  async post(page: { url?: string; key?: string }, content: string, parentId?: string): Promise<Comment> {
-    const body = {
-      page_url: page.url,
-      page_key: page.key,
-      content,
-      ...(parentId ? { parent_id: parentId } : {}),
-    };
-    return (await this.request<{ comment: Comment }>('POST', '/v1/comments', body)).comment;
-  }
-
-  async edit(id: string, content: string): Promise<Comment> {
-    return (
-      await this.request<{ comment: Comment }>('PUT', `/v1/comments/${encodeURIComponent(id)}`, { content })
-    ).comment;
-  }
-
-  remove(id: string): Promise<void> {
-    return this.request('DELETE', `/v1/comments/${encodeURIComponent(id)}`);
-  }
-
-  vote(id: string, direction: 'up' | 'down') {
-    return this.request<{ upvotes: number; downvotes: number; user_vote: 'up' | 'down' | null }>(
-      'POST',
-      `/v1/comments/${encodeURIComponent(id)}/vote`,
-      { direction },
-    );
-  }
-
-  async signInAsGuest(name: string): Promise<Viewer> {
-    this.adopt(await this.call<Tokens>('POST', '/v1/auth/guest', { name }));
-    return this.viewer!;
-  }
-
   /** Keeps the tokens a sign-in answered with (any method; the lazy sign-in dialog calls it). */
   adopt(tokens: Tokens): void {
     this.store({

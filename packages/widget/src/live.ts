@@ -1,6 +1,8 @@
 import type { ClientMethod, ClientParams, WebSocketErrorCode } from '@threadkit/core';
 import type { LiveMessage } from './types.js';
 
+export { applyLive } from './live-thread.js';
+
 /** The gateway's `error` code for "live updates are paused" (the server lost its storage). */
 const PAUSED: WebSocketErrorCode = 'unavailable';
 

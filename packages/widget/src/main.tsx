@@ -3,7 +3,6 @@ import {
   direction,
   en,
   type Language,
-  loadStrings,
   pickLanguage,
   type StringOverrides,
   type Strings,
@@ -53,9 +52,9 @@ export function render(host: HTMLElement, options: RenderOptions, stringsJson?: 
   mountPoint.className = 'tk-root';
   root.replaceChildren(sheet, mountPoint);
   const media = window.matchMedia?.('(prefers-color-scheme: dark)');
+  const own = options.theme === 'light' || options.theme === 'dark';
   // A page may switch its colours with the system's: its text colour is read again then.
   const applyTheme = () => {
-    const own = options.theme === 'light' || options.theme === 'dark';
     host.setAttribute('data-theme', (own ? options.theme === 'dark' : hasLightText(host)) ? 'dark' : 'light');
     host.toggleAttribute('data-palette', own);
   };
@@ -91,26 +90,22 @@ export function render(host: HTMLElement, options: RenderOptions, stringsJson?: 
     navigator.languages?.length ? navigator.languages : [navigator.language],
   );
   const customised = !!(options.strings || stringsJson);
-  if (lang === 'en' && !customised) show(lang, en);
+  // A palette of the widget's own is a stylesheet of its own, fetched only when asked for.
+  const palette =
+    own &&
+    import('./palette.css?inline').then(({ default: css }) => {
+      const added = document.createElement('style');
+      added.textContent = css;
+      sheet.after(added);
+    }, console.warn);
+  if (lang === 'en' && !customised && !palette) show(lang, en);
   else {
-    // The placeholder the thread shows while loading, until the words are here: no English flash.
+    // The placeholder the thread shows while loading, until the words (and the palette) are here: no English flash.
     speak(lang);
     preactRender(<Skeleton />, mountPoint);
-    const words = loadStrings(lang).catch((error: unknown) => {
-      console.warn(`ThreadKit: could not load the "${lang}" words; using English.`, error);
-      return null;
-    });
-    // Only sites that change the words download the code that does it.
-    const overriding = customised ? import('./i18n/overrides.js') : null;
-    void Promise.all([words, overriding]).then(([strings, merge]) => {
-      const base = strings ?? en;
-      const overrides = merge && (options.strings ?? merge.parseStrings(stringsJson!));
-      show(
-        strings ? lang : 'en',
-        overrides ? merge.withOverrides(base, overrides) : base,
-        overrides ?? undefined,
-      );
-    });
+    void Promise.all([import('./i18n/words.js'), palette])
+      .then(([words]) => words.wordsFor(lang, options.strings, stringsJson))
+      .then((words) => show(words.lang, words.strings, words.overrides));
   }
   return {
     destroy() {

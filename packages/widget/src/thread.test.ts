@@ -1,19 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  addComment,
-  applyLive,
-  castVote,
-  emptyThread,
-  loadPage,
-  removeComment,
-  replaceOwn,
-  revealUnseen,
-  settleVote,
-  type ThreadState,
-  TYPING_MS,
-  typists,
-} from './thread.js';
+import { applyLive } from './live-thread.js';
+import { emptyThread, loadPage, revealUnseen, type ThreadState, TYPING_MS, typists } from './thread.js';
 import { comment, PAGE, page } from './thread.testing.js';
+import { addComment, castVote, removeComment, replaceOwn, settleVote } from './thread-changes.js';
 import type { LiveMessage } from './types.js';
 
 /** A message of the gateway about the page (`page_id` added); comments as the widget keeps them. */

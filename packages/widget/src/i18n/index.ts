@@ -28,13 +28,6 @@ export function languageLoaders<T>(
   return loaders as LanguageLoaders<T>;
 }
 
-const loaders = languageLoaders<Strings>(en, import.meta.glob(['./??.ts', './??-??.ts', '!./en.ts']));
-
-/** The words for `lang` (English at once; the others from their chunk). */
-export function loadStrings(lang: Language): Promise<Strings> {
-  return lang === 'en' ? Promise.resolve(en) : loaders[lang]();
-}
-
 /**
  * Which of our languages a BCP 47 tag asks for, or null: an exact match (any
  * case, `_` or `-`), else its base language (`pt-BR` → `pt`, `fr-CA` → `fr`).

@@ -5,9 +5,10 @@ import { en, type Strings } from './en.js';
 import { es } from './es.js';
 import { relativeTime } from './format.js';
 import { fr } from './fr.js';
-import { LANGUAGES, loadStrings } from './index.js';
+import { LANGUAGES } from './index.js';
 import { ja } from './ja.js';
 import { pt } from './pt.js';
+import { loadStrings } from './words.js';
 import { zhCN } from './zh-CN.js';
 
 const ALL: Record<(typeof LANGUAGES)[number], Strings> = { en, es, fr, de, pt, 'zh-CN': zhCN, ja, ar };

@@ -1,4 +1,4 @@
-import { useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { FeatureContext } from '../features/context.js';
 import type { Strings } from '../i18n/index.js';
 import { revealUnseen } from '../thread.js';
@@ -25,6 +25,12 @@ export function CommentList({ t, ctx, view, viewer, actions, moderation }: Props
   const [fresh, setFresh] = useState<string[]>([]);
   const list = useRef<HTMLUListElement>(null);
   useLinkedComment(list, loadMore);
+  // "3 minutes ago" stays true: the comments are drawn again every half minute.
+  const [, tick] = useState(0);
+  useEffect(() => {
+    const timer = setInterval(() => tick((n) => n + 1), 30_000);
+    return () => clearInterval(timer);
+  }, []);
   const roots = shownRoots(thread);
   return (
     <>

@@ -1,8 +1,15 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { LiveClient, LiveStatus } from '../live.js';
+import type { applyLive } from '../live-thread.js';
+import type { LiveMessage } from '../types.js';
 
-/** What the live connection is told; the page comes from the thread's first read. */
-type LiveOptions = Omit<ConstructorParameters<typeof LiveClient>[0], 'pageId' | 'onStatus'>;
+/**
+ * What the live connection is told; the page comes from the thread's first read.
+ * Each message comes with `apply`, the thread's rules for it, from the same chunk.
+ */
+type LiveOptions = Omit<ConstructorParameters<typeof LiveClient>[0], 'pageId' | 'onStatus' | 'onMessage'> & {
+  onMessage(message: LiveMessage, apply: typeof applyLive): void;
+};
 
 /**
  * The page's live connection, opened once the thread's first read (`firstRead`,
@@ -16,9 +23,14 @@ export function useLiveUpdates(firstRead: () => Promise<string | null>, options:
   useEffect(() => {
     let client: LiveClient | null = null;
     let cancelled = false;
-    void Promise.all([firstRead(), import('../live.js')]).then(([pageId, { LiveClient }]) => {
+    void Promise.all([firstRead(), import('../live.js')]).then(([pageId, { LiveClient, applyLive }]) => {
       if (!pageId || cancelled) return;
-      client = new LiveClient({ ...options, pageId, onStatus: setStatus });
+      client = new LiveClient({
+        ...options,
+        pageId,
+        onStatus: setStatus,
+        onMessage: (message) => options.onMessage(message, applyLive),
+      });
       socket.current = client;
     }, console.warn);
     return () => {

@@ -1,7 +1,7 @@
 import { useRef, useState } from 'preact/hooks';
 import type { ApiClient } from '../api.js';
 import type { LiveClient, LiveStatus } from '../live.js';
-import { applyLive, emptyThread, loadPage, type ThreadState } from '../thread.js';
+import { emptyThread, loadPage, type ThreadState } from '../thread.js';
 import type { Sort } from '../types.js';
 import { useLiveUpdates } from './live-updates.js';
 import { rememberSort, storedSort } from './sort.js';
@@ -62,7 +62,7 @@ export function useThreadView(api: ApiClient, where: Where, onNotification: () =
     token: () => api.token,
     since: () => latest.current.lastEventId,
     readAt: () => readAt.current,
-    onMessage: (message) => {
+    onMessage: (message, applyLive) => {
       if (message.method === 'reset') reload();
       else if (message.method === 'notification') onNotification();
       else update((current) => applyLive(current, message, api.viewer?.id ?? null, Date.now()));

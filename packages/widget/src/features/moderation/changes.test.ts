@@ -1,6 +1,7 @@
 import type { CommentView } from '@threadkit/core';
 import { describe, expect, it } from 'vitest';
-import { applyLive, emptyThread, loadPage, type ThreadState } from '../../thread.js';
+import { applyLive } from '../../live-thread.js';
+import { emptyThread, loadPage, type ThreadState } from '../../thread.js';
 import { comment, PAGE, page } from '../../thread.testing.js';
 import type { LiveMessage } from '../../types.js';
 import { publish, removeComment, setLocked, setPinned, withoutAuthor } from './changes.js';

@@ -1,4 +1,5 @@
-import { removeComment, type ThreadState } from '../../thread.js';
+import type { ThreadState } from '../../thread.js';
+import { removeComment } from '../../thread-changes.js';
 
 /**
  * How moderators' actions change the thread they look at: pure functions over
