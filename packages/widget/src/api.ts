@@ -74,7 +74,7 @@ export class ApiClient {
     if (page.url) query.set('page_url', page.url);
     if (page.key) query.set('page_key', page.key);
     if (cursor) query.set('cursor', cursor);
-    return this.request('GET', `/v1/comments?${query}`);
+    return this.request<ThreadPage>('GET', `/v1/comments?${query}`).catch(explain);
   }
 
   async post(page: { url?: string; key?: string }, content: string, parentId?: string): Promise<Comment> {
@@ -217,6 +217,16 @@ export class ApiClient {
     }
     this.onSession(tokens?.user ?? null, false);
   }
+}
+
+/**
+ * A thread read refused (not failed, not rate limited) is the site's set-up at
+ * fault, not the reader: its key, this page's origin or its attributes. The
+ * owner finds why in the console, in the server's words.
+ */
+function explain(error: ApiError): never {
+  if (error.status >= 400 && error.status < 429) console.error(`ThreadKit: ${error.message}`);
+  throw error;
 }
 
 function readStored(key: string): Tokens | null {
