@@ -24,6 +24,14 @@ export interface Tokens {
   user: Viewer;
 }
 
+/** What the comment form tells the server's guest bot traps (`api.md`, Comments). */
+export interface FormSignals {
+  /** The hidden honeypot field: people leave it empty. */
+  website: string;
+  /** Milliseconds from the first focus in the form (or its showing) to sending. */
+  elapsed_ms: number;
+}
+
 /** The signed-in commenter's own account (`GET /v1/users/me`). */
 export type { Me };
 
@@ -77,12 +85,18 @@ export class ApiClient {
     return this.request<ThreadPage>('GET', `/v1/comments?${query}`).catch(explain);
   }
 
-  async post(page: { url?: string; key?: string }, content: string, parentId?: string): Promise<Comment> {
+  async post(
+    page: { url?: string; key?: string },
+    content: string,
+    parentId?: string,
+    form?: FormSignals,
+  ): Promise<Comment> {
     const body = {
       page_url: page.url,
       page_key: page.key,
       content,
       ...(parentId ? { parent_id: parentId } : {}),
+      ...form,
     };
     return (await this.request<{ comment: Comment }>('POST', '/v1/comments', body)).comment;
   }

@@ -201,8 +201,8 @@ export function App({ config }: { config: AppConfig }) {
       await api.remove(id);
       setThread((current) => removeComment(current, id));
     },
-    reply: async (parentId, text) => {
-      const comment = await api.post(config.page, text, parentId);
+    reply: async (parentId, text, form) => {
+      const comment = await api.post(config.page, text, parentId, form);
       setThread((current) => addComment(current, comment, true));
     },
     moreReplies: (id) =>
@@ -290,8 +290,8 @@ export function App({ config }: { config: AppConfig }) {
           viewer={viewer}
           commenting={actions}
           onTyping={() => actions.typing(null)}
-          onSubmit={async (text) => {
-            const comment = await api.post(config.page, text);
+          onSubmit={async (text, form) => {
+            const comment = await api.post(config.page, text, undefined, form);
             setThread((current) => addComment(current, comment, true));
           }}
         />
