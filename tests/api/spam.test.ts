@@ -208,6 +208,11 @@ describe('guest honeypot and time to submit', () => {
     expect((await postOk(token, { page_url: pageUrl(), content: 'hi', elapsed_ms: 1 })).s).toBe('approved');
   });
 
+  it("does not check a guest whose client sends neither field (an older widget, a site's own client)", async () => {
+    const { token } = await api.guest();
+    expect((await postOk(token, { page_url: pageUrl(), content: 'hi' })).s).toBe('approved');
+  });
+
   it('does not apply to accounts', async () => {
     const { token } = await registered('Ada');
     const comment = await postOk(token, {

@@ -24,6 +24,8 @@ let seq = 0;
 
 beforeAll(async () => {
   api = await startTestApi();
+  // Its guests post as soon as they have typed: the bot trap's timer is off here.
+  await api.context.sites.setSetting(api.site.id, 'min_submit_seconds', '0');
   apiUrl = await api.app.listen({ host: '127.0.0.1', port: 0 });
   // Presence counts refresh every 300 ms here (every 10 s by default).
   gw = await startTestGateway(api, { heartbeatMs: 300 });

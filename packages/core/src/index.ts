@@ -50,6 +50,7 @@ export {
 } from './errors.js';
 export { EventBus, redisRelay } from './events.js';
 export { ID_SCHEMA_PATTERN, idFromUuid, idToUuid, isId, newId } from './ids.js';
+export { type KeyMode, originNotAllowed, secretKeyInBrowser, shownKey, unknownKey } from './key-refusals.js';
 export { channels, keys, LAYOUT_VERSION, sitePrefix } from './keys.js';
 export { plainHtml, renderMarkdown, storedHtml } from './markdown.js';
 export { migrateLayout1 } from './migrate/layout-1.js';

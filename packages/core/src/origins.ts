@@ -1,4 +1,5 @@
 import { ThreadKitError } from './errors.js';
+import { type KeyMode, originNotAllowed } from './key-refusals.js';
 
 /**
  * Which browser origins may use a site's public key. Entries are exact origins
@@ -35,19 +36,21 @@ export function checkOriginPattern(entry: string): string | null {
 }
 
 /**
- * Refuses a public key used from a page that is not on one of the site's
- * origins (or from no page at all), for HTTP requests and WebSocket handshakes alike.
+ * Refuses the public key `apiKey` used from a page that is not on one of the
+ * site's origins (saying how the owner allows it), or from no page at all, for
+ * HTTP requests and WebSocket handshakes alike.
  */
 export function requireAllowedOrigin(
   origin: string | null | undefined,
   settings: OriginSettings,
+  apiKey: string,
+  mode: KeyMode,
 ): asserts origin is string {
   if (origin && allowedBy(settings, origin)) return;
+  if (origin) throw originNotAllowed(origin, apiKey, mode);
   throw new ThreadKitError(
     'origin_not_allowed',
-    origin
-      ? `The origin ${origin} is not allowed to use this key.`
-      : 'A public key only works from a web page on an allowed origin; servers use the secret key.',
+    'A public key only works from a web page on an allowed origin; servers use the secret key.',
   );
 }
 

@@ -165,7 +165,7 @@ export const SETTING_SPECS: {
   },
   min_submit_seconds: {
     form: 'integer',
-    doc: "Guests only: a comment sent sooner than this after the widget's form opened is refused as a bot (0: off; 0 to 600).",
+    doc: "Guests only: a comment sent sooner than this after the writer's first focus in the widget's form is refused as a bot (0: off; 0 to 600).",
     parse: integer('min_submit_seconds', 0, 600),
   },
   akismet_enabled: {

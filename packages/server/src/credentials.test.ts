@@ -79,9 +79,21 @@ describe('the projectid key', () => {
     expectError(await raw({ origin: TEST_ORIGIN, projectid: '' }), 401, 'unauthorized');
   });
 
-  it('must be a known key: a well-formed but unknown key is 401', async () => {
-    expectError(await raw({ origin: TEST_ORIGIN, projectid: generateApiKey('public') }), 401, 'unauthorized');
-    expectError(await raw({ projectid: generateApiKey('secret') }), 401, 'unauthorized');
+  it('must be a known key: a well-formed but unknown key is 401, which names it and where the right one is', async () => {
+    const unknown = generateApiKey('public');
+    const fromPage = await raw({ origin: TEST_ORIGIN, projectid: unknown });
+    expect(expectError(fromPage, 401, 'unauthorized').error).toBe(
+      `Unknown key ${unknown}: no site has it; \`threadkit site show\` prints the public key.`,
+    );
+    // The page may read why (and nothing more), so the widget can tell its owner.
+    expect(fromPage.headers['access-control-allow-origin']).toBe(TEST_ORIGIN);
+    expect(fromPage.headers['access-control-allow-credentials']).toBeUndefined();
+    expect(fromPage.headers['access-control-expose-headers']).toBeUndefined();
+    // A secret key is never repeated whole, even a wrong one.
+    const secret = generateApiKey('secret');
+    const fromServer = expectError(await raw({ projectid: secret }), 401, 'unauthorized');
+    expect(fromServer.error).toContain(maskApiKey(secret));
+    expect(fromServer.error).not.toContain(secret);
   });
 
   it('must be well formed: a malformed key is 401', async () => {
@@ -106,7 +118,7 @@ describe('the public key and allowed origins', () => {
     expect(String(response.headers['access-control-expose-headers'])).toMatch(/etag/i);
   });
 
-  it('is refused from another origin with 403 origin_not_allowed and no CORS header', async () => {
+  it('is refused from another origin with 403 origin_not_allowed, which the page alone may read', async () => {
     for (const origin of [
       'https://evil.example.net',
       'http://blog.example.com', // same host, other scheme: exact origin entries are exact
@@ -115,9 +127,20 @@ describe('the public key and allowed origins', () => {
       'not a url',
     ]) {
       const response = await raw({ origin, projectid: api.site.publicKey });
-      expectError(response, 403, 'origin_not_allowed');
-      expect(response.headers['access-control-allow-origin'], origin).toBeUndefined();
+      // The origin, the key, and how the owner of a standalone server allows it.
+      expect(expectError(response, 403, 'origin_not_allowed').error, origin).toBe(
+        `This page's origin ${origin} is not allowed for the key ${api.site.publicKey}: add it to THREADKIT_ALLOWED_ORIGINS (comma-separated) and restart the server.`,
+      );
+      // Readable by that page, so the widget can say why; no credentials, no headers exposed.
+      expect(response.headers['access-control-allow-origin'], origin).toBe(origin);
+      expect(String(response.headers.vary)).toMatch(/\bOrigin\b/i);
+      expect(response.headers['access-control-allow-credentials']).toBeUndefined();
+      expect(response.headers['access-control-expose-headers']).toBeUndefined();
     }
+    // An opaque origin (a sandboxed frame's) gets no CORS header at all.
+    const opaque = await raw({ origin: 'null', projectid: api.site.publicKey });
+    expectError(opaque, 403, 'origin_not_allowed');
+    expect(opaque.headers['access-control-allow-origin']).toBeUndefined();
   });
 
   it('accepts the Referer origin when a same-origin request omits Origin', async () => {
@@ -151,7 +174,7 @@ describe('the public key and allowed origins', () => {
           headers: { origin: 'http://localhost:3000', projectid: api.site.publicKey },
         });
         expectError(response, 403, 'origin_not_allowed');
-        expect(response.headers['access-control-allow-origin']).toBeUndefined();
+        expect(response.headers['access-control-expose-headers']).toBeUndefined();
       }
       // The configured origin still works.
       expect((await raw({ origin: TEST_ORIGIN, projectid: api.site.publicKey })).statusCode).toBe(200);
@@ -173,7 +196,7 @@ describe('the public key and allowed origins', () => {
       ]) {
         const response = await raw({ origin, projectid: api.site.publicKey });
         expectError(response, 403, 'origin_not_allowed');
-        expect(response.headers['access-control-allow-origin'], origin).toBeUndefined();
+        expect(response.headers['access-control-expose-headers'], origin).toBeUndefined();
       }
     });
     expect((await raw({ origin: TEST_ORIGIN, projectid: api.site.publicKey })).statusCode).toBe(200);
@@ -187,11 +210,15 @@ describe('the public key and allowed origins', () => {
 });
 
 describe('the secret key', () => {
-  it('is refused from a browser (any Origin header) with 403 forbidden', async () => {
+  it('is refused from a browser (any Origin header) with 403 forbidden, saying to rotate it', async () => {
     for (const origin of [TEST_ORIGIN, 'https://evil.example.net', 'http://localhost:3000']) {
       const response = await raw({ origin, projectid: api.site.secretKey });
-      expectError(response, 403, 'forbidden');
-      expect(response.headers['access-control-allow-origin']).toBeUndefined();
+      const body = expectError(response, 403, 'forbidden');
+      expect(body.error).toMatch(/public key \(tk_pub_…\) in pages.*threadkit site rotate-keys/);
+      expect(body.error).not.toContain(api.site.secretKey);
+      // The page may read the refusal, and nothing else.
+      expect(response.headers['access-control-allow-origin']).toBe(origin);
+      expect(response.headers['access-control-expose-headers']).toBeUndefined();
     }
   });
 

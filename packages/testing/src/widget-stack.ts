@@ -50,6 +50,11 @@ interface WidgetStackOptions extends TestApiOptions {
    * the popup back to a fixed `PUBLIC_URL`, so a test of them picks the port first.
    */
   apiPort?: number;
+  /**
+   * The site's `min_submit_seconds`, the guest bot trap's timer: 0 (off) unless
+   * a test sets it, since test readers send a comment as soon as it is typed.
+   */
+  minSubmitSeconds?: number;
 }
 
 /**
@@ -58,8 +63,9 @@ interface WidgetStackOptions extends TestApiOptions {
  * load /embed.js from the API, and headless Chromium.
  */
 export async function startWidgetStack(options: WidgetStackOptions = {}): Promise<WidgetStack> {
-  const { apiPort = 0, ...apiOptions } = options;
+  const { apiPort = 0, minSubmitSeconds = 0, ...apiOptions } = options;
   const api = await startTestApi(apiOptions);
+  await api.context.sites.setSetting(api.site.id, 'min_submit_seconds', String(minSubmitSeconds));
   const apiUrl = await api.app.listen({ host: '127.0.0.1', port: apiPort });
   // Presence counts refresh every 300 ms here (every 10 s by default).
   const gatewayOptions = { heartbeatMs: 300 };

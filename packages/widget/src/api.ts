@@ -1,5 +1,5 @@
 import type { ErrorCode, Me } from '@threadkit/core';
-import type { Comment, Sort, ThreadPage, Viewer } from './types.js';
+import type { Sort, ThreadPage, Viewer } from './types.js';
 
 /** What the API said went wrong, with its machine code (`api.md`, Errors). */
 /** A code of the server's error registry, or the widget's own: `network` (no answer), `unknown` (no code). */
@@ -22,6 +22,14 @@ export interface Tokens {
   token: string;
   refresh_token: string;
   user: Viewer;
+}
+
+/** What the comment form tells the server's guest bot traps (`api.md`, Comments). */
+export interface FormSignals {
+  /** The hidden honeypot field: people leave it empty. */
+  website: string;
+  /** Milliseconds from the first focus in the form (or its showing) to sending. */
+  elapsed_ms: number;
 }
 
 /** The signed-in commenter's own account (`GET /v1/users/me`). */
@@ -74,7 +82,7 @@ export class ApiClient {
     if (page.url) query.set('page_url', page.url);
     if (page.key) query.set('page_key', page.key);
     if (cursor) query.set('cursor', cursor);
-    return this.request('GET', `/v1/comments?${query}`);
+    return this.request<ThreadPage>('GET', `/v1/comments?${query}`).catch(explain);
   }
 
   /** Keeps the tokens a sign-in answered with (any method; the lazy sign-in dialog calls it). */
@@ -184,6 +192,16 @@ export class ApiClient {
     }
     this.onSession(tokens?.user ?? null, false);
   }
+}
+
+/**
+ * A thread read refused (not failed, not rate limited) is the site's set-up at
+ * fault, not the reader: its key, this page's origin or its attributes. The
+ * owner finds why in the console, in the server's words.
+ */
+function explain(error: ApiError): never {
+  if (error.status >= 400 && error.status < 429) console.error(`ThreadKit: ${error.message}`);
+  throw error;
 }
 
 function readStored(key: string): Tokens | null {

@@ -2,6 +2,7 @@ import type { ClientMethod, ClientParams, WebSocketErrorCode } from '@threadkit/
 import type { LiveMessage } from './types.js';
 
 export { applyLive } from './live-thread.js';
+export { Activity } from './ui/Activity.js';
 
 /** The gateway's `error` code for "live updates are paused" (the server lost its storage). */
 const PAUSED: WebSocketErrorCode = 'unavailable';

@@ -3,7 +3,7 @@ import {
   direction,
   en,
   type Language,
-  pickLanguage,
+  plainlyEnglish,
   type StringOverrides,
   type Strings,
 } from './i18n/index.js';
@@ -85,10 +85,10 @@ export function render(host: HTMLElement, options: RenderOptions, stringsJson?: 
       mountPoint,
     );
   };
-  const lang = pickLanguage(
-    options.lang,
-    navigator.languages?.length ? navigator.languages : [navigator.language],
-  );
+  const asked = {
+    lang: options.lang,
+    browser: navigator.languages?.length ? navigator.languages : [navigator.language],
+  };
   const customised = !!(options.strings || stringsJson);
   // A palette of the widget's own is a stylesheet of its own, fetched only when asked for.
   const palette =
@@ -98,13 +98,12 @@ export function render(host: HTMLElement, options: RenderOptions, stringsJson?: 
       added.textContent = css;
       sheet.after(added);
     }, console.warn);
-  if (lang === 'en' && !customised && !palette) show(lang, en);
+  if (plainlyEnglish(asked.lang, asked.browser) && !customised && !palette) show('en', en);
   else {
     // The placeholder the thread shows while loading, until the words (and the palette) are here: no English flash.
-    speak(lang);
     preactRender(<Skeleton />, mountPoint);
     void Promise.all([import('./i18n/words.js'), palette])
-      .then(([words]) => words.wordsFor(lang, options.strings, stringsJson))
+      .then(([words]) => words.wordsFor(asked, options.strings, stringsJson))
       .then((words) => show(words.lang, words.strings, words.overrides));
   }
   return {

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { applyLive } from './live-thread.js';
-import { emptyThread, loadPage, revealUnseen, type ThreadState, TYPING_MS, typists } from './thread.js';
+import { emptyThread, loadPage, revealUnseen, type ThreadState, TYPING_MS } from './thread.js';
 import { comment, PAGE, page } from './thread.testing.js';
 import { addComment, castVote, removeComment, replaceOwn, settleVote } from './thread-changes.js';
 import type { LiveMessage } from './types.js';
+import { typists } from './ui/Activity.js';
 
 /** A message of the gateway about the page (`page_id` added); comments as the widget keeps them. */
 const live = (method: LiveMessage['method'], params: Record<string, unknown>) =>

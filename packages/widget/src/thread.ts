@@ -89,13 +89,6 @@ export function revealUnseen(state: ThreadState): ThreadState {
   return { ...state, roots: [...fresh.reverse(), ...state.roots], unseen: [] };
 }
 
-/** Who is typing now (expired indicators dropped). */
-export function typists(state: ThreadState, now: number): string[] {
-  return Object.values(state.typing)
-    .filter((entry) => entry.until > now)
-    .map((entry) => entry.name);
-}
-
 /** Puts comments (with their nested replies) into the flat maps; `votes` are the reader's, when signed in. */
 export function flatten(
   byId: Record<string, Comment>,

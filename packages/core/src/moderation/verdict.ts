@@ -32,7 +32,7 @@ export interface ClientInfo {
 export interface FormSignals {
   /** The hidden honeypot field: people leave it empty. */
   honeypot?: string | undefined;
-  /** How long the comment form was open before it was sent, in milliseconds. */
+  /** Milliseconds from the first focus in the comment form (or its showing) to sending. */
   elapsedMs?: number | undefined;
 }
 

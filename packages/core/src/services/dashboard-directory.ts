@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { type ApiKeyKind, apiKeyKind } from '../api-keys.js';
-import { notFound, ThreadKitError, unauthorized } from '../errors.js';
+import { notFound, ThreadKitError } from '../errors.js';
+import { malformedKey, unknownKey } from '../key-refusals.js';
 import type { SitePlan } from '../plans.js';
 import { withDefaults } from '../settings.js';
 import type { SiteRecord } from '../store/site-store.js';
@@ -57,6 +58,7 @@ interface Entry<T> {
  * look it up.
  */
 export class DashboardDirectory implements SiteDirectory {
+  readonly mode = 'saas';
   private readonly keys = new LRUCache<string, Entry<ResolvedKey>>({ max: 50_000 });
   private readonly sites = new LRUCache<string, Entry<SiteRecord>>({ max: 50_000 });
   private readonly seen = new LRUCache<string, number>({ max: 100_000 });
@@ -76,10 +78,9 @@ export class DashboardDirectory implements SiteDirectory {
   }
 
   async resolveApiKey(apiKey: string): Promise<ResolvedKey> {
-    if (apiKeyKind(apiKey) === null)
-      throw unauthorized('The projectid header must hold a tk_pub_ or tk_sec_ key.');
+    if (apiKeyKind(apiKey) === null) throw malformedKey();
     const resolved = await this.lookup(this.keys, apiKey, () => this.askKey(apiKey));
-    if (!resolved) throw unauthorized('Unknown API key.');
+    if (!resolved) throw unknownKey(apiKey, this.mode);
     return resolved;
   }
 

@@ -2,8 +2,9 @@ import { LRUCache } from 'lru-cache';
 import { type ApiKeyKind, apiKeyKind, generateApiKey, hashApiKey, safeEqual } from '../api-keys.js';
 import type { StandaloneSiteConfig } from '../config.js';
 import { DEFAULT_SITE_NAME } from '../environment.js';
-import { notFound, unauthorized } from '../errors.js';
+import { notFound } from '../errors.js';
 import { newId } from '../ids.js';
+import { type KeyMode, malformedKey, unknownKey } from '../key-refusals.js';
 import { originsForDomain } from '../origins.js';
 import { DEFAULT_SETTINGS, parseSetting, withDefaults } from '../settings.js';
 import type { SiteRecord, SiteStore } from '../store/site-store.js';
@@ -20,6 +21,8 @@ export interface ResolvedKey {
  * (`DashboardDirectory`).
  */
 export interface SiteDirectory {
+  /** Where owners manage their sites, which the refusals of a key name (`key-refusals.ts`). */
+  readonly mode: KeyMode;
   resolveApiKey(apiKey: string): Promise<ResolvedKey>;
   /**
    * The key as this instance resolved it lately, if that answer may still be
@@ -44,6 +47,7 @@ export interface StandaloneBootstrap {
  * every request, and a changed setting or rotated key takes effect within `cacheTtlMs`.
  */
 export class SiteService implements SiteDirectory {
+  readonly mode = 'standalone';
   private readonly cache: LRUCache<string, ResolvedKey | 'unknown'>;
 
   constructor(
@@ -54,8 +58,7 @@ export class SiteService implements SiteDirectory {
   }
 
   async resolveApiKey(apiKey: string): Promise<ResolvedKey> {
-    if (apiKeyKind(apiKey) === null)
-      throw unauthorized('The projectid header must hold a tk_pub_ or tk_sec_ key.');
+    if (apiKeyKind(apiKey) === null) throw malformedKey();
     let resolved = this.cache.get(apiKey);
     if (resolved === undefined) {
       const found = await this.store.findByApiKey(apiKey);
@@ -68,7 +71,7 @@ export class SiteService implements SiteDirectory {
         : 'unknown';
       this.cache.set(apiKey, resolved);
     }
-    if (resolved === 'unknown') throw unauthorized('Unknown API key.');
+    if (resolved === 'unknown') throw unknownKey(apiKey, this.mode);
     return resolved;
   }
 

@@ -3,7 +3,9 @@ import {
   type AuthenticatedViewer,
   OwnerTokens,
   parseOrigin,
+  type ResolvedKey,
   requireAllowedOrigin,
+  secretKeyInBrowser,
   ThreadKitError,
   unauthorized,
 } from '@threadkit/core';
@@ -11,6 +13,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { AppContext } from '../context.js';
 import { documentErrors } from '../schemas.js';
+import { KeyRefusals } from './key-refusals.js';
 
 const ALLOWED_HEADERS = 'projectid, authorization, content-type, if-none-match';
 /** The Authorization header's one form (the early thread reads use it too). */
@@ -24,14 +27,17 @@ export const EXPOSED_HEADERS = 'etag, retry-after';
  * the only origins CORS reflects; a secret key acts as the owner and is refused
  * from browsers; a Bearer token must belong to a live session of this site, or
  * be an owner token (SaaS mode: the dashboard acting for the site's owner),
- * which is refused from browsers too and takes no origin check.
+ * which is refused from browsers too and takes no origin check. A refusal of
+ * the key itself or of the page's origin is one the site's owner must fix: the
+ * page may read why, and the log says it too (`KeyRefusals`).
  */
 export const credentialsPlugin = fp(async (app: FastifyInstance, { context }: { context: AppContext }) => {
   app.decorateRequest('site', null as never);
   app.decorateRequest('viewer', null as never);
+  const refusals = new KeyRefusals();
 
   // A preflight carries no key, so it cannot be tied to a site: it is answered for
-  // any origin, and the real request is then refused (without CORS headers) unless allowed.
+  // any origin, and the real request is then refused unless allowed (readable only as that refusal).
   app.options('/*', { schema: { hide: true } }, async (request, reply) => {
     const origin = request.headers.origin;
     if (origin) {
@@ -59,7 +65,14 @@ export const credentialsPlugin = fp(async (app: FastifyInstance, { context }: { 
     if (typeof key !== 'string' || key.length === 0) {
       throw unauthorized('Send the site key in the projectid header.');
     }
-    const { site, kind } = await context.directory.resolveApiKey(key);
+    const origin = requestOrigin(request.headers);
+    let resolved: ResolvedKey;
+    try {
+      resolved = await context.directory.resolveApiKey(key);
+    } catch (error) {
+      throw refusals.refuse(request, reply, error, key, origin, null);
+    }
+    const { site, kind } = resolved;
     const authorization = request.headers.authorization;
     const token = authorization ? (BEARER.exec(authorization)?.[1] ?? null) : null;
 
@@ -73,15 +86,18 @@ export const credentialsPlugin = fp(async (app: FastifyInstance, { context }: { 
       return;
     }
 
-    const origin = requestOrigin(request.headers);
     if (kind === 'public') {
-      requireAllowedOrigin(origin, site.settings);
+      try {
+        requireAllowedOrigin(origin, site.settings, key, context.directory.mode);
+      } catch (error) {
+        throw refusals.refuse(request, reply, error, key, origin, site);
+      }
       reply
         .header('access-control-allow-origin', origin)
         .header('access-control-expose-headers', EXPOSED_HEADERS);
       reply.header('vary', 'Origin');
     } else if (request.headers.origin) {
-      throw new ThreadKitError('forbidden', 'Secret keys must never be used from a browser.');
+      throw refusals.refuse(request, reply, secretKeyInBrowser(context.directory.mode), key, origin, site);
     }
 
     request.site = site;

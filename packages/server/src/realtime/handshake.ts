@@ -120,7 +120,7 @@ export class Handshake {
     if (!key) throw new ThreadKitError('unauthorized', 'Send the site key in the project_id parameter.');
     const { site, kind } = await this.deps.sites.resolveApiKey(key);
     if (kind !== 'public') throw new ThreadKitError('forbidden', 'Secret keys must never be put in a URL.');
-    requireAllowedOrigin(origin, site.settings);
+    requireAllowedOrigin(origin, site.settings, key, this.deps.sites.mode);
     if (this.deps.purging(site.id)) throw new ThreadKitError('unauthorized', 'This site has been deleted.');
     return site.id;
   }

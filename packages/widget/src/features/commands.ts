@@ -1,4 +1,4 @@
-import type { ApiClient, Tokens } from '../api.js';
+import type { ApiClient, FormSignals, Tokens } from '../api.js';
 import { addComment, castVote, removeComment, replaceOwn, settleVote } from '../thread-changes.js';
 import type { Comment } from '../types.js';
 import type { Commands } from '../ui/comment-actions.js';
@@ -27,15 +27,15 @@ export function commands({ api, page, view, setGuests }: Needs): Commanded {
   let lastTyping = 0;
   let methodsAsked = false;
   const update: ThreadView['update'] = (change) => view().update(change);
-  const send = async (text: string, parentId?: string) => {
-    const body = { page_url: page.url, page_key: page.key, content: text, parent_id: parentId };
+  const send = async (text: string, form: FormSignals, parentId?: string) => {
+    const body = { page_url: page.url, page_key: page.key, content: text, parent_id: parentId, ...form };
     const { comment } = await api.call<{ comment: Comment }>('POST', '/v1/comments', body);
     update((current) => addComment(current, comment, true));
   };
   const path = (id: string) => `/v1/comments/${encodeURIComponent(id)}`;
   return {
-    post: (text) => send(text),
-    reply: (parentId, text) => send(text, parentId),
+    post: (text, form) => send(text, form),
+    reply: (parentId, text, form) => send(text, form, parentId),
     vote: (id, direction) => {
       // One vote per comment in flight: answers to quick double clicks could settle out of order.
       if (voting.has(id)) return;

@@ -1,7 +1,39 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { en } from './en.js';
-import { direction, matchLanguage, pickLanguage } from './index.js';
+import { direction, plainlyEnglish } from './index.js';
 import { mergeStrings, withOverrides } from './overrides.js';
+import { matchLanguage, pickLanguage } from './pick.js';
+
+describe('plainlyEnglish', () => {
+  it('is English only where pickLanguage would choose English', () => {
+    const cases: [string | null | undefined, string[]][] = [
+      [undefined, ['en-GB', 'fr']],
+      ['en', ['de']],
+      ['EN_us', []],
+      [undefined, []],
+      ['', ['en']],
+      [undefined, ['de-DE', 'en']],
+      ['fr', ['en-US']],
+      ['english', ['en']],
+      [undefined, ['eng']],
+    ];
+    for (const [requested, browser] of cases) {
+      if (plainlyEnglish(requested, browser))
+        expect(pickLanguage(requested, browser), String(requested)).toBe('en');
+    }
+    expect(cases.map(([requested, browser]) => plainlyEnglish(requested, browser))).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+      false,
+      false,
+      false,
+      false,
+    ]);
+  });
+});
 
 describe('pickLanguage', () => {
   it('takes the requested language (data-lang) over the browser’s', () => {

@@ -1,4 +1,5 @@
 import { en, type Language, languageLoaders, type StringOverrides, type Strings } from './index.js';
+import { pickLanguage } from './pick.js';
 
 /*
  * The widget's words when they are not the built-in English: another
@@ -14,14 +15,15 @@ export function loadStrings(lang: Language): Promise<Strings> {
 }
 
 /**
- * The language shown, its words with the site's overrides on top, and the
+ * The language to show (`pickLanguage`), its words with the site's overrides on top, and the
  * overrides (for the lazy features). English when the language's chunk fails.
  */
 export async function wordsFor(
-  lang: Language,
+  asked: { lang: string | undefined; browser: readonly string[] },
   overrides: StringOverrides | undefined,
   overridesJson: string | undefined,
 ): Promise<{ lang: Language; strings: Strings; overrides?: StringOverrides }> {
+  const lang = pickLanguage(asked.lang, asked.browser);
   const words = loadStrings(lang).catch((error: unknown) => {
     console.warn(`ThreadKit: could not load the "${lang}" words; using English.`, error);
     return null;

@@ -2,7 +2,6 @@ import { useState } from 'preact/hooks';
 import type { FeatureContext } from '../features/context.js';
 import type { Language, StringOverrides, Strings } from '../i18n/index.js';
 import { AccountBar } from './AccountBar.js';
-import { Activity } from './Activity.js';
 import { CommentList } from './CommentList.js';
 import { Composer } from './Composer.js';
 import { useCommentActions } from './comment-actions.js';
@@ -77,7 +76,11 @@ export function App({ config }: { config: AppConfig }) {
           onSubmit={actions.post}
         />
       </div>
-      <Activity t={t} thread={thread} live={view.live} />
+      {view.Activity ? (
+        <view.Activity t={t} thread={thread} live={view.live} />
+      ) : (
+        <p class="tk-muted" aria-live="polite" />
+      )}
       <CommentList
         t={t}
         ctx={feature}

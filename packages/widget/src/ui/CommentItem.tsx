@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
+import type { FormSignals } from '../api.js';
 import type { FeatureContext } from '../features/context.js';
 import type { Strings } from '../i18n/index.js';
 import type { ThreadState } from '../thread.js';
@@ -15,7 +16,7 @@ const loadReport = () => import('../features/report/index.js');
 
 export interface CommentActions extends Commenting {
   vote(id: string, direction: 'up' | 'down'): void;
-  reply(parentId: string, text: string): Promise<void>;
+  reply(parentId: string, text: string, form: FormSignals): Promise<void>;
   edit(id: string, text: string): Promise<void>;
   remove(id: string): Promise<void>;
   typing(replyTo: string | null): void;
@@ -187,8 +188,8 @@ export function CommentItem({ t, ctx, id, thread, viewer, actions, fresh, tools 
           commenting={actions}
           onTyping={() => actions.typing(id)}
           onCancel={() => setReplying(false)}
-          onSubmit={async (text) => {
-            await actions.reply(id, text);
+          onSubmit={async (text, form) => {
+            await actions.reply(id, text, form);
             setReplying(false);
           }}
         />

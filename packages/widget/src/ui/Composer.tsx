@@ -1,5 +1,5 @@
-import { useState } from 'preact/hooks';
-import type { ApiError } from '../api.js';
+import { useRef, useState } from 'preact/hooks';
+import type { ApiError, FormSignals } from '../api.js';
 import type { FeatureContext } from '../features/context.js';
 import type { Strings } from '../i18n/index.js';
 import type { Viewer } from '../types.js';
@@ -22,7 +22,8 @@ interface Props {
   reply?: boolean;
   /** Editing: the text to start from, and the submit button says "Save". */
   initial?: string;
-  onSubmit(text: string): Promise<void>;
+  /** `form`: the guest bot traps' signals (an edit sends none). */
+  onSubmit(text: string, form: FormSignals): Promise<void>;
   commenting: Commenting;
   onTyping(): void;
   onCancel?: () => void;
@@ -30,7 +31,9 @@ interface Props {
 
 /**
  * The comment box, with a Markdown preview (a lazy chunk); a reader who is not
- * signed in gives a name and comments as a guest, or signs in.
+ * signed in gives a name and comments as a guest, or signs in. It sends the
+ * server's guest bot traps a hidden honeypot field and how long the comment
+ * took: from the first focus in the form (its showing, if nothing focused it).
  */
 export function Composer({
   t,
@@ -50,6 +53,9 @@ export function Composer({
   const [name, setName] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const shownAt = useRef(performance.now());
+  const startedAt = useRef(0);
+  const honeypot = useRef<HTMLInputElement>(null);
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -58,8 +64,15 @@ export function Composer({
     setError(null);
     try {
       if (!viewer) await commenting.guest(name.trim());
-      await onSubmit(text);
+      await onSubmit(text, {
+        website: honeypot.current!.value,
+        // Kept under the field's maximum (a form left open for weeks).
+        elapsed_ms: Math.min(2e9, Math.round(performance.now() - (startedAt.current || shownAt.current))),
+      });
       setText('');
+      // The next comment is timed on its own.
+      startedAt.current = 0;
+      shownAt.current = performance.now();
     } catch (failure) {
       // An ApiError, or anything thrown; a full plan is said in the reader's language (the server says it in English).
       const problem = failure as Partial<ApiError> | undefined;
@@ -70,7 +83,23 @@ export function Composer({
   };
 
   return (
-    <form class="tk-form" onSubmit={submit} onFocusIn={viewer ? undefined : commenting.checkGuests}>
+    <form
+      class="tk-form"
+      onSubmit={submit}
+      onFocusIn={() => {
+        startedAt.current ||= performance.now();
+        if (!viewer) commenting.checkGuests();
+      }}
+    >
+      {/* For bots that fill in every field: out of sight, of the keyboard's reach and of screen readers. */}
+      <input
+        ref={honeypot}
+        name="website"
+        class="tk-hp"
+        tabIndex={-1}
+        autocomplete="off"
+        aria-hidden="true"
+      />
       {previewing && preview && <preview.Preview ctx={ctx} text={text} />}
       <textarea
         aria-label={t.placeholder}

@@ -1,12 +1,12 @@
 import { useRef, useState } from 'preact/hooks';
-import type { ApiClient } from '../api.js';
+import type { ApiClient, FormSignals } from '../api.js';
 import type { Commanded } from '../features/commands.js';
 import type { CommentActions } from './CommentItem.js';
 import type { ThreadView } from './thread-view.js';
 
 export interface Commands extends CommentActions {
   /** Posts a comment at the top of the thread. */
-  post(text: string): Promise<void>;
+  post(text: string, form: FormSignals): Promise<void>;
 }
 
 /**

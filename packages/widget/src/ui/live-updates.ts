@@ -19,12 +19,15 @@ type LiveOptions = Omit<ConstructorParameters<typeof LiveClient>[0], 'pageId' | 
  */
 export function useLiveUpdates(firstRead: () => Promise<string | null>, options: LiveOptions) {
   const [status, setStatus] = useState<LiveStatus>('connecting');
+  const [chunk, setChunk] = useState<typeof import('../live.js') | null>(null);
   const socket = useRef<LiveClient | null>(null);
   useEffect(() => {
     let client: LiveClient | null = null;
     let cancelled = false;
-    void Promise.all([firstRead(), import('../live.js')]).then(([pageId, { LiveClient, applyLive }]) => {
+    void Promise.all([firstRead(), import('../live.js')]).then(([pageId, live]) => {
       if (!pageId || cancelled) return;
+      const { LiveClient, applyLive } = live;
+      setChunk(live);
       client = new LiveClient({
         ...options,
         pageId,
@@ -38,5 +41,5 @@ export function useLiveUpdates(firstRead: () => Promise<string | null>, options:
       client?.destroy();
     };
   }, []);
-  return { status, socket };
+  return { status, socket, Activity: chunk?.Activity ?? null };
 }

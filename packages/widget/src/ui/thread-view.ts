@@ -16,6 +16,8 @@ export interface ThreadView {
   latest: { current: ThreadState };
   status: 'loading' | 'ready' | 'unavailable';
   live: LiveStatus;
+  /** Who is typing and whether live updates are paused, from the live chunk once it is there. */
+  Activity: typeof import('../live.js').Activity | null;
   /** The live connection, once it is open. */
   socket: { current: LiveClient | null };
   /** Reads the thread again, in its order. */
@@ -56,7 +58,11 @@ export function useThreadView(api: ApiClient, where: Where, onNotification: () =
   };
   const reload = () => void load(latest.current.sort);
 
-  const { status: live, socket } = useLiveUpdates(() => load(latest.current.sort), {
+  const {
+    status: live,
+    socket,
+    Activity,
+  } = useLiveUpdates(() => load(latest.current.sort), {
     url: where.wsUrl,
     projectId: where.projectId,
     token: () => api.token,
@@ -75,6 +81,7 @@ export function useThreadView(api: ApiClient, where: Where, onNotification: () =
     latest,
     status,
     live,
+    Activity,
     socket,
     reload,
     loadMore: async () => {

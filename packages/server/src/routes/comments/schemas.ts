@@ -129,7 +129,8 @@ export const CreateBody = Type.Object(
       Type.Integer({
         minimum: 0,
         maximum: 2_147_483_647,
-        description: 'Milliseconds the comment form was open before it was sent.',
+        description:
+          'Milliseconds from the first focus in the comment form (or its showing, if nothing was focused) to sending.',
       }),
     ),
   },
