@@ -103,7 +103,12 @@ export function render(host: HTMLElement, options: RenderOptions, stringsJson?: 
     // The placeholder the thread shows while loading, until the words (and the palette) are here: no English flash.
     preactRender(<Skeleton />, mountPoint);
     void Promise.all([import('./i18n/words.js'), palette])
-      .then(([words]) => words.wordsFor(asked, options.strings, stringsJson))
+      .then(([words]) => {
+        const lang = words.pickLanguage(asked.lang, asked.browser);
+        // The skeleton is said in that language while its words load.
+        speak(lang);
+        return words.wordsFor(lang, options.strings, stringsJson);
+      })
       .then((words) => show(words.lang, words.strings, words.overrides));
   }
   return {

@@ -1,5 +1,6 @@
 import { en, type Language, languageLoaders, type StringOverrides, type Strings } from './index.js';
-import { pickLanguage } from './pick.js';
+
+export { pickLanguage } from './pick.js';
 
 /*
  * The widget's words when they are not the built-in English: another
@@ -15,15 +16,14 @@ export function loadStrings(lang: Language): Promise<Strings> {
 }
 
 /**
- * The language to show (`pickLanguage`), its words with the site's overrides on top, and the
+ * The language shown, its words with the site's overrides on top, and the
  * overrides (for the lazy features). English when the language's chunk fails.
  */
 export async function wordsFor(
-  asked: { lang: string | undefined; browser: readonly string[] },
+  lang: Language,
   overrides: StringOverrides | undefined,
   overridesJson: string | undefined,
 ): Promise<{ lang: Language; strings: Strings; overrides?: StringOverrides }> {
-  const lang = pickLanguage(asked.lang, asked.browser);
   const words = loadStrings(lang).catch((error: unknown) => {
     console.warn(`ThreadKit: could not load the "${lang}" words; using English.`, error);
     return null;
