@@ -75,10 +75,14 @@ export const credentialsPlugin = fp(async (app: FastifyInstance, { context }: { 
 
     const origin = requestOrigin(request.headers);
     if (kind === 'public') {
-      requireAllowedOrigin(origin, site.settings);
-      reply
-        .header('access-control-allow-origin', origin)
-        .header('access-control-expose-headers', EXPOSED_HEADERS);
+      // A page of this server itself (the /docs page) is no other site using the key;
+      // being same-origin, its requests need no CORS headers either.
+      if (!fromOwnPage(request.headers)) {
+        requireAllowedOrigin(origin, site.settings);
+        reply
+          .header('access-control-allow-origin', origin)
+          .header('access-control-expose-headers', EXPOSED_HEADERS);
+      }
       reply.header('vary', 'Origin');
     } else if (request.headers.origin) {
       throw new ThreadKitError('forbidden', 'Secret keys must never be used from a browser.');
@@ -126,6 +130,15 @@ async function popupCredentials(request: FastifyRequest, context: AppContext): P
   if (kind !== 'public') throw new ThreadKitError('forbidden', 'Secret keys must never be put in a URL.');
   request.site = site;
   request.viewer = { siteId: site.id, userId: null, role: 'anonymous', sessionId: null, user: null };
+}
+
+/**
+ * Whether the browser says the request comes from a page on this server's own
+ * origin: `Sec-Fetch-Site` is set by browsers alone (scripts cannot), and no
+ * other site's page can make it `same-origin`. Same-origin GETs carry no Origin.
+ */
+function fromOwnPage(headers: IncomingHttpHeaders): boolean {
+  return headers['sec-fetch-site'] === 'same-origin';
 }
 
 /** The page's origin: the Origin header, or the Referer's origin on same-origin GETs that omit it. */
