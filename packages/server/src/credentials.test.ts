@@ -152,6 +152,43 @@ describe('the public key and allowed origins', () => {
     expectError(foreign, 403, 'origin_not_allowed');
   });
 
+  it("works from the server's own pages (the /docs page): the browser marks them Sec-Fetch-Site: same-origin", async () => {
+    await withSetting('allow_localhost', 'false', 'true', async () => {
+      // A GET as the docs page sends it: no Origin, no Referer (the page's policy is no-referrer).
+      const read = await raw({ projectid: api.site.publicKey, 'sec-fetch-site': 'same-origin' });
+      expect(read.statusCode, read.body).toBe(200);
+      expect(read.json().tree.comments).toEqual([]);
+      expect(read.headers['access-control-allow-origin']).toBeUndefined();
+      // A POST from it carries the server's own origin, which is on no site's list.
+      const guest = await raw(
+        {
+          projectid: api.site.publicKey,
+          'sec-fetch-site': 'same-origin',
+          origin: 'https://comments.example.net',
+        },
+        { method: 'POST', url: '/v1/auth/guest', payload: { name: 'Reader' } },
+      );
+      expect(guest.statusCode, guest.body).toBe(201);
+    });
+  });
+
+  it('is still refused from pages of other sites, whatever their Sec-Fetch-Site says', async () => {
+    for (const [site, origin] of [
+      ['cross-site', 'https://evil.example.net'],
+      ['same-site', 'https://other.blog.example.com'],
+      ['none', undefined],
+      ['same-origin, cross-site', 'https://evil.example.net'],
+    ] as const) {
+      const response = await raw({
+        projectid: api.site.publicKey,
+        'sec-fetch-site': site,
+        ...(origin ? { origin } : {}),
+      });
+      expectError(response, 403, 'origin_not_allowed');
+      expect(response.headers['access-control-allow-origin'], site).toBeUndefined();
+    }
+  });
+
   it('is refused with neither Origin nor Referer (servers use the secret key)', async () => {
     expectError(await raw({ projectid: api.site.publicKey }), 403, 'origin_not_allowed');
     // An opaque origin ("null", e.g. a sandboxed iframe) counts as none.

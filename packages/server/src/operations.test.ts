@@ -169,6 +169,27 @@ describe('GET /openapi.json and /docs', () => {
     // No inline script, which the CSP (script-src 'self') would block.
     expect(response.body).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>\s*\S/);
   });
+
+  it("carries the API's own title, description and icon, not the viewer's", async () => {
+    const doc = (await api.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    expect(doc.info.title).toBe('ThreadKit API');
+    expect(doc.info.description).toContain('Authorize');
+    expect(doc.info.description).toContain('projectid');
+    expect(doc.info.description).not.toMatch(/swagger|fastify|owner token|dashboard/i);
+    expect((await api.app.inject({ method: 'GET', url: '/docs/json' })).json().info).toEqual(doc.info);
+
+    const page = await api.app.inject({ method: 'GET', url: '/docs/' });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('<title>ThreadKit API reference</title>');
+    const icons = [...page.body.matchAll(/<link rel="icon"[^>]*href="([^"]+)"/g)].map((m) => m[1]!);
+    expect(icons).toEqual(['./static/theme/favicon.svg']);
+    const icon = await api.app.inject({ method: 'GET', url: '/docs/static/theme/favicon.svg' });
+    expect([icon.statusCode, icon.headers['content-type']]).toEqual([200, 'image/svg+xml']);
+    expect(icon.body).toMatch(/^<svg /);
+    // The base layout: no top bar with the viewer's logo and its box to load other documents.
+    const setup = await api.app.inject({ method: 'GET', url: '/docs/static/swagger-initializer.js' });
+    expect(setup.body).toContain('"layout":"BaseLayout"');
+  });
 });
 
 describe('security headers', () => {

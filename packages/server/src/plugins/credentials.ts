@@ -87,14 +87,18 @@ export const credentialsPlugin = fp(async (app: FastifyInstance, { context }: { 
     }
 
     if (kind === 'public') {
-      try {
-        requireAllowedOrigin(origin, site.settings, key, context.directory.mode);
-      } catch (error) {
-        throw refusals.refuse(request, reply, error, key, origin, site);
+      // A page of this server itself (the /docs page) is no other site using the key;
+      // being same-origin, its requests need no CORS headers either.
+      if (!fromOwnPage(request.headers)) {
+        try {
+          requireAllowedOrigin(origin, site.settings, key, context.directory.mode);
+        } catch (error) {
+          throw refusals.refuse(request, reply, error, key, origin, site);
+        }
+        reply
+          .header('access-control-allow-origin', origin)
+          .header('access-control-expose-headers', EXPOSED_HEADERS);
       }
-      reply
-        .header('access-control-allow-origin', origin)
-        .header('access-control-expose-headers', EXPOSED_HEADERS);
       reply.header('vary', 'Origin');
     } else if (request.headers.origin) {
       throw refusals.refuse(request, reply, secretKeyInBrowser(context.directory.mode), key, origin, site);
@@ -142,6 +146,15 @@ async function popupCredentials(request: FastifyRequest, context: AppContext): P
   if (kind !== 'public') throw new ThreadKitError('forbidden', 'Secret keys must never be put in a URL.');
   request.site = site;
   request.viewer = { siteId: site.id, userId: null, role: 'anonymous', sessionId: null, user: null };
+}
+
+/**
+ * Whether the browser says the request comes from a page on this server's own
+ * origin: `Sec-Fetch-Site` is set by browsers alone (scripts cannot), and no
+ * other site's page can make it `same-origin`. Same-origin GETs carry no Origin.
+ */
+function fromOwnPage(headers: IncomingHttpHeaders): boolean {
+  return headers['sec-fetch-site'] === 'same-origin';
 }
 
 /** The page's origin: the Origin header, or the Referer's origin on same-origin GETs that omit it. */
