@@ -79,15 +79,17 @@ for (const key of snapshot.keys) {
 /**
  * A layout-2 answer in layout 1's shape, where layout 2 changed the shape on
  * purpose: a signed-in reader's votes come beside the thread rather than in
- * each comment; comments count their replies (`rc`, `rx`); a notification's
- * id is its type and comment.
+ * each comment; comments count their replies (`rc`, `rx`) and say when their
+ * author is a guest (`g`); a notification's id is its type and comment, and it
+ * quotes its comment (`excerpt`).
  */
 function layoutOneShape(value: Json, votes: Record<string, Json> | null, userId: string | null): Json {
   if (Array.isArray(value)) return value.map((item) => layoutOneShape(item, votes, userId));
   if (!value || typeof value !== 'object') return value;
   const object: Record<string, Json> = {};
   for (const [key, item] of Object.entries(value)) {
-    if ((key === 'rc' || key === 'rx') && 'pid' in value) continue;
+    if ((key === 'rc' || key === 'rx' || key === 'g') && 'pid' in value) continue;
+    if (key === 'excerpt' && 'comment_id' in value) continue;
     object[key] = layoutOneShape(item, votes, userId);
   }
   if (votes && 'pid' in value && 'i' in value) object.v = votes[String(value.i)] ?? null;

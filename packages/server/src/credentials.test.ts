@@ -185,7 +185,10 @@ describe('the public key and allowed origins', () => {
         ...(origin ? { origin } : {}),
       });
       expectError(response, 403, 'origin_not_allowed');
-      expect(response.headers['access-control-allow-origin'], site).toBeUndefined();
+      // The refusal is readable by the refused page alone (so it can say why), and nothing more.
+      expect(response.headers['access-control-allow-origin'], site).toBe(origin);
+      expect(response.headers['access-control-expose-headers'], site).toBeUndefined();
+      expect(response.headers['access-control-allow-credentials'], site).toBeUndefined();
     }
   });
 
