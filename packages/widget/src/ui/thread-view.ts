@@ -57,12 +57,15 @@ export function useThreadView(api: ApiClient, where: Where, onNotification: () =
     }
   };
   const reload = () => void load(latest.current.sort);
+  // The first read leaves at the first render, not after it is painted: it is what the reader waits for.
+  const firstRead = useRef<Promise<string | null>>();
+  firstRead.current ??= load(thread.sort);
 
   const {
     status: live,
     socket,
     Activity,
-  } = useLiveUpdates(() => load(latest.current.sort), {
+  } = useLiveUpdates(() => firstRead.current!, {
     url: where.wsUrl,
     projectId: where.projectId,
     token: () => api.token,
