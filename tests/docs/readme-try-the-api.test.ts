@@ -1,5 +1,6 @@
-import { spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { startTestApi, type TestApi } from '@threadkit/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
@@ -42,7 +43,8 @@ it('runs the "Try the API" block against a real server, every step succeeding', 
   }
 
   // Strict mode, which a pasted block should not switch on: any failing step ends the run.
-  const run = spawn(
+  // A failing step fails the run (execFile rejects with its output); a passing one writes no error.
+  const { stdout, stderr } = await promisify(execFile)(
     'bash',
     ['--norc', '--noprofile', '-euo', 'pipefail', '-c', `${block}\necho "ids $ID $REPLY"`],
     {
@@ -52,21 +54,11 @@ it('runs the "Try the API" block against a real server, every step succeeding', 
         KEY: api.site.publicKey,
         SECRET: api.site.secretKey,
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 30_000,
+      killSignal: 'SIGKILL',
     },
   );
-  let stdout = '';
-  let stderr = '';
-  run.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  run.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const timer = setTimeout(() => run.kill('SIGKILL'), 30_000);
-  const code = await new Promise<number | null>((resolve) => run.once('close', resolve));
-  clearTimeout(timer);
-  expect({ code, stderr }, stdout).toEqual({ code: 0, stderr: '' });
+  expect(stderr, stdout).toBe('');
 
   const [id, reply] = /^ids (\S+) (\S+)$/m.exec(stdout)!.slice(1) as [string, string];
   expect(id).toMatch(/^[0-3][0-9A-Za-z_-]{21}$/);

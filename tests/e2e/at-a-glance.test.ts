@@ -135,7 +135,7 @@ describe('what the reader did, and when', () => {
   it('folds a long comment behind "Show more"', async () => {
     const page = await openAsSam();
     const body = comment(page, ids.sam!).locator('.tk-body');
-    const more = comment(page, ids.sam!).locator('button.tk-more');
+    const more = comment(page, ids.sam!).locator('button.tk-fold');
     const height = () => body.evaluate((el) => el.getBoundingClientRect().height);
     expect(await body.getAttribute('class')).toContain('tk-clamp');
     expect(await more.textContent()).toBe('Show more');
@@ -146,7 +146,7 @@ describe('what the reader did, and when', () => {
     expect(await more.getAttribute('aria-expanded')).toBe('true');
     expect(await height()).toBeGreaterThan(folded * 1.5);
     // Short comments have no such button.
-    expect(await comment(page, ids.ada!).locator('button.tk-more').count()).toBe(0);
+    expect(await comment(page, ids.ada!).locator('button.tk-fold').count()).toBe(0);
     await page.context().close();
   });
 

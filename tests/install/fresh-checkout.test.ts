@@ -1,8 +1,9 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { type ExecFileException, execFile, execFileSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { ensureBuilt } from '@threadkit/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
@@ -28,22 +29,19 @@ const env = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({
   ...extra,
 });
 
-function run(command: string, args: string[], extra: Record<string, string> = {}) {
-  return new Promise<{ code: number | null; output: string }>((resolve) => {
-    const child = spawn(command, args, { cwd: checkout, env: env(extra), stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
+/** Runs a command in the checkout: its exit code, and what it wrote (standard output, then errors). */
+async function run(command: string, args: string[], extra: Record<string, string> = {}) {
+  const options = { cwd: checkout, env: env(extra), timeout: 40_000, killSignal: 'SIGKILL' as const };
+  try {
+    const { stdout, stderr } = await promisify(execFile)(command, args, options);
+    return { code: 0, output: stdout + stderr };
+  } catch (error) {
+    const failed = error as ExecFileException & { stdout: string; stderr: string };
+    return {
+      code: typeof failed.code === 'number' ? failed.code : null,
+      output: failed.stdout + failed.stderr,
+    };
+  }
 }
 
 beforeAll(() => {

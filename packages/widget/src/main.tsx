@@ -98,18 +98,22 @@ export function render(host: HTMLElement, options: RenderOptions, stringsJson?: 
       added.textContent = css;
       sheet.after(added);
     }, console.warn);
-  if (plainlyEnglish(asked.lang, asked.browser) && !customised && !palette) show('en', en);
+  const ownWords = !customised && plainlyEnglish(asked.lang, asked.browser);
+  if (ownWords && !palette) show('en', en);
   else {
     // The placeholder the thread shows while loading, until the words (and the palette) are here: no English flash.
     preactRender(<Skeleton />, mountPoint);
-    void Promise.all([import('./i18n/words.js'), palette])
-      .then(([words]) => {
-        const lang = words.pickLanguage(asked.lang, asked.browser);
+    const words =
+      !ownWords &&
+      import('./i18n/words.js').then((chunk) => {
+        const lang = chunk.pickLanguage(asked.lang, asked.browser);
         // The skeleton is said in that language while its words load.
         speak(lang);
-        return words.wordsFor(lang, options.strings, stringsJson);
-      })
-      .then((words) => show(words.lang, words.strings, words.overrides));
+        return chunk.wordsFor(lang, options.strings, stringsJson);
+      });
+    void Promise.all([words, palette]).then(([chosen]) =>
+      chosen ? show(chosen.lang, chosen.strings, chosen.overrides) : show('en', en),
+    );
   }
   return {
     destroy() {

@@ -235,7 +235,12 @@ export class NotificationService implements DigestComposer {
       this.deps.comments.pageUrl(siteId, what.pageId),
     ]);
     // An upvote's event carries no text: the comment is read once its notification is kept.
-    const text = what.type === 'upvote' ? await this.deps.comments.get(siteId, what.commentId) : what.text;
+    const quoted =
+      what.type === 'upvote'
+        ? await this.deps.comments
+            .get(siteId, what.commentId)
+            .then((comment) => comment && commentExcerpt(comment))
+        : excerpt(what.text, NOTIFICATION_EXCERPT_LENGTH);
     const view = toView(
       {
         ...stored,
@@ -247,7 +252,7 @@ export class NotificationService implements DigestComposer {
         read: false,
       },
       what.from,
-      typeof text === 'string' ? excerpt(text, NOTIFICATION_EXCERPT_LENGTH) : text && commentExcerpt(text),
+      quoted,
       site,
     );
     await this.deps.realtime.publish(

@@ -3,9 +3,9 @@ import { en, type Language, languageLoaders, type StringOverrides, type Strings 
 export { pickLanguage } from './pick.js';
 
 /*
- * The widget's words when they are not the built-in English: another
- * language's chunk, the site's overrides, or both. A chunk of its own, so
- * that a page in English with the widget's own words loads none of this.
+ * The widget's words when they are not plainly the built-in English: choosing
+ * the language, loading its chunk, and the site's overrides. A chunk of its
+ * own, so that a page in English with the widget's own words loads none of this.
  */
 
 const loaders = languageLoaders<Strings>(en, import.meta.glob(['./??.ts', './??-??.ts', '!./en.ts']));

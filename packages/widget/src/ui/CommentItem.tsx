@@ -54,7 +54,7 @@ export function CommentItem({ t, ctx, id, thread, viewer, actions, fresh, tools 
   const own = viewer !== null && viewer.id === comment.a;
   const long = !deleted && isLong(comment.t);
   return (
-    <li class={`tk-comment${fresh ? ' tk-new' : ''}${own ? ' tk-own' : ''}`} id={`comment-${id}`}>
+    <li class={`tk-comment${fresh ? ' tk-new' : ''}`} id={`comment-${id}`}>
       <article aria-label={`${t.commentLabel}: ${deleted ? t.deleted : comment.n}`}>
         <Avatar name={deleted ? '' : comment.n} url={deleted ? null : comment.p} />
         <div class="tk-head">
@@ -80,7 +80,7 @@ export function CommentItem({ t, ctx, id, thread, viewer, actions, fresh, tools 
         {long && !editing && (
           <button
             type="button"
-            class="tk-link tk-more"
+            class="tk-link tk-fold"
             aria-expanded={expanded}
             onClick={() => setExpanded(!expanded)}
           >

@@ -28,20 +28,17 @@ export function useCommentActions(
   loaded.current ??= import('../features/commands.js').then((chunk) =>
     chunk.commands({ api, page, view: () => latest.current, setGuests }),
   );
-  const later =
-    <K extends keyof Commanded>(name: K) =>
-    (...args: Parameters<Commanded[K]>) =>
-      // biome-ignore lint/suspicious/noExplicitAny: each name's own arguments, passed through.
-      loaded.current!.then((done) => (done[name] as (...a: any[]) => any)(...args));
+  const later = (run: (commands: Commanded) => Promise<void> | void): Promise<void> =>
+    loaded.current!.then(run);
   return {
-    post: later('post'),
-    reply: later('reply'),
-    vote: (id, direction) => void later('vote')(id, direction),
-    edit: later('edit'),
-    remove: later('remove'),
-    guest: later('guest'),
-    checkGuests: () => void later('checkGuests')(),
-    typing: (replyTo) => void later('typing')(replyTo),
+    post: (text, form) => later((c) => c.post(text, form)),
+    reply: (parentId, text, form) => later((c) => c.reply(parentId, text, form)),
+    vote: (id, direction) => void later((c) => c.vote(id, direction)),
+    edit: (id, text) => later((c) => c.edit(id, text)),
+    remove: (id) => later((c) => c.remove(id)),
+    guest: (name) => later((c) => c.guest(name)),
+    checkGuests: () => void later((c) => c.checkGuests()),
+    typing: (replyTo) => void later((c) => c.typing(replyTo)),
     moreReplies: (id) =>
       import('../features/replies.js').then((m) => m.showMore(api, id, view.latest, view.update)),
     signIn,
