@@ -5,26 +5,35 @@
  * chunks import them from there.
  */
 
+/**
+ * `make()`, built on its first use and kept: an `Intl` object costs milliseconds to
+ * build (its locale data loads then), and a thread may never need some of them.
+ */
+function once<T>(make: () => T): () => T {
+  let made: T | undefined;
+  return () => (made ??= make());
+}
+
 /** The forms of a counted phrase by CLDR plural category; `#` stands for the number. A `0` form wins for exactly zero. */
 type PluralForms = { [category in Intl.LDMLPluralRule]?: string } & { other: string; 0?: string };
 
 /** `count(n, forms)`: the form `lang`'s plural rules pick for `n` (e.g. Arabic: zero, one, two, few, many, other). */
 export function plural(lang: string): (n: number, forms: PluralForms) => string {
-  const rules = new Intl.PluralRules(lang);
+  const rules = once(() => new Intl.PluralRules(lang));
   return (n, forms) =>
-    ((n === 0 ? forms[0] : undefined) ?? forms[rules.select(n)] ?? forms.other).replace('#', String(n));
+    ((n === 0 ? forms[0] : undefined) ?? forms[rules().select(n)] ?? forms.other).replace('#', String(n));
 }
 
 /** "A, B and C" in `lang`'s words and punctuation. */
 export function list(lang: string): (items: string[]) => string {
-  const format = typeof Intl.ListFormat === 'function' ? new Intl.ListFormat(lang) : null;
-  return (items) => (format ? format.format(items) : items.join(', '));
+  const format = once(() => (typeof Intl.ListFormat === 'function' ? new Intl.ListFormat(lang) : null));
+  return (items) => format()?.format(items) ?? items.join(', ');
 }
 
 /** A comment's date and time (Unix seconds), e.g. "Mar 5, 2025, 2:07 PM" or "5 mars 2025, 14:07". */
 export function dateTime(lang: string): (seconds: number) => string {
-  const format = new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' });
-  return (seconds) => format.format(seconds * 1000);
+  const format = once(() => new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' }));
+  return (seconds) => format().format(seconds * 1000);
 }
 
 /**
@@ -32,15 +41,15 @@ export function dateTime(lang: string): (seconds: number) => string {
  * ago", "yesterday", up to a week; the date after that. `now` is for tests.
  */
 export function relativeTime(lang: string, now = () => Date.now()): (seconds: number) => string {
-  const words = new Intl.RelativeTimeFormat(lang, { numeric: 'auto' });
-  const date = new Intl.DateTimeFormat(lang, { dateStyle: 'medium' });
+  const words = once(() => new Intl.RelativeTimeFormat(lang, { numeric: 'auto' }));
+  const date = once(() => new Intl.DateTimeFormat(lang, { dateStyle: 'medium' }));
   return (seconds) => {
     // A clock a little ahead of the server's still says "now".
     const past = Math.max(0, now() / 1000 - seconds);
     for (const [unit, size, below] of STEPS) {
-      if (past < below) return words.format(-Math.floor(past / size), unit);
+      if (past < below) return words().format(-Math.floor(past / size), unit);
     }
-    return date.format(seconds * 1000);
+    return date().format(seconds * 1000);
   };
 }
 
