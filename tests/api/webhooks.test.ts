@@ -1,5 +1,7 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { verifySignature, WEBHOOK_EVENTS } from '@threadkit/core';
+import { WEBHOOK_EVENTS } from '@threadkit/core';
 import {
   eventually,
   listenLocal,
@@ -142,12 +144,22 @@ async function admin(name: string) {
   return { email, token: registered.json().token as string };
 }
 
-/** Checks a request as the verification snippet in docs/webhooks.md does. */
+/** The Node.js verification function of docs/webhooks.md, as a receiver would copy it. */
+const documentedVerify = (() => {
+  const doc = readFileSync(new URL('../../docs/webhooks.md', import.meta.url), 'utf8');
+  const source = /```js\n[^\n]*\n\n(function verifyThreadKit[\s\S]*?\n})\n/.exec(doc)?.[1];
+  if (!source) throw new Error('docs/webhooks.md has no verifyThreadKit function');
+  return new Function('createHmac', 'timingSafeEqual', `return ${source}`)(createHmac, timingSafeEqual) as (
+    secret: string,
+    header: string,
+    rawBody: string,
+  ) => boolean;
+})();
+
+/** Checks a request as a receiver following docs/webhooks.md does. */
 function signedWith(secret: string, request: Received): boolean {
   const header = request.headers['threadkit-signature'];
-  return (
-    typeof header === 'string' && verifySignature(secret, header, request.raw, Math.floor(Date.now() / 1000))
-  );
+  return typeof header === 'string' && documentedVerify(secret, header, request.raw);
 }
 
 beforeAll(async () => {
