@@ -39,7 +39,7 @@ const COMMANDS: readonly (readonly [string, string])[] = [
   ['webhook list', "List the site's webhook endpoints"],
   [
     'webhook add <url> [--events a,b]',
-    `Register an endpoint for some events (default: all of them:\n${WEBHOOK_EVENTS.join(', ')});\nprints its signing secret, shown only then`,
+    `Register an endpoint for some events (default: all of them:\n${WEBHOOK_EVENTS.slice(0, 4).join(', ')},\n${WEBHOOK_EVENTS.slice(4).join(', ')});\nprints its signing secret, shown only then`,
   ],
   ['webhook remove <id>', 'Remove an endpoint and its delivery log'],
   ['webhook rotate-secret <id>', 'Replace its signing secret; prints the new one'],
