@@ -57,6 +57,7 @@ it('queues, retries and delivers in order per page on a 3-master Redis Cluster',
   const pages = ['https://blog.example.com/cluster-a', 'https://blog.example.com/cluster-b'];
   const posted: Record<string, string[]> = {};
   for (const page of pages) {
+    posted[page] = [];
     for (const content of ['One', 'Two']) {
       const response = await api.call({
         method: 'POST',
@@ -65,7 +66,7 @@ it('queues, retries and delivers in order per page on a 3-master Redis Cluster',
         payload: { page_url: page, content },
       });
       expect(response.statusCode, response.body).toBe(201);
-      (posted[page] ??= []).push(response.json().comment.i);
+      posted[page]!.push(response.json().comment.i);
     }
   }
   await eventually(
