@@ -373,6 +373,28 @@ describe('webhook deliveries', () => {
     expect(target.hanging[0]!.writableEnded).toBe(false);
   });
 
+  it('keeps sending to other endpoints while one hangs on many pages', async () => {
+    const stuck = await receiver(() => 'hang');
+    await register(stuck.url, ['comment.created']);
+    const author = await api.guest('Author');
+    // More pages than the worker has loops: each page is a queue of its own.
+    for (let i = 0; i < 6; i++) await post(author.token, pageUrl(), `Page ${i}`);
+    await eventually(
+      'the hanging receiver holding a delivery',
+      async () => stuck.hanging.length,
+      (n) => n >= 1,
+    );
+    const healthy = await receiver();
+    const endpoint = await register(healthy.url);
+    const id = await ping(endpoint.id);
+    await eventually(
+      'the ping to the healthy endpoint',
+      async () => healthy.received.map((r) => r.body.id),
+      (ids) => ids.includes(id),
+    );
+    expect(stuck.hanging.length).toBe(1);
+  });
+
   it('signs with the new secret after a rotation, and never shows the secret again', async () => {
     const target = await receiver();
     const endpoint = await register(target.url);

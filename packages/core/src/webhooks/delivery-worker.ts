@@ -43,7 +43,7 @@ export interface WebhookWorkerOptions {
   leaseMs: number;
   /** How often an idle worker looks for due deliveries (retries, other instances' deliveries). */
   pollMs: number;
-  /** Deliveries this instance sends at the same time (to different queues). */
+  /** Deliveries this instance sends at the same time (to different endpoints). */
   concurrency: number;
   clock: () => number;
 }
@@ -81,7 +81,8 @@ export function retryDelay(failures: number, schedule: RetrySchedule, random = M
 /**
  * Sends queued webhook deliveries. Every instance runs one, with a few loops:
  * each claims the queue (an endpoint's deliveries for a page) due first, sends
- * its head, and records the attempt. A queue's next delivery waits until the
+ * its head, and records the attempt. An instance sends to one endpoint one
+ * delivery at a time, so a receiver that hangs holds one loop, not all. A queue's next delivery waits until the
  * one before was sent or given up, so a page's events arrive in order; a
  * worker that dies mid-send leaves the claim to run out, and the delivery is
  * sent again by another (at least once: receivers drop duplicates by id).
@@ -93,6 +94,8 @@ export class WebhookWorker {
   private wakers: (() => void)[] = [];
   private sending = new AbortController();
   private readonly clients = new Map<EgressPolicy, HttpClient>();
+  /** Endpoints (`<site> <endpoint>`) this instance is sending to now: one delivery each at a time. */
+  private readonly busy = new Set<string>();
 
   constructor(
     private readonly deps: WebhookWorkerDeps,
@@ -152,6 +155,19 @@ export class WebhookWorker {
   }
 
   private async work(claimed: ClaimedQueue): Promise<void> {
+    // A slow endpoint holds one loop, not all of them: its other pages wait, other sites go on.
+    const target = `${claimed.siteId} ${claimed.endpointId}`;
+    if (this.busy.has(target))
+      return this.deps.store.reschedule(claimed, this.options.clock() + this.options.pollMs);
+    this.busy.add(target);
+    try {
+      await this.attempt(claimed);
+    } finally {
+      this.busy.delete(target);
+    }
+  }
+
+  private async attempt(claimed: ClaimedQueue): Promise<void> {
     const { store } = this.deps;
     const { job, endpoint } = await store.head(claimed);
     if (!endpoint?.enabled) return store.drop(claimed, this.options.clock());
