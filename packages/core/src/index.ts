@@ -22,7 +22,7 @@ export { MailQueue, type MailQueueOptions } from './delivery/mail-queue.js';
 export { type Email, LogMailer, type Mailer, SmtpMailer } from './delivery/mailer.js';
 export { LogSms, TwilioSms } from './delivery/sms.js';
 export { escapeHtml } from './delivery/templates.js';
-export { type EgressPolicy, egressPolicy, PUBLIC_ONLY } from './egress/index.js';
+export { type EgressPolicy, egressPolicy, mayConnect, PUBLIC_ONLY } from './egress/index.js';
 export {
   DEFAULT_SITE_NAME,
   ENV_VARIABLES,

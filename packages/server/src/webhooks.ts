@@ -18,6 +18,16 @@ import {
 import type { Logger } from 'pino';
 
 /**
+ * Where the deliveries of a site with `webhooks_allow_private` may go: anywhere
+ * when the site's owner runs the server (standalone); in SaaS mode the owner is
+ * a tenant, and only the ranges the operator allows (`OUTBOUND_ALLOW_PRIVATE`)
+ * are reachable besides public addresses.
+ */
+export function privateTargetsPolicy(config: Pick<Config, 'mode' | 'outboundAllowPrivate'>): EgressPolicy {
+  return config.mode === 'saas' ? egressPolicy(config.outboundAllowPrivate) : egressPolicy('all');
+}
+
+/**
  * Webhooks wired into a process: the owner's endpoints, the bus listener that
  * queues deliveries, and the worker that sends them (started with the app).
  */
@@ -34,10 +44,7 @@ export function createWebhooks(deps: {
 }): { service: WebhookService; worker: WebhookWorker } {
   const { config, logger } = deps;
   const store = new WebhookStore(deps.redis);
-  // A site that allows private targets reaches any address when its owner runs the server; in
-  // SaaS mode the owner is a tenant, and only the ranges the operator allows are reachable.
-  const privateTargets: EgressPolicy =
-    config.mode === 'saas' ? egressPolicy(config.outboundAllowPrivate) : egressPolicy('all');
+  const privateTargets = privateTargetsPolicy(config);
   const worker = new WebhookWorker(
     {
       store,
