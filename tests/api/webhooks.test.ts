@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { WEBHOOK_EVENTS } from '@threadkit/core';
+import { keys, WEBHOOK_EVENTS, WEBHOOK_LOG_KEPT, WEBHOOK_QUEUE_CAP } from '@threadkit/core';
 import {
   eventually,
   listenLocal,
@@ -465,6 +465,48 @@ describe('webhook deliveries', () => {
       expect(log.map((e) => [e.delivery_id, e.outcome])).toEqual([[id, 'sent']]);
     } finally {
       await other.close();
+      api.context.webhookWorker.start();
+    }
+  });
+});
+
+describe('webhook memory bounds', () => {
+  beforeAll(() => setting(true));
+
+  it(`keeps the last ${WEBHOOK_LOG_KEPT} attempts of an endpoint`, async () => {
+    const target = await receiver();
+    const endpoint = await register(target.url);
+    const ids: string[] = [];
+    for (let i = 0; i < WEBHOOK_LOG_KEPT + 5; i++) ids.push(await ping(endpoint.id));
+    await eventually(
+      'every ping',
+      async () => target.received.length,
+      (n) => n === ids.length,
+    );
+    const logKey = keys.webhookLog(api.site.id, endpoint.id);
+    await eventually(
+      'the last attempt logged',
+      () => api.redis.lindex(logKey, 0),
+      (newest) => newest?.includes(ids.at(-1)!) ?? false,
+    );
+    expect(await api.redis.llen(logKey)).toBe(WEBHOOK_LOG_KEPT);
+    const log = await deliveryLog(endpoint.id);
+    expect(log.map((e) => e.delivery_id)).toEqual(ids.slice(-50).reverse());
+  });
+
+  it(`drops, and logs, a delivery beyond ${WEBHOOK_QUEUE_CAP} waiting for one page`, async () => {
+    const target = await receiver();
+    const endpoint = await register(target.url);
+    // No worker sends meanwhile: the site's own queue (pings) fills up.
+    await api.context.webhookWorker.stop();
+    try {
+      for (let i = 0; i < WEBHOOK_QUEUE_CAP; i++) await ping(endpoint.id);
+      const over = await ping(endpoint.id);
+      const [entry] = await deliveryLog(endpoint.id);
+      expect(entry).toMatchObject({ delivery_id: over, outcome: 'dropped', error: 'queue full' });
+      expect(await api.redis.llen(keys.webhookQueue(api.site.id, endpoint.id, '_'))).toBe(WEBHOOK_QUEUE_CAP);
+      expect(target.received).toEqual([]);
+    } finally {
       api.context.webhookWorker.start();
     }
   });
