@@ -92,6 +92,7 @@ export class WebhookWorker {
   private running = false;
   private loops: Promise<void>[] = [];
   private wakers: (() => void)[] = [];
+  private poller: NodeJS.Timeout | undefined;
   private sending = new AbortController();
   private readonly clients = new Map<EgressPolicy, HttpClient>();
   /** Endpoints (`<site> <endpoint>`) this instance is sending to now: one delivery each at a time. */
@@ -109,49 +110,49 @@ export class WebhookWorker {
     this.running = true;
     this.sending = new AbortController();
     this.loops = Array.from({ length: this.options.concurrency }, () => this.loop());
+    // One idle loop looks each poll (for retries coming due, other instances' deliveries), not all.
+    this.poller = setInterval(() => this.wake(), this.options.pollMs);
+    this.poller.unref();
   }
 
   /** Stops claiming, cuts short the deliveries being sent (their queues are retried by the lease) and waits. */
   async stop(): Promise<void> {
     this.running = false;
+    clearInterval(this.poller);
     this.sending.abort(new Error('the server is stopping'));
-    this.wake();
+    for (const resume of this.wakers.splice(0)) resume();
     await Promise.all(this.loops);
     this.loops = [];
   }
 
-  /** Something was queued: idle loops look at once. */
+  /**
+   * Something may be due (a delivery was queued here): an idle loop looks. One
+   * that finds work wakes another, and so on while there is work for them.
+   */
   wake(): void {
-    const waiting = this.wakers;
-    this.wakers = [];
-    for (const resume of waiting) resume();
+    this.wakers.shift()?.();
   }
 
+  /**
+   * One sending loop. Idle, it waits to be woken (by `wake`, the poll, or a
+   * loop that found work), so an idle instance asks Redis once per `pollMs`.
+   */
   private async loop(): Promise<void> {
     while (this.running) {
       let claimed: ClaimedQueue | null = null;
       try {
         claimed = await this.deps.store.claim(this.options.clock(), this.options.leaseMs);
-        if (claimed) await this.work(claimed);
+        if (claimed) {
+          this.wake();
+          await this.work(claimed);
+        }
       } catch (error) {
         // Redis is unreachable, or the answer could not be recorded: the claim runs out and is retried.
         this.deps.log.warn({ err: error, queue: claimed?.member }, 'webhooks: cannot reach the queue');
         claimed = null;
       }
-      if (!claimed && this.running) await this.idle();
+      if (!claimed && this.running) await new Promise<void>((resume) => this.wakers.push(resume));
     }
-  }
-
-  private idle(): Promise<void> {
-    return new Promise((resume) => {
-      const timer = setTimeout(done, this.options.pollMs);
-      timer.unref();
-      function done() {
-        clearTimeout(timer);
-        resume();
-      }
-      this.wakers.push(done);
-    });
   }
 
   private async work(claimed: ClaimedQueue): Promise<void> {
