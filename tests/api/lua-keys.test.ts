@@ -13,7 +13,8 @@ return { k_comment('C'), k_replies('C'), k_reports('C'), k_page('P'), k_index('P
   k_mail_window('U'), k_mail_digest('U'),
   k_session('S'), k_session_used('S'), k_login('email', 'a@b.c'), k_identity('github:42'),
   k_code('verify', 'T'), k_limit('codes', 'T'), k_role('admin'), K_SHADOWBANNED, K_EPOCH, K_REPORTS,
-  K_MODQUEUE, K_BANNED, comment_id_of(k_comment('C1')) }`;
+  K_MODQUEUE, K_BANNED, comment_id_of(k_comment('C1')), k_webhook_queue('W', 'P'), k_webhook_log('W'),
+  K_WEBHOOKS, K_WEBHOOK_FAILURES }`;
   const site = newId();
   const fromLua = await db.redis.eval(lua, 0, sitePrefix(site));
   expect(fromLua).toEqual([
@@ -49,5 +50,9 @@ return { k_comment('C'), k_replies('C'), k_reports('C'), k_page('P'), k_index('P
     keys.modqueue(site),
     keys.banned(site),
     'C1',
+    keys.webhookQueue(site, 'W', 'P'),
+    keys.webhookLog(site, 'W'),
+    keys.webhooks(site),
+    keys.webhookFailures(site),
   ]);
 });

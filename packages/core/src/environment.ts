@@ -409,7 +409,7 @@ export const ENV_VARIABLES = {
     "Base URL of Akismet's API, for sites with `akismet_enabled` (a proxy, or a test double).",
   ),
   OUTBOUND_ALLOW_PRIVATE: variable<'all' | string[]>({
-    doc: "Comma-separated addresses or CIDR ranges (`127.0.0.1`, `10.0.0.0/8`, `fd00::/8`) that the server's own outgoing requests (Akismet, the moderation API) may reach although they are not public, or `all`. Unset: only public addresses; loopback, private, link-local and other special addresses are refused, checked on the address connected to, and no redirect is followed ([moderation.md](docs/moderation.md#spam-and-abuse)).",
+    doc: "Comma-separated addresses or CIDR ranges (`127.0.0.1`, `10.0.0.0/8`, `fd00::/8`) that the server's own outgoing requests (Akismet, the moderation API) may reach although they are not public, or `all`. Unset: only public addresses; loopback, private, link-local and other special addresses are refused, checked on the address connected to, and no redirect is followed ([moderation.md](docs/moderation.md#spam-and-abuse)). In SaaS mode it is also all that the webhook deliveries of a site with `webhooks_allow_private` may reach besides public addresses ([webhooks.md](docs/webhooks.md#private-targets-ssrf)).",
     default: [],
     parse(text, { report }): 'all' | string[] {
       if (['all', 'true'].includes(text.toLowerCase())) return 'all';

@@ -1,4 +1,4 @@
-import { type DomainEvent, pageEventMessage } from './protocol/index.js';
+import { type DomainEvent, isPageEvent, pageEventMessage } from './protocol/index.js';
 import type { RealtimeStore } from './store/realtime-store.js';
 
 /**
@@ -45,6 +45,7 @@ export class EventBus {
  */
 export function redisRelay(realtime: RealtimeStore): EventListener {
   return async (event) => {
+    if (!isPageEvent(event)) return;
     // A new comment's write logged and published it already, in the same script.
     if (event.type === 'comment.created' && event.logged) return;
     await realtime.logPageEvent(

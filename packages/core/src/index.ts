@@ -22,7 +22,7 @@ export { MailQueue, type MailQueueOptions } from './delivery/mail-queue.js';
 export { type Email, LogMailer, type Mailer, SmtpMailer } from './delivery/mailer.js';
 export { LogSms, TwilioSms } from './delivery/sms.js';
 export { escapeHtml } from './delivery/templates.js';
-export { egressPolicy } from './egress/index.js';
+export { type EgressPolicy, egressPolicy, mayConnect, PUBLIC_ONLY } from './egress/index.js';
 export {
   DEFAULT_SITE_NAME,
   ENV_VARIABLES,
@@ -153,6 +153,12 @@ export {
   UsageStore,
 } from './store/usage-store.js';
 export { UserStore } from './store/user-store.js';
+export {
+  WEBHOOK_LOG_KEPT,
+  type WebhookAttempt,
+  type WebhookEndpoint,
+  WebhookStore,
+} from './store/webhook-store.js';
 export { TokenSigner } from './tokens.js';
 export {
   type CommentView,
@@ -170,3 +176,4 @@ export {
   type Viewer,
 } from './types.js';
 export { UnsubscribeTokens } from './unsubscribe.js';
+export * from './webhooks/index.js';

@@ -124,6 +124,16 @@ export const keys = {
   /** SET with TTL: hashes of the session's refresh tokens already rotated; presenting one again revokes it. */
   sessionUsedRefresh: (siteId: string, sessionId: string) => `${session(siteId, sessionId)}:used`,
 
+  /** HASH: webhook endpoint id → the endpoint's JSON (url, events, signing secret, enabled). */
+  webhooks: (siteId: string) => `${site(siteId)}:wh`,
+  /** HASH: webhook endpoint id → its consecutive failed attempts (gone after a success). */
+  webhookFailures: (siteId: string) => `${site(siteId)}:wh:f`,
+  /** LIST: an endpoint's deliveries waiting for one page (`_`: the site's own events), oldest first, JSON jobs, capped. */
+  webhookQueue: (siteId: string, endpointId: string, orderKey: string) =>
+    `${site(siteId)}:wh:q:${endpointId}:${orderKey}`,
+  /** LIST: an endpoint's last delivery attempts, newest first, JSON entries, capped. */
+  webhookLog: (siteId: string, endpointId: string) => `${site(siteId)}:wh:log:${endpointId}`,
+
   /** STRING: `<siteId> <kind>` for the SHA-256 of an API key. Global: looked up before the site is known. */
   apiKey: (keyHash: string) => `tk:apikey:${keyHash}`,
   /** STRING: id of the standalone site. */
@@ -132,6 +142,8 @@ export const keys = {
   jwtSecret: () => 'tk:jwt',
   /** ZSET: outgoing e-mail jobs (JSON) scored by when they are due (ms): new, retrying or being sent. */
   mailQueue: () => 'tk:mail',
+  /** ZSET: webhook queues with deliveries (`<siteId> <endpointId> <order key>`), scored by when the first is due or its lease ends (ms). */
+  webhookSchedule: () => 'tk:wh',
   /** ZSET: sites whose data is to be deleted (site ids), scored by when that was last asked (ms). */
   purges: () => 'tk:purges',
   /** STRING with TTL: the token of the worker deleting a site's data now; other workers leave the site alone meanwhile. */

@@ -117,6 +117,7 @@ describe('DEFAULT_SETTINGS', () => {
       moderation_api_model: 'omni-moderation-latest',
       flagged_action: 'hold',
       rate_limits: {},
+      webhooks_allow_private: false,
     });
   });
 });

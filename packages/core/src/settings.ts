@@ -23,6 +23,7 @@ export const DEFAULT_SETTINGS: SiteSettings = {
   moderation_api_model: 'omni-moderation-latest',
   flagged_action: 'hold',
   rate_limits: {},
+  webhooks_allow_private: false,
 };
 
 const MODERATION_MODES: readonly ModerationMode[] = ['none', 'pre', 'post'];
@@ -225,6 +226,11 @@ export const SETTING_SPECS: {
     form: 'budgets',
     doc: "Requests per minute this site allows, overriding the server's `RATE_LIMITS` for the budgets it names: `reads=300,writes=30,auth=10,key=6000` (`off` for no limit; empty: the server's).",
     parse: (raw) => parseRateLimits(raw),
+  },
+  webhooks_allow_private: {
+    form: 'flag',
+    doc: "Whether webhook deliveries may go to private, loopback and link-local addresses (a receiver on the server's own network). Off: public addresses only. In SaaS mode, only the ranges the operator's `OUTBOUND_ALLOW_PRIVATE` allows.",
+    parse: (raw) => bool('webhooks_allow_private', raw),
   },
 };
 

@@ -105,6 +105,8 @@ export interface SiteSettings {
   flagged_action: 'hold' | 'reject';
   /** Rate-limit budgets this site sets for itself; the ones it leaves out come from the server's `RATE_LIMITS`. */
   rate_limits: Partial<RateLimits>;
+  /** Whether webhook deliveries may reach private and loopback addresses (within the operator's `OUTBOUND_ALLOW_PRIVATE` in SaaS mode). */
+  webhooks_allow_private: boolean;
 }
 
 /** Requests per minute allowed in each rate-limit budget (docs/api.md, Rate limits); 0: no limit. */

@@ -31,6 +31,7 @@ import { siteRoleRoutes } from './routes/sites/roles.js';
 import { siteSettingsRoutes } from './routes/sites/settings.js';
 import { usageRoutes } from './routes/usage/index.js';
 import { userRoutes } from './routes/users/index.js';
+import { webhookRoutes } from './routes/webhooks/index.js';
 import { DEFAULT_WIDGET_DIR, widgetRoutes } from './routes/widget.js';
 import { CommentSchema, ErrorSchema, UserSchema } from './schemas.js';
 import './types.js';
@@ -145,6 +146,11 @@ export async function buildApp({
     await Promise.all([context.notifications.settled(), context.accounts.settled()]);
     await context.mailQueue.stop();
   });
+  // So does the webhook worker; deliveries it is sending when the app closes are sent again later.
+  context.webhookWorker.start();
+  app.addHook('onClose', async () => {
+    await context.webhookWorker.stop();
+  });
   // The site-purge worker runs while the app is open too; the next worker carries on what it leaves.
   context.purges.start();
   app.addHook('onClose', async () => {
@@ -173,6 +179,7 @@ export async function buildApp({
       await v1.register(sitePurgeRoutes, { context });
       await v1.register(notificationRoutes, { context });
       await v1.register(usageRoutes, { context });
+      await v1.register(webhookRoutes, { context });
     },
     { prefix: '/v1' },
   );

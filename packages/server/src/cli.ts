@@ -15,6 +15,7 @@ import {
   type SiteSettings,
   storedLayout,
   ThreadKitError,
+  WEBHOOK_EVENTS,
 } from '@threadkit/core';
 import pino from 'pino';
 import { type AppContext, createContext } from './context.js';
@@ -35,6 +36,15 @@ const COMMANDS: readonly (readonly [string, string])[] = [
     'Give a commenter a role (the first admin starts here)',
   ],
   ['admin demote <email|user-id>', 'Take their role away'],
+  ['webhook list', "List the site's webhook endpoints"],
+  [
+    'webhook add <url> [--events a,b]',
+    `Register an endpoint for some events (default: all of them:\n${WEBHOOK_EVENTS.slice(0, 4).join(', ')},\n${WEBHOOK_EVENTS.slice(4).join(', ')});\nprints its signing secret, shown only then`,
+  ],
+  ['webhook remove <id>', 'Remove an endpoint and its delivery log'],
+  ['webhook rotate-secret <id>', 'Replace its signing secret; prints the new one'],
+  ['webhook log <id>', 'Show its last delivery attempts, newest first'],
+  ['webhook test <id>', 'Queue a ping to it (a running server sends it)'],
   ['usage [--month YYYY-MM]', "Show the site's usage in a month (default: this one, UTC)"],
   [
     'migrate',
@@ -77,7 +87,11 @@ async function main(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     strict: true,
-    options: { month: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      month: { type: 'string' },
+      events: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   const [command, sub, ...rest] = positionals;
   if (values.help && command && command !== 'help') {
@@ -100,6 +114,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'site') return site(config, sub, rest);
   if (command === 'usage' && !sub) return usage(config, values.month);
   if (command === 'admin') return admin(config, sub, rest);
+  if (command === 'webhook') return webhook(config, sub, rest, values.events);
   if (command === 'migrate' && !sub) return migrate(config);
   say(USAGE);
   return 1;
@@ -232,6 +247,72 @@ async function admin(config: Config, sub: string | undefined, args: string[]): P
       say(`${who} no longer has a role on "${site.name}".`);
     }
     return 0;
+  });
+}
+
+/** `threadkit webhook …`: what the owner's `/v1/webhooks` routes do, on the standalone site. */
+async function webhook(
+  config: Config,
+  sub: string | undefined,
+  args: string[],
+  events: string | undefined,
+): Promise<number> {
+  const [target] = args;
+  const usageLines = () => say(commandHelp('webhook', undefined) ?? USAGE);
+  if (sub !== 'list' && !target) {
+    usageLines();
+    return 1;
+  }
+  return withSite(config, async (context, siteId) => {
+    const { webhooks } = context;
+    const printSecret = (secret: string) =>
+      say(`  secret: ${secret}   <- shown only now; the receiver checks signatures with it`);
+    switch (sub) {
+      case 'list': {
+        const all = await webhooks.list(siteId);
+        if (all.length === 0) say('No webhook endpoints.');
+        for (const endpoint of all) {
+          const state = endpoint.enabled ? 'enabled' : `disabled: ${endpoint.disabled_reason}`;
+          say(`${endpoint.id}  ${endpoint.url}\n  events: ${endpoint.events.join(', ')}\n  ${state}`);
+        }
+        return 0;
+      }
+      case 'add': {
+        const chosen = events === undefined ? [...WEBHOOK_EVENTS] : events.split(',').map((e) => e.trim());
+        const endpoint = await webhooks.create(siteId, { url: target!, events: chosen });
+        say(`Added ${endpoint.id} for ${endpoint.events.join(', ')}`);
+        printSecret(endpoint.secret);
+        return 0;
+      }
+      case 'remove':
+        await webhooks.remove(siteId, target!);
+        say(`Removed ${target}.`);
+        return 0;
+      case 'rotate-secret':
+        printSecret((await webhooks.rotateSecret(siteId, target!)).secret);
+        return 0;
+      case 'log': {
+        const attempts = await webhooks.log(siteId, target!, 50);
+        if (attempts.length === 0) say('No deliveries yet.');
+        for (const a of attempts) {
+          const next = a.next_attempt_at ? `  next ${new Date(a.next_attempt_at).toISOString()}` : '';
+          say(
+            `${new Date(a.at).toISOString()}  ${a.outcome.padEnd(8)} ${String(a.status ?? '-').padEnd(4)} ${a.type.padEnd(17)} ${a.delivery_id}  ${a.duration_ms} ms${a.error ? `  ${a.error}` : ''}${next}`,
+          );
+        }
+        return 0;
+      }
+      case 'test': {
+        const { delivery_id } = await webhooks.ping(siteId, target!);
+        say(
+          `Ping ${delivery_id} queued; a running server sends it (see \`threadkit webhook log ${target}\`).`,
+        );
+        return 0;
+      }
+      default:
+        usageLines();
+        return 1;
+    }
   });
 }
 

@@ -12,6 +12,7 @@ import {
   DisplayNames,
   EventBus,
   egressPolicy,
+  isPageEvent,
   LimitStore,
   LogMailer,
   LogSms,
@@ -53,8 +54,12 @@ import {
   UsageMeter,
   UsageStore,
   UserStore,
+  type WebhookService,
+  type WebhookWorker,
+  type WebhookWorkerOptions,
 } from '@threadkit/core';
 import type { Logger } from 'pino';
+import { createWebhooks } from './webhooks.js';
 
 /** Everything a request handler needs, wired once per process. */
 export interface AppContext {
@@ -89,11 +94,17 @@ export interface AppContext {
   usage: UsageMeter;
   /** Deletes deleted sites' data: its worker runs while the server is open (see app.ts, server.ts). */
   purges: SitePurges;
+  /** The owner's webhook endpoints; deliveries are queued from the event bus. */
+  webhooks: WebhookService;
+  /** Sends queued webhook deliveries: runs while the app is open (see app.ts). */
+  webhookWorker: WebhookWorker;
 }
 
 /** Knobs for tests: a fast mail-queue poll and retry back-off. */
 export interface ContextOptions {
   mailQueue?: Partial<MailQueueOptions>;
+  /** Webhook delivery knobs: a short retry schedule, lease and poll. */
+  webhooks?: Partial<WebhookWorkerOptions>;
   /** How long the spam checks wait for Akismet or the moderation API (default 3 s). */
   spamCheckTimeoutMs?: number;
   /** The clock of the rate limiter, the usage meter, notifications' age, their e-mail window and the mail queue (ms): tests move it instead of sleeping. */
@@ -122,7 +133,10 @@ export async function createContext(
   const commentStore = new CommentStore(redis);
   const secret = config.jwtSecret ?? (await siteStore.jwtSecret(() => randomBytes(48).toString('base64url')));
   const events = new EventBus((error, event) =>
-    logger.error({ err: error, event: event.type, page: event.pageId }, 'event listener failed'),
+    logger.error(
+      { err: error, event: event.type, page: 'pageId' in event ? event.pageId : null },
+      'event listener failed',
+    ),
   );
   const realtime = new RealtimeStore(redis);
   events.subscribe(redisRelay(realtime));
@@ -130,7 +144,9 @@ export async function createContext(
     onFlushError: (error) => logger.warn({ err: error }, 'could not write page views'),
   });
   // A write through this instance is visible to its next read at once.
-  events.subscribe((event) => pages.invalidate(event.siteId, event.pageId));
+  events.subscribe((event) => {
+    if (isPageEvent(event)) pages.invalidate(event.siteId, event.pageId);
+  });
   const users = new UserStore(redis, (siteId) => pages.invalidateSite(siteId));
   // The services count their usage into the meter, in memory.
   const usageTopPages = options.usageTopPages ?? USAGE_TOP_PAGES;
@@ -201,7 +217,10 @@ export async function createContext(
     unsubscribe: new UnsubscribeTokens(secret),
     publicUrl: config.publicUrl,
     onError: (error, event) =>
-      logger.error({ err: error, event: event.type, page: event.pageId }, 'notifications failed'),
+      logger.error(
+        { err: error, event: event.type, page: 'pageId' in event ? event.pageId : null },
+        'notifications failed',
+      ),
   });
   notifications.listen(events);
   const rateLimiter = new RateLimiter(new RateLimitStore(redis), {
@@ -213,6 +232,18 @@ export async function createContext(
     { store: new SitePurgeStore(redis), mail: new MailQueueStore(redis), log: logger },
     { clock, ...options.sitePurges },
   );
+  const moderationStore = new ModerationStore(redis);
+  const webhooks = createWebhooks({
+    config,
+    redis,
+    logger,
+    events,
+    directory,
+    moderation: moderationStore,
+    users,
+    mail: mailQueue,
+    options: options.webhooks,
+  });
   return {
     config,
     redis,
@@ -235,7 +266,7 @@ export async function createContext(
       usage,
     }),
     moderation: new ModerationService({
-      store: new ModerationStore(redis),
+      store: moderationStore,
       users,
       events,
       onSiteChanged: (siteId) => pages.invalidateSite(siteId),
@@ -265,5 +296,7 @@ export async function createContext(
     rateLimiter,
     usage,
     purges,
+    webhooks: webhooks.service,
+    webhookWorker: webhooks.worker,
   };
 }

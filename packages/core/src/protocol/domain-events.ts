@@ -62,6 +62,36 @@ export const DOMAIN_EVENTS = [
   pageEvent('page.locked', { locked: Type.Boolean() }),
 ] as const;
 
-export const DomainEventSchema = Type.Union([...DOMAIN_EVENTS]);
+/**
+ * Moderation events: nothing is sent to readers for them (what readers see of a
+ * decision is the page event beside it), but the site's owner hears of them
+ * through webhooks. A ban is about the site, not a page: it has no `pageId`.
+ */
+const moderationEvent = <T extends string, P extends Record<string, TSchema>>(type: T, fields: P) =>
+  Type.Object({ type: Type.Literal(type), siteId: Type.String(), ...fields });
+
+export const MODERATION_EVENTS = [
+  moderationEvent('comment.approved', { pageId: Type.String(), comment: CommentRef }),
+  moderationEvent('comment.rejected', { pageId: Type.String(), comment: CommentRef }),
+  moderationEvent('comment.reported', {
+    pageId: Type.String(),
+    commentId: Type.String(),
+    reason: Type.String(),
+    details: Type.String(),
+    reporterId: Type.String(),
+  }),
+  moderationEvent('user.banned', {
+    userId: Type.String(),
+    deleteComments: Type.Boolean(),
+    reason: Type.Optional(Type.String()),
+  }),
+] as const;
+
+export const PageEventSchema = Type.Union([...DOMAIN_EVENTS]);
+/** A domain event readers of its page see (as one message each). */
+export type PageEvent = Static<typeof PageEventSchema>;
+export const DomainEventSchema = Type.Union([...DOMAIN_EVENTS, ...MODERATION_EVENTS]);
 export type DomainEvent = Static<typeof DomainEventSchema>;
+/** Whether readers of the page see the event (else only the owner's webhooks hear of it). */
+export const isPageEvent = (event: DomainEvent): event is PageEvent => 'audience' in event;
 export type DomainEventType = DomainEvent['type'];

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { CommentView } from '../types.js';
-import type { DomainEvent } from './domain-events.js';
+import type { PageEvent } from './domain-events.js';
 import type { Audience, PresentUser } from './schemas.js';
 import type { PageEventMethod, ServerMethod, ServerParams } from './server.js';
 
@@ -16,7 +16,7 @@ export function serverMessage<M extends ServerMethod>(method: M, params: ServerP
 }
 
 /** The message readers of the page get for a domain event. */
-export function pageEventMessage(event: DomainEvent): string {
+export function pageEventMessage(event: PageEvent): string {
   const page_id = event.pageId;
   switch (event.type) {
     case 'comment.created':

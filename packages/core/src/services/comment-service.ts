@@ -333,6 +333,18 @@ export class CommentService {
       now: Date.now(),
     });
     this.deps.usage?.recordReport(site.id);
+    // Read after the report is stored: only the owner's webhooks hear of it, and they need its page.
+    const reported = await this.deps.store.get(site.id, commentId);
+    if (reported)
+      await this.deps.events.emit({
+        type: 'comment.reported',
+        siteId: site.id,
+        pageId: reported.pg,
+        commentId,
+        reason: input.reason,
+        details,
+        reporterId: viewer.userId,
+      });
   }
 
   async setPinned(site: Site, viewer: Viewer, commentId: string, pinned: boolean): Promise<void> {

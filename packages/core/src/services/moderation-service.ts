@@ -106,6 +106,14 @@ export class ModerationService {
       this.deps.usage?.recordDecision(site.id, action);
       const author = await this.deps.users.get(site.id, comment.a);
       const view = toView(comment, author ? authorRow(author) : undefined);
+      // The owner's webhooks hear of every decision that changed the comment's status.
+      if (before !== comment.s)
+        await this.deps.events.emit({
+          type: action === 'approve' ? 'comment.approved' : 'comment.rejected',
+          siteId: site.id,
+          pageId,
+          comment: view,
+        });
       if (action === 'approve' && before !== 'approved') {
         // Now it is published: readers see it live, and replies and mentions in it notify.
         await this.deps.events.emit({
@@ -154,6 +162,13 @@ export class ModerationService {
         commentId,
       });
     }
+    await this.deps.events.emit({
+      type: 'user.banned',
+      siteId: site.id,
+      userId,
+      deleteComments: options.deleteComments,
+      ...(options.reason ? { reason: options.reason } : {}),
+    });
     await this.audit(site, viewer, 'ban_user', userId, {
       delete_comments: options.deleteComments,
       comments_removed: removed.length,

@@ -52,6 +52,8 @@ const FILES = {
   purgeStep: 'purge_step.lua',
   purgeLock: 'purge_lock.lua',
   finishPurge: 'finish_purge.lua',
+  enqueueWebhook: 'enqueue_webhook.lua',
+  recordWebhookAttempt: 'record_webhook_attempt.lua',
 } as const;
 
 export type ScriptName = keyof typeof FILES;
@@ -105,6 +107,8 @@ export interface ScriptResults {
   purgeStep: [cursor: string, removed: number];
   purgeLock: number;
   finishPurge: number;
+  enqueueWebhook: [queued: string[], full: string[]];
+  recordWebhookAttempt: [left: number, disabled: number];
 }
 
 /** Read with `runScriptBuffers`: the records are binary. */

@@ -29,6 +29,10 @@ local function k_identity(id) return P .. ':idp:' .. id end
 local function k_code(purpose, target) return P .. ':code:' .. purpose .. ':' .. target end
 local function k_limit(name, subject) return P .. ':limit:' .. name .. ':' .. subject end
 local function k_role(role) return P .. ':role:' .. role end
+local function k_webhook_queue(endpoint, order_key) return P .. ':wh:q:' .. endpoint .. ':' .. order_key end
+local function k_webhook_log(endpoint) return P .. ':wh:log:' .. endpoint end
+local K_WEBHOOKS = P .. ':wh'
+local K_WEBHOOK_FAILURES = P .. ':wh:f'
 local K_SHADOWBANNED = P .. ':sb'
 local K_EPOCH = P .. ':epoch'
 local K_REPORTS = P .. ':rq'

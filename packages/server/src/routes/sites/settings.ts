@@ -109,6 +109,8 @@ export const siteSettingsRoutes: FastifyPluginAsyncTypebox<{ context: AppContext
     async (request) => {
       ownSite(request);
       requireRole(request.viewer, 'admin');
+      // Letting webhooks reach the server's own network is the owner's call, not an admin's.
+      if ('webhooks_allow_private' in (request.body as object)) requireRole(request.viewer, 'owner');
       // One place holds a site's settings: in SaaS mode, the dashboard.
       if (context.config.mode === 'saas')
         throw conflict("This site's settings are changed on the dashboard.");
