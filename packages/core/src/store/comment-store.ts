@@ -536,11 +536,12 @@ export class CommentStore {
     return this.redis.hget(keys.page(siteId, pageId), 'url').catch(translateRedisError);
   }
 
-  /** Public comment counts of many pages, in the given order (0 for unknown pages). */
+  /** Public comment counts of many pages, in the given order (0 for unknown pages): one round trip. */
   async counts(siteId: string, pageIds: string[]): Promise<number[]> {
-    const values = await Promise.all(
-      pageIds.map((id) => this.redis.hget(keys.page(siteId, id), 'count')),
-    ).catch(translateRedisError);
+    const values = await this.hashFieldBatches(
+      pageIds.map((id) => keys.page(siteId, id)),
+      'count',
+    );
     return values.map((v) => Number(v ?? 0));
   }
 }
