@@ -22,6 +22,7 @@ import { accountRoutes } from './routes/auth/accounts.js';
 import { authRoutes } from './routes/auth/index.js';
 import { oauthRoutes } from './routes/auth/oauth.js';
 import { commentRoutes } from './routes/comments/index.js';
+import { feedRoutes } from './routes/feeds/index.js';
 import { healthRoutes } from './routes/health.js';
 import { homeRoutes } from './routes/home.js';
 import { moderationRoutes } from './routes/moderation/index.js';
@@ -163,6 +164,7 @@ export async function buildApp({
       await v1.register(rateLimitPlugin, { context });
       await v1.register(usagePlugin, { context });
       await v1.register(commentRoutes, { context });
+      await v1.register(feedRoutes, { context });
       await v1.register(authRoutes, { context });
       await v1.register(accountRoutes, { context });
       await v1.register(oauthRoutes, { context });
