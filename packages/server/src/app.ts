@@ -27,6 +27,7 @@ import { healthRoutes } from './routes/health.js';
 import { homeRoutes } from './routes/home.js';
 import { moderationRoutes } from './routes/moderation/index.js';
 import { notificationRoutes, unsubscribeRoutes } from './routes/notifications/index.js';
+import { pageRoutes } from './routes/pages/index.js';
 import { sitePurgeRoutes } from './routes/sites/purge.js';
 import { siteRoleRoutes } from './routes/sites/roles.js';
 import { siteSettingsRoutes } from './routes/sites/settings.js';
@@ -165,6 +166,7 @@ export async function buildApp({
       await v1.register(usagePlugin, { context });
       await v1.register(commentRoutes, { context });
       await v1.register(feedRoutes, { context });
+      await v1.register(pageRoutes, { context });
       await v1.register(authRoutes, { context });
       await v1.register(accountRoutes, { context });
       await v1.register(oauthRoutes, { context });
