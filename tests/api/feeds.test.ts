@@ -140,3 +140,28 @@ describe('a page feed', () => {
     expect((await feed('rss', '')).statusCode).toBe(400);
   });
 });
+
+describe('the site feed', () => {
+  it("lists the newest public comments of the site's pages changed last, each linking to its page", async () => {
+    const [a, b] = [pageUrl(), pageUrl()];
+    const [ada, troll] = [await api.guest('Ada'), await api.guest('Troll')];
+    const onA = await post(ada.token, { page_url: a, content: 'on page a' });
+    const onB = await post(ada.token, { page_url: b, content: 'on page b' });
+    expect(
+      (await api.owner({ method: 'POST', url: `/v1/moderation/shadowban/${troll.userId}` })).statusCode,
+    ).toBe(204);
+    const hidden = await post(troll.token, { page_url: pageUrl(), content: 'shadow-banned' });
+    const site = await api.app.inject({
+      method: 'GET',
+      url: `/v1/feeds/site.rss?project_id=${api.site.publicKey}&limit=50`,
+    });
+    const links = rssItems(site).map((i) => i.link);
+    expect(links.slice(0, 2)).toEqual([`${b}#comment-${onB.i}`, `${a}#comment-${onA.i}`]);
+    expect(links.some((link) => link.endsWith(hidden.i))).toBe(false);
+    const atom = await api.app.inject({
+      method: 'GET',
+      url: `/v1/feeds/site.atom?project_id=${api.site.publicKey}&limit=1`,
+    });
+    expect(parsed(atom).feed.entry).toHaveLength(1);
+  });
+});

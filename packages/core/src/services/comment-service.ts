@@ -360,6 +360,17 @@ export class CommentService {
     return siteUrlOrNull(await this.deps.store.pageUrl(site.id, pageId), site);
   }
 
+  /**
+   * The site's `count` pages changed last among those commented this month or the
+   * month before (the usage's top pages by comments): where a site feed looks.
+   */
+  async recentlyChangedPages(site: Site, count: number): Promise<string[]> {
+    const now = this.deps.usageClock?.() ?? Date.now();
+    const thisMonth = monthOf(now);
+    const lastMonth = monthOf(Date.parse(`${thisMonth}-01T00:00:00Z`) - 1);
+    return this.deps.store.recentlyChangedPages(site.id, [thisMonth, lastMonth], count);
+  }
+
   /** Public comment counts for many pages at once (blog index pages). */
   async counts(site: Site, pages: { label: string; page: PageRef }[]): Promise<Record<string, number>> {
     const values = await this.deps.store.counts(
