@@ -48,7 +48,7 @@ describe('a page feed', () => {
   it('lists the newest public comments with their permalinks, authors, dates and HTML, as RSS and Atom', async () => {
     const url = pageUrl();
     const ada = await api.guest('Ada <& "Co">');
-    const first = await post(ada.token, { page_url: url, content: 'First, with **bold** & <tags>' });
+    const first = await post(ada.token, { page_url: url, content: 'First, with **bold** & <tags> ]]>' });
     const reply = await post(ada.token, { page_url: url, content: 'A reply', parent_id: first.i });
     const query = `page_url=${encodeURIComponent(url)}`;
 
@@ -59,7 +59,7 @@ describe('a page feed', () => {
     expect(channel.link).toBe(url);
     const items = rssItems(rss);
     expect(items.map((i) => i.link)).toEqual([`${url}#comment-${reply.i}`, `${url}#comment-${first.i}`]);
-    expect(items[1]!.title).toBe('Ada <& "Co">: First, with **bold** & <tags>');
+    expect(items[1]!.title).toBe('Ada <& "Co">: First, with **bold** & <tags> ]]>');
     const content = parsed(rss).rss.channel.item[1]['content:encoded'] as string;
     expect(content).toContain('<strong>bold</strong>');
     expect(content).toContain('&lt;tags&gt;');
