@@ -56,9 +56,11 @@ export function render(host: HTMLElement, options: RenderOptions, stringsJson?: 
   if (served) {
     mountPoint.hidden = true;
     new MutationObserver((_, observer) => {
-      if (mountPoint.querySelector('[aria-busy=true]')) return;
+      if (mountPoint.querySelector('[aria-busy]')) return;
       observer.disconnect();
-      served.remove();
+      // Taken down before its thread came: what the host holds now is no longer this render's.
+      if (!mountPoint.isConnected) return;
+      // The slot stays, with nothing left to show.
       host.replaceChildren();
       mountPoint.hidden = false;
     }).observe(mountPoint, { childList: true, subtree: true });
