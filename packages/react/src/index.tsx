@@ -14,6 +14,11 @@ export interface ThreadKitProps {
   /** Words to use instead of the language's, string by string. Read once, when the thread mounts. */
   strings?: Record<string, unknown>;
   className?: string;
+  /**
+   * The thread as HTML, rendered on the server (`fetchThreadHtml` from
+   * `@threadkit/react/server`): shown until the widget has drawn the live thread.
+   */
+  serverHtml?: string;
 }
 
 interface Mounted {
@@ -85,5 +90,11 @@ export function ThreadKit(props: ThreadKitProps) {
     };
   }, [src, projectId, pageKey, pageUrl, theme, lang, apiUrl, wsUrl]);
 
-  return <div ref={host} className={props.className} />;
+  // The widget leaves the server's copy in view until its own thread is drawn, then removes it.
+  return props.serverHtml ? (
+    // biome-ignore lint/security/noDangerouslySetInnerHtml: the ThreadKit server's fragment: names escaped, comments sanitised when written.
+    <div ref={host} className={props.className} dangerouslySetInnerHTML={{ __html: props.serverHtml }} />
+  ) : (
+    <div ref={host} className={props.className} />
+  );
 }

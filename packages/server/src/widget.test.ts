@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const WS_URL = 'wss://live.example.com:8443';
 const EMBED = 'const ws = "__THREADKIT_WS_URL__/ws"; const again = \'__THREADKIT_WS_URL__\';\n';
 const CHUNK = 'export const answer = 42;\n';
+const COUNT = '(function(){document.title="__THREADKIT_WS_URL__"})();\n';
 
 let root: string;
 let dist: string;
@@ -25,6 +26,7 @@ beforeAll(async () => {
   dist = join(root, 'dist');
   mkdirSync(join(dist, 'widget'), { recursive: true });
   writeFileSync(join(dist, 'embed.js'), EMBED);
+  writeFileSync(join(dist, 'count.js'), COUNT);
   writeFileSync(join(dist, 'widget', 'chunk-abc123.js'), CHUNK);
   writeFileSync(join(dist, 'widget', 'style-abc123.css'), '.tk { color: red }\n');
   writeFileSync(join(dist, 'widget', 'chunk-abc123.js.map'), '{"version":3}\n');
@@ -92,6 +94,20 @@ describe('GET /embed.js', () => {
       headers: { projectid: 'nonsense' },
     });
     expect(response.statusCode).toBe(200);
+  });
+});
+
+describe('GET /count.js', () => {
+  it('is the built script as it is, for any page, cached for five minutes and revalidated', async () => {
+    const response = await get('/count.js', { origin: 'https://blog.example.com' });
+    expect(response.statusCode).toBe(200);
+    // Only embed.js is told where the gateway is: count.js never talks to it.
+    expect(response.body).toBe(COUNT);
+    expect(response.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(response.headers['cache-control']).toBe('public, max-age=300');
+    expect(response.headers['access-control-allow-origin']).toBe('*');
+    const again = await get('/count.js', { 'if-none-match': String(response.headers.etag) });
+    expect(again.statusCode).toBe(304);
   });
 });
 
@@ -237,7 +253,7 @@ describe('without a built widget', () => {
     await bare?.stop();
   });
 
-  it.each(['/embed.js', '/widget/chunk-abc123.js', '/widget/..%2Fpackage.json'])(
+  it.each(['/embed.js', '/count.js', '/widget/chunk-abc123.js', '/widget/..%2Fpackage.json'])(
     '%s is 404 saying how to build it',
     async (url) => {
       const response = await bare.app.inject({ method: 'GET', url });

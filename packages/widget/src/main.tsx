@@ -50,7 +50,21 @@ export function render(host: HTMLElement, options: RenderOptions, stringsJson?: 
   sheet.textContent = styles;
   const mountPoint = document.createElement('div');
   mountPoint.className = 'tk-root';
-  root.replaceChildren(sheet, mountPoint);
+  // A server-rendered thread in the host (GET /v1/pages/html) stays in view until the live one is drawn over it.
+  const served = host.firstElementChild && document.createElement('slot');
+  root.replaceChildren(sheet, mountPoint, served || '');
+  if (served) {
+    mountPoint.hidden = true;
+    new MutationObserver((_, observer) => {
+      if (mountPoint.querySelector('[aria-busy]')) return;
+      observer.disconnect();
+      // Taken down before its thread came: what the host holds now is no longer this render's.
+      if (!mountPoint.isConnected) return;
+      // The slot stays, with nothing left to show.
+      host.replaceChildren();
+      mountPoint.hidden = false;
+    }).observe(mountPoint, { childList: true, subtree: true });
+  }
   const media = window.matchMedia?.('(prefers-color-scheme: dark)');
   const own = options.theme === 'light' || options.theme === 'dark';
   // A page may switch its colours with the system's: its text colour is read again then.

@@ -3,7 +3,7 @@ import type { EventBus } from '../events.js';
 import { isId, newId } from '../ids.js';
 import { renderMarkdown, storedHtml } from '../markdown.js';
 import type { ClientInfo, FormSignals, ModerationInput, PipelineVerdict } from '../moderation/verdict.js';
-import { isSiteUrl } from '../origins.js';
+import { isSiteUrl, siteUrlOrNull } from '../origins.js';
 import type { PageRef } from '../page-identity.js';
 import { newCommentAnnouncements } from '../protocol/index.js';
 import type { CommentStore } from '../store/comment-store.js';
@@ -365,6 +365,22 @@ export class CommentService {
       commentId,
       pinned,
     });
+  }
+
+  /** The page's URL for links (feeds, the server-rendered thread): null unless it is on the site's origins. */
+  async pageUrl(site: Site, pageId: string): Promise<string | null> {
+    return siteUrlOrNull(await this.deps.store.pageUrl(site.id, pageId), site);
+  }
+
+  /**
+   * The site's `count` pages changed last among those commented this month or the
+   * month before (the usage's top pages by comments): where a site feed looks.
+   */
+  async recentlyChangedPages(site: Site, count: number): Promise<string[]> {
+    const now = this.deps.usageClock?.() ?? Date.now();
+    const thisMonth = monthOf(now);
+    const lastMonth = monthOf(Date.parse(`${thisMonth}-01T00:00:00Z`) - 1);
+    return this.deps.store.recentlyChangedPages(site.id, [thisMonth, lastMonth], count);
   }
 
   /** Public comment counts for many pages at once (blog index pages). */

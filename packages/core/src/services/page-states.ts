@@ -52,8 +52,11 @@ export class PageStates {
     this.timer.unref();
   }
 
-  /** Counts a view of the page and returns its state, refreshed from Redis when older than `maxAgeMs`. */
-  async view(siteId: string, page: PageRef): Promise<PageState> {
+  /**
+   * Counts a view of the page (unless `counted` is false: a feed or a crawler's
+   * copy is no reader) and returns its state, refreshed from Redis when older than `maxAgeMs`.
+   */
+  async view(siteId: string, page: PageRef, counted = true): Promise<PageState> {
     const key = `${siteId}|${page.id}`;
     let entry = this.entries.get(key);
     if (!entry) {
@@ -69,7 +72,7 @@ export class PageStates {
       };
       this.entries.set(key, entry);
     }
-    entry.pending++;
+    if (counted) entry.pending++;
     if (entry.state && this.isFresh(entry)) return withPending(entry);
     await this.revalidate(entry);
     return withPending(entry);

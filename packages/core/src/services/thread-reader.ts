@@ -117,9 +117,10 @@ export class ThreadReader {
     private readonly pages: PageStates,
   ) {}
 
-  async read(viewer: Viewer, query: ThreadQuery): Promise<ThreadResult> {
+  /** A page of the thread as `viewer` sees it; counts a page view unless `countsView` is false. */
+  async read(viewer: Viewer, query: ThreadQuery, { countsView = true } = {}): Promise<ThreadResult> {
     const cursor = query.cursor === null ? null : decodeCursor(query.cursor, query.sort);
-    const state = await this.pages.view(viewer.siteId, query.page);
+    const state = await this.pages.view(viewer.siteId, query.page, countsView);
     const variant = variantOf(query);
     const personal = viewer.userId !== null || isModerator(viewer);
     const etag = makeEtag(state, personal ? `${variant}|${viewer.userId ?? ''}|${viewer.role}` : variant);

@@ -536,11 +536,37 @@ export class CommentStore {
     return this.redis.hget(keys.page(siteId, pageId), 'url').catch(translateRedisError);
   }
 
-  /** Public comment counts of many pages, in the given order (0 for unknown pages). */
+  /**
+   * Of the pages commented in `months` (their `page_comments` sets), the `count`
+   * changed last (`updated`), newest first: where a site's newest comments are.
+   */
+  async recentlyChangedPages(siteId: string, months: string[], count: number): Promise<string[]> {
+    const pipeline = this.redis.pipeline();
+    for (const month of months) pipeline.zrange(keys.usagePageComments(siteId, month), 0, -1);
+    const answers = (await pipeline.exec().catch(translateRedisError)) ?? [];
+    const ids = new Set<string>();
+    for (const [error, members] of answers) {
+      if (error) translateRedisError(error);
+      for (const id of members as string[]) ids.add(id);
+    }
+    const pageIds = [...ids];
+    const updated = await this.hashFieldBatches(
+      pageIds.map((id) => keys.page(siteId, id)),
+      'updated',
+    );
+    return pageIds
+      .map((id, i) => ({ id, updated: Number(updated[i] ?? 0) }))
+      .sort((a, b) => b.updated - a.updated || (a.id < b.id ? 1 : -1))
+      .slice(0, count)
+      .map((page) => page.id);
+  }
+
+  /** Public comment counts of many pages, in the given order (0 for unknown pages): one round trip. */
   async counts(siteId: string, pageIds: string[]): Promise<number[]> {
-    const values = await Promise.all(
-      pageIds.map((id) => this.redis.hget(keys.page(siteId, id), 'count')),
-    ).catch(translateRedisError);
+    const values = await this.hashFieldBatches(
+      pageIds.map((id) => keys.page(siteId, id)),
+      'count',
+    );
     return values.map((v) => Number(v ?? 0));
   }
 }

@@ -6,6 +6,7 @@ import fastifyStatic from '@fastify/static';
 import { ThreadKitError } from '@threadkit/core';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { AppContext } from '../context.js';
+import { matchesEtag } from '../etags.js';
 
 /** packages/widget/dist, seen from packages/server/src/routes (tests) or packages/server/dist/routes (built). */
 export const DEFAULT_WIDGET_DIR = fileURLToPath(new URL('../../../widget/dist/', import.meta.url));
@@ -23,7 +24,7 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 const ONE_YEAR_MS = 365 * 24 * 3600 * 1000;
 
-interface EmbedFile {
+interface ScriptFile {
   body: string;
   etag: string;
 }
@@ -51,17 +52,9 @@ function notBuilt(reply: FastifyReply) {
     .send(new ThreadKitError('not_found', NOT_BUILT).toJSON());
 }
 
-function matchesEtag(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  return header.split(',').some((tag) => {
-    const value = tag.trim();
-    return value === '*' || value.replace(/^W\//, '') === etag;
-  });
-}
-
 /**
  * The embed widget, served from this API so a site needs one script tag and nothing
- * else: `/embed.js` (short cache: it is the stable entry point) and the hashed
+ * else: `/embed.js` and `/count.js` (short cache: stable entry points) and the hashed
  * chunks it imports from `/widget/` (cached for a year; a new build has new names).
  * Both are loaded from other sites' pages, so they answer any origin.
  */
@@ -76,32 +69,45 @@ export const widgetRoutes: FastifyPluginAsync<{ context: AppContext; widgetDir: 
     reply.header('access-control-allow-origin', '*');
   });
 
-  let embed: EmbedFile | null = null;
-  const loadEmbed = async (): Promise<EmbedFile | null> => {
-    if (embed) return embed;
-    let source: string;
-    try {
-      source = await readFile(join(widgetDir, 'embed.js'), 'utf8');
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      // Not built (yet): read again next time, so a build made while the server runs is picked up.
-      if (code === 'ENOENT' || code === 'ENOTDIR') return null;
-      throw error;
-    }
+  /** A script of the build, read once (with `prepare` applied); null while it is not built. */
+  const loader = (name: string, prepare: (source: string) => string) => {
+    let loaded: ScriptFile | null = null;
+    return async (): Promise<ScriptFile | null> => {
+      if (loaded) return loaded;
+      let source: string;
+      try {
+        source = await readFile(join(widgetDir, name), 'utf8');
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        // Not built (yet): read again next time, so a build made while the server runs is picked up.
+        if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+        throw error;
+      }
+      const body = prepare(source);
+      const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+      loaded = { body, etag };
+      return loaded;
+    };
+  };
+  const scripts: Record<string, () => Promise<ScriptFile | null>> = {
     // A function, so `$` sequences are never read as replacement patterns; config checked the URL.
-    const body = source.replaceAll(WS_URL_PLACEHOLDER, () => context.config.publicWsUrl);
-    const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
-    embed = { body, etag };
-    return embed;
+    '/embed.js': loader('embed.js', (source) =>
+      source.replaceAll(WS_URL_PLACEHOLDER, () => context.config.publicWsUrl),
+    ),
+    // A list page's comment counts: a script of its own, so the widget's first load does not carry it.
+    '/count.js': loader('count.js', (source) => source),
   };
 
-  app.get('/embed.js', { schema: { hide: true } }, async (request, reply) => {
-    const file = await loadEmbed();
-    if (!file) return notBuilt(reply);
-    reply.header('cache-control', 'public, max-age=300').header('etag', file.etag);
-    if (matchesEtag(request.headers['if-none-match'], file.etag)) return reply.status(304).send();
-    return reply.type('text/javascript; charset=utf-8').send(file.body);
-  });
+  // Entry points with stable names, so a short cache: a new build shows within minutes.
+  for (const [path, load] of Object.entries(scripts)) {
+    app.get(path, { schema: { hide: true } }, async (request, reply) => {
+      const file = await load();
+      if (!file) return notBuilt(reply);
+      reply.header('cache-control', 'public, max-age=300').header('etag', file.etag);
+      if (matchesEtag(request.headers['if-none-match'], file.etag)) return reply.status(304).send();
+      return reply.type('text/javascript; charset=utf-8').send(file.body);
+    });
+  }
 
   app.get<{ Params: { file: string } }>(
     '/widget/:file',

@@ -14,6 +14,7 @@ import {
 } from '@threadkit/core';
 import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.js';
+import { contentEtag, matchesEtag } from '../../etags.js';
 import { bearer, CommentIdParams, errorResponses } from '../../schemas.js';
 import { sendPieces } from '../../send-pieces.js';
 import {
@@ -105,11 +106,17 @@ export const commentRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
       schema: {
         tags,
         summary: 'Comment counts for many pages',
+        description:
+          'The public comment count of up to 100 pages, by URL and by key, in one request (what count.js asks). Supports If-None-Match.',
         querystring: CountsQuery,
-        response: { 200: CountsResponse, ...errorResponses(400, 401, 403, 503) },
+        response: {
+          200: CountsResponse,
+          304: { type: 'null', description: 'Not modified.' },
+          ...errorResponses(400, 401, 403, 503),
+        },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const siteId = request.site.id;
       const pages = [
         ...(request.query.page_url ?? []).map((url) => ({
@@ -123,7 +130,12 @@ export const commentRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
       ];
       if (pages.length === 0) throw invalid('page_url', 'give at least one page_url or page_key');
       if (pages.length > 100) throw invalid('page_url', 'at most 100 pages per request');
-      return { counts: await comments.counts(request.site, pages) };
+      const counts = await comments.counts(request.site, pages);
+      // Counts are the same for every reader: a list page asked again within the minute is not asked twice.
+      const etag = contentEtag(JSON.stringify(counts));
+      reply.header('cache-control', COUNTS_CACHE_CONTROL).header('etag', etag);
+      if (matchesEtag(request.headers['if-none-match'], etag)) return reply.status(304).send();
+      return { counts };
     },
   );
 
@@ -293,6 +305,8 @@ export const THREAD_HEADERS = {
   vary: 'Origin, Accept-Encoding',
 } as const;
 export const JSON_TYPE = 'application/json; charset=utf-8';
+/** Comment counts may be a minute old on a list page; caches keep one copy per origin (`Vary: Origin`). */
+const COUNTS_CACHE_CONTROL = 'public, max-age=60';
 
 /** A thread read as the reader asks for it (`GET /v1/comments`'s query, validated). */
 export function threadQuery(

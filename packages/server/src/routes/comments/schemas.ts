@@ -12,12 +12,12 @@ import {
 } from '@threadkit/core';
 import { CommentRef, Id } from '../../schemas.js';
 
-const PageUrl = Type.String({
+export const PageUrl = Type.String({
   minLength: 1,
   maxLength: MAX_URL_LENGTH,
   description: 'The page URL (normalised).',
 });
-const PageKey = Type.String({
+export const PageKey = Type.String({
   minLength: 1,
   maxLength: MAX_PAGE_KEY_LENGTH,
   description: "The site's own page id; wins over page_url for identity.",
