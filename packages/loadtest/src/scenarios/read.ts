@@ -13,7 +13,10 @@ export const read: Scenario = async ({ options, api, note }) => {
   const path = threadPath(options);
   return {
     fire: (index) => {
-      const signedIn = readers.length > 0 && ((index * 7919) % 1000) / 1000 < options.signedIn;
+      // Evenly spread: after n reads, exactly floor(n × share) were signed in.
+      const signedIn =
+        readers.length > 0 &&
+        Math.floor((index + 1) * options.signedIn) > Math.floor(index * options.signedIn);
       return api.send(
         { method: 'GET', path, ...(signedIn ? { token: readers[index % readers.length]!.token } : {}) },
         signedIn ? 'read-signed-in' : 'read-anonymous',
