@@ -22,7 +22,7 @@ export function toMarkdown(result: LoadResult): string {
     `| Started | ${result.started_at} |`,
     `| Duration | ${result.duration_s} s |`,
     `| Offered rate | ${result.offered_rate}/s |`,
-    `| Achieved rate | ${result.achieved_rate}/s |`,
+    `| Scheduled / achieved, whole run | ${result.scheduled_rate}/s / ${result.achieved_rate}/s |`,
     `| Sent / completed | ${result.sent} / ${result.completed} |`,
     `| Late (all connections busy) | ${result.late} |`,
     `| Never sent / unfinished | ${result.unsent} / ${result.unfinished} |`,

@@ -10,8 +10,10 @@ export interface LoadResult {
   started_at: string;
   ended_at: string;
   duration_s: number;
-  /** Operations per second asked for (after the ramp), and completed per second over the whole run. */
+  /** Operations per second asked for once ramped up. */
   offered_rate: number;
+  /** Operations due per second over the whole run, ramp included, and those completed per second. */
+  scheduled_rate: number;
   achieved_rate: number;
   scheduled: number;
   sent: number;
@@ -89,6 +91,7 @@ export function buildResult(
     ended_at: new Date(wallStart + (loop.endedAt - loop.startedAt)).toISOString(),
     duration_s: round(durationS, 3),
     offered_rate: options.rate,
+    scheduled_rate: durationS > 0 ? round(loop.scheduled / durationS, 2) : 0,
     achieved_rate: durationS > 0 ? round(tally.completed / durationS, 2) : 0,
     scheduled: loop.scheduled,
     sent: loop.sent,
