@@ -66,7 +66,8 @@ Scenarios: ${SCENARIOS.join(', ')}
 
 Options:
   --url <url>            The API's base URL (required)
-  --ws-url <url>         The gateway's base URL (default: the API's host, port 8081)
+  --ws-url <url>         The gateway's base URL (default: the API's host on port 8081 when
+                         the API's URL has a port, else the API's own origin)
   --key <tk_pub_…>       The site's public key (required)
   --origin <origin>      The Origin sent, one the site allows (default: the API's origin)
   --scenario <name>      What to do (default: read)
@@ -157,11 +158,16 @@ export function parseOptions(argv: string[], isTty = false): LoadOptions | 'help
   };
 }
 
-/** The gateway listens on its own port, 8081 unless the deployment moved it. */
+/**
+ * Where the gateway is when not told, by the server's own default for
+ * PUBLIC_WS_URL: a server reached on an explicit port listens for WebSockets
+ * on 8081 beside it; one behind a proxy on the default port has `/ws`
+ * forwarded on the same host.
+ */
 function defaultWsUrl(api: URL): URL {
   const ws = new URL(api.origin);
   ws.protocol = api.protocol === 'https:' ? 'wss:' : 'ws:';
-  ws.port = '8081';
+  if (api.port !== '') ws.port = '8081';
   return ws;
 }
 

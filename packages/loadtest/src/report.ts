@@ -28,6 +28,7 @@ export function toMarkdown(result: LoadResult): string {
     `| Never sent / unfinished | ${result.unsent} / ${result.unfinished} |`,
     `| Statuses | ${counts(result.status.codes)} |`,
     `| Errors | ${counts(result.errors)} |`,
+    `| Load generator's host | ${result.host.cpus} CPUs, load average ${result.host.load_average_1m} |`,
     '',
     '| Operation | Count | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms |',
     '|---|---:|---:|---:|---:|---:|---:|',

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { LatencyHistogram, type Percentiles } from './latency.js';
 import type { LoadOptions } from './options.js';
 import type { LoopReport, Outcome } from './schedule.js';
@@ -30,6 +31,8 @@ export interface LoadResult {
   operations: Record<string, { count: number; latency_ms: Percentiles }>;
   status: { classes: Record<string, number>; codes: Record<string, number> };
   errors: Record<string, number>;
+  /** The machine the load came from: figures from a busy one say less. */
+  host: { cpus: number; load_average_1m: number };
   /** What the scenario measured beyond latencies: connections and deliveries for the WebSocket ones. */
   figures?: Record<string, unknown>;
 }
@@ -103,6 +106,7 @@ export function buildResult(
     operations,
     status: { classes: { ...tally.classes }, codes: { ...tally.codes } },
     errors: { ...tally.errors },
+    host: { cpus: os.availableParallelism(), load_average_1m: round(os.loadavg()[0] ?? 0, 2) },
     ...(figures ? { figures } : {}),
   };
 }

@@ -1,3 +1,6 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import {
   eventually,
   startTestApi,
@@ -7,6 +10,7 @@ import {
   type TestGateway,
 } from '@threadkit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from './cli.js';
 import { parseOptions } from './options.js';
 import type { LoadResult } from './result.js';
 import { runLoadTest } from './run.js';
@@ -235,5 +239,29 @@ describe('WebSocket scenarios', () => {
       async () => gateway.gateway.connectionCount,
       (count) => count === 0,
     );
+  });
+});
+
+describe('the command', () => {
+  it('writes the JSON result and the markdown summary where it is told', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'threadkit-loadtest-'));
+    try {
+      const json = path.join(dir, 'result.json');
+      const markdown = path.join(dir, 'summary.md');
+      const code = await main([
+        ...['--url', apiUrl, '--key', api.site.publicKey, '--origin', TEST_ORIGIN],
+        ...['--scenario', 'read', '--page', 'command', '--requests', '10', '--rate', '20', '--quiet'],
+        ...['--json', json, '--markdown', markdown],
+      ]);
+      expect(code).toBe(0);
+      const result = JSON.parse(await readFile(json, 'utf8')) as LoadResult;
+      expectClean(result, 10);
+      expect(result.options.key).toBe(`${api.site.publicKey.slice(0, 10)}…`);
+      const summary = await readFile(markdown, 'utf8');
+      expect(summary).toContain('### Load test: `read`');
+      expect(summary).toContain(`| all | 10 | ${result.latency_ms.p50.toFixed(2)} |`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
