@@ -16,7 +16,18 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const result = await runLoadTest(options);
-  await writeReports(result, options);
+  // A first Ctrl-C ends the run early and still reports it; a second one stops at once.
+  const stop = new AbortController();
+  const interrupt = () => {
+    process.stderr.write('\nStopping: waiting for the operations in flight, then reporting.\n');
+    stop.abort();
+  };
+  process.once('SIGINT', interrupt);
+  try {
+    const result = await runLoadTest(options, stop.signal);
+    await writeReports(result, options);
+  } finally {
+    process.removeListener('SIGINT', interrupt);
+  }
   return 0;
 }

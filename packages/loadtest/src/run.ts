@@ -9,7 +9,10 @@ import { type LoopPlan, runOpenLoop } from './schedule.js';
 const DRAIN_MS = 10_000;
 
 /** Sets the scenario up, runs it open-loop, and returns what it measured. */
-export async function runLoadTest(options: LoadOptions): Promise<LoadResult> {
+export async function runLoadTest(
+  options: LoadOptions,
+  signal: AbortSignal = new AbortController().signal,
+): Promise<LoadResult> {
   const api = new ApiClient(options.url, options.key, options.origin, options.connections);
   const tally = new Tally();
   const progress = options.progress ? new ProgressLine(tally) : null;
@@ -18,6 +21,7 @@ export async function runLoadTest(options: LoadOptions): Promise<LoadResult> {
       options,
       api,
       note: (line) => progress?.note(line),
+      signal,
     });
     try {
       const plan: LoopPlan = {
@@ -27,6 +31,7 @@ export async function runLoadTest(options: LoadOptions): Promise<LoadResult> {
         requests: options.requests,
         maxInFlight: options.connections,
         drainMs: DRAIN_MS,
+        signal,
         ...scenario.plan,
       };
       const wallStart = Date.now();

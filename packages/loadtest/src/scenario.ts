@@ -7,6 +7,8 @@ export interface ScenarioContext {
   api: ApiClient;
   /** Says what the setup is doing, on the progress channel. */
   note(line: string): void;
+  /** Aborted when the run is to end early (Ctrl-C). */
+  signal: AbortSignal;
 }
 
 /** A scenario once set up: the operation the loop fires, and what it reports after. */

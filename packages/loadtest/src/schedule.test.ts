@@ -105,6 +105,24 @@ describe('the open-loop schedule', () => {
     expect(report).toMatchObject({ scheduled: 5, sent: 2, completed: 0, late: 3, unsent: 3, unfinished: 2 });
   });
 
+  it('stops scheduling when aborted, and still waits for what it sent', async () => {
+    const clock = new FakeClock();
+    const stop = new AbortController();
+    const report = await clock.drive(
+      runOpenLoop(
+        { rate: 10, rampMs: 0, durationMs: 60_000, maxInFlight: 5, drainMs: 10_000, signal: stop.signal },
+        async (index): Promise<Outcome> => {
+          if (index === 4) stop.abort();
+          await clock.sleep(50);
+          return { status: 200 };
+        },
+        () => {},
+        clock,
+      ),
+    );
+    expect(report).toMatchObject({ scheduled: 5, sent: 5, completed: 5, unsent: 0, unfinished: 0 });
+  });
+
   it('counts a failed operation by its error code', async () => {
     const clock = new FakeClock();
     const outcomes: Outcome[] = [];

@@ -24,6 +24,8 @@ export interface LoopPlan {
   maxInFlight: number;
   /** How long to wait for operations still in flight once scheduling ends. */
   drainMs: number;
+  /** Ends scheduling early (Ctrl-C): what was sent is still waited for and reported. */
+  signal?: AbortSignal;
 }
 
 export interface LoopReport {
@@ -119,7 +121,7 @@ export async function runOpenLoop(
       next++;
       due = start + dueOffset(next, plan.rate, plan.rampMs);
     }
-    if (next >= limit || due >= endAt) break;
+    if (next >= limit || due >= endAt || plan.signal?.aborted) break;
     await clock.sleep(Math.max(0, due - clock.now()));
   }
 

@@ -8,7 +8,7 @@ import { closeAll, OPENING_AT_ONCE, openSubscribed, serverCloses } from './ws-co
  * second (each operation is one connection, handshake to `presence`), then
  * held until the duration is over; reports how many stayed open.
  */
-export const ws: Scenario = async ({ options, api }) => {
+export const ws: Scenario = async ({ options, api, signal }) => {
   const { pageId } = await readThread(api, options);
   const sockets: GatewaySocket[] = [];
   let firstAt: number | null = null;
@@ -23,7 +23,15 @@ export const ws: Scenario = async ({ options, api }) => {
     finish: async () => {
       const holdUntil = (firstAt ?? performance.now()) + (options.durationS ?? 0) * 1000;
       const wait = holdUntil - performance.now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      if (wait > 0 && !signal.aborted) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, wait);
+          signal.addEventListener('abort', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+      }
       return {
         connections_asked: options.connections,
         connections_opened: sockets.length,
