@@ -31,6 +31,8 @@ export class GatewaySocket {
   private readonly presence = new Map<string, () => void>();
   private onComment: ((receipt: Receipt) => void) | null = null;
   private ourClose = false;
+  /** Settles `open` once the server's `connected` arrives. */
+  private connected: (() => void) | null = null;
 
   private constructor(private readonly ws: WebSocket) {
     ws.on('message', (data: Buffer) => this.receive(data));
@@ -68,8 +70,6 @@ export class GatewaySocket {
       };
     });
   }
-
-  private connected: (() => void) | null = null;
 
   get isOpen(): boolean {
     return this.ws.readyState === WebSocket.OPEN;

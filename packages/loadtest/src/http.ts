@@ -22,6 +22,8 @@ export interface ApiAnswer {
  */
 export class ApiClient {
   private readonly pool: Pool;
+  /** The base URL's path, for a deployment served under one. */
+  private readonly prefix: string;
 
   constructor(
     readonly baseUrl: string,
@@ -39,8 +41,6 @@ export class ApiClient {
     });
     this.prefix = url.pathname.replace(/\/$/, '');
   }
-
-  private readonly prefix: string;
 
   private headers(request: ApiRequest): Record<string, string> {
     return {
