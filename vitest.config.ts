@@ -8,6 +8,7 @@ export default defineConfig({
     // Tests run against the TypeScript sources, not the built output.
     alias: {
       '@threadkit/core': src('core'),
+      '@threadkit/loadtest': src('loadtest'),
       '@threadkit/server': src('server'),
       '@threadkit/testing': src('testing'),
     },

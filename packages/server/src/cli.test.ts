@@ -82,6 +82,23 @@ describe('threadkit help and usage', () => {
   });
 });
 
+describe('threadkit loadtest', () => {
+  it('runs the load generator, with its own options and help, and lists it among the commands', async () => {
+    const help = await run(['loadtest', '--help'], {});
+    expect([help.code, help.stdout]).toEqual([
+      0,
+      expect.stringContaining('Usage: threadkit loadtest --url <api> --key <public key> --scenario <name>'),
+    ]);
+    expect(help.stdout).toContain(
+      'Scenarios: read, write, vote, mixed, thread, auth, ws, ws-fanout, ws-churn',
+    );
+    const listed = await run(['help'], {});
+    expect(listed.stdout).toContain('loadtest --url <api> --key <key> --scenario <name>');
+    const missing = await run(['loadtest', '--key', 'tk_pub_x'], {});
+    expect([missing.code, missing.stdout]).toEqual([2, expect.stringContaining('--url is required')]);
+  });
+});
+
 describe('threadkit site … before any start', () => {
   let redis: RedisServerHandle;
   beforeAll(async () => {

@@ -50,6 +50,10 @@ const COMMANDS: readonly (readonly [string, string])[] = [
     'migrate',
     "Move the data to this version's Redis layout, in place (stop every\ninstance first; run it again if it is interrupted)",
   ],
+  [
+    'loadtest --url <api> --key <key> --scenario <name>',
+    'Drive a deployment (this one or any other) with open-loop load;\n`threadkit loadtest --help` lists the scenarios and options',
+  ],
   ['help', 'Show this help (also --help, and <command> --help for one command)'],
 ];
 
@@ -83,6 +87,11 @@ function commandHelp(command: string, sub: string | undefined): string | null {
 const say = (line = '') => process.stdout.write(`${line}\n`);
 
 async function main(argv: string[]): Promise<number> {
+  // The load generator has options of its own, and is loaded only when asked for.
+  if (argv[0] === 'loadtest') {
+    const loadtest = await import('@threadkit/loadtest');
+    return loadtest.main(argv.slice(1));
+  }
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,

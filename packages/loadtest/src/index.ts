@@ -1,0 +1,14 @@
+export { main } from './cli.js';
+export { LatencyHistogram, type Percentiles } from './latency.js';
+export { type LoadOptions, parseOptions, SCENARIOS, type ScenarioName } from './options.js';
+export { toMarkdown, writeReports } from './report.js';
+export type { LoadResult } from './result.js';
+export { runLoadTest } from './run.js';
+export {
+  type Clock,
+  dueOffset,
+  type LoopPlan,
+  type LoopReport,
+  type Outcome,
+  runOpenLoop,
+} from './schedule.js';
