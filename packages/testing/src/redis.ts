@@ -145,15 +145,16 @@ export async function startRedisCluster(options: { masters?: number } = {}): Pro
 }
 
 /** Picking a free port and binding it later is racy; retry on a new port if someone got there first. */
-async function launchOnFreePort(
+export async function launchOnFreePort(
   dir: string,
   args: string[],
-  portOptions: { bus?: boolean } = {},
+  portOptions: { bus?: boolean; configFile?: (port: number) => Promise<string> } = {},
 ): Promise<{ port: number; proc: RedisProcess }> {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort(portOptions);
     try {
-      return { port, proc: await launchRedis(port, dir, args) };
+      const configFile = await portOptions.configFile?.(port);
+      return { port, proc: await launchRedis(port, dir, args, { configFile }) };
     } catch (error) {
       if (!(error instanceof RedisStartError && error.portInUse) || attempt >= PORT_ATTEMPTS) throw error;
     }
