@@ -67,6 +67,8 @@ it('answers 201 or 503 while the primary fails over, then writes on the new prim
   const outcomes = await load.stop();
 
   expect(await group.primaryPort()).not.toBe(oldPrimary.port);
+  // A 500 is logged with its cause: seen here first, it says what broke.
+  expect(server.problems.filter((line) => line.includes('"msg":"unhandled error"'))).toEqual([]);
   const statuses = new Set(outcomes.map((o) => o.status));
   expect([...statuses].filter((s) => s !== 201 && s !== 503)).toEqual([]);
   for (const refused of outcomes.filter((o) => o.status === 503)) expect(refused.code).toBe('unavailable');

@@ -6,13 +6,15 @@ export type RedisClient = Redis | Cluster;
 
 /**
  * How long a command may wait for Redis: ThreadKit's commands take well under a
- * millisecond, so one unanswered after 2 s means Redis is stuck (a long command,
+ * millisecond, so one unanswered after 5 s means Redis is stuck (a long command,
  * a stalled disk under `appendfsync always`, a failover). The request gets a 503
  * then rather than waiting on; and a connection that has received nothing for
  * as long is dropped and reconnected, which fails every command queued on it at
- * once, so a stuck Redis cannot make requests pile up in the server.
+ * once, so a stuck Redis cannot make requests pile up in the server. Not less:
+ * the timers also fire when the process itself stalls (a long GC pause, a
+ * starved CPU), failing commands whose answers are already waiting to be read.
  */
-export const REDIS_STALL_MS = 2000;
+export const REDIS_STALL_MS = 5000;
 
 /**
  * Fail fast instead of queueing: while Redis is unreachable a request gets a
@@ -104,7 +106,7 @@ export function translateRedisError(error: unknown): never {
 
 export function isConnectionError(error: Error): boolean {
   return (
-    /Stream isn't writeable|enableOfflineQueue|Connection is closed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOENT|Failed to refresh slots cache|None of startup nodes|Reached the max retries|CLUSTERDOWN|LOADING|Command timed out|Socket timeout|READONLY|MASTERDOWN|TRYAGAIN/.test(
+    /Stream isn't writeable|enableOfflineQueue|Connection is closed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOENT|Failed to refresh slots cache|None of startup nodes|Reached the max retries|CLUSTERDOWN|LOADING|Command timed out|Socket timeout|READONLY|MASTERDOWN|TRYAGAIN|Too many Cluster redirections/.test(
       error.message,
     ) || error.name === 'MaxRetriesPerRequestError'
   );
