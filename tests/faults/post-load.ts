@@ -41,6 +41,8 @@ export function steadyPosts(options: {
   perSecond: number;
   clientTimeoutMs: number;
   pagePrefix: string;
+  /** Every post on the page `pagePrefix` (a thread read live), not on pages of each guest. */
+  samePage?: boolean;
 }): PostLoad {
   const startedAt = performance.now();
   const now = () => performance.now() - startedAt;
@@ -49,15 +51,17 @@ export function steadyPosts(options: {
   const perGuest = new Map<number, number>();
   let serial = 0;
 
-  const send = async (guestIndex: number) => {
+  const send = async (guestIndex: number, slot: number) => {
     const guest = options.guests[guestIndex]!;
     const n = perGuest.get(guestIndex) ?? 0;
     perGuest.set(guestIndex, n + 1);
-    const pageUrl = `${options.pagePrefix}/${guestIndex}/${Math.floor(n / POSTS_PER_PAGE)}`;
+    const pageUrl = options.samePage
+      ? options.pagePrefix
+      : `${options.pagePrefix}/${guestIndex}/${Math.floor(n / POSTS_PER_PAGE)}`;
     const sentAt = now();
     let outcome: PostOutcome | undefined;
     for (let attempt = 0; attempt < Math.min(2, options.baseUrls.length); attempt++) {
-      const baseUrl = options.baseUrls[(serial + attempt) % options.baseUrls.length]!;
+      const baseUrl = options.baseUrls[(slot + attempt) % options.baseUrls.length]!;
       outcome = {
         ...(await postOnce(baseUrl, guest.token, pageUrl, n)),
         pageUrl,
@@ -94,8 +98,8 @@ export function steadyPosts(options: {
   }
 
   const timer = setInterval(() => {
-    const guestIndex = serial++ % options.guests.length;
-    const request = send(guestIndex).finally(() => inFlight.delete(request));
+    const slot = serial++;
+    const request = send(slot % options.guests.length, slot).finally(() => inFlight.delete(request));
     inFlight.add(request);
   }, 1000 / options.perSecond);
 
