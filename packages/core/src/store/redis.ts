@@ -106,7 +106,7 @@ export function translateRedisError(error: unknown): never {
 
 export function isConnectionError(error: Error): boolean {
   return (
-    /Stream isn't writeable|enableOfflineQueue|Connection is closed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOENT|Failed to refresh slots cache|None of startup nodes|Reached the max retries|CLUSTERDOWN|LOADING|Command timed out|Socket timeout|READONLY|MASTERDOWN|TRYAGAIN|Too many Cluster redirections/.test(
+    /Stream isn't writeable|enableOfflineQueue|Connection is closed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOENT|Failed to refresh slots cache|None of startup nodes|Reached the max retries|CLUSTERDOWN|LOADING|Command timed out|Socket timeout|READONLY|MASTERDOWN|TRYAGAIN|NOREPLICAS|Too many Cluster redirections/.test(
       error.message,
     ) || error.name === 'MaxRetriesPerRequestError'
   );
