@@ -31,7 +31,14 @@ export interface RedisSentinelGroupHandle {
  * docs/self-hosting.md for production ones.
  */
 export async function startRedisSentinelGroup(
-  options: { replicas?: number; downAfterMs?: number; failoverTimeoutMs?: number; args?: string[] } = {},
+  options: {
+    replicas?: number;
+    downAfterMs?: number;
+    failoverTimeoutMs?: number;
+    args?: string[];
+    /** The port replicas reach the primary on, given its own: a proxy in front of it, to hold replication back. */
+    replicationPort?: (primaryPort: number) => Promise<number>;
+  } = {},
 ): Promise<RedisSentinelGroupHandle> {
   const replicas = options.replicas ?? 1;
   const downAfterMs = options.downAfterMs ?? 1000;
@@ -58,10 +65,9 @@ export async function startRedisSentinelGroup(
   try {
     const dataArgs = ['--appendonly', 'no', ...(options.args ?? [])];
     const primary = await launch(dataArgs);
+    const upstream = (await options.replicationPort?.(primary.port)) ?? primary.port;
     const replicaNodes = await Promise.all(
-      Array.from({ length: replicas }, () =>
-        launch([...dataArgs, '--replicaof', HOST, String(primary.port)]),
-      ),
+      Array.from({ length: replicas }, () => launch([...dataArgs, '--replicaof', HOST, String(upstream)])),
     );
     const nodes = [primary, ...replicaNodes];
     await waitFor('replicas in sync', async () => {
