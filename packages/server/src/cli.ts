@@ -132,15 +132,20 @@ async function main(argv: string[]): Promise<number> {
 async function start(config: Config, parts: ServerParts): Promise<number> {
   const log = (message: string) => say(`threadkit: ${message}`);
   const connection = await connectRedis(config, log);
-  const server = await startServer(config, connection, parts).catch(async (error) => {
+  const standalone: { bootstrap?: Awaited<ReturnType<AppContext['sites']['ensureStandaloneSite']>> } = {};
+  // The site exists before the first request: a key looked up too early would be refused until the cache expires.
+  const ensureSite = async (context: AppContext) => {
+    if (!config.dashboard) standalone.bootstrap = await context.sites.ensureStandaloneSite(config.site);
+  };
+  const server = await startServer(config, connection, parts, {}, ensureSite).catch(async (error) => {
     await connection.close();
     throw error;
   });
   if (config.dashboard) {
     say(`SaaS mode: sites and their keys come from the dashboard at ${config.dashboard.url}`);
-  } else {
-    const bootstrap = await server.context.sites.ensureStandaloneSite(config.site);
-    printSite(bootstrap.site, bootstrap.generated, bootstrap.created);
+  } else if (standalone.bootstrap) {
+    const { site, generated, created } = standalone.bootstrap;
+    printSite(site, generated, created);
   }
   say('');
   if (server.url) {

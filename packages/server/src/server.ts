@@ -51,7 +51,8 @@ export type ServerParts = { http: boolean; ws: boolean };
 
 /**
  * Runs the HTTP API and/or the WebSocket gateway until `close()`: wires the
- * services once and listens. Closing drains both: in-flight requests finish,
+ * services once, runs `beforeListen` (the standalone site is made there, so no
+ * request can see the server without it) and listens. Closing drains both: in-flight requests finish,
  * WebSocket clients get 1001.
  */
 export async function startServer(
@@ -59,6 +60,7 @@ export async function startServer(
   connection: RedisConnection,
   parts: ServerParts = { http: true, ws: true },
   gatewayOptions: GatewayOptions = {},
+  beforeListen: (context: AppContext) => Promise<void> = async () => {},
 ): Promise<RunningServer> {
   const logger = createLogger(config.logLevel);
   let lastRedisError = 0;
@@ -89,6 +91,7 @@ export async function startServer(
       )
     : null;
   try {
+    await beforeListen(context);
     const url = app ? await app.listen({ host: config.http.host, port: config.http.port }) : null;
     const wsUrl = gateway ? await gateway.listen(config.ws.host, config.ws.port) : null;
     const memory = new IdleMemoryRelease();

@@ -17,6 +17,7 @@ export * from './postgres.js';
 export { freePort } from './process.js';
 export * from './realtime.js';
 export * from './redis.js';
+export * from './redis-sentinel.js';
 export * from './redis-snapshot.js';
 export * from './saas-stack.js';
 export * from './smtp.js';

@@ -88,13 +88,20 @@ export async function waitFor(
 
 /**
  * Spawns redis-server in the foreground on `port` with its data and log in `dir`,
- * and resolves once it answers PING (after loading any AOF).
+ * and resolves once it answers PING (after loading any AOF). A `configFile` comes
+ * first on the command line, as Sentinel needs one it can rewrite.
  */
-export async function launchRedis(port: number, dir: string, args: string[]): Promise<RedisProcess> {
+export async function launchRedis(
+  port: number,
+  dir: string,
+  args: string[],
+  options: { configFile?: string } = {},
+): Promise<RedisProcess> {
   const logFile = path.join(dir, 'redis.log');
   const child = spawn(
     'redis-server',
     [
+      ...(options.configFile ? [options.configFile] : []),
       ...['--port', String(port), '--bind', HOST, '--dir', dir, '--logfile', logFile],
       ...['--daemonize', 'no', '--protected-mode', 'no', '--save', ''],
       ...args, // last, so callers can override any default above

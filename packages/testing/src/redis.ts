@@ -35,6 +35,10 @@ export interface RedisServerHandle {
 
 export interface RedisClusterHandle {
   nodes: { host: string; port: number }[];
+  /** The port of the master that serves `key`'s slot now, as the cluster itself reports it. */
+  masterOf(key: string): Promise<number>;
+  /** SIGKILL of one node, like a crash; it stays down. */
+  kill(port: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -78,11 +82,16 @@ export async function startRedis(
 }
 
 /**
- * Starts a Redis Cluster of `masters` (default 3) nodes without replicas and waits
- * until every node reports cluster_state:ok, so clients see all slots covered.
+ * Starts a Redis Cluster of `masters` (default 3) nodes, each with `replicas`
+ * (default none), and waits until every node reports cluster_state:ok, so
+ * clients see all slots covered, and every replica is in sync with its master,
+ * so a failover can start as soon as a master dies (after `nodeTimeoutMs`).
  */
-export async function startRedisCluster(options: { masters?: number } = {}): Promise<RedisClusterHandle> {
+export async function startRedisCluster(
+  options: { masters?: number; replicas?: number; nodeTimeoutMs?: number } = {},
+): Promise<RedisClusterHandle> {
   const masters = options.masters ?? 3;
+  const replicas = options.replicas ?? 0;
   const servers: { port: number; dir: string; proc: RedisProcess }[] = [];
   const stop = async () => {
     await Promise.all(servers.map((s) => terminate(s.proc)));
@@ -97,12 +106,12 @@ export async function startRedisCluster(options: { masters?: number } = {}): Pro
         '--cluster-config-file',
         'nodes.conf',
         '--cluster-node-timeout',
-        '5000',
+        String(options.nodeTimeoutMs ?? 5000),
       ],
       ...['--appendonly', 'no'],
     ];
     await Promise.all(
-      Array.from({ length: masters }, async () => {
+      Array.from({ length: masters * (1 + replicas) }, async () => {
         const dir = await makeTempDir();
         try {
           servers.push({ dir, ...(await launchOnFreePort(dir, args, { bus: true })) });
@@ -117,7 +126,7 @@ export async function startRedisCluster(options: { masters?: number } = {}): Pro
     // Three nodes is the minimum redis-cli accepts for a cluster of masters.
     await execFileAsync(
       'redis-cli',
-      ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'],
+      ['--cluster', 'create', ...addresses, '--cluster-replicas', String(replicas), '--cluster-yes'],
       { timeout: 30_000 },
     ).catch((error: Error & { stdout?: string; stderr?: string }) => {
       throw new Error(
@@ -137,23 +146,73 @@ export async function startRedisCluster(options: { masters?: number } = {}): Pro
       { timeoutMs: 30_000 },
     );
 
-    return { nodes: servers.map((s) => ({ host: HOST, port: s.port })), stop };
+    if (replicas > 0) {
+      await waitFor(
+        'every replica in sync',
+        async () => {
+          const infos = await Promise.all(
+            servers.map((s) => sendCommand(HOST, s.port, ['INFO', 'replication']).catch(() => '')),
+          );
+          const inSync = infos.filter((info) => info.includes('master_link_status:up')).length;
+          return inSync === masters * replicas;
+        },
+        { timeoutMs: 30_000 },
+      );
+    }
+
+    return {
+      nodes: servers.map((s) => ({ host: HOST, port: s.port })),
+      async masterOf(key) {
+        for (const s of servers.filter((s) => s.proc.isRunning())) {
+          const answers = await Promise.all([
+            sendCommand(HOST, s.port, ['CLUSTER', 'KEYSLOT', key]),
+            sendCommand(HOST, s.port, ['CLUSTER', 'NODES']),
+          ]).catch(() => null);
+          if (!answers) continue;
+          const port = masterPortForSlot(answers[1], Number(answers[0]));
+          if (port !== undefined) return port;
+        }
+        throw new Error(`no live node knows the master of ${key}`);
+      },
+      async kill(port) {
+        const server = servers.find((s) => s.port === port);
+        if (!server) throw new Error(`no cluster node on port ${port}`);
+        await terminate(server.proc, 'SIGKILL');
+      },
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;
   }
 }
 
+/** From CLUSTER NODES: the port of the live master whose slot ranges hold `slot`. */
+function masterPortForSlot(nodes: string, slot: number): number | undefined {
+  for (const line of nodes.split('\n')) {
+    // <id> <ip:port@bus> <flags> <master> <ping> <pong> <epoch> <state> <slot ranges…>
+    const [, address, flags, , , , , , ...ranges] = line.trim().split(' ');
+    if (!address || !flags?.split(',').includes('master') || flags.includes('fail')) continue;
+    const holds = ranges.some((range) => {
+      const [from, to = from] = range.split('-').map(Number);
+      return slot >= from! && slot <= to!;
+    });
+    if (holds) return Number(/:(\d+)@/.exec(address)?.[1]);
+  }
+  return undefined;
+}
+
 /** Picking a free port and binding it later is racy; retry on a new port if someone got there first. */
-async function launchOnFreePort(
+export async function launchOnFreePort(
   dir: string,
   args: string[],
-  portOptions: { bus?: boolean } = {},
+  portOptions: { bus?: boolean; configFile?: (port: number) => Promise<string> } = {},
 ): Promise<{ port: number; proc: RedisProcess }> {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort(portOptions);
     try {
-      return { port, proc: await launchRedis(port, dir, args) };
+      const configFile = await portOptions.configFile?.(port);
+      return { port, proc: await launchRedis(port, dir, args, { configFile }) };
     } catch (error) {
       if (!(error instanceof RedisStartError && error.portInUse) || attempt >= PORT_ATTEMPTS) throw error;
     }

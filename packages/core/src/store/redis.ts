@@ -5,6 +5,18 @@ import { isErrorCode, ThreadKitError } from '../errors.js';
 export type RedisClient = Redis | Cluster;
 
 /**
+ * How long a command may wait for Redis: ThreadKit's commands take well under a
+ * millisecond, so one unanswered after 5 s means Redis is stuck (a long command,
+ * a stalled disk under `appendfsync always`, a failover). The request gets a 503
+ * then rather than waiting on; and a connection that has received nothing for
+ * as long is dropped and reconnected, which fails every command queued on it at
+ * once, so a stuck Redis cannot make requests pile up in the server. Not less:
+ * the timers also fire when the process itself stalls (a long GC pause, a
+ * starved CPU), failing commands whose answers are already waiting to be read.
+ */
+export const REDIS_STALL_MS = 5000;
+
+/**
  * Fail fast instead of queueing: while Redis is unreachable a request gets a
  * 503 at once rather than hanging, and the client reconnects in the background.
  *
@@ -20,6 +32,8 @@ const COMMON: RedisOptions = {
   enableAutoPipelining: false,
   maxRetriesPerRequest: 1,
   connectTimeout: 5000,
+  commandTimeout: REDIS_STALL_MS,
+  socketTimeout: REDIS_STALL_MS,
   retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2000),
 };
 
@@ -92,7 +106,7 @@ export function translateRedisError(error: unknown): never {
 
 export function isConnectionError(error: Error): boolean {
   return (
-    /Stream isn't writeable|enableOfflineQueue|Connection is closed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOENT|Failed to refresh slots cache|None of startup nodes|Reached the max retries|CLUSTERDOWN|LOADING/.test(
+    /Stream isn't writeable|enableOfflineQueue|Connection is closed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOENT|Failed to refresh slots cache|None of startup nodes|Reached the max retries|CLUSTERDOWN|LOADING|Command timed out|Socket timeout|READONLY|MASTERDOWN|TRYAGAIN|NOREPLICAS|Too many Cluster redirections/.test(
       error.message,
     ) || error.name === 'MaxRetriesPerRequestError'
   );
