@@ -1,21 +1,23 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {
   eventually,
   freePort,
-  type RedisServerHandle,
-  startRedis,
+  type RedisSentinelHandle,
+  startRedisSentinel,
   TEST_ORIGIN,
   TestSocket,
 } from '@threadkit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkFullConfig, nginxBinary, type RunningNginx, startNginx } from './nginx-process.js';
-import { startUnitInstance, type UnitProcess } from './unit-process.js';
+import { REPO_ROOT, startUnitInstance, type UnitProcess } from './unit-process.js';
 
 /**
  * The production layout of docs/self-hosting.md on one machine, from the
- * repo's own files: Redis, two HTTP API instances and two WebSocket gateways,
+ * repo's own files: Redis (a primary, a replica and three sentinels), two
+ * HTTP API instances and two WebSocket gateways,
  * each started as its systemd unit (deploy/systemd) would start it, and the
  * real nginx in front with deploy/nginx's configuration. Every request and
  * WebSocket goes through nginx; the instances' own ports serve only the
@@ -31,7 +33,7 @@ interface Instance {
   url: string;
 }
 
-let redis: RedisServerHandle;
+let redis: RedisSentinelHandle;
 let dataDir: string;
 let apis: Instance[] = [];
 let gateways: Instance[] = [];
@@ -43,7 +45,10 @@ let pageId: string;
 
 /** The settings a site fills in for itself, over the example environment file. */
 const siteSettings = () => ({
-  REDIS_URL: redis.url,
+  // Redis with a replica behind Sentinel, as in deploy/compose.scaled.yaml.
+  REDIS_URL: '',
+  REDIS_SENTINELS: redis.sentinels.join(','),
+  REDIS_SENTINEL_NAME: redis.name,
   DATA_DIR: dataDir,
   THREADKIT_ALLOWED_ORIGINS: TEST_ORIGIN,
   // Readers of a crashed gateway leave presence after 3 s rather than 30.
@@ -127,7 +132,7 @@ const newComments = (socket: TestSocket) =>
   socket.received.filter((m) => m.method === 'new_comment').map((m) => m.params.comment.t as string);
 
 beforeAll(async () => {
-  redis = await startRedis();
+  redis = await startRedisSentinel();
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'threadkit-deploy-'));
   // The first instance creates the site and prints its public key; the others find the site in Redis.
   const first = await startInstance('threadkit-api@.service', siteSettings());
@@ -287,6 +292,27 @@ describe('ThreadKit behind nginx, started from its systemd units', () => {
       expect(read.status).toBe(200);
       await post(writer.token, `after the crash ${i}`);
     }
+  });
+
+  it("reports each instance's health as the image's HEALTHCHECK sees it", async () => {
+    const unused = String(await freePort());
+    const check = (env: Record<string, string>) =>
+      spawnSync(process.execPath, [path.join(REPO_ROOT, 'deploy/docker/healthcheck.mjs')], {
+        env: { PATH: process.env.PATH, ...env },
+        encoding: 'utf8',
+      });
+    const port = (i: Instance) => new URL(i.url).port;
+    for (const api of apis) {
+      const result = check({ HTTP_PORT: port(api), WS_PORT: unused });
+      expect(result.status, result.stdout).toBe(api.process.isRunning() ? 0 : 1);
+    }
+    for (const gateway of gateways) {
+      const result = check({ HTTP_PORT: unused, WS_PORT: port(gateway) });
+      expect(result.status, result.stdout).toBe(gateway.process.isRunning() ? 0 : 1);
+    }
+    expect(apis.some((i) => !i.process.isRunning()) && gateways.some((i) => !i.process.isRunning())).toBe(
+      true,
+    );
   });
 
   it("stops the remaining instances cleanly with the units' stop signal", async () => {

@@ -19,6 +19,7 @@ export * from './realtime.js';
 export * from './redis.js';
 export * from './redis-snapshot.js';
 export * from './saas-stack.js';
+export * from './sentinel.js';
 export * from './smtp.js';
 export * from './stripe.js';
 export * from './twilio.js';
