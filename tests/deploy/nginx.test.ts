@@ -12,6 +12,7 @@ import {
 } from '@threadkit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkFullConfig, nginxBinary, type RunningNginx, startNginx } from './nginx-process.js';
+import { siteSettings } from './site-settings.js';
 import { REPO_ROOT, startUnitInstance, type UnitProcess } from './unit-process.js';
 
 /**
@@ -42,18 +43,6 @@ let publicKey: string;
 const sockets: TestSocket[] = [];
 const PAGE_URL = 'https://blog.example.com/behind-nginx';
 let pageId: string;
-
-/** The settings a site fills in for itself, over the example environment file. */
-const siteSettings = () => ({
-  // Redis with a replica behind Sentinel, as in deploy/compose.scaled.yaml.
-  REDIS_URL: '',
-  REDIS_SENTINELS: redis.sentinels.join(','),
-  REDIS_SENTINEL_NAME: redis.name,
-  DATA_DIR: dataDir,
-  THREADKIT_ALLOWED_ORIGINS: TEST_ORIGIN,
-  // Readers of a crashed gateway leave presence after 3 s rather than 30.
-  WS_PRESENCE_TTL: '3',
-});
 
 async function startInstance(unit: string, site: Record<string, string>): Promise<Instance> {
   const port = String(await freePort());
@@ -135,7 +124,7 @@ beforeAll(async () => {
   redis = await startRedisSentinel();
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'threadkit-deploy-'));
   // The first instance creates the site and prints its public key; the others find the site in Redis.
-  const first = await startInstance('threadkit-api@.service', siteSettings());
+  const first = await startInstance('threadkit-api@.service', siteSettings(redis, dataDir));
   const printed = await eventually(
     'the public key in the output',
     async () => /public key: (tk_pub_\S+)/.exec(first.process.output()),
@@ -143,10 +132,10 @@ beforeAll(async () => {
   );
   publicKey = printed![1]!;
   expect(publicKey).toMatch(/^tk_pub_/);
-  apis = [first, await startInstance('threadkit-api@.service', siteSettings())];
+  apis = [first, await startInstance('threadkit-api@.service', siteSettings(redis, dataDir))];
   gateways = await Promise.all([
-    startInstance('threadkit-gateway@.service', siteSettings()),
-    startInstance('threadkit-gateway@.service', siteSettings()),
+    startInstance('threadkit-gateway@.service', siteSettings(redis, dataDir)),
+    startInstance('threadkit-gateway@.service', siteSettings(redis, dataDir)),
   ]);
   const address = (i: Instance) => new URL(i.url).host;
   nginx = await startNginx(NGINX, {
