@@ -6,6 +6,7 @@ import {
   eventually,
   freePort,
   type RedisSentinelHandle,
+  sendCommand,
   startRedisSentinel,
   TEST_ORIGIN,
   TestSocket,
@@ -281,6 +282,43 @@ describe('ThreadKit behind nginx, started from its systemd units', () => {
       expect(read.status).toBe(200);
       await post(writer.token, `after the crash ${i}`);
     }
+  });
+
+  it('carries on through nginx when Sentinel fails the Redis primary over to its replica', async () => {
+    const writer = await guest('Eve');
+    const reader = await connect();
+    await reader.subscribe(pageId);
+    // Every sentinel knows the replica and the other sentinels: a failover can be voted.
+    for (const sentinel of redis.sentinels) {
+      const [host, port] = sentinel.split(':');
+      await eventually(
+        `sentinel ${sentinel} to know the group`,
+        () => sendCommand(host!, Number(port), ['INFO', 'sentinel']),
+        (info) => /status=ok,address=[^,]+,slaves=1,sentinels=3/.test(info),
+        15_000,
+      );
+    }
+    await redis.primary.kill();
+    // The instances answer 503 until Sentinel names the new primary, then write there.
+    await eventually(
+      'a post through nginx after the failover',
+      () =>
+        throughNginx('/v1/comments', {
+          method: 'POST',
+          token: writer.token,
+          body: JSON.stringify({ page_url: PAGE_URL, content: 'after the failover' }),
+        }).then((r) => r.status),
+      (status) => status === 201,
+      30_000,
+    );
+    expect((await reader.next('new_comment', () => true, 15_000)).params.comment.t).toBe(
+      'after the failover',
+    );
+    // The replica is the primary now.
+    expect(await sendCommand('127.0.0.1', redis.replica.port, ['INFO', 'replication'])).toMatch(
+      /^role:master/m,
+    );
+    reader.close();
   });
 
   it("reports each instance's health as the image's HEALTHCHECK sees it", async () => {

@@ -18,6 +18,7 @@ export { freePort } from './process.js';
 export * from './realtime.js';
 export * from './redis.js';
 export * from './redis-snapshot.js';
+export { sendCommand } from './resp.js';
 export * from './saas-stack.js';
 export * from './sentinel.js';
 export * from './smtp.js';
