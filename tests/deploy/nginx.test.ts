@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -76,6 +77,39 @@ function throughNginx(pathAndQuery: string, init: RequestInit & { token?: string
       ...(token ? { authorization: `Bearer ${token}` } : {}),
       ...headers,
     },
+  });
+}
+
+/** A POST through nginx from the loopback address `from`, as a reader on another machine; its status. */
+function requestFrom(
+  from: string,
+  pathname: string,
+  body: object,
+  headers: Record<string, string>,
+): Promise<number> {
+  const { hostname, port } = new URL(nginx.url);
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      {
+        host: hostname,
+        port,
+        path: pathname,
+        method: 'POST',
+        localAddress: from,
+        headers: {
+          projectid: publicKey,
+          origin: TEST_ORIGIN,
+          'content-type': 'application/json',
+          ...headers,
+        },
+      },
+      (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode ?? 0));
+      },
+    );
+    request.on('error', reject);
+    request.end(JSON.stringify(body));
   });
 }
 
@@ -187,6 +221,18 @@ describe('ThreadKit behind nginx, started from its systemd units', () => {
       body: JSON.stringify({ page_url: PAGE_URL, content: 'x'.repeat(70 * 1024) }),
     });
     expect(tooBig.status).toBe(413);
+  });
+
+  it("takes each reader's address from nginx's X-Forwarded-For, as TRUST_PROXY says", async () => {
+    // Readers on two loopback addresses: each has its own budget of guest sign-ins (10 a minute).
+    const signIn = (from: string, headers: Record<string, string> = {}) =>
+      requestFrom(from, '/v1/auth/guest', { name: 'Flo' }, headers);
+    let status = 0;
+    for (let attempt = 0; attempt < 15 && status !== 429; attempt++) status = await signIn('127.0.0.3');
+    expect(status).toBe(429);
+    // A forged header changes nothing: the API takes the address nginx added after it.
+    expect(await signIn('127.0.0.3', { 'x-forwarded-for': '198.51.100.7' })).toBe(429);
+    expect(await signIn('127.0.0.4')).toBe(201);
   });
 
   it("delivers a guest's post live, and presence, to readers on both gateways", async () => {
