@@ -60,7 +60,8 @@ async function startInstance(unit: string, site: Record<string, string>): Promis
       );
     },
     (status) => status === 200,
-    20_000,
+    // A loaded machine (the whole suite on two cores) can take tens of seconds to load a server.
+    60_000,
   );
   return { process: running, url };
 }
@@ -187,7 +188,7 @@ beforeAll(async () => {
       ),
     (status) => status === 200,
   );
-});
+}, 180_000);
 
 afterAll(async () => {
   for (const socket of sockets) socket.ws.terminate();

@@ -49,8 +49,11 @@ export async function startRedisSentinel(
     await primary.stop();
   };
   try {
-    await waitFor('the replica to sync', async () =>
-      /master_link_status:up/.test(await sendCommand(HOST, replica.port, ['INFO', 'replication'])),
+    await waitFor(
+      'the replica to sync',
+      async () =>
+        /master_link_status:up/.test(await sendCommand(HOST, replica.port, ['INFO', 'replication'])),
+      { timeoutMs: 30_000 },
     );
     for (let i = 0; i < count; i++) {
       const port = await freePort();
@@ -82,7 +85,7 @@ export async function startRedisSentinel(
           new RegExp(`name=${name},status=ok`).test(
             await sendCommand(HOST, port, ['INFO', 'sentinel']).catch(() => ''),
           ),
-        { abort: () => (child.exitCode === null ? undefined : 'exited during startup') },
+        { timeoutMs: 30_000, abort: () => (child.exitCode === null ? undefined : 'exited during startup') },
       );
     }
   } catch (error) {
