@@ -257,9 +257,14 @@ describe('ThreadKit behind nginx, started from its systemd units', () => {
     for (const reader of readers) {
       expect((await reader.next('user_left')).params).toMatchObject({ user_id: ann.userId, count: 2 });
     }
-    // A fresh read through nginx shows the post too.
-    const thread = await (await throughNginx(`/v1/comments?page_url=${encodeURIComponent(PAGE_URL)}`)).json();
+    // A fresh read through nginx shows the post too, and revalidates with its tag (nginx passes the 304).
+    const threadUrl = `/v1/comments?page_url=${encodeURIComponent(PAGE_URL)}`;
+    const read = await throughNginx(threadUrl);
+    const thread = await read.json();
     expect(thread.tree.comments.map((c: { t: string }) => c.t)).toEqual(['Hello through nginx']);
+    const etag = read.headers.get('etag');
+    expect(etag).toBeTruthy();
+    expect((await throughNginx(threadUrl, { headers: { 'if-none-match': etag! } })).status).toBe(304);
     for (const reader of readers) reader.close();
     await eventually('the readers gone', connectionsPerGateway, (c) => c.join() === '0,0');
   });
