@@ -42,6 +42,8 @@ let apis: Instance[] = [];
 let gateways: Instance[] = [];
 let nginx: RunningNginx;
 let publicKey: string;
+/** Every instance process, from its start: stopped after the tests even when start-up failed. */
+const started: UnitProcess[] = [];
 const sockets: TestSocket[] = [];
 const PAGE_URL = 'https://blog.example.com/behind-nginx';
 let pageId: string;
@@ -49,6 +51,7 @@ let pageId: string;
 async function startInstance(unit: string, site: Record<string, string>): Promise<Instance> {
   const port = String(await freePort());
   const running = startUnitInstance(unit, port, site);
+  started.push(running);
   const url = `http://127.0.0.1:${port}`;
   await eventually(
     `${unit} on port ${port} to be healthy`,
@@ -193,7 +196,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const socket of sockets) socket.ws.terminate();
   await nginx?.stop();
-  await Promise.all([...apis, ...gateways].map((i) => i.process.stop()));
+  await Promise.all(started.map((instance) => instance.stop()));
   await redis?.stop();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });

@@ -36,7 +36,7 @@ export interface UnitProcess {
   output(): string;
   exited: Promise<void>;
   isRunning(): boolean;
-  /** SIGTERM as `systemctl stop` sends it (the units' KillSignal), waiting for the exit. */
+  /** The units' KillSignal, as `systemctl stop` sends it, then SIGKILL if it outlives TimeoutStopSec; waits for the exit. */
   stop(): Promise<void>;
 }
 
@@ -97,7 +97,11 @@ export function startUnitInstance(
     stop: async () => {
       if (!alive) return;
       child.kill(setting(unit, 'Service', 'KillSignal') as NodeJS.Signals);
+      // As systemd does after TimeoutStopSec: one that has not stopped by then is killed.
+      const timeoutMs = Number(setting(unit, 'Service', 'TimeoutStopSec')) * 1000;
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
       await exited;
+      clearTimeout(timer);
     },
   };
 }
