@@ -6,9 +6,9 @@ import path from 'node:path';
 import {
   eventually,
   freePort,
-  type RedisSentinelHandle,
+  type RedisSentinelGroupHandle,
   sendCommand,
-  startRedisSentinel,
+  startRedisSentinelGroup,
   TEST_ORIGIN,
   TestSocket,
 } from '@threadkit/testing';
@@ -36,7 +36,7 @@ interface Instance {
   url: string;
 }
 
-let redis: RedisSentinelHandle;
+let redis: RedisSentinelGroupHandle;
 let dataDir: string;
 let apis: Instance[] = [];
 let gateways: Instance[] = [];
@@ -159,7 +159,8 @@ const newComments = (socket: TestSocket) =>
   socket.received.filter((m) => m.method === 'new_comment').map((m) => m.params.comment.t as string);
 
 beforeAll(async () => {
-  redis = await startRedisSentinel();
+  // Production-like failure detection, a little shorter: the test waits for the failover.
+  redis = await startRedisSentinelGroup({ downAfterMs: 2000, failoverTimeoutMs: 10_000 });
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'threadkit-deploy-'));
   // The first instance creates the site and prints its public key; the others find the site in Redis.
   const first = await startInstance('threadkit-api@.service', siteSettings(redis, dataDir));
@@ -345,16 +346,16 @@ describe('ThreadKit behind nginx, started from its systemd units', () => {
     const reader = await connect();
     await reader.subscribe(pageId);
     // Every sentinel knows the replica and the other sentinels: a failover can be voted.
-    for (const sentinel of redis.sentinels) {
-      const [host, port] = sentinel.split(':');
+    for (const { host, port } of redis.sentinels) {
       await eventually(
-        `sentinel ${sentinel} to know the group`,
-        () => sendCommand(host!, Number(port), ['INFO', 'sentinel']),
+        `sentinel ${host}:${port} to know the group`,
+        () => sendCommand(host, port, ['INFO', 'sentinel']),
         (info) => /status=ok,address=[^,]+,slaves=1,sentinels=3/.test(info),
         15_000,
       );
     }
-    await redis.primary.kill();
+    const [primary, replica] = redis.nodes;
+    await primary!.kill();
     // The instances answer 503 until Sentinel names the new primary, then write there.
     await eventually(
       'a post through nginx after the failover',
@@ -371,9 +372,7 @@ describe('ThreadKit behind nginx, started from its systemd units', () => {
       'after the failover',
     );
     // The replica is the primary now.
-    expect(await sendCommand('127.0.0.1', redis.replica.port, ['INFO', 'replication'])).toMatch(
-      /^role:master/m,
-    );
+    expect(await sendCommand('127.0.0.1', replica!.port, ['INFO', 'replication'])).toMatch(/^role:master/m);
     reader.close();
   }, 60_000);
 

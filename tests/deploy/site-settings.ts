@@ -5,11 +5,14 @@ import { TEST_ORIGIN } from '@threadkit/testing';
  * file, and why: compose.test.ts checks that compose.scaled.yaml sets the
  * same variables, but for those named in TEST_ONLY.
  */
-export function siteSettings(redis: { sentinels: string[]; name: string }, dataDir: string) {
+export function siteSettings(
+  redis: { sentinels: { host: string; port: number }[]; name: string },
+  dataDir: string,
+) {
   return {
     // Redis with a replica behind Sentinel, as in deploy/compose.scaled.yaml.
     REDIS_URL: '',
-    REDIS_SENTINELS: redis.sentinels.join(','),
+    REDIS_SENTINELS: redis.sentinels.map(({ host, port }) => `${host}:${port}`).join(','),
     REDIS_SENTINEL_NAME: redis.name,
     DATA_DIR: dataDir,
     THREADKIT_ALLOWED_ORIGINS: TEST_ORIGIN,

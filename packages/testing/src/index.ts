@@ -21,7 +21,6 @@ export * from './redis-sentinel.js';
 export * from './redis-snapshot.js';
 export { sendCommand } from './resp.js';
 export * from './saas-stack.js';
-export * from './sentinel.js';
 export * from './smtp.js';
 export * from './stripe.js';
 export * from './twilio.js';
