@@ -81,7 +81,8 @@ for (const key of snapshot.keys) {
  * purpose: a signed-in reader's votes come beside the thread rather than in
  * each comment; comments count their replies (`rc`, `rx`) and say when their
  * author is a guest (`g`); a notification's id is its type and comment, and it
- * quotes its comment (`excerpt`).
+ * quotes its comment (`excerpt`); a site's settings have ones added since
+ * (`webhooks_allow_private`).
  */
 function layoutOneShape(value: Json, votes: Record<string, Json> | null, userId: string | null): Json {
   if (Array.isArray(value)) return value.map((item) => layoutOneShape(item, votes, userId));
@@ -90,6 +91,7 @@ function layoutOneShape(value: Json, votes: Record<string, Json> | null, userId:
   for (const [key, item] of Object.entries(value)) {
     if ((key === 'rc' || key === 'rx' || key === 'g') && 'pid' in value) continue;
     if (key === 'excerpt' && 'comment_id' in value) continue;
+    if (key === 'webhooks_allow_private' && 'allowed_origins' in value) continue;
     object[key] = layoutOneShape(item, votes, userId);
   }
   if (votes && 'pid' in value && 'i' in value) object.v = votes[String(value.i)] ?? null;
