@@ -745,7 +745,7 @@ function latencyRow(
       underRate,
       `${achieved.toFixed(0)} req/s achieved`,
       `p50 ${ms(percentile(result.latencies, 50))}, p99.9 ${ms(percentile(result.latencies, 99.9))}, max ${ms(result.latencies.at(-1) ?? Number.NaN)}`,
-      result.late > 0 ? `${result.late} requests sent late (every connection busy; their wait counts)` : null,
+      result.slippedMs > 0 ? `schedule slipped ${result.slippedMs.toFixed(0)} ms` : null,
       serverSideSummary(result, budgetMs),
       `generator loop delay p99 ${ms(result.generatorLoopP99Ms)}`,
       extra,
