@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { conflict, invalid, notFound } from '../errors.js';
 import type { EventListener } from '../events.js';
 import { newId } from '../ids.js';
@@ -11,6 +12,11 @@ export const MAX_WEBHOOKS_PER_SITE = 10;
 export const WEBHOOK_QUEUE_CAP = 1000;
 /** Longest endpoint URL. */
 export const MAX_WEBHOOK_URL_LENGTH = 2048;
+/**
+ * How long an instance trusts what it last read about whether a site has endpoints:
+ * an endpoint added through another instance gets events from at most this long after.
+ */
+export const ENDPOINTS_KNOWN_MS = 5000;
 
 /** An endpoint as the API shows it: never its secret, but on creation and rotation. */
 export type WebhookView = Omit<WebhookEndpoint, 'secret'>;
@@ -66,6 +72,12 @@ function checkEvents(events: readonly string[]): string[] {
  */
 export class WebhookService {
   private readonly clock: () => number;
+  /**
+   * Whether each site has endpoints, as last read: most sites have none, and their
+   * writes then pay nothing for webhooks. Read again after `ENDPOINTS_KNOWN_MS`; this
+   * instance's own changes count at once.
+   */
+  private readonly hasEndpoints = new LRUCache<string, boolean>({ max: 10_000, ttl: ENDPOINTS_KNOWN_MS });
 
   constructor(private readonly deps: WebhookServiceDeps) {
     this.clock = deps.clock ?? Date.now;
@@ -93,6 +105,7 @@ export class WebhookService {
     if ((await this.deps.store.count(siteId)) >= MAX_WEBHOOKS_PER_SITE)
       throw conflict(`A site has at most ${MAX_WEBHOOKS_PER_SITE} webhook endpoints.`);
     await this.deps.store.save(siteId, endpoint);
+    this.hasEndpoints.set(siteId, true);
     return endpoint;
   }
 
@@ -127,6 +140,7 @@ export class WebhookService {
 
   async remove(siteId: string, endpointId: string): Promise<void> {
     if (!(await this.deps.store.remove(siteId, endpointId))) throw notFound('No such webhook endpoint.');
+    this.hasEndpoints.delete(siteId);
   }
 
   /** The endpoint's last delivery attempts, newest first. */
@@ -154,11 +168,21 @@ export class WebhookService {
       const delivery = deliveryFor(event, this.clock());
       if (!delivery) return;
       try {
+        if (!(await this.anyEndpoints(event.siteId))) return;
         await this.queue(event.siteId, delivery);
       } catch (error) {
         this.deps.onEnqueueError(error, event.type);
       }
     };
+  }
+
+  private async anyEndpoints(siteId: string): Promise<boolean> {
+    let any = this.hasEndpoints.get(siteId);
+    if (any === undefined) {
+      any = (await this.deps.store.count(siteId)) > 0;
+      this.hasEndpoints.set(siteId, any);
+    }
+    return any;
   }
 
   private async queue(siteId: string, delivery: WebhookDelivery, only?: string): Promise<void> {
