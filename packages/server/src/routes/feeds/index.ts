@@ -77,25 +77,31 @@ export const feedRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = as
     return reply.type(FORMATS[format].type).send(body);
   };
 
+  /** What every feed route declares: public with the key in the query, XML or a 304. */
+  const feedRoute = <Query extends typeof PageFeedQuery | typeof SiteFeedQuery>(
+    querystring: Query,
+    summary: string,
+    scope: string,
+  ) => ({
+    config: { credentials: 'query' as const },
+    schema: {
+      tags,
+      summary,
+      description: `Public: the key in \`project_id\`, and only what an anonymous reader sees.${scope} Cached for 5 minutes; supports If-None-Match.`,
+      security: [],
+      querystring,
+      response: {
+        200: { type: 'string', description: 'The feed (XML).' },
+        304: { type: 'null', description: 'Not modified.' },
+        ...errorResponses(400, 503),
+      },
+    },
+  });
+
   for (const format of Object.keys(FORMATS) as Format[]) {
     app.get(
       `/feeds/page.${format}`,
-      {
-        config: { credentials: 'query' },
-        schema: {
-          tags,
-          summary: `The newest comments of a page, as ${FORMATS[format].name}`,
-          description:
-            'Public: the key in `project_id`, and only what an anonymous reader sees. Cached for 5 minutes; supports If-None-Match.',
-          security: [],
-          querystring: PageFeedQuery,
-          response: {
-            200: { type: 'string', description: 'The feed (XML).' },
-            304: { type: 'null', description: 'Not modified.' },
-            ...errorResponses(400, 503),
-          },
-        },
-      },
+      feedRoute(PageFeedQuery, `The newest comments of a page, as ${FORMATS[format].name}`, ''),
       async (request, reply) => {
         const { page_url, page_key, limit = DEFAULT_ITEMS } = request.query;
         const site = request.site;
@@ -118,22 +124,11 @@ export const feedRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = as
 
     app.get(
       `/feeds/site.${format}`,
-      {
-        config: { credentials: 'query' },
-        schema: {
-          tags,
-          summary: `The newest comments of the site, as ${FORMATS[format].name}`,
-          description:
-            'Public: the key in `project_id`, and only what an anonymous reader sees. Drawn from the pages changed last among those commented this month or the month before. Cached for 5 minutes; supports If-None-Match.',
-          security: [],
-          querystring: SiteFeedQuery,
-          response: {
-            200: { type: 'string', description: 'The feed (XML).' },
-            304: { type: 'null', description: 'Not modified.' },
-            ...errorResponses(400, 503),
-          },
-        },
-      },
+      feedRoute(
+        SiteFeedQuery,
+        `The newest comments of the site, as ${FORMATS[format].name}`,
+        ' Drawn from the pages changed last among those commented this month or the month before.',
+      ),
       async (request, reply) => {
         const { limit = DEFAULT_ITEMS } = request.query;
         const site = request.site;
