@@ -1,4 +1,4 @@
-import { TEST_ORIGIN } from '@threadkit/testing';
+import { sentinelEnvironment, TEST_ORIGIN } from '@threadkit/testing';
 
 /**
  * What nginx.test.ts sets for its instances over the example environment
@@ -12,8 +12,7 @@ export function siteSettings(
   return {
     // Redis with a replica behind Sentinel, as in deploy/compose.scaled.yaml.
     REDIS_URL: '',
-    REDIS_SENTINELS: redis.sentinels.map(({ host, port }) => `${host}:${port}`).join(','),
-    REDIS_SENTINEL_NAME: redis.name,
+    ...sentinelEnvironment(redis),
     DATA_DIR: dataDir,
     THREADKIT_ALLOWED_ORIGINS: TEST_ORIGIN,
     // Readers of a crashed gateway leave presence after 3 s rather than 30.

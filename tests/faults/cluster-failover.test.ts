@@ -54,10 +54,9 @@ it('answers 201 or 503 while a master fails over, then writes and publishes on i
     clientTimeoutMs: CLIENT_TIMEOUT_MS,
     pagePrefix: 'https://bench.local/cluster',
   });
-  const acknowledged = () => load.outcomes.filter((o) => o.status === 201).length;
   await eventually(
     'writes before the kill',
-    async () => acknowledged(),
+    async () => load.acknowledged(),
     (n) => n >= 60,
     20_000,
   );
@@ -68,7 +67,7 @@ it('answers 201 or 503 while a master fails over, then writes and publishes on i
   const killedAt = load.now();
   await eventually(
     '40 writes acknowledged after the kill',
-    async () => load.outcomes.filter((o) => o.status === 201 && o.sentAt > killedAt).length,
+    async () => load.acknowledged(killedAt),
     (n) => n >= 40,
     30_000,
   );
@@ -92,7 +91,7 @@ it('answers 201 or 503 while a master fails over, then writes and publishes on i
   const missing = await missingAcknowledged(server.baseUrl, keys.publicKey, outcomes);
   for (const lost of missing) expect(lost.doneAt).toBeGreaterThan(killedAt - 1000);
   console.info(
-    `cluster failover: ${outcomes.length} posts, ${acknowledged()} acknowledged, ` +
+    `cluster failover: ${outcomes.length} posts, ${load.acknowledged()} acknowledged, ` +
       `${outcomes.filter((o) => o.status === 503).length} answered 503; ` +
       `no write succeeded for ${Math.round(gap.firstAfter - gap.lastBefore)} ms ` +
       `(${Math.round(gap.firstAfter - killedAt)} ms after the kill); ` +

@@ -114,7 +114,7 @@ it('resyncs a reader of a killed gateway on the other one, without a gap or a du
   const goneAt = load.now();
   await eventually(
     'posts while the reader is away',
-    async () => load.outcomes.filter((o) => o.status === 201 && o.sentAt > goneAt).length,
+    async () => load.acknowledged(goneAt),
     (n) => n >= 10,
   );
   const again = await TestSocket.open(gatewayB.wsUrl, { projectId: keys.publicKey, origin: ORIGIN });
@@ -125,7 +125,7 @@ it('resyncs a reader of a killed gateway on the other one, without a gap or a du
   const backAt = load.now();
   await eventually(
     'posts after the reconnect',
-    async () => load.outcomes.filter((o) => o.status === 201 && o.sentAt > backAt).length,
+    async () => load.acknowledged(backAt),
     (n) => n >= 20,
     20_000,
   );

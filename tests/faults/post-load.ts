@@ -19,6 +19,8 @@ export interface PostLoad {
   readonly startedAt: number;
   /** ms since the load started. */
   now(): number;
+  /** Posts answered 201 so far, of those sent after `sentAfter` (ms since the start) when given. */
+  acknowledged(sentAfter?: number): number;
   /** Stops sending and waits for every request in flight. */
   stop(): Promise<PostOutcome[]>;
 }
@@ -107,6 +109,8 @@ export function steadyPosts(options: {
     outcomes,
     startedAt,
     now,
+    acknowledged: (sentAfter = Number.NEGATIVE_INFINITY) =>
+      outcomes.filter((o) => o.status === 201 && o.sentAt > sentAfter).length,
     async stop() {
       clearInterval(timer);
       await Promise.all(inFlight);

@@ -1,5 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import { eventually, type RedisSentinelGroupHandle, startRedisSentinelGroup } from '@threadkit/testing';
+import {
+  eventually,
+  type RedisSentinelGroupHandle,
+  sentinelEnvironment,
+  startRedisSentinelGroup,
+} from '@threadkit/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { generateKeys, type ServerProcess, startServer } from '../../bench/lib.js';
 import { ApiClient, type Guest } from '../../bench/seed.js';
@@ -25,10 +30,7 @@ beforeAll(async () => {
     root: ROOT,
     redisUrl: '',
     ...keys,
-    env: {
-      REDIS_SENTINELS: group.sentinels.map((s) => `${s.host}:${s.port}`).join(','),
-      REDIS_SENTINEL_NAME: group.name,
-    },
+    env: sentinelEnvironment(group),
   });
   const api = new ApiClient(server.baseUrl, keys.publicKey);
   guests = await Promise.all(Array.from({ length: 4 }, (_, i) => api.guest(`Writer ${i}`)));
@@ -47,10 +49,9 @@ it('answers 201 or 503 while the primary fails over, then writes on the new prim
     clientTimeoutMs: CLIENT_TIMEOUT_MS,
     pagePrefix: 'https://bench.local/sentinel',
   });
-  const acknowledged = () => load.outcomes.filter((o) => o.status === 201).length;
   await eventually(
     'writes before the kill',
-    async () => acknowledged(),
+    async () => load.acknowledged(),
     (n) => n >= 60,
     20_000,
   );
@@ -60,7 +61,7 @@ it('answers 201 or 503 while the primary fails over, then writes on the new prim
   const killedAt = load.now();
   await eventually(
     '40 writes acknowledged after the kill',
-    async () => load.outcomes.filter((o) => o.status === 201 && o.sentAt > killedAt).length,
+    async () => load.acknowledged(killedAt),
     (n) => n >= 40,
     30_000,
   );
@@ -82,7 +83,7 @@ it('answers 201 or 503 while the primary fails over, then writes on the new prim
   // have reached the replica; on one machine the replica trails by far less than a second.
   for (const lost of missing) expect(lost.doneAt).toBeGreaterThan(killedAt - 1000);
   console.info(
-    `sentinel failover: ${outcomes.length} posts, ${acknowledged()} acknowledged, ` +
+    `sentinel failover: ${outcomes.length} posts, ${load.acknowledged()} acknowledged, ` +
       `${outcomes.filter((o) => o.status === 503).length} answered 503; ` +
       `no write succeeded for ${Math.round(gap.firstAfter - gap.lastBefore)} ms ` +
       `(${Math.round(gap.firstAfter - killedAt)} ms after the kill); ` +

@@ -1,5 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import { eventually, type RedisSentinelGroupHandle, startRedisSentinelGroup } from '@threadkit/testing';
+import {
+  eventually,
+  type RedisSentinelGroupHandle,
+  sentinelEnvironment,
+  startRedisSentinelGroup,
+} from '@threadkit/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { generateKeys, ORIGIN, type ServerProcess, startServer } from '../../bench/lib.js';
@@ -33,10 +38,7 @@ beforeAll(async () => {
     root: ROOT,
     redisUrl: '',
     ...keys,
-    env: {
-      REDIS_SENTINELS: group.sentinels.map((s) => `${s.host}:${s.port}`).join(','),
-      REDIS_SENTINEL_NAME: group.name,
-    },
+    env: sentinelEnvironment(group),
   });
   api = new ApiClient(server.baseUrl, keys.publicKey);
   guest = await api.guest('Writer');

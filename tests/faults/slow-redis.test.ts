@@ -44,7 +44,7 @@ it('answers 503 while Redis is stuck, holds no growing queue, and recovers', asy
   });
   await eventually(
     'writes before the stall',
-    async () => load.outcomes.filter((o) => o.status === 201).length,
+    async () => load.acknowledged(),
     (n) => n >= 50,
     20_000,
   );
@@ -61,7 +61,7 @@ it('answers 503 while Redis is stuck, holds no growing queue, and recovers', asy
   const rssStalled = processMemory(server.pid).rss;
   await eventually(
     'writes after the stall',
-    async () => load.outcomes.filter((o) => o.status === 201 && o.sentAt > sleepEnd).length,
+    async () => load.acknowledged(sleepEnd),
     (n) => n >= 50,
     20_000,
   );

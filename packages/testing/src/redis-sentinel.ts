@@ -130,3 +130,11 @@ export async function startRedisSentinelGroup(
     throw error;
   }
 }
+
+/** The server's settings for a Sentinel group: `REDIS_SENTINELS` and `REDIS_SENTINEL_NAME`. */
+export function sentinelEnvironment(group: Pick<RedisSentinelGroupHandle, 'name' | 'sentinels'>) {
+  return {
+    REDIS_SENTINELS: group.sentinels.map(({ host, port }) => `${host}:${port}`).join(','),
+    REDIS_SENTINEL_NAME: group.name,
+  };
+}
