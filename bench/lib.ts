@@ -7,7 +7,7 @@
  */
 import { type ChildProcess, execFileSync, type SpawnOptions, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
@@ -250,6 +250,8 @@ export async function startServer(options: {
       partial = lines.pop() ?? '';
       for (const line of lines) {
         if (!line.trim()) continue;
+        // e.g. with `--trace-gc` in BENCH_SERVER_NODE_ARGS: the server's output, kept whole.
+        if (process.env.BENCH_SERVER_OUTPUT) appendFileSync(process.env.BENCH_SERVER_OUTPUT, `${line}\n`);
         output.push(line);
         if (output.length > 200) output.shift();
         if (isStderr && INSPECTOR_NOTICE.test(line)) continue;
@@ -334,6 +336,8 @@ export async function startReference(options: {
   await writeFile(specPath, JSON.stringify(options.spec));
   const child = spawnNode(
     [
+      // Like BENCH_SERVER_NODE_ARGS, for the reference servers (to profile both sides of a ratio).
+      ...(process.env.BENCH_REFERENCE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
       '--import',
       'tsx',
       path.join(options.root, 'bench/reference-server.ts'),

@@ -38,6 +38,7 @@ import { DEFAULT_WIDGET_DIR, widgetRoutes } from './routes/widget.js';
 import { CommentSchema, ErrorSchema, UserSchema } from './schemas.js';
 import './types.js';
 import { requestLogger } from './request-logger.js';
+import { sharedSerializers } from './serializers.js';
 import { rejectIllFormedText, validatorCompiler } from './validation.js';
 
 export interface AppOptions {
@@ -103,6 +104,7 @@ export async function buildApp({
     // request.ip is the client's address: from X-Forwarded-For only when the socket is a trusted proxy.
     trustProxy: context.config.trustProxy.length > 0 ? context.config.trustProxy : false,
     return503OnClosing: true,
+    schemaController: { compilersFactory: { buildSerializer: sharedSerializers() } },
     // A malformed URL (`%ZZ`) or an overlong path segment is bad input too: answer in the API's format.
     frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
       const message =
