@@ -82,6 +82,8 @@ export const keys = {
   userVotes: (siteId: string, userId: string) => `${user(siteId, userId)}:v`,
   /** LIST: the user's comments, oldest first, for bans, exports and account deletion (a list: compact at any length). */
   userComments: (siteId: string, userId: string) => `${user(siteId, userId)}:c`,
+  /** STRING with TTL: `<comment id> <digest>` of the comment a post with this `Idempotency-Key` stored. */
+  postOnce: (siteId: string, userId: string, key: string) => `${user(siteId, userId)}:ik:${key}`,
   /** ZSET: comments the user reported, by report time (ms): withdrawn when the account is erased. */
   userReports: (siteId: string, userId: string) => `${user(siteId, userId)}:rp`,
   /** STRING: unread notifications of the user (the seed's notification badge counter). */

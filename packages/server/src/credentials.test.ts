@@ -304,7 +304,7 @@ describe('CORS preflight', () => {
     expect(response.statusCode, response.body).toBe(204);
     expect(response.headers['access-control-allow-origin']).toBe(TEST_ORIGIN);
     const allowHeaders = String(response.headers['access-control-allow-headers']).toLowerCase();
-    for (const header of ['projectid', 'authorization', 'content-type', 'if-none-match']) {
+    for (const header of ['projectid', 'authorization', 'content-type', 'if-none-match', 'idempotency-key']) {
       expect(allowHeaders).toContain(header);
     }
     const allowMethods = String(response.headers['access-control-allow-methods']).toUpperCase();

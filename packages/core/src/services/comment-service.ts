@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { forbidden, invalid, ThreadKitError, unauthorized } from '../errors.js';
 import type { EventBus } from '../events.js';
 import { isId, newId } from '../ids.js';
@@ -33,6 +34,10 @@ export const MAX_DEPTH = 6;
 /** Most pinned comments one page may have. */
 const MAX_PINS_PER_PAGE = 10;
 const MAX_REPORT_DETAILS = 1000;
+
+/** What a post asks for, so that an idempotency key reused for a different comment is refused. */
+const postDigest = (pageId: string, parentId: string, markdown: string) =>
+  createHash('sha256').update(`${pageId}\n${parentId}\n${markdown}`).digest('base64url').slice(0, 22);
 
 const usageSlot = (at: number, limit: number, topPages: number | undefined) => ({
   month: monthOf(at),
@@ -81,8 +86,10 @@ export class CommentService {
       client?: ClientInfo;
       /** The widget's bot signals (honeypot, time to submit). */
       form?: FormSignals;
+      /** The client's `Idempotency-Key`: a retry with the same key gets the comment the first post stored. */
+      idempotencyKey?: string | undefined;
     },
-  ): Promise<CommentView> {
+  ): Promise<CommentView & { replayed?: true }> {
     const author = requireVerified(site, viewer);
     if (site.plan?.writable === false)
       throw new ThreadKitError('plan_limit', 'This site takes no new comments on its current plan.');
@@ -126,7 +133,10 @@ export class CommentService {
       ...(verdict?.action === 'hold' ? { hr: verdict.reason } : {}),
     };
     const realtime = this.deps.realtime;
-    const { isPublic, parentId } = await this.deps.store.create(
+    const once = input.idempotencyKey
+      ? { key: input.idempotencyKey, digest: postDigest(input.page.id, comment.pid, markdown) }
+      : undefined;
+    const { isPublic, parentId, repeatOf } = await this.deps.store.create(
       site.id,
       {
         id: comment.i,
@@ -157,8 +167,10 @@ export class CommentService {
             ...newCommentAnnouncements(input.page.id, toView(comment, authorRow(author.user))),
           },
         }),
+        ...(once && { once }),
       },
     );
+    if (repeatOf !== undefined) return this.replay(site.id, repeatOf, author.user);
     comment.pid = parentId;
     // Counted once stored: a comment over the plan's limit was neither held nor published.
     if (verdict?.action === 'hold') this.deps.usage?.recordHeld(site.id, verdict.steps);
@@ -176,6 +188,20 @@ export class CommentService {
       ...(realtime && { logged: true }),
     });
     return { ...shared, v: null };
+  }
+
+  /**
+   * The comment an earlier post with the same idempotency key stored, as the
+   * author sees it now; nothing is stored, counted or announced again.
+   */
+  private async replay(
+    siteId: string,
+    commentId: string,
+    user: Parameters<typeof authorRow>[0],
+  ): Promise<CommentView & { replayed: true }> {
+    const stored = await this.deps.store.get(siteId, commentId);
+    if (!stored) throw new ThreadKitError('conflict', 'The comment this Idempotency-Key posted is gone.');
+    return { ...toView(stored, authorRow(user)), v: null, replayed: true };
   }
 
   /**

@@ -8,6 +8,8 @@ import { USAGE_TOP_PAGES, USAGE_TTL_SECONDS } from './usage-store.js';
 
 /** How many keys one pipelined read names at most (bulk reads such as a data export). */
 const READ_BATCH = 500;
+/** How long a post's `Idempotency-Key` is remembered: a day, as long as any client retries. */
+export const POST_ONCE_SECONDS = 86_400;
 
 export interface AuthorRow {
   name: string;
@@ -118,8 +120,16 @@ export class CommentStore {
        * published in the same step as the write: no crash can come between them.
        */
       announce?: { log: PageLog; everyone: string; hidden: string };
+      /**
+       * The post's `Idempotency-Key` and a digest of what it posts: a post
+       * with a key its author used in the last `POST_ONCE_SECONDS` stores
+       * nothing and answers the comment stored then (`repeatOf`), or refuses
+       * (conflict) when the digest differs.
+       */
+      once?: { key: string; digest: string };
     },
-  ): Promise<{ isPublic: boolean; parentId: string }> {
+  ): Promise<{ isPublic: boolean; parentId: string; repeatOf?: string }> {
+    const once = options.once;
     const [isPublic, parentId] = await runScript(
       this.redis,
       'createComment',
@@ -145,11 +155,15 @@ export class CommentStore {
         options.usage.limit,
         USAGE_TTL_SECONDS,
         options.usage.topPages ?? USAGE_TOP_PAGES,
+        once ? keys.postOnce(siteId, comment.authorId, once.key) : '',
+        once ? `${comment.id} ${once.digest}` : '',
+        POST_ONCE_SECONDS,
         ...(options.announce
           ? [...options.announce.log, options.announce.everyone, options.announce.hidden]
           : []),
       ],
     ).catch(translateRedisError);
+    if (isPublic === -1) return { isPublic: false, parentId: '', repeatOf: String(parentId) };
     return { isPublic: isPublic === 1, parentId: String(parentId) };
   }
 

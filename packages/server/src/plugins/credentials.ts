@@ -15,11 +15,11 @@ import type { AppContext } from '../context.js';
 import { documentErrors } from '../schemas.js';
 import { KeyRefusals } from './key-refusals.js';
 
-const ALLOWED_HEADERS = 'projectid, authorization, content-type, if-none-match';
+const ALLOWED_HEADERS = 'projectid, authorization, content-type, if-none-match, idempotency-key';
 /** The Authorization header's one form (the early thread reads use it too). */
 export const BEARER = /^Bearer\s+(\S+)$/i;
 /** What a page's script may read of an answer to its public key. */
-export const EXPOSED_HEADERS = 'etag, retry-after';
+export const EXPOSED_HEADERS = 'etag, retry-after, idempotent-replayed';
 
 /**
  * Credentials of every /v1 request (`api.md`): the `projectid` key picks the

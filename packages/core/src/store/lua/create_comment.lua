@@ -2,10 +2,12 @@
 -- plain), created (ms), status ('approved' | 'pending'), hold reason, is moderator, page url,
 -- page key, queue for review (1/0), deepest level, the usage month (YYYY-MM) and day (YYYY-MM-DD)
 -- it counts in, the month's comment limit (0: none), the usage keys' TTL (s), how many pages the
--- month's `page_comments` keeps; then, to announce
+-- month's `page_comments` keeps, the post's idempotency key ('' for none) and what it holds
+-- (`<id> <digest>`) and how long (s); then, to announce
 -- it, the page's log (stream, channel, max entries, window ms, keep ms, sharded) and the
 -- `new_comment` envelopes for everyone and for its author and moderators, with a hole for `pid`.
--- Returns { whether everyone may see it (1/0), the parent it was stored under ('' for a root) }.
+-- Returns { whether everyone may see it (1/0), the parent it was stored under ('' for a root) },
+-- or { -1, the id of the comment stored earlier } for a post its idempotency key already made.
 -- Stores a comment and places it: a published root in the page's sort indexes,
 -- a published reply in its parent's replies, anything else among the hidden;
 -- the parent's stored reply count goes up, and the page's count when readers
@@ -18,6 +20,18 @@ local c = {
 }
 local is_mod = ARGV[11] == '1'
 local deepest = tonumber(ARGV[15])
+-- A retried post (the same Idempotency-Key) gets the comment the first one stored, whatever changed since.
+local once = ARGV[21]
+if once ~= '' then
+  local earlier = redis.call('GET', once)
+  if earlier then
+    local id, digest = string.match(earlier, '^(%S+) (%S+)$')
+    if digest ~= string.match(ARGV[22], ' (%S+)$') then
+      return fail('conflict', 'This Idempotency-Key was already used for a different comment.')
+    end
+    return { -1, id }
+  end
+end
 if not is_mod and is_locked(c.pg) then return fail('forbidden', 'Comments are closed here.') end
 -- Counted here, in the write itself, so a plan's limit holds exactly however many servers post.
 local usage_month, usage_day = P .. ':usage:' .. ARGV[16], P .. ':usage:' .. ARGV[17]
@@ -57,12 +71,13 @@ local top = usage_month .. ':page_comments'
 redis.call('ZINCRBY', top, 1, c.pg)
 redis.call('ZREMRANGEBYRANK', top, 0, -(tonumber(ARGV[20]) + 1))
 redis.call('EXPIRE', top, ARGV[19])
+if once ~= '' then redis.call('SET', once, ARGV[22], 'EX', ARGV[23]) end
 local public = is_public(c)
 touch_page(c.pg, math.floor(c.cm / 1000))
 -- Announced in the same step as the write: a crash cannot leave it stored but unannounced.
-if ARGV[21] then
-  local log = { ARGV[21], ARGV[22], ARGV[23], ARGV[24], ARGV[25], ARGV[26] }
+if ARGV[24] then
+  local log = { ARGV[24], ARGV[25], ARGV[26], ARGV[27], ARGV[28], ARGV[29] }
   local pid = c.pid == '' and 'null' or cjson.encode(c.pid)
-  log_page_event(log, fill(public and ARGV[27] or ARGV[28], { pid = pid }))
+  log_page_event(log, fill(public and ARGV[30] or ARGV[31], { pid = pid }))
 end
 return { public and 1 or 0, c.pid }

@@ -22,6 +22,7 @@ import {
   CountsQuery,
   CountsResponse,
   CreateBody,
+  CreateHeaders,
   EditBody,
   ListQuery,
   ListResponse,
@@ -146,19 +147,22 @@ export const commentRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> =
         tags,
         summary: 'Post a comment or a reply',
         security: bearer,
+        headers: CreateHeaders,
         body: CreateBody,
         response: { 201: CommentResponse, ...errorResponses(400, 401, 403, 404, 409, 413, 503) },
       },
     },
     async (request, reply) => {
       const { content, parent_id, website, elapsed_ms, ...page } = request.body;
-      const comment = await comments.create(request.site, request.viewer, {
+      const { replayed, ...comment } = await comments.create(request.site, request.viewer, {
         page: resolvePage(request.site.id, page),
         content,
         parentId: parent_id,
         client: clientOf(request),
         form: { honeypot: website, elapsedMs: elapsed_ms },
+        idempotencyKey: request.headers['idempotency-key'],
       });
+      if (replayed) reply.header('idempotent-replayed', 'true');
       return reply.status(201).send({ comment });
     },
   );

@@ -111,6 +111,18 @@ export const CountsResponse = Type.Object({
   }),
 });
 
+export const CreateHeaders = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 255,
+      pattern: '^[\\x21-\\x7e]+$',
+      description:
+        'Makes retrying the post safe: the same key from the same commenter within a day stores nothing new and answers the comment the first post stored (with `Idempotent-Replayed: true`); reused for a different comment, 409. Any unique printable ASCII text, for example a UUID made per comment.',
+    }),
+  ),
+});
+
 export const CreateBody = Type.Object(
   {
     page_url: Type.Optional(PageUrl),
