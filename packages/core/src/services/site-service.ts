@@ -1,3 +1,4 @@
+import { setTimeout } from 'node:timers/promises';
 import { LRUCache } from 'lru-cache';
 import { type ApiKeyKind, apiKeyKind, generateApiKey, hashApiKey, safeEqual } from '../api-keys.js';
 import type { StandaloneSiteConfig } from '../config.js';
@@ -9,6 +10,10 @@ import { originsForDomain } from '../origins.js';
 import { DEFAULT_SETTINGS, parseSetting, withDefaults } from '../settings.js';
 import type { SiteRecord, SiteStore } from '../store/site-store.js';
 import type { SiteSettings } from '../types.js';
+
+/** How long an instance waits for the standalone site another one claimed to be written, and how often it looks. */
+const STANDALONE_CREATION_WAIT_MS = 10_000;
+const STANDALONE_CREATION_POLL_MS = 50;
 
 export interface ResolvedKey {
   site: SiteRecord;
@@ -53,6 +58,8 @@ export class SiteService implements SiteDirectory {
   constructor(
     private readonly store: SiteStore,
     cacheTtlMs = 5000,
+    /** How long to wait for a standalone site another instance claimed (tests shorten it). */
+    private readonly creationWaitMs = STANDALONE_CREATION_WAIT_MS,
   ) {
     this.cache = new LRUCache({ max: 10_000, ttl: cacheTtlMs });
   }
@@ -89,18 +96,23 @@ export class SiteService implements SiteDirectory {
   /** A standalone server runs its own site: there is no installation to check. */
   noteSeen(): void {}
 
-  /** The standalone site: created on first start, then kept in step with the THREADKIT_* variables. */
+  /**
+   * The standalone site: created on first start, then kept in step with the
+   * THREADKIT_* variables. Instances started together on an empty Redis agree
+   * on one site: the first to claim its id creates it, the others wait for it.
+   */
   async ensureStandaloneSite(config: StandaloneSiteConfig): Promise<StandaloneBootstrap> {
     const generated: StandaloneBootstrap['generated'] = {};
-    const existingId = await this.store.standaloneSiteId();
-    const existing = existingId ? await this.store.get(existingId) : null;
+    const candidate = newId();
+    const id = await this.store.claimStandaloneSiteId(candidate);
+    // The claimer may have died before writing it: after a while, whoever starts next writes it.
+    const existing = id === candidate ? null : await this.awaitSite(id);
 
     if (!existing) {
       const publicKey = config.publicKey ?? generateApiKey('public');
       const secretKey = config.secretKey ?? generateApiKey('secret');
       if (!config.publicKey) generated.publicKey = publicKey;
       if (!config.secretKey) generated.secretKey = secretKey;
-      const id = newId();
       const settings: SiteSettings = {
         ...DEFAULT_SETTINGS,
         allowed_origins: config.allowedOrigins ?? (config.domain ? originsForDomain(config.domain) : []),
@@ -115,7 +127,6 @@ export class SiteService implements SiteDirectory {
         },
         { publicKey, secretKey },
       );
-      await this.store.setStandaloneSiteId(id);
       return { site: await this.get(id), created: true, generated };
     }
 
@@ -137,6 +148,16 @@ export class SiteService implements SiteDirectory {
     }
     if (keysToSet.publicKey || keysToSet.secretKey) await this.store.setKeys(existing.id, keysToSet);
     return { site: await this.get(existing.id), created: false, generated };
+  }
+
+  /** The site another instance is creating (with its keys), or null if it does not appear in time. */
+  private async awaitSite(siteId: string): Promise<SiteRecord | null> {
+    const deadline = Date.now() + this.creationWaitMs;
+    for (;;) {
+      const site = await this.store.get(siteId);
+      if (site?.keyHashes.secret || Date.now() >= deadline) return site;
+      await setTimeout(STANDALONE_CREATION_POLL_MS);
+    }
   }
 
   /** New public and secret keys; the old ones stop working (after the lookup cache expires elsewhere). */

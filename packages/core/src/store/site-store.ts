@@ -90,8 +90,15 @@ export class SiteStore {
     return this.redis.get(keys.standaloneSite()).catch(translateRedisError);
   }
 
-  async setStandaloneSiteId(siteId: string): Promise<void> {
-    await this.redis.set(keys.standaloneSite(), siteId).catch(translateRedisError);
+  /**
+   * Makes `siteId` the standalone site's id unless one is recorded already:
+   * the id recorded now (`siteId` when this call claimed it).
+   */
+  async claimStandaloneSiteId(siteId: string): Promise<string> {
+    const earlier = await this.redis
+      .set(keys.standaloneSite(), siteId, 'NX', 'GET')
+      .catch(translateRedisError);
+    return earlier ?? siteId;
   }
 
   /** The shared JWT secret: the first instance to start generates it, every other reads it. */
