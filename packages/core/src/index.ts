@@ -177,3 +177,14 @@ export {
 } from './types.js';
 export { UnsubscribeTokens } from './unsubscribe.js';
 export * from './webhooks/index.js';
+export { htmlToText, storedText } from './import/content.js';
+export {
+  type ImportOptions,
+  type ImportProgress,
+  type ImportReport,
+  type ReasonCount,
+  runImport,
+} from './import/engine.js';
+export { IMPORT_FORMATS, type ImportFormat, importReader, isImportFormat } from './import/formats.js';
+export type * from './import/records.js';
+export { UrlMap } from './import/url-map.js';
