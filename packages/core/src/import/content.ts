@@ -33,7 +33,7 @@ export function htmlToText(html: string): string {
       const label = inner.replace(/<[^>]+>/g, '');
       return decodeEntities(label) === decodeEntities(href) ? label : `[${label}](${href})`;
     })
-    .replace(/<br\s*\/?>/gi, '\n')
+    .replace(/<br\s*\/?>\n?/gi, '\n')
     .replace(/<li[^>]*>/gi, '\n- ')
     .replace(/<\/(p|blockquote|pre|ul|ol)>/gi, '\n\n')
     .replace(/<[^>]+>/g, '');
