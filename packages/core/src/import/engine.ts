@@ -66,6 +66,7 @@ export interface ImportReport {
 /** Reasons kept per report (the API keeps the first 100 reasons; examples are few per reason). */
 const EXAMPLES = 5;
 const STAGING_TTL_S = 24 * 3600;
+const PAGES_AT_ONCE = 4;
 
 /** A comment as it waits in the staging area between the two passes. */
 interface Staged {
@@ -165,11 +166,16 @@ export async function runImport(redis: RedisClient, options: ImportOptions): Pro
     do {
       const [next, pageIds] = await redis.sscan(stage.pagesWithComments, cursor, 'COUNT', 100);
       cursor = next;
-      for (const pageSourceId of pageIds) {
+      // A few pages at once: each is its own set of keys, and the round trips overlap.
+      for (let at = 0; at < pageIds.length; at += PAGES_AT_ONCE) {
         checkAbort();
-        await writer.page(pageSourceId);
-        pagesDone++;
-        progress('write');
+        await Promise.all(
+          pageIds.slice(at, at + PAGES_AT_ONCE).map(async (pageSourceId) => {
+            await writer.page(pageSourceId);
+            pagesDone++;
+            progress('write');
+          }),
+        );
       }
     } while (cursor !== '0');
 
@@ -517,18 +523,41 @@ class PageWriter {
   private async resolveAuthors(nodes: Node[]) {
     const { redis, options } = this;
     const sourceIds = [...new Set(nodes.map((node) => node.staged.a ?? ''))];
-    const records = await Promise.all(
-      sourceIds.map(async (sourceId) => {
-        if (!sourceId) return null;
-        const [raw, email] = await Promise.all([
-          redis.hget(this.stage.authors, sourceId),
-          redis.hget(this.stage.emails, sourceId),
-        ]);
-        if (!raw) return null;
-        return {
-          ...(JSON.parse(raw) as Omit<ImportedAuthor, 'kind' | 'sourceId'>),
-          ...(email ? { email } : {}),
-        };
+    const named = sourceIds.filter(Boolean);
+    const [raws, emails] =
+      named.length > 0
+        ? await Promise.all([
+            redis.hmget(this.stage.authors, ...named),
+            redis.hmget(this.stage.emails, ...named),
+          ])
+        : [[], []];
+    const found = new Map(
+      named.map((sourceId, i) => {
+        const raw = raws[i];
+        const email = emails[i];
+        const record = raw
+          ? { ...(JSON.parse(raw) as Omit<ImportedAuthor, 'kind' | 'sourceId'>), ...(email ? { email } : {}) }
+          : null;
+        return [sourceId, record] as const;
+      }),
+    );
+    const records = sourceIds.map((sourceId) => found.get(sourceId) ?? null);
+    // Who already signs in with each address, and whether that account proved it or was imported.
+    const addresses = records.map((author) => {
+      const email = author?.email?.trim().toLowerCase() || '';
+      return /^[^\s@]+@[^\s@]+$/.test(email) ? email : '';
+    });
+    const holders = await Promise.all(
+      addresses.map(async (email) => {
+        if (!email) return null;
+        const existing = await redis.get(keys.login(options.siteId, 'email', email));
+        if (!existing) return null;
+        const [verified, imported] = await redis.hmget(
+          keys.user(options.siteId, existing),
+          'email_verified',
+          'imported',
+        );
+        return { id: existing, trusted: verified === '1' || Boolean(imported) };
       }),
     );
     const ids = new Map<string, string>();
@@ -542,33 +571,24 @@ class PageWriter {
       const author = records[i];
       if (!author && sourceId)
         this.changed.add('comment by an author the file does not have (anonymous)', sourceId);
-      const email = author?.email?.trim().toLowerCase() || '';
-      const validEmail = /^[^\s@]+@[^\s@]+$/.test(email) ? email : '';
+      const validEmail = addresses[i]!;
       let id =
         author && sourceId
           ? this.id('author', validEmail ? `email:${validEmail}` : sourceId)
           : this.anonymousId();
       let login = validEmail;
-      if (validEmail) {
-        const existing = await redis.get(keys.login(options.siteId, 'email', validEmail));
-        if (existing && existing !== id) {
-          const [verified, imported] = await redis.hmget(
-            keys.user(options.siteId, existing),
-            'email_verified',
-            'imported',
+      const holder = holders[i];
+      if (holder && holder.id !== id) {
+        if (holder.trusted) id = holder.id;
+        else {
+          this.changed.add(
+            'e-mail registered by an account that has not proved it (author kept apart)',
+            sourceId,
           );
-          if (verified === '1' || imported) id = existing;
-          else {
-            this.changed.add(
-              'e-mail registered by an account that has not proved it (author kept apart)',
-              sourceId,
-            );
-            login = '';
-          }
+          login = '';
         }
       }
       ids.set(sourceId, id);
-      await redis.sadd(this.stage.authorsUsed, id);
       const name = cleanName(author?.name ?? '').slice(0, MAX_NAME_LENGTH) || 'Anonymous';
       create.push({
         i: id,
@@ -589,6 +609,7 @@ class PageWriter {
         },
       });
     }
+    if (create.length > 0) await redis.sadd(this.stage.authorsUsed, ...create.map((author) => author.i));
     return { ids, create };
   }
 }
