@@ -466,6 +466,25 @@ describe('POST /v1/imports', () => {
     expect((list.json() as { imports: { id: string }[] }).imports[0]!.id).toBe(job.id);
   });
 
+  it('shows an import whose instance stopped beating as failed', async () => {
+    const id = nameId('stale-import', api.site.id);
+    const long = Date.now() - 60_000;
+    await api.redis.hset(keys.importJob(api.site.id, id), {
+      format: 'disqus',
+      status: 'running',
+      dry: 0,
+      started: long,
+      beat: long,
+    });
+    const response = await api.owner({ method: 'GET', url: `/v1/imports/${id}` });
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json()).toMatchObject({
+      status: 'failed',
+      finished_at: null,
+      error: expect.stringContaining('run the same import again'),
+    });
+  });
+
   it('is for the owner only, and refuses a file over IMPORT_MAX_BYTES', async () => {
     const guest = await api.guest('Nosy');
     const refused = await api.call({
