@@ -45,6 +45,16 @@ export function htmlToText(html: string): string {
     .trim();
 }
 
+/** Paragraphs at blank lines and line breaks within them, as Markdown renders plain text. */
+export function paragraphs(text: string): string {
+  const trimmed = text.trim();
+  if (trimmed === '') return '';
+  return trimmed
+    .split(/\n\s*\n/)
+    .map((paragraph) => `<p>${paragraph.trim().replaceAll('\n', '<br />\n')}</p>`)
+    .join('\n');
+}
+
 /**
  * What an imported comment's text is stored as. Markdown goes through the
  * renderer a posted comment goes through. HTML goes through the same
@@ -58,9 +68,11 @@ export function storedText(body: ImportedComment['body']): StoredText | null {
     if (markdown === '') return null;
     return { markdown, html: storedHtml(markdown, renderMarkdown(markdown)) };
   }
+  // Text without any block (a Disqus message typed as plain lines) gets the paragraphs a posted comment has.
+  const source = /<(p|blockquote|pre|ul|ol|hr)\b/i.test(body.html) ? body.html : paragraphs(body.html);
   // Presentational bold and italics are what the allow-list calls strong and em.
   const html = sanitizeCommentHtml(
-    body.html.replace(/<(\/?)b(\s[^>]*)?>/gi, '<$1strong>').replace(/<(\/?)i(\s[^>]*)?>/gi, '<$1em>'),
+    source.replace(/<(\/?)b(\s[^>]*)?>/gi, '<$1strong>').replace(/<(\/?)i(\s[^>]*)?>/gi, '<$1em>'),
   );
   const markdown = htmlToText(html);
   if (markdown === '') return null;

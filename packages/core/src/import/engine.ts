@@ -161,7 +161,17 @@ export async function runImport(redis: RedisClient, options: ImportOptions): Pro
     // Pass 2: page by page.
     pagesTotal = await redis.scard(stage.pagesWithComments);
     progress('write');
-    const writer = new PageWriter(redis, options, stage, report, skipped, changed, batch);
+    const [, earliest] = await redis.zrange(stage.firstComments, 0, 0, 'WITHSCORES');
+    const writer = new PageWriter(
+      redis,
+      options,
+      stage,
+      report,
+      skipped,
+      changed,
+      batch,
+      Number(earliest ?? 0),
+    );
     let cursor = '0';
     do {
       const [next, pageIds] = await redis.sscan(stage.pagesWithComments, cursor, 'COUNT', 100);
@@ -202,6 +212,8 @@ class Staging {
   readonly authors: string;
   /** Author source id → an e-mail address the file gives them (a source may give it on some records only). */
   readonly emails: string;
+  /** Author source id scored by their first comment's date (ms): when their account is dated from. */
+  readonly firstComments: string;
   readonly pagesWithComments: string;
   readonly authorsUsed: string;
   readonly authorsWritten: string;
@@ -216,6 +228,7 @@ class Staging {
     this.pages = `${this.base}:pg`;
     this.authors = `${this.base}:au`;
     this.emails = `${this.base}:ae`;
+    this.firstComments = `${this.base}:af`;
     this.pagesWithComments = `${this.base}:cp`;
     this.authorsUsed = `${this.base}:used`;
     this.authorsWritten = `${this.base}:aw`;
@@ -237,6 +250,7 @@ class Staging {
       this.pages,
       this.authors,
       this.emails,
+      this.firstComments,
       this.pagesWithComments,
       this.authorsUsed,
       this.authorsWritten,
@@ -299,6 +313,10 @@ function stageRecord(
         .expire(key, ttl)
         .sadd(stage.pagesWithComments, record.pageSourceId)
         .expire(stage.pagesWithComments, ttl);
+      // The lowest date stays (LT), whatever order the comments come in ('': comments without an author).
+      pipeline
+        .zadd(stage.firstComments, 'LT', staged.c, record.authorSourceId ?? '')
+        .expire(stage.firstComments, ttl);
       return true;
     }
     default:
@@ -333,6 +351,8 @@ class PageWriter {
     private readonly skipped: Tally,
     private readonly changed: Tally,
     private readonly batch: number,
+    /** The file's first comment (ms). */
+    private readonly earliest: number,
   ) {
     this.prefix = sitePrefix(options.siteId);
   }
@@ -524,13 +544,15 @@ class PageWriter {
     const { redis, options } = this;
     const sourceIds = [...new Set(nodes.map((node) => node.staged.a ?? ''))];
     const named = sourceIds.filter(Boolean);
-    const [raws, emails] =
+    const [raws, emails, firsts] =
       named.length > 0
         ? await Promise.all([
             redis.hmget(this.stage.authors, ...named),
             redis.hmget(this.stage.emails, ...named),
+            redis.zmscore(this.stage.firstComments, ...named),
           ])
-        : [[], []];
+        : [[], [], []];
+    const firstComment = new Map(named.map((sourceId, i) => [sourceId, Number(firsts[i] ?? Date.now())]));
     const found = new Map(
       named.map((sourceId, i) => {
         const raw = raws[i];
@@ -562,11 +584,6 @@ class PageWriter {
     );
     const ids = new Map<string, string>();
     const create: { i: string; f: Record<string, string | number>; login: string }[] = [];
-    const firstComment = new Map<string, number>();
-    for (const node of nodes) {
-      const a = node.staged.a ?? '';
-      if (!firstComment.has(a) || firstComment.get(a)! > node.staged.c) firstComment.set(a, node.staged.c);
-    }
     for (const [i, sourceId] of sourceIds.entries()) {
       const author = records[i];
       if (!author && sourceId)
@@ -599,7 +616,8 @@ class PageWriter {
           karma: 0,
           role: 'user',
           guest: validEmail ? 0 : 1,
-          created: Math.floor((firstComment.get(sourceId) ?? Date.now()) / 1000),
+          // "Anonymous" stands for many: it is dated from the file's first comment.
+          created: Math.floor(((author ? firstComment.get(sourceId) : this.earliest) ?? Date.now()) / 1000),
           email: validEmail,
           phone: '',
           email_verified: 0,

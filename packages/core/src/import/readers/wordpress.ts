@@ -1,4 +1,5 @@
 import type { CommentStatus } from '../../types.js';
+import { paragraphs } from '../content.js';
 import type { ImportReader } from '../records.js';
 import { childText, parseElement, rawAttribute, xmlElements } from './xml.js';
 
@@ -15,19 +16,6 @@ const STATUSES: Record<string, CommentStatus> = {
 /** A GMT date as WordPress writes it, `2024-01-31 12:34:56`. */
 function gmtMs(text: string): number {
   return Date.parse(`${text.replace(' ', 'T')}Z`);
-}
-
-/**
- * What WordPress shows of a comment's text (`wpautop`): blank lines between
- * paragraphs, line breaks within them; it may hold some HTML of its own, which
- * the engine sanitises.
- */
-function wordpressHtml(content: string): string {
-  return content
-    .trim()
-    .split(/\n\s*\n/)
-    .map((paragraph) => `<p>${paragraph.trim().replaceAll('\n', '<br />\n')}</p>`)
-    .join('\n');
 }
 
 /**
@@ -107,7 +95,8 @@ export const readWordpress: ImportReader = async function* (source, skip) {
         ...(parent && parent !== '0' ? { parentSourceId: parent } : {}),
         authorSourceId: authorId,
         createdMs: created,
-        body: { html: wordpressHtml(childText(comment, 'wp:comment_content')) },
+        // WordPress shows paragraphs at blank lines and line breaks within them, around any HTML of the comment's.
+        body: { html: paragraphs(childText(comment, 'wp:comment_content')) },
         status,
       };
     }
