@@ -177,10 +177,11 @@ export async function runImport(redis: RedisClient, options: ImportOptions): Pro
       const [next, pageIds] = await redis.sscan(stage.pagesWithComments, cursor, 'COUNT', 100);
       cursor = next;
       // A few pages at once: each is its own set of keys, and the round trips overlap.
-      for (let at = 0; at < pageIds.length; at += PAGES_AT_ONCE) {
+      const unique = [...new Set(pageIds)];
+      for (let at = 0; at < unique.length; at += PAGES_AT_ONCE) {
         checkAbort();
         await Promise.all(
-          pageIds.slice(at, at + PAGES_AT_ONCE).map(async (pageSourceId) => {
+          unique.slice(at, at + PAGES_AT_ONCE).map(async (pageSourceId) => {
             await writer.page(pageSourceId);
             pagesDone++;
             progress('write');
@@ -195,7 +196,8 @@ export async function runImport(redis: RedisClient, options: ImportOptions): Pro
     // Names and counts of whole pages changed: every cached thread of the site is rebuilt.
     if (!dryRun && report.comments.written > 0) await redis.incr(keys.siteEpoch(siteId));
   } finally {
-    await stage.clear();
+    // What cannot be removed now (Redis went away) expires with the staging area.
+    await stage.clear().catch(() => {});
     report.elapsedMs = Date.now() - started;
   }
   return report;
@@ -369,6 +371,8 @@ class PageWriter {
       redis.hgetall(commentsKey),
     ]);
     const sourceIds = Object.keys(rawComments);
+    // A page SSCAN names twice (it may) is written once.
+    if (sourceIds.length === 0) return;
     const page = rawPage ? this.identify(JSON.parse(rawPage) as ImportedPage) : null;
     if (!page) {
       const reason = rawPage
@@ -382,10 +386,15 @@ class PageWriter {
     const ordered = [...nodes.values()]
       .filter((node) => node.keep)
       .sort((a, b) => a.depth - b.depth || a.staged.c - b.staged.c);
+    if (ordered.length === 0) {
+      // Nothing on it to keep (every comment deleted without replies, say): no page either.
+      await redis.del(commentsKey);
+      return;
+    }
     const authors = await this.resolveAuthors(ordered);
     const comments = ordered.map((node) => this.commentArg(node, nodes, authors.ids));
     const write = this.options.dryRun ? '0' : '1';
-    for (let start = 0; start === 0 || start < comments.length; start += this.batch) {
+    for (let start = 0; start < comments.length; start += this.batch) {
       if (start > 0) this.options.signal?.throwIfAborted();
       const [written, present, pageWasNew, ...authorsWritten] = await runScript(
         redis,
