@@ -164,6 +164,8 @@ function arrange(v: EnvValues, report: (problem: string) => void) {
     jwtSecret: v.JWT_SECRET,
     accessTokenTtl: v.ACCESS_TOKEN_TTL,
     sessionTtl: v.SESSION_TTL,
+    /** Largest file an import over the API takes (bytes). */
+    importMaxBytes: v.IMPORT_MAX_BYTES,
     dataDir: v.DATA_DIR,
     logLevel: v.LOG_LEVEL,
     /** Proxies (addresses, CIDR ranges, or proxy-addr's `loopback`, `linklocal`, `uniquelocal`) whose `X-Forwarded-For` is believed; empty: none. */

@@ -326,6 +326,12 @@ export const ENV_VARIABLES = {
     31_536_000,
     'Lifetime of a sign-in session (and its refresh token), in seconds.',
   ),
+  IMPORT_MAX_BYTES: integer(
+    1_000_000_000,
+    1,
+    1_000_000_000_000,
+    'Largest file `POST /v1/imports` takes, in bytes; a larger one is answered `413`.',
+  ),
   DATA_DIR: variable<string>({
     doc: 'Where the managed redis-server keeps its data.',
     default: './data',

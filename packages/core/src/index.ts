@@ -49,7 +49,27 @@ export {
   type WebSocketErrorCode,
 } from './errors.js';
 export { EventBus, redisRelay } from './events.js';
-export { ID_SCHEMA_PATTERN, idFromUuid, idToUuid, isId, newId } from './ids.js';
+export { ID_SCHEMA_PATTERN, idFromUuid, idToUuid, isId, nameId, newId } from './ids.js';
+export { htmlToText, storedText } from './import/content.js';
+export {
+  type ImportOptions,
+  type ImportProgress,
+  type ImportReport,
+  type ReasonCount,
+  runImport,
+} from './import/engine.js';
+export { IMPORT_FORMATS, type ImportFormat, importReader, isImportFormat } from './import/formats.js';
+export { type GeneratedDisqus, generateDisqus } from './import/generate-disqus.js';
+export {
+  IMPORT_KEPT_S,
+  IMPORT_REASONS_KEPT,
+  IMPORT_STALE_MS,
+  ImportJobs,
+  type ImportJobView,
+  type StartImport,
+} from './import/jobs.js';
+export type * from './import/records.js';
+export { UrlMap } from './import/url-map.js';
 export { type KeyMode, originNotAllowed, secretKeyInBrowser, shownKey, unknownKey } from './key-refusals.js';
 export { channels, keys, LAYOUT_VERSION, sitePrefix } from './keys.js';
 export { plainHtml, renderMarkdown, storedHtml } from './markdown.js';

@@ -126,6 +126,11 @@ export const keys = {
   /** SET with TTL: hashes of the session's refresh tokens already rotated; presenting one again revokes it. */
   sessionUsedRefresh: (siteId: string, sessionId: string) => `${session(siteId, sessionId)}:used`,
 
+  /** ZSET with TTL: the site's imports (`POST /v1/imports`) by start time (ms). */
+  imports: (siteId: string) => `${site(siteId)}:imports`,
+  /** HASH with TTL: one import: its format, status, heartbeat and report (`import/jobs.ts`). */
+  importJob: (siteId: string, importId: string) => `${site(siteId)}:import:${importId}`,
+
   /** HASH: webhook endpoint id → the endpoint's JSON (url, events, signing secret, enabled). */
   webhooks: (siteId: string) => `${site(siteId)}:wh`,
   /** HASH: webhook endpoint id → its consecutive failed attempts (gone after a success). */

@@ -79,6 +79,15 @@ export function renderMarkdown(source: string): string {
   return sanitizeHtml(md.render(source), sanitizeOptions).trim();
 }
 
+/**
+ * Sanitises HTML from elsewhere (an imported comment) with the allow-list a
+ * posted comment's rendering passes: what is left is what a posted comment
+ * could hold.
+ */
+export function sanitizeCommentHtml(html: string): string {
+  return sanitizeHtml(html, sanitizeOptions).trim();
+}
+
 const escapeText = (text: string) =>
   text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 

@@ -25,6 +25,7 @@ import { commentRoutes } from './routes/comments/index.js';
 import { feedRoutes } from './routes/feeds/index.js';
 import { healthRoutes } from './routes/health.js';
 import { homeRoutes } from './routes/home.js';
+import { importRoutes } from './routes/imports/index.js';
 import { moderationRoutes } from './routes/moderation/index.js';
 import { notificationRoutes, unsubscribeRoutes } from './routes/notifications/index.js';
 import { pageRoutes } from './routes/pages/index.js';
@@ -160,6 +161,10 @@ export async function buildApp({
   app.addHook('onClose', async () => {
     await context.purges.stop();
   });
+  // Imports running here stop between two writes (running the same import again completes them).
+  app.addHook('onClose', async () => {
+    await context.imports.stop();
+  });
   await app.register(homeRoutes, { context, widgetDir });
   await app.register(healthRoutes, { context });
   // Outside the /v1 context: scripts for any page, with no key, rate limit or usage count.
@@ -186,6 +191,7 @@ export async function buildApp({
       await v1.register(notificationRoutes, { context });
       await v1.register(usageRoutes, { context });
       await v1.register(webhookRoutes, { context });
+      await v1.register(importRoutes, { context });
     },
     { prefix: '/v1' },
   );

@@ -18,6 +18,7 @@ import {
   WEBHOOK_EVENTS,
 } from '@threadkit/core';
 import pino from 'pino';
+import { IMPORT_USAGE, importCommand } from './cli-import.js';
 import { type AppContext, createContext } from './context.js';
 import { memoryReleased, releaseMemory } from './memory.js';
 import { connectRedis, type ServerParts, startServer } from './server.js';
@@ -49,6 +50,10 @@ const COMMANDS: readonly (readonly [string, string])[] = [
   [
     'migrate',
     "Move the data to this version's Redis layout, in place (stop every\ninstance first; run it again if it is interrupted)",
+  ],
+  [
+    'import <format> <file>',
+    'Import comments from disqus, wordpress, remark42, isso or threadkit\n(a file of that format); `threadkit import --help` lists the options\n(--dry-run, --map old=new, --map-csv, --origin, --by-url, --site)',
   ],
   [
     'loadtest --url <api> --key <key> --scenario <name>',
@@ -100,9 +105,19 @@ async function main(argv: string[]): Promise<number> {
       month: { type: 'string' },
       events: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
+      'dry-run': { type: 'boolean' },
+      map: { type: 'string', multiple: true },
+      'map-csv': { type: 'string' },
+      site: { type: 'string' },
+      origin: { type: 'string' },
+      'by-url': { type: 'boolean' },
     },
   });
   const [command, sub, ...rest] = positionals;
+  if (command === 'import' && values.help) {
+    say(IMPORT_USAGE);
+    return 0;
+  }
   if (values.help && command && command !== 'help') {
     const help = commandHelp(command, sub);
     say(help ?? USAGE);
@@ -125,6 +140,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'admin') return admin(config, sub, rest);
   if (command === 'webhook') return webhook(config, sub, rest, values.events);
   if (command === 'migrate' && !sub) return migrate(config);
+  if (command === 'import' && rest.length <= 1) return importCommand(config, sub, rest[0], values);
   say(USAGE);
   return 1;
 }

@@ -12,6 +12,7 @@ import {
   DisplayNames,
   EventBus,
   egressPolicy,
+  ImportJobs,
   isPageEvent,
   LimitStore,
   LogMailer,
@@ -98,6 +99,8 @@ export interface AppContext {
   webhooks: WebhookService;
   /** Sends queued webhook deliveries: runs while the app is open (see app.ts). */
   webhookWorker: WebhookWorker;
+  /** Imports sent to `POST /v1/imports`, run in the background of this instance. */
+  imports: ImportJobs;
 }
 
 /** Knobs for tests: a fast mail-queue poll and retry back-off. */
@@ -298,5 +301,6 @@ export async function createContext(
     purges,
     webhooks: webhooks.service,
     webhookWorker: webhooks.worker,
+    imports: new ImportJobs(redis, (message, error) => logger.error({ err: error }, message)),
   };
 }

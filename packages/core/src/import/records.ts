@@ -78,7 +78,10 @@ export interface SkippedItem {
   reason: string;
 }
 
-/** A reader: parses one source into records, reporting what it had to skip. */
+/**
+ * A reader: parses one source into records, reporting what it had to skip.
+ * The source is a stream of the file's bytes, or the file's path.
+ */
 export type ImportReader = (
   source: NodeJS.ReadableStream | string,
   skip: (item: SkippedItem) => void,

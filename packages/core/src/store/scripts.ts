@@ -54,6 +54,7 @@ const FILES = {
   finishPurge: 'finish_purge.lua',
   enqueueWebhook: 'enqueue_webhook.lua',
   recordWebhookAttempt: 'record_webhook_attempt.lua',
+  importComments: 'import_comments.lua',
 } as const;
 
 export type ScriptName = keyof typeof FILES;
@@ -109,6 +110,7 @@ export interface ScriptResults {
   finishPurge: number;
   enqueueWebhook: [queued: string[], full: string[]];
   recordWebhookAttempt: [left: number, disabled: number];
+  importComments: [written: number, present: number, pageWasNew: number, ...authorsWritten: string[]];
 }
 
 /** Read with `runScriptBuffers`: the records are binary. */
