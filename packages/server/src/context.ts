@@ -11,6 +11,7 @@ import {
   DashboardDirectory,
   DisplayNames,
   EventBus,
+  ExportStore,
   egressPolicy,
   isPageEvent,
   LimitStore,
@@ -39,6 +40,7 @@ import {
   redisRelay,
   SessionStore,
   type SiteDirectory,
+  SiteExport,
   type SitePurgeOptions,
   SitePurgeStore,
   SitePurges,
@@ -96,6 +98,8 @@ export interface AppContext {
   purges: SitePurges;
   /** The owner's webhook endpoints; deliveries are queued from the event bus. */
   webhooks: WebhookService;
+  /** A whole site in ThreadKit's export format, streamed (`GET /v1/export`, `threadkit export`). */
+  exports: SiteExport;
   /** Sends queued webhook deliveries: runs while the app is open (see app.ts). */
   webhookWorker: WebhookWorker;
 }
@@ -298,5 +302,6 @@ export async function createContext(
     purges,
     webhooks: webhooks.service,
     webhookWorker: webhooks.worker,
+    exports: new SiteExport({ store: new ExportStore(redis), users }),
   };
 }
