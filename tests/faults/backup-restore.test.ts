@@ -9,7 +9,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
  * snapshot (BGSAVE, then a copy of dump.rdb) and a copy of Redis 7's
  * append-only directory, each restored onto a new redis-server with a new
  * ThreadKit server on it, which must serve the same threads, accounts and
- * sessions, and nothing written after the backup.
+ * sessions, and nothing written after the backup; and a snapshot restored
+ * into a Redis that keeps an append-only file, the managed one's settings.
  */
 
 let source: TestApi;
@@ -136,6 +137,32 @@ async function expectSameSite(api: TestApi) {
 
 it('restores an RDB snapshot (BGSAVE, dump.rdb) onto a new Redis', async () => {
   const api = await restore((dir) => cpSync(join(backups, 'dump.rdb'), join(dir, 'dump.rdb')), false);
+  await expectSameSite(api);
+});
+
+it('restores an RDB snapshot into a Redis that runs with the append-only file, as the managed one does', async () => {
+  // Redis 7 with appendonly on and no AOF starts empty, ignoring dump.rdb: load the snapshot with
+  // appendonly off, turn it on (Redis writes the AOF from memory), and start with the AOF from then on.
+  const loaded = await restore((dir) => cpSync(join(backups, 'dump.rdb'), join(dir, 'dump.rdb')), false);
+  const rewrites = Number((await info(loaded)).aof_rewrites);
+  await loaded.redis.config('SET', 'appendonly', 'yes');
+  await eventually(
+    'the append-only file written from memory',
+    () => info(loaded),
+    (now) =>
+      now.aof_enabled === '1' &&
+      Number(now.aof_rewrites) > rewrites &&
+      now.aof_rewrite_in_progress === '0' &&
+      now.aof_rewrite_scheduled === '0',
+  );
+  expect((await info(loaded)).aof_last_bgrewrite_status).toBe('ok');
+  const api = await restore(
+    (dir) =>
+      cpSync(join(loaded.backend.server!.dir, 'appendonlydir'), join(dir, 'appendonlydir'), {
+        recursive: true,
+      }),
+    true,
+  );
   await expectSameSite(api);
 });
 
