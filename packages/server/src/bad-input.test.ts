@@ -35,6 +35,8 @@ interface Operation {
   body: Schema | null;
   /** Each documented status, with a validator of its JSON body when it documents one. */
   responses: Map<number, ValidateFunction | null>;
+  /** Each documented status's content types other than JSON (the site export's JSON lines). */
+  otherTypes: Map<number, string[]>;
 }
 
 interface Caller {
@@ -222,6 +224,12 @@ function operationsOf(
               : null,
           ]),
         ),
+        otherTypes: new Map(
+          Object.entries(operation.responses ?? {}).map(([status, documented]) => [
+            Number(status),
+            Object.keys(documented.content ?? {}).filter((type) => type !== 'application/json'),
+          ]),
+        ),
       });
     }
   }
@@ -393,6 +401,20 @@ function problemWith(response: LightMyRequestResponse, probe: Probe, operation: 
   const unrouted = status === 404 && response.body.includes('"No route ');
   if (!operation.responses.has(status) && !unrouted)
     return `status ${status} is not documented: ${response.body.slice(0, 200)}`;
+  // A documented JSON-lines answer (the site export): every line is JSON.
+  const type = String(response.headers['content-type']).split(';')[0]!;
+  if (status < 300 && type === 'application/x-ndjson' && operation.otherTypes.get(status)?.includes(type)) {
+    const bad = response.body.split('\n').find((line) => {
+      if (line === '') return false;
+      try {
+        JSON.parse(line);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    return bad === undefined ? null : `status ${status} with a line that is not JSON: ${bad.slice(0, 100)}`;
+  }
   const validate = operation.responses.get(status);
   if (validate && response.body !== '') {
     let body: unknown;
