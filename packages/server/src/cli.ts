@@ -356,6 +356,10 @@ async function exportSite(
     say('Usage: threadkit export [--site <id>] [--out <file>|-]   (a site id: 22 characters)');
     return 1;
   }
+  if (named === undefined && config.dashboard) {
+    say('SaaS mode: name the site to export, threadkit export --site <id> (its id on the dashboard).');
+    return 1;
+  }
   return withSite(
     config,
     async (context, siteId) => {
