@@ -49,6 +49,7 @@ export {
   type WebSocketErrorCode,
 } from './errors.js';
 export { EventBus, redisRelay } from './events.js';
+export * from './export/format.js';
 export { ID_SCHEMA_PATTERN, idFromUuid, idToUuid, isId, nameId, newId } from './ids.js';
 export { htmlToText, storedText } from './import/content.js';
 export {
@@ -68,6 +69,11 @@ export {
   type ImportJobView,
   type StartImport,
 } from './import/jobs.js';
+export {
+  readThreadKitExport,
+  type ThreadKitAuthor,
+  type ThreadKitComment,
+} from './import/readers/threadkit.js';
 export type * from './import/records.js';
 export { UrlMap } from './import/url-map.js';
 export { type KeyMode, originNotAllowed, secretKeyInBrowser, shownKey, unknownKey } from './key-refusals.js';
@@ -105,6 +111,7 @@ export {
   type RateLimiterOptions,
   type RateRefusal,
 } from './services/rate-limiter.js';
+export { EXPORT_BATCH, SiteExport, type SiteExportDeps } from './services/site-export.js';
 export { type SitePurgeOptions, SitePurges } from './services/site-purges.js';
 export { type ResolvedKey, type SiteDirectory, SiteService } from './services/site-service.js';
 export {
@@ -132,6 +139,7 @@ export {
 export { CodeStore, LimitStore } from './store/code-store.js';
 export { decodeComment, encodeComment } from './store/comment-record.js';
 export { CommentStore } from './store/comment-store.js';
+export { ExportStore, type RecordFamily, type StoredPage } from './store/export-store.js';
 export { checkLayout, LayoutError, storedLayout } from './store/layout.js';
 export { MailDigestStore } from './store/mail-digest-store.js';
 export { MailQueueStore } from './store/mail-queue-store.js';

@@ -22,6 +22,7 @@ import { accountRoutes } from './routes/auth/accounts.js';
 import { authRoutes } from './routes/auth/index.js';
 import { oauthRoutes } from './routes/auth/oauth.js';
 import { commentRoutes } from './routes/comments/index.js';
+import { exportRoutes } from './routes/export/index.js';
 import { feedRoutes } from './routes/feeds/index.js';
 import { healthRoutes } from './routes/health.js';
 import { homeRoutes } from './routes/home.js';
@@ -192,6 +193,7 @@ export async function buildApp({
       await v1.register(usageRoutes, { context });
       await v1.register(webhookRoutes, { context });
       await v1.register(importRoutes, { context });
+      await v1.register(exportRoutes, { context });
     },
     { prefix: '/v1' },
   );

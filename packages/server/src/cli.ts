@@ -1,8 +1,12 @@
 #!/usr/bin/env node
+import { createWriteStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import {
   type Config,
   ConfigError,
+  type ExportEnd,
   isId,
   isSettingName,
   LAYOUT_VERSION,
@@ -47,6 +51,10 @@ const COMMANDS: readonly (readonly [string, string])[] = [
   ['webhook log <id>', 'Show its last delivery attempts, newest first'],
   ['webhook test <id>', 'Queue a ping to it (a running server sends it)'],
   ['usage [--month YYYY-MM]', "Show the site's usage in a month (default: this one, UTC)"],
+  [
+    'export [--site <id>] [--out <file>|-]',
+    "Write the whole site in ThreadKit's export format (JSON lines)\nto a file or to standard output (the default); --site names\nanother site (in SaaS mode, any site of the dashboard)",
+  ],
   [
     'migrate',
     "Move the data to this version's Redis layout, in place (stop every\ninstance first; run it again if it is interrupted)",
@@ -104,11 +112,12 @@ async function main(argv: string[]): Promise<number> {
     options: {
       month: { type: 'string' },
       events: { type: 'string' },
+      site: { type: 'string' },
+      out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       'dry-run': { type: 'boolean' },
       map: { type: 'string', multiple: true },
       'map-csv': { type: 'string' },
-      site: { type: 'string' },
       origin: { type: 'string' },
       'by-url': { type: 'boolean' },
     },
@@ -141,6 +150,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'webhook') return webhook(config, sub, rest, values.events);
   if (command === 'migrate' && !sub) return migrate(config);
   if (command === 'import' && rest.length <= 1) return importCommand(config, sub, rest[0], values);
+  if (command === 'export' && !sub) return exportSite(config, values.site, values.out);
   say(USAGE);
   return 1;
 }
@@ -231,16 +241,17 @@ async function migrate(config: Config): Promise<number> {
   }
 }
 
-/** Opens the standalone site for an admin command, and closes the connection after. */
+/** Opens the standalone site (or the one named) for an admin command, and closes the connection after. */
 async function withSite(
   config: Config,
   run: (context: AppContext, siteId: string) => Promise<number>,
+  named?: string,
 ): Promise<number> {
   const logger = pino({ level: 'silent' });
   const connection = await connectRedis(config, () => {}, { keepManagedRunning: true });
   try {
     const context = await createContext(config, connection.redis, logger);
-    const siteId = await context.sites.standaloneSiteId();
+    const siteId = named ?? (await context.sites.standaloneSiteId());
     if (!siteId) {
       say('No site yet: run `threadkit start` once to create it.');
       return 1;
@@ -344,6 +355,50 @@ async function webhook(
         return 1;
     }
   });
+}
+
+/**
+ * `threadkit export [--site <id>] [--out <file>|-]`: what `GET /v1/export`
+ * streams. Standard output carries the export alone; the summary goes to
+ * standard error then, and to standard output when the export goes to a file.
+ */
+async function exportSite(
+  config: Config,
+  named: string | undefined,
+  out: string | undefined,
+): Promise<number> {
+  if (named !== undefined && !isId(named)) {
+    say('Usage: threadkit export [--site <id>] [--out <file>|-]   (a site id: 22 characters)');
+    return 1;
+  }
+  if (named === undefined && config.dashboard) {
+    say('SaaS mode: name the site to export, threadkit export --site <id> (its id on the dashboard).');
+    return 1;
+  }
+  return withSite(
+    config,
+    async (context, siteId) => {
+      // In SaaS mode the dashboard has the site's name and settings; standalone, Redis has them.
+      const site = named ? await context.directory.get(siteId) : await context.sites.get(siteId);
+      const toFile = out !== undefined && out !== '-';
+      const target = toFile ? createWriteStream(out) : process.stdout;
+      const tell = (line: string) => (toFile ? say(line) : process.stderr.write(`${line}\n`));
+      let end: ExportEnd | undefined;
+      const lines = async function* () {
+        for await (const line of context.exports.lines(site)) {
+          if (line.type === 'end') end = line;
+          yield `${JSON.stringify(line)}\n`;
+        }
+      };
+      await pipeline(Readable.from(lines()), target, { end: toFile });
+      tell(
+        `Exported "${site.name}" (${site.id}): ${end?.users ?? 0} users, ${end?.pages ?? 0} pages, ` +
+          `${end?.comments ?? 0} comments${toFile ? ` to ${out}` : ''}.`,
+      );
+      return 0;
+    },
+    named,
+  );
 }
 
 /** `threadkit usage [--month YYYY-MM]`: what `GET /v1/sites/:id/usage` answers, one field a line. */

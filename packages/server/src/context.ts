@@ -11,6 +11,7 @@ import {
   DashboardDirectory,
   DisplayNames,
   EventBus,
+  ExportStore,
   egressPolicy,
   ImportJobs,
   isPageEvent,
@@ -40,6 +41,7 @@ import {
   redisRelay,
   SessionStore,
   type SiteDirectory,
+  SiteExport,
   type SitePurgeOptions,
   SitePurgeStore,
   SitePurges,
@@ -97,6 +99,8 @@ export interface AppContext {
   purges: SitePurges;
   /** The owner's webhook endpoints; deliveries are queued from the event bus. */
   webhooks: WebhookService;
+  /** A whole site in ThreadKit's export format, streamed (`GET /v1/export`, `threadkit export`). */
+  exports: SiteExport;
   /** Sends queued webhook deliveries: runs while the app is open (see app.ts). */
   webhookWorker: WebhookWorker;
   /** Imports sent to `POST /v1/imports`, run in the background of this instance. */
@@ -302,5 +306,6 @@ export async function createContext(
     webhooks: webhooks.service,
     webhookWorker: webhooks.worker,
     imports: new ImportJobs(redis, (message, error) => logger.error({ err: error }, message)),
+    exports: new SiteExport({ store: new ExportStore(redis), users }),
   };
 }

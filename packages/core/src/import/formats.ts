@@ -18,23 +18,7 @@ export async function importReader(format: ImportFormat): Promise<ImportReader> 
       return (await import('./readers/remark42.js')).readRemark42;
     case 'isso':
       return (await import('./readers/isso.js')).readIsso;
-    case 'threadkit': {
-      // ThreadKit's own export format has a reader of its own, in its own module.
-      const path = './readers/threadkit.js';
-      const module = (await import(path).catch((error: NodeJS.ErrnoException) => {
-        if (error.code === 'ERR_MODULE_NOT_FOUND' || /Cannot find module|Failed to load/.test(error.message))
-          return null;
-        throw error;
-      })) as Record<string, unknown> | null;
-      const reader =
-        module &&
-        (module.readThreadkit ??
-          module.readThreadKit ??
-          Object.entries(module).find(
-            ([name, value]) => name.startsWith('read') && typeof value === 'function',
-          )?.[1]);
-      if (typeof reader !== 'function') throw new Error('This build has no reader for the threadkit format.');
-      return reader as ImportReader;
-    }
+    case 'threadkit':
+      return (await import('./readers/threadkit.js')).readThreadKitExport;
   }
 }

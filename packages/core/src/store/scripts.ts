@@ -50,6 +50,7 @@ const FILES = {
   sessionState: 'session_state.lua',
   readerOverlay: 'reader_overlay.lua',
   purgeStep: 'purge_step.lua',
+  scanSite: 'scan_site.lua',
   purgeLock: 'purge_lock.lua',
   finishPurge: 'finish_purge.lua',
   enqueueWebhook: 'enqueue_webhook.lua',
@@ -106,6 +107,7 @@ export interface ScriptResults {
   logPosition: string;
   presence: [count: number, ...profiles: string[]];
   purgeStep: [cursor: string, removed: number];
+  scanSite: [cursor: string, ids: string[]];
   purgeLock: number;
   finishPurge: number;
   enqueueWebhook: [queued: string[], full: string[]];

@@ -105,6 +105,26 @@ export class UserStore {
     return fromFields(userId, values);
   }
 
+  /** The users that exist among `ids`, in that order, with whether each is banned or shadow-banned: one pipeline. */
+  async getMany(
+    siteId: string,
+    ids: string[],
+  ): Promise<{ user: User; banned: boolean; shadowBanned: boolean }[]> {
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hmget(keys.user(siteId, id), ...FIELDS);
+    pipeline.smismember(keys.banned(siteId), ...ids);
+    pipeline.smismember(keys.shadowbanned(siteId), ...ids);
+    const answers = (await pipeline.exec().catch(translateRedisError)) ?? [];
+    for (const [error] of answers) if (error) translateRedisError(error);
+    const banned = answers[ids.length]![1] as number[];
+    const shadowBanned = answers[ids.length + 1]![1] as number[];
+    return ids.flatMap((id, i) => {
+      const user = fromFields(id, answers[i]![1] as (string | null)[]);
+      return user ? [{ user, banned: banned[i] === 1, shadowBanned: shadowBanned[i] === 1 }] : [];
+    });
+  }
+
   /**
    * What a signed-in request checks, in one script call (`session_state.lua`):
    * whose the session is (null once it has ended), whether the user is banned,
