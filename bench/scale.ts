@@ -21,7 +21,7 @@
  * add what the cores have left.
  *
  * Knobs: SCALE_DURATION (s, 10), SCALE_OFFERED (4000), SCALE_SCENARIOS
- * (`read,mixed`), SCALE_CENSUS (0.1; 0 skips part 3), SCALE_READ_RATE (1000).
+ * (`read,mixed`; empty skips parts 1 and 2), SCALE_CENSUS (0.1; 0 skips part 3), SCALE_READ_RATE (1000).
  */
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -176,52 +176,55 @@ async function main(): Promise<number> {
   stopOnSignal(cleanup, say);
   const rows: Row[] = [];
   try {
-    const single: RedisServerHandle = await startRedis();
-    cleanups.push(() => single.stop());
-    const singlePid = await redisPid(single.port);
-    const cluster: RedisClusterHandle = await startRedisCluster({ masters: 3 });
-    cleanups.push(() => cluster.stop());
-    const clusterPids = await Promise.all(cluster.nodes.map((n) => redisPid(n.port)));
-    const clusterNodes = cluster.nodes.map((n) => `${n.host}:${n.port}`).join(',');
+    // SCALE_SCENARIOS= (empty) skips the throughput runs.
+    if (SCENARIOS.length > 0) {
+      const single: RedisServerHandle = await startRedis();
+      cleanups.push(() => single.stop());
+      const singlePid = await redisPid(single.port);
+      const cluster: RedisClusterHandle = await startRedisCluster({ masters: 3 });
+      cleanups.push(() => cluster.stop());
+      const clusterPids = await Promise.all(cluster.nodes.map((n) => redisPid(n.port)));
+      const clusterNodes = cluster.nodes.map((n) => `${n.host}:${n.port}`).join(',');
 
-    const throughput = new Map<string, number>();
-    for (const [name, instances, redis] of [
-      ['1 instance, one Redis', 1, { url: single.url, pids: [singlePid] }],
-      ['2 instances, one Redis', 2, { url: single.url, pids: [singlePid] }],
-      ['1 instance, Cluster of 3 masters', 1, { url: '', clusterNodes, pids: clusterPids }],
-      ['2 instances, Cluster of 3 masters', 2, { url: '', clusterNodes, pids: clusterPids }],
-    ] as const) {
-      const deployment = await startDeployment(name, instances, redis);
-      try {
-        for (const scenario of SCENARIOS) {
-          const m = await measure(deployment, scenario, OFFERED);
-          throughput.set(`${scenario}|${name}`, m.completedPerSec);
-          const base = throughput.get(`${scenario}|1 instance, one Redis`) ?? m.completedPerSec;
-          const errors = errorsOf(m.results);
-          // Offered far above what is answered, the queue left at the end is never sent: by design.
-          const unsent = m.results.reduce((sum, r) => sum + r.unsent + r.unfinished, 0);
-          say(
-            `${scenario} on ${name}: ${m.completedPerSec.toFixed(0)}/s completed (${(m.completedPerSec / base).toFixed(2)}× one instance on one Redis), ${errors} failed, ${unsent} still queued at the end; ${cpuNote(m)}; load average ${loadAverage()}`,
-          );
-          rows.push({
-            scenario: `${scenario}: ${name}`,
-            figure: `${m.completedPerSec.toFixed(0)}/s`,
-            budget: '(none: information)',
-            verdict: errors > 0 ? 'INVALID' : 'info',
-            notes: joinNotes([
-              `${(m.completedPerSec / base).toFixed(2)}× one instance on one Redis`,
-              errors > 0 ? `${errors} operations failed` : null,
-              `${unsent} still queued at the end`,
-              `p50 ${Math.max(...m.results.map((r) => r.latency_ms.p50)).toFixed(1)} ms (saturated: the queue's wait)`,
-              m.results.some((r) => r.generator_behind)
-                ? `load generator behind (send lateness p99 ${Math.max(...m.results.map((r) => r.send_lateness_ms.p99)).toFixed(1)} ms)`
-                : null,
-              cpuNote(m),
-            ]),
-          });
+      const throughput = new Map<string, number>();
+      for (const [name, instances, redis] of [
+        ['1 instance, one Redis', 1, { url: single.url, pids: [singlePid] }],
+        ['2 instances, one Redis', 2, { url: single.url, pids: [singlePid] }],
+        ['1 instance, Cluster of 3 masters', 1, { url: '', clusterNodes, pids: clusterPids }],
+        ['2 instances, Cluster of 3 masters', 2, { url: '', clusterNodes, pids: clusterPids }],
+      ] as const) {
+        const deployment = await startDeployment(name, instances, redis);
+        try {
+          for (const scenario of SCENARIOS) {
+            const m = await measure(deployment, scenario, OFFERED);
+            throughput.set(`${scenario}|${name}`, m.completedPerSec);
+            const base = throughput.get(`${scenario}|1 instance, one Redis`) ?? m.completedPerSec;
+            const errors = errorsOf(m.results);
+            // Offered far above what is answered, the queue left at the end is never sent: by design.
+            const unsent = m.results.reduce((sum, r) => sum + r.unsent + r.unfinished, 0);
+            say(
+              `${scenario} on ${name}: ${m.completedPerSec.toFixed(0)}/s completed (${(m.completedPerSec / base).toFixed(2)}× one instance on one Redis), ${errors} failed, ${unsent} still queued at the end; ${cpuNote(m)}; load average ${loadAverage()}`,
+            );
+            rows.push({
+              scenario: `${scenario}: ${name}`,
+              figure: `${m.completedPerSec.toFixed(0)}/s`,
+              budget: '(none: information)',
+              verdict: errors > 0 ? 'INVALID' : 'info',
+              notes: joinNotes([
+                `${(m.completedPerSec / base).toFixed(2)}× one instance on one Redis`,
+                errors > 0 ? `${errors} operations failed` : null,
+                `${unsent} still queued at the end`,
+                `p50 ${Math.max(...m.results.map((r) => r.latency_ms.p50)).toFixed(1)} ms (saturated: the queue's wait)`,
+                m.results.some((r) => r.generator_behind)
+                  ? `load generator behind (send lateness p99 ${Math.max(...m.results.map((r) => r.send_lateness_ms.p99)).toFixed(1)} ms)`
+                  : null,
+                cpuNote(m),
+              ]),
+            });
+          }
+        } finally {
+          await Promise.all(deployment.servers.map((s) => s.stop()));
         }
-      } finally {
-        await Promise.all(deployment.servers.map((s) => s.stop()));
       }
     }
 
