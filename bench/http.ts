@@ -3,8 +3,10 @@
  * (`node packages/server/dist/cli.js start`) on a throwaway redis-server, with
  * autocannon on loopback. Run with `npm run bench`.
  *
- * Rows at an offered rate (a, c, e) pace requests evenly over time (see Pacer in
- * lib.ts); saturated rows (b, b″, f, g, d) send as fast as their connections
+ * Rows at an offered rate (a, c, e) run open-loop with the project's load
+ * generator (@threadkit/loadtest, see openLoop in lib.ts): each request is due at
+ * a fixed time and its latency counts from then, so a stall is not hidden;
+ * saturated rows (b, b″, f, g, d) send as fast as their connections
  * allow. Reads send `Accept-Encoding: gzip, deflate, br` as the widget's browsers
  * always do, and get the shared thread pre-compressed; row b″ repeats the
  * saturated read without it (identity). The seed check makes sure both
@@ -78,6 +80,7 @@ import {
   redisPid,
   runLoad,
   type ServerProcess,
+  sendLatenessNote,
   serverSideSummary,
   sleep,
   startReference,
@@ -188,9 +191,10 @@ async function main(): Promise<number> {
     const idleAfter = await idleCpu(ctx);
 
     say(`\n${formatTable(rows)}\n`);
-    say('p99 figures are exact nearest-rank percentiles over every 2xx response time (fractional ms, from');
-    say("autocannon's per-response hrtime); autocannon's own HDR-histogram p99 is shown in the notes.");
-    say('"paced" = requests spread evenly over time at the offered rate.');
+    say('p99 figures are exact nearest-rank percentiles over every 2xx response time (fractional ms).');
+    say('"paced" = open loop: requests due evenly over time at the offered rate, each timed from');
+    say("when it was due (threadkit loadtest's scheduler), so waiting for a busy connection counts;");
+    say('saturated rows use autocannon.');
     say(
       `Idle server CPU (${IDLE_SECONDS} s, no load): ${idleBefore.toFixed(1)}% of a core before the runs, ` +
         `${idleAfter.toFixed(1)}% after.`,
@@ -732,8 +736,6 @@ function latencyRow(
   const p99 = percentile(result.latencies, 99);
   const achieved = rate(result);
   const underRate = achieved < offered * 0.95 ? `offered rate NOT met (${achieved.toFixed(0)}/s)` : null;
-  const ac = result.autocannon.latency;
-  const integerMs = [ac.p50, ac.p90, ac.p99, ac.max].every(Number.isInteger);
   return {
     scenario,
     figure: `p99 ${ms(p99)}`,
@@ -745,8 +747,8 @@ function latencyRow(
       underRate,
       `${achieved.toFixed(0)} req/s achieved`,
       `p50 ${ms(percentile(result.latencies, 50))}, p99.9 ${ms(percentile(result.latencies, 99.9))}, max ${ms(result.latencies.at(-1) ?? Number.NaN)}`,
-      `autocannon p99 ${ac.p99} ms${integerMs ? ' (whole ms only)' : ''}`,
-      result.slippedMs > 0 ? `schedule slipped ${result.slippedMs.toFixed(0)} ms` : null,
+      result.late > 0 ? `${result.late} requests sent late (every connection busy; their wait counts)` : null,
+      sendLatenessNote(result),
       serverSideSummary(result, budgetMs),
       `generator loop delay p99 ${ms(result.generatorLoopP99Ms)}`,
       extra,

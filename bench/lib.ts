@@ -1,7 +1,7 @@
 /**
  * Plumbing for the benchmarks: the server child processes (HTTP API, WebSocket
- * gateway or both), CPU and memory accounting from /proc, a load runner around
- * autocannon (with optional even pacing), a raw GET that shows the bytes on the
+ * gateway or both), CPU and memory accounting from /proc, a load runner (autocannon
+ * when saturating, the open loop of @threadkit/loadtest at an offered rate), a raw GET that shows the bytes on the
  * wire, WebSocket client worker processes, and the report table. Everything
  * listens on and talks to 127.0.0.1 only.
  */
@@ -14,7 +14,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
+import { Pool } from 'undici';
 import WebSocket from 'ws';
+import { GENERATOR_BEHIND_MS, type Percentiles, runOpenLoop } from '../packages/loadtest/src/index.js';
 import { freePort } from '../packages/testing/src/process.js';
 import { sendCommand } from '../packages/testing/src/resp.js';
 import type { ReferenceSpec } from './reference-protocol.js';
@@ -515,51 +517,6 @@ function keepErrorBodiesOnly(client: autocannon.Client) {
   };
 }
 
-/**
- * Spreads requests evenly over time at `rate` per second across all connections.
- *
- * autocannon's `overallRate` sends each connection's quota in bursts, so an even
- * schedule is used instead: a connection that is free takes the next slot of a
- * global schedule (one slot every 1000/rate ms) and sends when the slot comes.
- * When every connection is busy the schedule slips (no catch-up burst) and the
- * slip is reported, so the achieved rate shows whether the offered rate was met.
- */
-class Pacer {
-  private next = 0;
-  /** Total time the schedule slipped because no connection was free, in ms. */
-  slippedMs = 0;
-  readonly intervalMs: number;
-
-  constructor(rate: number) {
-    this.intervalMs = 1000 / rate;
-  }
-
-  setupClient = (client: autocannon.Client) => {
-    const internals = client as unknown as ClientInternals;
-    const send = internals._doRequest;
-    if (typeof send !== 'function') throw new Error('autocannon Client._doRequest is missing: cannot pace');
-    internals._doRequest = (...args: unknown[]) => {
-      const now = performance.now();
-      if (this.next === 0) this.next = now;
-      if (this.next < now) {
-        // Losing more than one slot means the generator had no free connection in time.
-        if (now - this.next > this.intervalMs) this.slippedMs += now - this.next - this.intervalMs;
-        this.next = now;
-      }
-      const slot = this.next;
-      this.next += this.intervalMs;
-      const wait = slot - now;
-      if (wait < 0.5) {
-        send.apply(client, args);
-        return;
-      }
-      setTimeout(() => {
-        if (!internals.destroyed) send.apply(client, args);
-      }, wait);
-    };
-  };
-}
-
 export interface LoadRequest {
   method: 'GET' | 'POST';
   path: string;
@@ -576,7 +533,10 @@ export interface LoadOptions {
   request: LoadRequest;
   connections: number;
   durationSec: number;
-  /** Offered rate in requests per second, spread evenly over time; absent = as fast as the connections allow. */
+  /**
+   * Offered rate in requests per second: each request is due at its fixed time from the start and
+   * its latency counts from then (open loop, @threadkit/loadtest); absent = as fast as the connections allow.
+   */
   ratePerSec?: number;
   /** pids to measure CPU of during the run. */
   cpuPids: { server: number; redis: number };
@@ -601,7 +561,8 @@ export interface LoadResult {
   okBytes: number;
   /** Content-Encoding of 2xx responses ('identity' when none), with counts. */
   encodings: Map<string, number>;
-  autocannon: autocannon.Result;
+  /** autocannon's own result, for saturated runs (null for runs at an offered rate). */
+  autocannon: autocannon.Result | null;
   serverCpuMs: number;
   redisCpuMs: number;
   /** Commands the redis-server processed during the run, those run inside scripts included (with `redisPort`; else NaN). */
@@ -616,22 +577,121 @@ export interface LoadResult {
   stealMs: number;
   /** p99 event-loop delay of the load generator during the run, in ms. */
   generatorLoopP99Ms: number;
-  slippedMs: number;
+  /** Requests at an offered rate sent after their due time because every connection was busy. */
+  late: number;
+  /**
+   * At an offered rate, how late the load generator handed each request on after its due time
+   * (before any wait for a connection); every latency includes it. Null for saturated runs.
+   */
+  sendLateness: Percentiles | null;
   /** The server's own request-duration histogram for the route during the run (cumulative, le in ms). */
   serverHistogram: { le: number; count: number }[];
 }
 
+/** What the load generator saw of a run, before the machine's figures are added. */
+interface Generated {
+  durationSec: number;
+  /** Latencies of expected responses, ms. */
+  latencies: number[];
+  okBytes: number;
+  unexpected: number;
+  errors: number;
+  timeouts: number;
+  statuses: LoadResult['statuses'];
+  encodings: Map<string, number>;
+  late: number;
+  sendLateness: Percentiles | null;
+  autocannon: autocannon.Result | null;
+}
+
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
-  const url = new URL(options.baseUrl);
   const { request } = options;
   const expected = (status: number) =>
     options.expectStatus === undefined ? status >= 200 && status < 300 : status === options.expectStatus;
-  const statuses = new Map<number, { count: number; sample: string }>();
+
+  const histogram = () =>
+    request.route === undefined
+      ? Promise.resolve([])
+      : serverHistogram(options.baseUrl, request.method, request.route);
+  const commands = () =>
+    options.redisPort === undefined
+      ? Promise.resolve({ commands: Number.NaN, scripts: Number.NaN })
+      : redisCommandCounts(options.redisPort);
+  const histogramBefore = await histogram();
+  const commandsBefore = await commands();
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
+  const serverBefore = cpuTicks(options.cpuPids.server);
+  const redisBefore = cpuTicks(options.cpuPids.redis);
+  const generatorBefore = process.cpuUsage();
+  const machineBefore = machineTicks();
+  const generated = options.ratePerSec
+    ? await openLoop(options, options.ratePerSec, expected)
+    : await saturate(options, expected);
+  const serverAfter = cpuTicks(options.cpuPids.server);
+  const redisAfter = cpuTicks(options.cpuPids.redis);
+  const generator = process.cpuUsage(generatorBefore);
+  const machineAfter = machineTicks();
+  const machineMs = ticksToMs(machineAfter.busy - machineBefore.busy);
+  const softirqMs = ticksToMs(machineAfter.softirq - machineBefore.softirq);
+  const stealMs = ticksToMs(machineAfter.steal - machineBefore.steal);
+  loop.disable();
+  const commandsAfter = await commands();
+  const histogramAfter = await histogram();
+
+  return {
+    durationSec: generated.durationSec,
+    ok: generated.latencies.length,
+    unexpected: generated.unexpected,
+    errors: generated.errors,
+    timeouts: generated.timeouts,
+    statuses: generated.statuses,
+    latencies: Float64Array.from(generated.latencies).sort(),
+    okBytes: generated.okBytes,
+    encodings: generated.encodings,
+    autocannon: generated.autocannon,
+    serverCpuMs: ticksToMs(serverAfter - serverBefore),
+    redisCpuMs: ticksToMs(redisAfter - redisBefore),
+    // The INFO call that reads the counts is itself counted once.
+    redisCommands: commandsAfter.commands - commandsBefore.commands - 1,
+    redisScriptCalls: commandsAfter.scripts - commandsBefore.scripts,
+    generatorCpuMs: (generator.user + generator.system) / 1000,
+    otherCpuMs: Math.max(
+      0,
+      machineMs -
+        softirqMs -
+        stealMs -
+        ticksToMs(serverAfter - serverBefore) -
+        ticksToMs(redisAfter - redisBefore) -
+        (generator.user + generator.system) / 1000,
+    ),
+    softirqMs,
+    stealMs,
+    generatorLoopP99Ms: loop.percentile(99) / 1e6,
+    late: generated.late,
+    sendLateness: generated.sendLateness,
+    serverHistogram: histogramAfter.map(({ le, count }) => ({
+      le,
+      count: count - (histogramBefore.find((b) => b.le === le)?.count ?? 0),
+    })),
+  };
+}
+
+function noteStatus(statuses: LoadResult['statuses'], status: number, body: string) {
+  const seen = statuses.get(status);
+  if (seen) seen.count++;
+  else statuses.set(status, { count: 1, sample: body.slice(0, 400) });
+}
+
+/** As fast as the connections allow: autocannon. */
+async function saturate(options: LoadOptions, expected: (status: number) => boolean): Promise<Generated> {
+  const url = new URL(options.baseUrl);
+  const { request } = options;
+  const statuses: LoadResult['statuses'] = new Map();
   const latencies: number[] = [];
   let okBytes = 0;
   let unexpected = 0;
   const encodings = new Map<string, number>();
-  const pacer = options.ratePerSec ? new Pacer(options.ratePerSec) : null;
 
   const acRequest: autocannon.Request = {
     method: request.method,
@@ -639,10 +699,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     headers: request.headers,
     ...(request.body === undefined ? {} : { body: request.body }),
     onResponse: (status: number, body: string) => {
-      if (expected(status)) return;
-      const seen = statuses.get(status);
-      if (seen) seen.count++;
-      else statuses.set(status, { count: 1, sample: body.slice(0, 400) });
+      if (!expected(status)) noteStatus(statuses, status, body);
     },
   };
   const next = request.next;
@@ -669,25 +726,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   opts.setupClient = (client) => {
     keepErrorBodiesOnly(client);
     countEncodings(client, encodings);
-    pacer?.setupClient(client);
   };
-
-  const histogram = () =>
-    request.route === undefined
-      ? Promise.resolve([])
-      : serverHistogram(options.baseUrl, request.method, request.route);
-  const commands = () =>
-    options.redisPort === undefined
-      ? Promise.resolve({ commands: Number.NaN, scripts: Number.NaN })
-      : redisCommandCounts(options.redisPort);
-  const histogramBefore = await histogram();
-  const commandsBefore = await commands();
-  const loop = monitorEventLoopDelay({ resolution: 1 });
-  loop.enable();
-  const serverBefore = cpuTicks(options.cpuPids.server);
-  const redisBefore = cpuTicks(options.cpuPids.redis);
-  const generatorBefore = process.cpuUsage();
-  const machineBefore = machineTicks();
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(opts, (error: unknown, res: autocannon.Result) =>
       error ? reject(error) : resolve(res),
@@ -701,53 +740,104 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       okBytes += bytes;
     });
   });
-  const serverAfter = cpuTicks(options.cpuPids.server);
-  const redisAfter = cpuTicks(options.cpuPids.redis);
-  const generator = process.cpuUsage(generatorBefore);
-  const machineAfter = machineTicks();
-  const machineMs = ticksToMs(machineAfter.busy - machineBefore.busy);
-  const softirqMs = ticksToMs(machineAfter.softirq - machineBefore.softirq);
-  const stealMs = ticksToMs(machineAfter.steal - machineBefore.steal);
-  loop.disable();
-  const commandsAfter = await commands();
-  const histogramAfter = await histogram();
-
-  const sorted = Float64Array.from(latencies).sort();
   return {
     durationSec: result.duration,
-    ok: latencies.length,
+    latencies,
+    okBytes,
     unexpected,
     errors: result.errors,
     timeouts: result.timeouts,
     statuses,
-    latencies: sorted,
-    okBytes,
     encodings,
+    late: 0,
+    sendLateness: null,
     autocannon: result,
-    serverCpuMs: ticksToMs(serverAfter - serverBefore),
-    redisCpuMs: ticksToMs(redisAfter - redisBefore),
-    // The INFO call that reads the counts is itself counted once.
-    redisCommands: commandsAfter.commands - commandsBefore.commands - 1,
-    redisScriptCalls: commandsAfter.scripts - commandsBefore.scripts,
-    generatorCpuMs: (generator.user + generator.system) / 1000,
-    otherCpuMs: Math.max(
-      0,
-      machineMs -
-        softirqMs -
-        stealMs -
-        ticksToMs(serverAfter - serverBefore) -
-        ticksToMs(redisAfter - redisBefore) -
-        (generator.user + generator.system) / 1000,
-    ),
-    softirqMs,
-    stealMs,
-    generatorLoopP99Ms: loop.percentile(99) / 1e6,
-    slippedMs: pacer?.slippedMs ?? 0,
-    serverHistogram: histogramAfter.map(({ le, count }) => ({
-      le,
-      count: count - (histogramBefore.find((b) => b.le === le)?.count ?? 0),
-    })),
   };
+}
+
+/**
+ * At an offered rate: the project's load generator's open loop (packages/loadtest), over a
+ * kept-alive undici pool. Each request's latency runs from its due time, so requests queued
+ * behind busy connections count their wait; those are also counted as late.
+ */
+async function openLoop(
+  options: LoadOptions,
+  rate: number,
+  expected: (status: number) => boolean,
+): Promise<Generated> {
+  const url = new URL(options.baseUrl);
+  const { request } = options;
+  const pool = new Pool(`${url.protocol}//${HOST}:${url.port}`, {
+    connections: options.connections,
+    pipelining: 1,
+    headersTimeout: 10_000,
+    bodyTimeout: 10_000,
+  });
+  const generated: Generated = {
+    durationSec: 0,
+    latencies: [],
+    okBytes: 0,
+    unexpected: 0,
+    errors: 0,
+    timeouts: 0,
+    statuses: new Map(),
+    encodings: new Map(),
+    late: 0,
+    sendLateness: null,
+    autocannon: null,
+  };
+  try {
+    const report = await runOpenLoop(
+      {
+        rate,
+        rampMs: 0,
+        durationMs: options.durationSec * 1000,
+        maxInFlight: options.connections,
+        drainMs: 10_000,
+      },
+      async () => {
+        const made = request.next?.() ?? {};
+        const response = await pool.request({
+          method: request.method,
+          path: made.path ?? request.path,
+          headers: { ...request.headers, ...made.headers },
+          body: made.body ?? request.body,
+        });
+        const status = response.statusCode;
+        if (!expected(status)) {
+          noteStatus(generated.statuses, status, await response.body.text());
+          return { status };
+        }
+        let bytes = 0;
+        for await (const chunk of response.body) bytes += (chunk as Buffer).length;
+        // The status line and headers as they came on the wire, as autocannon counts them.
+        bytes += `HTTP/1.1 ${status} \r\n\r\n`.length;
+        for (const [name, value] of Object.entries(response.headers)) {
+          for (const one of Array.isArray(value) ? value : [value]) bytes += `${name}: ${one}\r\n`.length;
+        }
+        generated.okBytes += bytes;
+        if (status >= 200 && status < 300) {
+          const encoding = String(response.headers['content-encoding'] ?? 'identity').toLowerCase();
+          generated.encodings.set(encoding, (generated.encodings.get(encoding) ?? 0) + 1);
+        }
+        return { status };
+      },
+      (outcome, latencyMs) => {
+        if ('error' in outcome) {
+          if (outcome.error.includes('TIMEOUT')) generated.timeouts++;
+          else generated.errors++;
+        } else if (expected(outcome.status)) generated.latencies.push(latencyMs);
+        else generated.unexpected++;
+      },
+    );
+    generated.durationSec = (report.endedAt - report.startedAt) / 1000;
+    generated.late = report.late;
+    generated.sendLateness = report.sendLateness;
+    generated.errors += report.unsent + report.unfinished;
+    return generated;
+  } finally {
+    await pool.destroy();
+  }
 }
 
 const SCRIPT_COMMANDS = new Set(['eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro']);
@@ -814,6 +904,19 @@ export function serverSideSummary(result: LoadResult, limitMs: number): string |
   const within = buckets.filter((b) => b.le <= limitMs).at(-1);
   const over = within ? ((total - within.count) / total) * 100 : Number.NaN;
   return `server's own histogram: p99 ≤ ${p99} ms bucket${within ? `, ${over.toFixed(2)}% > ${within.le} ms` : ''}`;
+}
+
+/**
+ * At an offered rate, how late the load generator sent its requests (each latency includes it); one
+ * whose p99 passes GENERATOR_BEHIND_MS fell behind, and the row's latencies are partly its own.
+ */
+export function sendLatenessNote(result: LoadResult): string | null {
+  const lateness = result.sendLateness;
+  if (!lateness) return null;
+  const shown = `send lateness p50 ${ms(lateness.p50)}, p99 ${ms(lateness.p99)}, max ${ms(lateness.max)}`;
+  return lateness.p99 > GENERATOR_BEHIND_MS
+    ? `LOAD GENERATOR BEHIND (${shown}; every latency includes it)`
+    : shown;
 }
 
 /** Nearest-rank percentile of ascending values. */

@@ -105,6 +105,7 @@ import {
   redisPid,
   runLoad,
   type ServerProcess,
+  sendLatenessNote,
   serverSideSummary,
   sleep,
   startServer,
@@ -312,10 +313,9 @@ async function main(): Promise<number> {
 
     say(`\n${formatTable(rows)}\n`);
     say('p99 and p95 figures are exact nearest-rank percentiles over every response time (fractional ms).');
-    say(
-      '"paced" = requests spread evenly over time at the offered rate. Each load row runs standalone first,',
-    );
-    say('then SaaS, with the same requests on the same thread.');
+    say('"paced" = open loop: requests due evenly over time at the offered rate, each timed from when it');
+    say("was due (threadkit loadtest's scheduler). Each load row runs standalone first, then SaaS, with the");
+    say('same requests on the same thread.');
     for (const mode of [ctx.standalone, ctx.saas]) {
       const problems = mode.server.problems;
       if (problems.length > 0) {
@@ -745,7 +745,8 @@ function latencyRow(
       underRate,
       `${achieved.toFixed(0)} req/s achieved`,
       `p50 ${ms(percentile(result.latencies, 50))}, p99.9 ${ms(percentile(result.latencies, 99.9))}, max ${ms(result.latencies.at(-1) ?? Number.NaN)}`,
-      result.slippedMs > 0 ? `schedule slipped ${result.slippedMs.toFixed(0)} ms` : null,
+      result.late > 0 ? `${result.late} requests sent late (every connection busy; their wait counts)` : null,
+      sendLatenessNote(result),
       serverSideSummary(result, budgetMs),
       `generator loop delay p99 ${ms(result.generatorLoopP99Ms)}`,
       extra,

@@ -45,6 +45,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { type Outcome, runOpenLoop } from '../packages/loadtest/src/index.js';
 import { type RedisServerHandle, startRedis } from '../packages/testing/src/redis.js';
 import {
   CLK_TCK,
@@ -510,7 +511,6 @@ async function sustained(ctx: Context, rate: number): Promise<{ row: Row; keptUp
   let ok = 0;
   let inFlight = 0;
   let maxInFlight = 0;
-  const responses: Promise<void>[] = [];
 
   const post = (index: number) => {
     const serial = first + index;
@@ -521,49 +521,49 @@ async function sustained(ctx: Context, rate: number): Promise<{ row: Row; keptUp
     });
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
-    responses.push(
-      new Promise<void>((resolve) => {
-        const done = (status: number | string) => {
-          inFlight--;
-          if (status === 201) ok++;
-          else statuses.set(status, (statuses.get(status) ?? 0) + 1);
-          resolve();
-        };
-        sentAt[index] = now();
-        const request = http.request(
-          {
-            agent,
-            host: url.hostname,
-            port: url.port,
-            method: 'POST',
-            path: '/v1/comments',
-            headers: { ...ctx.api.headers(poster.token), 'content-length': Buffer.byteLength(body) },
-            timeout: 10_000,
-          },
-          (response) => {
-            response.resume();
-            response.on('end', () => done(response.statusCode ?? 0));
-            response.on('error', () => done('response error'));
-          },
-        );
-        request.on('timeout', () => request.destroy(new Error('timeout')));
-        request.on('error', (error: Error & { code?: string }) => done(error.code ?? error.message));
-        request.end(body);
-      }),
-    );
+    return new Promise<Outcome>((resolve) => {
+      const done = (status: number | string) => {
+        inFlight--;
+        if (status === 201) ok++;
+        else statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        resolve(typeof status === 'number' ? { status } : { error: status });
+      };
+      sentAt[index] = now();
+      const request = http.request(
+        {
+          agent,
+          host: url.hostname,
+          port: url.port,
+          method: 'POST',
+          path: '/v1/comments',
+          headers: { ...ctx.api.headers(poster.token), 'content-length': Buffer.byteLength(body) },
+          timeout: 10_000,
+        },
+        (response) => {
+          response.resume();
+          response.on('end', () => done(response.statusCode ?? 0));
+          response.on('error', () => done('response error'));
+        },
+      );
+      request.on('timeout', () => request.destroy(new Error('timeout')));
+      request.on('error', (error: Error & { code?: string }) => done(error.code ?? error.message));
+      request.end(body);
+    });
   };
 
   const sentBefore = await gatewayGauge(ctx, 'threadkit_ws_messages_sent_total');
   const before = cpuSample(ctx);
   const start = performance.now();
-  let sent = 0;
-  while (sent < total) {
-    const due = Math.min(total, Math.floor(((performance.now() - start) * rate) / 1000) + 1);
-    while (sent < due) post(sent++);
-    await sleep(1);
-  }
-  const sendMs = performance.now() - start;
-  await Promise.all(responses);
+  // The project's open loop paces the POSTs (no cap on those in flight: the agent queues past 64).
+  let sendMs = 0;
+  const loop = await runOpenLoop(
+    { rate, rampMs: 0, requests: total, maxInFlight: total, drainMs: 10_000 },
+    (index) => {
+      if (index === total - 1) sendMs = performance.now() - start;
+      return post(index);
+    },
+    () => {},
+  );
   const answeredMs = performance.now() - start;
   // Trailing deliveries: wait until every event reached its page's subscribers, or DRAIN_MS.
   const expected = ok * subscribersPerPage;
@@ -629,6 +629,7 @@ async function sustained(ctx: Context, rate: number): Promise<{ row: Row; keptUp
         `delivered ${delivered}/${expected}${delivered < expected ? ` within ${DRAIN_MS / 1000} s of the last POST's answer` : ''}`,
         `delivery p50 ${ms(percentile(latencies, 50), 1)}, p99 ${ms(percentile(latencies, 99), 1)}, max ${ms(latencies.at(-1) ?? Number.NaN, 1)}`,
         `at most ${maxInFlight} POSTs in flight`,
+        `POST send lateness p99 ${ms(loop.sendLateness.p99)}, max ${ms(loop.sendLateness.max)}`,
         cpuNotes(use, 'load generator'),
       ]),
     },

@@ -48,7 +48,13 @@ describe('loadConfig: defaults', () => {
     expect(config.sessionTtl).toBe(2_592_000);
     expect(config.dataDir).toBe('./data');
     expect(config.jwtSecret).toBeNull();
-    expect(config.redis).toEqual({ url: null, clusterNodes: [], sentinels: [], sentinelName: null });
+    expect(config.redis).toEqual({
+      url: null,
+      clusterNodes: [],
+      sentinels: [],
+      sentinelName: null,
+      replicaWait: null,
+    });
     expect(config.site).toEqual({
       name: null,
       domain: null,
@@ -299,6 +305,24 @@ describe('loadConfig: invalid values', () => {
     const problems = problemsOf({ [name]: value });
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain(name);
+  });
+
+  it('waits for replicas only when REDIS_WAIT_REPLICAS asks for some, within 4 s', () => {
+    expect(loadConfig({ REDIS_WAIT_REPLICAS: '1' }).redis.replicaWait).toEqual({
+      replicas: 1,
+      timeoutMs: 100,
+    });
+    expect(loadConfig({ REDIS_WAIT_REPLICAS: '2', REDIS_WAIT_TIMEOUT_MS: '250' }).redis.replicaWait).toEqual({
+      replicas: 2,
+      timeoutMs: 250,
+    });
+    expect(
+      loadConfig({ REDIS_WAIT_REPLICAS: '0', REDIS_WAIT_TIMEOUT_MS: '250' }).redis.replicaWait,
+    ).toBeNull();
+    // Past the 5 s a Redis command may take, the wait would fail as a stalled Redis.
+    expect(problemsOf({ REDIS_WAIT_REPLICAS: '1', REDIS_WAIT_TIMEOUT_MS: '5000' })).toEqual([
+      'REDIS_WAIT_TIMEOUT_MS must be an integer from 1 to 4000 (got "5000")',
+    ]);
   });
 
   it('rejects REDIS_SENTINELS without REDIS_SENTINEL_NAME', () => {

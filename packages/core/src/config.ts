@@ -134,6 +134,11 @@ function arrange(v: EnvValues, report: (problem: string) => void) {
       clusterNodes: v.REDIS_CLUSTER_NODES,
       sentinels: v.REDIS_SENTINELS,
       sentinelName: v.REDIS_SENTINEL_NAME,
+      /** Replicas each comment write waits for (`WAIT`), or null: acknowledged once the primary has it. */
+      replicaWait:
+        v.REDIS_WAIT_REPLICAS > 0
+          ? { replicas: v.REDIS_WAIT_REPLICAS, timeoutMs: v.REDIS_WAIT_TIMEOUT_MS }
+          : null,
     },
     http: { host: v.HTTP_HOST, port: v.HTTP_PORT },
     ws: {

@@ -239,6 +239,18 @@ export const ENV_VARIABLES = {
   ),
   REDIS_SENTINELS: hostPorts('Comma-separated `host:port` of Redis Sentinels; needs `REDIS_SENTINEL_NAME`.'),
   REDIS_SENTINEL_NAME: optional('Name of the master group the sentinels watch.'),
+  REDIS_WAIT_REPLICAS: integer(
+    0,
+    0,
+    16,
+    'Replicas that must confirm each comment write (post, edit, delete, vote) with `WAIT` before it is acknowledged; fewer within `REDIS_WAIT_TIMEOUT_MS` answer `503`. 0: no waiting.',
+  ),
+  REDIS_WAIT_TIMEOUT_MS: integer(
+    100,
+    1,
+    4000,
+    'How long a comment write waits for `REDIS_WAIT_REPLICAS` replicas to confirm it, in ms.',
+  ),
   HTTP_HOST: variable<string>({
     doc: 'Address the HTTP API listens on (`0.0.0.0` to accept outside connections).',
     default: '127.0.0.1',

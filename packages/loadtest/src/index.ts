@@ -2,7 +2,7 @@ export { main } from './cli.js';
 export { LatencyHistogram, type Percentiles } from './latency.js';
 export { type LoadOptions, parseOptions, SCENARIOS, type ScenarioName } from './options.js';
 export { toMarkdown, writeReports } from './report.js';
-export type { LoadResult } from './result.js';
+export { GENERATOR_BEHIND_MS, type LoadResult } from './result.js';
 export { runLoadTest } from './run.js';
 export {
   type Clock,

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import type { Percentiles } from './latency.js';
-import type { LoadResult } from './result.js';
+import { GENERATOR_BEHIND_MS, type LoadResult } from './result.js';
 
 const ms = (value: number) => value.toFixed(2);
 const counts = (record: Record<string, number>) =>
@@ -10,6 +10,14 @@ const counts = (record: Record<string, number>) =>
 
 function latencyRow(name: string, count: number, p: Percentiles): string {
   return `| ${name} | ${count} | ${ms(p.p50)} | ${ms(p.p90)} | ${ms(p.p99)} | ${ms(p.p99_9)} | ${ms(p.max)} |`;
+}
+
+function sendLateness(result: LoadResult): string {
+  const { p50, p99, max } = result.send_lateness_ms;
+  const shown = `p50 ${ms(p50)} ms, p99 ${ms(p99)} ms, max ${ms(max)} ms`;
+  return result.generator_behind
+    ? `${shown}: **the load generator fell behind** (p99 above ${GENERATOR_BEHIND_MS} ms), and every latency includes its delay`
+    : shown;
 }
 
 /** The result as a markdown summary: the run's figures, then latency per kind of operation. */
@@ -25,6 +33,7 @@ export function toMarkdown(result: LoadResult): string {
     `| Scheduled / achieved, whole run | ${result.scheduled_rate}/s / ${result.achieved_rate}/s |`,
     `| Sent / completed | ${result.sent} / ${result.completed} |`,
     `| Late (all connections busy) | ${result.late} |`,
+    `| Send lateness (load generator) | ${sendLateness(result)} |`,
     `| Never sent / unfinished | ${result.unsent} / ${result.unfinished} |`,
     `| Statuses | ${counts(result.status.codes)} |`,
     `| Errors | ${counts(result.errors)} |`,

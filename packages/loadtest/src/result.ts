@@ -27,6 +27,14 @@ export interface LoadResult {
   unfinished: number;
   /** Latency from each operation's due time to its answer, in ms. */
   latency_ms: Percentiles;
+  /**
+   * How late the load generator handed each operation on after its due time, in ms (before any wait
+   * for a connection). Every latency includes it: a p99 above GENERATOR_BEHIND_MS means the generator
+   * fell behind (too busy a machine, or too high a rate for one process), and the latencies say less.
+   */
+  send_lateness_ms: Percentiles;
+  /** Whether the send lateness's p99 passed GENERATOR_BEHIND_MS. */
+  generator_behind: boolean;
   /** The same per kind of operation, where a scenario mixes several. */
   operations: Record<string, { count: number; latency_ms: Percentiles }>;
   status: { classes: Record<string, number>; codes: Record<string, number> };
@@ -75,6 +83,9 @@ export function bump(counts: Record<string, number>, key: string, by = 1): void 
   counts[key] = (counts[key] ?? 0) + by;
 }
 
+/** A send lateness p99 above this (ms) means the load generator, not the server, fell behind. */
+export const GENERATOR_BEHIND_MS = 1;
+
 export function buildResult(
   options: LoadOptions,
   tally: Tally,
@@ -103,6 +114,8 @@ export function buildResult(
     unsent: loop.unsent,
     unfinished: loop.unfinished,
     latency_ms: tally.all.summary(),
+    send_lateness_ms: loop.sendLateness,
+    generator_behind: loop.sendLateness.p99 > GENERATOR_BEHIND_MS,
     operations,
     status: { classes: { ...tally.classes }, codes: { ...tally.codes } },
     errors: { ...tally.errors },

@@ -72,6 +72,9 @@ function expectClean(result: LoadResult, scheduled: number, statusClass = '2xx')
   const { p50, p90, p99, p99_9, max, count } = result.latency_ms;
   expect(count).toBe(scheduled);
   expect(p50).toBeGreaterThan(0);
+  // Every operation's send lateness is counted, and the flag follows its p99.
+  expect(result.send_lateness_ms.count).toBe(scheduled);
+  expect(result.generator_behind).toBe(result.send_lateness_ms.p99 > 1);
   expect([p50, p90, p99, p99_9]).toEqual([p50, p90, p99, p99_9].sort((a, b) => a - b));
   expect(p99_9).toBeLessThanOrEqual(max * 1.001);
   expect(result.achieved_rate).toBeGreaterThan(0);
@@ -259,6 +262,9 @@ describe('the command', () => {
       expect(result.options.key).toBe(`${api.site.publicKey.slice(0, 10)}…`);
       const summary = await readFile(markdown, 'utf8');
       expect(summary).toContain('### Load test: `read`');
+      expect(summary).toContain(
+        `| Send lateness (load generator) | p50 ${result.send_lateness_ms.p50.toFixed(2)} ms`,
+      );
       expect(summary).toContain(`| all | 10 | ${result.latency_ms.p50.toFixed(2)} |`);
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -1,17 +1,29 @@
 import { describe, expect, it } from 'vitest';
 import { type Clock, dueOffset, type Outcome, runOpenLoop } from './schedule.js';
 
-/** A clock that only moves when the test lets it: to the next timer due, once nothing else can run. */
+/**
+ * A clock that only moves when the test lets it: to the next timer due, once nothing else can run.
+ * Like Node's, its timers may wake `timerLateMs` after their time, and a turn of the loop takes `tickMs`.
+ */
 class FakeClock implements Clock {
   private time = 0;
   private timers: { at: number; resolve: () => void }[] = [];
+
+  constructor(
+    private readonly timerLateMs = 0,
+    private readonly tickMs = 0.125,
+  ) {}
 
   now(): number {
     return this.time;
   }
 
   sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => this.timers.push({ at: this.time + ms, resolve }));
+    return new Promise((resolve) => this.timers.push({ at: this.time + ms + this.timerLateMs, resolve }));
+  }
+
+  tick(): Promise<void> {
+    return new Promise((resolve) => this.timers.push({ at: this.time + this.tickMs, resolve }));
   }
 
   /** Runs `work` to its end, advancing time from timer to timer whenever it waits. */
@@ -137,5 +149,52 @@ describe('the open-loop schedule', () => {
       ),
     );
     expect(outcomes).toEqual([{ error: 'ECONNREFUSED' }, { error: 'ECONNREFUSED' }]);
+  });
+
+  it('sends on time although its timers wake late: it sleeps until shortly before, then turns the loop', async () => {
+    // Timers 1.5 ms late, as Node's often are; a turn of the loop 0.125 ms.
+    const clock = new FakeClock(1.5);
+    const latencies: number[] = [];
+    const report = await clock.drive(
+      runOpenLoop(
+        { rate: 100, rampMs: 0, requests: 50, maxInFlight: 10, drainMs: 1000 },
+        async (): Promise<Outcome> => {
+          await clock.sleep(0);
+          return { status: 200 };
+        },
+        (_outcome, latency) => latencies.push(latency),
+        clock,
+      ),
+    );
+    expect(report).toMatchObject({ scheduled: 50, sent: 50, late: 0 });
+    // No send leaves later than one turn of the loop after its due time.
+    expect(report.sendLateness.count).toBe(50);
+    expect(report.sendLateness.max).toBeLessThanOrEqual(0.125);
+    // Each latency is the server's 1.5 ms plus at most that turn.
+    expect(Math.max(...latencies)).toBeLessThanOrEqual(1.625);
+  });
+
+  it('sends every operation that fell due while it was held up, in one go, each with its own lateness', async () => {
+    // Timers 35 ms late: at 100/s, four operations come due during each wait.
+    const clock = new FakeClock(35);
+    const sentAt: number[] = [];
+    const report = await clock.drive(
+      runOpenLoop(
+        { rate: 100, rampMs: 0, requests: 9, maxInFlight: 10, drainMs: 1000 },
+        async (): Promise<Outcome> => {
+          sentAt.push(clock.now());
+          return { status: 200 };
+        },
+        () => {},
+        clock,
+      ),
+    );
+    expect(report).toMatchObject({ scheduled: 9, sent: 9, late: 0 });
+    // Sent at 0, then 4 together when the first timer wakes at 43 ms (due 10, 20, 30, 40), then, sleeping to 2 ms before the next due time (50), 4 at 83 ms.
+    expect(sentAt).toEqual([0, 43, 43, 43, 43, 83, 83, 83, 83]);
+    // Late by 0, then 33, 23, 13 and 3 ms in each batch.
+    expect(report.sendLateness.count).toBe(9);
+    expect(report.sendLateness.p50).toBeCloseTo(13, 1);
+    expect(report.sendLateness.max).toBeCloseTo(33, 1);
   });
 });

@@ -1,16 +1,29 @@
 /** What one operation came to: an HTTP status (101 for an accepted WebSocket), or an error's kind. */
 export type Outcome = { status: number; operation?: string } | { error: string; operation?: string };
 
-/** Time in milliseconds from any fixed origin, and a way to wait; a test passes a fake one. */
+import { LatencyHistogram, type Percentiles } from './latency.js';
+
+/** Time in milliseconds from any fixed origin, and ways to wait; a test passes a fake one. */
 export interface Clock {
   now(): number;
+  /** Waits at least `ms`: a timer, which may wake a millisecond or more late. */
   sleep(ms: number): Promise<void>;
+  /** Waits for one turn of the event loop, answers and timers included: short, but it keeps a core busy. */
+  tick(): Promise<void>;
 }
 
 export const realClock: Clock = {
   now: () => performance.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  tick: () => new Promise((resolve) => setImmediate(resolve)),
 };
+
+/**
+ * How long before an operation is due the scheduler stops sleeping on a timer
+ * and turns the event loop instead. Node's timers count whole milliseconds on a
+ * loop clock read once per turn, so they wake up to about 2 ms late.
+ */
+export const TIMER_LEAD_MS = 2;
 
 export interface LoopPlan {
   /** Offered operations per second once ramped up. */
@@ -26,6 +39,8 @@ export interface LoopPlan {
   drainMs: number;
   /** Ends scheduling early (Ctrl-C): what was sent is still waited for and reported. */
   signal?: AbortSignal;
+  /** Milliseconds before a due time at which sleeping on a timer gives way to turning the loop (TIMER_LEAD_MS). */
+  timerLeadMs?: number;
 }
 
 export interface LoopReport {
@@ -42,6 +57,12 @@ export interface LoopReport {
   unfinished: number;
   startedAt: number;
   endedAt: number;
+  /**
+   * How late the scheduler handed each operation on, from its due time (ms): the
+   * load generator's own delay, before any wait for a connection. Every latency
+   * includes it, so a high one means the generator, not the server, fell behind.
+   */
+  sendLateness: Percentiles;
 }
 
 /**
@@ -84,7 +105,10 @@ export async function runOpenLoop(
     unfinished: 0,
     startedAt: start,
     endedAt: start,
+    sendLateness: new LatencyHistogram().summary(),
   };
+  const lateness = new LatencyHistogram();
+  const leadMs = plan.timerLeadMs ?? TIMER_LEAD_MS;
   const waiting: { index: number; due: number }[] = [];
   let inFlight = 0;
   let settled: (() => void) | null = null;
@@ -113,6 +137,7 @@ export async function runOpenLoop(
     let due = start + dueOffset(next, plan.rate, plan.rampMs);
     while (next < limit && due <= now && due < endAt) {
       report.scheduled++;
+      lateness.record(clock.now() - due);
       if (inFlight < plan.maxInFlight) launch(next, due);
       else {
         report.late++;
@@ -122,7 +147,10 @@ export async function runOpenLoop(
       due = start + dueOffset(next, plan.rate, plan.rampMs);
     }
     if (next >= limit || due >= endAt || plan.signal?.aborted) break;
-    await clock.sleep(Math.max(0, due - clock.now()));
+    // A timer until shortly before the due time, then turns of the loop (answers are read meanwhile) until it comes.
+    const wait = due - clock.now();
+    if (wait >= leadMs + 1) await clock.sleep(Math.floor(wait - leadMs));
+    else await clock.tick();
   }
 
   if (inFlight > 0 || waiting.length > 0) {
@@ -136,6 +164,7 @@ export async function runOpenLoop(
   waiting.length = 0;
   report.unfinished = inFlight;
   report.endedAt = clock.now();
+  report.sendLateness = lateness.summary();
   return report;
 }
 

@@ -137,7 +137,7 @@ export async function createContext(
   // Data in a layout this code does not read must stop the start too (docs/redis.md, Layout versions).
   await checkLayout(redis);
   const siteStore = new SiteStore(redis);
-  const commentStore = new CommentStore(redis);
+  const commentStore = new CommentStore(redis, config.redis.replicaWait);
   const secret = config.jwtSecret ?? (await siteStore.jwtSecret(() => randomBytes(48).toString('base64url')));
   const events = new EventBus((error, event) =>
     logger.error(

@@ -2,7 +2,7 @@ import { keys, type PageIndex, sitePrefix } from '../keys.js';
 import type { StoredComment, VoteDirection } from '../types.js';
 import { decodeComment } from './comment-record.js';
 import type { PageLog } from './realtime-store.js';
-import { type RedisClient, translateRedisError } from './redis.js';
+import { confirmReplicated, type RedisClient, type ReplicaWait, translateRedisError } from './redis.js';
 import { runScript, runScriptBuffers } from './scripts.js';
 import { USAGE_TOP_PAGES, USAGE_TTL_SECONDS } from './usage-store.js';
 
@@ -72,7 +72,11 @@ const flag = (value: boolean) => (value ? '1' : '0');
 
 /** The comment engine's storage: the only code that reads or writes comment keys. */
 export class CommentStore {
-  constructor(private readonly redis: RedisClient) {}
+  constructor(
+    private readonly redis: RedisClient,
+    /** Replicas each write of a comment or a vote waits for (`REDIS_WAIT_REPLICAS`); null: none. */
+    private readonly replicaWait: ReplicaWait | null = null,
+  ) {}
 
   async get(siteId: string, commentId: string): Promise<StoredComment | null> {
     const raw = await this.redis.getBuffer(keys.comment(siteId, commentId)).catch(translateRedisError);
@@ -163,6 +167,8 @@ export class CommentStore {
           : []),
       ],
     ).catch(translateRedisError);
+    // A replay too: the first post's write may be what has not reached the replicas yet.
+    await confirmReplicated(this.redis, keys.page(siteId, comment.pageId), this.replicaWait);
     if (isPublic === -1) return { isPublic: false, parentId: '', repeatOf: String(parentId) };
     return { isPublic: isPublic === 1, parentId: String(parentId) };
   }
@@ -201,6 +207,7 @@ export class CommentStore {
         flag(edit.queue),
       ],
     ).catch(translateRedisError);
+    await confirmReplicated(this.redis, keys.comment(siteId, commentId), this.replicaWait);
     return {
       comment: decodeComment(commentId, record),
       wasPublic: wasPublic === 1,
@@ -226,6 +233,7 @@ export class CommentStore {
       [keys.comment(siteId, commentId)],
       [sitePrefix(siteId), actor.id, actor.rank, actor.now],
     ).catch(translateRedisError);
+    await confirmReplicated(this.redis, keys.comment(siteId, commentId), this.replicaWait);
     return {
       pageId: String(pageId),
       placeholder: placeholder === 1,
@@ -253,6 +261,7 @@ export class CommentStore {
       [keys.comment(siteId, commentId), keys.userVotes(siteId, vote.voterId)],
       [sitePrefix(siteId), vote.voterId, vote.direction, flag(vote.voterIsModerator)],
     ).catch(translateRedisError);
+    await confirmReplicated(this.redis, keys.comment(siteId, commentId), this.replicaWait);
     return {
       upvotes,
       downvotes,

@@ -37,8 +37,11 @@ const COMMON: RedisOptions = {
   retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2000),
 };
 
-/** The one Redis factory: a single server, a Sentinel group or a Cluster. */
-export function createRedis(config: RedisConfig, overrides: RedisOptions = {}): RedisClient {
+/** The one Redis factory: a single server, a Sentinel group or a Cluster (what to wait for after writes is the stores'). */
+export function createRedis(
+  config: Omit<RedisConfig, 'replicaWait'>,
+  overrides: RedisOptions = {},
+): RedisClient {
   let client: RedisClient;
   if (config.clusterNodes.length > 0) {
     client = new Cluster(config.clusterNodes, {
@@ -77,6 +80,43 @@ export async function waitForRedis(client: RedisClient, timeoutMs = 10_000): Pro
     };
     client.on('ready', onReady);
   });
+}
+
+/** Replicas a write must reach before it is acknowledged, and how long to wait for them. */
+export interface ReplicaWait {
+  replicas: number;
+  timeoutMs: number;
+}
+
+/**
+ * Waits until `wait.replicas` replicas have every write made so far on the
+ * connection that carries `key`'s commands, and throws `unavailable` when fewer
+ * confirm in time. `WAIT` counts the writes of its own connection, so it runs in
+ * a pipeline with a read of `key`: on a Cluster that sends it to the node of the
+ * key's slot, on the connection the write went through (one per node), as on a
+ * single Redis or a Sentinel group's primary. The connection waits meanwhile,
+ * so every command queued behind it waits too: the price of the setting.
+ */
+export async function confirmReplicated(
+  redis: RedisClient,
+  key: string,
+  wait: ReplicaWait | null,
+): Promise<void> {
+  if (!wait) return;
+  const replies = await redis
+    .pipeline()
+    .exists(key)
+    .wait(wait.replicas, wait.timeoutMs)
+    .exec()
+    .catch(translateRedisError);
+  const [error, confirmed] = replies?.[1] ?? [new Error('WAIT was not answered'), 0];
+  if (error) translateRedisError(error);
+  if (Number(confirmed) < wait.replicas)
+    throw new ThreadKitError(
+      'unavailable',
+      `The change reached ${confirmed} of the ${wait.replicas} replicas it must within ${wait.timeoutMs} ms. ` +
+        'It may still have been kept: read before trying again.',
+    );
 }
 
 const SCRIPT_ERROR = /^TK (\w+) (.*)$/s;
