@@ -49,7 +49,7 @@ export class CommentServer {
   }
 }
 
-type Call = (method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown) => Promise<unknown>;
+type Call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown) => Promise<unknown>;
 
 /** A comment waiting in the queue or reported, with where it is and why it was held. */
 export type ModeratedComment = CommentView & { page_url: string | null; hold_reason: string | null };
@@ -108,6 +108,29 @@ export interface UserPage {
   /** How many the list holds in all. */
   total: number;
   next_cursor: string | null;
+}
+
+/** A webhook endpoint as the comment server shows it (api.md, Webhooks); never its secret. */
+export interface Webhook {
+  id: string;
+  url: string;
+  events: string[];
+  enabled: boolean;
+  disabled_reason: string | null;
+  created_at: number;
+}
+
+/** One attempt in an endpoint's delivery log, newest first. */
+export interface DeliveryAttempt {
+  delivery_id: string;
+  type: string;
+  /** Unix ms. */
+  at: number;
+  outcome: 'sent' | 'failed' | 'given_up' | 'dropped';
+  status: number | null;
+  duration_ms: number;
+  error: string | null;
+  next_attempt_at: number | null;
 }
 
 export type Decision = 'approve' | 'reject';
@@ -206,6 +229,45 @@ export class SiteAdmin {
       'GET',
       `/sites/${id(siteId)}/usage${month ? `?month=${month}` : ''}`,
     ) as Promise<SiteUsage>;
+  }
+
+  webhooks(): Promise<Webhook[]> {
+    return (this.call('GET', '/webhooks') as Promise<{ webhooks: Webhook[] }>).then((a) => a.webhooks);
+  }
+
+  /** A new endpoint with its signing secret, which the comment server shows only in this answer. */
+  addWebhook(input: { url: string; events: string[] }): Promise<Webhook & { secret: string }> {
+    return this.call('POST', '/webhooks', input) as Promise<Webhook & { secret: string }>;
+  }
+
+  /** Disables or enables an endpoint (enabling clears its failure count). */
+  setWebhookEnabled(webhookId: string, enabled: boolean): Promise<Webhook> {
+    return this.call('PATCH', `/webhooks/${id(webhookId)}`, { enabled }) as Promise<Webhook>;
+  }
+
+  /** A new signing secret, shown only in this answer. */
+  rotateWebhookSecret(webhookId: string): Promise<Webhook & { secret: string }> {
+    return this.call('POST', `/webhooks/${id(webhookId)}/rotate-secret`) as Promise<
+      Webhook & { secret: string }
+    >;
+  }
+
+  async removeWebhook(webhookId: string): Promise<void> {
+    await this.call('DELETE', `/webhooks/${id(webhookId)}`);
+  }
+
+  /** Queues a `ping` to the endpoint; the comment server's workers send it. */
+  testWebhook(webhookId: string): Promise<{ delivery_id: string }> {
+    return this.call('POST', `/webhooks/${id(webhookId)}/test`) as Promise<{ delivery_id: string }>;
+  }
+
+  /** The endpoint's last attempts, newest first. */
+  deliveries(webhookId: string, limit = 20): Promise<DeliveryAttempt[]> {
+    return (
+      this.call('GET', `/webhooks/${id(webhookId)}/deliveries?limit=${limit}`) as Promise<{
+        deliveries: DeliveryAttempt[];
+      }>
+    ).then((a) => a.deliveries);
   }
 
   private listUsers(

@@ -54,6 +54,15 @@ export function ActionForm(props: {
           <pre>{state.secret}</pre>
         </div>
       ) : null}
+      {state?.signingSecret ? (
+        <div className="secret" role="status">
+          <p>
+            The signing secret, shown only now: give it to the receiver, which checks each delivery&rsquo;s
+            signature with it.
+          </p>
+          <pre>{state.signingSecret}</pre>
+        </div>
+      ) : null}
       {state?.next ? (
         <p>
           <a href={state.next.href}>{state.next.label}</a>
@@ -164,6 +173,34 @@ export function Toggle(props: { name: string; label: string; defaultChecked: boo
       </label>
       <FieldNotes id={id} hint={props.hint} error={error} />
     </p>
+  );
+}
+
+/** Boxes to tick, one per option, posting each ticked value under `name`; the group's problem read out with it. */
+export function Checkboxes(props: {
+  name: string;
+  legend: string;
+  options: readonly { value: string; label: string }[];
+  defaultChecked?: readonly string[];
+  hint?: string;
+}) {
+  const { id, error, described } = useFieldIds(props.name, props.hint);
+  return (
+    <fieldset className="field" aria-describedby={described || undefined}>
+      <legend>{props.legend}</legend>
+      {props.options.map((option) => (
+        <label key={option.value} className="check">
+          <input
+            type="checkbox"
+            name={props.name}
+            value={option.value}
+            defaultChecked={props.defaultChecked?.includes(option.value)}
+          />{' '}
+          {option.label}
+        </label>
+      ))}
+      <FieldNotes id={id} hint={props.hint} error={error} />
+    </fieldset>
   );
 }
 
