@@ -117,8 +117,8 @@ it('adds an endpoint, each problem beside its field, and shows its signing secre
   // What was typed stays.
   expect(await field(owner, 'URL').inputValue()).toBe(`${receiver.url}/hooks`);
   await field(owner, 'URL').fill('ftp://example.com/hooks');
-  await owner.getByLabel(/^comment\.created:/).check();
-  await owner.getByLabel(/^comment\.reported:/).check();
+  await owner.getByRole('checkbox', { name: /comment\.created:/ }).check();
+  await owner.getByRole('checkbox', { name: /comment\.reported:/ }).check();
   await owner.getByRole('button', { name: 'Add the endpoint' }).click();
   await poll(() => field(owner, 'URL').getAttribute('aria-invalid')).toBe('true');
 
@@ -183,7 +183,7 @@ it('e-mails the owner and the co-owner when the comment server disables a failin
   const down = `http://127.0.0.1:${await freePort()}/down`;
   await owner.goto(webhooksUrl());
   await field(owner, 'URL').fill(down);
-  await owner.getByLabel(/^comment\.created:/).check();
+  await owner.getByRole('checkbox', { name: /comment\.created:/ }).check();
   await owner.getByRole('button', { name: 'Add the endpoint' }).click();
   await poll(() => owner.locator('.secret pre').count()).toBe(1);
 

@@ -20,36 +20,51 @@ export class CommentServer {
 
   /** One site's moderation and administration API, called as this owner. */
   asOwner(ownerId: string, site: { id: string; publicKey: string }): SiteAdmin {
-    return new SiteAdmin(async (method, path, body) => {
+    return new SiteAdmin(async (method, path, init = {}) => {
       const token = await this.options.tokens.sign({ ownerId, siteId: site.id }, 60);
-      let response: Response;
+      // A streamed call (an upload, a download) may take as long as it takes once the server answers.
+      const timeoutMs = init.stream ? STREAM_ANSWER_MS : (this.options.timeoutMs ?? 5000);
+      const abort = new AbortController();
+      const timer = init.stream === 'upload' ? undefined : setTimeout(() => abort.abort(), timeoutMs);
       try {
-        response = await fetch(`${this.options.apiUrl}/v1${path}`, {
+        return await fetch(`${this.options.apiUrl}/v1${path}`, {
           method,
           headers: {
             projectid: site.publicKey,
             authorization: `Bearer ${token}`,
-            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+            ...(init.contentType ? { 'content-type': init.contentType } : {}),
           },
-          body: body === undefined ? undefined : JSON.stringify(body),
-          signal: AbortSignal.timeout(this.options.timeoutMs ?? 5000),
+          body: init.body,
+          signal: abort.signal,
           cache: 'no-store',
-        });
+          ...(init.body instanceof ReadableStream ? { duplex: 'half' } : {}),
+        } as RequestInit);
       } catch {
         throw new ThreadKitError(
           'unavailable',
           'The comment server is not answering; try again in a moment.',
         );
+      } finally {
+        clearTimeout(timer);
       }
-      if (response.status === 204) return undefined;
-      const answer = (await response.json().catch(() => null)) as unknown;
-      if (!response.ok) throw refusalOf(response.status, answer);
-      return answer;
     });
   }
 }
 
-type Call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown) => Promise<unknown>;
+/** How long a streamed download may wait for the server's first answer. */
+const STREAM_ANSWER_MS = 30_000;
+
+/** One HTTP call of the API as the owner: its response, whatever its status; a server away is `unavailable`. */
+type Send = (
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  path: string,
+  init?: {
+    body?: BodyInit;
+    contentType?: string;
+    /** `upload`: no time limit at all (the body takes as long as it takes); `download`: a limit on the answer's start only. */
+    stream?: 'upload' | 'download';
+  },
+) => Promise<Response>;
 
 /** A comment waiting in the queue or reported, with where it is and why it was held. */
 export type ModeratedComment = CommentView & { page_url: string | null; hold_reason: string | null };
@@ -133,6 +148,39 @@ export interface DeliveryAttempt {
   next_attempt_at: number | null;
 }
 
+/** The formats the comment server imports (`POST /v1/imports?format=`). */
+export const IMPORT_FORMATS = ['disqus', 'wordpress', 'remark42', 'isso', 'threadkit'] as const;
+export type ImportFormat = (typeof IMPORT_FORMATS)[number];
+
+/** Something an import could not take, and why. */
+export interface SkippedItem {
+  kind?: string;
+  source_id?: string;
+  reason: string;
+}
+
+/**
+ * An import as the comment server reports it (`GET /v1/imports/:id`): its
+ * state, what it wrote and skipped so far, and how fast. Fields beyond `id`
+ * and `status` are shown when present.
+ */
+export interface ImportRun {
+  id: string;
+  status: 'running' | 'done' | 'failed' | (string & {});
+  format?: string;
+  dry_run?: boolean;
+  /** Unix ms, or seconds: shown either way. */
+  started_at?: number;
+  finished_at?: number | null;
+  /** Pages, comments, authors… written or found already there. */
+  counts?: Record<string, number>;
+  /** The first skipped items, or how many were skipped for each reason. */
+  skipped?: SkippedItem[] | Record<string, number>;
+  /** Items a second, over the run so far. */
+  rate?: number | null;
+  error?: string | null;
+}
+
 export type Decision = 'approve' | 'reject';
 export type StaffRole = 'admin' | 'moderator';
 
@@ -142,7 +190,20 @@ const plural = (role: StaffRole) => (role === 'admin' ? 'admins' : 'moderators')
 
 /** One site on the comment server, as its owner: each method is one call of its API (moderation.md, api.md). */
 export class SiteAdmin {
-  constructor(private readonly call: Call) {}
+  constructor(private readonly send: Send) {}
+
+  /** A JSON call: the answer's body, or the server's refusal as ours. */
+  private async call(method: Parameters<Send>[0], path: string, body?: unknown): Promise<unknown> {
+    const response = await this.send(
+      method,
+      path,
+      body === undefined ? {} : { body: JSON.stringify(body), contentType: 'application/json' },
+    );
+    if (response.status === 204) return undefined;
+    const answer = (await response.json().catch(() => null)) as unknown;
+    if (!response.ok) throw refusalOf(response.status, answer);
+    return answer;
+  }
 
   queue(offset = 0, limit = 50): Promise<Queue> {
     return this.call('GET', `/moderation/queue?${page(offset, limit)}`) as Promise<Queue>;
@@ -268,6 +329,44 @@ export class SiteAdmin {
         deliveries: DeliveryAttempt[];
       }>
     ).then((a) => a.deliveries);
+  }
+
+  /**
+   * Starts an import of the file in `body`, streamed to the comment server as
+   * it arrives (never held here); the server answers once it has the whole file.
+   */
+  async startImport(
+    format: ImportFormat,
+    options: { dryRun: boolean; map: string[] },
+    body: ReadableStream<Uint8Array>,
+  ): Promise<{ id: string; status: string }> {
+    const query = new URLSearchParams({ format });
+    if (options.dryRun) query.set('dry_run', 'true');
+    for (const pair of options.map) query.append('map', pair);
+    const response = await this.send('POST', `/imports?${query}`, {
+      body,
+      contentType: 'application/octet-stream',
+      stream: 'upload',
+    });
+    const answer = (await response.json().catch(() => null)) as unknown;
+    if (!response.ok) throw refusalOf(response.status, answer);
+    return answer as { id: string; status: string };
+  }
+
+  /** The site's recent imports, newest first. */
+  async imports(): Promise<ImportRun[]> {
+    return ((await this.call('GET', '/imports')) as { imports: ImportRun[] }).imports;
+  }
+
+  importRun(importId: string): Promise<ImportRun> {
+    return this.call('GET', `/imports/${id(importId)}`) as Promise<ImportRun>;
+  }
+
+  /** The whole site as the comment server exports it: its response, to stream on as it comes. */
+  async exportSite(): Promise<Response> {
+    const response = await this.send('GET', '/export', { stream: 'download' });
+    if (!response.ok) throw refusalOf(response.status, await response.json().catch(() => null));
+    return response;
   }
 
   private listUsers(

@@ -101,6 +101,8 @@ export function Field(props: {
   defaultValue?: string;
   autoComplete?: string;
   hint?: string;
+  /** For a file input: the kinds of file offered. */
+  accept?: string;
 }) {
   const { id, error, described } = useFieldIds(props.name, props.hint);
   return (
@@ -110,8 +112,39 @@ export function Field(props: {
         id={id}
         name={props.name}
         type={props.type ?? 'text'}
+        accept={props.accept}
         defaultValue={props.defaultValue}
         autoComplete={props.autoComplete}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={described || undefined}
+      />
+      <FieldNotes id={id} hint={props.hint} error={error} />
+    </p>
+  );
+}
+
+/** Problems by field for forms that are not an `ActionForm` (an upload posted by hand): each control shows its own. */
+export function FieldProblems(props: { errors: Record<string, string>; children: ReactNode }) {
+  return <FieldErrors.Provider value={props.errors}>{props.children}</FieldErrors.Provider>;
+}
+
+/** A labelled text area, its problem read out with it. */
+export function TextArea(props: {
+  name: string;
+  label: string;
+  rows?: number;
+  hint?: string;
+  placeholder?: string;
+}) {
+  const { id, error, described } = useFieldIds(props.name, props.hint);
+  return (
+    <p className="field">
+      <label htmlFor={id}>{props.label}</label>
+      <textarea
+        id={id}
+        name={props.name}
+        rows={props.rows ?? 3}
+        placeholder={props.placeholder}
         aria-invalid={error ? true : undefined}
         aria-describedby={described || undefined}
       />
