@@ -142,7 +142,7 @@ it('downloads the whole site as an export, with the imported comments at their n
     owner.getByRole('button', { name: 'Download the export' }).click(),
   ]);
   expect(download.suggestedFilename()).toMatch(
-    new RegExp(`^threadkit-${siteId}-\\d{4}-\\d\\d-\\d\\d\\.ndjson$`),
+    new RegExp(`^threadkit-${siteId}-\\d{4}-\\d\\d-\\d\\d\\.jsonl$`),
   );
   const lines = (await readFile((await download.path())!, 'utf8')).trim().split('\n');
   const records = lines.map((line) => JSON.parse(line) as Record<string, unknown>);

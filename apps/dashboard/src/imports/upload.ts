@@ -9,6 +9,8 @@ export interface ImportRequest {
   dryRun: boolean;
   /** `old=new` pairs, as the comment server's `map` parameter takes them. */
   map: string[];
+  /** Where page paths are (Isso keeps paths only): their URLs are made from it. */
+  origin?: string;
 }
 
 /** Problems by field (`_form`: the whole form), as the dashboard's forms show them. */
@@ -50,12 +52,22 @@ export function importRequest(
     problems.format = 'Choose the format of the file.';
   const mapping = parseMapping(fields.map ?? '');
   if ('problem' in mapping) problems.map = mapping.problem;
+  const origin = (fields.origin ?? '').trim();
+  if (origin && !isHttpUrl(origin))
+    problems.origin = 'Give an http(s) address, such as https://www.example.com.';
   if ('problem' in mapping || Object.keys(problems).length > 0) return { problems };
-  return { request: { format: format as ImportFormat, dryRun: fields.dry_run === 'yes', map: mapping.map } };
+  return {
+    request: {
+      format: format as ImportFormat,
+      dryRun: fields.dry_run === 'yes',
+      map: mapping.map,
+      ...(origin ? { origin } : {}),
+    },
+  };
 }
 
 /** How an upload ended: the import the comment server started, or the problems to show. */
-export type UploadOutcome = { started: { id: string; status: string } } | { problems: Problems };
+export type UploadOutcome = { started: { id: string } } | { problems: Problems };
 
 /**
  * Reads the upload form's multipart body as it arrives and streams its file
@@ -105,9 +117,9 @@ export function streamUpload(
         drain();
         return settle(checked);
       }
-      const { format, dryRun, map } = checked.request;
+      const { format, ...rest } = checked.request;
       options.admin
-        .startImport(format, { dryRun, map }, Readable.toWeb(file) as unknown as ReadableStream<Uint8Array>)
+        .startImport(format, rest, Readable.toWeb(file) as unknown as ReadableStream<Uint8Array>)
         .then(
           (started) => settle({ started }),
           (error: unknown) => settle({ problems: { [fieldOf(error)]: messageOf(error) } }),
@@ -130,6 +142,7 @@ function fieldOf(error: unknown): string {
   if (field === 'format') return 'format';
   if (field === 'map') return 'map';
   if (field === 'dry_run') return 'dry_run';
+  if (field === 'origin') return 'origin';
   return (error as { code?: unknown }).code === 'unavailable' ? '_form' : 'file';
 }
 

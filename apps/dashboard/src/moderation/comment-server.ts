@@ -152,33 +152,38 @@ export interface DeliveryAttempt {
 export const IMPORT_FORMATS = ['disqus', 'wordpress', 'remark42', 'isso', 'threadkit'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
 
-/** Something an import could not take, and why. */
-export interface SkippedItem {
-  kind?: string;
-  source_id?: string;
-  reason: string;
+/** Written by an import (a dry run: would be), and already there from an earlier run of it. */
+export interface ImportCounts {
+  written: number;
+  present: number;
 }
 
-/**
- * An import as the comment server reports it (`GET /v1/imports/:id`): its
- * state, what it wrote and skipped so far, and how fast. Fields beyond `id`
- * and `status` are shown when present.
- */
+/** Items skipped (or changed on the way in) for one reason, with the first few source ids. */
+export interface ImportReason {
+  reason: string;
+  count: number;
+  examples: string[];
+}
+
+/** An import as the comment server reports it (`GET /v1/imports/:id`; its api.md, Imports). */
 export interface ImportRun {
   id: string;
-  status: 'running' | 'done' | 'failed' | (string & {});
-  format?: string;
-  dry_run?: boolean;
-  /** Unix ms, or seconds: shown either way. */
-  started_at?: number;
-  finished_at?: number | null;
-  /** Pages, comments, authors… written or found already there. */
-  counts?: Record<string, number>;
-  /** The first skipped items, or how many were skipped for each reason. */
-  skipped?: SkippedItem[] | Record<string, number>;
-  /** Items a second, over the run so far. */
-  rate?: number | null;
-  error?: string | null;
+  format: string;
+  status: 'running' | 'done' | 'failed';
+  dry_run: boolean;
+  /** Unix ms. */
+  started_at: number;
+  finished_at: number | null;
+  /** Records read from the file. */
+  records: number;
+  pages: ImportCounts & { done: number; total: number };
+  comments: ImportCounts;
+  authors: ImportCounts;
+  skipped: ImportReason[];
+  changed: ImportReason[];
+  /** Comments handled a second. */
+  rate: number;
+  error: string | null;
 }
 
 export type Decision = 'approve' | 'reject';
@@ -337,11 +342,12 @@ export class SiteAdmin {
    */
   async startImport(
     format: ImportFormat,
-    options: { dryRun: boolean; map: string[] },
+    options: { dryRun: boolean; map: string[]; origin?: string },
     body: ReadableStream<Uint8Array>,
-  ): Promise<{ id: string; status: string }> {
+  ): Promise<ImportRun> {
     const query = new URLSearchParams({ format });
     if (options.dryRun) query.set('dry_run', 'true');
+    if (options.origin) query.set('origin', options.origin);
     for (const pair of options.map) query.append('map', pair);
     const response = await this.send('POST', `/imports?${query}`, {
       body,
@@ -350,7 +356,7 @@ export class SiteAdmin {
     });
     const answer = (await response.json().catch(() => null)) as unknown;
     if (!response.ok) throw refusalOf(response.status, answer);
-    return answer as { id: string; status: string };
+    return answer as ImportRun;
   }
 
   /** The site's recent imports, newest first. */

@@ -22,13 +22,20 @@ export async function GET(
   try {
     exported = await commentServer.asOwner(signedIn.owner.id, site).exportSite();
   } catch (error) {
-    return new Response(error instanceof Error ? error.message : 'The export failed.', { status: 502 });
+    // The comment server's refusal as it put it (too many exports a minute: 429); silence is a 502.
+    const status = (error as { status?: unknown }).status;
+    return new Response(error instanceof Error ? error.message : 'The export failed.', {
+      status: typeof status === 'number' && status >= 400 && status < 500 ? status : 502,
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+    });
   }
   const day = new Date().toISOString().slice(0, 10);
   return new Response(exported.body, {
     headers: {
       'content-type': 'application/x-ndjson; charset=utf-8',
-      'content-disposition': `attachment; filename="threadkit-${site.id}-${day}.ndjson"`,
+      'content-disposition':
+        exported.headers.get('content-disposition') ??
+        `attachment; filename="threadkit-${site.id}-${day}.jsonl"`,
       'cache-control': 'no-store',
     },
   });

@@ -13,6 +13,7 @@ const PROBLEMS: Record<string, string> = {
   _form: 'The form expired or the upload was cut short: reload the page and try again.',
   format: 'Choose the format of the file.',
   map: 'Each line of the mapping is old=new, with two http(s) addresses.',
+  origin: 'Give an http(s) address, such as https://www.example.com.',
   file: 'The comment server did not take the file: choose it again, and check its format and size.',
 };
 
@@ -55,6 +56,11 @@ export default async function ImportPage(props: {
             rows={3}
             placeholder="https://old.example.com=https://www.example.com"
             hint="One old=new per line: page addresses starting with the old one are moved to the new one."
+          />
+          <Field
+            name="origin"
+            label="Site address for page paths (optional)"
+            hint="For files that name pages by path only (Isso): https://www.example.com makes /post-1 its page https://www.example.com/post-1. Without it a path is the page's key."
           />
           <Field name="file" label="File" type="file" />
         </ImportForm>

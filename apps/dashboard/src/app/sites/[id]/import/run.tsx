@@ -1,4 +1,4 @@
-import type { ImportRun } from '../../../../moderation/comment-server';
+import type { ImportReason, ImportRun } from '../../../../moderation/comment-server';
 
 export const FORMAT_LABELS: Record<string, string> = {
   disqus: 'Disqus (XML export)',
@@ -8,76 +8,81 @@ export const FORMAT_LABELS: Record<string, string> = {
   threadkit: 'ThreadKit (export of another site or server)',
 };
 
-const STATUS: Record<string, string> = {
+const STATUS: Record<ImportRun['status'], string> = {
   running: 'Running',
   done: 'Done',
   failed: 'Failed',
 };
 
-/** A time the comment server gave in seconds or milliseconds, as the dashboard shows times (UTC). */
-export function stamp(value: number | null | undefined): string {
-  if (!value) return '—';
-  const ms = value < 1e12 ? value * 1000 : value;
-  return new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
-}
+/** A Unix time in ms as the dashboard shows times (UTC, to the second); a dash when there is none. */
+export const stamp = (ms: number | null) =>
+  ms ? new Date(ms).toISOString().replace('T', ' ').slice(0, 19) : '—';
 
 export const statusOf = (run: ImportRun) =>
   `${STATUS[run.status] ?? run.status}${run.dry_run ? ' (dry run: nothing written)' : ''}`;
 
-/** Skipped items come as a list that only grows; each keeps its place, which keys it. */
-const numbered = <T,>(items: T[]) => items.map((item, n) => ({ item, n }));
+const figure = (n: number) => n.toLocaleString('en-US');
 
-const words = (key: string) => key.replaceAll('_', ' ');
-
-/** An import's counts, what it skipped and why, and its pace. */
+/** An import's state, what it wrote (or, a dry run, would write), what it skipped and why, and its pace. */
 export function ImportDetails({ run }: { run: ImportRun }) {
-  const counts = Object.entries(run.counts ?? {});
-  const skipped = run.skipped;
+  const written = run.dry_run ? 'Would write' : 'Written';
   return (
     <>
       <p>
-        Status: <strong>{statusOf(run)}</strong>
-        {run.format ? ` · ${FORMAT_LABELS[run.format] ?? run.format}` : ''} · started {stamp(run.started_at)}
-        {run.finished_at ? `, finished ${stamp(run.finished_at)}` : ''} (UTC)
-        {typeof run.rate === 'number' ? ` · ${Math.round(run.rate).toLocaleString('en-US')} items/s` : ''}
+        Status: <strong>{statusOf(run)}</strong> · {FORMAT_LABELS[run.format] ?? run.format} · started{' '}
+        {stamp(run.started_at)}
+        {run.finished_at ? `, finished ${stamp(run.finished_at)}` : ''} (UTC) · {figure(run.rate)} comments/s
       </p>
       {run.error ? (
         <p role="alert" className="error">
           {run.error}
         </p>
       ) : null}
-      {counts.length > 0 ? (
-        <table>
-          <caption>Counts</caption>
-          <tbody>
-            {counts.map(([key, value]) => (
-              <tr key={key}>
-                <th scope="row">{words(key)}</th>
-                <td>{typeof value === 'number' ? value.toLocaleString('en-US') : String(value)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : null}
-      <h3>Skipped</h3>
-      {!skipped || (Array.isArray(skipped) ? skipped.length === 0 : Object.keys(skipped).length === 0) ? (
-        <p>Nothing.</p>
-      ) : Array.isArray(skipped) ? (
-        <ul>
-          {numbered(skipped).map(({ item, n }) => (
-            <li key={n}>
-              {item.kind ? `${item.kind} ` : ''}
-              {item.source_id ? <code>{item.source_id}</code> : null}
-              {item.kind || item.source_id ? ': ' : ''}
-              {item.reason}
-            </li>
+      <p>
+        {figure(run.records)} records read; pages {figure(run.pages.done)} of{' '}
+        {run.pages.total ? figure(run.pages.total) : 'not yet counted'} handled.
+      </p>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">What</th>
+            <th scope="col">{written}</th>
+            <th scope="col">Already there</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(['pages', 'comments', 'authors'] as const).map((kind) => (
+            <tr key={kind}>
+              <th scope="row">{kind}</th>
+              <td>{figure(run[kind].written)}</td>
+              <td>{figure(run[kind].present)}</td>
+            </tr>
           ))}
-        </ul>
+        </tbody>
+      </table>
+      <Reasons title="Skipped" reasons={run.skipped} />
+      <Reasons title="Changed on the way in" reasons={run.changed} />
+    </>
+  );
+}
+
+function Reasons(props: { title: string; reasons: ImportReason[] }) {
+  return (
+    <>
+      <h3>{props.title}</h3>
+      {props.reasons.length === 0 ? (
+        <p>Nothing.</p>
       ) : (
         <ul>
-          {Object.entries(skipped).map(([reason, count]) => (
-            <li key={reason}>
-              {reason}: {count}
+          {props.reasons.map((item) => (
+            <li key={item.reason}>
+              {item.reason}: {figure(item.count)}
+              {item.examples.length > 0 ? (
+                <span className="muted">
+                  {' '}
+                  (for example {item.examples.map((example) => `“${example}”`).join(', ')})
+                </span>
+              ) : null}
             </li>
           ))}
         </ul>
