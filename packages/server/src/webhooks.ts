@@ -51,18 +51,28 @@ export function createWebhooks(deps: {
       egressFor: async (siteId) =>
         (await deps.directory.get(siteId)).settings.webhooks_allow_private ? privateTargets : PUBLIC_ONLY,
       onDisabled: async (siteId, endpoint, reason) => {
+        // In SaaS mode the owners' addresses are the dashboard's: it mails them. The admins hear of it below.
+        const reported = deps.directory
+          .webhookDisabled(siteId, endpoint, reason)
+          .catch((error: unknown) =>
+            logger.error(
+              { err: error, site: siteId, endpoint: endpoint.id },
+              'webhooks: could not tell the dashboard of a disabled endpoint',
+            ),
+          );
         const site = await deps.directory.get(siteId);
         const admins = await deps.moderation.members(siteId, 'admin');
         const found = await Promise.all(admins.map((id) => deps.users.get(siteId, id)));
         // Only verified addresses: an unverified one may belong to someone else.
         const to = found.flatMap((user) => (user?.email && user.email_verified ? [user.email] : []));
-        if (to.length === 0)
+        if (to.length === 0 && deps.config.mode !== 'saas')
           logger.warn(
             { site: siteId, endpoint: endpoint.id },
             'webhooks: no admin e-mail to tell of a disabled endpoint',
           );
         for (const address of to)
           await deps.mail.enqueue(siteId, webhookDisabledEmail(address, site, endpoint, reason));
+        await reported;
       },
       log: logger,
     },

@@ -38,10 +38,15 @@ export interface SaasStack {
 /**
  * Starts it all, the comment server learning its sites from the dashboard's
  * internal API under a shared secret. `dashboardEnv` adds the dashboard's
- * variables (Stripe, say); `dashboardPort` is for doubles that must know its URL first.
+ * variables (Stripe, say), `serverEnv` the comment server's; `dashboardPort` is for doubles that must know its URL first.
  */
 export async function startSaasStack(
-  options: { dashboardEnv?: Record<string, string>; dashboardPort?: number } = {},
+  options: {
+    dashboardEnv?: Record<string, string>;
+    dashboardPort?: number;
+    /** More variables of the comment server (OUTBOUND_ALLOW_PRIVATE, say). */
+    serverEnv?: Record<string, string>;
+  } = {},
 ): Promise<SaasStack> {
   const secret = randomBytes(32).toString('base64url');
   const apiPort = await freePort();
@@ -68,6 +73,7 @@ export async function startSaasStack(
     WS_PORT: String(wsPort),
     LOG_LEVEL: 'silent',
     RATE_LIMITS: GENEROUS_RATE_LIMITS,
+    ...options.serverEnv,
   });
   const connection = await connectRedis(config, () => {});
   const server = await startServer(config, connection);

@@ -1,4 +1,4 @@
-import { createRedis, loadConfig, type RedisClient, waitForRedis } from '@threadkit/core';
+import { createRedis, loadConfig, type Mailer, type RedisClient, waitForRedis } from '@threadkit/core';
 import { type AppContext, buildApp, type ContextOptions, createContext } from '@threadkit/server';
 import { GENEROUS_RATE_LIMITS, type RedisServerHandle, startRedis } from '@threadkit/testing';
 import type { FastifyInstance } from 'fastify';
@@ -8,6 +8,7 @@ import type { DatabaseHandle } from '../db/database';
 import { owners } from '../db/schema';
 import type { Engine } from '../db/test-databases';
 import { Sites, type SiteView } from '../sites/sites';
+import { WebhookNotices } from '../sites/webhook-notices';
 import { internalApi } from './api';
 import { serveFetch } from './serve.testing';
 
@@ -37,12 +38,25 @@ export interface SaasStack {
 export async function startSaas(
   engine: Engine,
   label: string,
-  options: { secret: string; context?: ContextOptions },
+  options: {
+    secret: string;
+    context?: ContextOptions;
+    /** Where the dashboard's e-mails to owners go (disabled webhooks); without it it refuses such reports. */
+    mailer?: Mailer;
+  },
 ): Promise<SaasStack> {
   const [handle, redisServer] = await Promise.all([engine.open(label), startRedis()]);
   const sites = new Sites(handle.db);
+  const notices =
+    options.mailer &&
+    new WebhookNotices({
+      sites,
+      mailer: options.mailer,
+      link: (pathAndQuery) => `${DASHBOARD_URL}${pathAndQuery}`,
+      onMailError: (error) => console.error('dashboard e-mail failed', error),
+    });
   const dashboard = await serveFetch(
-    internalApi({ secret: options.secret, sites, publicUrl: DASHBOARD_URL }),
+    internalApi({ secret: options.secret, sites, publicUrl: DASHBOARD_URL, ...(notices ? { notices } : {}) }),
   );
   const config = loadConfig({
     MODE: 'saas',

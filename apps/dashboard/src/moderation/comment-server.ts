@@ -20,36 +20,51 @@ export class CommentServer {
 
   /** One site's moderation and administration API, called as this owner. */
   asOwner(ownerId: string, site: { id: string; publicKey: string }): SiteAdmin {
-    return new SiteAdmin(async (method, path, body) => {
+    return new SiteAdmin(async (method, path, init = {}) => {
       const token = await this.options.tokens.sign({ ownerId, siteId: site.id }, 60);
-      let response: Response;
+      // A streamed call (an upload, a download) may take as long as it takes once the server answers.
+      const timeoutMs = init.stream ? STREAM_ANSWER_MS : (this.options.timeoutMs ?? 5000);
+      const abort = new AbortController();
+      const timer = init.stream === 'upload' ? undefined : setTimeout(() => abort.abort(), timeoutMs);
       try {
-        response = await fetch(`${this.options.apiUrl}/v1${path}`, {
+        return await fetch(`${this.options.apiUrl}/v1${path}`, {
           method,
           headers: {
             projectid: site.publicKey,
             authorization: `Bearer ${token}`,
-            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+            ...(init.contentType ? { 'content-type': init.contentType } : {}),
           },
-          body: body === undefined ? undefined : JSON.stringify(body),
-          signal: AbortSignal.timeout(this.options.timeoutMs ?? 5000),
+          body: init.body,
+          signal: abort.signal,
           cache: 'no-store',
-        });
+          ...(init.body instanceof ReadableStream ? { duplex: 'half' } : {}),
+        } as RequestInit);
       } catch {
         throw new ThreadKitError(
           'unavailable',
           'The comment server is not answering; try again in a moment.',
         );
+      } finally {
+        clearTimeout(timer);
       }
-      if (response.status === 204) return undefined;
-      const answer = (await response.json().catch(() => null)) as unknown;
-      if (!response.ok) throw refusalOf(response.status, answer);
-      return answer;
     });
   }
 }
 
-type Call = (method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown) => Promise<unknown>;
+/** How long a streamed download may wait for the server's first answer. */
+const STREAM_ANSWER_MS = 30_000;
+
+/** One HTTP call of the API as the owner: its response, whatever its status; a server away is `unavailable`. */
+type Send = (
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  path: string,
+  init?: {
+    body?: BodyInit;
+    contentType?: string;
+    /** `upload`: no time limit at all (the body takes as long as it takes); `download`: a limit on the answer's start only. */
+    stream?: 'upload' | 'download';
+  },
+) => Promise<Response>;
 
 /** A comment waiting in the queue or reported, with where it is and why it was held. */
 export type ModeratedComment = CommentView & { page_url: string | null; hold_reason: string | null };
@@ -110,6 +125,67 @@ export interface UserPage {
   next_cursor: string | null;
 }
 
+/** A webhook endpoint as the comment server shows it (api.md, Webhooks); never its secret. */
+export interface Webhook {
+  id: string;
+  url: string;
+  events: string[];
+  enabled: boolean;
+  disabled_reason: string | null;
+  created_at: number;
+}
+
+/** One attempt in an endpoint's delivery log, newest first. */
+export interface DeliveryAttempt {
+  delivery_id: string;
+  type: string;
+  /** Unix ms. */
+  at: number;
+  outcome: 'sent' | 'failed' | 'given_up' | 'dropped';
+  status: number | null;
+  duration_ms: number;
+  error: string | null;
+  next_attempt_at: number | null;
+}
+
+/** The formats the comment server imports (`POST /v1/imports?format=`). */
+export const IMPORT_FORMATS = ['disqus', 'wordpress', 'remark42', 'isso', 'threadkit'] as const;
+export type ImportFormat = (typeof IMPORT_FORMATS)[number];
+
+/** Written by an import (a dry run: would be), and already there from an earlier run of it. */
+export interface ImportCounts {
+  written: number;
+  present: number;
+}
+
+/** Items skipped (or changed on the way in) for one reason, with the first few source ids. */
+export interface ImportReason {
+  reason: string;
+  count: number;
+  examples: string[];
+}
+
+/** An import as the comment server reports it (`GET /v1/imports/:id`; its api.md, Imports). */
+export interface ImportRun {
+  id: string;
+  format: string;
+  status: 'running' | 'done' | 'failed';
+  dry_run: boolean;
+  /** Unix ms. */
+  started_at: number;
+  finished_at: number | null;
+  /** Records read from the file. */
+  records: number;
+  pages: ImportCounts & { done: number; total: number };
+  comments: ImportCounts;
+  authors: ImportCounts;
+  skipped: ImportReason[];
+  changed: ImportReason[];
+  /** Comments handled a second. */
+  rate: number;
+  error: string | null;
+}
+
 export type Decision = 'approve' | 'reject';
 export type StaffRole = 'admin' | 'moderator';
 
@@ -119,7 +195,20 @@ const plural = (role: StaffRole) => (role === 'admin' ? 'admins' : 'moderators')
 
 /** One site on the comment server, as its owner: each method is one call of its API (moderation.md, api.md). */
 export class SiteAdmin {
-  constructor(private readonly call: Call) {}
+  constructor(private readonly send: Send) {}
+
+  /** A JSON call: the answer's body, or the server's refusal as ours. */
+  private async call(method: Parameters<Send>[0], path: string, body?: unknown): Promise<unknown> {
+    const response = await this.send(
+      method,
+      path,
+      body === undefined ? {} : { body: JSON.stringify(body), contentType: 'application/json' },
+    );
+    if (response.status === 204) return undefined;
+    const answer = (await response.json().catch(() => null)) as unknown;
+    if (!response.ok) throw refusalOf(response.status, answer);
+    return answer;
+  }
 
   queue(offset = 0, limit = 50): Promise<Queue> {
     return this.call('GET', `/moderation/queue?${page(offset, limit)}`) as Promise<Queue>;
@@ -206,6 +295,84 @@ export class SiteAdmin {
       'GET',
       `/sites/${id(siteId)}/usage${month ? `?month=${month}` : ''}`,
     ) as Promise<SiteUsage>;
+  }
+
+  webhooks(): Promise<Webhook[]> {
+    return (this.call('GET', '/webhooks') as Promise<{ webhooks: Webhook[] }>).then((a) => a.webhooks);
+  }
+
+  /** A new endpoint with its signing secret, which the comment server shows only in this answer. */
+  addWebhook(input: { url: string; events: string[] }): Promise<Webhook & { secret: string }> {
+    return this.call('POST', '/webhooks', input) as Promise<Webhook & { secret: string }>;
+  }
+
+  /** Disables or enables an endpoint (enabling clears its failure count). */
+  setWebhookEnabled(webhookId: string, enabled: boolean): Promise<Webhook> {
+    return this.call('PATCH', `/webhooks/${id(webhookId)}`, { enabled }) as Promise<Webhook>;
+  }
+
+  /** A new signing secret, shown only in this answer. */
+  rotateWebhookSecret(webhookId: string): Promise<Webhook & { secret: string }> {
+    return this.call('POST', `/webhooks/${id(webhookId)}/rotate-secret`) as Promise<
+      Webhook & { secret: string }
+    >;
+  }
+
+  async removeWebhook(webhookId: string): Promise<void> {
+    await this.call('DELETE', `/webhooks/${id(webhookId)}`);
+  }
+
+  /** Queues a `ping` to the endpoint; the comment server's workers send it. */
+  testWebhook(webhookId: string): Promise<{ delivery_id: string }> {
+    return this.call('POST', `/webhooks/${id(webhookId)}/test`) as Promise<{ delivery_id: string }>;
+  }
+
+  /** The endpoint's last attempts, newest first. */
+  deliveries(webhookId: string, limit = 20): Promise<DeliveryAttempt[]> {
+    return (
+      this.call('GET', `/webhooks/${id(webhookId)}/deliveries?limit=${limit}`) as Promise<{
+        deliveries: DeliveryAttempt[];
+      }>
+    ).then((a) => a.deliveries);
+  }
+
+  /**
+   * Starts an import of the file in `body`, streamed to the comment server as
+   * it arrives (never held here); the server answers once it has the whole file.
+   */
+  async startImport(
+    format: ImportFormat,
+    options: { dryRun: boolean; map: string[]; origin?: string },
+    body: ReadableStream<Uint8Array>,
+  ): Promise<ImportRun> {
+    const query = new URLSearchParams({ format });
+    if (options.dryRun) query.set('dry_run', 'true');
+    if (options.origin) query.set('origin', options.origin);
+    for (const pair of options.map) query.append('map', pair);
+    const response = await this.send('POST', `/imports?${query}`, {
+      body,
+      contentType: 'application/octet-stream',
+      stream: 'upload',
+    });
+    const answer = (await response.json().catch(() => null)) as unknown;
+    if (!response.ok) throw refusalOf(response.status, answer);
+    return answer as ImportRun;
+  }
+
+  /** The site's recent imports, newest first. */
+  async imports(): Promise<ImportRun[]> {
+    return ((await this.call('GET', '/imports')) as { imports: ImportRun[] }).imports;
+  }
+
+  importRun(importId: string): Promise<ImportRun> {
+    return this.call('GET', `/imports/${id(importId)}`) as Promise<ImportRun>;
+  }
+
+  /** The whole site as the comment server exports it: its response, to stream on as it comes. */
+  async exportSite(): Promise<Response> {
+    const response = await this.send('GET', '/export', { stream: 'download' });
+    if (!response.ok) throw refusalOf(response.status, await response.json().catch(() => null));
+    return response;
   }
 
   private listUsers(

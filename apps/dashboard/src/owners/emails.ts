@@ -99,3 +99,17 @@ export const usageAlertEmail = (
       : 'Reading and commenting go on; the next plan has room for more.',
   );
 };
+
+/** A comment server disabled one of the site's webhook endpoints after failing again and again. */
+export const webhookDisabledEmail = (
+  to: string,
+  disabled: { site: string; url: string; endpointId: string; reason: string; link: string },
+): Email =>
+  linkEmail(
+    to,
+    `[${disabled.site}] Webhook endpoint disabled: ${disabled.url}`,
+    `The webhook endpoint ${disabled.url} (id ${disabled.endpointId}) of ${disabled.site} was disabled and gets no more events. ${disabled.reason}`,
+    'See its delivery log',
+    disabled.link,
+    'Once the receiver works again, enable the endpoint there and send it a test delivery.',
+  );

@@ -20,6 +20,8 @@ export interface DashboardEnv {
   mailFrom: string;
   /** Shared with the comment servers; unset: the internal API refuses every call. */
   internalSecret: string | undefined;
+  /** The largest import file passed on to the comment server (`IMPORT_MAX_BYTES`). */
+  importMaxBytes: number;
   /** Google, GitHub and other OpenID providers owners may sign in with: the comment server's variables. */
   providers: OAuthProviderConfig[];
   /** Stripe; null (no `STRIPE_SECRET_KEY`): billing is off and every owner is on Free. */
@@ -38,10 +40,20 @@ export function dashboardEnv(env: NodeJS.ProcessEnv = process.env): DashboardEnv
     smtpUrl: text('SMTP_URL'),
     mailFrom: text('MAIL_FROM') ?? 'ThreadKit <no-reply@localhost>',
     internalSecret: text('INTERNAL_API_SECRET'),
+    importMaxBytes: positive(text('IMPORT_MAX_BYTES')) ?? DEFAULT_IMPORT_MAX_BYTES,
     providers: providersOf(env),
     billing: billingConfig(env),
     redis: redisOf(env),
   };
+}
+
+/** The largest import file passed on by default: the comment server's own default limit. */
+const DEFAULT_IMPORT_MAX_BYTES = 1024 ** 3;
+
+/** A positive whole number, else undefined (then the default). */
+function positive(value: string | undefined): number | undefined {
+  const n = Number(value);
+  return value !== undefined && Number.isSafeInteger(n) && n > 0 ? n : undefined;
 }
 
 /** The sign-in providers, read as the comment server reads them; a mistake in their variables stops the start. */

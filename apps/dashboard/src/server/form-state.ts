@@ -8,6 +8,8 @@ export type FormState =
       notice?: string;
       /** A secret key, shown this once. */
       secret?: string;
+      /** A webhook endpoint's signing secret, shown this once. */
+      signingSecret?: string;
       /** Where to go next, offered as a link. */
       next?: { href: string; label: string };
     }

@@ -17,6 +17,7 @@ import { OwnerAccounts } from '../owners/accounts';
 import { AddressLimits } from '../owners/address-limits';
 import { Invitations } from '../sites/invitations';
 import { Sites, type SiteView } from '../sites/sites';
+import { WebhookNotices } from '../sites/webhook-notices';
 import { Analytics } from '../usage/analytics';
 import { UsageSync, type UsageSyncOptions } from '../usage/usage-sync';
 import { type DashboardEnv, dashboardEnv } from './env';
@@ -75,7 +76,12 @@ async function build(): Promise<Services> {
     sites,
     invitations: new Invitations({ db, sites, mailer, link }),
     internal: env.internalSecret
-      ? internalApi({ secret: env.internalSecret, sites, publicUrl: env.publicUrl })
+      ? internalApi({
+          secret: env.internalSecret,
+          sites,
+          publicUrl: env.publicUrl,
+          notices: new WebhookNotices({ sites, mailer, link, onMailError }),
+        })
       : null,
     commentServer,
     removeSiteData: async (ownerId, site) => {

@@ -19,7 +19,7 @@ import {
   ThreadKitError,
   withDefaults,
 } from '@threadkit/core';
-import { and, asc, count, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import { OwnerPlans } from '../billing/plans';
 import type { Database } from '../db/database';
 import { owners, siteOwners, sites } from '../db/schema';
@@ -231,6 +231,16 @@ export class Sites {
       .from(siteOwners)
       .innerJoin(owners, eq(owners.id, siteOwners.ownerId))
       .where(eq(siteOwners.siteId, siteId))
+      .orderBy(asc(siteOwners.addedAt), asc(owners.id));
+  }
+
+  /** A site's owners and co-owners with a verified address: whom the comment servers' reports about it are told. */
+  async ownerAddresses(siteId: string): Promise<{ email: string; name: string }[]> {
+    return this.db
+      .select({ email: owners.email, name: owners.name })
+      .from(siteOwners)
+      .innerJoin(owners, eq(owners.id, siteOwners.ownerId))
+      .where(and(eq(siteOwners.siteId, siteId), isNotNull(owners.emailVerifiedAt)))
       .orderBy(asc(siteOwners.addedAt), asc(owners.id));
   }
 

@@ -119,6 +119,19 @@ export class DashboardDirectory implements SiteDirectory {
       .catch((error: unknown) => this.options.onError?.(error));
   }
 
+  /** Reports a disabled webhook endpoint; the dashboard e-mails the site's owners. Fails unless it took the report. */
+  async webhookDisabled(
+    siteId: string,
+    endpoint: { id: string; url: string },
+    reason: string,
+  ): Promise<void> {
+    const response = await this.call(`/sites/${encodeURIComponent(siteId)}/webhook-disabled`, {
+      method: 'POST',
+      body: JSON.stringify({ endpoint_id: endpoint.id, url: endpoint.url, reason }),
+    });
+    if (!response.ok) throw new Error(`the dashboard answered ${response.status} to a disabled webhook`);
+  }
+
   /** The cached answer, refreshed in the background when old, asked again when expired. */
   private async lookup<T>(
     cache: LRUCache<string, Entry<T>>,
@@ -197,10 +210,13 @@ export class DashboardDirectory implements SiteDirectory {
     return (await response.json()) as T;
   }
 
-  private call(path: string, init: { method: string }): Promise<Response> {
+  private call(path: string, init: { method: string; body?: string }): Promise<Response> {
     return fetch(`${this.options.url}${path}`, {
       ...init,
-      headers: { authorization: `Bearer ${this.options.secret}` },
+      headers: {
+        authorization: `Bearer ${this.options.secret}`,
+        ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       signal: AbortSignal.timeout(this.options.timeoutMs),
     });
   }

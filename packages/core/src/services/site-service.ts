@@ -38,6 +38,13 @@ export interface SiteDirectory {
   get(siteId: string): Promise<SiteRecord>;
   /** The site's widget was seen: SaaS mode reports it to the dashboard (its installation check). */
   noteSeen(siteId: string): void;
+  /**
+   * Repeated failures disabled one of the site's webhook endpoints. SaaS mode
+   * reports it to the dashboard, which e-mails the site's owners (the comment
+   * server knows no address of theirs); standalone, the owner runs the server
+   * and its admins are e-mailed already.
+   */
+  webhookDisabled(siteId: string, endpoint: { id: string; url: string }, reason: string): Promise<void>;
 }
 
 export interface StandaloneBootstrap {
@@ -95,6 +102,8 @@ export class SiteService implements SiteDirectory {
 
   /** A standalone server runs its own site: there is no installation to check. */
   noteSeen(): void {}
+
+  async webhookDisabled(): Promise<void> {}
 
   /**
    * The standalone site: created on first start, then kept in step with the

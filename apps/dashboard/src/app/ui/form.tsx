@@ -54,6 +54,15 @@ export function ActionForm(props: {
           <pre>{state.secret}</pre>
         </div>
       ) : null}
+      {state?.signingSecret ? (
+        <div className="secret" role="status">
+          <p>
+            The signing secret, shown only now: give it to the receiver, which checks each delivery&rsquo;s
+            signature with it.
+          </p>
+          <pre>{state.signingSecret}</pre>
+        </div>
+      ) : null}
       {state?.next ? (
         <p>
           <a href={state.next.href}>{state.next.label}</a>
@@ -92,6 +101,8 @@ export function Field(props: {
   defaultValue?: string;
   autoComplete?: string;
   hint?: string;
+  /** For a file input: the kinds of file offered. */
+  accept?: string;
 }) {
   const { id, error, described } = useFieldIds(props.name, props.hint);
   return (
@@ -101,8 +112,39 @@ export function Field(props: {
         id={id}
         name={props.name}
         type={props.type ?? 'text'}
+        accept={props.accept}
         defaultValue={props.defaultValue}
         autoComplete={props.autoComplete}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={described || undefined}
+      />
+      <FieldNotes id={id} hint={props.hint} error={error} />
+    </p>
+  );
+}
+
+/** Problems by field for forms that are not an `ActionForm` (an upload posted by hand): each control shows its own. */
+export function FieldProblems(props: { errors: Record<string, string>; children: ReactNode }) {
+  return <FieldErrors.Provider value={props.errors}>{props.children}</FieldErrors.Provider>;
+}
+
+/** A labelled text area, its problem read out with it. */
+export function TextArea(props: {
+  name: string;
+  label: string;
+  rows?: number;
+  hint?: string;
+  placeholder?: string;
+}) {
+  const { id, error, described } = useFieldIds(props.name, props.hint);
+  return (
+    <p className="field">
+      <label htmlFor={id}>{props.label}</label>
+      <textarea
+        id={id}
+        name={props.name}
+        rows={props.rows ?? 3}
+        placeholder={props.placeholder}
         aria-invalid={error ? true : undefined}
         aria-describedby={described || undefined}
       />
@@ -164,6 +206,34 @@ export function Toggle(props: { name: string; label: string; defaultChecked: boo
       </label>
       <FieldNotes id={id} hint={props.hint} error={error} />
     </p>
+  );
+}
+
+/** Boxes to tick, one per option, posting each ticked value under `name`; the group's problem read out with it. */
+export function Checkboxes(props: {
+  name: string;
+  legend: string;
+  options: readonly { value: string; label: string }[];
+  defaultChecked?: readonly string[];
+  hint?: string;
+}) {
+  const { id, error, described } = useFieldIds(props.name, props.hint);
+  return (
+    <fieldset className="field" aria-describedby={described || undefined}>
+      <legend>{props.legend}</legend>
+      {props.options.map((option) => (
+        <label key={option.value} className="check">
+          <input
+            type="checkbox"
+            name={props.name}
+            value={option.value}
+            defaultChecked={props.defaultChecked?.includes(option.value)}
+          />{' '}
+          {option.label}
+        </label>
+      ))}
+      <FieldNotes id={id} hint={props.hint} error={error} />
+    </fieldset>
   );
 }
 

@@ -38,7 +38,10 @@ export default async function SitePage({ params }: { params: Promise<{ id: strin
       <p>
         <a href={`/sites/${site.id}/moderation`}>Moderate comments</a>: the review queue, reports, bans,
         roles, locks and the audit log. <a href={`/sites/${site.id}/analytics`}>Analytics</a>: comments,
-        readers and moderation over time.
+        readers and moderation over time. <a href={`/sites/${site.id}/webhooks`}>Webhooks</a>: the
+        site&rsquo;s events sent to your own endpoints.{' '}
+        <a href={`/sites/${site.id}/import`}>Import / export</a>: comments from Disqus, WordPress, Remark42,
+        Isso or another ThreadKit, and the whole site as a file.
       </p>
       <section>
         <h2>Embed</h2>
