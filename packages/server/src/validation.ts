@@ -39,10 +39,15 @@ export function illFormedTextAt(value: unknown): string | null {
   return null;
 }
 
+const isStream = (value: unknown) =>
+  typeof value === 'object' && value !== null && typeof (value as { pipe?: unknown }).pipe === 'function';
+
 /** Refuses text that is not well-formed Unicode with a 400 naming the field, before it reaches storage. */
 export async function rejectIllFormedText(request: FastifyRequest): Promise<void> {
   for (const [part, value] of [
-    ['body', request.body],
+    // Only a parsed body: an upload left as a stream (an import's file) is bytes, and walking the
+    // stream object's own properties would never end.
+    ['body', isStream(request.body) ? undefined : request.body],
     ['query', request.query],
     ['params', request.params],
   ] as const) {

@@ -76,5 +76,7 @@ function redisOf(env: NodeJS.ProcessEnv): RedisConfig | null {
     clusterNodes: values.REDIS_CLUSTER_NODES,
     sentinels: values.REDIS_SENTINELS,
     sentinelName: values.REDIS_SENTINEL_NAME,
+    // The dashboard writes no comments: it waits for no replica.
+    replicaWait: null,
   };
 }
