@@ -27,7 +27,9 @@ export const readIsso: ImportReader = async function* (source, skip) {
   // Not for bundlers: the dashboard bundles this package, and runs imports on the comment server.
   const { default: initSqlJs } = await import(/* turbopackIgnore: true */ /* webpackIgnore: true */ 'sql.js');
   // The WebAssembly file ships beside sql.js's script.
-  const wasm = createRequire(import.meta.url).resolve(/* turbopackIgnore: true */ 'sql.js/dist/sql-wasm.wasm');
+  const wasm = createRequire(import.meta.url).resolve(
+    /* turbopackIgnore: true */ 'sql.js/dist/sql-wasm.wasm',
+  );
   const SQL = await initSqlJs({ locateFile: () => wasm });
   let db: InstanceType<typeof SQL.Database>;
   try {
