@@ -104,6 +104,8 @@ export async function importCommand(
         urlMap,
         byUrl: options['by-url'] === true,
         ...(options.origin ? { origin: options.origin } : {}),
+        // In SaaS mode the dashboard owns a site's settings: a restore leaves them to it.
+        siteSettings: config.mode === 'saas' ? 'dashboard' : 'apply',
         signal: interrupt.signal,
         onProgress: (progress) => meter.update(progress),
       });
@@ -179,6 +181,13 @@ export function summaryLines(report: ImportReport): string[] {
   };
   reasons('skipped', report.skipped);
   reasons('imported with a change', report.changed);
+  if (report.settings) {
+    const { applied, kept } = report.settings;
+    lines.push(
+      `  site settings ${report.dryRun ? 'that would be ' : ''}restored: ${applied.join(', ') || 'none'}`,
+    );
+    if (kept.length > 0) lines.push(`  site settings kept: ${kept.join(', ')}`);
+  }
   const rss = process.resourceUsage().maxRSS / 1024;
   lines.push(
     `  ${seconds.toFixed(1)} s, ${count(Math.round(handled / Math.max(seconds, 0.001)))} comments/s, ` +

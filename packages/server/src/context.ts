@@ -305,7 +305,11 @@ export async function createContext(
     purges,
     webhooks: webhooks.service,
     webhookWorker: webhooks.worker,
-    imports: new ImportJobs(redis, (message, error) => logger.error({ err: error }, message)),
+    imports: new ImportJobs(
+      redis,
+      (message, error) => logger.error({ err: error }, message),
+      () => sites.forgetCached(),
+    ),
     exports: new SiteExport({ store: new ExportStore(redis), users }),
   };
 }

@@ -4,11 +4,14 @@ import { keys, sitePrefix } from '../keys.js';
 import { cleanName, MAX_NAME_LENGTH } from '../names.js';
 import { type PageRef, resolvePage } from '../page-identity.js';
 import { MAX_DEPTH } from '../services/comment-service.js';
+import { isSettingName, parseSetting, SETTING_SPECS, settingText } from '../settings.js';
 import type { RedisClient } from '../store/redis.js';
 import { runScript } from '../store/scripts.js';
-import type { CommentStatus } from '../types.js';
+import { SiteStore } from '../store/site-store.js';
+import type { CommentStatus, SiteSettings } from '../types.js';
 import { type StoredText, storedText } from './content.js';
-import type { ImportedAuthor, ImportedComment, ImportedPage, ImportRecord, SkippedItem } from './records.js';
+import type { ThreadKitAuthor, ThreadKitComment, ThreadKitPage } from './readers/threadkit.js';
+import type { ImportedComment, ImportedPage, ImportRecord, SkippedItem } from './records.js';
 import type { UrlMap } from './url-map.js';
 
 export interface ImportOptions {
@@ -29,6 +32,11 @@ export interface ImportOptions {
   onProgress?: (progress: ImportProgress) => void;
   /** Comments per write (default 200). */
   batch?: number;
+  /**
+   * Where the site's settings live: `apply` (standalone) lets a ThreadKit
+   * restore set them; `dashboard` (SaaS) keeps them, as the dashboard owns them.
+   */
+  siteSettings?: 'apply' | 'dashboard';
 }
 
 export interface ImportProgress {
@@ -60,6 +68,12 @@ export interface ImportReport {
   skipped: Record<string, ReasonCount>;
   /** Imported with a change, by reason (a reply whose parent is missing, imported as a root). */
   changed: Record<string, ReasonCount>;
+  /**
+   * A ThreadKit restore's site settings: those set from the export (for a dry
+   * run: would be), and those the site kept (its secrets, which are never
+   * exported, and what the restore could not take). Null for other formats.
+   */
+  settings: { applied: string[]; kept: string[] } | null;
   elapsedMs: number;
 }
 
@@ -79,6 +93,8 @@ interface Staged {
   u?: number;
   d?: number;
   n?: 1;
+  /** The hold reason (ThreadKit restores only). */
+  r?: string;
 }
 
 class Tally {
@@ -123,8 +139,11 @@ export async function runImport(redis: RedisClient, options: ImportOptions): Pro
     authors: { written: 0, present: 0 },
     skipped: skipped.reasons,
     changed: changed.reasons,
+    settings: null,
     elapsedMs: 0,
   };
+  // ThreadKit's own export restores a site: its ids, accounts and settings are kept (docs/import.md).
+  const restore = format === 'threadkit';
   const stage = new Staging(redis, siteId, randomBytes(6).toString('base64url'));
   let pagesTotal = 0;
   let pagesDone = 0;
@@ -146,7 +165,7 @@ export async function runImport(redis: RedisClient, options: ImportOptions): Pro
     let queued = 0;
     for await (const record of options.read(skip)) {
       report.records++;
-      if (stageRecord(stage, pipeline, record, skipped)) queued++;
+      if (stageRecord(stage, pipeline, record, skipped, restore)) queued++;
       if (queued >= 500) {
         checkAbort();
         await exec(pipeline);
@@ -190,9 +209,16 @@ export async function runImport(redis: RedisClient, options: ImportOptions): Pro
       }
     } while (cursor !== '0');
 
+    // A restore brings back every commenter, those without comments too (a moderator, say).
+    if (restore) await writer.remainingAuthors();
     const authorsUsed = await redis.scard(stage.authorsUsed);
     report.authors.written = await redis.scard(stage.authorsWritten);
     report.authors.present = authorsUsed - report.authors.written;
+    if (restore) {
+      const site = await redis.get(stage.site);
+      if (site)
+        report.settings = await restoreSettings(redis, options, JSON.parse(site) as Partial<SiteSettings>);
+    }
     // Names and counts of whole pages changed: every cached thread of the site is rebuilt.
     if (!dryRun && report.comments.written > 0) await redis.incr(keys.siteEpoch(siteId));
   } finally {
@@ -219,6 +245,8 @@ class Staging {
   readonly pagesWithComments: string;
   readonly authorsUsed: string;
   readonly authorsWritten: string;
+  /** The site record's settings (a ThreadKit restore). */
+  readonly site: string;
   private readonly base: string;
 
   constructor(
@@ -234,6 +262,7 @@ class Staging {
     this.pagesWithComments = `${this.base}:cp`;
     this.authorsUsed = `${this.base}:used`;
     this.authorsWritten = `${this.base}:aw`;
+    this.site = `${this.base}:site`;
   }
 
   comments(pageSourceId: string): string {
@@ -256,6 +285,7 @@ class Staging {
       this.pagesWithComments,
       this.authorsUsed,
       this.authorsWritten,
+      this.site,
     );
   }
 }
@@ -266,19 +296,23 @@ function stageRecord(
   pipeline: ReturnType<RedisClient['pipeline']>,
   record: ImportRecord,
   skipped: Tally,
+  restore: boolean,
 ): boolean {
   const ttl = STAGING_TTL_S;
   switch (record.kind) {
     case 'site':
-      // An import adds to a site; its name and settings stay the owner's.
-      skipped.add('site settings are not imported (the site keeps its own)', undefined);
-      return false;
+      // An import adds to a site; its name and settings stay the owner's, unless it restores one.
+      if (!restore)
+        return skipOne(skipped, 'site settings are not imported (the site keeps its own)', undefined);
+      pipeline.set(stage.site, JSON.stringify(record.settings ?? {}), 'EX', ttl);
+      return true;
     case 'page': {
       if (!record.sourceId) return skipOne(skipped, 'page without an id', undefined);
       const page: Omit<ImportedPage, 'kind' | 'sourceId'> = {
         ...(record.url ? { url: record.url } : {}),
         ...(record.key ? { key: record.key } : {}),
         ...(record.locked ? { locked: true } : {}),
+        ...(restore ? pageExtras(record as ThreadKitPage) : {}),
       };
       pipeline.hset(stage.pages, record.sourceId, JSON.stringify(page)).expire(stage.pages, ttl);
       return true;
@@ -308,6 +342,9 @@ function stageRecord(
         ...(record.upvotes ? { u: Math.max(0, Math.floor(record.upvotes)) } : {}),
         ...(record.downvotes ? { d: Math.max(0, Math.floor(record.downvotes)) } : {}),
         ...(record.pinned ? { n: 1 as const } : {}),
+        ...(restore && (record as ThreadKitComment).holdReason
+          ? { r: (record as ThreadKitComment).holdReason }
+          : {}),
       };
       const key = stage.comments(record.pageSourceId);
       pipeline
@@ -324,6 +361,54 @@ function stageRecord(
     default:
       return skipOne(skipped, 'unknown record', undefined);
   }
+}
+
+/** What a restore keeps of a page beyond its identity: its view counter and last change. */
+function pageExtras(page: ThreadKitPage): Pick<ThreadKitPage, 'views' | 'updatedMs'> {
+  return {
+    ...(page.views && page.views > 0 ? { views: Math.floor(page.views) } : {}),
+    ...(page.updatedMs && Number.isFinite(page.updatedMs) ? { updatedMs: page.updatedMs } : {}),
+  };
+}
+
+/**
+ * Sets the site's settings from a ThreadKit export. Secrets were never
+ * exported, so the site keeps its own; so does it its allowed origins when the
+ * URL mapping moves the pages (the export's would name the old domain). Each
+ * value is validated as a settings change is; one that does not parse is kept.
+ */
+async function restoreSettings(
+  redis: RedisClient,
+  options: ImportOptions,
+  exported: Partial<SiteSettings>,
+): Promise<{ applied: string[]; kept: string[] }> {
+  const secrets = Object.keys(SETTING_SPECS).filter(
+    (name) => SETTING_SPECS[name as keyof SiteSettings].secret,
+  );
+  const names = Object.keys(exported).filter(isSettingName);
+  if (options.siteSettings === 'dashboard') return { applied: [], kept: [...names, ...secrets].sort() };
+  const kept = new Set(secrets);
+  const changes: Partial<SiteSettings> = {};
+  for (const name of names) {
+    if (
+      SETTING_SPECS[name].secret ||
+      (name === 'allowed_origins' && options.urlMap && !options.urlMap.empty)
+    ) {
+      kept.add(name);
+      continue;
+    }
+    try {
+      Object.assign(changes, { [name]: parseSetting(name, settingText(exported[name])) });
+    } catch {
+      kept.add(name);
+    }
+  }
+  if (!options.dryRun && Object.keys(changes).length > 0) {
+    const sites = new SiteStore(redis);
+    const site = await sites.get(options.siteId);
+    if (site) await sites.update(options.siteId, { settings: { ...site.settings, ...changes } });
+  }
+  return { applied: Object.keys(changes).sort(), kept: [...kept].sort() };
 }
 
 function skipOne(skipped: Tally, reason: string, sourceId: string | undefined): false {
@@ -344,6 +429,7 @@ interface Node {
 /** Writes the staged pages, one at a time. */
 class PageWriter {
   private readonly prefix: string;
+  private readonly restore: boolean;
 
   constructor(
     private readonly redis: RedisClient,
@@ -357,6 +443,7 @@ class PageWriter {
     private readonly earliest: number,
   ) {
     this.prefix = sitePrefix(options.siteId);
+    this.restore = options.format === 'threadkit';
   }
 
   private id(kind: string, sourceId: string): string {
@@ -373,7 +460,8 @@ class PageWriter {
     const sourceIds = Object.keys(rawComments);
     // A page SSCAN names twice (it may) is written once.
     if (sourceIds.length === 0) return;
-    const page = rawPage ? this.identify(JSON.parse(rawPage) as ImportedPage) : null;
+    const staged = rawPage ? (JSON.parse(rawPage) as ThreadKitPage) : null;
+    const page = staged ? this.identify(staged) : null;
     if (!page) {
       const reason = rawPage
         ? 'comment on a page with neither a usable URL nor an identifier'
@@ -391,12 +479,12 @@ class PageWriter {
       await redis.del(commentsKey);
       return;
     }
-    const authors = await this.resolveAuthors(ordered);
+    const authors = await this.resolveAuthors([...new Set(ordered.map((node) => node.staged.a ?? ''))]);
     const comments = ordered.map((node) => this.commentArg(node, nodes, authors.ids));
     const write = this.options.dryRun ? '0' : '1';
     for (let start = 0; start < comments.length; start += this.batch) {
       if (start > 0) this.options.signal?.throwIfAborted();
-      const [written, present, pageWasNew, ...authorsWritten] = await runScript(
+      const [written, present, pageWasNew, authorCount, ...ids] = await runScript(
         redis,
         'importComments',
         [keys.page(this.options.siteId, page.id)],
@@ -410,14 +498,60 @@ class PageWriter {
           JSON.stringify(start === 0 ? authors.create : []),
           JSON.stringify(comments.slice(start, start + this.batch)),
           write,
+          this.restore ? 1 : 0,
+          staged?.views ?? 0,
+          staged?.updatedMs ? Math.floor(staged.updatedMs / 1000) : 0,
         ],
       );
       if (start === 0) this.report.pages[pageWasNew === 1 ? 'written' : 'present']++;
       this.report.comments.written += written;
       this.report.comments.present += present;
+      const authorsWritten = ids.slice(0, authorCount);
       if (authorsWritten.length > 0) await redis.sadd(stage.authorsWritten, ...authorsWritten);
+      for (const id of ids.slice(authorCount))
+        this.changed.add('comment id already used by another comment of the site (given a new id)', id);
     }
     await redis.del(commentsKey);
+  }
+
+  /**
+   * The file's authors that no comment named (a restore only): written as
+   * the comments' authors are, a batch at a time, by the same script with
+   * no comments (its key is then the site's record, for its slot).
+   */
+  async remainingAuthors(): Promise<void> {
+    const { redis, stage } = this;
+    let cursor = '0';
+    do {
+      const [next, flat] = await redis.hscan(stage.authors, cursor, 'COUNT', this.batch);
+      cursor = next;
+      const sourceIds = [...new Set(flat.filter((_, i) => i % 2 === 0))];
+      const used = sourceIds.length > 0 ? await redis.smismember(stage.authorsUsed, ...sourceIds) : [];
+      const missing = sourceIds.filter((_, i) => used[i] === 0);
+      if (missing.length === 0) continue;
+      this.options.signal?.throwIfAborted();
+      const authors = await this.resolveAuthors(missing);
+      const [, , , , ...written] = await runScript(
+        redis,
+        'importComments',
+        [keys.site(this.options.siteId)],
+        [
+          this.prefix,
+          '',
+          MAX_DEPTH,
+          '',
+          '',
+          0,
+          JSON.stringify(authors.create),
+          '[]',
+          this.options.dryRun ? '0' : '1',
+          1,
+          0,
+          0,
+        ],
+      );
+      if (written.length > 0) await redis.sadd(stage.authorsWritten, ...written);
+    } while (cursor !== '0');
   }
 
   /** The page's identity after the URL mapping, or null when it has none that works. */
@@ -520,9 +654,18 @@ class PageWriter {
     const placeholder = node.text === null;
     const parent = node.parent ? nodes.get(node.parent) : undefined;
     const createdS = Math.floor(staged.c / 1000);
+    // A restore keeps ThreadKit's ids (permalinks keep working); `alt` is the id the
+    // comment gets should its own name another comment here (`palt`: its parent's).
+    const ids = this.restore
+      ? {
+          i: node.sourceId,
+          alt: this.id('comment', node.sourceId),
+          pid: parent ? parent.sourceId : '',
+          palt: parent ? this.id('comment', parent.sourceId) : '',
+        }
+      : { i: this.id('comment', node.sourceId), pid: parent ? this.id('comment', parent.sourceId) : '' };
     return {
-      i: this.id('comment', node.sourceId),
-      pid: parent ? this.id('comment', parent.sourceId) : '',
+      ...ids,
       a: authorIds.get(staged.a ?? '') ?? this.anonymousId(),
       t: node.text?.markdown ?? '',
       h: node.text?.html ?? '',
@@ -531,8 +674,10 @@ class PageWriter {
       cm: staged.c,
       m: placeholder ? Math.floor((staged.m ?? staged.c) / 1000) : staged.m ? Math.floor(staged.m / 1000) : 0,
       s: placeholder ? 'deleted' : staged.s,
-      e: !placeholder && staged.m && Math.floor(staged.m / 1000) > createdS ? 1 : 0,
+      // A ThreadKit export marks an edit even within the second it was posted.
+      e: !placeholder && staged.m && (this.restore || Math.floor(staged.m / 1000) > createdS) ? 1 : 0,
       pin: staged.n ?? 0,
+      hr: staged.r ?? '',
     };
   }
 
@@ -549,9 +694,8 @@ class PageWriter {
    * address without proving it is not trusted with them, and the author stays
    * apart. An author without an address is a guest.
    */
-  private async resolveAuthors(nodes: Node[]) {
+  private async resolveAuthors(sourceIds: string[]) {
     const { redis, options } = this;
-    const sourceIds = [...new Set(nodes.map((node) => node.staged.a ?? ''))];
     const named = sourceIds.filter(Boolean);
     const [raws, emails, firsts] =
       named.length > 0
@@ -567,7 +711,10 @@ class PageWriter {
         const raw = raws[i];
         const email = emails[i];
         const record = raw
-          ? { ...(JSON.parse(raw) as Omit<ImportedAuthor, 'kind' | 'sourceId'>), ...(email ? { email } : {}) }
+          ? {
+              ...(JSON.parse(raw) as Omit<ThreadKitAuthor, 'kind' | 'sourceId'>),
+              ...(email ? { email } : {}),
+            }
           : null;
         return [sourceId, record] as const;
       }),
@@ -592,15 +739,18 @@ class PageWriter {
       }),
     );
     const ids = new Map<string, string>();
-    const create: { i: string; f: Record<string, string | number>; login: string }[] = [];
+    const create: AuthorArg[] = [];
     for (const [i, sourceId] of sourceIds.entries()) {
       const author = records[i];
       if (!author && sourceId)
         this.changed.add('comment by an author the file does not have (anonymous)', sourceId);
       const validEmail = addresses[i]!;
+      // A restore keeps ThreadKit's user ids: they are random, so an account here with one is that commenter.
       let id =
         author && sourceId
-          ? this.id('author', validEmail ? `email:${validEmail}` : sourceId)
+          ? this.restore
+            ? sourceId
+            : this.id('author', validEmail ? `email:${validEmail}` : sourceId)
           : this.anonymousId();
       let login = validEmail;
       const holder = holders[i];
@@ -616,6 +766,10 @@ class PageWriter {
       }
       ids.set(sourceId, id);
       const name = cleanName(author?.name ?? '').slice(0, MAX_NAME_LENGTH) || 'Anonymous';
+      if (this.restore && author && sourceId) {
+        create.push(restoredAuthor(id, name, author, validEmail, login));
+        continue;
+      }
       create.push({
         i: id,
         login,
@@ -639,6 +793,57 @@ class PageWriter {
     if (create.length > 0) await redis.sadd(this.stage.authorsUsed, ...create.map((author) => author.i));
     return { ids, create };
   }
+}
+
+/** An account to create: its hash's fields, its e-mail login, and (a restore) its phone login, role and bans. */
+interface AuthorArg {
+  i: string;
+  f: Record<string, string | number>;
+  login: string;
+  phone?: string;
+  role?: string;
+  ban?: 1;
+  sb?: 1;
+}
+
+/**
+ * A commenter of a ThreadKit export as they were: role, bans, karma, creation
+ * date, verified flags, phone and notification choice. A verified address (or
+ * phone) stays their login, so they sign in with a code as before; nothing
+ * that signs anyone in was exported, so they have no password or session.
+ */
+function restoredAuthor(
+  id: string,
+  name: string,
+  author: Omit<ThreadKitAuthor, 'kind' | 'sourceId'>,
+  email: string,
+  login: string,
+): AuthorArg {
+  const phone = author.phone && /^\+[1-9]\d{5,14}$/.test(author.phone) ? author.phone : '';
+  const guest = author.guest ?? !(email || phone);
+  const role = !guest && (author.role === 'admin' || author.role === 'moderator') ? author.role : 'user';
+  return {
+    i: id,
+    login,
+    ...(phone ? { phone } : {}),
+    ...(role !== 'user' ? { role } : {}),
+    ...(author.banned ? { ban: 1 as const } : {}),
+    ...(author.shadowBanned ? { sb: 1 as const } : {}),
+    f: {
+      name,
+      avatar: author.avatarUrl && /^https?:\/\//i.test(author.avatarUrl) ? author.avatarUrl : '',
+      karma: Math.trunc(author.karma ?? 0),
+      role,
+      guest: guest ? 1 : 0,
+      created: Math.floor((author.createdMs ?? Date.now()) / 1000),
+      email,
+      phone,
+      email_verified: email && author.emailVerified ? 1 : 0,
+      phone_verified: phone && author.phoneVerified ? 1 : 0,
+      email_notifications: author.emailNotifications ? 1 : 0,
+      imported: 'threadkit',
+    },
+  };
 }
 
 /** The URL in its normalised form, or null when it is not one a page can have. */

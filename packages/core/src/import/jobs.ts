@@ -29,6 +29,8 @@ export interface ImportJobView {
   authors: { written: number; present: number };
   skipped: { reason: string; count: number; examples: string[] }[];
   changed: { reason: string; count: number; examples: string[] }[];
+  /** A ThreadKit restore's site settings, set and kept (null for other formats, and until it is done). */
+  settings: { applied: string[]; kept: string[] } | null;
   /** Comments handled (written or found) per second so far. */
   rate: number;
   error: string | null;
@@ -42,6 +44,7 @@ export interface StartImport {
   urlMap: UrlMap;
   byUrl?: boolean;
   origin?: string;
+  siteSettings?: 'apply' | 'dashboard';
 }
 
 const reasons = (tally: ImportReport['skipped']) =>
@@ -63,6 +66,8 @@ export class ImportJobs {
   constructor(
     private readonly redis: RedisClient,
     private readonly log: (message: string, error?: unknown) => void = () => {},
+    /** A restore set a site's settings: the instance's cached sites are read again. */
+    private readonly onSettings: (siteId: string) => void = () => {},
   ) {}
 
   async start(siteId: string, input: StartImport): Promise<ImportJobView> {
@@ -106,11 +111,13 @@ export class ImportJobs {
         urlMap: input.urlMap,
         ...(input.byUrl ? { byUrl: true } : {}),
         ...(input.origin ? { origin: input.origin } : {}),
+        ...(input.siteSettings ? { siteSettings: input.siteSettings } : {}),
         signal: this.stopping.signal,
         onProgress: (p) => {
           progress = p;
         },
       });
+      if (report.settings && report.settings.applied.length > 0 && !report.dryRun) this.onSettings(siteId);
       await this.redis.hset(key, {
         status: 'done',
         finished: Date.now(),
@@ -196,6 +203,7 @@ function view(id: string, fields: Record<string, string>): ImportJobView {
     authors: report?.authors ?? { written: 0, present: 0 },
     skipped: reasons(report?.skipped ?? {}),
     changed: reasons(report?.changed ?? {}),
+    settings: report?.settings ?? null,
     rate: Math.round((comments.written + comments.present) / Math.max(seconds, 0.001)),
     error: stale
       ? 'The instance running it stopped answering: run the same import again to complete it.'

@@ -11,6 +11,11 @@ export class UrlMap {
   private readonly prefixes: [from: string, to: string][] = [];
 
   /** Adds an `old=new` rule; throws on a malformed one. */
+  /** Whether any rule or pair was given (a restore keeps the target's allowed origins when URLs move). */
+  get empty(): boolean {
+    return this.exact.size === 0 && this.prefixes.length === 0;
+  }
+
   addRule(rule: string): this {
     const at = rule.indexOf('=');
     const from = at > 0 ? rule.slice(0, at).trim() : '';

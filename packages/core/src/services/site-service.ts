@@ -196,6 +196,11 @@ export class SiteService implements SiteDirectory {
     return settings;
   }
 
+  /** Settings were changed in the store by another way (a restore): this instance's lookups read them again. */
+  forgetCached(): void {
+    this.cache.clear();
+  }
+
   async standaloneSiteId(): Promise<string | null> {
     return this.store.standaloneSiteId();
   }

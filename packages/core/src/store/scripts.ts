@@ -112,7 +112,13 @@ export interface ScriptResults {
   finishPurge: number;
   enqueueWebhook: [queued: string[], full: string[]];
   recordWebhookAttempt: [left: number, disabled: number];
-  importComments: [written: number, present: number, pageWasNew: number, ...authorsWritten: string[]];
+  importComments: [
+    written: number,
+    present: number,
+    pageWasNew: number,
+    authorCount: number,
+    ...ids: string[],
+  ];
 }
 
 /** Read with `runScriptBuffers`: the records are binary. */

@@ -34,6 +34,14 @@ export interface ThreadKitAuthor extends ImportedAuthor {
   karma?: number;
   banned?: boolean;
   shadowBanned?: boolean;
+  emailNotifications?: boolean;
+}
+
+/** A page with what ThreadKit adds: its view counter and its thread's last change. */
+export interface ThreadKitPage extends ImportedPage {
+  views?: number;
+  /** Unix ms. */
+  updatedMs?: number;
 }
 
 /** A comment with what ThreadKit adds: why the spam checks held it. */
@@ -145,16 +153,20 @@ async function* read(
             yield author;
             break;
           }
-          case 'page':
-            counts.pages++;
-            yield {
+          case 'page': {
+            const page: ThreadKitPage = {
               kind: 'page',
               sourceId: line.id,
               ...(line.url ? { url: line.url } : {}),
               ...(line.key ? { key: line.key } : {}),
               locked: line.locked,
-            } satisfies ImportedPage;
+              views: line.views,
+              ...(line.updated_at ? { updatedMs: ms(line.updated_at) } : {}),
+            };
+            counts.pages++;
+            yield page;
             break;
+          }
           case 'comment': {
             const comment = toComment(line, users);
             counts.comments++;
@@ -201,6 +213,7 @@ function toAuthor(line: ExportUser): ThreadKitAuthor {
     karma: line.karma,
     banned: line.banned,
     shadowBanned: line.shadow_banned,
+    emailNotifications: line.email_notifications,
   };
 }
 

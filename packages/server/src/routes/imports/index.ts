@@ -85,6 +85,8 @@ export const importRoutes: FastifyPluginAsyncTypebox<{ context: AppContext }> = 
         urlMap,
         ...(request.query.by_url ? { byUrl: true } : {}),
         ...(request.query.origin ? { origin: request.query.origin } : {}),
+        // In SaaS mode the dashboard owns a site's settings: a restore leaves them to it.
+        siteSettings: context.config.mode === 'saas' ? 'dashboard' : 'apply',
       });
       return reply.status(202).send(job);
     },

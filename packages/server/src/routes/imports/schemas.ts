@@ -69,6 +69,19 @@ export const ImportJob = Type.Object({
   authors: Counts,
   skipped: Reasons,
   changed: Reasons,
+  settings: Type.Union(
+    [
+      Type.Object({
+        applied: Type.Array(Type.String(), { description: "Settings set from the export's." }),
+        kept: Type.Array(Type.String(), {
+          description:
+            "The site's own, kept: its secrets (never exported), and what the restore did not take.",
+        }),
+      }),
+      Type.Null(),
+    ],
+    { description: 'A ThreadKit restore: the site settings it set (once done); null for other formats.' },
+  ),
   rate: Type.Integer({ description: 'Comments handled per second.' }),
   error: Type.Union([Type.String(), Type.Null()]),
 });
