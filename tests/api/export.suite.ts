@@ -304,6 +304,7 @@ export function describeExport(name: string, options: { cluster: boolean }) {
           karma: user.karma,
           banned: user.id === built.banned,
           shadowBanned: user.id === built.shadowBanned,
+          emailNotifications: user.email_notifications,
         });
       }
       const byId = new Map(authors.map((a) => [a.sourceId, a]));
@@ -319,11 +320,13 @@ export function describeExport(name: string, options: { cluster: boolean }) {
       // Pages: the three commented, with their URL, key and lock.
       const pages = records.filter((r) => r.kind === 'page');
       for (const page of pages) {
-        const [url, key, locked] = await api.redis.hmget(
+        const [url, key, locked, views, updated] = await api.redis.hmget(
           keys.page(api.site.id, page.sourceId),
           'url',
           'key',
           'locked',
+          'views',
+          'updated',
         );
         expect(page).toEqual({
           kind: 'page',
@@ -331,6 +334,8 @@ export function describeExport(name: string, options: { cluster: boolean }) {
           ...(url ? { url } : {}),
           ...(key ? { key } : {}),
           locked: locked === '1',
+          views: Number(views ?? 0),
+          ...(updated && updated !== '0' ? { updatedMs: Number(updated) * 1000 } : {}),
         });
       }
       expect(pages.map((p) => [p.url, p.key ?? null, p.locked]).sort()).toEqual(

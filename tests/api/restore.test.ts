@@ -107,7 +107,7 @@ async function restore(text: string): Promise<ImportJobView> {
     (view: ImportJobView) => view.status !== 'running',
     30_000,
   );
-  expect(done.status, done.error).toBe('done');
+  expect(done.status, done.error ?? undefined).toBe('done');
   return done;
 }
 

@@ -119,8 +119,17 @@ describe('the ThreadKit export reader', () => {
         karma: 2,
         banned: false,
         shadowBanned: true,
+        emailNotifications: true,
       },
-      { kind: 'page', sourceId: PAGE, url: 'https://example.com/a', key: 'post-1', locked: true },
+      {
+        kind: 'page',
+        sourceId: PAGE,
+        url: 'https://example.com/a',
+        key: 'post-1',
+        locked: true,
+        views: 10,
+        updatedMs: Date.parse('2026-12-07T07:42:19.000Z'),
+      },
       {
         kind: 'comment',
         sourceId: ROOT,
