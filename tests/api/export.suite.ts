@@ -357,7 +357,7 @@ export function describeExport(name: string, options: { cluster: boolean }) {
           sourceId: c.i,
           pageSourceId: c.pg,
           ...(c.pid ? { parentSourceId: c.pid } : {}),
-          ...(c.a !== built.erased.userId ? { authorSourceId: c.a } : {}),
+          ...(c.a !== built.erased.userId ? { authorSourceId: c.a } : { erasedAuthorId: c.a }),
           createdMs: c.cm,
           ...(c.e ? { editedMs: c.m * 1000 } : {}),
           body: { markdown: c.t },

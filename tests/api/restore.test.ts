@@ -47,6 +47,7 @@ const built = {
   moderator: { userId: '', token: '' },
   shadow: { userId: '', token: '' },
   troll: '',
+  erased: '',
   silent: '',
   deepest: '',
   pinned: '',
@@ -293,6 +294,11 @@ beforeAll(async () => {
   await post(bob.token, 'A reply to the shadow', at, shadowed);
   await ok(await source.owner({ method: 'POST', url: `/v1/moderation/shadowban/${shadow.userId}` }));
   await ok(await source.owner({ method: 'POST', url: `/v1/moderation/ban/${troll.userId}`, payload: {} }));
+  // An erased account: its comment stays, with its id and no user line ("[deleted]").
+  const erased = await source.guest('Gone Soon');
+  built.erased = erased.userId;
+  await post(erased.token, 'My author will be erased', at, root);
+  await ok(await source.call({ method: 'DELETE', url: '/v1/users/me', token: erased.token }), 204);
 
   exported = await exportOf(source);
   restoredReport = await restore(exported);
@@ -326,6 +332,8 @@ describe('restoring a ThreadKit export', () => {
     // Comment and user ids are the source's own: permalinks keep working.
     expect(again).toContain(`"id":"${built.deepest}"`);
     expect(again).toContain(`"id":"${built.shadow.userId}"`);
+    expect(again).toContain(`"author_id":"${built.erased}"`);
+    expect(await target.redis.exists(keys.user(target.site.id, built.erased))).toBe(0);
   });
 
   it("keeps the target's secrets, and its own site's name and keys", async () => {

@@ -95,6 +95,8 @@ interface Staged {
   n?: 1;
   /** The hold reason (ThreadKit restores only). */
   r?: string;
+  /** The id of an erased author, kept by a restore (no account is made for it). */
+  x?: string;
 }
 
 class Tally {
@@ -345,6 +347,9 @@ function stageRecord(
         ...(restore && (record as ThreadKitComment).holdReason
           ? { r: (record as ThreadKitComment).holdReason }
           : {}),
+        ...(restore && !record.authorSourceId && (record as ThreadKitComment).erasedAuthorId
+          ? { x: (record as ThreadKitComment).erasedAuthorId }
+          : {}),
       };
       const key = stage.comments(record.pageSourceId);
       pipeline
@@ -479,7 +484,9 @@ class PageWriter {
       await redis.del(commentsKey);
       return;
     }
-    const authors = await this.resolveAuthors([...new Set(ordered.map((node) => node.staged.a ?? ''))]);
+    // A restored comment of an erased account keeps that account's id, and needs no author.
+    const named = ordered.filter((node) => node.staged.a || !node.staged.x);
+    const authors = await this.resolveAuthors([...new Set(named.map((node) => node.staged.a ?? ''))]);
     const comments = ordered.map((node) => this.commentArg(node, nodes, authors.ids));
     const write = this.options.dryRun ? '0' : '1';
     for (let start = 0; start < comments.length; start += this.batch) {
@@ -666,7 +673,8 @@ class PageWriter {
       : { i: this.id('comment', node.sourceId), pid: parent ? this.id('comment', parent.sourceId) : '' };
     return {
       ...ids,
-      a: authorIds.get(staged.a ?? '') ?? this.anonymousId(),
+      a: staged.x && !staged.a ? staged.x : (authorIds.get(staged.a ?? '') ?? this.anonymousId()),
+      ...(staged.x && !staged.a ? { gone: 1 } : {}),
       t: node.text?.markdown ?? '',
       h: node.text?.html ?? '',
       u: staged.u ?? 0,

@@ -214,13 +214,13 @@ describe('the ThreadKit export reader', () => {
     ]);
   });
 
-  it('drops the author of a comment whose user line is missing (an erased account)', async () => {
+  it('keeps the author of a comment whose user line is missing (an erased account) apart', async () => {
     const { records, skipped } = await read(
       jsonl(header, site, user, page, comment(ROOT, { author_id: ERASED }), end(1)),
     );
     expect(skipped).toEqual([]);
     const erasedOne = records.find((r) => r.kind === 'comment');
-    expect(erasedOne).toMatchObject({ sourceId: ROOT });
+    expect(erasedOne).toMatchObject({ sourceId: ROOT, erasedAuthorId: ERASED });
     expect(erasedOne).not.toHaveProperty('authorSourceId');
   });
 

@@ -47,6 +47,8 @@ export interface ThreadKitPage extends ImportedPage {
 /** A comment with what ThreadKit adds: why the spam checks held it. */
 export interface ThreadKitComment extends ImportedComment {
   holdReason?: string;
+  /** The author id of a comment whose account was erased (no user line): shown as "[deleted]". */
+  erasedAuthorId?: string;
 }
 
 const checks = Object.fromEntries(
@@ -223,7 +225,11 @@ function toComment(line: ExportComment, users: ReadonlySet<string>): ThreadKitCo
     sourceId: line.id,
     pageSourceId: line.page_id,
     ...(line.parent_id ? { parentSourceId: line.parent_id } : {}),
-    ...(line.author_id && users.has(line.author_id) ? { authorSourceId: line.author_id } : {}),
+    ...(line.author_id
+      ? users.has(line.author_id)
+        ? { authorSourceId: line.author_id }
+        : { erasedAuthorId: line.author_id }
+      : {}),
     createdMs: ms(line.created_at),
     ...(line.edited_at ? { editedMs: ms(line.edited_at) } : {}),
     body: { markdown: line.markdown },

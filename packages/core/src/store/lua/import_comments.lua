@@ -1,6 +1,7 @@
 -- KEYS[1] page hash. ARGV: prefix, page id, deepest level, page url (''), page key (''), locked (1/0),
 -- authors (JSON: [{i, f: {field: value}, login: e-mail or '', phone?, role?, ban?, sb?}]), comments
--- (JSON, parents before their replies: [{i, pid, a, t, h, u, d, cm, m, s, e, pin, hr, alt?, palt?}]),
+-- (JSON, parents before their replies: [{i, pid, a, t, h, u, d, cm, m, s, e, pin, hr, alt?, palt?,
+-- gone?: 1 when `a` is an erased account, which keeps no list of its comments}]),
 -- write (1, or 0 for a dry run), restore (1: a ThreadKit export; 0), the page's views and last
 -- change (s) to restore (0: none).
 -- Writes one batch of an import into a page as create_comment.lua writes a posted comment:
@@ -72,8 +73,15 @@ for _, c in ipairs(cjson.decode(ARGV[8])) do
         c.pid = ''
       end
     end
+    local gone = c.gone == 1
+    c.gone = nil
     place(c)
-    redis.call('RPUSH', k_user_comments(c.a), c.i)
+    if gone then
+      -- As erase_user.lua leaves an erased author's comments: no one signs in as them.
+      redis.call('ZREM', k_hidden_by(page_id, c.a), c.i)
+    else
+      redis.call('RPUSH', k_user_comments(c.a), c.i)
+    end
     if c.s == 'pending' then redis.call('ZADD', K_MODQUEUE, c.cm, c.i) end
     if c.u - c.d ~= 0 and redis.call('EXISTS', k_user(c.a)) == 1
       and not (restore and redis.call('HGET', k_user(c.a), 'imported') == 'threadkit') then
