@@ -407,6 +407,16 @@ describe('restoring a ThreadKit export', () => {
     expect(report.settings?.applied).toContain('word_filter');
     // A dry run: two pages would be new at their new URLs; the keyed one is found by its key.
     expect(report.pages).toEqual({ written: 2, present: 1 });
+    // In SaaS mode the dashboard holds the settings: a restore sets none.
+    const saas = await runImport(target.redis, {
+      siteId: target.site.id,
+      format: 'threadkit',
+      read: (skip) => readThreadKitExport(Readable.from([exported]), skip),
+      siteSettings: 'dashboard',
+      dryRun: true,
+    });
+    expect(saas.settings?.applied).toEqual([]);
+    expect(saas.settings?.kept).toContain('word_filter');
   });
 
   it('gives a comment whose id another comment of the site holds a new id, and reports it', async () => {
