@@ -172,6 +172,10 @@ async function writeSite(
     commenters[u] = (await auth.authenticate(site.id, tokens[u]!)) as Commenter;
   }
   const moderatorOf = (i: number) => commenters[plan.moderators[i % plan.moderators.length]!]!;
+  // Nobody acts on their own rank or above: a moderator's comment is decided by the owner.
+  const moderatorSet = new Set(plan.moderators);
+  const deciderOf = (comment: number, n: number) =>
+    moderatorSet.has(plan.commentAuthor[comment]!) ? owner : moderatorOf(n);
 
   // Comments, in time order across pages. A reply waits for its parent's id if the parent is
   // still being posted (it was started earlier: tasks start in order).
@@ -226,7 +230,7 @@ async function writeSite(
   await phase('review queue', reviewed.length, async (n) => {
     const i = reviewed[n]!;
     const action = plan.commentFate[i] === Fate.heldApproved ? 'approve' : 'reject';
-    await moderation.decide(site, moderatorOf(n), [ids[i]!], action);
+    await moderation.decide(site, deciderOf(i, n), [ids[i]!], action);
     if (action === 'approve') approved[i] = 1;
   });
 
@@ -251,7 +255,7 @@ async function writeSite(
   await phase('report queue', settled.length, async (n) => {
     const i = settled[n]!;
     const action = plan.commentFate[i] === Fate.reportedRejected ? 'reject' : 'approve';
-    await moderation.decide(site, moderatorOf(n), [ids[i]!], action);
+    await moderation.decide(site, deciderOf(i, n), [ids[i]!], action);
   });
 
   const deleted = indicesWith(plan, [Fate.deleted]);
