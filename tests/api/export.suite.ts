@@ -110,17 +110,7 @@ export function describeExport(name: string, options: { cluster: boolean }) {
           },
         }),
       );
-      const register = async (name: string, email: string) => {
-        const body = await ok(
-          await api.call({
-            method: 'POST',
-            url: '/v1/auth/register',
-            payload: { name, email, password: PASSWORD },
-          }),
-          201,
-        );
-        return { userId: body.user.id as string, token: body.token as string };
-      };
+      const register = (name: string, email: string) => api.register(name, email, PASSWORD);
       built.account = await register('Ada Account', 'Ada@Example.com');
       built.moderator = await register('Mo Moderator', 'mo@example.com');
       await api.promote(built.moderator.userId, 'moderator');

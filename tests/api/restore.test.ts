@@ -204,17 +204,7 @@ beforeAll(async () => {
       },
     }),
   );
-  const register = async (name: string, email: string) => {
-    const body = await ok(
-      await source.call({
-        method: 'POST',
-        url: '/v1/auth/register',
-        payload: { name, email, password: PASSWORD },
-      }),
-      201,
-    );
-    return { userId: body.user.id as string, token: body.token as string };
-  };
+  const register = (name: string, email: string) => source.register(name, email, PASSWORD);
   built.admin = await register('Ada Admin', 'ada@example.com');
   await source.promote(built.admin.userId, 'admin');
   // The moderator signs up by a code (proving the address), so they sign in to the restored site by one.

@@ -37,6 +37,8 @@ export interface TestApi {
   owner(options: InjectOptions & { token?: string }): Promise<LightMyRequestResponse>;
   /** A new guest commenter: its token and user id. */
   guest(name?: string): Promise<{ token: string; refreshToken: string; userId: string }>;
+  /** A new account registered with a password (its address not yet proven): its token and user id. */
+  register(name: string, email: string, password: string): Promise<{ token: string; userId: string }>;
   /** Gives a commenter a role on the site, as the owner would (`threadkit admin promote`). */
   promote(userId: string, role: 'admin' | 'moderator'): Promise<void>;
   /** Builds another app instance on the same Redis (a second server behind a load balancer). */
@@ -156,6 +158,13 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
       if (response.statusCode !== 201) throw new Error(`guest sign-in failed: ${response.body}`);
       const body = response.json();
       return { token: body.token, refreshToken: body.refresh_token, userId: body.user.id };
+    },
+    register: async (name, email, password) => {
+      const payload = { name, email, password };
+      const response = await call({ method: 'POST', url: '/v1/auth/register', payload });
+      if (response.statusCode !== 201) throw new Error(`registration failed: ${response.body}`);
+      const body = response.json();
+      return { token: body.token, userId: body.user.id };
     },
     promote: async (userId, role) => {
       const owner = { siteId: site.id, userId: null, role: 'owner' as const, sessionId: null };
