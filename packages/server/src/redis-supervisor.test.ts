@@ -103,6 +103,13 @@ describe('managed redis', () => {
     } finally {
       owner.kill('SIGTERM');
       await new Promise((resolve) => owner.once('exit', resolve));
+      // The owner was killed before it could stop its redis-server: stop it here, or it outlives the suite.
+      const leftover = new Redis({ path: join(dataDir, 'redis.sock'), lazyConnect: true });
+      await leftover
+        .connect()
+        .then(() => leftover.shutdown('NOSAVE'))
+        .catch(() => {});
+      leftover.disconnect();
     }
   });
 
