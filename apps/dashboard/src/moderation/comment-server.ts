@@ -1,4 +1,12 @@
-import { type CommentView, isErrorCode, type OwnerTokens, ThreadKitError } from '@threadkit/core';
+import {
+  type CommentView,
+  type WebhookAttempt as DeliveryAttempt,
+  type ImportFormat,
+  type ImportJobView as ImportRun,
+  isErrorCode,
+  type OwnerTokens,
+  ThreadKitError,
+} from '@threadkit/core';
 
 /**
  * The comment server's moderation API, called by the dashboard's server as a
@@ -135,56 +143,12 @@ export interface Webhook {
   created_at: number;
 }
 
-/** One attempt in an endpoint's delivery log, newest first. */
-export interface DeliveryAttempt {
-  delivery_id: string;
-  type: string;
-  /** Unix ms. */
-  at: number;
-  outcome: 'sent' | 'failed' | 'given_up' | 'dropped';
-  status: number | null;
-  duration_ms: number;
-  error: string | null;
-  next_attempt_at: number | null;
-}
-
-/** The formats the comment server imports (`POST /v1/imports?format=`). */
-export const IMPORT_FORMATS = ['disqus', 'wordpress', 'remark42', 'isso', 'threadkit'] as const;
-export type ImportFormat = (typeof IMPORT_FORMATS)[number];
-
-/** Written by an import (a dry run: would be), and already there from an earlier run of it. */
-export interface ImportCounts {
-  written: number;
-  present: number;
-}
+export { IMPORT_FORMATS } from '@threadkit/core';
+// What the comment server answers about deliveries and imports: its own types, not copies.
+export type { DeliveryAttempt, ImportFormat, ImportRun };
 
 /** Items skipped (or changed on the way in) for one reason, with the first few source ids. */
-export interface ImportReason {
-  reason: string;
-  count: number;
-  examples: string[];
-}
-
-/** An import as the comment server reports it (`GET /v1/imports/:id`; its api.md, Imports). */
-export interface ImportRun {
-  id: string;
-  format: string;
-  status: 'running' | 'done' | 'failed';
-  dry_run: boolean;
-  /** Unix ms. */
-  started_at: number;
-  finished_at: number | null;
-  /** Records read from the file. */
-  records: number;
-  pages: ImportCounts & { done: number; total: number };
-  comments: ImportCounts;
-  authors: ImportCounts;
-  skipped: ImportReason[];
-  changed: ImportReason[];
-  /** Comments handled a second. */
-  rate: number;
-  error: string | null;
-}
+export type ImportReason = ImportRun['skipped'][number];
 
 export type Decision = 'approve' | 'reject';
 export type StaffRole = 'admin' | 'moderator';
