@@ -1,4 +1,4 @@
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import proxyAddr from '@fastify/proxy-addr';
 import type { Static } from '@sinclair/typebox';
 import {
@@ -11,7 +11,7 @@ import {
 import { parse as parseQuery } from 'fast-querystring';
 import type { AppContext } from './context.js';
 import { BEARER, EXPOSED_HEADERS, requestOrigin } from './plugins/credentials.js';
-import type { HttpMetrics } from './plugins/metrics.js';
+import type { HttpMetrics, RouteSeries } from './plugins/metrics.js';
 import { type BudgetViewer, RequestBudgets } from './plugins/rate-limit.js';
 import { visitorOf } from './plugins/usage.js';
 import { JSON_TYPE, THREAD_HEADERS, threadBody, threadQuery } from './routes/comments/index.js';
@@ -24,6 +24,8 @@ const ROUTE = '/v1/comments';
 const ANONYMOUS: BudgetViewer = { role: 'anonymous', userId: null, user: null };
 /** Query strings worked out and kept (`prepare`): the pages being read right now. */
 const MAX_PREPARED = 1000;
+/** Origins whose answer headers are kept (each one a site allows, so few). */
+const MAX_ORIGINS = 1000;
 
 type PageQuery = Omit<ThreadQuery, 'ifNoneMatch'>;
 
@@ -74,12 +76,15 @@ export class CachedReads {
   private readonly budgets: RequestBudgets;
   private readonly trusted: ((address: string, hop: number) => boolean) | null;
   private readonly prepared = new Map<string, { site: SiteRecord; query: PageQuery }>();
+  private readonly heads = new Map<string, readonly string[]>();
+  private readonly series: RouteSeries;
   /** Set when the server starts closing: Fastify then answers 503. */
   private closing = false;
 
   constructor(private readonly options: CachedReadsOptions) {
     const { config } = options.context;
     this.budgets = new RequestBudgets(config.rateLimits);
+    this.series = options.metrics.seriesOf('GET', ROUTE);
     this.trusted = config.trustProxy.length > 0 ? proxyAddr.compile(config.trustProxy) : null;
   }
 
@@ -209,31 +214,44 @@ export class CachedReads {
     const { context, metrics } = this.options;
     const { site, request } = read;
     context.directory.noteSeen(site.id);
-    context.usage.recordApiRequest(site.id);
-    context.usage.recordPageView(
+    context.usage.recordPageRequest(
       site.id,
       read.query.page.id,
       visitorOf(userId, read.ip, request.headers['user-agent']),
     );
 
-    const out: OutgoingHttpHeaders = {};
-    for (const [name, value] of this.options.securityHeaders) out[name] = value;
-    out['access-control-allow-origin'] = read.origin;
-    out['access-control-expose-headers'] = EXPOSED_HEADERS;
-    Object.assign(out, THREAD_HEADERS);
-    out.etag = result.etag;
+    const out = this.headersFor(read.origin).slice();
+    out.push('etag', result.etag);
     let status = 304;
     let pieces: readonly Buffer[] = [];
     if (!result.notModified) {
       status = 200;
-      out['content-type'] = JSON_TYPE;
+      out.push('content-type', JSON_TYPE);
       const body = threadBody(result, request.headers['accept-encoding']);
-      if (body.gzip) out['content-encoding'] = 'gzip';
+      if (body.gzip) out.push('content-encoding', 'gzip');
       pieces = body.pieces;
     }
     writePieces(response, status, out, pieces);
-    metrics.record('GET', ROUTE, status, (performance.now() - read.started) / 1000);
+    this.series.record(status, (performance.now() - read.started) / 1000);
     metrics.recordCachedRead();
+  }
+
+  /**
+   * The headers every answer to a read from `origin` starts with, as a flat
+   * list of names and values: worked out once per origin, copied per answer.
+   */
+  private headersFor(origin: string): readonly string[] {
+    let head = this.heads.get(origin);
+    if (!head) {
+      const list: string[] = [];
+      for (const [name, value] of this.options.securityHeaders) list.push(name, value);
+      list.push('access-control-allow-origin', origin, 'access-control-expose-headers', EXPOSED_HEADERS);
+      for (const [name, value] of Object.entries(THREAD_HEADERS)) list.push(name, value);
+      head = list;
+      if (this.heads.size >= MAX_ORIGINS) this.heads.clear();
+      this.heads.set(origin, head);
+    }
+    return head;
   }
 
   /**

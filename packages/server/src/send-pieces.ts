@@ -15,17 +15,22 @@ export function sendPieces(reply: FastifyReply, pieces: readonly Buffer[]): Fast
   return reply;
 }
 
-/** Writes a whole response, its body in pieces (none for a 304), with its Content-Length. */
+/**
+ * Writes a whole response, its body in pieces (none for a 304), with its
+ * Content-Length. The headers are an object, or a flat list of names and
+ * values (what a hot path builds without making an object per response).
+ */
 export function writePieces(
   response: ServerResponse,
   status: number,
-  headers: OutgoingHttpHeaders,
+  headers: OutgoingHttpHeaders | string[],
   pieces: readonly Buffer[],
 ): void {
   if (pieces.length > 0) {
     let length = 0;
     for (const piece of pieces) length += piece.length;
-    headers['content-length'] = length;
+    if (Array.isArray(headers)) headers.push('content-length', String(length));
+    else headers['content-length'] = length;
   }
   response.writeHead(status, headers);
   if (pieces.length > 1) {
