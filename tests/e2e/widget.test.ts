@@ -125,6 +125,38 @@ describe('the embed', () => {
     await reader.context().close();
   });
 
+  it('stores a post once when its answer is lost and the reader sends it again', async () => {
+    const key = article();
+    const writer = await open(key);
+    await expect.poll(() => writer.locator('#threadkit .tk-count').textContent()).toBe('0 comments');
+    // The first post reaches the server, which stores it; its answer never reaches the page.
+    const keys: (string | undefined)[] = [];
+    await writer.context().route('**/v1/comments', async (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      keys.push(route.request().headers()['idempotency-key']);
+      if (keys.length > 1) return route.continue();
+      await route.fetch();
+      await route.abort('connectionreset');
+    });
+    await writer.locator('#threadkit textarea').fill('Sent twice, stored once');
+    await writer.locator('#threadkit input[aria-label="Your name"]').fill('Unlucky Guest');
+    const submit = writer.locator('#threadkit button[type="submit"]');
+    await submit.click();
+    await expect.poll(() => writer.locator('#threadkit [role="alert"]').count()).toBeGreaterThan(0);
+    await submit.click();
+    await expect
+      .poll(() => writer.locator('#threadkit .tk-body').first().textContent())
+      .toBe('Sent twice, stored once');
+
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).toMatch(/^[0-9a-f]{32}$/);
+    expect(keys[1]).toBe(keys[0]);
+    const stored = await api.call({ method: 'GET', url: `/v1/comments?page_key=${key}` });
+    expect(stored.json().total).toBe(1);
+    expect(await writer.locator('#threadkit .tk-body').count()).toBe(1);
+    await writer.context().close();
+  });
+
   it('says plainly when the comments cannot be reached, with a retry', async () => {
     const page = await open(article(), '?api=http://127.0.0.1:9');
     await expect

@@ -106,18 +106,19 @@ export class ApiClient {
    * Any API route, with the site's key and the viewer's token (refreshed once
    * on a 401); failures throw an ApiError. The lazy features call routes this way.
    */
-  call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    return this.request(method, path, body);
+  call<T>(method: string, path: string, body?: unknown, extra?: Record<string, string>): Promise<T> {
+    return this.request(method, path, body, extra);
   }
 
   private async request<T>(
     method: string,
     path: string,
     body?: unknown,
+    extra?: Record<string, string>,
     retried = false,
     token: string | null | undefined = this.tokens?.token,
   ): Promise<T> {
-    const headers: Record<string, string> = { projectid: this.projectId };
+    const headers: Record<string, string> = { ...extra, projectid: this.projectId };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (token) headers.authorization = `Bearer ${token}`;
     let response: Response;
@@ -138,7 +139,7 @@ export class ApiClient {
       !retried &&
       (this.tokens?.token !== token || (await this.refresh()) || method === 'GET')
     )
-      return this.request(method, path, body, true);
+      return this.request(method, path, body, extra, true);
     if (response.status === 204) return undefined as T;
     const data = await response.json().catch(() => ({}));
     if (!response.ok)
@@ -170,6 +171,7 @@ export class ApiClient {
         'POST',
         '/v1/auth/refresh',
         { refresh_token: current.refresh_token },
+        undefined,
         true,
         null,
       );

@@ -142,7 +142,7 @@ export function render(host: HTMLElement, options: RenderOptions, stringsJson?: 
 export function mount(dataset: DOMStringMap, defaults: { apiUrl: string; wsUrl: string }): Mounted | null {
   const host = document.querySelector<HTMLElement>(dataset.target ?? '#threadkit');
   if (!host || !dataset.projectId) {
-    console.warn('ThreadKit: the page needs <div id="threadkit"> and data-project-id.');
+    console.warn('ThreadKit needs <div id="threadkit"> and data-project-id.');
     return null;
   }
   // The attributes are named as the options are (`data-page-key` → `pageKey`).

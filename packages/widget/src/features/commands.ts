@@ -26,10 +26,22 @@ export function commands({ api, page, view, setGuests }: Needs): Commanded {
   const voting = new Set<string>();
   let lastTyping = 0;
   let methodsAsked = false;
+  /**
+   * The `Idempotency-Key` of each comment not yet known to be stored: when a
+   * post fails on the way back (the connection dropped, a 503 in a failover),
+   * sending the same text again reuses it, and the server stores it once.
+   */
+  const postKeys = new Map<string, string>();
   const update: ThreadView['update'] = (change) => view().update(change);
   const send = async (text: string, form: FormSignals, parentId?: string) => {
+    const draft = `${parentId ?? ''}\n${text}`;
+    const key = postKeys.get(draft) ?? randomKey();
+    postKeys.set(draft, key);
     const body = { page_url: page.url, page_key: page.key, content: text, parent_id: parentId, ...form };
-    const { comment } = await api.call<{ comment: Comment }>('POST', '/v1/comments', body);
+    const { comment } = await api.call<{ comment: Comment }>('POST', '/v1/comments', body, {
+      'idempotency-key': key,
+    });
+    postKeys.delete(draft);
     update((current) => addComment(current, comment, true));
   };
   const path = (id: string) => `/v1/comments/${encodeURIComponent(id)}`;
@@ -75,4 +87,11 @@ export function commands({ api, page, view, setGuests }: Needs): Commanded {
       view().socket.current?.send('typing', { page_id: pageId, reply_to: replyTo });
     },
   };
+}
+
+/** 128 random bits in hex: `crypto.randomUUID` needs a secure context, and pages may be plain HTTP. */
+function randomKey(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) =>
+    byte.toString(16).padStart(2, '0'),
+  ).join('');
 }
