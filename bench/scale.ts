@@ -21,7 +21,9 @@
  * add what the cores have left.
  *
  * Knobs: SCALE_DURATION (s, 10), SCALE_OFFERED (4000), SCALE_SCENARIOS
- * (`read,mixed`; empty skips parts 1 and 2), SCALE_CENSUS (0.1; 0 skips part 3), SCALE_READ_RATE (1000).
+ * (`read,mixed`; empty skips parts 1 and 2), SCALE_CENSUS (0.1; 0 skips part 3), SCALE_READ_RATE (1000),
+ * SCALE_CENSUS_REDIS_URL (part 3 reads a Redis already filled by `npm run census -- --keep`
+ * at scale SCALE_CENSUS instead of filling one: a million comments take half an hour to write).
  */
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -56,8 +58,10 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const DURATION_S = envNumber('SCALE_DURATION', 10);
 const OFFERED = envNumber('SCALE_OFFERED', 4000);
 const SCENARIOS = (process.env.SCALE_SCENARIOS ?? 'read,mixed').split(',').filter(Boolean);
-const CENSUS_SCALE = envNumber('SCALE_CENSUS', 0.1);
+// `envNumber` takes only positive numbers; 0 is this knob's way to skip part 3.
+const CENSUS_SCALE = process.env.SCALE_CENSUS === '0' ? 0 : envNumber('SCALE_CENSUS', 0.1);
 const READ_RATE = envNumber('SCALE_READ_RATE', 1000);
+const FILLED_URL = process.env.SCALE_CENSUS_REDIS_URL;
 const CONNECTIONS = 64;
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -229,16 +233,26 @@ async function main(): Promise<number> {
     }
 
     if (CENSUS_SCALE > 0) {
-      const big = await startRedis();
-      cleanups.push(() => big.stop());
       const targets = targetsFor(CENSUS_SCALE, 1);
-      const plan = planSite(targets);
-      say(`\nfilling a site of ${targets.comments} comments (census scale ${CENSUS_SCALE})…`);
-      const fillStart = performance.now();
-      await fillSite({ redisUrl: big.url, plan, concurrency: 48 });
-      const fillS = (performance.now() - fillStart) / 1000;
+      let big: { url: string; host: string; port: number };
+      let fill: string;
+      if (FILLED_URL) {
+        const url = new URL(FILLED_URL);
+        big = { url: FILLED_URL, host: url.hostname, port: Number(url.port || 6379) };
+        fill = 'filled beforehand';
+        say(`\nreading the site of ${targets.comments} comments already in ${FILLED_URL}…`);
+      } else {
+        const started = await startRedis();
+        cleanups.push(() => started.stop());
+        big = started;
+        const plan = planSite(targets);
+        say(`\nfilling a site of ${targets.comments} comments (census scale ${CENSUS_SCALE})…`);
+        const fillStart = performance.now();
+        await fillSite({ redisUrl: big.url, plan, concurrency: 48 });
+        fill = `fill ${((performance.now() - fillStart) / 1000).toFixed(0)} s`;
+      }
       const memory = /used_memory:(\d+)/.exec(await sendCommand(big.host, big.port, ['INFO', 'memory']))?.[1];
-      say(`filled in ${fillS.toFixed(0)} s; used_memory ${(Number(memory) / 2 ** 20).toFixed(0)} MiB`);
+      say(`${fill}; used_memory ${(Number(memory) / 2 ** 20).toFixed(0)} MiB`);
       const deployment = await startDeployment('1 instance on the filled Redis', 1, {
         url: big.url,
         pids: [await redisPid(big.port)],
@@ -256,7 +270,7 @@ async function main(): Promise<number> {
           verdict: errorsOf(m.results) > 0 ? 'INVALID' : 'info',
           notes: joinNotes([
             `p50 ${r!.latency_ms.p50.toFixed(2)} ms, p99.9 ${r!.latency_ms.p99_9.toFixed(2)} ms`,
-            `fill ${fillS.toFixed(0)} s, used_memory ${(Number(memory) / 2 ** 20).toFixed(0)} MiB`,
+            `${fill}, used_memory ${(Number(memory) / 2 ** 20).toFixed(0)} MiB`,
             `send lateness p99 ${r!.send_lateness_ms.p99.toFixed(2)} ms`,
             cpuNote(m),
           ]),
