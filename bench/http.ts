@@ -52,6 +52,7 @@ import { gunzipSync } from 'node:zlib';
 import { type RedisServerHandle, startRedis } from '../packages/testing/src/redis.js';
 import {
   CLK_TCK,
+  combineRuns,
   corePct,
   cpuNotes,
   cpuPerRequest,
@@ -417,17 +418,37 @@ async function scenarios(ctx: Context, idle: Settled): Promise<Row[]> {
     route: '/v1/comments',
     headers: { ...readHeaders(ctx.api.publicKey, gzip), ...extra },
   });
-  /** A saturated run on ThreadKit, then the same on the bare server (and on bare Fastify, when asked). */
+  /**
+   * A saturated run on ThreadKit beside the same on the bare server (and on
+   * bare Fastify, when asked), each measured in two halves taken in turn, in
+   * the order ThreadKit, bare, (Fastify, Fastify,) bare, ThreadKit. What drifts
+   * during a run (the load generator's own code warming up, the host) then
+   * weighs on every side alike: measured one after the other, whichever side
+   * went first came out up to a fifth dearer.
+   */
   const sideBySide = async (
     label: string,
     request: LoadRequest,
     { expectStatus, onFramework = false }: { expectStatus?: number; onFramework?: boolean } = {},
   ) => {
     const options = { request, connections: 50, ...(expectStatus ? { expectStatus } : {}) };
-    const server = await run(ctx, label, options);
-    const reference = await run(ctx, `${label} on bare node:http`, options, 'reference');
-    const framework = onFramework ? await run(ctx, `${label} on bare Fastify`, options, 'framework') : null;
-    return { server, reference, framework };
+    const half = { durationSec: DURATION / 2 };
+    const sides = [
+      { label, target: 'server' as const },
+      { label: `${label} on bare node:http`, target: 'reference' as const },
+      ...(onFramework ? [{ label: `${label} on bare Fastify`, target: 'framework' as const }] : []),
+    ];
+    const parts = new Map<string, LoadResult[]>(sides.map((side) => [side.target, []]));
+    for (const side of [...sides, ...[...sides].reverse()]) {
+      const done = parts.get(side.target)!;
+      done.push(await run(ctx, `${side.label} (half ${done.length + 1})`, options, side.target, half));
+    }
+    const combined = (target: string) => combineRuns(parts.get(target)!);
+    return {
+      server: combined('server'),
+      reference: combined('reference'),
+      framework: onFramework ? combined('framework') : null,
+    };
   };
   /** How much of ThreadKit's ratio the framework alone accounts for (information). */
   const frameworkRow = (label: string, server: LoadResult, reference: LoadResult, framework: LoadResult) => {
@@ -692,6 +713,7 @@ async function run(
   label: string,
   options: Omit<LoadOptions, 'baseUrl' | 'cpuPids' | 'durationSec' | 'redisPort'>,
   target: 'server' | 'reference' | 'framework' = 'server',
+  { durationSec = DURATION }: { durationSec?: number } = {},
 ): Promise<LoadResult> {
   const answering = target === 'server' ? ctx.server : ctx[target];
   const base = {
@@ -706,7 +728,7 @@ async function run(
   const bad = invalidity(warm);
   if (bad) say(`  ${label}: warm-up had problems: ${bad}`);
   printStatusSamples(label, warm, 'warm-up');
-  const result = await runLoad({ ...base, durationSec: DURATION });
+  const result = await runLoad({ ...base, durationSec });
   say(
     `  ${label}: ${result.ok} ok, ${result.unexpected} unexpected, ${result.errors} errors, ${result.timeouts} timeouts; ` +
       `${rate(result).toFixed(0)} req/s; p50 ${ms(percentile(result.latencies, 50))}, ` +

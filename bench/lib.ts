@@ -677,6 +677,63 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   };
 }
 
+/**
+ * Several runs of one saturated load as one result: counts, CPU and bytes
+ * added up, latencies pooled. For runs split into parts taken in turn with
+ * another side's (see `sideBySide` in http.ts); not for runs at an offered rate.
+ */
+export function combineRuns(parts: readonly LoadResult[]): LoadResult {
+  const [first, ...rest] = parts;
+  if (!first) throw new Error('combineRuns needs at least one run');
+  const sum = (pick: (part: LoadResult) => number) => parts.reduce((total, part) => total + pick(part), 0);
+  const statuses: LoadResult['statuses'] = new Map();
+  const encodings = new Map<string, number>();
+  for (const part of parts) {
+    for (const [status, seen] of part.statuses) {
+      const known = statuses.get(status);
+      if (known) known.count += seen.count;
+      else statuses.set(status, { ...seen });
+    }
+    for (const [encoding, count] of part.encodings)
+      encodings.set(encoding, (encodings.get(encoding) ?? 0) + count);
+  }
+  const latencies = new Float64Array(sum((part) => part.latencies.length));
+  let at = 0;
+  for (const part of parts) {
+    latencies.set(part.latencies, at);
+    at += part.latencies.length;
+  }
+  return {
+    durationSec: sum((part) => part.durationSec),
+    ok: sum((part) => part.ok),
+    unexpected: sum((part) => part.unexpected),
+    errors: sum((part) => part.errors),
+    timeouts: sum((part) => part.timeouts),
+    statuses,
+    latencies: latencies.sort(),
+    okBytes: sum((part) => part.okBytes),
+    encodings,
+    autocannon: first.autocannon,
+    serverCpuMs: sum((part) => part.serverCpuMs),
+    redisCpuMs: sum((part) => part.redisCpuMs),
+    redisCommands: sum((part) => part.redisCommands),
+    redisScriptCalls: sum((part) => part.redisScriptCalls),
+    generatorCpuMs: sum((part) => part.generatorCpuMs),
+    otherCpuMs: sum((part) => part.otherCpuMs),
+    softirqMs: sum((part) => part.softirqMs),
+    stealMs: sum((part) => part.stealMs),
+    generatorLoopP99Ms: Math.max(...parts.map((part) => part.generatorLoopP99Ms)),
+    late: sum((part) => part.late),
+    sendLateness: null,
+    serverHistogram: first.serverHistogram.map(({ le, count }) => ({
+      le,
+      count:
+        count +
+        rest.reduce((total, part) => total + (part.serverHistogram.find((b) => b.le === le)?.count ?? 0), 0),
+    })),
+  };
+}
+
 function noteStatus(statuses: LoadResult['statuses'], status: number, body: string) {
   const seen = statuses.get(status);
   if (seen) seen.count++;
