@@ -12,11 +12,12 @@
  * saturated read without it (identity). The seed check makes sure both
  * encodings return the whole thread and measures their size on the wire.
  *
- * The yardstick: each saturated read (b, b″, f, g) is run again, right after, on
- * a bare node:http server (bench/reference-server.ts, its own process) that
- * answers the same request with the bytes ThreadKit sent for it, recorded at the
- * seed check (body and headers; gzip, identity, the 304, the signed-in view),
- * under the same autocannon settings. ThreadKit's server CPU per read divided by
+ * The yardstick: each saturated read (b, b″, f, g) is also run on a bare
+ * node:http server (bench/reference-server.ts, its own process) that answers
+ * the same request with the bytes ThreadKit sent for it, recorded at the seed
+ * check (body and headers; gzip, identity, the 304, the signed-in view), under
+ * the same autocannon settings, each side in two halves taken in turn
+ * (ThreadKit, bare, bare, ThreadKit; see `sideBySide`). ThreadKit's server CPU per read divided by
  * the bare server's is what the framework, the plugins and the reader add:
  * anonymous cached read ≤ 1.3× (gzip and identity), signed-in read ≤ 2× (f, a
  * commenter's token: read fresh from Redis every time). The anonymous reads are

@@ -135,8 +135,9 @@ async function main(): Promise<number> {
           runLoad({
             baseUrl: server.baseUrl,
             request: requests[kind],
-            // Enough connections for the paced rate even when latency climbs.
-            connections: 16,
+            // Enough connections for the paced rate even when answers take 20 ms: with too few, a
+            // kind's requests queue in the load generator and its latency is that queue's.
+            connections: Math.max(16, Math.ceil((target * MIX[kind]) / 50)),
             durationSec: SAMPLE_SEC,
             ratePerSec: Math.max(1, target * MIX[kind]),
             cpuPids,
@@ -157,7 +158,9 @@ async function main(): Promise<number> {
       samples.push(sample);
       say(
         `${String(minute).padStart(3)}  RSS ${mib(sample.rss)}  p99 read ${ms(sample.p99.read)}, vote ${ms(sample.p99.vote)}, ` +
-          `post ${ms(sample.p99.post)}  ${(sample.ok / SAMPLE_SEC).toFixed(0)}/s ok, ${sample.bad} not`,
+          `post ${ms(sample.p99.post)}  ${(sample.ok / SAMPLE_SEC).toFixed(0)}/s ok, ${sample.bad} not; ` +
+          `sent late (every connection busy) ${results.reduce((n, [, r]) => n + r.late, 0)}, ` +
+          `send lateness p99 ${ms(Math.max(...results.map(([, r]) => r.sendLateness?.p99 ?? 0)))}`,
       );
     }
 

@@ -1,5 +1,5 @@
 import { perFileRedis } from '@threadkit/testing';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { newId } from '../ids.js';
 import { resolvePage } from '../page-identity.js';
 import { CommentStore } from '../store/comment-store.js';
@@ -101,4 +101,49 @@ it('reads again when a write came in while a copy was being read', async () => {
   const after = texts();
   expect(await before).toContain('first');
   expect(await after).toEqual(['second', 'first']);
+});
+
+it('reads one copy at a time while writes keep coming, each reader getting one begun after it came', async () => {
+  await post('0');
+  await texts();
+  // Each copy is held after its read from Redis until the test lets it go, so it is still under way
+  // when the next write and its readers come.
+  const readThread = store.readThread;
+  let release = () => {};
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let reading = 0;
+  let most = 0;
+  let read = 0;
+  store.readThread = async (...args) => {
+    most = Math.max(most, ++reading);
+    const page = await readThread(...args);
+    read++;
+    await held;
+    reading--;
+    return page;
+  };
+
+  await post('1');
+  const first = Array.from({ length: 5 }, texts);
+  await vi.waitFor(() => expect(read).toBe(1));
+  // The copy under way was read before this write: these readers cannot take it.
+  await post('2');
+  const view = pages.view.bind(pages);
+  let viewed = 0;
+  pages.view = async (...args) => {
+    const state = await view(...args);
+    viewed++;
+    return state;
+  };
+  const second = Array.from({ length: 5 }, texts);
+  // Each has its page's state, and so waits on the copy under way, before that copy is let go.
+  await vi.waitFor(() => expect(viewed).toBe(5));
+  release();
+  for (const seen of await Promise.all(first)) expect(seen[0]).toBe('1');
+  for (const seen of await Promise.all(second)) expect(seen[0]).toBe('2');
+  // One copy for the first readers and one for all the second ones, never two at once.
+  expect(most).toBe(1);
+  expect(threadReads).toBe(3);
 });

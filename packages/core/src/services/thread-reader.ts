@@ -109,7 +109,10 @@ export class ThreadReader {
     sizeCalculation: (entry) => Math.max(1, Math.ceil(entry.members.length * 2.2)),
   });
 
-  /** Shared threads being read and built now, by cache key: readers that need one at once wait for the same. */
+  /**
+   * The shared thread being read and built now, by cache key: one at a time.
+   * Readers that need a new copy wait for the one under way, or for the next.
+   */
   private readonly building = new Map<string, Promise<CachedThread>>();
 
   /** The cache key and ETag digest of a query that `readCached` is asked again and again (its caller keeps it). */
@@ -277,10 +280,15 @@ export class ThreadReader {
     readPage: () => Promise<ThreadPage>,
     query: ThreadQuery,
   ): Promise<{ entry: CachedThread; thread: ThreadPage | null }> {
-    const pending = this.building.get(cacheKey);
-    if (pending) {
+    // A copy under way that began before a write this reader knows of is out of date for it: it
+    // waits for that copy to end and then takes the next, with everyone who came meanwhile. Under a
+    // stream of writes the copies are read back to back, never side by side (each would cost as
+    // much, and the server would fall behind), and every reader still gets one begun after it came.
+    for (let pending = this.building.get(cacheKey); pending; ) {
       const entry = await pending.catch(() => null);
       if (entry && isCurrent(entry, state)) return { entry, thread: null };
+      const next = this.building.get(cacheKey);
+      pending = next === pending ? undefined : next;
     }
     const built = readPage().then((thread) => ({ thread, entry: entryOf(thread, query) }));
     const shared = built.then(({ entry }) => entry);
