@@ -15,7 +15,8 @@
  * /metrics nor Next count those calls.
  *
  * Both servers get the same 200-comment thread (bench/seed.ts, same seed), then,
- * standalone first and SaaS right after for each row:
+ * standalone first and SaaS right after for each row (row b in two halves each,
+ * taken in turn: standalone, SaaS, SaaS, standalone):
  *
  * - a. read at 1 000 req/s offered, paced, gzip: p99 < 5 ms;
  * - b. read saturated (50 connections), gzip: server CPU per read ≤ 0.1 ms, and
@@ -81,6 +82,7 @@ import {
 import {
   ALLOWED_ORIGINS,
   CLK_TCK,
+  combineRuns,
   corePct,
   cpuNotes,
   cpuPerRequest,
@@ -582,11 +584,22 @@ async function loadRows(ctx: Context): Promise<Row[]> {
       ),
     );
 
-  const saturated: Measured[] = [];
-  for (const mode of modes)
-    saturated.push(
-      await run(ctx, mode, 'b. read saturated (gzip)', { request: readRequest(mode), connections: 50 }),
+  // Each mode in two halves taken in turn (standalone, SaaS, SaaS, standalone): what drifts
+  // during a run would otherwise make whichever went first dearer (bench/http.ts, `sideBySide`).
+  const halves = new Map<Mode, Measured[]>(modes.map((mode) => [mode, []]));
+  for (const mode of [...modes, ...[...modes].reverse()]) {
+    const done = halves.get(mode)!;
+    done.push(
+      await run(
+        ctx,
+        mode,
+        `b. read saturated (gzip, half ${done.length + 1})`,
+        { request: readRequest(mode), connections: 50 },
+        { durationSec: DURATION / 2 },
+      ),
     );
+  }
+  const saturated = modes.map((mode) => combineMeasured(halves.get(mode)!));
   for (const [i, mode] of modes.entries()) rows.push(readCpuRow(mode, saturated[i]!));
   rows.push(modeRatioRow(saturated[0]!, saturated[1]!));
 
@@ -692,6 +705,7 @@ async function run(
   mode: Mode,
   label: string,
   options: Omit<LoadOptions, 'baseUrl' | 'cpuPids' | 'durationSec' | 'redisPort'>,
+  { durationSec = DURATION }: { durationSec?: number } = {},
 ): Promise<Measured> {
   const base = {
     ...options,
@@ -704,7 +718,7 @@ async function run(
   if (bad) say(`  ${mode.name} ${label}: warm-up had problems: ${bad}`);
   const before = ctx.relay.counts();
   const earlyBefore = await earlyReads(mode.server);
-  const result = await runLoad({ ...base, durationSec: DURATION });
+  const result = await runLoad({ ...base, durationSec });
   const early = (await earlyReads(mode.server)) - earlyBefore;
   const calls = callsSince(before, ctx.relay.counts());
   say(
@@ -717,6 +731,18 @@ async function run(
   for (const [status, { count, sample }] of result.statuses)
     say(`    ${count}× HTTP ${status}, e.g. ${sample || '(empty body)'}`);
   return { result, calls, early };
+}
+
+/** Runs of one mode taken in parts, as one: see `combineRuns`. */
+function combineMeasured(parts: readonly Measured[]): Measured {
+  const calls: Record<string, number> = {};
+  for (const part of parts)
+    for (const [kind, count] of Object.entries(part.calls)) calls[kind] = (calls[kind] ?? 0) + count;
+  return {
+    result: combineRuns(parts.map((part) => part.result)),
+    calls,
+    early: parts.reduce((total, part) => total + part.early, 0),
+  };
 }
 
 const redisNotes = (result: LoadResult) =>
