@@ -88,6 +88,7 @@ import {
   startReference,
   startServer,
   stopOnSignal,
+  takeInTurns,
   ticksToMs,
 } from './lib.js';
 import type { RecordedResponse, ReferenceSpec } from './reference-protocol.js';
@@ -421,11 +422,7 @@ async function scenarios(ctx: Context, idle: Settled): Promise<Row[]> {
   });
   /**
    * A saturated run on ThreadKit beside the same on the bare server (and on
-   * bare Fastify, when asked), each measured in two halves taken in turn, in
-   * the order ThreadKit, bare, (Fastify, Fastify,) bare, ThreadKit. What drifts
-   * during a run (the load generator's own code warming up, the host) then
-   * weighs on every side alike: measured one after the other, whichever side
-   * went first came out up to a fifth dearer.
+   * bare Fastify, when asked), each side in two halves taken in turn (`takeInTurns`).
    */
   const sideBySide = async (
     label: string,
@@ -433,23 +430,16 @@ async function scenarios(ctx: Context, idle: Settled): Promise<Row[]> {
     { expectStatus, onFramework = false }: { expectStatus?: number; onFramework?: boolean } = {},
   ) => {
     const options = { request, connections: 50, ...(expectStatus ? { expectStatus } : {}) };
-    const half = { durationSec: DURATION / 2 };
     const sides = [
       { label, target: 'server' as const },
       { label: `${label} on bare node:http`, target: 'reference' as const },
       ...(onFramework ? [{ label: `${label} on bare Fastify`, target: 'framework' as const }] : []),
     ];
-    const parts = new Map<string, LoadResult[]>(sides.map((side) => [side.target, []]));
-    for (const side of [...sides, ...[...sides].reverse()]) {
-      const done = parts.get(side.target)!;
-      done.push(await run(ctx, `${side.label} (half ${done.length + 1})`, options, side.target, half));
-    }
-    const combined = (target: string) => combineRuns(parts.get(target)!);
-    return {
-      server: combined('server'),
-      reference: combined('reference'),
-      framework: onFramework ? combined('framework') : null,
-    };
+    const halves = await takeInTurns(sides, (side, half) =>
+      run(ctx, `${side.label} (half ${half})`, options, side.target, { durationSec: DURATION / 2 }),
+    );
+    const [server, reference, framework] = halves.map(combineRuns);
+    return { server: server!, reference: reference!, framework: framework ?? null };
   };
   /** How much of ThreadKit's ratio the framework alone accounts for (information). */
   const frameworkRow = (label: string, server: LoadResult, reference: LoadResult, framework: LoadResult) => {

@@ -528,6 +528,36 @@ export interface LoadRequest {
   next?: () => { path?: string; headers?: Record<string, string>; body?: string };
 }
 
+/** Sends the next request of `request` on `pool` (its `next()` applied over the defaults). */
+export function sendLoadRequest(pool: Pool, request: LoadRequest) {
+  const made = request.next?.() ?? {};
+  return pool.request({
+    method: request.method,
+    path: made.path ?? request.path,
+    headers: { ...request.headers, ...made.headers },
+    body: made.body ?? request.body,
+  });
+}
+
+/**
+ * Measures each side in two halves taken in turn (A, B, B, A; with three
+ * sides A, B, C, C, B, A): what drifts during a run (the load generator's
+ * own code warming up, the host) then weighs on every side alike. Measured
+ * one after the other, whichever side went first came out up to a fifth
+ * dearer. Returns each side's two halves, in the order of `sides`.
+ */
+export async function takeInTurns<S, R>(
+  sides: readonly S[],
+  measure: (side: S, half: 1 | 2) => Promise<R>,
+): Promise<R[][]> {
+  const halves = sides.map((): R[] => []);
+  for (const i of [...sides.keys(), ...[...sides.keys()].reverse()]) {
+    const done = halves[i]!;
+    done.push(await measure(sides[i]!, done.length === 0 ? 1 : 2));
+  }
+  return halves;
+}
+
 export interface LoadOptions {
   baseUrl: string;
   request: LoadRequest;
@@ -680,7 +710,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 /**
  * Several runs of one saturated load as one result: counts, CPU and bytes
  * added up, latencies pooled. For runs split into parts taken in turn with
- * another side's (see `sideBySide` in http.ts); not for runs at an offered rate.
+ * another side's (`takeInTurns`); not for runs at an offered rate.
  */
 export function combineRuns(parts: readonly LoadResult[]): LoadResult {
   const [first, ...rest] = parts;
@@ -853,13 +883,7 @@ async function openLoop(
         drainMs: 10_000,
       },
       async () => {
-        const made = request.next?.() ?? {};
-        const response = await pool.request({
-          method: request.method,
-          path: made.path ?? request.path,
-          headers: { ...request.headers, ...made.headers },
-          body: made.body ?? request.body,
-        });
+        const response = await sendLoadRequest(pool, request);
         const status = response.statusCode;
         if (!expected(status)) {
           noteStatus(generated.statuses, status, await response.body.text());

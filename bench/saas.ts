@@ -112,6 +112,7 @@ import {
   sleep,
   startServer,
   stopOnSignal,
+  takeInTurns,
 } from './lib.js';
 import { ApiClient, createGuests, type Guest, markdownComment, prng, seedThread } from './seed.js';
 
@@ -584,22 +585,17 @@ async function loadRows(ctx: Context): Promise<Row[]> {
       ),
     );
 
-  // Each mode in two halves taken in turn (standalone, SaaS, SaaS, standalone): what drifts
-  // during a run would otherwise make whichever went first dearer (bench/http.ts, `sideBySide`).
-  const halves = new Map<Mode, Measured[]>(modes.map((mode) => [mode, []]));
-  for (const mode of [...modes, ...[...modes].reverse()]) {
-    const done = halves.get(mode)!;
-    done.push(
-      await run(
-        ctx,
-        mode,
-        `b. read saturated (gzip, half ${done.length + 1})`,
-        { request: readRequest(mode), connections: 50 },
-        { durationSec: DURATION / 2 },
-      ),
-    );
-  }
-  const saturated = modes.map((mode) => combineMeasured(halves.get(mode)!));
+  // Each mode in two halves taken in turn (standalone, SaaS, SaaS, standalone): see `takeInTurns`.
+  const halves = await takeInTurns(modes, (mode, half) =>
+    run(
+      ctx,
+      mode,
+      `b. read saturated (gzip, half ${half})`,
+      { request: readRequest(mode), connections: 50 },
+      { durationSec: DURATION / 2 },
+    ),
+  );
+  const saturated = halves.map(combineMeasured);
   for (const [i, mode] of modes.entries()) rows.push(readCpuRow(mode, saturated[i]!));
   rows.push(modeRatioRow(saturated[0]!, saturated[1]!));
 

@@ -29,6 +29,7 @@ import {
   type Row,
   redisPid,
   runLoad,
+  sendLoadRequest,
   startServer,
   stopOnSignal,
 } from './lib.js';
@@ -252,14 +253,7 @@ async function mixFor(
     },
     async (index) => {
       const kind = ORDER[index % ORDER.length]!;
-      const request = requests[kind];
-      const made = request.next?.() ?? {};
-      const response = await pools[kind].request({
-        method: request.method,
-        path: made.path ?? request.path,
-        headers: { ...request.headers, ...made.headers },
-        body: made.body ?? request.body,
-      });
+      const response = await sendLoadRequest(pools[kind], requests[kind]);
       await response.body.dump();
       return { status: response.statusCode, operation: kind };
     },
