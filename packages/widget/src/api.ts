@@ -129,7 +129,8 @@ export class ApiClient {
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch {
-      throw new ApiError(0, 'network', 'unreachable');
+      // No words of the server's to show: each caller says it in the reader's language.
+      throw new ApiError(0, 'network', '');
     }
     // Asked again with the token there is now: one swapped while this request was out, one
     // refreshed; or, when the session is over (signed out elsewhere, revoked, banned), none for a read.
