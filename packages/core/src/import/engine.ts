@@ -661,6 +661,8 @@ class PageWriter {
     const placeholder = node.text === null;
     const parent = node.parent ? nodes.get(node.parent) : undefined;
     const createdS = Math.floor(staged.c / 1000);
+    // A restored comment of an erased account keeps that account's id.
+    const erased = staged.a ? undefined : staged.x;
     // A restore keeps ThreadKit's ids (permalinks keep working); `alt` is the id the
     // comment gets should its own name another comment here (`palt`: its parent's).
     const ids = this.restore
@@ -673,8 +675,8 @@ class PageWriter {
       : { i: this.id('comment', node.sourceId), pid: parent ? this.id('comment', parent.sourceId) : '' };
     return {
       ...ids,
-      a: staged.x && !staged.a ? staged.x : (authorIds.get(staged.a ?? '') ?? this.anonymousId()),
-      ...(staged.x && !staged.a ? { gone: 1 } : {}),
+      a: erased ?? authorIds.get(staged.a ?? '') ?? this.anonymousId(),
+      ...(erased ? { gone: 1 } : {}),
       t: node.text?.markdown ?? '',
       h: node.text?.html ?? '',
       u: staged.u ?? 0,
