@@ -43,7 +43,7 @@
  * Prints each figure beside its budget. The exit code is 0 whether budgets pass
  * or fail (this is a report); it is non-zero only when the harness itself fails.
  *
- * Knobs (seconds): BENCH_DURATION (10), BENCH_WARMUP (2); BENCH_ONLY (a list of
+ * Knobs (seconds): BENCH_DURATION (10), BENCH_WARMUP (5); BENCH_ONLY (a list of
  * scenarios, e.g. `b,b2,f`) runs only those, while working on one.
  */
 import os from 'node:os';
@@ -105,7 +105,7 @@ import {
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const seconds = (name: string, fallback: number) => envNumber(name, fallback);
 const DURATION = seconds('BENCH_DURATION', 10);
-const WARMUP = seconds('BENCH_WARMUP', 2);
+const WARMUP = seconds('BENCH_WARMUP', 5);
 
 const READ_PAGE = 'https://bench.local/article';
 const POST_RATE_PAGE = 'https://bench.local/post-rate';

@@ -1,7 +1,9 @@
 import http from 'node:http';
 import { Writable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
+import { scripts } from '@threadkit/core';
 import { eventually, startTestApi, TEST_ORIGIN, type TestApi } from '@threadkit/testing';
+import type { Redis } from 'ioredis';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from './app.js';
@@ -211,6 +213,64 @@ describe('cached thread reads, answered before routing', () => {
     } finally {
       await routed.close();
     }
+  });
+
+  it('checks the session in the call that reads the overlay: a moderator sees every held comment, a banned reader goes to the route', async () => {
+    const held = await api.guest('Held author');
+    await api.context.sites.setSetting(api.site.id, 'moderation', 'pre');
+    try {
+      await api.call({
+        method: 'POST',
+        url: '/v1/comments',
+        token: held.token,
+        payload: { page_url: PAGE, content: 'Waiting for a moderator' },
+      });
+    } finally {
+      await api.context.sites.setSetting(api.site.id, 'moderation', 'none');
+    }
+    const moderator = await api.register('Mod', 'mod@example.com', 'a long enough password');
+    await api.promote(moderator.userId, 'moderator');
+    const bystander = await api.guest('Bystander');
+    await request(base, LIST, reader);
+
+    const shownTo = async (token: string) => {
+      const before = await cachedReads(base);
+      const answer = await request(base, LIST, { ...reader, authorization: `Bearer ${token}` });
+      expect(answer.status).toBe(200);
+      expect(await cachedReads(base)).toBe(before + 1);
+      return answer.body.toString();
+    };
+    // The rank is read in the same call: the moderator gets the page's whole hidden index.
+    expect(await shownTo(moderator.token)).toContain('Waiting for a moderator');
+    expect(await shownTo(held.token)).toContain('Waiting for a moderator');
+    // The session, the votes and the hidden index come in one script call, not in the two of the route's path.
+    const { signedInRead, sessionState, readerOverlay } = scripts();
+    const redis = api.redis as Redis;
+    await redis.config('SET', 'slowlog-log-slower-than', '0');
+    await redis.slowlog('RESET');
+    expect(await shownTo(bystander.token)).not.toContain('Waiting for a moderator');
+    const logged = (await redis.slowlog('GET', 1000)) as [number, number, number, string[]][];
+    await redis.config('SET', 'slowlog-log-slower-than', '10000');
+    const shas = logged
+      .filter(([, , , args]) => args[0]?.toLowerCase() === 'evalsha')
+      .map(([, , , args]) => args[1]);
+    expect(shas.filter((sha) => sha === signedInRead.sha)).toHaveLength(1);
+    expect(shas).not.toContain(sessionState.sha);
+    expect(shas).not.toContain(readerOverlay.sha);
+
+    // A ban ends the sessions: the read is not answered here, and the route says why.
+    const owner = { siteId: api.site.id, userId: null, role: 'owner' as const, sessionId: null };
+    const site = await api.context.sites.get(api.site.id);
+    await api.context.moderation.ban(site, owner, bystander.userId, { deleteComments: false });
+    const pageviews = async () => JSON.parse(await shownTo(moderator.token)).pageviews as number;
+    const viewsBefore = await pageviews();
+    const before = await cachedReads(base);
+    const banned = await request(base, LIST, { ...reader, authorization: `Bearer ${bystander.token}` });
+    expect(banned.status).toBe(403);
+    expect(JSON.parse(banned.body.toString()).code).toBe('banned');
+    expect(await cachedReads(base)).toBe(before);
+    // The refused read counted no view: the next read shows only itself more.
+    expect(await pageviews()).toBe(viewsBefore + 1);
   });
 
   it('leaves to the route what it cannot answer: another origin, a token, a bad query, an unknown key', async () => {

@@ -1,13 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import proxyAddr from '@fastify/proxy-addr';
 import type { Static } from '@sinclair/typebox';
-import {
-  type AuthenticatedViewer,
-  allowedBy,
-  type SiteRecord,
-  type ThreadQuery,
-  type ThreadResult,
-} from '@threadkit/core';
+import { allowedBy, type SiteRecord, type ThreadQuery, type ThreadResult } from '@threadkit/core';
 import { parse as parseQuery } from 'fast-querystring';
 import type { AppContext } from './context.js';
 import { BEARER, EXPOSED_HEADERS, requestOrigin } from './plugins/credentials.js';
@@ -57,8 +51,9 @@ interface CachedReadsOptions {
  * and Fastify does everything else. An anonymous read is answered from memory
  * alone (`ThreadReader.readCached`): when its page or thread is not in cache,
  * or its rate limit must ask Redis, it goes to Fastify. A signed-in read checks
- * the session and reads the reader's overlay (`ThreadReader.read`). Any other
- * request, and any read that something refuses (a token, an origin, a query
+ * the session and reads the reader's overlay in one Redis call
+ * (`ThreadReader.readSignedIn`). Any other request, and any read that
+ * something refuses (a token, an origin, a query
  * the schema would refuse, a rate limit), or while request logging is on or
  * the server closing, goes on to Fastify untouched, which then answers it in full.
  *
@@ -184,9 +179,10 @@ export class CachedReads {
   }
 
   /**
-   * A signed-in read: the token checked, the rate limit decided, the reader's
-   * view of the thread. Not answered (false) when the token or the limit
-   * refuses it: Fastify then answers. An owner token is no commenter's token:
+   * A signed-in read: the token checked here, then the session, the rate limit
+   * and the reader's view of the thread in one Redis call (`ThreadReader.readSignedIn`).
+   * Not answered (false) when the token, the session or the limit refuses it:
+   * Fastify then answers, and says why. An owner token is no commenter's token:
    * it fails the check before anything is counted, and Fastify, which takes
    * it, answers (such a read rarely gets here: it carries no origin). A failure after the request was counted
    * in its budgets sends it to Fastify too, where it counts again: rare, and on
@@ -195,17 +191,25 @@ export class CachedReads {
   private async answerSignedIn(response: ServerResponse, read: Read, token: string): Promise<boolean> {
     const { context } = this.options;
     const { site } = read;
-    let viewer: AuthenticatedViewer;
+    let session: { sessionId: string; userId: string };
     try {
-      viewer = await context.auth.authenticate(site.id, token);
+      session = await context.auth.sessionOf(site.id, token);
     } catch {
       return false;
     }
-    const budgets = this.budgets.of(site.settings, viewer, 'reads', read.ip);
-    // A refusal is remembered: the route refuses it again from memory.
-    if ((await context.rateLimiter.check(site.id, budgets)) !== null || this.closing) return false;
-    const result = await context.threads.read(viewer, { ...read.query, ifNoneMatch: read.ifNoneMatch });
-    this.send(response, read, result, viewer.userId);
+    const answered = await context.threads.readSignedIn(
+      site.id,
+      session,
+      { ...read.query, ifNoneMatch: read.ifNoneMatch },
+      // A refusal is remembered: the route refuses it again from memory.
+      async (viewer) =>
+        (await context.rateLimiter.check(
+          site.id,
+          this.budgets.of(site.settings, viewer, 'reads', read.ip),
+        )) === null && !this.closing,
+    );
+    if (!answered) return false;
+    this.send(response, read, answered.result, answered.viewer.userId);
     return true;
   }
 

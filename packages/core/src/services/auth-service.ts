@@ -1,7 +1,7 @@
 import { ThreadKitError, unauthorized } from '../errors.js';
 import { newId } from '../ids.js';
 import type { SessionStore } from '../store/session-store.js';
-import type { UserStore } from '../store/user-store.js';
+import type { SessionRecord, UserStore } from '../store/user-store.js';
 import type { TokenSigner } from '../tokens.js';
 import { newUser, type Site, type User, type Viewer } from '../types.js';
 import type { DisplayNames } from './display-names.js';
@@ -19,6 +19,14 @@ export interface AuthenticatedViewer extends Viewer {
 /** Where a session stands now: still open (with the user's current role), ended, or its user banned. */
 export type SessionState = { state: 'active'; user: User } | { state: 'ended' } | { state: 'banned' };
 
+/** Where `userId`'s session stands, from what `session_state` read of it. */
+export function sessionStateOf(userId: string, { owner, banned, user }: SessionRecord): SessionState {
+  // A ban also ends the sessions: say which, so the user is told why.
+  if (banned) return { state: 'banned' };
+  if (owner !== userId || !user) return { state: 'ended' };
+  return { state: 'active', user };
+}
+
 /** Turns credentials into a viewer and issues sessions. Account sign-in methods build on this. */
 export class AuthService {
   constructor(
@@ -34,13 +42,23 @@ export class AuthService {
 
   /** Checks the token, that its session still exists, and that it belongs to this site. */
   async authenticate(siteId: string, token: string): Promise<AuthenticatedViewer> {
-    const claims = await this.deps.signer.verify(token);
-    if (claims.site_id !== siteId) throw unauthorized('The access token belongs to another site.');
-    const session = await this.checkSession(siteId, claims.sid, claims.sub);
+    const { sessionId, userId } = await this.sessionOf(siteId, token);
+    const session = await this.checkSession(siteId, sessionId, userId);
     if (session.state === 'ended') throw unauthorized('The session has ended; sign in again.');
     if (session.state === 'banned') throw new ThreadKitError('banned');
     const { user } = session;
-    return { siteId, userId: user.id, role: user.role, sessionId: claims.sid, user };
+    return { siteId, userId: user.id, role: user.role, sessionId, user };
+  }
+
+  /**
+   * The session a token names, once its signature, expiry and site are checked;
+   * whether that session still stands is `checkSession`'s (or, for a thread
+   * read, `ThreadReader.readSignedIn`'s) to say.
+   */
+  async sessionOf(siteId: string, token: string): Promise<{ sessionId: string; userId: string }> {
+    const claims = await this.deps.signer.verify(token);
+    if (claims.site_id !== siteId) throw unauthorized('The access token belongs to another site.');
+    return { sessionId: claims.sid, userId: claims.sub };
   }
 
   /**
@@ -49,11 +67,7 @@ export class AuthService {
    * sign-out, a revocation or a ban reaches them too.
    */
   async checkSession(siteId: string, sessionId: string, userId: string): Promise<SessionState> {
-    const { owner, banned, user } = await this.deps.users.sessionState(siteId, sessionId, userId);
-    // A ban also ends the sessions: say which, so the user is told why.
-    if (banned) return { state: 'banned' };
-    if (owner !== userId || !user) return { state: 'ended' };
-    return { state: 'active', user };
+    return sessionStateOf(userId, await this.deps.users.sessionState(siteId, sessionId, userId));
   }
 
   /** Only the gateway asks: a shadow-banned user's live typing reaches only moderators. */

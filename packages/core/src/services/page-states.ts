@@ -90,6 +90,17 @@ export class PageStates {
   }
 
   /**
+   * Counts a view of a page whose `state` was just read with `view(…, false)`,
+   * once the read is to be answered; the state with this view counted.
+   */
+  count(siteId: string, pageId: string, state: PageState): PageState {
+    const entry = this.entries.peek(`${siteId}|${pageId}`);
+    if (!entry) return state;
+    entry.pending++;
+    return { ...state, views: state.views + 1 };
+  }
+
+  /**
    * Whether the entry may be used as it is. Past three quarters of its age it
    * is revalidated in the background meanwhile, so a page read all the time is
    * never stale and its readers never wait for Redis.

@@ -4,9 +4,16 @@ import { LRUCache } from 'lru-cache';
 import { invalid, notFound } from '../errors.js';
 import type { PageIndex } from '../keys.js';
 import type { PageRef } from '../page-identity.js';
-import type { CommentStore, PageState, ReplyLimits, ThreadPage } from '../store/comment-store.js';
+import type {
+  CommentStore,
+  PageState,
+  ReaderOverlay,
+  ReplyLimits,
+  ThreadPage,
+} from '../store/comment-store.js';
 import type { CommentView, SortOrder, StoredComment, Viewer, VoteDirection } from '../types.js';
 import { isModerator } from '../types.js';
+import { type AuthenticatedViewer, sessionStateOf } from './auth-service.js';
 import { buildTree } from './comment-views.js';
 import { mergeHidden, type Order } from './hidden-merge.js';
 import type { PageStates } from './page-states.js';
@@ -74,6 +81,15 @@ const THREAD_CACHE_BYTES = 64 * 1024 * 1024;
 /** How long a shared response may show the same page-view count. */
 const VIEWS_REFRESH_MS = 1000;
 
+type Cursor = { score: string; id: string };
+
+/** A query's shared thread: its cache entry, the page as read when this reader read it, and how to read it again. */
+interface SharedThread {
+  entry: CachedThread;
+  thread: ThreadPage | null;
+  readPage: () => Promise<ThreadPage>;
+}
+
 interface CachedThread {
   version: number;
   epoch: number;
@@ -97,7 +113,7 @@ interface CachedThread {
  * in-process and reused while the page's version (bumped by every write) and
  * the site's visibility epoch are unchanged; together with `PageStates` a
  * cached read needs no Redis round trip and no copy. A signed-in reader gets
- * the same bytes with their votes added (one `HMGET`), and only a reader who
+ * the same bytes with their votes added (one script call), and only a reader who
  * has hidden comments on the page (their own pending ones; every hidden one
  * for moderators) gets a thread built for them.
  */
@@ -127,33 +143,20 @@ export class ThreadReader {
   async read(viewer: Viewer, query: ThreadQuery, { countsView = true } = {}): Promise<ThreadResult> {
     const cursor = query.cursor === null ? null : decodeCursor(query.cursor, query.sort);
     const state = await this.pages.view(viewer.siteId, query.page, countsView);
-    const variant = variantOf(query);
     const personal = viewer.userId !== null || isModerator(viewer);
-    const etag = makeEtag(state, personal ? `${variant}|${viewer.userId ?? ''}|${viewer.role}` : variant);
+    const etag = makeEtag(state, personal ? personalVariant(query, viewer) : variantOf(query));
     if (query.ifNoneMatch !== null && matchesEtag(query.ifNoneMatch, etag))
       return { notModified: true, etag };
 
-    const cacheKey = `${viewer.siteId}|${query.page.id}|${variant}`;
-    const readPage = () =>
-      this.store.readThread(viewer.siteId, query.page.id, {
-        source: { index: SORTS[query.sort].index },
-        direction: SORTS[query.sort].direction,
-        cursor,
-        limit: query.limit,
-        replies: replyLimits(query.replies),
-      });
-    let entry = this.cache.get(cacheKey);
-    let thread: ThreadPage | null = null;
-    if (!entry || !isCurrent(entry, state))
-      ({ entry, thread } = await this.rebuild(cacheKey, state, readPage, query));
+    const shared = await this.shared(viewer.siteId, query, state, cursor);
     if (!personal) {
-      const { body, gzipped } = shareable(entry, query.page.id, state.views);
+      const { body, gzipped } = shareable(shared.entry, query.page.id, state.views);
       return { notModified: false, etag, body: [body], gzipped };
     }
-
     // Most signed-in readers have nothing hidden on the page: their votes are asked for at the same time.
+    const { entry } = shared;
     entry.idSet ??= new Set(entry.ids);
-    const { hidden, votes } = await this.store.readerOverlay(
+    const overlay = await this.store.readerOverlay(
       viewer.siteId,
       query.page.id,
       { userId: viewer.userId, moderator: isModerator(viewer) },
@@ -161,6 +164,85 @@ export class ThreadReader {
       entry.ids,
       entry.idSet,
     );
+    return this.overlaid(viewer, query, cursor, state, shared, overlay, etag);
+  }
+
+  /**
+   * A signed-in read whose session is checked in the same Redis call that reads
+   * the reader's overlay (`CommentStore.signedInRead`): one round trip where
+   * `AuthService.authenticate` then `read` take two. Undefined, with no view
+   * counted, when the session does not stand (ended, its user gone or banned)
+   * or `admit` (the rate limit, asked once the reader is known) declines it:
+   * the caller then answers the long way, which says why.
+   */
+  async readSignedIn(
+    siteId: string,
+    session: { sessionId: string; userId: string },
+    query: ThreadQuery,
+    admit: (viewer: AuthenticatedViewer) => Promise<boolean>,
+  ): Promise<{ viewer: AuthenticatedViewer; result: ThreadResult } | undefined> {
+    const cursor = query.cursor === null ? null : decodeCursor(query.cursor, query.sort);
+    const unseen = await this.pages.view(siteId, query.page, false);
+    const shared = await this.shared(siteId, query, unseen, cursor);
+    const { entry } = shared;
+    entry.idSet ??= new Set(entry.ids);
+    const read = await this.store.signedInRead(
+      siteId,
+      query.page.id,
+      session,
+      MAX_HIDDEN_SHOWN,
+      entry.ids,
+      entry.idSet,
+    );
+    const standing = sessionStateOf(session.userId, read.session);
+    if (standing.state !== 'active' || !read.overlay) return undefined;
+    const { user } = standing;
+    const viewer: AuthenticatedViewer = {
+      siteId,
+      userId: user.id,
+      role: user.role,
+      sessionId: session.sessionId,
+      user,
+    };
+    if (!(await admit(viewer))) return undefined;
+    const state = this.pages.count(siteId, query.page.id, unseen);
+    const etag = makeEtag(state, personalVariant(query, viewer));
+    if (query.ifNoneMatch !== null && matchesEtag(query.ifNoneMatch, etag))
+      return { viewer, result: { notModified: true, etag } };
+    return { viewer, result: await this.overlaid(viewer, query, cursor, state, shared, read.overlay, etag) };
+  }
+
+  /** The shared thread of a query, current for `state`: from the cache, or read again (`rebuild`). */
+  private async shared(
+    siteId: string,
+    query: ThreadQuery,
+    state: PageState,
+    cursor: Cursor | null,
+  ): Promise<SharedThread> {
+    const readPage = () =>
+      this.store.readThread(siteId, query.page.id, {
+        source: { index: SORTS[query.sort].index },
+        direction: SORTS[query.sort].direction,
+        cursor,
+        limit: query.limit,
+        replies: replyLimits(query.replies),
+      });
+    const cacheKey = `${siteId}|${query.page.id}|${variantOf(query)}`;
+    const cached = this.cache.get(cacheKey);
+    if (cached && isCurrent(cached, state)) return { entry: cached, thread: null, readPage };
+    return { ...(await this.rebuild(cacheKey, state, readPage, query)), readPage };
+  }
+
+  /** A signed-in reader's answer: the shared bytes with their votes, or, with hidden comments to show, a thread built for them. */
+  private async overlaid(
+    viewer: Viewer,
+    query: ThreadQuery,
+    cursor: Cursor | null,
+    state: PageState,
+    { entry, thread, readPage }: SharedThread,
+    { hidden, votes }: ReaderOverlay,
+    etag: string,
+  ): Promise<ThreadResult> {
     if (hidden.length === 0) {
       return {
         notModified: false,
@@ -170,8 +252,8 @@ export class ThreadReader {
       };
     }
     // This reader sees more than the public thread: theirs is built for them.
-    thread ??= await readPage();
-    const view = await this.personalView(viewer, thread, hidden, {
+    const page = thread ?? (await readPage());
+    const view = await this.personalView(viewer, page, hidden, {
       key: (c) => sortKey(query.sort, c),
       direction: SORTS[query.sort].direction,
       cursor,
@@ -184,7 +266,7 @@ export class ThreadReader {
       body: envelope(
         query.page.id,
         state.views,
-        Buffer.from(threadMembers(thread, view.tree, query.sort, query.poweredBy)),
+        Buffer.from(threadMembers(page, view.tree, query.sort, query.poweredBy)),
         votesMember(view.votes),
       ),
       gzipped: null,
@@ -345,6 +427,10 @@ function entryOf(thread: ThreadPage, query: ThreadQuery): CachedThread {
 /** What of a query, besides the page, picks one cached copy of its thread. */
 const variantOf = (query: Omit<ThreadQuery, 'ifNoneMatch'>) =>
   `${query.sort}|${query.limit}|${query.replies}|${query.cursor ?? ''}${query.poweredBy ? `|${query.poweredBy}` : ''}`;
+
+/** A signed-in reader's ETag variant: their own votes and rank change what they see. */
+const personalVariant = (query: Omit<ThreadQuery, 'ifNoneMatch'>, viewer: Viewer) =>
+  `${variantOf(query)}|${viewer.userId ?? ''}|${viewer.role}`;
 
 /** Versions only grow: a copy read at or after the version and epoch we know is current enough. */
 const isCurrent = (entry: CachedThread, state: Pick<PageState, 'version' | 'epoch'>) =>

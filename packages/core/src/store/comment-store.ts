@@ -3,8 +3,9 @@ import type { StoredComment, VoteDirection } from '../types.js';
 import { decodeComment } from './comment-record.js';
 import type { PageLog } from './realtime-store.js';
 import { confirmReplicated, type RedisClient, type ReplicaWait, translateRedisError } from './redis.js';
-import { runScript, runScriptBuffers } from './scripts.js';
+import { type ReaderOverlayReply, runScript, runScriptBuffers } from './scripts.js';
 import { USAGE_TOP_PAGES, USAGE_TTL_SECONDS } from './usage-store.js';
+import { type SessionRecord, sessionRecordOf, USER_FIELDS } from './user-store.js';
 
 /** How many keys one pipelined read names at most (bulk reads such as a data export). */
 const READ_BATCH = 500;
@@ -57,6 +58,12 @@ export interface PageState {
   epoch: number;
   count: number;
   updated: number;
+}
+
+/** What a signed-in reader sees beyond the shared thread: the hidden comments they may see, their votes (with an account). */
+export interface ReaderOverlay {
+  hidden: StoredComment[];
+  votes: Map<string, VoteDirection> | null;
 }
 
 export interface ReadThreadOptions {
@@ -450,17 +457,62 @@ export class CommentStore {
     max: number,
     commentIds: readonly string[],
     wanted: ReadonlySet<string>,
-  ): Promise<{ hidden: StoredComment[]; votes: Map<string, VoteDirection> | null }> {
+  ): Promise<ReaderOverlay> {
     const { userId } = viewer;
     if (!viewer.moderator && userId === null) return { hidden: [], votes: null };
     const index = viewer.moderator
       ? keys.pageHidden(siteId, pageId)
       : keys.pageHiddenBy(siteId, pageId, userId!);
     const votesKey = userId === null ? null : keys.userVotes(siteId, userId);
-    const [ids, all] = await runScript(this.redis, 'readerOverlay', votesKey ? [index, votesKey] : [index], [
+    const answer = await runScript(this.redis, 'readerOverlay', votesKey ? [index, votesKey] : [index], [
       max,
       commentIds.length,
     ]).catch(translateRedisError);
+    return this.overlayOf(siteId, answer, votesKey, commentIds, wanted);
+  }
+
+  /**
+   * A signed-in thread read's Redis work in one round trip (`signed_in_read.lua`):
+   * the session check `UserStore.sessionState` makes and, only when the session is
+   * its user's and they are not banned, `readerOverlay` for their rank (null otherwise).
+   */
+  async signedInRead(
+    siteId: string,
+    pageId: string,
+    session: { sessionId: string; userId: string },
+    max: number,
+    commentIds: readonly string[],
+    wanted: ReadonlySet<string>,
+  ): Promise<{ session: SessionRecord; overlay: ReaderOverlay | null }> {
+    const { userId } = session;
+    const votesKey = keys.userVotes(siteId, userId);
+    const [state, overlay] = await runScript(
+      this.redis,
+      'signedInRead',
+      [
+        keys.session(siteId, session.sessionId),
+        keys.user(siteId, userId),
+        keys.banned(siteId),
+        keys.pageHidden(siteId, pageId),
+        keys.pageHiddenBy(siteId, pageId, userId),
+        votesKey,
+      ],
+      [userId, max, commentIds.length, ...USER_FIELDS],
+    ).catch(translateRedisError);
+    return {
+      session: sessionRecordOf(userId, state),
+      overlay: overlay ? await this.overlayOf(siteId, overlay, votesKey, commentIds, wanted) : null,
+    };
+  }
+
+  /** The overlay from `reader_overlay`'s answer (prelude.lua): the hidden comments read, the votes among the thread's. */
+  private async overlayOf(
+    siteId: string,
+    [ids, all]: ReaderOverlayReply,
+    votesKey: string | null,
+    commentIds: readonly string[],
+    wanted: ReadonlySet<string>,
+  ): Promise<ReaderOverlay> {
     const [hidden, votes] = await Promise.all([
       this.getMany(siteId, ids),
       votesKey ? this.votesAmong(votesKey, all ?? null, commentIds, wanted) : null,

@@ -49,6 +49,7 @@ const FILES = {
   votesOn: 'votes_on.lua',
   sessionState: 'session_state.lua',
   readerOverlay: 'reader_overlay.lua',
+  signedInRead: 'signed_in_read.lua',
   purgeStep: 'purge_step.lua',
   scanSite: 'scan_site.lua',
   purgeLock: 'purge_lock.lua',
@@ -94,7 +95,8 @@ export interface ScriptResults {
   addCommenter: number;
   votesOn: string[] | null;
   sessionState: [owner: string, banned: number, ...fields: (string | null)[]];
-  readerOverlay: [hidden: string[], votes?: string[] | null];
+  readerOverlay: ReaderOverlayReply;
+  signedInRead: [session: ScriptResults['sessionState'], overlay?: ReaderOverlayReply];
   readNotifications: number;
   claimMail: string | null;
   retryMail: number;
@@ -120,6 +122,9 @@ export interface ScriptResults {
     ...ids: string[],
   ];
 }
+
+/** `reader_overlay` in prelude.lua: hidden ids, then (with a votes hash) all the votes or false. */
+export type ReaderOverlayReply = [hidden: string[], votes?: string[] | null];
 
 /** Read with `runScriptBuffers`: the records are binary. */
 export type ReadThreadReply = [

@@ -3,7 +3,8 @@ import type { LoginKind, User } from '../types.js';
 import { type RedisClient, translateRedisError } from './redis.js';
 import { runScript } from './scripts.js';
 
-const FIELDS = [
+/** The fields of a user's hash that make a `User`, in the order `userFromFields` reads them. */
+export const USER_FIELDS = [
   'name',
   'avatar',
   'karma',
@@ -19,8 +20,23 @@ const FIELDS = [
 
 const flag = (value: boolean) => (value ? 1 : 0);
 
-/** A user from their hash's FIELDS, in order; null when the account is gone. */
-function fromFields(userId: string, values: readonly (string | null | undefined)[]): User | null {
+/** What a signed-in request checks: whose the session is (null once it has ended), a ban, the user (null when gone). */
+export interface SessionRecord {
+  owner: string | null;
+  banned: boolean;
+  user: User | null;
+}
+
+/** A session check as `session_state` (prelude.lua) answers it, for `userId`. */
+export function sessionRecordOf(
+  userId: string,
+  [owner, banned, ...values]: readonly [string, number, ...(string | null)[]],
+): SessionRecord {
+  return { owner: owner || null, banned: banned === 1, user: userFromFields(userId, values) };
+}
+
+/** A user from their hash's USER_FIELDS, in order; null when the account is gone. */
+function userFromFields(userId: string, values: readonly (string | null | undefined)[]): User | null {
   const [name, avatar, karma, role, guest, created, email, phone, emailVerified, phoneVerified, notify] =
     values;
   if (name === null || name === undefined) return null;
@@ -101,8 +117,10 @@ export class UserStore {
   }
 
   async get(siteId: string, userId: string): Promise<User | null> {
-    const values = await this.redis.hmget(keys.user(siteId, userId), ...FIELDS).catch(translateRedisError);
-    return fromFields(userId, values);
+    const values = await this.redis
+      .hmget(keys.user(siteId, userId), ...USER_FIELDS)
+      .catch(translateRedisError);
+    return userFromFields(userId, values);
   }
 
   /** The users that exist among `ids`, in that order, with whether each is banned or shadow-banned: one pipeline. */
@@ -112,7 +130,7 @@ export class UserStore {
   ): Promise<{ user: User; banned: boolean; shadowBanned: boolean }[]> {
     if (ids.length === 0) return [];
     const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.hmget(keys.user(siteId, id), ...FIELDS);
+    for (const id of ids) pipeline.hmget(keys.user(siteId, id), ...USER_FIELDS);
     pipeline.smismember(keys.banned(siteId), ...ids);
     pipeline.smismember(keys.shadowbanned(siteId), ...ids);
     const answers = (await pipeline.exec().catch(translateRedisError)) ?? [];
@@ -120,7 +138,7 @@ export class UserStore {
     const banned = answers[ids.length]![1] as number[];
     const shadowBanned = answers[ids.length + 1]![1] as number[];
     return ids.flatMap((id, i) => {
-      const user = fromFields(id, answers[i]![1] as (string | null)[]);
+      const user = userFromFields(id, answers[i]![1] as (string | null)[]);
       return user ? [{ user, banned: banned[i] === 1, shadowBanned: shadowBanned[i] === 1 }] : [];
     });
   }
@@ -130,24 +148,20 @@ export class UserStore {
    * whose the session is (null once it has ended), whether the user is banned,
    * and the user (null when the account is gone).
    */
-  async sessionState(
-    siteId: string,
-    sessionId: string,
-    userId: string,
-  ): Promise<{ owner: string | null; banned: boolean; user: User | null }> {
-    const [owner, banned, ...values] = await runScript(
+  async sessionState(siteId: string, sessionId: string, userId: string): Promise<SessionRecord> {
+    const answer = await runScript(
       this.redis,
       'sessionState',
       [keys.session(siteId, sessionId), keys.user(siteId, userId), keys.banned(siteId)],
-      [userId, ...FIELDS],
+      [userId, ...USER_FIELDS],
     ).catch(translateRedisError);
-    return { owner: owner || null, banned: banned === 1, user: fromFields(userId, values) };
+    return sessionRecordOf(userId, answer);
   }
 
   async update(
     siteId: string,
     userId: string,
-    fields: Partial<Record<(typeof FIELDS)[number], string | number>>,
+    fields: Partial<Record<(typeof USER_FIELDS)[number], string | number>>,
   ) {
     if (Object.keys(fields).length === 0) return;
     const multi = this.redis.multi().hset(keys.user(siteId, userId), fields);

@@ -328,3 +328,24 @@ local function prove_address(uid, kind)
   redis.call('DEL', k_user_sessions(uid))
   return true
 end
+
+-- What a signed-in request checks (session_state.lua, signed_in_read.lua): whose the session
+-- is ('' once it has ended), whether the user is banned (1/0), then the user's `fields` (false
+-- where absent; all false when the account is gone).
+local function session_state(session_key, user_key, banned_key, user_id, fields)
+  local reply = { redis.call('HGET', session_key, 'uid') or '', redis.call('SISMEMBER', banned_key, user_id) }
+  local values = redis.call('HMGET', user_key, unpack(fields))
+  for i = 1, #fields do reply[i + 2] = values[i] end
+  return reply
+end
+
+-- What a signed-in thread read adds to the shared thread (reader_overlay.lua, signed_in_read.lua):
+-- the ids of the newest `max` comments of the hidden index the reader may see (newest first), then,
+-- with a votes hash, the reader's votes as votes_on.lua gives them (all of them, or false when they
+-- are more than the `shown` comments of the thread and the caller asks for those by id).
+local function reader_overlay(hidden_key, votes_key, max, shown)
+  local hidden = redis.call('ZREVRANGE', hidden_key, 0, max - 1)
+  if not votes_key then return { hidden } end
+  if redis.call('HLEN', votes_key) > shown then return { hidden, false } end
+  return { hidden, redis.call('HGETALL', votes_key) }
+end
