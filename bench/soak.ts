@@ -13,6 +13,7 @@
  * Knobs: SOAK_MINUTES, SOAK_SAMPLE_SECONDS (60), SOAK_LOAD (0.5 of capacity).
  */
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
 import { Pool } from 'undici';
 import { type Percentiles, runOpenLoop } from '../packages/loadtest/src/index.js';
 import { startRedis } from '../packages/testing/src/redis.js';
@@ -70,10 +71,16 @@ const P99_FLOOR_MS = 5;
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 async function main(): Promise<number> {
-  const redis = await startRedis({ appendonly: true, args: ['--appendfsync', 'always'] });
+  // Redis records its own stalls over LATENCY_EVENT_MS (forks, fsyncs, slow commands): each sample says which it saw.
+  const redis = await startRedis({
+    appendonly: true,
+    args: ['--appendfsync', 'always', '--latency-monitor-threshold', String(LATENCY_EVENT_MS)],
+  });
+  const redisClient = new Redis(redis.url);
   const keys = generateKeys();
   const server = await startServer({ root: ROOT, redisUrl: redis.url, ...keys, part: 'http' });
   stopOnSignal(async () => {
+    redisClient.disconnect();
     await server.stop();
     await redis.stop();
   }, say);
@@ -153,7 +160,14 @@ async function main(): Promise<number> {
         `the mix ${mixCapacity.toFixed(0)}/s; soaking at ${target.toFixed(0)}/s for ${MINUTES} × ${SAMPLE_SEC} s (load average ${loadAverage()})`,
     );
 
-    const samples: { rss: number; p99: Record<Kind, number>; ok: number; bad: number }[] = [];
+    const samples: {
+      rss: number;
+      p99: Record<Kind, number>;
+      ok: number;
+      bad: number;
+      background: RedisBackground;
+    }[] = [];
+    await redisBackground(redisClient);
     // Each kind on connections of its own, enough for its rate when answers take 20 ms.
     const connections = (kind: Kind) => Math.max(8, Math.ceil((target * MIX[kind]) / 50));
     const pools = Object.fromEntries(
@@ -174,12 +188,14 @@ async function main(): Promise<number> {
         },
         ok: byKind.read.length + byKind.vote.length + byKind.post.length,
         bad,
+        background: await redisBackground(redisClient),
       };
       samples.push(sample);
       say(
         `${String(minute).padStart(3)}  RSS ${mib(sample.rss)}  p99 read ${ms(sample.p99.read)}, vote ${ms(sample.p99.vote)}, ` +
           `post ${ms(sample.p99.post)}  ${(sample.ok / SAMPLE_SEC).toFixed(0)}/s ok, ${sample.bad} not; ` +
-          `sent late (every connection busy) ${late}, send lateness p99 ${ms(sendLateness.p99)}`,
+          `sent late (every connection busy) ${late}, send lateness p99 ${ms(sendLateness.p99)}; ` +
+          `redis: ${describeBackground(sample.background)}`,
       );
     }
 
@@ -223,14 +239,67 @@ async function main(): Promise<number> {
     ];
     await Promise.all(Object.values(pools).map((pool) => pool.destroy()));
     say(`\n${formatTable(rows)}`);
+    say(`\n${rewriteCorrelation(samples)}`);
     const failed = rows.some((r) => r.verdict === 'FAIL');
     const invalid = rows.some((r) => r.verdict === 'INVALID');
     say(`\nverdict: ${failed ? 'FAIL' : invalid ? 'INVALID (the offered load was not reached)' : 'PASS'}`);
     return failed || invalid ? 1 : 0;
   } finally {
+    redisClient.disconnect();
     await server.stop();
     await redis.stop();
   }
+}
+
+/** What Redis did beside answering during a sample: rewrites of its append-only file, and the stalls it recorded. */
+interface RedisBackground {
+  rewrites: number;
+  /** The last fork's time (a rewrite forks), ms. */
+  forkMs: number;
+  /** Latency events over LATENCY_EVENT_MS: the event's name and its worst, ms. */
+  events: { name: string; maxMs: number }[];
+}
+
+const LATENCY_EVENT_MS = 20;
+let rewritesSeen = 0;
+
+/** The background work since the last call (the latency events are reset for the next). */
+async function redisBackground(client: Redis): Promise<RedisBackground> {
+  const info = await client.info('persistence');
+  const field = (name: string) => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1] ?? 0);
+  const rewrites = field('aof_rewrites');
+  const forkMs = Number(/^latest_fork_usec:(\d+)/m.exec(await client.info('stats'))?.[1] ?? 0) / 1000;
+  const latest = (await client.call('LATENCY', 'LATEST')) as [string, number, number, number][];
+  await client.call('LATENCY', 'RESET');
+  const since = rewrites - rewritesSeen;
+  rewritesSeen = rewrites;
+  return { rewrites: since, forkMs, events: latest.map(([name, , , maxMs]) => ({ name, maxMs })) };
+}
+
+function describeBackground({ rewrites, forkMs, events }: RedisBackground): string {
+  const stalls = events.map((e) => `${e.name} ${e.maxMs} ms`).join(', ') || 'no stall';
+  return `${rewrites} AOF rewrite(s)${rewrites > 0 ? ` (fork ${forkMs.toFixed(1)} ms)` : ''}, ${stalls}`;
+}
+
+/**
+ * Whether the slow samples are the ones in which Redis rewrote its append-only
+ * file: each rewrite forks and writes the whole dataset from a child process,
+ * which on a machine without a spare core takes CPU from everything else.
+ */
+function rewriteCorrelation(samples: { p99: Record<Kind, number>; background: RedisBackground }[]): string {
+  const worst = (s: (typeof samples)[number]) => Math.max(s.p99.read, s.p99.vote, s.p99.post);
+  const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+  const withRewrite = samples.filter((s) => s.background.rewrites > 0).map(worst);
+  const without = samples.filter((s) => s.background.rewrites === 0).map(worst);
+  const stalls = new Map<string, number>();
+  for (const s of samples)
+    for (const e of s.background.events) stalls.set(e.name, Math.max(stalls.get(e.name) ?? 0, e.maxMs));
+  return (
+    `Redis background work: ${withRewrite.length} of ${samples.length} samples had an AOF rewrite; ` +
+    `the worst p99 of a sample was ${withRewrite.length ? ms(median(withRewrite)) : '-'} (median) with one, ` +
+    `${without.length ? ms(median(without)) : '-'} without. Stalls Redis recorded (over ${LATENCY_EVENT_MS} ms, worst): ` +
+    `${[...stalls].map(([name, max]) => `${name} ${max} ms`).join(', ') || 'none'}.`
+  );
 }
 
 /** One sample of the mix at `rate` a second, open loop: each kind's latencies (ms, sorted), from when each request was due. */
