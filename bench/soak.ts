@@ -1,8 +1,10 @@
 /**
- * The soak: mixed load (reads, votes, posts) at about half of one instance's
- * capacity against a real server process for SOAK_MINUTES (default 30), with the
- * server's RSS and each kind's p99 sampled every minute. Prints a table and a
- * verdict against the bounds below. `npm run soak`; not part of `npm test`.
+ * The soak: `mixed` load (reads, votes and posts in the shares of `threadkit
+ * loadtest mixed`) at about half of one instance's capacity against a real
+ * server process for SOAK_MINUTES (default 30), with the server's RSS, each
+ * kind's p99 and what Redis did in the background sampled every minute. Prints
+ * a table and a verdict against the bounds below. `npm run soak`; not part of
+ * `npm test`.
  *
  * The capacity is measured with autocannon, which costs far less CPU than the
  * open loop that then sends the mix (it turns the event loop until each due
@@ -10,12 +12,13 @@
  * share, half the capacity can be more than the machine has: see the send
  * lateness and the late count of each sample, and lower SOAK_LOAD.
  *
- * Knobs: SOAK_MINUTES, SOAK_SAMPLE_SECONDS (60), SOAK_LOAD (0.5 of capacity).
+ * Knobs: SOAK_MINUTES, SOAK_SAMPLE_SECONDS (60), SOAK_LOAD (0.5 of capacity),
+ * SOAK_APPENDFSYNC (`always`, as the managed Redis; or `everysec`).
  */
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { Pool } from 'undici';
-import { type Percentiles, runOpenLoop } from '../packages/loadtest/src/index.js';
+import { DEFAULT_MIX, type Percentiles, pickByWeight, runOpenLoop } from '../packages/loadtest/src/index.js';
 import { startRedis } from '../packages/testing/src/redis.js';
 import {
   envNumber,
@@ -40,27 +43,23 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const MINUTES = envNumber('SOAK_MINUTES', 30, { integer: true });
 const SAMPLE_SEC = envNumber('SOAK_SAMPLE_SECONDS', 60, { integer: true });
 const LOAD = envNumber('SOAK_LOAD', 0.5);
-/** The mix: mostly thread reads, as comment traffic is. */
-const MIX = { read: 0.7, vote: 0.2, post: 0.1 } as const;
-type Kind = keyof typeof MIX;
+/** When the soak's Redis syncs its append-only file: `always` (the managed Redis's) or `everysec`. */
+const APPENDFSYNC = process.env.SOAK_APPENDFSYNC ?? 'always';
+if (APPENDFSYNC !== 'always' && APPENDFSYNC !== 'everysec')
+  throw new Error(`SOAK_APPENDFSYNC must be always or everysec, not ${APPENDFSYNC}`);
+/** The mix of `threadkit loadtest mixed`: mostly thread reads, as comment traffic is. */
+const WEIGHTS = [
+  ['read', DEFAULT_MIX.reads],
+  ['vote', DEFAULT_MIX.votes],
+  ['post', DEFAULT_MIX.posts],
+] as const;
+type Kind = (typeof WEIGHTS)[number][0];
+const KINDS: readonly Kind[] = WEIGHTS.map(([kind]) => kind);
+/** Each kind's share of the mix. */
+const MIX = Object.fromEntries(
+  WEIGHTS.map(([kind, parts]) => [kind, parts / WEIGHTS.reduce((n, [, w]) => n + w, 0)]),
+) as Record<Kind, number>;
 const CALIBRATE_SEC = 5;
-/**
- * The order in which kinds come in the mix, 7 reads, 2 votes and 1 post in
- * every 10, spread out: one open loop sends them all (three loops, one per
- * kind, would each turn the load generator's event loop and hold up the others).
- */
-const ORDER: readonly Kind[] = [
-  'read',
-  'vote',
-  'read',
-  'read',
-  'post',
-  'read',
-  'read',
-  'vote',
-  'read',
-  'read',
-];
 
 /** The bounds the verdict checks. RSS: after the first sample (warm caches, JIT), growth over the whole run. */
 const MAX_RSS_GROWTH = 64 * 2 ** 20;
@@ -74,7 +73,7 @@ async function main(): Promise<number> {
   // Redis records its own stalls over LATENCY_EVENT_MS (forks, fsyncs, slow commands): each sample says which it saw.
   const redis = await startRedis({
     appendonly: true,
-    args: ['--appendfsync', 'always', '--latency-monitor-threshold', String(LATENCY_EVENT_MS)],
+    args: ['--appendfsync', APPENDFSYNC, '--latency-monitor-threshold', String(LATENCY_EVENT_MS)],
   });
   const redisClient = new Redis(redis.url);
   const keys = generateKeys();
@@ -153,10 +152,10 @@ async function main(): Promise<number> {
       });
       capacity[kind] = result.ok / result.durationSec;
     }
-    const mixCapacity = 1 / (Object.keys(MIX) as Kind[]).reduce((t, k) => t + MIX[k] / capacity[k], 0);
+    const mixCapacity = 1 / KINDS.reduce((t, k) => t + MIX[k] / capacity[k], 0);
     const target = mixCapacity * LOAD;
     say(
-      `capacity alone: reads ${capacity.read.toFixed(0)}/s, votes ${capacity.vote.toFixed(0)}/s, posts ${capacity.post.toFixed(0)}/s; ` +
+      `redis: appendonly yes, appendfsync ${APPENDFSYNC}; capacity alone: reads ${capacity.read.toFixed(0)}/s, votes ${capacity.vote.toFixed(0)}/s, posts ${capacity.post.toFixed(0)}/s; ` +
         `the mix ${mixCapacity.toFixed(0)}/s; soaking at ${target.toFixed(0)}/s for ${MINUTES} × ${SAMPLE_SEC} s (load average ${loadAverage()})`,
     );
 
@@ -171,12 +170,12 @@ async function main(): Promise<number> {
     // Each kind on connections of its own, enough for its rate when answers take 20 ms.
     const connections = (kind: Kind) => Math.max(8, Math.ceil((target * MIX[kind]) / 50));
     const pools = Object.fromEntries(
-      (Object.keys(MIX) as Kind[]).map((kind) => [
+      KINDS.map((kind) => [
         kind,
         new Pool(server.baseUrl, { connections: connections(kind), pipelining: 1 }),
       ]),
     ) as Record<Kind, Pool>;
-    const slots = (Object.keys(MIX) as Kind[]).reduce((n, kind) => n + connections(kind), 0);
+    const slots = KINDS.reduce((n, kind) => n + connections(kind), 0);
     for (let minute = 1; minute <= MINUTES; minute++) {
       const { byKind, late, sendLateness, bad } = await mixFor(SAMPLE_SEC, target, requests, pools, slots);
       const sample = {
@@ -210,7 +209,7 @@ async function main(): Promise<number> {
         verdict: rssGrowth <= MAX_RSS_GROWTH ? 'PASS' : 'FAIL',
         notes: `${mib(first.rss)} → ${mib(last.rss)}`,
       },
-      ...(Object.keys(MIX) as Kind[]).map((kind): Row => {
+      ...KINDS.map((kind): Row => {
         const worst = Math.max(...samples.map((s) => s.p99[kind]));
         const bound = Math.max(first.p99[kind] * MAX_P99_RATIO, P99_FLOOR_MS);
         return {
@@ -321,7 +320,9 @@ async function mixFor(
       drainMs: 10_000,
     },
     async (index) => {
-      const kind = ORDER[index % ORDER.length]!;
+      // One open loop sends every kind, spread evenly (one loop per kind would each turn the
+      // load generator's event loop and hold up the others).
+      const kind = pickByWeight(index, WEIGHTS);
       const response = await sendLoadRequest(pools[kind], requests[kind]);
       await response.body.dump();
       return { status: response.statusCode, operation: kind };

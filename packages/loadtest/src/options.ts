@@ -20,6 +20,9 @@ export interface Mix {
   posts: number;
 }
 
+/** `mixed` unless `--mix` says otherwise: a comment section is read far more than written. */
+export const DEFAULT_MIX: Mix = { reads: 90, votes: 7, posts: 3 };
+
 export interface LoadOptions {
   scenario: ScenarioName;
   /** The API's base URL, e.g. `https://comments.example.com`. */
@@ -107,7 +110,7 @@ export function parseOptions(argv: string[], isTty = false): LoadOptions | 'help
       ramp: { type: 'string', default: '0' },
       connections: { type: 'string', default: '50' },
       page: { type: 'string', default: 'loadtest' },
-      mix: { type: 'string', default: '90,7,3' },
+      mix: { type: 'string', default: `${DEFAULT_MIX.reads},${DEFAULT_MIX.votes},${DEFAULT_MIX.posts}` },
       users: { type: 'string', default: '20' },
       'signed-in': { type: 'string', default: '0' },
       seed: { type: 'string', default: '20' },
