@@ -88,6 +88,16 @@ describe('cached thread reads, answered before routing', () => {
   }, 60_000);
   afterAll(() => api?.stop());
 
+  /** A comment held for review (moderation before publication, for this one post). */
+  const postHeld = async (token: string, content: string) => {
+    await api.context.sites.setSetting(api.site.id, 'moderation', 'pre');
+    try {
+      await api.call({ method: 'POST', url: '/v1/comments', token, payload: { page_url: PAGE, content } });
+    } finally {
+      await api.context.sites.setSetting(api.site.id, 'moderation', 'none');
+    }
+  };
+
   it('answers as the route does: the same bytes and headers, identity, gzip and 304', async () => {
     const gzip = { ...reader, 'accept-encoding': 'gzip, deflate, br' };
     const withoutViews = (body: Buffer) => body.toString().replace(/"pageviews":\d+/, '');
@@ -179,17 +189,7 @@ describe('cached thread reads, answered before routing', () => {
         token: grace.token,
         payload: { direction: 'up' },
       });
-      await api.context.sites.setSetting(api.site.id, 'moderation', 'pre');
-      try {
-        await api.call({
-          method: 'POST',
-          url: '/v1/comments',
-          token: grace.token,
-          payload: { page_url: PAGE, content: 'Held for review' },
-        });
-      } finally {
-        await api.context.sites.setSetting(api.site.id, 'moderation', 'none');
-      }
+      await postHeld(grace.token, 'Held for review');
       const as = { ...reader, authorization: `Bearer ${grace.token}` };
       // A changed setting makes a new site record: the route reads it in first.
       await request(base, LIST, reader);
@@ -217,17 +217,7 @@ describe('cached thread reads, answered before routing', () => {
 
   it('checks the session in the call that reads the overlay: a moderator sees every held comment, a banned reader goes to the route', async () => {
     const held = await api.guest('Held author');
-    await api.context.sites.setSetting(api.site.id, 'moderation', 'pre');
-    try {
-      await api.call({
-        method: 'POST',
-        url: '/v1/comments',
-        token: held.token,
-        payload: { page_url: PAGE, content: 'Waiting for a moderator' },
-      });
-    } finally {
-      await api.context.sites.setSetting(api.site.id, 'moderation', 'none');
-    }
+    await postHeld(held.token, 'Waiting for a moderator');
     const moderator = await api.register('Mod', 'mod@example.com', 'a long enough password');
     await api.promote(moderator.userId, 'moderator');
     const bystander = await api.guest('Bystander');
