@@ -53,9 +53,9 @@ interface CachedReadsOptions {
  * or its rate limit must ask Redis, it goes to Fastify. A signed-in read checks
  * the session and reads the reader's overlay in one Redis call
  * (`ThreadReader.readSignedIn`). Any other request, and any read that
- * something refuses (a token, an origin, a query
- * the schema would refuse, a rate limit), or while request logging is on or
- * the server closing, goes on to Fastify untouched, which then answers it in full.
+ * something refuses (a token, an origin, a query the schema would refuse, a
+ * rate limit), or while request logging is on or the server closing, goes on
+ * to Fastify untouched, which then answers it in full.
  *
  * Why: through Fastify the read spent about twice the CPU of a bare node:http
  * server sending the same bytes, most of it in hooks and promises that a read
@@ -179,13 +179,14 @@ export class CachedReads {
   }
 
   /**
-   * A signed-in read: the token checked here, then the session, the rate limit
-   * and the reader's view of the thread in one Redis call (`ThreadReader.readSignedIn`).
-   * Not answered (false) when the token, the session or the limit refuses it:
-   * Fastify then answers, and says why. An owner token is no commenter's token:
-   * it fails the check before anything is counted, and Fastify, which takes
-   * it, answers (such a read rarely gets here: it carries no origin). A failure after the request was counted
-   * in its budgets sends it to Fastify too, where it counts again: rare, and on
+   * A signed-in read: the token checked here; the session and the reader's
+   * view of the thread in one Redis call, then the rate limit
+   * (`ThreadReader.readSignedIn`). Not answered (false) when the token, the
+   * session or the limit refuses it: Fastify then answers, and says why. An
+   * owner token is no commenter's token: it fails the check before anything is
+   * counted, and Fastify, which takes it, answers (such a read rarely gets
+   * here: it carries no origin). A failure after the request was counted in
+   * its budgets sends it to Fastify too, where it counts again: rare, and on
    * the safe side.
    */
   private async answerSignedIn(response: ServerResponse, read: Read, token: string): Promise<boolean> {

@@ -27,6 +27,15 @@ export function sessionStateOf(userId: string, { owner, banned, user }: SessionR
   return { state: 'active', user };
 }
 
+/** The viewer of a request made in `sessionId`, a session that stands, by `user`. */
+export const viewerOf = (siteId: string, sessionId: string, user: User): AuthenticatedViewer => ({
+  siteId,
+  userId: user.id,
+  role: user.role,
+  sessionId,
+  user,
+});
+
 /** Turns credentials into a viewer and issues sessions. Account sign-in methods build on this. */
 export class AuthService {
   constructor(
@@ -46,8 +55,7 @@ export class AuthService {
     const session = await this.checkSession(siteId, sessionId, userId);
     if (session.state === 'ended') throw unauthorized('The session has ended; sign in again.');
     if (session.state === 'banned') throw new ThreadKitError('banned');
-    const { user } = session;
-    return { siteId, userId: user.id, role: user.role, sessionId, user };
+    return viewerOf(siteId, sessionId, session.user);
   }
 
   /**

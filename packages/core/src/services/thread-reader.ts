@@ -13,7 +13,7 @@ import type {
 } from '../store/comment-store.js';
 import type { CommentView, SortOrder, StoredComment, Viewer, VoteDirection } from '../types.js';
 import { isModerator } from '../types.js';
-import { type AuthenticatedViewer, sessionStateOf } from './auth-service.js';
+import { type AuthenticatedViewer, sessionStateOf, viewerOf } from './auth-service.js';
 import { buildTree } from './comment-views.js';
 import { mergeHidden, type Order } from './hidden-merge.js';
 import type { PageStates } from './page-states.js';
@@ -196,14 +196,7 @@ export class ThreadReader {
     );
     const standing = sessionStateOf(session.userId, read.session);
     if (standing.state !== 'active' || !read.overlay) return undefined;
-    const { user } = standing;
-    const viewer: AuthenticatedViewer = {
-      siteId,
-      userId: user.id,
-      role: user.role,
-      sessionId: session.sessionId,
-      user,
-    };
+    const viewer = viewerOf(siteId, session.sessionId, standing.user);
     if (!(await admit(viewer))) return undefined;
     const state = this.pages.count(siteId, query.page.id, unseen);
     const etag = makeEtag(state, personalVariant(query, viewer));
