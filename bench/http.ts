@@ -44,7 +44,11 @@
  * or fail (this is a report); it is non-zero only when the harness itself fails.
  *
  * Knobs (seconds): BENCH_DURATION (10), BENCH_WARMUP (5); BENCH_ONLY (a list of
- * scenarios, e.g. `b,b2,f`) runs only those, while working on one.
+ * scenarios, e.g. `b,b2,f`) runs only those, while working on one;
+ * BENCH_RATIO_RATE (req/s) runs both sides of the ratio rows (b, b″, f, g) at
+ * that offered rate instead of saturated, so that CPU per read is compared at
+ * equal load: a server answering more requests per second also answers more
+ * of them per wake-up, which lowers its cost per read.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -106,6 +110,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const seconds = (name: string, fallback: number) => envNumber(name, fallback);
 const DURATION = seconds('BENCH_DURATION', 10);
 const WARMUP = seconds('BENCH_WARMUP', 5);
+/** Both sides of a ratio row at this offered rate (req/s); unset: saturated. */
+const RATIO_RATE = process.env.BENCH_RATIO_RATE ? envNumber('BENCH_RATIO_RATE', 0) : null;
 
 const READ_PAGE = 'https://bench.local/article';
 const POST_RATE_PAGE = 'https://bench.local/post-rate';
@@ -162,7 +168,10 @@ async function main(): Promise<number> {
   say(
     `ThreadKit HTTP benchmark — ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, CLK_TCK ${CLK_TCK}, load average ${loadAverage()}`,
   );
-  say(`Runs: ${WARMUP} s warm-up + ${DURATION} s measured each.\n`);
+  say(`Runs: ${WARMUP} s warm-up + ${DURATION} s measured each.`);
+  if (RATIO_RATE)
+    say(`Ratio rows: both sides at ${RATIO_RATE} req/s offered (BENCH_RATIO_RATE), not saturated.`);
+  say('');
 
   let redis: RedisServerHandle | undefined;
   let server: ServerProcess | undefined;
@@ -421,15 +430,20 @@ async function scenarios(ctx: Context, idle: Settled): Promise<Row[]> {
     headers: { ...readHeaders(ctx.api.publicKey, gzip), ...extra },
   });
   /**
-   * A saturated run on ThreadKit beside the same on the bare server (and on
-   * bare Fastify, when asked), each side in two halves taken in turn (`takeInTurns`).
+   * A saturated run (at BENCH_RATIO_RATE when set) on ThreadKit beside the same on the bare
+   * server (and on bare Fastify, when asked), each side in two halves taken in turn (`takeInTurns`).
    */
   const sideBySide = async (
     label: string,
     request: LoadRequest,
     { expectStatus, onFramework = false }: { expectStatus?: number; onFramework?: boolean } = {},
   ) => {
-    const options = { request, connections: 50, ...(expectStatus ? { expectStatus } : {}) };
+    const options = {
+      request,
+      connections: 50,
+      ...(expectStatus ? { expectStatus } : {}),
+      ...(RATIO_RATE ? { ratePerSec: RATIO_RATE } : {}),
+    };
     const sides = [
       { label, target: 'server' as const },
       { label: `${label} on bare node:http`, target: 'reference' as const },

@@ -708,9 +708,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 }
 
 /**
- * Several runs of one saturated load as one result: counts, CPU and bytes
+ * Several runs of one load as one result: counts, CPU and bytes
  * added up, latencies pooled. For runs split into parts taken in turn with
- * another side's (`takeInTurns`); not for runs at an offered rate.
+ * another side's (`takeInTurns`). Runs at an offered rate combine too, but
+ * without their send lateness (each run's is its own).
  */
 export function combineRuns(parts: readonly LoadResult[]): LoadResult {
   const [first, ...rest] = parts;
