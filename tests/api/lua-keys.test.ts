@@ -1,4 +1,4 @@
-import { keys, luaPrelude, newId, sitePrefix } from '@threadkit/core';
+import { channels, keys, luaPrelude, newId, sitePrefix } from '@threadkit/core';
 import { perFileRedis } from '@threadkit/testing';
 import { expect, it } from 'vitest';
 
@@ -14,7 +14,7 @@ return { k_comment('C'), k_replies('C'), k_reports('C'), k_page('P'), k_index('P
   k_session('S'), k_session_used('S'), k_login('email', 'a@b.c'), k_identity('github:42'),
   k_code('verify', 'T'), k_limit('codes', 'T'), k_role('admin'), K_SHADOWBANNED, K_EPOCH, K_REPORTS,
   K_MODQUEUE, K_BANNED, comment_id_of(k_comment('C1')), k_webhook_queue('W', 'P'), k_webhook_log('W'),
-  K_WEBHOOKS, K_WEBHOOK_FAILURES }`;
+  K_WEBHOOKS, K_WEBHOOK_FAILURES, k_page_events('P'), page_log('P', { 500, 1, 2, '0' })[2] }`;
   const site = newId();
   const fromLua = await db.redis.eval(lua, 0, sitePrefix(site));
   expect(fromLua).toEqual([
@@ -54,5 +54,7 @@ return { k_comment('C'), k_replies('C'), k_reports('C'), k_page('P'), k_index('P
     keys.webhookLog(site, 'W'),
     keys.webhooks(site),
     keys.webhookFailures(site),
+    keys.pageEvents(site, 'P'),
+    channels.page(site, 'P'),
   ]);
 });

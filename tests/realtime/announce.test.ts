@@ -7,10 +7,12 @@ import {
   pageEventMessage,
   readEnvelope,
   resolvePage,
+  scripts,
   serverMessage,
   waitForRedis,
 } from '@threadkit/core';
 import { startTestApi, startTestGateway, type TestApi, type TestGateway } from '@threadkit/testing';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
@@ -178,3 +180,123 @@ describe("a new comment's announcement", () => {
     expect(logged).toHaveLength(1);
   });
 });
+
+describe("a vote's announcement", () => {
+  it('is logged and published by the vote itself, with the counts the vote left', async () => {
+    const page = newPage();
+    const site = await api.context.sites.get(api.site.id);
+    const [ann, bo, cy] = await Promise.all([commenter('Ann'), commenter('Bo'), commenter('Cy')]);
+    const comments = serviceThatStopsAfterItsWrites();
+    const ref = { id: page.id, url: page.url, key: null };
+    const target = await comments.create(site, ann, { page: ref, content: 'Vote on me' });
+    const reader = await gw.connect();
+    await reader.next('connected');
+    await reader.subscribe(page.id);
+
+    await comments.vote(site, bo, target.i, 'up');
+    await comments.vote(site, cy, target.i, 'down');
+    // Voting the same way again takes the vote back: announced too, with the counts after it.
+    await comments.vote(site, bo, target.i, 'up');
+    const heard = [
+      await reader.next('vote_update'),
+      await reader.next('vote_update'),
+      await reader.next('vote_update'),
+    ];
+    const counts = [
+      [1, 0],
+      [1, 1],
+      [0, 1],
+    ];
+    expect(heard.map((message) => message.params)).toEqual(
+      counts.map(([upvotes, downvotes]) => ({
+        page_id: page.id,
+        comment_id: target.i,
+        upvotes,
+        downvotes,
+        event_id: expect.any(String),
+      })),
+    );
+    const votes = (await loggedOn(page)).slice(1);
+    expect(votes.map((event) => event.id)).toEqual(heard.map((message) => message.params.event_id));
+    expect(votes.map((event) => readEnvelope(event.envelope)!)).toEqual(
+      counts.map(([upvotes, downvotes]) => ({
+        audience: { public: true },
+        message: pageEventMessage({
+          type: 'comment.voted',
+          siteId: api.site.id,
+          pageId: page.id,
+          audience: { public: true },
+          commentId: target.i,
+          upvotes: upvotes!,
+          downvotes: downvotes!,
+          voterId: '',
+          vote: null,
+          authorId: '',
+        }),
+      })),
+    );
+    reader.close();
+  });
+
+  it("on a shadow-banned author's comment, reaches only its author and moderators; a refused vote says nothing", async () => {
+    const page = newPage();
+    const site = await api.context.sites.get(api.site.id);
+    const [ann, bo] = await Promise.all([commenter('Ann'), commenter('Bo')]);
+    const comments = serviceThatStopsAfterItsWrites();
+    const ref = { id: page.id, url: page.url, key: null };
+    const target = await comments.create(site, ann, { page: ref, content: 'Soon hidden' });
+    const owner = { siteId: site.id, userId: null, role: 'owner' as const, sessionId: null };
+    await api.context.moderation.shadowban(site, owner, ann.userId, true);
+    const moderator = { ...bo, role: 'moderator' as const };
+    await comments.vote(site, moderator, target.i, 'up');
+    await expect(comments.vote(site, bo, target.i, 'up')).rejects.toMatchObject({ code: 'not_found' });
+    await expect(comments.vote(site, ann, target.i, 'up')).rejects.toMatchObject({ code: 'forbidden' });
+
+    const logged = (await loggedOn(page)).slice(1);
+    expect(logged.map((event) => readEnvelope(event.envelope)!.audience)).toEqual([
+      { public: false, user_id: ann.userId },
+    ]);
+  });
+
+  it('is one script call with the vote, and not logged a second time by the relay', async () => {
+    const page = newPage();
+    const [ann, bo] = await Promise.all([api.guest('Ann'), api.guest('Bo')]);
+    const posted = await api.call({
+      method: 'POST',
+      url: '/v1/comments',
+      token: ann.token,
+      payload: { page_url: page.url, content: 'Once each' },
+    });
+    expect(posted.statusCode).toBe(201);
+    const { vote, publishPageEvent } = scripts();
+    const ran = await scriptsRunBy(async () => {
+      const voted = await api.call({
+        method: 'POST',
+        url: `/v1/comments/${posted.json().comment.i}/vote`,
+        token: bo.token,
+        payload: { direction: 'up' },
+      });
+      expect(voted.statusCode, voted.body).toBe(200);
+      await api.context.notifications.settled();
+    });
+    expect(ran.filter((sha) => sha === vote.sha)).toHaveLength(1);
+    expect(ran).not.toContain(publishPageEvent.sha);
+    expect(await loggedOn(page)).toHaveLength(2);
+  });
+});
+
+/** The scripts (their SHA-1s) Redis ran while `work` did, from its slow log with every command logged. */
+async function scriptsRunBy(work: () => Promise<void>): Promise<string[]> {
+  const redis = api.redis as Redis;
+  await redis.config('SET', 'slowlog-log-slower-than', '0');
+  await redis.slowlog('RESET');
+  try {
+    await work();
+    const logged = (await redis.slowlog('GET', 1000)) as [number, number, number, string[]][];
+    return logged
+      .filter(([, , , args]) => args[0]?.toLowerCase() === 'evalsha')
+      .map(([, , , args]) => args[1]!);
+  } finally {
+    await redis.config('SET', 'slowlog-log-slower-than', '10000');
+  }
+}

@@ -17,6 +17,12 @@ const pageEvent = <T extends string, P extends Record<string, TSchema>>(type: T,
     ...fields,
   });
 
+const LOGGED = Type.Optional(
+  Type.Boolean({
+    description: 'Logged and published by the write itself: the relay has nothing left to do.',
+  }),
+);
+
 export const DOMAIN_EVENTS = [
   pageEvent('comment.created', {
     comment: CommentRef,
@@ -32,11 +38,7 @@ export const DOMAIN_EVENTS = [
           'Announced before: approved after it was held, or held again after an edit. Not a new comment.',
       }),
     ),
-    logged: Type.Optional(
-      Type.Boolean({
-        description: 'Logged and published by the write itself: the relay has nothing left to do.',
-      }),
-    ),
+    logged: LOGGED,
   }),
   pageEvent('comment.edited', {
     commentId: Type.String(),
@@ -52,6 +54,7 @@ export const DOMAIN_EVENTS = [
     voterId: Type.String(),
     vote: Type.Union([Type.Literal('up'), Type.Literal('down'), Type.Null()]),
     authorId: Type.String(),
+    logged: LOGGED,
   }),
   pageEvent('comment.pinned', { commentId: Type.String(), pinned: Type.Boolean() }),
   /**

@@ -8,6 +8,7 @@ import {
   presenceAnnouncements,
   readEnvelope,
   serverMessage,
+  voteUpdateAnnouncements,
   withEventId,
 } from './messages.js';
 
@@ -130,6 +131,30 @@ describe('envelopes that a script fills in', () => {
         pageEventMessage({ ...event, comment, audience: { public: false, user_id: ada.id } }),
       ),
     );
+  });
+
+  it("make a vote's message for each audience, with the page, author and counts the script fills in", () => {
+    const { everyone, hidden } = voteUpdateAnnouncements(comment.i);
+    const values = { page_id: '"p1"', user_id: JSON.stringify(ada.id), upvotes: '12', downvotes: '3' };
+    const event = {
+      type: 'comment.voted' as const,
+      siteId: 's',
+      pageId: 'p1',
+      commentId: comment.i,
+      upvotes: 12,
+      downvotes: 3,
+      voterId: 'v',
+      vote: 'up' as const,
+      authorId: ada.id,
+    };
+    for (const [envelope, audience] of [
+      [everyone, { public: true }],
+      [hidden, { public: false, user_id: ada.id }],
+    ] as const) {
+      expect(fill(envelope, values)).toBe(
+        encodeEnvelope({ audience }, pageEventMessage({ ...event, audience })),
+      );
+    }
   });
 
   it('have one raw hole per value the script gives, and no other control character', () => {

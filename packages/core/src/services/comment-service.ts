@@ -6,7 +6,7 @@ import { renderMarkdown, storedHtml } from '../markdown.js';
 import type { ClientInfo, FormSignals, ModerationInput, PipelineVerdict } from '../moderation/verdict.js';
 import { isSiteUrl, siteUrlOrNull } from '../origins.js';
 import type { PageRef } from '../page-identity.js';
-import { newCommentAnnouncements } from '../protocol/index.js';
+import { newCommentAnnouncements, voteUpdateAnnouncements } from '../protocol/index.js';
 import type { CommentStore } from '../store/comment-store.js';
 import type { RealtimeStore } from '../store/realtime-store.js';
 import type {
@@ -62,7 +62,7 @@ export class CommentService {
     private readonly deps: {
       store: CommentStore;
       events: EventBus;
-      /** The live page logs: a new comment is logged in the same step as its write (none: by the relay). */
+      /** The live page logs: a new comment or a vote is logged in the same step as its write (none: by the relay). */
       realtime?: RealtimeStore;
       /** Spam and abuse checks for new comments (`ModerationPipeline`); none: every comment passes. */
       moderation?: { check(input: ModerationInput): Promise<PipelineVerdict> };
@@ -318,11 +318,13 @@ export class CommentService {
     direction: VoteDirection,
   ): Promise<{ upvotes: number; downvotes: number; user_vote: VoteDirection | null }> {
     if (viewer.userId === null) throw unauthorized('Sign in to vote.');
-    const result = await this.deps.store.vote(site.id, commentId, {
-      voterId: viewer.userId,
-      direction,
-      voterIsModerator: isModerator(viewer),
-    });
+    const realtime = this.deps.realtime;
+    const result = await this.deps.store.vote(
+      site.id,
+      commentId,
+      { voterId: viewer.userId, direction, voterIsModerator: isModerator(viewer) },
+      realtime && { log: realtime.logSettings(), ...voteUpdateAnnouncements(commentId) },
+    );
     await this.deps.events.emit({
       type: 'comment.voted',
       siteId: site.id,
@@ -334,6 +336,7 @@ export class CommentService {
       voterId: viewer.userId,
       vote: result.userVote,
       authorId: result.authorId,
+      ...(realtime && { logged: true }),
     });
     // Voting again the same way takes the vote back: not counted.
     if (result.userVote !== null) this.deps.usage?.recordVote(site.id);

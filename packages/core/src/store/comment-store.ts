@@ -1,7 +1,7 @@
 import { keys, type PageIndex, sitePrefix } from '../keys.js';
 import type { StoredComment, VoteDirection } from '../types.js';
 import { decodeComment } from './comment-record.js';
-import type { PageLog } from './realtime-store.js';
+import type { LogSettings, PageLog } from './realtime-store.js';
 import { confirmReplicated, type RedisClient, type ReplicaWait, translateRedisError } from './redis.js';
 import { type ReaderOverlayReply, runScript, runScriptBuffers } from './scripts.js';
 import { USAGE_TOP_PAGES, USAGE_TTL_SECONDS } from './usage-store.js';
@@ -254,6 +254,11 @@ export class CommentStore {
     siteId: string,
     commentId: string,
     vote: { voterId: string; direction: VoteDirection; voterIsModerator: boolean },
+    /**
+     * The vote's `vote_update` (`voteUpdateAnnouncements`), logged and
+     * published in the same step as the vote, in the comment page's log.
+     */
+    announce?: { log: LogSettings; everyone: string; hidden: string },
   ): Promise<{
     upvotes: number;
     downvotes: number;
@@ -266,7 +271,13 @@ export class CommentStore {
       this.redis,
       'vote',
       [keys.comment(siteId, commentId), keys.userVotes(siteId, vote.voterId)],
-      [sitePrefix(siteId), vote.voterId, vote.direction, flag(vote.voterIsModerator)],
+      [
+        sitePrefix(siteId),
+        vote.voterId,
+        vote.direction,
+        flag(vote.voterIsModerator),
+        ...(announce ? [...announce.log, announce.everyone, announce.hidden] : []),
+      ],
     ).catch(translateRedisError);
     await confirmReplicated(this.redis, keys.comment(siteId, commentId), this.replicaWait);
     return {

@@ -15,14 +15,10 @@ export interface LoggedEvent {
 }
 
 /** A page's log for a script: stream, channel, max entries, window ms, keep ms, sharded ('1'/'0'). */
-export type PageLog = [
-  stream: string,
-  channel: string,
-  maxEvents: number,
-  windowMs: number,
-  keepMs: number,
-  sharded: string,
-];
+export type PageLog = [stream: string, channel: string, ...settings: LogSettings];
+
+/** What every page's log shares: max entries, window ms, keep ms, sharded ('1'/'0'). */
+export type LogSettings = [maxEvents: number, windowMs: number, keepMs: number, sharded: string];
 
 /** Where a resync starts: after an event id, or from a time (ms on the server clock). */
 export type LogPosition = { after: string } | { from: number };
@@ -96,14 +92,15 @@ export class RealtimeStore {
    * `prelude.lua`): the stream, the channel and how long the log keeps them.
    */
   pageLog(siteId: string, pageId: string): PageLog {
-    return [
-      keys.pageEvents(siteId, pageId),
-      channels.page(siteId, pageId),
-      this.log.maxEvents,
-      this.log.windowMs,
-      this.log.keepMs,
-      this.sharded ? '1' : '0',
-    ];
+    return [keys.pageEvents(siteId, pageId), channels.page(siteId, pageId), ...this.logSettings()];
+  }
+
+  /**
+   * The part of a page's log that is the same for every page: for a script
+   * that learns the page itself (`page_log` in `prelude.lua`).
+   */
+  logSettings(): LogSettings {
+    return [this.log.maxEvents, this.log.windowMs, this.log.keepMs, this.sharded ? '1' : '0'];
   }
 
   /** Publishes without logging: typing, and the per-user channel's notifications. */

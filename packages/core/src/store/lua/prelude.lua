@@ -8,6 +8,7 @@ local function k_comment(id) return P .. ':c:' .. id end
 local function k_replies(id) return P .. ':c:' .. id .. ':r' end
 local function k_reports(id) return P .. ':c:' .. id .. ':rp' end
 local function k_page(id) return P .. ':p:' .. id end
+local function k_page_events(id) return P .. ':p:' .. id .. ':ev' end
 local function k_index(page, name) return P .. ':p:' .. page .. ':' .. name end
 local function k_pinned(page) return P .. ':p:' .. page .. ':pin' end
 local function k_hidden(page) return P .. ':p:' .. page .. ':h' end
@@ -310,6 +311,13 @@ local function log_page_event(log, envelope)
   -- The published copy carries its log id in front of the envelope's fields.
   publish(channel, '{"id":"' .. id .. '",' .. string.sub(envelope, 2), log[6])
   return id
+end
+
+-- The `log` of log_page_event for a page the caller did not know: its stream, its channel
+-- (a page's channel is its key, as `channels.page` makes it) and `settings`, the rest of a
+-- PageLog ({ max entries, window ms, keep ms, sharded }).
+local function page_log(page_id, settings)
+  return { k_page_events(page_id), k_page(page_id), settings[1], settings[2], settings[3], settings[4] }
 end
 
 -- An address (kind 'email' or 'phone') was just proven on the account: it counts as
