@@ -56,6 +56,18 @@ async function listen(channel: string): Promise<{ payloads: string[]; stop: () =
   return { payloads, stop: () => subscriber.disconnect() };
 }
 
+/** A comment posted through the API, as the widget posts one: every listener of the server hears of it. */
+async function postOverHttp(guest: { token: string }, page: { url: string }, content: string) {
+  const response = await api.call({
+    method: 'POST',
+    url: '/v1/comments',
+    token: guest.token,
+    payload: { page_url: page.url, content },
+  });
+  expect(response.statusCode).toBe(201);
+  return response.json().comment as { i: string };
+}
+
 /** A comment service whose process does nothing after its writes: no listener hears its events. */
 function serviceThatStopsAfterItsWrites() {
   return new CommentService({
@@ -168,14 +180,7 @@ describe("a new comment's announcement", () => {
 
   it('is not logged a second time by the relay', async () => {
     const page = newPage();
-    const guest = await api.guest('Bo');
-    const response = await api.call({
-      method: 'POST',
-      url: '/v1/comments',
-      token: guest.token,
-      payload: { page_url: page.url, content: 'Once' },
-    });
-    expect(response.statusCode).toBe(201);
+    await postOverHttp(await api.guest('Bo'), page, 'Once');
     const logged = await loggedOn(page);
     expect(logged).toHaveLength(1);
   });
@@ -261,18 +266,12 @@ describe("a vote's announcement", () => {
   it('is one script call with the vote, and not logged a second time by the relay', async () => {
     const page = newPage();
     const [ann, bo] = await Promise.all([api.guest('Ann'), api.guest('Bo')]);
-    const posted = await api.call({
-      method: 'POST',
-      url: '/v1/comments',
-      token: ann.token,
-      payload: { page_url: page.url, content: 'Once each' },
-    });
-    expect(posted.statusCode).toBe(201);
+    const posted = await postOverHttp(ann, page, 'Once each');
     const { vote, publishPageEvent } = scripts();
     const ran = await scriptsRunBy(async () => {
       const voted = await api.call({
         method: 'POST',
-        url: `/v1/comments/${posted.json().comment.i}/vote`,
+        url: `/v1/comments/${posted.i}/vote`,
         token: bo.token,
         payload: { direction: 'up' },
       });
