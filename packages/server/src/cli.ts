@@ -167,6 +167,21 @@ async function start(config: Config, parts: ServerParts): Promise<number> {
     await connection.close();
     throw error;
   });
+  // Before anything is printed: whoever reads "running at" and stops the server must find the handler.
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal} received: finishing in-flight requests, closing WebSocket clients`);
+    await server.close();
+    await connection.close();
+    await memoryReleased();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  // A closed terminal: the same orderly stop (the managed Redis, in a group of its own, hears nothing).
+  process.on('SIGHUP', () => void stop('SIGHUP'));
   if (config.dashboard) {
     say(`SaaS mode: sites and their keys come from the dashboard at ${config.dashboard.url}`);
   } else if (standalone.bootstrap) {
@@ -187,24 +202,10 @@ async function start(config: Config, parts: ServerParts): Promise<number> {
   for (const line of deliveryNotes(config)) say(line);
   say('');
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log(`${signal} received: finishing in-flight requests, closing WebSocket clients`);
-    await server.close();
-    await connection.close();
-    await memoryReleased();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
-  // A closed terminal: the same orderly stop (the managed Redis, in a group of its own, hears nothing).
-  process.on('SIGHUP', () => void stop('SIGHUP'));
   // Loading the modules and compiling every route's schemas leaves tens of megabytes of garbage and
   // a young generation grown to its largest, which V8 would keep until traffic came. Only once the
   // site exists (a request before would be refused and its key remembered as unknown) and a signal
-  // would find its handler.
+  // finds its handler.
   await releaseMemory();
   return new Promise<number>(() => {});
 }
