@@ -110,8 +110,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const seconds = (name: string, fallback: number) => envNumber(name, fallback);
 const DURATION = seconds('BENCH_DURATION', 10);
 const WARMUP = seconds('BENCH_WARMUP', 5);
-/** Both sides of a ratio row at this offered rate (req/s); unset: saturated. */
-const RATIO_RATE = process.env.BENCH_RATIO_RATE ? envNumber('BENCH_RATIO_RATE', 0) : null;
+/** Both sides of a ratio row at this offered rate (req/s); 0 (unset): saturated. */
+const RATIO_RATE = envNumber('BENCH_RATIO_RATE', 0);
 
 const READ_PAGE = 'https://bench.local/article';
 const POST_RATE_PAGE = 'https://bench.local/post-rate';

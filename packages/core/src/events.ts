@@ -46,8 +46,8 @@ export class EventBus {
 export function redisRelay(realtime: RealtimeStore): EventListener {
   return async (event) => {
     if (!isPageEvent(event)) return;
-    // A new comment's or a vote's write logged and published it already, in the same script.
-    if ((event.type === 'comment.created' || event.type === 'comment.voted') && event.logged) return;
+    // The write's own script logged and published it already (a new comment, a vote).
+    if (event.logged) return;
     await realtime.logPageEvent(
       event.siteId,
       event.pageId,

@@ -7,21 +7,23 @@ import { AudienceSchema, CommentRef } from './schemas.js';
  * server → client message (`pageEventMessage` in `messages.ts`).
  */
 
-/** Every event is about a page, and says who may see it. */
+/**
+ * Every event is about a page, and says who may see it; `logged` when the
+ * write's own script logged and published it (a new comment, a vote).
+ */
 const pageEvent = <T extends string, P extends Record<string, TSchema>>(type: T, fields: P) =>
   Type.Object({
     type: Type.Literal(type),
     siteId: Type.String(),
     pageId: Type.String(),
     audience: AudienceSchema,
+    logged: Type.Optional(
+      Type.Boolean({
+        description: 'Logged and published by the write itself: the relay has nothing left to do.',
+      }),
+    ),
     ...fields,
   });
-
-const LOGGED = Type.Optional(
-  Type.Boolean({
-    description: 'Logged and published by the write itself: the relay has nothing left to do.',
-  }),
-);
 
 export const DOMAIN_EVENTS = [
   pageEvent('comment.created', {
@@ -38,7 +40,6 @@ export const DOMAIN_EVENTS = [
           'Announced before: approved after it was held, or held again after an edit. Not a new comment.',
       }),
     ),
-    logged: LOGGED,
   }),
   pageEvent('comment.edited', {
     commentId: Type.String(),
@@ -54,7 +55,6 @@ export const DOMAIN_EVENTS = [
     voterId: Type.String(),
     vote: Type.Union([Type.Literal('up'), Type.Literal('down'), Type.Null()]),
     authorId: Type.String(),
-    logged: LOGGED,
   }),
   pageEvent('comment.pinned', { commentId: Type.String(), pinned: Type.Boolean() }),
   /**

@@ -133,9 +133,15 @@ describe('envelopes that a script fills in', () => {
     );
   });
 
-  it("make a vote's message for each audience, with the page, author and counts the script fills in", () => {
-    const { everyone, hidden } = voteUpdateAnnouncements(comment.i);
-    const values = { page_id: '"p1"', user_id: JSON.stringify(ada.id), upvotes: '12', downvotes: '3' };
+  it("make a vote's message for each audience, with the comment, page, author and counts the script fills in", () => {
+    const { everyone, hidden } = voteUpdateAnnouncements();
+    const values = {
+      comment_id: JSON.stringify(comment.i),
+      page_id: '"p1"',
+      user_id: JSON.stringify(ada.id),
+      upvotes: '12',
+      downvotes: '3',
+    };
     const event = {
       type: 'comment.voted' as const,
       siteId: 's',

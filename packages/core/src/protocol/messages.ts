@@ -152,34 +152,39 @@ export function presenceAnnouncements(pageId: string): { joined: string; left: s
 /**
  * A vote's `vote_update`, for `vote.lua` to log and publish in the same step
  * as the vote: for everyone, and for the comment's author and moderators only
- * (the script knows which applies). Only the comment is known before the vote,
- * so its page (`$page_id`), its author (`$user_id`) and its new counts
- * (`$upvotes`, `$downvotes`) are holes.
+ * (the script knows which applies). The script alone knows the comment's page
+ * and author and the counts the vote left, so everything but the method is a
+ * hole (`$comment_id`, `$page_id`, `$user_id`, `$upvotes`, `$downvotes`), and
+ * the two envelopes are made once per process.
  */
-export function voteUpdateAnnouncements(commentId: string): { everyone: string; hidden: string } {
-  const build = (hidden: boolean) =>
-    fillable((hole) => {
-      const audience: Audience = hidden
-        ? { public: false, user_id: hole<string>('user_id') }
-        : { public: true };
-      return encodeEnvelope(
-        { audience },
-        pageEventMessage({
-          type: 'comment.voted',
-          siteId: '',
-          pageId: hole<string>('page_id'),
-          audience,
-          commentId,
-          upvotes: hole<number>('upvotes'),
-          downvotes: hole<number>('downvotes'),
-          voterId: '',
-          vote: null,
-          authorId: '',
-        }),
-      );
-    });
-  return { everyone: build(false), hidden: build(true) };
+export function voteUpdateAnnouncements(): { everyone: string; hidden: string } {
+  voteUpdates ??= { everyone: voteUpdateEnvelope(false), hidden: voteUpdateEnvelope(true) };
+  return voteUpdates;
 }
+
+let voteUpdates: { everyone: string; hidden: string } | undefined;
+
+const voteUpdateEnvelope = (hidden: boolean) =>
+  fillable((hole) => {
+    const audience: Audience = hidden
+      ? { public: false, user_id: hole<string>('user_id') }
+      : { public: true };
+    return encodeEnvelope(
+      { audience },
+      pageEventMessage({
+        type: 'comment.voted',
+        siteId: '',
+        pageId: hole<string>('page_id'),
+        audience,
+        commentId: hole<string>('comment_id'),
+        upvotes: hole<number>('upvotes'),
+        downvotes: hole<number>('downvotes'),
+        voterId: '',
+        vote: null,
+        authorId: '',
+      }),
+    );
+  });
 
 /**
  * A new comment's `new_comment`, for `create_comment.lua` to log and publish

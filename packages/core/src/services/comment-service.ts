@@ -323,7 +323,7 @@ export class CommentService {
       site.id,
       commentId,
       { voterId: viewer.userId, direction, voterIsModerator: isModerator(viewer) },
-      realtime && { log: realtime.logSettings(), ...voteUpdateAnnouncements(commentId) },
+      realtime && { log: realtime.logSettings(), ...voteUpdateAnnouncements() },
     );
     await this.deps.events.emit({
       type: 'comment.voted',

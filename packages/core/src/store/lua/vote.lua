@@ -24,6 +24,7 @@ change_vote(c, previous, current)
 -- Announced in the same step as the vote: a crash cannot leave it counted but unannounced.
 if ARGV[5] then
   log_page_event(page_log(c.pg, { ARGV[5], ARGV[6], ARGV[7], ARGV[8] }), fill(public and ARGV[9] or ARGV[10], {
+    comment_id = cjson.encode(id),
     page_id = cjson.encode(c.pg),
     user_id = cjson.encode(c.a),
     upvotes = string.format('%d', c.u),
