@@ -326,6 +326,22 @@ describe('comments others cannot see', () => {
     }
   });
 
+  it("tell no one of a moderator's upvote on a shadow-banned author's comment", async () => {
+    const page = pageUrl();
+    const [mallory, mod] = await Promise.all([api.guest('Mallory'), api.guest('Mod')]);
+    await api.redis.hset(keys.user(api.site.id, mod.userId), 'role', 'moderator');
+    await api.redis.sadd(keys.shadowbanned(api.site.id), mallory.userId);
+    try {
+      const hidden = await post(mallory.token, page, 'Only I and the moderators see this.');
+      await vote(mod.token, hidden.i);
+      expect(await list(mallory.token)).toEqual({ notifications: [], unread_count: 0 });
+      // Not counted against the window either: once the ban is lifted, the next upvote is told.
+      expect(await api.redis.exists(keys.upvoteNotified(api.site.id, hidden.i))).toBe(0);
+    } finally {
+      await api.redis.srem(keys.shadowbanned(api.site.id), mallory.userId);
+    }
+  });
+
   it('notify nobody while the comment is pending, and as on posting once a moderator approves it', async () => {
     const page = pageUrl();
     const ann = await api.guest('Ann');
@@ -549,6 +565,15 @@ describe("the user's channel", () => {
       expect(received).toEqual({
         audience: { public: false, user_id: ann.userId },
         message: { jsonrpc: '2.0', method: 'notification', params: listed },
+      });
+      // An upvote carries no text: the message quotes the comment, and links to its page.
+      await vote(bob.token, root.i);
+      const upvoted = await subscription.next('notification');
+      const [newest] = (await list(ann.token)).notifications;
+      expect(newest).toMatchObject({ type: 'upvote', comment_id: root.i, excerpt: 'Root.', page_url: page });
+      expect(upvoted).toEqual({
+        audience: { public: false, user_id: ann.userId },
+        message: { jsonrpc: '2.0', method: 'notification', params: newest },
       });
     } finally {
       await subscription.close();

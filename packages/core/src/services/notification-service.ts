@@ -13,8 +13,14 @@ import { NOTIFICATION_EXCERPT_LENGTH } from '../protocol/schemas.js';
 import type { CommentStore } from '../store/comment-store.js';
 import type { MailDigestStore } from '../store/mail-digest-store.js';
 import type { DigestRef } from '../store/mail-queue-store.js';
-import type { NotificationStore, NotificationType, StoredNotification } from '../store/notification-store.js';
+import type {
+  AddedNotification,
+  NotificationStore,
+  NotificationType,
+  StoredNotification,
+} from '../store/notification-store.js';
 import type { RealtimeStore } from '../store/realtime-store.js';
+import type { SiteRecord } from '../store/site-store.js';
 import type { UserStore } from '../store/user-store.js';
 import type { Site, StoredComment, User } from '../types.js';
 import type { UnsubscribeTokens } from '../unsubscribe.js';
@@ -152,21 +158,24 @@ export class NotificationService implements DigestComposer {
     return { siteName: site.name };
   }
 
+  /**
+   * Each step's Redis calls go out together, so a reply's notification takes
+   * three round trips (the commenter set and the parent; the notification with
+   * the recipient's account and the site; the live message), an upvote's two.
+   */
   private async onCreated(event: CreatedEvent, at: number): Promise<void> {
     const { siteId, pageId, comment } = event;
     const authorId = comment.a;
     if (!authorId) return;
-    await this.deps.store.addCommenter(siteId, pageId, authorId);
+    const noted = this.deps.store.addCommenter(siteId, pageId, authorId);
     // A pending or shadow-banned comment is not news to anyone else.
-    if (!event.audience.public) return;
+    if (!event.audience.public) return noted;
 
-    const recipients = new Map<string, 'reply' | 'mention'>();
     const answered = event.replyTo ?? comment.pid;
-    if (answered) {
-      const parent = await this.deps.comments.get(siteId, answered);
-      if (parent && parent.s !== 'deleted' && parent.a && parent.a !== authorId)
-        recipients.set(parent.a, 'reply');
-    }
+    const [, parent] = await Promise.all([noted, answered ? this.deps.comments.get(siteId, answered) : null]);
+    const recipients = new Map<string, 'reply' | 'mention'>();
+    if (parent && parent.s !== 'deleted' && parent.a && parent.a !== authorId)
+      recipients.set(parent.a, 'reply');
     if (comment.t.includes('@')) {
       const ids = (await this.deps.store.commenters(siteId, pageId)).filter(
         (id) => id !== authorId && !recipients.has(id),
@@ -189,8 +198,6 @@ export class NotificationService implements DigestComposer {
 
   private async onVoted(event: VotedEvent, at: number): Promise<void> {
     if (event.vote !== 'up' || event.authorId === event.voterId || !event.authorId) return;
-    // Only moderators can vote on a shadow-banned author's comment; it is still not public.
-    if (await this.deps.users.isShadowbanned(event.siteId, event.authorId)) return;
     await this.notify(event.siteId, event.authorId, at, {
       type: 'upvote',
       commentId: event.commentId,
@@ -212,42 +219,50 @@ export class NotificationService implements DigestComposer {
       text: string;
     },
   ): Promise<void> {
-    // Replies and mentions may be e-mailed: that needs the account (upvotes are never e-mailed,
-    // and the store skips an account that no longer exists either way).
-    const user = what.type === 'upvote' ? null : await this.deps.users.get(siteId, userId);
-    if (what.type !== 'upvote' && !user) return;
-    // A banned user hears nothing from the site.
-    if (await this.deps.users.isBanned(siteId, userId)) return;
-    const stored = await this.deps.store.add(
+    const upvote = what.type === 'upvote';
+    // The store skips a recipient whose account is gone or who is banned (a banned user hears
+    // nothing from the site). Upvotes: at most one per comment and window; only moderators can
+    // vote on a shadow-banned author's comment, which is still not public, so its author is not
+    // told; votes carry no text, so the comment is read with the notification, for its excerpt.
+    // Replies and mentions may be e-mailed, which needs the account and the site: read alongside.
+    const adding = this.deps.store.add(
       siteId,
       userId,
       {
         type: what.type,
         comment_id: what.commentId,
+        page_id: what.pageId,
         from: what.from?.id ?? '',
         createdMs: at,
       },
-      what.type === 'upvote' ? { seconds: UPVOTE_WINDOW_SECONDS } : undefined,
+      upvote ? { throttleSeconds: UPVOTE_WINDOW_SECONDS, skipShadowbanned: true, withComment: true } : {},
     );
-    if (!stored) return;
-    const [site, pageUrl] = await Promise.all([
-      this.deps.sites.get(siteId),
-      this.deps.comments.pageUrl(siteId, what.pageId),
-    ]);
-    // An upvote's event carries no text: the comment is read once its notification is kept.
-    const quoted =
-      what.type === 'upvote'
-        ? await this.deps.comments
-            .get(siteId, what.commentId)
-            .then((comment) => comment && commentExcerpt(comment))
-        : excerpt(what.text, NOTIFICATION_EXCERPT_LENGTH);
+    let stored: AddedNotification | null;
+    let user: User | null = null;
+    let site: SiteRecord;
+    if (upvote) {
+      stored = await adding;
+      if (!stored) return;
+      site = await this.deps.sites.get(siteId);
+    } else {
+      [stored, user, site] = await Promise.all([
+        adding,
+        this.deps.users.get(siteId, userId),
+        this.deps.sites.get(siteId),
+      ]);
+      if (!stored) return;
+    }
+    const quoted = upvote
+      ? stored.comment && commentExcerpt(stored.comment)
+      : excerpt(what.text, NOTIFICATION_EXCERPT_LENGTH);
     const view = toView(
       {
-        ...stored,
+        id: stored.id,
+        created_at: stored.created_at,
         type: what.type,
         comment_id: what.commentId,
         page_id: what.pageId,
-        page_url: pageUrl ?? '',
+        page_url: stored.page_url ?? '',
         from: what.from?.id ?? '',
         read: false,
       },

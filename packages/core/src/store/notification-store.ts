@@ -1,6 +1,8 @@
 import { keys, sitePrefix } from '../keys.js';
+import type { StoredComment } from '../types.js';
+import { decodeComment } from './comment-record.js';
 import { type RedisClient, translateRedisError } from './redis.js';
-import { runScript } from './scripts.js';
+import { runScript, runScriptBuffers } from './scripts.js';
 
 export type NotificationType = 'reply' | 'mention' | 'upvote';
 
@@ -19,6 +21,17 @@ export interface StoredNotification {
   /** Unix seconds. */
   created_at: number;
   read: boolean;
+}
+
+/** A notification just added, with what telling its recipient needs. */
+export interface AddedNotification {
+  id: string;
+  /** Unix seconds. */
+  created_at: number;
+  /** The comment's page URL; null for a page known only by its key, or when no page was given. */
+  page_url: string | null;
+  /** The comment, when asked for (`withComment`) and it still exists. */
+  comment: StoredComment | null;
 }
 
 /** How many notifications a user keeps: older ones are dropped (and stop counting as unread). */
@@ -61,32 +74,50 @@ export class NotificationStore {
   ) {}
 
   /**
-   * Adds an unread notification (replacing the same one, read or not); null when
-   * it was not added: the recipient's account no longer exists, or `throttle`
-   * names a comment whose author was already told of an upvote within `throttle.seconds`.
+   * Adds an unread notification (replacing the same one, read or not), and reads
+   * in the same step what telling the user of it needs; null when it was not
+   * added: the recipient's account no longer exists, they are banned (or, with
+   * `skipShadowbanned`, shadow-banned), or `throttleSeconds` names a window in
+   * which the comment's author was already told of an upvote.
    */
   async add(
     siteId: string,
     userId: string,
-    notification: { type: NotificationType; comment_id: string; from: string; createdMs: number },
-    throttle?: { seconds: number },
-  ): Promise<{ id: string; created_at: number } | null> {
+    notification: {
+      type: NotificationType;
+      comment_id: string;
+      /** The comment's page, whose URL comes back; '' when not needed. */
+      page_id?: string;
+      from: string;
+      createdMs: number;
+    },
+    options: { throttleSeconds?: number; skipShadowbanned?: boolean; withComment?: boolean } = {},
+  ): Promise<AddedNotification | null> {
     const id = notificationId(notification.type, notification.comment_id);
     const keyList = [
       keys.userNotifications(siteId, userId),
       keys.userUnread(siteId, userId),
-      ...(throttle ? [keys.upvoteNotified(siteId, notification.comment_id)] : []),
+      ...(options.throttleSeconds ? [keys.upvoteNotified(siteId, notification.comment_id)] : []),
     ];
-    const added = await runScript(this.redis, 'addNotification', keyList, [
+    const added = await runScriptBuffers(this.redis, 'addNotification', keyList, [
       sitePrefix(siteId),
       userId,
       `${id}${notification.from}`,
       notification.createdMs,
       this.limits.kept,
-      throttle?.seconds ?? 0,
+      options.throttleSeconds ?? 0,
       this.limits.maxAgeMs,
+      notification.page_id ?? '',
+      `${options.skipShadowbanned ? 's' : ''}${options.withComment ? 'c' : ''}`,
     ]).catch(translateRedisError);
-    return added === 1 ? { id, created_at: Math.floor(notification.createdMs / 1000) } : null;
+    if (!added) return null;
+    const [, pageUrl, record] = added;
+    return {
+      id,
+      created_at: Math.floor(notification.createdMs / 1000),
+      page_url: pageUrl ? pageUrl.toString() : null,
+      comment: record ? decodeComment(notification.comment_id, record) : null,
+    };
   }
 
   /** A page of the user's notifications, newest first, and the unread count. */

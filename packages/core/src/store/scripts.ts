@@ -90,7 +90,7 @@ export interface ScriptResults {
   setShadowban: number;
   setRole: number;
   linkIdentity: [status: 'linked' | 'ok' | 'login_taken' | 'no_user', userId: string];
-  addNotification: number | null;
+  addNotification: [added: 1, pageUrl: Buffer | null, record: Buffer | null] | null;
   listNotifications: [unread: number, ...rows: (string | number)[]];
   addCommenter: number;
   votesOn: string[] | null;
