@@ -13,14 +13,8 @@ import { NOTIFICATION_EXCERPT_LENGTH } from '../protocol/schemas.js';
 import type { CommentStore } from '../store/comment-store.js';
 import type { MailDigestStore } from '../store/mail-digest-store.js';
 import type { DigestRef } from '../store/mail-queue-store.js';
-import type {
-  AddedNotification,
-  NotificationStore,
-  NotificationType,
-  StoredNotification,
-} from '../store/notification-store.js';
+import type { NotificationStore, NotificationType, StoredNotification } from '../store/notification-store.js';
 import type { RealtimeStore } from '../store/realtime-store.js';
-import type { SiteRecord } from '../store/site-store.js';
 import type { UserStore } from '../store/user-store.js';
 import type { Site, StoredComment, User } from '../types.js';
 import type { UnsubscribeTokens } from '../unsubscribe.js';
@@ -160,8 +154,8 @@ export class NotificationService implements DigestComposer {
 
   /**
    * Each step's Redis calls go out together, so a reply's notification takes
-   * three round trips (the commenter set and the parent; the notification with
-   * the recipient's account and the site; the live message), an upvote's two.
+   * three round trips: the commenter set and the parent; the notification with
+   * the recipient's account and the site (`notify`); the live message.
    */
   private async onCreated(event: CreatedEvent, at: number): Promise<void> {
     const { siteId, pageId, comment } = event;
@@ -225,33 +219,25 @@ export class NotificationService implements DigestComposer {
     // vote on a shadow-banned author's comment, which is still not public, so its author is not
     // told; votes carry no text, so the comment is read with the notification, for its excerpt.
     // Replies and mentions may be e-mailed, which needs the account and the site: read alongside.
-    const adding = this.deps.store.add(
-      siteId,
-      userId,
-      {
-        type: what.type,
-        comment_id: what.commentId,
-        page_id: what.pageId,
-        from: what.from?.id ?? '',
-        createdMs: at,
-      },
-      upvote ? { throttleSeconds: UPVOTE_WINDOW_SECONDS, skipShadowbanned: true, withComment: true } : {},
-    );
-    let stored: AddedNotification | null;
-    let user: User | null = null;
-    let site: SiteRecord;
-    if (upvote) {
-      stored = await adding;
-      if (!stored) return;
-      site = await this.deps.sites.get(siteId);
-    } else {
-      [stored, user, site] = await Promise.all([
-        adding,
-        this.deps.users.get(siteId, userId),
-        this.deps.sites.get(siteId),
-      ]);
-      if (!stored) return;
-    }
+    const [stored, user, known] = await Promise.all([
+      this.deps.store.add(
+        siteId,
+        userId,
+        {
+          type: what.type,
+          comment_id: what.commentId,
+          page_id: what.pageId,
+          from: what.from?.id ?? '',
+          createdMs: at,
+        },
+        upvote ? { throttleSeconds: UPVOTE_WINDOW_SECONDS, skipShadowbanned: true, withComment: true } : {},
+      ),
+      upvote ? null : this.deps.users.get(siteId, userId),
+      upvote ? null : this.deps.sites.get(siteId),
+    ]);
+    if (!stored) return;
+    // Most upvotes fall in a window already taken: theirs is read only once one is kept.
+    const site = known ?? (await this.deps.sites.get(siteId));
     const quoted = upvote
       ? stored.comment && commentExcerpt(stored.comment)
       : excerpt(what.text, NOTIFICATION_EXCERPT_LENGTH);
