@@ -24,7 +24,6 @@ import {
 import pino from 'pino';
 import { IMPORT_USAGE, importCommand } from './cli-import.js';
 import { type AppContext, createContext } from './context.js';
-import { memoryReleased, releaseMemory } from './memory.js';
 import { connectRedis, type ServerParts, startServer } from './server.js';
 
 /** Each command as `help` and `--help` show it: its words, then what it does (more lines indented). */
@@ -175,7 +174,6 @@ async function start(config: Config, parts: ServerParts): Promise<number> {
     log(`${signal} received: finishing in-flight requests, closing WebSocket clients`);
     await server.close();
     await connection.close();
-    await memoryReleased();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
@@ -202,11 +200,6 @@ async function start(config: Config, parts: ServerParts): Promise<number> {
   for (const line of deliveryNotes(config)) say(line);
   say('');
 
-  // Loading the modules and compiling every route's schemas leaves tens of megabytes of garbage and
-  // a young generation grown to its largest, which V8 would keep until traffic came. Only once the
-  // site exists (a request before would be refused and its key remembered as unknown) and a signal
-  // finds its handler.
-  await releaseMemory();
   return new Promise<number>(() => {});
 }
 

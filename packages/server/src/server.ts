@@ -5,6 +5,7 @@ import { type AppContext, createContext } from './context.js';
 import { IdleMemoryRelease } from './memory.js';
 import { Gateway, type GatewayOptions } from './realtime/gateway.js';
 import { type ManagedRedis, startManagedRedis } from './redis-supervisor.js';
+import { keepTickRecord } from './tick-record.js';
 
 export interface RedisConnection {
   redis: RedisClient;
@@ -62,6 +63,7 @@ export async function startServer(
   gatewayOptions: GatewayOptions = {},
   beforeListen: (context: AppContext) => Promise<void> = async () => {},
 ): Promise<RunningServer> {
+  await keepTickRecord();
   const logger = createLogger(config.logLevel);
   let lastRedisError = 0;
   connection.redis.on('error', (error: Error) => {
