@@ -159,8 +159,9 @@ async function contents(redis: RedisClient, siteId: string): Promise<Record<stri
   } while (cursor !== '0');
   const out: Record<string, unknown> = {};
   for (const key of [...found].sort()) {
-    // The import's own record (and its list) and rate-limit windows are not the site's data.
-    if (key.endsWith(':epoch') || /:imports?(:|$)/.test(key) || key.includes(':limit:')) continue;
+    // The import's own record (and its list), limits' windows and usage counts are not the
+    // site's data: they count the requests themselves, some in batches written at any time.
+    if (key.endsWith(':epoch') || /:imports?(:|$)/.test(key) || /:(limit|rl|usage):/.test(key)) continue;
     const type = await redis.type(key);
     if (type === 'string') out[key] = (await redis.getBuffer(key))?.toString('base64');
     else if (type === 'hash') {
