@@ -1,7 +1,5 @@
 import { executionAsyncResource } from 'node:async_hooks';
 
-let kept: object | null = null;
-
 /**
  * Keeps one of Node's `process.nextTick` records alive for the life of the
  * process. Node builds every record from one object literal and drops it as
@@ -14,12 +12,9 @@ let kept: object | null = null;
  * the record kept.
  */
 export function keepTickRecord(): Promise<object> {
-  if (kept) return Promise.resolve(kept);
-  return new Promise((resolve) => {
-    process.nextTick(() => {
-      // Inside a tick's callback the resource being executed is the tick's record.
-      kept ??= executionAsyncResource();
-      resolve(kept);
-    });
-  });
+  // Inside a tick's callback the resource being executed is the tick's record; the promise holds it.
+  kept ??= new Promise((resolve) => process.nextTick(() => resolve(executionAsyncResource())));
+  return kept;
 }
+
+let kept: Promise<object> | null = null;
